@@ -1,0 +1,263 @@
+"""Tracks keyed by identity: the cooperative part of tracking.
+
+Cooperative targets name themselves (ICAO 24-bit address, Remote ID serial), and a
+sensor that runs its own tracker names its tracks (radar track numbers). Such reports
+need no data association: the key is the identity, else ``sensor#track_number``.
+Reports with neither are counted as ``untracked`` and left to the multi-target tracker.
+
+A track ends when its key has been silent longer than ``expire_s`` in event time; a
+later report with the same key starts a new track. Velocity comes from the feed when
+it gives one, else from positions ``baseline_s`` apart or more (a longer baseline
+divides the position noise of radar plots by the distance flown).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from airsentry.model import FloatArray, IntArray, ObjArray, ReportBatch, Track, TrackUpdates
+from airsentry.tracking.base import Ended, TrackingStats, local_velocity
+
+# Text attributes carried forward per track. The transponder flag is not: it says
+# whether *this* report came from the target's own transmitter, which can change.
+_CARRIED = ("callsign", "squawk", "category")
+
+
+@dataclass(frozen=True, slots=True)
+class CooperativeConfig:
+    expire_s: float = 300.0  # silence after which a track ends
+    baseline_s: float = 8.0  # shortest time between positions used for a velocity
+    history_s: float = 60.0  # how far back the kept positions reach (>= baseline_s)
+
+
+class CooperativeTracker:
+    """Identity-keyed tracker; vectorised over each batch."""
+
+    def __init__(self, config: CooperativeConfig | None = None) -> None:
+        self.config = config or CooperativeConfig()
+        if self.config.history_s < self.config.baseline_s:
+            raise ValueError("history_s must be at least baseline_s")
+        self.stats = TrackingStats()
+        self._tracks: dict[str, Track] = {}  # key -> live track
+        self._next_id = 1
+        self._history = ReportBatch.empty()  # recent rows of live tracks, keyed in `identity`
+        self._history_tid = np.empty(0, dtype=np.int64)
+
+    def live(self) -> Sequence[Track]:
+        return list(self._tracks.values())
+
+    # ------------------------------------------------------------------ keys
+    @staticmethod
+    def keys_of(batch: ReportBatch) -> ObjArray:
+        """The tracking key of every report ("" when it has none)."""
+        ident = batch.identity.astype(str)
+        tn = batch.track_number
+        sensor_keys = np.char.add(np.char.add(batch.sensor.astype(str), "#"), tn.astype(str))
+        keys = np.where(ident != "", ident, np.where(tn >= 0, sensor_keys, ""))
+        return keys.astype(object)
+
+    # --------------------------------------------------------------- process
+    def process(self, batch: ReportBatch) -> tuple[TrackUpdates, list[Ended]]:
+        self.stats.reports += len(batch)
+        batch = batch.sorted_by_time()
+        keys = self.keys_of(batch)
+        has_key = keys != ""
+        self.stats.untracked += int((~has_key).sum())
+        batch, keys = batch.take(has_key), keys[has_key]
+        if not len(batch):
+            return TrackUpdates.empty(), self._expire(None)
+
+        uniq, inverse = np.unique(keys.astype(str), return_inverse=True)
+        # Drop reports older than their live track's last update (late arrivals).
+        last_seen = np.array(
+            [self._tracks[k].last_seen if k in self._tracks else -np.inf for k in uniq]
+        )
+        on_time = batch.t > last_seen[inverse]
+        self.stats.late += int((~on_time).sum())
+        batch, inverse = batch.take(on_time), inverse[on_time]
+
+        ended = self._expire_before(uniq, inverse, batch.t)
+        tid = self._assign_ids(uniq, inverse, batch)
+        state = self._carry_attributes(batch, tid)
+        state = self._fill_velocity(state, tid)
+        self._remember(state, tid, uniq, inverse)
+        self.stats.updates += len(state)
+        ended += self._expire(float(state.t.max()) if len(state) else None)
+        return TrackUpdates(tid, state), ended
+
+    def flush(self) -> list[Ended]:
+        ended = [Ended(track, "flush") for track in self._tracks.values()]
+        self.stats.tracks_ended += len(ended)
+        self._tracks.clear()
+        self._history = ReportBatch.empty()
+        self._history_tid = np.empty(0, dtype=np.int64)
+        return ended
+
+    # --------------------------------------------------------------- helpers
+    def _expire_before(self, uniq: np.ndarray, inverse: IntArray, t: FloatArray) -> list[Ended]:
+        """End live tracks whose key comes back after a silence longer than expire_s."""
+        first_t = np.full(len(uniq), np.inf)
+        np.minimum.at(first_t, inverse, t)
+        ended = []
+        for key, t0 in zip(uniq, first_t, strict=True):
+            track = self._tracks.get(key)
+            if track is not None and t0 - track.last_seen > self.config.expire_s:
+                ended.append(Ended(self._tracks.pop(key), "silent"))
+        self.stats.tracks_ended += len(ended)
+        return ended
+
+    def _expire(self, now: float | None) -> list[Ended]:
+        if now is None:
+            return []
+        limit = now - self.config.expire_s
+        gone = [k for k, tr in self._tracks.items() if tr.last_seen < limit]
+        ended = [Ended(self._tracks.pop(k), "silent") for k in gone]
+        self.stats.tracks_ended += len(ended)
+        return ended
+
+    def _assign_ids(self, uniq: np.ndarray, inverse: IntArray, batch: ReportBatch) -> IntArray:
+        ids = np.empty(len(uniq), dtype=np.int64)
+        first = np.full(len(uniq), len(batch), dtype=np.int64)
+        np.minimum.at(first, inverse, np.arange(len(batch)))
+        for i, key in enumerate(uniq):
+            track = self._tracks.get(key)
+            if track is None:
+                j = int(first[i])
+                track = Track(
+                    track_id=self._next_id,
+                    identity=str(batch.identity[j]),
+                    first_seen=float(batch.t[j]),
+                    last_seen=float(batch.t[j]),
+                    lat=float(batch.lat[j]),
+                    lon=float(batch.lon[j]),
+                    alt=float(batch.alt[j]),
+                    vel_e=np.nan,
+                    vel_n=np.nan,
+                    vel_u=np.nan,
+                    key=str(key),
+                )
+                self._next_id += 1
+                self._tracks[key] = track
+                self.stats.tracks_started += 1
+            ids[i] = track.track_id
+        return ids[inverse]
+
+    def _carry_attributes(self, batch: ReportBatch, tid: IntArray) -> ReportBatch:
+        """Carry callsign, squawk, category and identity forward within each track."""
+        order = np.lexsort((batch.t, tid))
+        tid_s = tid[order]
+        start = np.r_[True, tid_s[1:] != tid_s[:-1]]
+        cols: dict[str, np.ndarray] = {}
+        by_id = {tr.track_id: tr for tr in self._tracks.values()}
+        for name in _CARRIED:
+            col = getattr(batch, name)[order].copy()
+            known = col != ""
+            # Seed each track's first row with what the track already knew.
+            firsts = np.flatnonzero(start & ~known)
+            for i in firsts:
+                col[i] = getattr(by_id[int(tid_s[i])], name)
+            known = col != ""
+            idx = np.where(known | start, np.arange(len(col)), 0)
+            np.maximum.accumulate(idx, out=idx)
+            filled = col[idx]
+            out = np.empty_like(filled)
+            out[order] = filled
+            cols[name] = out
+        # The identity a track already has reaches its rows that lack one (a radar
+        # track that an ADS-B report once named keeps the name).
+        ids = np.fromiter(by_id, dtype=np.int64, count=len(by_id))
+        names = np.array([by_id[int(i)].identity for i in ids], dtype=object)
+        srt = np.argsort(ids)
+        pos = srt[np.searchsorted(ids[srt], tid)]
+        cols["identity"] = np.where(batch.identity != "", batch.identity, names[pos])
+        return _replace_cols(batch, **cols)
+
+    def _fill_velocity(self, state: ReportBatch, tid: IntArray) -> ReportBatch:
+        """Estimate velocity where the feed gave none, from positions >= baseline_s apart."""
+        missing = ~np.isfinite(state.vel_e) | ~np.isfinite(state.vel_n)
+        if not missing.any():
+            return state
+        hist = self._history
+        all_t = np.concatenate([hist.t, state.t])
+        all_lat = np.concatenate([hist.lat, state.lat])
+        all_lon = np.concatenate([hist.lon, state.lon])
+        all_alt = np.concatenate([hist.alt, state.alt])
+        all_tid = np.concatenate([self._history_tid, tid])
+        order = np.lexsort((all_t, all_tid))
+        s_tid, s_t = all_tid[order], all_t[order]
+        # Composite key so one searchsorted finds, per row, the newest earlier row of the
+        # same track that is at least baseline_s older.
+        span = float(s_t.max() - s_t.min()) + 10 * self.config.history_s + 1.0
+        t0 = float(s_t.min())
+        rank = np.cumsum(np.r_[True, s_tid[1:] != s_tid[:-1]]) - 1
+        key = rank * span + (s_t - t0)
+        target = key - self.config.baseline_s
+        j = np.searchsorted(key, target, side="right") - 1
+        valid = (j >= 0) & (rank[np.maximum(j, 0)] == rank)
+        j = np.where(valid, j, 0)
+        src = order[j]
+        dst = order
+        dt = all_t[dst] - all_t[src]
+        ve, vn = local_velocity(all_lat[src], all_lon[src], all_lat[dst], all_lon[dst], dt)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            vu = (all_alt[dst] - all_alt[src]) / dt
+        est_e = np.full(len(all_t), np.nan)
+        est_n = np.full(len(all_t), np.nan)
+        est_u = np.full(len(all_t), np.nan)
+        est_e[dst[valid]], est_n[dst[valid]], est_u[dst[valid]] = ve[valid], vn[valid], vu[valid]
+        n_hist = len(hist)
+        est_e, est_n, est_u = est_e[n_hist:], est_n[n_hist:], est_u[n_hist:]
+        vel_u_missing = ~np.isfinite(state.vel_u)
+        return _replace_cols(
+            state,
+            vel_e=np.where(missing, est_e, state.vel_e),
+            vel_n=np.where(missing, est_n, state.vel_n),
+            vel_u=np.where(vel_u_missing, est_u, state.vel_u),
+        )
+
+    def _remember(
+        self, state: ReportBatch, tid: IntArray, uniq: np.ndarray, inverse: IntArray
+    ) -> None:
+        """Update each live track's last state and keep recent rows for velocities."""
+        last = np.full(len(uniq), -1, dtype=np.int64)
+        np.maximum.at(last, inverse, np.arange(len(state)))
+        for i, key in enumerate(uniq):
+            j = int(last[i])
+            if j < 0:
+                continue
+            tr = self._tracks[key]
+            tr.last_seen, tr.lat, tr.lon, tr.alt = (
+                float(state.t[j]),
+                float(state.lat[j]),
+                float(state.lon[j]),
+                float(state.alt[j]),
+            )
+            tr.vel_e, tr.vel_n, tr.vel_u = (
+                float(state.vel_e[j]),
+                float(state.vel_n[j]),
+                float(state.vel_u[j]),
+            )
+            tr.callsign, tr.squawk, tr.category = (
+                str(state.callsign[j]),
+                str(state.squawk[j]),
+                str(state.category[j]),
+            )
+            tr.transponder = tr.transponder or bool(state.transponder[j])
+            if not tr.identity:
+                tr.identity = str(state.identity[j])
+            tr.sensors.add(str(state.sensor[j]))
+        # Keep the last history_s seconds of rows of tracks that are still live.
+        merged = ReportBatch.concat([self._history, state])
+        merged_tid = np.concatenate([self._history_tid, tid])
+        live_ids = np.fromiter((t.track_id for t in self._tracks.values()), dtype=np.int64)
+        newest = float(state.t.max())
+        keep = (merged.t >= newest - self.config.history_s) & np.isin(merged_tid, live_ids)
+        self._history = merged.take(keep)
+        self._history_tid = merged_tid[keep]
+
+
+def _replace_cols(batch: ReportBatch, **cols: np.ndarray) -> ReportBatch:
+    return ReportBatch(**{f.name: cols.get(f.name, getattr(batch, f.name)) for f in fields(batch)})

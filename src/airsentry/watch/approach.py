@@ -1,0 +1,153 @@
+"""Approach warnings: a target predicted to cross into a zone that does not admit it.
+
+From each track's current velocity the path over the next ``horizon_s`` seconds is
+sampled at ``steps`` points and every sample is put to the zone index in one batch, with
+its predicted altitude and time (a temporary zone that opens in a minute counts). The
+first sample inside a zone the track is not yet in gives the predicted time of
+crossing. Only unauthorised approaches are reported, once per track and zone until the
+track enters, leaves the warning for ``rearm_s``, or ends: an airliner about to cross a
+border it may cross is not news.
+
+Predictions run at most once per ``every_s`` per track, so a replay of dense ADS-B data
+costs a fraction of its rows; the sampling step (horizon / steps, 10 s by default)
+bounds the error of the predicted time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from airsentry.airspace.index import ZoneIndex
+from airsentry.model import Event, EventKind, IntArray, TrackUpdates, Zone, ZoneKind, from_epoch
+from airsentry.tracking.base import EARTH_RADIUS_M
+from airsentry.watch.base import Judge, WatchConfig
+
+
+class ApproachDetector:
+    def __init__(self, zones: Sequence[Zone], index: ZoneIndex, config: WatchConfig) -> None:
+        self.zones = list(zones)
+        self.index = index
+        self.config = config
+        self._warned: dict[tuple[int, int], float] = {}  # (track, zone) -> time warned
+        self._last_check: dict[int, float] = {}
+        self._skip = np.array([z.kind is ZoneKind.BUFFER for z in self.zones], dtype=bool)
+
+    def forget(self, track_id: int) -> None:
+        self._last_check.pop(track_id, None)
+        for key in [k for k in self._warned if k[0] == track_id]:
+            del self._warned[key]
+
+    def entered(self, track_id: int, zone: int) -> None:
+        self._warned.pop((track_id, zone), None)
+
+    def rows_to_check(self, updates: TrackUpdates) -> np.ndarray:
+        """Rows with a usable velocity, at most one per track per ``every_s``."""
+        st, tid = updates.state, updates.track_id
+        ok = np.isfinite(st.vel_e) & np.isfinite(st.vel_n)
+        slot = np.floor(st.t / self.config.approach_every_s)
+        order = np.lexsort((st.t, tid))
+        ok_s, slot_s, tid_s = ok[order], slot[order], tid[order]
+        # keep the first usable row of each (track, slot)
+        rows = order[ok_s]
+        slot_k, tid_k = slot_s[ok_s], tid_s[ok_s]
+        first = np.r_[True, (tid_k[1:] != tid_k[:-1]) | (slot_k[1:] != slot_k[:-1])]
+        rows, slot_k, tid_k = rows[first], slot_k[first], tid_k[first]
+        # ... unless that slot was already checked in an earlier batch
+        uniq, inv = np.unique(tid_k, return_inverse=True)
+        prev = np.array([self._last_check.get(int(t), -np.inf) for t in uniq.tolist()])
+        fresh = slot_k > np.floor(prev[inv] / self.config.approach_every_s)
+        rows = rows[fresh]
+        for t_id, t in zip(tid[rows].tolist(), st.t[rows].tolist(), strict=True):
+            self._last_check[t_id] = t
+        return rows
+
+    def process(
+        self, updates: TrackUpdates, point: IntArray, zone_of: IntArray, judge: Judge
+    ) -> list[Event]:
+        """Approach events for this batch; ``point``/``zone_of`` are its containment pairs."""
+        rows = self.rows_to_check(updates)
+        if not len(rows):
+            return []
+        st, cfg = updates.state, self.config
+        k = cfg.approach_steps
+        dt = cfg.approach_horizon_s * np.arange(1, k + 1) / k
+        lat0 = np.repeat(st.lat[rows], k)
+        cos = np.cos(np.radians(lat0))
+        dts = np.tile(dt, len(rows))
+        ve, vn = np.repeat(st.vel_e[rows], k), np.repeat(st.vel_n[rows], k)
+        vu = np.nan_to_num(np.repeat(st.vel_u[rows], k))
+        lat = lat0 + np.degrees(vn * dts / EARTH_RADIUS_M)
+        lon = np.repeat(st.lon[rows], k) + np.degrees(
+            ve * dts / (EARTH_RADIUS_M * np.maximum(cos, 1e-6))
+        )
+        lon = (lon + 180.0) % 360.0 - 180.0
+        alt = np.repeat(st.alt[rows], k) + vu * dts
+        m = self.index.query(lat, lon, alt, np.repeat(st.t[rows], k) + dts)
+        if not len(m.point):
+            return []
+        src = m.point // k  # index into rows
+        step = m.point % k
+        zone = m.zone
+        keep = ~self._skip[zone]
+        src, step, zone = src[keep], step[keep], zone[keep]
+        # earliest step per (row, zone)
+        order = np.lexsort((step, zone, src))
+        src, step, zone = src[order], step[order], zone[order]
+        first = (
+            np.r_[True, (src[1:] != src[:-1]) | (zone[1:] != zone[:-1])]
+            if len(src)
+            else np.empty(0, bool)
+        )
+        src, step, zone = src[first], step[first], zone[first]
+        row = rows[src]
+        # drop zones the row is already inside
+        nz = len(self.zones)
+        inside = np.sort(point * nz + zone_of)
+        key = row * nz + zone
+        if len(inside):
+            hit = inside[np.minimum(np.searchsorted(inside, key), len(inside) - 1)] == key
+            row, zone, step = row[~hit], zone[~hit], step[~hit]
+        track = updates.track_id[row]
+        t = st.t[row]
+        cand = [
+            j
+            for j, (tr, z) in enumerate(zip(track.tolist(), zone.tolist(), strict=True))
+            if t[j] - self._warned.get((tr, z), -np.inf) > cfg.approach_rearm_s
+        ]
+        if not cand:
+            return []
+        sel = np.array(cand, dtype=np.int64)
+        ok = judge.authorise(row[sel], zone[sel])
+        events = []
+        for j, authorised in zip(sel.tolist(), ok.tolist(), strict=True):
+            if authorised:
+                continue
+            r, z, tr = int(row[j]), int(zone[j]), int(track[j])
+            self._warned[(tr, z)] = float(t[j])
+            reasons, cls = judge.describe(r, z, False)
+            eta = float(dt[step[j]])
+            zn = self.zones[z]
+            events.append(
+                Event(
+                    kind=EventKind.APPROACH,
+                    time=from_epoch(t[j]),
+                    track_id=tr,
+                    identity=str(st.identity[r]),
+                    callsign=str(st.callsign[r]),
+                    zone_id=zn.id,
+                    zone_kind=str(zn.kind),
+                    zone_owner=zn.owner,
+                    zone_name=zn.name,
+                    authorised=False,
+                    reasons=(f"predicted to enter {zn.name} within {eta:.0f} s", *reasons),
+                    target_class=cls,
+                    lat=float(st.lat[r]),
+                    lon=float(st.lon[r]),
+                    alt=float(st.alt[r]),
+                    sensor=str(st.sensor[r]),
+                    details={"eta_s": eta},
+                )
+            )
+        return events

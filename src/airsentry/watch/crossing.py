@@ -1,0 +1,289 @@
+"""Entry, exit, dwell time and penetration depth of tracks in zones.
+
+For a batch of track updates the zone index gives the (row, zone) pairs of containment.
+Ordering the rows by track and time turns each track's stay in a zone into a run of
+consecutive rows; a run that does not continue a stay remembered from the previous
+batch is an *entry*, a run followed by a row outside the zone is an *exit*. All of that
+is array work; only the runs (one per track and zone touched by the batch, not one per
+report) are visited in Python, to build the few events.
+
+Depth (metres from the border, inside) is measured for unauthorised stays only, which
+are few; the largest depth of a stay is reported on its exit with the dwell time.
+A track that ends while inside a zone (silent, or end of input) exits with ``lost``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from airsentry.airspace.index import ZoneIndex
+from airsentry.model import (
+    BoolArray,
+    Event,
+    EventKind,
+    FloatArray,
+    IntArray,
+    TrackUpdates,
+    Zone,
+    ZoneKind,
+    from_epoch,
+)
+from airsentry.tracking.base import Ended
+from airsentry.watch.base import Judge
+
+
+@dataclass(slots=True)
+class Stay:
+    """A track's current stay in one zone."""
+
+    entry_t: float
+    authorised: bool
+    max_depth: float
+    first_seen_inside: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Runs:
+    """Consecutive rows of one track inside one zone, found in one batch."""
+
+    track: IntArray
+    zone: IntArray
+    first_row: IntArray  # update row of the first row of the run
+    last_row: IntArray
+    continues: BoolArray  # continues a stay remembered from an earlier batch
+    exit_row: IntArray  # the update row of the first row outside after it, or -1
+    pair_run: IntArray  # for every containment pair, which run it belongs to
+
+
+class CrossingDetector:
+    """Keeps every track's stays and reports entries and exits."""
+
+    def __init__(self, zones: Sequence[Zone], index: ZoneIndex) -> None:
+        self.zones = list(zones)
+        self.index = index
+        self.stays: dict[int, dict[int, Stay]] = {}  # track id -> zone index -> stay
+        self._seen: set[int] = set()  # tracks that had rows in an earlier batch
+        self._measure_depth = np.array(
+            [z.kind is not ZoneKind.BUFFER for z in self.zones], dtype=bool
+        )
+
+    def inside(self, track_id: int) -> list[int]:
+        """Zone indices the track is inside, as of the last batch."""
+        return list(self.stays.get(track_id, {}))
+
+    # ----------------------------------------------------------------- runs
+    def runs(self, updates: TrackUpdates, point: IntArray, zone: IntArray) -> Runs:
+        """Group containment pairs into runs of consecutive rows per (track, zone)."""
+        n, nz = len(updates), max(len(self.zones), 1)
+        tid, t = updates.track_id, updates.state.t
+        order = np.lexsort((t, tid))  # rows by track, then time
+        pos = np.empty(n, dtype=np.int64)
+        pos[order] = np.arange(n)
+        tid_sorted = tid[order]
+        change = tid_sorted[1:] != tid_sorted[:-1]
+        track_start = np.r_[True, change] if n else np.empty(0, bool)
+        track_end = np.r_[change, True] if n else np.empty(0, bool)
+
+        p = pos[point]
+        by = np.lexsort((p, zone))  # pairs by zone, then row position
+        p_s, z_s = p[by], zone[by]
+        brk = np.ones(len(p_s), dtype=bool)
+        if len(p_s) > 1:
+            same = (z_s[1:] == z_s[:-1]) & (p_s[1:] == p_s[:-1] + 1) & ~track_start[p_s[1:]]
+            brk[1:] = ~same
+        pair_run = np.empty(len(p_s), dtype=np.int64)
+        pair_run[by] = np.cumsum(brk) - 1
+        starts = np.flatnonzero(brk)
+        first_p = p_s[starts]
+        last_p = p_s[np.r_[starts[1:] - 1, len(p_s) - 1]] if len(p_s) else first_p
+        run_zone = z_s[starts]
+        run_track = tid_sorted[first_p]
+
+        # A run that starts on the track's first row of the batch continues a stay if the
+        # (track, zone) stay is remembered.
+        mem = np.array([tr * nz + z for tr, zs in self.stays.items() for z in zs], dtype=np.int64)
+        if len(mem):
+            mem.sort()
+            key = run_track * nz + run_zone
+            remembered = mem[np.minimum(np.searchsorted(mem, key), len(mem) - 1)] == key
+        else:
+            remembered = np.zeros(len(first_p), dtype=bool)
+        has_exit = ~track_end[last_p]
+        return Runs(
+            track=run_track,
+            zone=run_zone,
+            first_row=order[first_p],
+            last_row=order[last_p],
+            continues=track_start[first_p] & remembered,
+            exit_row=np.where(has_exit, order[np.minimum(last_p + 1, n - 1)], -1),
+            pair_run=pair_run,
+        )
+
+    # -------------------------------------------------------------- process
+    def process(
+        self, updates: TrackUpdates, point: IntArray, zone: IntArray, judge: Judge
+    ) -> list[Event]:
+        """Entries and exits of this batch; ``point``/``zone`` are its containment pairs."""
+        st = updates.state
+        events: list[Event] = []
+        runs = self.runs(updates, point, zone)
+        new = ~runs.continues
+        verdict = np.ones(len(runs.track), dtype=bool)
+        if new.any():
+            verdict[new] = judge.authorise(runs.first_row[new], runs.zone[new])
+        for j in np.flatnonzero(runs.continues):
+            verdict[j] = self.stays[int(runs.track[j])][int(runs.zone[j])].authorised
+        depth = self._depths(updates, point, zone, runs, verdict)
+
+        # Remembered stays of tracks in this batch that no run continues were left between
+        # the previous batch and the track's first row here.
+        first_row = self._first_rows(updates)
+        continued = set(
+            zip(
+                runs.track[runs.continues].tolist(), runs.zone[runs.continues].tolist(), strict=True
+            )
+        )
+        for track, row in first_row.items():
+            for z in [z for z in self.stays.get(track, {}) if (track, z) not in continued]:
+                events.append(self._exit(track, z, float(st.t[row]), lost=False, at=(updates, row)))
+
+        for j in range(len(runs.track)):
+            track, z, row = int(runs.track[j]), int(runs.zone[j]), int(runs.first_row[j])
+            if not runs.continues[j]:
+                first_inside = track not in self._seen and first_row[track] == row
+                self.stays.setdefault(track, {})[z] = Stay(
+                    float(st.t[row]), bool(verdict[j]), 0.0, first_inside
+                )
+                events.append(self._entry(track, z, row, updates, judge, bool(verdict[j])))
+            stay = self.stays[track][z]
+            if np.isfinite(depth[j]):
+                stay.max_depth = max(stay.max_depth, float(depth[j]))
+            if runs.exit_row[j] >= 0:
+                xr = int(runs.exit_row[j])
+                events.append(self._exit(track, z, float(st.t[xr]), lost=False, at=(updates, xr)))
+        self._seen.update(first_row)
+        return events
+
+    def end_tracks(self, ended: Sequence[Ended]) -> list[Event]:
+        """Exit every stay of tracks that ended (silent, or end of input) as ``lost``."""
+        events = []
+        for e in ended:
+            tr = e.track
+            for z in list(self.stays.get(tr.track_id, {})):
+                ev = self._exit(tr.track_id, z, tr.last_seen, lost=True, reason=e.reason)
+                events.append(
+                    replace(
+                        ev,
+                        identity=tr.identity,
+                        callsign=tr.callsign,
+                        lat=tr.lat,
+                        lon=tr.lon,
+                        alt=tr.alt,
+                    )
+                )
+            self.stays.pop(tr.track_id, None)
+            self._seen.discard(tr.track_id)
+        return events
+
+    # -------------------------------------------------------------- helpers
+    @staticmethod
+    def _first_rows(updates: TrackUpdates) -> dict[int, int]:
+        tid = updates.track_id
+        order = np.lexsort((updates.state.t, tid))
+        s = tid[order]
+        start = np.r_[True, s[1:] != s[:-1]] if len(tid) else np.empty(0, bool)
+        return dict(zip(s[start].tolist(), order[start].tolist(), strict=True))
+
+    def _depths(
+        self, updates: TrackUpdates, point: IntArray, zone: IntArray, runs: Runs, verdict: BoolArray
+    ) -> FloatArray:
+        """Largest depth per run, measured for unauthorised runs in non-buffer zones."""
+        out = np.full(len(runs.track), np.nan)
+        pick = ~verdict[runs.pair_run] & self._measure_depth[zone]
+        if not pick.any():
+            return out
+        st = updates.state
+        pr, pz, prun = point[pick], zone[pick], runs.pair_run[pick]
+        for z in np.unique(pz):
+            sel = pz == z
+            d = self.index.depth_m(self.zones[int(z)], st.lat[pr[sel]], st.lon[pr[sel]])
+            np.fmax.at(out, prun[sel], d)
+        return out
+
+    def _entry(
+        self, track: int, z: int, row: int, updates: TrackUpdates, judge: Judge, ok: bool
+    ) -> Event:
+        st, zone, stay = updates.state, self.zones[z], self.stays[track][z]
+        reasons, cls = judge.describe(row, z, ok)
+        if stay.first_seen_inside:
+            reasons = (*reasons, "first detected already inside")
+        return Event(
+            kind=EventKind.ENTRY,
+            time=from_epoch(st.t[row]),
+            track_id=track,
+            identity=str(st.identity[row]),
+            callsign=str(st.callsign[row]),
+            zone_id=zone.id,
+            zone_kind=str(zone.kind),
+            zone_owner=zone.owner,
+            zone_name=zone.name,
+            authorised=ok,
+            reasons=reasons,
+            target_class=cls,
+            lat=float(st.lat[row]),
+            lon=float(st.lon[row]),
+            alt=float(st.alt[row]),
+            sensor=str(st.sensor[row]),
+            details={"first_seen_inside": stay.first_seen_inside},
+        )
+
+    def _exit(
+        self,
+        track: int,
+        z: int,
+        t: float,
+        *,
+        lost: bool,
+        reason: str = "",
+        at: tuple[TrackUpdates, int] | None = None,
+    ) -> Event:
+        stays = self.stays[track]
+        stay = stays.pop(z)
+        if not stays:
+            del self.stays[track]
+        zone = self.zones[z]
+        measured = bool(self._measure_depth[z]) and not stay.authorised
+        how = {
+            "silent": "track lost inside (no report since)",
+            "flush": "end of input while inside",
+        }
+        ev = Event(
+            kind=EventKind.EXIT,
+            time=from_epoch(t),
+            track_id=track,
+            zone_id=zone.id,
+            zone_kind=str(zone.kind),
+            zone_owner=zone.owner,
+            zone_name=zone.name,
+            authorised=stay.authorised,
+            reasons=(how.get(reason, reason),) if lost else (),
+            dwell_s=t - stay.entry_t,
+            depth_m=stay.max_depth if measured else None,
+            details={"lost": lost, "entry_time": stay.entry_t},
+        )
+        if at is None:
+            return ev
+        updates, row = at
+        st = updates.state
+        return replace(
+            ev,
+            identity=str(st.identity[row]),
+            callsign=str(st.callsign[row]),
+            lat=float(st.lat[row]),
+            lon=float(st.lon[row]),
+            alt=float(st.alt[row]),
+            sensor=str(st.sensor[row]),
+        )
