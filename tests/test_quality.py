@@ -33,9 +33,9 @@ def test_no_module_is_a_god_module():
     too_long = {
         str(p.relative_to(ROOT)): n
         for p in (ROOT / "src").rglob("*.py")
-        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 450
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 500
     }
-    assert not too_long, f"modules over 450 lines: {too_long}"
+    assert not too_long, f"modules over 500 lines: {too_long}"
 
 
 def test_stages_never_import_downstream():

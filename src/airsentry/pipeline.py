@@ -21,7 +21,7 @@ from airsentry.assess.classify import TrackClassifier
 from airsentry.assess.judge import BatchJudge
 from airsentry.assess.rules import recommend
 from airsentry.incidents import IncidentBook, IncidentStore
-from airsentry.model import Event, Incident, ReportBatch, Zone
+from airsentry.model import Event, Incident, ReportBatch, Zone, from_epoch
 from airsentry.tracking.cooperative import CooperativeConfig, CooperativeTracker
 from airsentry.watch.base import WatchConfig
 from airsentry.watch.stage import Watch
@@ -95,7 +95,12 @@ class Pipeline:
         judge = BatchJudge(self.authority, updates, classification)
         events = self.watch.process(updates, ended, judge)
         self.classifier.forget([e.track.track_id for e in ended])
-        return self._emit(events)
+        out = self._emit(events)
+        if self.book is not None and len(updates):
+            # event time, not wall time: replay and live close incidents alike
+            for inc in self.book.close_stale(from_epoch(float(updates.state.t.max()))):
+                self.stats.incidents_changed.add(inc.id)
+        return out
 
     def finish(self) -> list[Event]:
         """End of input: close every live track's stays."""

@@ -1,0 +1,243 @@
+"""Rule-based classification of tracks: what each object is, how sure, and why.
+
+:class:`TrackClassifier` turns the tracker's output into a class per row
+(:class:`~airsentry.model.TargetClass`), a confidence in [0, 1] and the reasons an
+operator needs to trust it. The rules (``assess.cues``) look at the row's kinematics,
+its transponder and identity, its ADS-B emitter category, and at what the track has
+shown before: each track keeps small running statistics (fastest speed, latest
+altitude and category, whether a transponder was ever heard, number of updates).
+
+Stickiness: a track holds, for every class, the highest confidence any of its rows has
+given that class. Each row takes the class with the highest held confidence (ties go
+to the row's own rule), so one noisy row cannot flip a class that better rows
+established, while stronger evidence (an ADS-B category, Remote ID, a faster cue set)
+takes over at once. A class is dropped for good once the track has flown faster than
+that class can (``cues.MAX_SPEED``): a "drone" that reaches 250 m/s was not a drone.
+
+Everything runs over whole columns: rows are grouped by track with one stable sort and
+the running statistics are grouped cumulative maxima (``assess.grouped``). Python loops
+run only over the eight classes and over the few rows that establish a new class for a
+track, which is when reason strings are built; other rows reuse those tuples.
+
+This is a deliberately simple, explainable baseline: issue 6 replaces it with a
+calibrated classifier trained on labelled tracks, behind the same interface.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from airsentry.assess.cues import (
+    CLASSES,
+    LEVELS,
+    MAX_SPEED,
+    Cues,
+    category_classes,
+    evaluate,
+    reasons,
+)
+from airsentry.assess.grouped import group_start, grouped_best, grouped_cummax, grouped_last
+from airsentry.model import FloatArray, IntArray, ObjArray, ReportBatch, TrackUpdates
+
+CLASS_NAMES: ObjArray = np.array([str(c) for c in CLASSES], dtype=object)
+_LIMITS = np.array([MAX_SPEED[c] for c in CLASSES], dtype=np.float64)
+_K = len(CLASSES)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Classification:
+    """Per-row result of :meth:`TrackClassifier.update`, aligned with its input rows."""
+
+    cls: ObjArray  # TargetClass values as str
+    confidence: FloatArray  # 0..1
+    reasons: list[tuple[str, ...]]
+
+    def __len__(self) -> int:
+        return len(self.cls)
+
+
+class _Memory:
+    """Running statistics per track, as columns sorted by track id.
+
+    Kept as arrays rather than a dict of objects so that a batch's tracks are found
+    with one ``searchsorted`` and their statistics gathered and scattered at once.
+    """
+
+    def __init__(self) -> None:
+        self.ids = np.empty(0, dtype=np.int64)
+        self.vmax = np.empty(0, dtype=np.float64)  # fastest horizontal speed, m/s
+        self.alt = np.empty(0, dtype=np.float64)  # latest known altitude, m
+        self.count = np.empty(0, dtype=np.int64)  # updates seen
+        self.xpdr = np.empty(0, dtype=bool)  # transponder ever heard
+        self.cat = np.empty(0, dtype=object)  # latest non-empty category
+        self.level = np.empty((0, _K), dtype=np.int64)  # held confidence per class
+        self.why: ObjArray = np.empty((0, _K), dtype=object)  # reasons per class
+
+    def slots(self, ids: IntArray) -> IntArray:
+        """Slots of the sorted, distinct ``ids``, adding tracks not seen before."""
+        pos = np.searchsorted(self.ids, ids)
+        known = pos < len(self.ids)
+        known[known] = self.ids[pos[known]] == ids[known]
+        new = ids[~known]
+        if len(new):
+            at = np.searchsorted(self.ids, new)
+            self.ids = np.insert(self.ids, at, new)
+            self.vmax = np.insert(self.vmax, at, 0.0)
+            self.alt = np.insert(self.alt, at, np.nan)
+            self.count = np.insert(self.count, at, 0)
+            self.xpdr = np.insert(self.xpdr, at, False)
+            self.cat = np.insert(self.cat, at, "")
+            self.level = np.insert(self.level, at, 0, axis=0)
+            self.why = np.insert(self.why, at, np.empty((len(new), _K), dtype=object), axis=0)
+        return np.searchsorted(self.ids, ids).astype(np.int64)
+
+    def keep(self, mask: npt.NDArray[np.bool_]) -> None:
+        for name in ("ids", "vmax", "alt", "count", "xpdr", "cat", "level", "why"):
+            setattr(self, name, getattr(self, name)[mask])
+
+
+class TrackClassifier:
+    """Classifies tracks batch by batch, remembering each track between batches.
+
+    Feed it every :class:`~airsentry.model.TrackUpdates` in time order; call
+    :meth:`forget` for tracks the tracker has dropped, so memory stays bounded.
+    """
+
+    def __init__(self) -> None:
+        self._mem = _Memory()
+
+    def __len__(self) -> int:
+        """Number of tracks remembered."""
+        return len(self._mem.ids)
+
+    def forget(self, track_ids: npt.ArrayLike) -> None:
+        """Drop the memory of ended tracks."""
+        ids = np.asarray(track_ids, dtype=np.int64).reshape(-1)
+        self._mem.keep(~np.isin(self._mem.ids, ids))
+
+    def update(self, updates: TrackUpdates) -> Classification:
+        """Classify every row of ``updates`` and fold the rows into the tracks' memory."""
+        n = len(updates)
+        if n == 0:
+            return Classification(np.empty(0, dtype=object), np.empty(0), [])
+        uniq, inverse = np.unique(updates.track_id, return_inverse=True)
+        slot_of_group = self._mem.slots(uniq.astype(np.int64))
+        order = np.argsort(inverse.reshape(-1), kind="stable")
+        g = inverse.reshape(-1)[order].astype(np.int64)
+        s = updates.state.take(order)
+        slot = slot_of_group[g]
+        cues, ident = self._cues(s, g, slot)
+        rule_idx, raw_cls, raw_level = evaluate(cues)
+
+        # Held confidence per class: the best of memory and of this batch's rows so far.
+        best_lvl = np.zeros((n, _K), dtype=np.int64)
+        best_pos = np.zeros((n, _K), dtype=np.int64)
+        for k in range(_K):
+            lvl = np.where(raw_cls == k, raw_level, 0)
+            best_lvl[:, k], best_pos[:, k] = grouped_best(lvl, g, LEVELS)
+        mem_lvl = self._mem.level[slot]
+        from_mem = mem_lvl >= best_lvl  # a tie keeps the older evidence
+        held = np.where(from_mem, mem_lvl, best_lvl)
+        vetoed = cues.vmax[:, None] > _LIMITS[None, :]
+
+        # The row's own rule always counts, even for a class the track's past vetoes.
+        rows = np.arange(n)
+        own = vetoed[rows, raw_cls]
+        held[rows[own], raw_cls[own]] = raw_level[own]
+        best_pos[rows[own], raw_cls[own]] = rows[own]
+        from_mem[rows[own], raw_cls[own]] = False
+        vetoed[rows, raw_cls] = False
+        held = np.where(vetoed, 0, held)
+        score = held * 2
+        score[rows, raw_cls] += 1  # ties go to the row's own rule
+        choice = np.argmax(score, axis=1)
+
+        # Reasons: built once for each row that established a class, then shared.
+        last = np.flatnonzero(np.r_[np.diff(g) != 0, True])  # each track's last row
+        use_batch = ~from_mem[rows, choice]
+        need_last = (~from_mem[last]) & (held[last] > 0)
+        need = np.unique(
+            np.r_[best_pos[rows, choice][use_batch], best_pos[last][need_last]].astype(np.int64)
+        )
+        why_rows = np.empty(n, dtype=object)
+        for p in need.tolist():
+            why_rows[p] = reasons(
+                int(rule_idx[p]),
+                {
+                    "speed": cues.speed[p],
+                    "vmax": cues.vmax[p],
+                    "alt": cues.alt[p],
+                    "identity": ident[p],
+                    "category": cues.category[p],
+                    "callsign": s.callsign[p],
+                },
+            )
+        mem_why = self._mem.why[slot, choice]
+        row_why = np.where(use_batch, why_rows[best_pos[rows, choice]], mem_why)
+
+        self._remember(slot[last], last, cues, held, from_mem, why_rows[best_pos[last]])
+
+        back = np.empty(n, dtype=np.int64)
+        back[order] = rows
+        conf = held[rows, choice] / 1000.0
+        return Classification(
+            cls=CLASS_NAMES[choice][back],
+            confidence=conf[back].astype(np.float64),
+            reasons=[tuple(r) for r in row_why[back].tolist()],
+        )
+
+    def _cues(
+        self, s: ReportBatch, g: IntArray, slot: IntArray
+    ) -> tuple[Cues, npt.NDArray[np.str_]]:
+        """The rows' cues, combining this batch's running statistics with memory."""
+        mem = self._mem
+        n = len(g)
+        speed = s.speed()
+        vmax = np.maximum(grouped_cummax(np.nan_to_num(speed, nan=0.0), g), mem.vmax[slot])
+        last_alt = grouped_last(np.isfinite(s.alt), g)
+        alt = np.where(last_alt >= 0, s.alt[np.maximum(last_alt, 0)], mem.alt[slot])
+        xpdr = (grouped_last(s.transponder, g) >= 0) | mem.xpdr[slot]
+        category = s.category.astype(np.str_)
+        last_cat = grouped_last(category != "", g)
+        category_f = np.where(last_cat >= 0, category[np.maximum(last_cat, 0)], mem.cat[slot])
+        cat = np.asarray(category_f, dtype=object)
+        cat_cls, cat_conf = category_classes(cat)
+        count = np.arange(n, dtype=np.int64) - group_start(g) + 1 + mem.count[slot]
+        ident = s.identity.astype(np.str_)
+        cues = Cues(
+            speed=speed,
+            vmax=vmax,
+            alt=alt.astype(np.float64),
+            transponder=xpdr,
+            has_identity=ident != "",
+            remote_id=np.char.startswith(ident, "rid:"),
+            category=cat,
+            cat_cls=cat_cls,
+            cat_conf=cat_conf,
+            squawk=s.squawk.astype(np.str_) != "",
+            callsign=s.callsign.astype(np.str_) != "",
+            count=count,
+        )
+        return cues, ident
+
+    def _remember(
+        self,
+        slots: IntArray,
+        last: IntArray,
+        cues: Cues,
+        held: IntArray,
+        from_mem: npt.NDArray[np.bool_],
+        why_last: ObjArray,
+    ) -> None:
+        """Store each track's statistics and held classes as of its last row."""
+        mem = self._mem
+        mem.vmax[slots] = cues.vmax[last]
+        mem.alt[slots] = cues.alt[last]
+        mem.count[slots] = cues.count[last]
+        mem.xpdr[slots] = cues.transponder[last]
+        mem.cat[slots] = cues.category[last]
+        mem.why[slots] = np.where(from_mem[last], mem.why[slots], why_last)
+        mem.level[slots] = held[last]

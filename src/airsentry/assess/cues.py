@@ -1,0 +1,276 @@
+"""The classification rule table: cues per row, rules over them, and their reasons.
+
+Each :class:`ClassRule` names a class, the condition that makes it fire, and the
+supporting cues whose agreement raises its confidence: ``base + step × (number of
+supporting cues that hold)``, capped. Rules are evaluated for the whole batch at once
+(one boolean mask per rule, a handful of rules) and :func:`evaluate` picks, per row,
+the first rule that fires with ``np.select``. Reasons are text built from one row's
+facts, and only when a class is first established for a track (see ``classify``).
+
+Thresholds, and why:
+
+- ADS-B emitter category decides when present: it is what the aircraft says it is.
+  Categories of the A set come from the aircraft's own configuration; a sensor may also
+  put a class name in ``category`` as a hint ("drone" from a drone-detection radar),
+  which counts less than the aircraft's own category.
+- Remote ID is broadcast only by unmanned aircraft: an ``rid:`` identity is a drone.
+- No transponder above 150 m/s (290 kt), or above 120 m/s at more than 3000 m: civil
+  aircraft that fast must carry a transponder in controlled airspace, drones and light
+  aircraft cannot fly so fast, so only military jets do.
+- Transponder, above 100 m/s and above 3000 m: airliner cruise or climb.
+- No transponder, 10–70 m/s below 4000 m, never faster than 90 m/s: the envelope of
+  multirotor, fixed-wing and one-way attack drones (Shahed-type cruise ≈ 50 m/s).
+- Below 15 m/s above 5000 m, never faster than 40 m/s: a balloon drifting with the wind.
+- Transponder, slow and low: light aircraft (general aviation).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from airsentry.model import BoolArray, FloatArray, IntArray, ObjArray, TargetClass
+
+CLASSES: tuple[TargetClass, ...] = tuple(TargetClass)
+CLASS_INDEX: dict[str, int] = {str(c): i for i, c in enumerate(CLASSES)}
+UNKNOWN = CLASS_INDEX[TargetClass.UNKNOWN]
+LEVELS = 1001  # confidence is kept as an integer level 0..1000 (per mille)
+
+# Fastest plausible horizontal speed of each class, m/s. A track that has flown faster
+# cannot be of that class, whatever an earlier row suggested (see ``classify``).
+MAX_SPEED: dict[TargetClass, float] = {
+    TargetClass.DRONE: 100.0,
+    TargetClass.DECOY_DRONE: 100.0,
+    TargetClass.BALLOON: 80.0,  # jet-stream drift
+    TargetClass.HELICOPTER: 100.0,
+    TargetClass.LIGHT_AIRCRAFT: 130.0,
+    TargetClass.AIRLINER: 330.0,
+    TargetClass.FAST_JET: math.inf,
+    TargetClass.UNKNOWN: math.inf,
+}
+
+CATEGORIES: dict[str, tuple[TargetClass, str, float]] = {
+    "A1": (TargetClass.LIGHT_AIRCRAFT, "light (< 7 t)", 0.85),
+    "A2": (TargetClass.AIRLINER, "small (7–34 t): regional and business aircraft", 0.7),
+    "A3": (TargetClass.AIRLINER, "large (34–136 t)", 0.9),
+    "A4": (TargetClass.AIRLINER, "high-vortex large (B757)", 0.9),
+    "A5": (TargetClass.AIRLINER, "heavy (> 136 t)", 0.9),
+    "A6": (TargetClass.FAST_JET, "high performance (> 5 g, > 400 kt)", 0.9),
+    "A7": (TargetClass.HELICOPTER, "rotorcraft", 0.9),
+    "B1": (TargetClass.LIGHT_AIRCRAFT, "glider", 0.85),
+    "B2": (TargetClass.BALLOON, "lighter than air", 0.9),
+    "B4": (TargetClass.LIGHT_AIRCRAFT, "ultralight", 0.85),
+    "B6": (TargetClass.DRONE, "unmanned aerial vehicle", 0.9),
+}
+for _c in CLASSES:
+    if _c is not TargetClass.UNKNOWN:
+        CATEGORIES[str(_c)] = (_c, "sensor hint", 0.75)
+
+
+def category_classes(category: ObjArray) -> tuple[IntArray, FloatArray]:
+    """Class index (-1 when none) and confidence of each row's category text."""
+    keys, inverse = np.unique(
+        np.asarray(category, dtype=object).astype(np.str_), return_inverse=True
+    )
+    cls = np.array([CLASS_INDEX[CATEGORIES[k][0]] if k in CATEGORIES else -1 for k in keys])
+    conf = np.array([CATEGORIES[k][2] if k in CATEGORIES else 0.0 for k in keys])
+    inv = inverse.reshape(-1)
+    return cls.astype(np.int64)[inv], conf.astype(np.float64)[inv]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Cues:
+    """Per-row inputs of the rules (all arrays of the batch's length, SI units)."""
+
+    speed: FloatArray  # current horizontal speed, NaN when unknown
+    vmax: FloatArray  # fastest speed the track has shown so far
+    alt: FloatArray  # latest known altitude, NaN when never known
+    transponder: BoolArray  # the track has ever reported through its own transponder
+    has_identity: BoolArray
+    remote_id: BoolArray
+    category: ObjArray  # latest non-empty category text
+    cat_cls: IntArray  # class index the category names, -1 when none
+    cat_conf: FloatArray  # confidence the category gives
+    squawk: BoolArray  # a squawk is known
+    callsign: BoolArray  # a callsign is known
+    count: IntArray  # updates of the track so far, this row included
+
+
+Mask = Callable[[Cues], BoolArray]
+_SPEED_LIMIT = np.array([MAX_SPEED[k] for k in CLASSES])
+
+
+def _lt(a: FloatArray, x: float) -> BoolArray:
+    """``a < x`` where ``a`` is known; False where it is NaN."""
+    return np.less(a, x, where=~np.isnan(a), out=np.zeros(a.shape, dtype=bool))
+
+
+def _gt(a: FloatArray, x: float | FloatArray) -> BoolArray:
+    """``a > x`` where ``a`` is known; False where it is NaN."""
+    return np.greater(a, x, where=~np.isnan(a), out=np.zeros(a.shape, dtype=bool))
+
+
+def _within(a: FloatArray, lo: float, hi: float) -> BoolArray:
+    """``lo <= a <= hi`` where ``a`` is known."""
+    return ~np.isnan(a) & ~_lt(a, lo) & ~_gt(a, hi)
+
+
+def _fast_jet(c: Cues) -> BoolArray:
+    fast = _gt(c.vmax, 150.0) | (_gt(c.vmax, 120.0) & _gt(c.alt, 3000.0))
+    return ~c.transponder & fast
+
+
+def _slow_low_silent(c: Cues) -> BoolArray:
+    return ~c.transponder & _within(c.speed, 10.0, 70.0) & _lt(c.alt, 4000.0) & ~_gt(c.vmax, 90.0)
+
+
+@dataclass(frozen=True, slots=True)
+class ClassRule:
+    """One row of the table: class (None: from the category), trigger and support."""
+
+    name: str
+    cls: TargetClass | None
+    fires: Mask
+    support: tuple[Mask, ...]
+    base: float  # ignored for the category rule, whose base is the category's own
+    step: float
+    cap: float
+
+
+RULES: tuple[ClassRule, ...] = (
+    ClassRule(
+        "remote_id",
+        TargetClass.DRONE,
+        lambda c: c.remote_id,
+        (lambda c: ~_gt(c.vmax, 70.0),),
+        base=0.9,
+        step=0.05,
+        cap=0.95,
+    ),
+    ClassRule(
+        "category",
+        None,
+        lambda c: c.cat_cls >= 0,
+        (lambda c: ~_gt(c.vmax, _SPEED_LIMIT[np.maximum(c.cat_cls, 0)]),),
+        base=0.0,
+        step=0.05,
+        cap=0.95,
+    ),
+    ClassRule(
+        "fast_no_transponder",
+        TargetClass.FAST_JET,
+        _fast_jet,
+        (
+            lambda c: _gt(c.vmax, 200.0),
+            lambda c: ~c.has_identity,
+            lambda c: _gt(c.alt, 3000.0),
+            lambda c: c.count >= 3,
+        ),
+        base=0.5,
+        step=0.1,
+        cap=0.85,
+    ),
+    ClassRule(
+        "airliner_cruise",
+        TargetClass.AIRLINER,
+        lambda c: c.transponder & _gt(c.speed, 100.0) & _gt(c.alt, 3000.0),
+        (
+            lambda c: c.callsign,
+            lambda c: c.squawk,
+            lambda c: _gt(c.speed, 180.0),
+            lambda c: _gt(c.alt, 8000.0),
+        ),
+        base=0.5,
+        step=0.08,
+        cap=0.85,
+    ),
+    ClassRule(
+        "slow_low_silent",
+        TargetClass.DRONE,
+        _slow_low_silent,
+        (
+            lambda c: _lt(c.alt, 1000.0),
+            lambda c: ~_gt(c.speed, 50.0),
+            lambda c: ~c.has_identity,
+            lambda c: c.count >= 3,
+        ),
+        base=0.4,
+        step=0.1,
+        cap=0.8,
+    ),
+    ClassRule(
+        "drifting_high",
+        TargetClass.BALLOON,
+        lambda c: _lt(c.speed, 15.0) & _gt(c.alt, 5000.0) & ~_gt(c.vmax, 40.0),
+        (lambda c: ~c.transponder, lambda c: _gt(c.alt, 10000.0), lambda c: c.count >= 3),
+        base=0.5,
+        step=0.1,
+        cap=0.8,
+    ),
+    ClassRule(
+        "cooperative_slow",
+        TargetClass.LIGHT_AIRCRAFT,
+        lambda c: c.transponder & _gt(c.speed, 15.0) & ~_gt(c.vmax, 130.0) & ~_gt(c.alt, 5000.0),
+        (lambda c: c.callsign, lambda c: ~_gt(c.speed, 80.0)),
+        base=0.4,
+        step=0.1,
+        cap=0.6,
+    ),
+)
+UNKNOWN_RULE = len(RULES)  # rule index of "no rule fired"
+UNKNOWN_LEVEL = 200
+
+
+def evaluate(cues: Cues) -> tuple[IntArray, IntArray, IntArray]:
+    """Per row: index of the first rule that fires, its class index and its level."""
+    n = len(cues.speed)
+    fires, classes, levels = [], [], []
+    for rule in RULES:
+        support = sum((m(cues).astype(np.int64) for m in rule.support), np.zeros(n, np.int64))
+        base = cues.cat_conf if rule.cls is None else np.full(n, rule.base)
+        conf = np.minimum(base + rule.step * support, rule.cap)
+        fires.append(rule.fires(cues))
+        classes.append(cues.cat_cls if rule.cls is None else np.full(n, CLASS_INDEX[rule.cls]))
+        levels.append(np.rint(conf * 1000).astype(np.int64))
+    rule_idx = np.select(fires, [np.full(n, i) for i in range(len(RULES))], UNKNOWN_RULE)
+    cls = np.select(fires, classes, UNKNOWN)
+    level = np.select(fires, levels, UNKNOWN_LEVEL)
+    return rule_idx.astype(np.int64), cls.astype(np.int64), level.astype(np.int64)
+
+
+def _m(x: float) -> str:
+    return "?" if not math.isfinite(x) else f"{x:.0f}"
+
+
+def reasons(rule_idx: int, facts: Mapping[str, Any]) -> tuple[str, ...]:
+    """The operator's reasons for one row's class, from the rule that decided it."""
+    spd, alt, vmax = float(facts["speed"]), float(facts["alt"]), float(facts["vmax"])
+    kin = f"{_m(spd)} m/s at {_m(alt)} m"
+    name = RULES[rule_idx].name if rule_idx < len(RULES) else "unknown"
+    if name == "remote_id":
+        return (f"broadcasts Remote ID ({facts['identity']}): only unmanned aircraft do", kin)
+    if name == "category":
+        cat = str(facts["category"])
+        _, desc, _ = CATEGORIES[cat]
+        if desc == "sensor hint":
+            return (f"sensor classifies it as {cat.replace('_', ' ')}", kin)
+        return (f"ADS-B emitter category {cat}: {desc}", kin)
+    if name == "fast_no_transponder":
+        return (
+            f"no transponder, {_m(vmax)} m/s: only military jets fly so fast without a transponder",
+            f"altitude {_m(alt)} m",
+        )
+    if name == "airliner_cruise":
+        who = f", callsign {facts['callsign']}" if facts.get("callsign") else ""
+        return (f"transponder, {kin}: airliner cruise{who}",)
+    if name == "slow_low_silent":
+        return (f"slow, low, no transponder: {kin}",)
+    if name == "drifting_high":
+        return (f"drifting at {kin}: a balloon moves with the wind",)
+    if name == "cooperative_slow":
+        return (f"transponder, slow and low: {kin}: light aircraft",)
+    return ("too few cues to classify", kin)

@@ -1,0 +1,65 @@
+"""Running (cumulative) reductions within groups of rows, without a Python loop.
+
+The classifier keeps running statistics per track while a batch holds several rows of
+the same track. Rows are first ordered so that each track's rows are contiguous and in
+time order (``group`` non-decreasing); then a single ``np.maximum.accumulate`` over an
+integer key that puts the group index in the high digits computes the running value of
+every group at once: a group's keys are all larger than any key of an earlier group,
+so the running maximum restarts at each group boundary.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from airsentry.model import BoolArray, FloatArray, IntArray
+
+
+def group_start(group: IntArray) -> IntArray:
+    """Position of the first row of each row's group (``group`` sorted)."""
+    return np.searchsorted(group, group, side="left").astype(np.int64)
+
+
+def grouped_cummax(values: FloatArray, group: IntArray) -> FloatArray:
+    """Running maximum of finite ``values`` within each group, in row order.
+
+    Exact: values are replaced by their rank among the distinct values, so the key
+    ``group * m + rank`` is an integer and nothing is lost to float rounding.
+    """
+    if len(values) == 0:
+        return np.empty(0, dtype=np.float64)
+    distinct, rank = np.unique(values, return_inverse=True)
+    m = len(distinct)
+    key = group.astype(np.int64) * m + rank.reshape(-1)
+    best = np.maximum.accumulate(key)
+    return distinct[best - group.astype(np.int64) * m].astype(np.float64)
+
+
+def grouped_last(mask: BoolArray, group: IntArray) -> IntArray:
+    """Position of the latest row at or before each row, in its group, where ``mask``.
+
+    -1 where the group has no such row yet: the forward fill of "last known value".
+    """
+    n = len(mask)
+    pos = np.where(mask, np.arange(n, dtype=np.int64), -1)
+    last = np.maximum.accumulate(pos) if n else pos
+    return np.where(last >= group_start(group), last, -1).astype(np.int64)
+
+
+def grouped_best(level: IntArray, group: IntArray, levels: int) -> tuple[IntArray, IntArray]:
+    """Running maximum of integer ``level`` (0 ≤ level < levels) and where it was reached.
+
+    Returns ``(best_level, best_pos)`` per row: the highest level seen so far in the
+    row's group, and the position of the *earliest* row that reached it (so a tie
+    keeps the older evidence and its reasons). The key packs group, level and reversed
+    position in one int64; it is exact for up to ~9e6 rows at 1001 levels.
+    """
+    n = len(level)
+    if n == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    g = group.astype(np.int64)
+    pos = np.arange(n, dtype=np.int64)
+    key = (g * levels + level.astype(np.int64)) * n + (n - 1 - pos)
+    best = np.maximum.accumulate(key)
+    return best // n - g * levels, n - 1 - best % n

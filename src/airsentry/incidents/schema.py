@@ -1,0 +1,147 @@
+"""The SQLite schema of the incident store and the migrations that build it.
+
+The schema version lives in ``PRAGMA user_version``. :data:`MIGRATIONS` is a list
+whose item ``i`` takes a database from version ``i`` to ``i + 1``; :func:`migrate`
+applies the missing ones, each in its own transaction, so a crash mid-upgrade leaves
+the database at a whole version. A database newer than this code is refused rather
+than guessed at.
+
+Times are stored as REAL epoch seconds UTC (exact to the microsecond, and cheap to
+compare in range queries); the event JSON keeps the ISO 8601 text of
+:meth:`~airsentry.model.Event.to_dict`. Lists (track ids, reasons) are JSON text.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+
+_V1: Sequence[str] = (
+    """
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        dedup TEXT NOT NULL UNIQUE,      -- sha256 of the canonical event JSON
+        kind TEXT NOT NULL,
+        time REAL NOT NULL,              -- epoch seconds UTC
+        zone_id TEXT NOT NULL,
+        zone_kind TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        track_id INTEGER,
+        identity TEXT NOT NULL,
+        incident_id TEXT REFERENCES incidents(id),
+        data TEXT NOT NULL               -- JSON of Event.to_dict()
+    )
+    """,
+    "CREATE INDEX events_incident ON events(incident_id, time)",
+    "CREATE INDEX events_time ON events(time)",
+    "CREATE INDEX events_zone ON events(zone_id, time)",
+    "CREATE INDEX events_kind ON events(kind, time)",
+    "CREATE INDEX events_track ON events(track_id, identity)",
+    """
+    CREATE TABLE incidents (
+        id TEXT PRIMARY KEY,             -- OWNER-YEAR-nnnn
+        seq INTEGER NOT NULL,            -- the nnnn
+        natural_key TEXT NOT NULL UNIQUE,-- zone|start|first identity or track (replays)
+        zone_id TEXT NOT NULL,
+        zone_kind TEXT NOT NULL,
+        zone_name TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        id_year INTEGER NOT NULL,        -- the year in the id, fixed at creation
+        year INTEGER NOT NULL,           -- UTC year of start
+        start_time REAL NOT NULL,
+        end_time REAL NOT NULL,
+        track_ids TEXT NOT NULL,
+        identities TEXT NOT NULL,
+        classes TEXT NOT NULL,
+        object_count INTEGER NOT NULL,
+        dwell_s REAL NOT NULL,
+        depth_m REAL NOT NULL,
+        severity INTEGER NOT NULL,
+        recommendation TEXT,             -- JSON of Recommendation.to_dict() or NULL
+        reasons TEXT NOT NULL,
+        status TEXT NOT NULL,
+        ordinal INTEGER,                 -- among owner's sovereign incidents that year
+        UNIQUE (owner, id_year, seq)
+    )
+    """,
+    "CREATE INDEX incidents_owner_year ON incidents(owner, year, zone_kind)",
+    "CREATE INDEX incidents_status ON incidents(status)",
+    "CREATE INDEX incidents_start ON incidents(start_time)",
+    """
+    CREATE TABLE incident_tracks (
+        incident_id TEXT NOT NULL REFERENCES incidents(id),
+        track_key TEXT NOT NULL,         -- track:<id> or identity:<identity>
+        track_id INTEGER,
+        identity TEXT NOT NULL,
+        target_class TEXT NOT NULL,
+        first_time REAL NOT NULL,
+        last_time REAL NOT NULL,
+        last_entry REAL,
+        last_exit REAL,
+        dwell_s REAL NOT NULL,
+        depth_m REAL NOT NULL,
+        PRIMARY KEY (incident_id, track_key)
+    )
+    """,
+    """
+    CREATE TABLE decisions (
+        id INTEGER PRIMARY KEY,
+        incident_id TEXT NOT NULL REFERENCES incidents(id),
+        time REAL NOT NULL,
+        operator TEXT NOT NULL,
+        action TEXT NOT NULL,
+        note TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX decisions_incident ON decisions(incident_id, time)",
+)
+
+
+def _script(statements: Sequence[str]) -> Callable[[sqlite3.Connection], None]:
+    def run(conn: sqlite3.Connection) -> None:
+        # One statement at a time: executescript() would commit the open transaction.
+        for statement in statements:
+            conn.execute(statement)
+
+    return run
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_script(_V1)]
+"""Item ``i`` upgrades a database from schema version ``i`` to ``i + 1``."""
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    """The version recorded in the database (0 for a new, empty file)."""
+    row = conn.execute("PRAGMA user_version").fetchone()
+    return int(row[0])
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring ``conn``'s database up to :data:`SCHEMA_VERSION`; return the old version.
+
+    ``conn`` must be in autocommit mode (``isolation_level=None``): each migration
+    runs in its own ``BEGIN IMMEDIATE`` transaction together with the version bump.
+    Raises ``ValueError`` when the database is newer than this code.
+    """
+    start = schema_version(conn)
+    if start > SCHEMA_VERSION:
+        raise ValueError(
+            f"schema version {start} is newer than this airsentry ({SCHEMA_VERSION}); "
+            "upgrade airsentry to open it"
+        )
+    for version in range(start, SCHEMA_VERSION):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Re-check under the write lock: another process may have migrated meanwhile.
+            if schema_version(conn) != version:
+                conn.execute("ROLLBACK")
+                continue
+            MIGRATIONS[version](conn)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return start

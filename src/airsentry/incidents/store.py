@@ -1,0 +1,432 @@
+"""The persisted incident store: events, incidents, their tracks and decisions in SQLite.
+
+One writer. Every read and write goes through one connection guarded by one lock
+(in the spirit of datasette's single write connection), so the store can be shared
+by the pipeline thread and an API thread without interleaving transactions. Across
+processes SQLite's own locking serialises writers: each write transaction starts with
+``BEGIN IMMEDIATE``, and WAL mode lets readers in other processes go on meanwhile.
+
+Nothing lost: ``synchronous = FULL`` with WAL makes a committed transaction survive a
+crash or power loss, and every write method commits before it returns, so an event
+accepted by :meth:`IncidentStore.add_events` is on disk when the call returns. Several
+writes can be grouped atomically with :meth:`IncidentStore.transaction` (the incident
+book stores a batch's events together with the incidents they changed).
+
+Times are stored as REAL epoch seconds UTC; see :mod:`airsentry.incidents.schema`.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from platformdirs import user_data_dir
+
+from airsentry.errors import StoreError
+from airsentry.incidents import codec
+from airsentry.incidents.records import BookedIncident, Decision, IncidentState, TrackState
+from airsentry.incidents.schema import migrate, schema_version
+from airsentry.model import Action, Event, Incident, ZoneKind, to_epoch
+
+_UPDATE_INCIDENT = """
+UPDATE incidents SET zone_id = :zone_id, zone_kind = :zone_kind, zone_name = :zone_name,
+    owner = :owner, year = :year, start_time = :start_time, end_time = :end_time,
+    track_ids = :track_ids, identities = :identities, classes = :classes,
+    object_count = :object_count, dwell_s = :dwell_s, depth_m = :depth_m,
+    severity = :severity, recommendation = :recommendation, reasons = :reasons,
+    status = :status
+WHERE id = :id
+"""
+
+_INSERT_INCIDENT = """
+INSERT INTO incidents (id, seq, natural_key, zone_id, zone_kind, zone_name, owner, id_year,
+    year, start_time, end_time, track_ids, identities, classes, object_count, dwell_s,
+    depth_m, severity, recommendation, reasons, status)
+VALUES (:id, :seq, :natural_key, :zone_id, :zone_kind, :zone_name, :owner, :id_year,
+    :year, :start_time, :end_time, :track_ids, :identities, :classes, :object_count,
+    :dwell_s, :depth_m, :severity, :recommendation, :reasons, :status)
+"""
+
+_UPSERT_TRACK = """
+INSERT OR REPLACE INTO incident_tracks (incident_id, track_key, track_id, identity,
+    target_class, first_time, last_time, last_entry, last_exit, dwell_s, depth_m)
+VALUES (:incident_id, :track_key, :track_id, :identity, :target_class, :first_time,
+    :last_time, :last_entry, :last_exit, :dwell_s, :depth_m)
+"""
+
+_INSERT_EVENT = """
+INSERT OR IGNORE INTO events (dedup, kind, time, zone_id, zone_kind, owner, track_id,
+    identity, incident_id, data)
+VALUES (:dedup, :kind, :time, :zone_id, :zone_kind, :owner, :track_id, :identity,
+    :incident_id, :data)
+"""
+
+# Ordinals follow start time (then creation order), so an incident recorded late
+# from an older file still takes its true place in the year's count.
+_RENUMBER = """
+UPDATE incidents SET ordinal = (
+    SELECT n FROM (
+        SELECT id, ROW_NUMBER() OVER (ORDER BY start_time, id_year, seq) AS n
+        FROM incidents WHERE owner = :owner AND year = :year AND zone_kind = :kind
+    ) AS ranked WHERE ranked.id = incidents.id
+)
+WHERE owner = :owner AND year = :year AND zone_kind = :kind
+"""
+
+
+def default_db_path() -> Path:
+    """Where the store lives unless told otherwise: the user's data directory."""
+    return Path(user_data_dir("airsentry")) / "airsentry.sqlite"
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or type(exc).__name__
+
+
+class IncidentStore:
+    """Incidents, their events, tracks and decisions, persisted in one SQLite file.
+
+    Opening creates the file (and its directory) when missing and migrates an older
+    schema; it raises :class:`~airsentry.errors.StoreError` when the path cannot be
+    written, the file is not an SQLite database, or its schema is newer than this code.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, timeout_s: float = 10.0) -> None:
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._conn = self._open(timeout_s)
+
+    # -- opening and transactions -------------------------------------------------
+
+    def _open(self, timeout_s: float) -> sqlite3.Connection:
+        where = str(self.path)
+        if self.path.is_dir():
+            raise StoreError(where, "is a directory, not a database file")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(where, f"cannot create its directory: {_reason(exc)}") from exc
+        try:
+            conn = sqlite3.connect(
+                self.path, timeout=timeout_s, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(where, f"cannot open: {_reason(exc)}") from exc
+        try:
+            conn.row_factory = sqlite3.Row
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise StoreError(where, f"cannot use write-ahead logging (journal mode {mode})")
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            migrate(conn)
+        except StoreError:
+            conn.close()
+            raise
+        except (sqlite3.Error, ValueError) as exc:
+            conn.close()
+            raise StoreError(where, _reason(exc)) from exc
+        return conn
+
+    def close(self) -> None:
+        """Close the connection; the store cannot be used afterwards."""
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> IncidentStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group writes into one atomic, durable transaction.
+
+        Nested uses join the outermost transaction. Any exception rolls everything
+        back; SQLite errors come out as :class:`StoreError`.
+        """
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
+            with self._sql("begin a transaction"):
+                self._conn.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield
+            except BaseException:
+                self._depth = 0
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+            self._depth = 0
+            try:
+                self._conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise StoreError(str(self.path), f"cannot commit: {_reason(exc)}") from exc
+
+    @contextmanager
+    def _sql(self, doing: str) -> Iterator[sqlite3.Connection]:
+        """Hold the lock and turn SQLite errors into :class:`StoreError`."""
+        with self._lock:
+            try:
+                yield self._conn
+            except sqlite3.Error as exc:
+                raise StoreError(str(self.path), f"cannot {doing}: {_reason(exc)}") from exc
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version of the open database (``PRAGMA user_version``)."""
+        with self._sql("read the schema version") as conn:
+            return schema_version(conn)
+
+    def data_version(self) -> int:
+        """SQLite's data version: it changes when another connection commits."""
+        with self._sql("read the data version") as conn:
+            return int(conn.execute("PRAGMA data_version").fetchone()[0])
+
+    # -- writes -------------------------------------------------------------------
+
+    def add_events(
+        self, events: Sequence[Event], *, incident_ids: Sequence[str | None] | None = None
+    ) -> int:
+        """Store events (durably, before returning); return how many were new.
+
+        An event already stored (same content) is not stored twice; when it is given
+        again with an incident id, the stored copy is linked to that incident.
+        """
+        if incident_ids is not None and len(incident_ids) != len(events):
+            raise ValueError(f"{len(incident_ids)} incident ids for {len(events)} events")
+        ids = incident_ids if incident_ids is not None else [None] * len(events)
+        added = 0
+        with self.transaction(), self._sql("store events") as conn:
+            for event, incident_id in zip(events, ids, strict=True):
+                row = codec.event_row(event, incident_id)
+                if conn.execute(_INSERT_EVENT, row).rowcount:
+                    added += 1
+                elif incident_id is not None:
+                    conn.execute(
+                        "UPDATE events SET incident_id = ? WHERE dedup = ?",
+                        (incident_id, row["dedup"]),
+                    )
+        return added
+
+    def save_incident(
+        self, incident: Incident, tracks: Iterable[TrackState], *, natural_key: str
+    ) -> str:
+        """Insert or update an incident and its tracks; return its id.
+
+        An incident with an empty ``id`` is new: it is numbered ``OWNER-YEAR-nnnn``
+        (``nnnn`` counting that owner's incidents of the start's UTC year in this
+        store) and ``incident.id`` is set. Ordinals of the owner's sovereign incidents
+        that year are renumbered by start time.
+        """
+        with self.transaction(), self._sql("save an incident") as conn:
+            row = codec.incident_row(incident)
+            if not incident.id:
+                owner = incident.owner or "UNK"
+                year = incident.start.year
+                (last,) = conn.execute(
+                    "SELECT COALESCE(MAX(seq), 0) FROM incidents WHERE owner = ? AND id_year = ?",
+                    (incident.owner, year),
+                ).fetchone()
+                seq = int(last) + 1
+                incident.id = row["id"] = f"{owner}-{year}-{seq:04d}"
+                row.update(seq=seq, id_year=year, natural_key=natural_key)
+                conn.execute(_INSERT_INCIDENT, row)
+            else:
+                conn.execute(_UPDATE_INCIDENT, row)
+            conn.executemany(_UPSERT_TRACK, [codec.track_row(incident.id, t) for t in tracks])
+            if incident.zone_kind == ZoneKind.SOVEREIGN:
+                conn.execute(
+                    _RENUMBER,
+                    {"owner": incident.owner, "year": row["year"], "kind": incident.zone_kind},
+                )
+            else:
+                conn.execute("UPDATE incidents SET ordinal = NULL WHERE id = ?", (incident.id,))
+        return incident.id
+
+    def record_decision(
+        self,
+        incident_id: str,
+        *,
+        time: datetime,
+        operator: str,
+        action: Action | str,
+        note: str = "",
+    ) -> Decision:
+        """Record a human decision (or an acknowledgement) against an incident.
+
+        Raises ``KeyError`` when there is no such incident and ``ValueError`` when the
+        operator is not named: a decision nobody owns is not a decision.
+        """
+        if not operator.strip():
+            raise ValueError("a decision needs the name of the operator who took it")
+        with self.transaction(), self._sql("record a decision") as conn:
+            found = conn.execute("SELECT 1 FROM incidents WHERE id = ?", (incident_id,))
+            if found.fetchone() is None:
+                raise KeyError(incident_id)
+            cur = conn.execute(
+                "INSERT INTO decisions (incident_id, time, operator, action, note) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (incident_id, to_epoch(time), operator, str(action), note),
+            )
+            decision_id = int(cur.lastrowid or 0)
+        return Decision(decision_id, incident_id, time, operator, str(action), note)
+
+    # -- reads --------------------------------------------------------------------
+
+    def get(self, incident_id: str, *, with_events: bool = False) -> BookedIncident | None:
+        """The incident with that id, or ``None``."""
+        with self._sql("read an incident") as conn:
+            row = conn.execute("SELECT * FROM incidents WHERE id = ?", (incident_id,)).fetchone()
+            if row is None:
+                return None
+            incident = codec.incident_from_row(row)
+            if with_events:
+                incident.events = self.events_for(incident_id)
+        return incident
+
+    def list(
+        self,
+        owner: str | None = None,
+        year: int | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        zone_kind: str | None = None,
+        *,
+        status: str | None = None,
+        with_events: bool = False,
+    ) -> builtins.list[BookedIncident]:
+        """Incidents matching every filter given, in order of start time.
+
+        ``year`` is the UTC year of the start. ``since``/``until`` select incidents
+        active in that window: ending at or after ``since`` and starting before
+        ``until``.
+        """
+        clauses: builtins.list[str] = []
+        params: builtins.list[Any] = []
+        for column, value in (
+            ("owner", owner),
+            ("year", year),
+            ("zone_kind", zone_kind),
+            ("status", status),
+        ):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                params.append(str(value) if column != "year" else int(value))
+        if since is not None:
+            clauses.append("end_time >= ?")
+            params.append(to_epoch(since))
+        if until is not None:
+            clauses.append("start_time < ?")
+            params.append(to_epoch(until))
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        with self._sql("list incidents") as conn:
+            rows = conn.execute(
+                f"SELECT * FROM incidents {where} ORDER BY start_time, id_year, seq", params
+            ).fetchall()
+            incidents = [codec.incident_from_row(r) for r in rows]
+            if with_events:
+                for incident in incidents:
+                    incident.events = self.events_for(incident.id)
+        return incidents
+
+    def count_by_owner_year(self, zone_kind: str | None = None) -> dict[tuple[str, int], int]:
+        """Number of incidents per (owner, UTC year of start), optionally of one zone kind."""
+        sql = "SELECT owner, year, COUNT(*) FROM incidents"
+        params: tuple[str, ...] = ()
+        if zone_kind is not None:
+            sql += " WHERE zone_kind = ?"
+            params = (str(zone_kind),)
+        with self._sql("count incidents") as conn:
+            rows = conn.execute(f"{sql} GROUP BY owner, year", params).fetchall()
+        return {(str(r[0]), int(r[1])): int(r[2]) for r in rows}
+
+    def ordinals(self, incident_ids: Iterable[str]) -> dict[str, int | None]:
+        """The current ordinal of each incident (``None`` outside sovereign zones)."""
+        ids = builtins.list(incident_ids)
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        with self._sql("read ordinals") as conn:
+            rows = conn.execute(
+                f"SELECT id, ordinal FROM incidents WHERE id IN ({marks})", ids
+            ).fetchall()
+        return {str(r[0]): (None if r[1] is None else int(r[1])) for r in rows}
+
+    def events_for(self, incident_id: str) -> builtins.list[Event]:
+        """The events attached to an incident, in time order."""
+        with self._sql("read events") as conn:
+            rows = conn.execute(
+                "SELECT data FROM events WHERE incident_id = ? ORDER BY time, id", (incident_id,)
+            ).fetchall()
+        return [codec.event_from_dict(json.loads(r[0])) for r in rows]
+
+    def event_count(self) -> int:
+        """How many events the store holds (attached to an incident or not)."""
+        with self._sql("count events") as conn:
+            return int(conn.execute("SELECT COUNT(*) FROM events").fetchone()[0])
+
+    def decisions_for(self, incident_id: str) -> builtins.list[Decision]:
+        """Decisions recorded against an incident, oldest first."""
+        with self._sql("read decisions") as conn:
+            rows = conn.execute(
+                "SELECT * FROM decisions WHERE incident_id = ? ORDER BY time, id", (incident_id,)
+            ).fetchall()
+        return [codec.decision_from_row(r) for r in rows]
+
+    # -- what the incident book resumes from --------------------------------------
+
+    def open_states(self) -> builtins.list[IncidentState]:
+        """Every open incident with its tracks and events: what a restarted book continues."""
+        with self._sql("read open incidents") as conn:
+            rows = conn.execute(
+                "SELECT * FROM incidents WHERE status = 'open' ORDER BY start_time, id_year, seq"
+            ).fetchall()
+            return [self._state(conn, row) for row in rows]
+
+    def state_by_natural_key(self, natural_key: str) -> IncidentState | None:
+        """The incident first recorded under ``natural_key`` (a replayed start), if any."""
+        with self._sql("find an incident") as conn:
+            row = conn.execute(
+                "SELECT * FROM incidents WHERE natural_key = ?", (natural_key,)
+            ).fetchone()
+            return None if row is None else self._state(conn, row)
+
+    @staticmethod
+    def _state(conn: sqlite3.Connection, row: sqlite3.Row) -> IncidentState:
+        tracks = conn.execute(
+            "SELECT * FROM incident_tracks WHERE incident_id = ? ORDER BY first_time, track_key",
+            (row["id"],),
+        ).fetchall()
+        states = [codec.track_from_row(t) for t in tracks]
+        events = conn.execute(
+            "SELECT dedup, data FROM events WHERE incident_id = ? ORDER BY time, id", (row["id"],)
+        ).fetchall()
+        incident = codec.incident_from_row(row)
+        incident.events = [codec.event_from_dict(json.loads(e["data"])) for e in events]
+        return IncidentState(
+            incident=incident,
+            tracks={t.key: t for t in states},
+            natural_key=row["natural_key"],
+            event_keys={str(e["dedup"]) for e in events},
+        )

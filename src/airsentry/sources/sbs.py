@@ -1,0 +1,352 @@
+"""SBS-1 / BaseStation text, as served on port 30003 by dump1090 and readsb.
+
+One message a line, 22 comma-separated fields for ``MSG`` lines::
+
+    MSG,3,1,1,4CA1D3,1,2025/09/19,10:15:30.123,2025/09/19,10:15:30.123,,11000,,,59.81,26.35,,,0,0,0,0
+
+Fields by index: 0 message type; 1 transmission type (1 identification, 2 surface
+position, 3 airborne position, 4 airborne velocity, 5 surveillance altitude,
+6 surveillance ID, 7 air-to-air, 8 all-call reply); 2 session id; 3 aircraft id; 4 hex
+ident; 5 flight id; 6-7 date and time generated; 8-9 date and time logged; 10 callsign;
+11 altitude (ft); 12 ground speed (kt); 13 track (deg); 14 lat; 15 lon; 16 vertical rate
+(ft/min); 17 squawk; 18 alert; 19 emergency; 20 SPI; 21 is-on-ground (flags are 0, or
+-1/1 for true).
+
+Every line with a position becomes a report (types 2 and 3 in practice); the other
+``MSG`` lines only update their aircraft's latest callsign, altitude, speed, track,
+vertical rate and squawk, which are carried onto its later positions (also across
+chunks; see :mod:`airsentry.sources._carry`). Altitude, speed, track and vertical rate
+are carried only while younger than ``max_age`` seconds, so a lost velocity does not
+linger; a surface position (type 2) takes no altitude but its own. Callsign and squawk
+are carried for as long as the file lasts. ``SEL``, ``ID``, ``AIR``, ``STA`` and
+``CLK`` lines are valid but carry no position: they are counted as skipped, as are
+blank lines and ``MSG`` lines without a position.
+
+Times: the report time is the date/time *generated* (fields 6-7). The time zone of
+those fields is the ``tz`` option: readsb writes UTC (the default), dump1090-fa and
+the original dump1090 write the receiver's local time, so a dump1090-fa recording needs
+``tz="Europe/Helsinki"`` (or wherever it was made). Wall times repeated when clocks go
+back are read as the first of the two.
+
+Addresses: a hex ident prefixed with ``~`` is not an ICAO address (TIS-B, ADS-R or an
+anonymous/self-assigned address, as dump1090 marks them). It is accepted with identity
+``icao:~xxxxxx``: the tilde keeps it apart from the real ICAO address with the same
+digits, and downstream stages must not read it as a registered airframe.
+
+Lines end with ``\\n`` (a ``\\r`` before it is dropped). Line numbers are 1-based.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from airsentry.errors import ConfigError, DecodeError
+from airsentry.model import BoolArray, FloatArray, ReportBatch
+from airsentry.sources import _columns as col
+from airsentry.sources._carry import Carry
+from airsentry.sources.base import Quarantine, register
+
+FT = 0.3048  # metres per foot
+KT = 1852.0 / 3600.0  # metres per second per knot
+FPM = FT / 60.0  # metres per second per foot per minute
+
+WIDTH = 22
+OTHER_KINDS = ("SEL", "ID", "AIR", "STA", "CLK")
+
+_FLOAT_FIELDS: dict[str, tuple[int, str, tuple[float, float]]] = {
+    # name: (field index, wording in reasons, accepted range in the file's unit)
+    "alt": (11, "altitude", (-2_000.0, 150_000.0)),
+    "gs": (12, "ground speed", (0.0, 4_000.0)),
+    "track": (13, "track", (0.0, 360.0)),
+    "lat": (14, "lat", (-90.0, 90.0)),
+    "lon": (15, "lon", (-180.0, 180.0)),
+    "vr": (16, "vertical rate", (-65_000.0, 65_000.0)),
+}
+_FLAGS = ((18, "alert"), (19, "emergency"), (20, "spi"), (21, "is-on-ground"))
+_CARRIED: dict[str, type] = {
+    "callsign": str,
+    "squawk": str,
+    "alt": float,
+    "gs": float,
+    "track": float,
+    "vr": float,
+}
+_KINEMATIC = ("alt", "gs", "track", "vr")
+_DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+@register("sbs")
+class SbsSource:
+    """Reads SBS-1 (BaseStation) text recordings, plain or gzipped.
+
+    ``tz`` is the time zone of the date/time fields (an IANA name or a tzinfo);
+    ``max_age`` how long (s) altitude and velocity are carried onto later positions;
+    ``chunk_rows`` caps the rows of a yielded batch; ``block_bytes`` is how much text is
+    decoded at a time; a line longer than ``max_line_bytes`` is rejected unread.
+    """
+
+    name: ClassVar[str] = "sbs"
+
+    def __init__(
+        self,
+        *,
+        tz: str | tzinfo = "UTC",
+        max_age: float = 60.0,
+        chunk_rows: int = 100_000,
+        block_bytes: int = 1 << 20,
+        max_line_bytes: int = 1 << 20,
+    ) -> None:
+        self.tz = _zone(tz)
+        if min(chunk_rows, block_bytes, max_line_bytes) < 1 or not max_age > 0:
+            raise ConfigError("sbs", "max_age, chunk_rows, block_bytes must be positive")
+        self.max_age = max_age
+        self.chunk_rows = chunk_rows
+        self.block_bytes = block_bytes
+        self.max_line_bytes = max_line_bytes
+
+    def read(self, path: Path, quarantine: Quarantine) -> Iterator[ReportBatch]:
+        """Yield position reports in file order; bad lines go to ``quarantine``."""
+        source = str(path)
+        carry = Carry(dict(_CARRIED))
+        line = 0
+
+        def too_long(at: int, head: bytes) -> None:
+            reason = f"line longer than {self.max_line_bytes} bytes"
+            quarantine.reject(DecodeError(reason, source=source, line=at), _raw(head))
+
+        try:
+            stream = pa.input_stream(str(path), compression="detect")
+            with stream:
+                blocks = _line_blocks(stream, self.block_bytes, self.max_line_bytes, too_long)
+                for line, block in blocks:
+                    batch = self._decode(block, line, carry, source, quarantine)
+                    yield from col.split_rows(batch, self.chunk_rows)
+        except (OSError, pa.ArrowException) as exc:
+            reason = f"file unreadable after line {line}: {exc}"
+            quarantine.reject(DecodeError(reason, source=source, line=line or None), "")
+
+    def _decode(
+        self, block: bytes, first: int, carry: Carry, source: str, quarantine: Quarantine
+    ) -> ReportBatch:
+        """Decode one block of whole lines (``first`` is the number of its first line)."""
+        block = block.replace(b"\r\n", b"\n").removesuffix(b"\r")
+        lines = pc.split_pattern(pa.array([block], pa.binary()), b"\n").flatten()
+        fields = pc.split_pattern(lines, b",")
+        width = _np(pc.list_value_length(fields)).astype(np.int64)
+        kind = pc.list_element(fields, 0)
+        blank = _np(pc.binary_length(lines)) == 0
+        is_msg = _np(pc.equal(kind, b"MSG"))
+        other = _np(pc.is_in(kind, value_set=pa.array([k.encode() for k in OTHER_KINDS])))
+        quarantine.skip("blank line", int(blank.sum()))
+        for name, count in zip(*np.unique(_np(kind)[other], return_counts=True), strict=True):
+            quarantine.skip(f"{name.decode()} message: no position", int(count))
+
+        v = col.Verdicts(len(lines))
+        v.flag(
+            ~(blank | is_msg | other),
+            lambda i: (
+                f"message type {col.cell_text(kind, i)!r} is not one of MSG, "
+                + ", ".join(OTHER_KINDS)
+            ),
+        )
+        v.flag(is_msg & (width != WIDTH), lambda i: f"expected {WIDTH} fields, got {width[i]}")
+        rows = np.flatnonzero(v.good & is_msg)
+        msg = fields if len(rows) == len(lines) else fields.take(pa.array(rows, pa.int64()))
+        cells = [pc.list_element(msg, j) for j in range(WIDTH)] if len(rows) else []
+        sub = col.Verdicts(len(rows))
+        parsed = self._parse(cells, sub) if len(rows) else None
+
+        for i, reason in sub.reasons.items():
+            v.reasons[int(rows[i])] = reason
+        v.bad[rows[sub.bad]] = True
+        for i in sorted(v.reasons):  # rejected lines only
+            err = DecodeError(v.reasons[i], source=source, line=first + i)
+            quarantine.reject(err, _raw(lines[i].as_py()))
+        if parsed is None:
+            return ReportBatch.empty()
+        return self._reports(parsed, sub.good, carry, quarantine)
+
+    def _parse(self, c: list[pa.Array], v: col.Verdicts) -> dict[str, Any]:
+        """Check and convert the 22 columns of the MSG lines, in field order."""
+        out: dict[str, Any] = {}
+        tt = col.parse_text(c[1], "transmission type", v, r"^[1-8]$", "1 to 8", required=True)
+        ident = col.parse_text(
+            c[4], "hex ident", v, r"^~?[0-9A-Fa-f]{6}$", "6 hex digits", required=True
+        )
+        date = col.parse_text(
+            c[6], "date generated", v, r"^\d{4}/\d\d/\d\d$", "a date YYYY/MM/DD", required=True
+        )
+        clock = col.parse_text(
+            c[7],
+            "time generated",
+            v,
+            r"^\d\d:\d\d:\d\d(\.\d+)?$",
+            "a time HH:MM:SS.sss",
+            required=True,
+        )
+        out["t"] = _utc(_wall_seconds(date, clock, v), self.tz)
+        callsign = col.parse_text(c[10], "callsign", v, col.PRINTABLE, "printable ASCII")
+        out["callsign"] = col.to_objects(pc.utf8_trim_whitespace(callsign))
+        for name, (j, words, bounds) in _FLOAT_FIELDS.items():
+            out[name] = col.parse_float(c[j], words, v, bounds)
+        lat_nan, lon_nan = np.isnan(out["lat"]), np.isnan(out["lon"])
+        v.flag(lon_nan & ~lat_nan, lambda i: "lat given without lon")
+        v.flag(lat_nan & ~lon_nan, lambda i: "lon given without lat")
+        out["squawk"] = col.parse_squawk(c[17], "squawk", v)
+        flags = [col.parse_flag(c[j], w, v, ("-1", "1"), ("0",)) for j, w in _FLAGS]
+        out["ground_flag"] = flags[-1]
+        out["tt"] = _np(pc.cast(pc.fill_null(tt, "0"), pa.int64())).astype(np.int64)
+        out["identity"] = col.to_objects(
+            pc.binary_join_element_wise("icao:", pc.utf8_lower(ident), "")
+        )
+        return out
+
+    def _reports(
+        self, p: dict[str, Any], good: BoolArray, carry: Carry, quarantine: Quarantine
+    ) -> ReportBatch:
+        """Carry state forward over the good MSG lines and build the position reports."""
+        cols = {k: np.asarray(v)[good] for k, v in p.items()}
+        t = cols["t"]
+        filled = carry.fill(cols["identity"], t, {name: cols[name] for name in _CARRIED})
+        value = {name: f[0] for name, f in filled.items()}
+        for name in _KINEMATIC:
+            _, when = filled[name]
+            with np.errstate(invalid="ignore"):
+                value[name] = np.where(t - when > self.max_age, np.nan, value[name])
+        surface = cols["tt"] == 2
+        value["alt"] = np.where(surface, cols["alt"], value["alt"])
+
+        has_pos = ~np.isnan(cols["lat"])
+        counts = np.bincount(cols["tt"][~has_pos], minlength=9)
+        for tt in np.flatnonzero(counts):
+            quarantine.skip(f"MSG,{tt}: no position", int(counts[tt]))
+        vel_e, vel_n = col.velocity_en(value["gs"] * KT, value["track"])
+        return ReportBatch.build(
+            t=t[has_pos],
+            lat=cols["lat"][has_pos],
+            lon=cols["lon"][has_pos],
+            alt=(value["alt"] * FT)[has_pos],
+            vel_e=vel_e[has_pos],
+            vel_n=vel_n[has_pos],
+            vel_u=(value["vr"] * FPM)[has_pos],
+            sensor="sbs",
+            identity=cols["identity"][has_pos],
+            callsign=value["callsign"][has_pos],
+            squawk=value["squawk"][has_pos],
+            transponder=True,
+            on_ground=(surface | cols["ground_flag"])[has_pos],
+        )
+
+
+def _zone(tz: str | tzinfo) -> tzinfo:
+    if isinstance(tz, tzinfo):
+        return tz
+    if tz.upper() in ("UTC", "Z"):
+        return UTC
+    try:
+        return ZoneInfo(tz)
+    except (KeyError, ValueError):
+        raise ConfigError("tz", f"unknown time zone {tz!r}") from None
+
+
+def _np(arr: pa.Array) -> np.ndarray[Any, Any]:
+    return np.asarray(arr.to_numpy(zero_copy_only=False))
+
+
+def _raw(line: bytes) -> str | bytes:
+    """A rejected line as text when it is UTF-8, else as bytes (kept as base64)."""
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return line
+
+
+def _wall_seconds(date: pa.Array, clock: pa.Array, v: col.Verdicts) -> FloatArray:
+    """Seconds since 1970-01-01 00:00 of wall-clock date and time text; NaN if bad."""
+    d = pc.fill_null(date, "1970/01/01")
+    h = pc.fill_null(clock, "00:00:00")
+
+    def part(a: pa.Array, start: int, stop: int) -> FloatArray:
+        piece = pc.utf8_slice_codeunits(a, start, stop)
+        return np.asarray(_np(pc.cast(piece, pa.float64())), dtype=np.float64)
+
+    year, month, day = part(d, 0, 4), part(d, 5, 7), part(d, 8, 10)
+    hour, minute, second = part(h, 0, 2), part(h, 3, 5), part(h, 6, 64)
+    mi = np.clip(month, 1, 12).astype(np.int64)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    mdays = _DAYS_IN_MONTH[mi - 1] + ((mi == 2) & leap)
+    bad_date = ~((year >= 1970) & (year <= 2099) & (month == mi) & (day >= 1) & (day <= mdays))
+    v.flag(bad_date, lambda i: f"date generated {col.cell_text(d, i)!r} is not a date in 1970-2099")
+    bad_time = ~((hour < 24) & (minute < 60) & (second < 60))
+    v.flag(bad_time, lambda i: f"time generated {col.cell_text(h, i)!r} is not a time of day")
+    # Days from the civil date (H. Hinnant's algorithm), for whole arrays at once.
+    y = year.astype(np.int64) - (mi <= 2)
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * (mi + np.where(mi > 2, -3, 9)) + 2) // 5 + day.astype(np.int64) - 1
+    days = era * 146_097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719_468
+    seconds = days * 86_400.0 + hour * 3_600.0 + minute * 60.0 + second
+    return np.where(v.bad, np.nan, seconds)
+
+
+def _utc(wall: FloatArray, tz: tzinfo) -> FloatArray:
+    """Epoch seconds of wall-clock seconds in ``tz``.
+
+    The offset is looked up once per distinct quarter hour (time zones change offset on
+    quarter hours), not once per row.
+    """
+    if tz is UTC:
+        return wall
+    ok = np.isfinite(wall)
+    quarter = np.floor(wall[ok] / 900.0)
+    uniq, inverse = np.unique(quarter, return_inverse=True)
+    offsets = np.array([_offset(q * 900.0, tz) for q in uniq], dtype=np.float64)
+    out = wall.copy()
+    out[ok] = wall[ok] - offsets[inverse]
+    return out
+
+
+def _offset(wall: float, tz: tzinfo) -> float:
+    local = datetime.fromtimestamp(wall, tz=UTC).replace(tzinfo=tz)
+    delta = local.utcoffset()
+    return delta.total_seconds() if delta is not None else 0.0
+
+
+def _line_blocks(
+    stream: Any, size: int, max_line: int, too_long: Callable[[int, bytes], None]
+) -> Iterator[tuple[int, bytes]]:
+    """Blocks of whole lines (without the final newline) and the number of each first line.
+
+    A line that grows past ``max_line`` bytes without a newline is reported to
+    ``too_long`` with its first bytes and skipped up to its newline.
+    """
+    line, carry, discarding = 1, b"", False
+    while data := stream.read(size):
+        if discarding:
+            cut = data.find(b"\n")
+            if cut < 0:
+                continue
+            data, discarding, line = data[cut + 1 :], False, line + 1
+        buf = carry + data
+        cut = buf.rfind(b"\n")
+        if cut < 0:
+            carry = b""
+            if len(buf) > max_line:
+                too_long(line, buf[:256])
+                discarding = True
+            else:
+                carry = buf
+            continue
+        block, carry = buf[:cut], buf[cut + 1 :]
+        yield line, block
+        line += block.count(b"\n") + 1
+    if carry and not discarding:
+        yield line, carry
