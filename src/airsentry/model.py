@@ -219,9 +219,9 @@ class ReportBatch:
     def __len__(self) -> int:
         return len(self.t)
 
-    def take(self, index: npt.ArrayLike) -> ReportBatch:
-        """Rows selected by an integer index or a boolean mask."""
-        idx = np.asarray(index)
+    def take(self, index: npt.ArrayLike | slice) -> ReportBatch:
+        """Rows selected by an integer index, a boolean mask or a slice."""
+        idx = index if isinstance(index, slice) else np.asarray(index)
         return ReportBatch(**{f.name: getattr(self, f.name)[idx] for f in fields(self)})
 
     def sorted_by_time(self) -> ReportBatch:
@@ -236,7 +236,10 @@ class ReportBatch:
         if len(parts) == 1:
             return parts[0]
         return ReportBatch(
-            **{f.name: np.concatenate([getattr(b, f.name) for b in parts]) for f in fields(ReportBatch)}
+            **{
+                f.name: np.concatenate([getattr(b, f.name) for b in parts])
+                for f in fields(ReportBatch)
+            }
         )
 
     def speed(self) -> FloatArray:

@@ -129,6 +129,6 @@ class Pipeline:
         if self.store is None:
             return []
         found = [self.store.get(i) for i in sorted(self.stats.incidents_changed)]
-        out = [inc for inc in found if inc is not None]
+        out: list[Incident] = [inc for inc in found if inc is not None]
         out.sort(key=lambda inc: (inc.start, inc.id))
         return out

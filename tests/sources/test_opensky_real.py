@@ -9,8 +9,8 @@ and times come back exactly, that the units were converted, and that the velocit
 build from speed and heading agrees with the path the positions actually trace.
 
 The wheel is read with :mod:`zipfile`; ``traffic`` itself is never imported. It is
-found through ``AIRSENTRY_TRAFFIC_WHEEL``, the pytest cache, or ``pip download``; the
-test is skipped only when none of these can provide it.
+found through ``AIRSENTRY_TRAFFIC_WHEEL`` (``.ci/run`` sets it), the pytest cache, or
+``pip download``; the test fails, never skips, when none of these can provide it.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def _find_wheel(request: pytest.FixtureRequest, factory: pytest.TempPathFactory)
     given = os.environ.get("AIRSENTRY_TRAFFIC_WHEEL")
     if given and Path(given).is_file():
         return Path(given)
-    cache = request.config.cache
+    cache = getattr(request.config, "cache", None)
     folder = cache.mkdir("traffic-wheel") if cache is not None else factory.mktemp("wheel")
     if not (found := sorted(folder.glob("traffic-*.whl"))):
         command = [sys.executable, "-m", "pip", "download", WHEEL, "--no-deps"]
@@ -64,7 +64,7 @@ def _find_wheel(request: pytest.FixtureRequest, factory: pytest.TempPathFactory)
                 timeout=300,
             )
         except (OSError, subprocess.SubprocessError) as exc:
-            pytest.skip(f"the {WHEEL} wheel is not available: {exc}")
+            pytest.fail(f"the {WHEEL} wheel could not be fetched from PyPI: {exc}")
         found = sorted(folder.glob("traffic-*.whl"))
     return found[-1]
 

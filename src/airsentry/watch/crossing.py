@@ -134,8 +134,8 @@ class CrossingDetector:
         verdict = np.ones(len(runs.track), dtype=bool)
         if new.any():
             verdict[new] = judge.authorise(runs.first_row[new], runs.zone[new])
-        for j in np.flatnonzero(runs.continues):
-            verdict[j] = self.stays[int(runs.track[j])][int(runs.zone[j])].authorised
+        for k in np.flatnonzero(runs.continues).tolist():
+            verdict[k] = self.stays[int(runs.track[k])][int(runs.zone[k])].authorised
         depth = self._depths(updates, point, zone, runs, verdict)
 
         # Remembered stays of tracks in this batch that no run continues were left between
@@ -146,9 +146,11 @@ class CrossingDetector:
                 runs.track[runs.continues].tolist(), runs.zone[runs.continues].tolist(), strict=True
             )
         )
-        for track, row in first_row.items():
-            for z in [z for z in self.stays.get(track, {}) if (track, z) not in continued]:
-                events.append(self._exit(track, z, float(st.t[row]), lost=False, at=(updates, row)))
+        for tr, first in first_row.items():
+            for z in [z for z in self.stays.get(tr, {}) if (tr, z) not in continued]:
+                events.append(
+                    self._exit(tr, z, float(st.t[first]), lost=False, at=(updates, first))
+                )
 
         for j in range(len(runs.track)):
             track, z, row = int(runs.track[j]), int(runs.zone[j]), int(runs.first_row[j])
