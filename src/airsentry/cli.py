@@ -151,7 +151,7 @@ def _run(
 
 # ---------------------------------------------------------------------------- replay
 def cmd_replay(args: argparse.Namespace) -> int:
-    from airsentry.airspace.zones import default_catalogue, load_user_zones
+    from airsentry.airspace import default_catalogue, load_user_zones
     from airsentry.sources.base import Quarantine, get_source
 
     source = get_source(args.format)

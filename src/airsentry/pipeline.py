@@ -58,6 +58,8 @@ class RunStats:
     reports: int = 0
     events: int = 0
     incidents_changed: set[str] = field(default_factory=set)
+    first_time: float = float("inf")  # event-time span of the reports seen
+    last_time: float = float("-inf")
 
 
 class Pipeline:
@@ -90,9 +92,12 @@ class Pipeline:
         """Run one batch through every stage; its events are stored before they return."""
         self.stats.batches += 1
         self.stats.reports += len(batch)
+        if len(batch):
+            self.stats.first_time = min(self.stats.first_time, float(batch.t.min()))
+            self.stats.last_time = max(self.stats.last_time, float(batch.t.max()))
         updates, ended = self.tracker.process(batch)
         classification = self.classifier.update(updates)
-        judge = BatchJudge(self.authority, updates, classification)
+        judge = BatchJudge(self.authority, updates, classification, self.classifier)
         events = self.watch.process(updates, ended, judge)
         self.classifier.forget([e.track.track_id for e in ended])
         out = self._emit(events)
@@ -105,7 +110,7 @@ class Pipeline:
     def finish(self) -> list[Event]:
         """End of input: close every live track's stays."""
         ended = self.tracker.flush()
-        events = self.watch.end_tracks(ended)
+        events = self.watch.end_tracks(ended, lambda tid: str(self.classifier.latest([tid])[0]))
         self.classifier.forget([e.track.track_id for e in ended])
         return self._emit(events)
 
@@ -125,10 +130,19 @@ class Pipeline:
         return events
 
     def incidents(self) -> list[Incident]:
-        """Incidents this run created or changed, as stored."""
+        """The stored incidents of this run: those it changed, and those active in the
+        event-time span of its reports (a replay of the same input changes nothing, yet
+        its incidents are still the run's answer)."""
         if self.store is None:
             return []
-        found = [self.store.get(i) for i in sorted(self.stats.incidents_changed)]
-        out: list[Incident] = [inc for inc in found if inc is not None]
-        out.sort(key=lambda inc: (inc.start, inc.id))
-        return out
+        st = self.stats
+        by_id: dict[str, Incident] = {}
+        if st.first_time <= st.last_time:
+            span = self.store.list(
+                since=from_epoch(st.first_time), until=from_epoch(st.last_time + 1)
+            )
+            by_id.update((inc.id, inc) for inc in span)
+        for inc_id in st.incidents_changed - by_id.keys():
+            if (inc := self.store.get(inc_id)) is not None:
+                by_id[inc_id] = inc
+        return sorted(by_id.values(), key=lambda inc: (inc.start, inc.id))

@@ -30,7 +30,17 @@ def demo(tmp_path_factory):
     out = tmp / "out.json"
     t0 = time.perf_counter()
     res = subprocess.run(
-        [sys.executable, "-m", "airsentry.cli", "demo", "--json", "--db", str(db), "--events-out", str(events_path)],
+        [
+            sys.executable,
+            "-m",
+            "airsentry.cli",
+            "demo",
+            "--json",
+            "--db",
+            str(db),
+            "--events-out",
+            str(events_path),
+        ],
         capture_output=True,
         text=True,
         timeout=300,
@@ -86,7 +96,9 @@ def test_poland_nineteen_drones_one_incident(demo):
     assert swarms
 
 
-@pytest.mark.parametrize(("zone", "owner", "objects"), [("airport:EKCH", "DNK", 3), ("airport:ENGM", "NOR", 2)])
+@pytest.mark.parametrize(
+    ("zone", "owner", "objects"), [("airport:EKCH", "DNK", 3), ("airport:ENGM", "NOR", 2)]
+)
 def test_airport_drones_close_the_airport(demo, zone, owner, objects):
     inc = one(demo["incidents"], zone)
     assert inc["owner"] == owner
@@ -106,7 +118,17 @@ def test_no_airliner_is_ever_a_violator(demo):
 
 def test_events_out_contract(demo):
     for e in demo["events"]:
-        assert {"kind", "time", "track_id", "identity", "zone_id", "zone_kind", "zone_owner", "authorised", "reasons"} <= set(e)
+        assert {
+            "kind",
+            "time",
+            "track_id",
+            "identity",
+            "zone_id",
+            "zone_kind",
+            "zone_owner",
+            "authorised",
+            "reasons",
+        } <= set(e)
         if e["kind"] == "exit":
             assert "dwell_s" in e
             assert "depth_m" in e

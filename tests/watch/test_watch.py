@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 import shapely
-from airsentry.airspace.index import ZoneIndex
 from pyproj import Geod
 
+from airsentry.airspace.index import ZoneIndex
 from airsentry.model import (
     Admit,
     EventKind,
@@ -57,6 +57,9 @@ class TransponderJudge:
 
     def describe(self, row, zone, authorised):
         return (("transponder" if authorised else "no transponder"),), "unknown"
+
+    def track_class(self, track_id):
+        return "unknown"
 
 
 def flight(lat, lon0, lon1, speed, dt, t0=T0, alt=8000.0, **cols):

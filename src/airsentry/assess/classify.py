@@ -40,7 +40,7 @@ from airsentry.assess.cues import (
     reasons,
 )
 from airsentry.assess.grouped import group_start, grouped_best, grouped_cummax, grouped_last
-from airsentry.model import FloatArray, IntArray, ObjArray, ReportBatch, TrackUpdates
+from airsentry.model import FloatArray, IntArray, ObjArray, ReportBatch, TargetClass, TrackUpdates
 
 CLASS_NAMES: ObjArray = np.array([str(c) for c in CLASSES], dtype=object)
 _LIMITS = np.array([MAX_SPEED[c] for c in CLASSES], dtype=np.float64)
@@ -117,6 +117,21 @@ class TrackClassifier:
         """Drop the memory of ended tracks."""
         ids = np.asarray(track_ids, dtype=np.int64).reshape(-1)
         self._mem.keep(~np.isin(self._mem.ids, ids))
+
+    def latest(self, track_ids: npt.ArrayLike) -> ObjArray:
+        """The class each track holds now, from memory ("unknown" for tracks not known)."""
+        ids = np.asarray(track_ids, dtype=np.int64).reshape(-1)
+        mem = self._mem
+        out = np.full(len(ids), str(TargetClass.UNKNOWN), dtype=object)
+        if not len(mem.ids) or not len(ids):
+            return out
+        pos = np.minimum(np.searchsorted(mem.ids, ids), len(mem.ids) - 1)
+        known = mem.ids[pos] == ids
+        held = np.where(mem.vmax[pos][:, None] > _LIMITS[None, :], 0, mem.level[pos])
+        choice = np.argmax(held, axis=1)
+        firm = known & (held.max(axis=1) > 0)
+        out[firm] = CLASS_NAMES[choice[firm]]
+        return out
 
     def update(self, updates: TrackUpdates) -> Classification:
         """Classify every row of ``updates`` and fold the rows into the tracks' memory."""

@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from airsentry.assess.authority import Authority, TargetFacts, explain, target_facts
-from airsentry.assess.classify import Classification
+from airsentry.assess.classify import Classification, TrackClassifier
 from airsentry.model import BoolArray, IntArray, TrackUpdates
 
 
@@ -22,7 +22,11 @@ class BatchJudge:
     """Admission of update rows in zones, for one batch of track updates."""
 
     def __init__(
-        self, authority: Authority, updates: TrackUpdates, classification: Classification
+        self,
+        authority: Authority,
+        updates: TrackUpdates,
+        classification: Classification,
+        classifier: TrackClassifier | None = None,
     ) -> None:
         if len(classification) != len(updates):
             raise ValueError(
@@ -31,6 +35,7 @@ class BatchJudge:
         self.authority = authority
         self.updates = updates
         self.classification = classification
+        self.classifier = classifier
         self._facts: TargetFacts | None = None
 
     @property
@@ -45,6 +50,13 @@ class BatchJudge:
         """True where the target of update row ``rows[i]`` is admitted in ``zones[i]``."""
         idx = np.asarray(rows, dtype=np.int64)
         return self.authority.admit(np.asarray(zones, dtype=np.int64), self.facts.take(idx))
+
+    def track_class(self, track_id: int) -> str:
+        """The class a track holds now (after this batch), for events without a row."""
+        if self.classifier is None:
+            rows = np.flatnonzero(self.updates.track_id == track_id)
+            return str(self.classification.cls[rows[-1]]) if len(rows) else "unknown"
+        return str(self.classifier.latest([track_id])[0])
 
     def describe(self, row: int, zone: int, authorised: bool) -> tuple[tuple[str, ...], str]:
         """Reasons for the verdict on one row in one zone (the admission's reasons, then

@@ -302,9 +302,12 @@ class IncidentBook:
         track.first_time = min(track.first_time, t)
         if in_zone and event.kind is EventKind.ENTRY:
             track.last_entry = t if track.last_entry is None else max(track.last_entry, t)
-            if event.target_class and not track.target_class:
-                track.target_class = event.target_class
-        if in_zone and event.kind is EventKind.SWARM and not track.target_class:
+        # Classification firms up as a track is followed: a later, known class replaces
+        # an earlier guess (a drone first seen as "unknown" at its first plot).
+        known = bool(event.target_class) and (
+            not track.target_class or event.target_class != "unknown"
+        )
+        if in_zone and event.kind is not EventKind.APPROACH and known:
             track.target_class = event.target_class
         if in_zone and event.depth_m is not None and math.isfinite(event.depth_m):
             track.depth_m = max(track.depth_m, float(event.depth_m))

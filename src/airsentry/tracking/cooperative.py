@@ -7,8 +7,8 @@ Reports with neither are counted as ``untracked`` and left to the multi-target t
 
 A track ends when its key has been silent longer than ``expire_s`` in event time; a
 later report with the same key starts a new track. Velocity comes from the feed when
-it gives one, else from positions ``baseline_s`` apart or more (a longer baseline
-divides the position noise of radar plots by the distance flown).
+it gives one, else from positions far enough apart that the position noise the
+reports state (their ``accuracy``) makes a velocity error below ``speed_error_mps``.
 """
 
 from __future__ import annotations
@@ -29,8 +29,12 @@ _CARRIED = ("callsign", "squawk", "category")
 @dataclass(frozen=True, slots=True)
 class CooperativeConfig:
     expire_s: float = 300.0  # silence after which a track ends
-    baseline_s: float = 8.0  # shortest time between positions used for a velocity
-    history_s: float = 60.0  # how far back the kept positions reach (>= baseline_s)
+    baseline_s: float = 4.0  # shortest time between positions used for a velocity
+    history_s: float = 90.0  # how far back the kept positions reach (>= baseline_s)
+    # The baseline grows with the reports' stated accuracy until the velocity error from
+    # position noise (sqrt(2) * accuracy / baseline) is below this, up to history_s:
+    # 150 m radar plots need ~50 s, 10 m ADS-B positions the minimum.
+    speed_error_mps: float = 4.0
 
 
 class CooperativeTracker:
@@ -194,7 +198,14 @@ class CooperativeTracker:
         t0 = float(s_t.min())
         rank = np.cumsum(np.r_[True, s_tid[1:] != s_tid[:-1]]) - 1
         key = rank * span + (s_t - t0)
-        target = key - self.config.baseline_s
+        cfg = self.config
+        acc = np.concatenate([hist.accuracy, state.accuracy])[order]
+        baseline = np.clip(
+            np.nan_to_num(acc, nan=0.0) * np.sqrt(2.0) / cfg.speed_error_mps,
+            cfg.baseline_s,
+            cfg.history_s,
+        )
+        target = key - baseline
         j = np.searchsorted(key, target, side="right") - 1
         valid = (j >= 0) & (rank[np.maximum(j, 0)] == rank)
         j = np.where(valid, j, 0)

@@ -46,6 +46,8 @@ class ApproachDetector:
         """Rows with a usable velocity, at most one per track per ``every_s``."""
         st, tid = updates.state, updates.track_id
         ok = np.isfinite(st.vel_e) & np.isfinite(st.vel_n)
+        if not ok.any():
+            return np.empty(0, dtype=np.int64)
         slot = np.floor(st.t / self.config.approach_every_s)
         order = np.lexsort((st.t, tid))
         ok_s, slot_s, tid_s = ok[order], slot[order], tid[order]
@@ -109,8 +111,13 @@ class ApproachDetector:
         if len(inside):
             hit = inside[np.minimum(np.searchsorted(inside, key), len(inside) - 1)] == key
             row, zone, step = row[~hit], zone[~hit], step[~hit]
+        # one warning per (track, zone) per batch: the earliest row
         track = updates.track_id[row]
         t = st.t[row]
+        order = np.lexsort((t, zone, track))
+        row, zone, step, track, t = row[order], zone[order], step[order], track[order], t[order]
+        first = np.r_[True, (track[1:] != track[:-1]) | (zone[1:] != zone[:-1])] if len(row) else []
+        row, zone, step, track, t = row[first], zone[first], step[first], track[first], t[first]
         cand = [
             j
             for j, (tr, z) in enumerate(zip(track.tolist(), zone.tolist(), strict=True))

@@ -25,6 +25,10 @@ class Judge(Protocol):
         """The reasons for the verdict on one row in one zone, and the target's class."""
         ...
 
+    def track_class(self, track_id: int) -> str:
+        """The class the track holds now (for exits, which close a stay)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class WatchConfig:

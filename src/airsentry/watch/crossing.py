@@ -14,7 +14,7 @@ A track that ends while inside a zone (silent, or end of input) exits with ``los
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -148,9 +148,8 @@ class CrossingDetector:
         )
         for tr, first in first_row.items():
             for z in [z for z in self.stays.get(tr, {}) if (tr, z) not in continued]:
-                events.append(
-                    self._exit(tr, z, float(st.t[first]), lost=False, at=(updates, first))
-                )
+                ev = self._exit(tr, z, float(st.t[first]), lost=False, at=(updates, first))
+                events.append(replace(ev, target_class=judge.track_class(tr)))
 
         for j in range(len(runs.track)):
             track, z, row = int(runs.track[j]), int(runs.zone[j]), int(runs.first_row[j])
@@ -165,15 +164,21 @@ class CrossingDetector:
                 stay.max_depth = max(stay.max_depth, float(depth[j]))
             if runs.exit_row[j] >= 0:
                 xr = int(runs.exit_row[j])
-                events.append(self._exit(track, z, float(st.t[xr]), lost=False, at=(updates, xr)))
+                ev = self._exit(track, z, float(st.t[xr]), lost=False, at=(updates, xr))
+                events.append(replace(ev, target_class=judge.track_class(track)))
         self._seen.update(first_row)
         return events
 
-    def end_tracks(self, ended: Sequence[Ended]) -> list[Event]:
+    def end_tracks(
+        self, ended: Sequence[Ended], class_of: Callable[[int], str] | None = None
+    ) -> list[Event]:
         """Exit every stay of tracks that ended (silent, or end of input) as ``lost``."""
         events = []
         for e in ended:
             tr = e.track
+            cls = (
+                class_of(tr.track_id) if class_of is not None and tr.track_id in self.stays else ""
+            )
             for z in list(self.stays.get(tr.track_id, {})):
                 ev = self._exit(tr.track_id, z, tr.last_seen, lost=True, reason=e.reason)
                 events.append(
@@ -184,6 +189,7 @@ class CrossingDetector:
                         lat=tr.lat,
                         lon=tr.lon,
                         alt=tr.alt,
+                        target_class=cls,
                     )
                 )
             self.stays.pop(tr.track_id, None)

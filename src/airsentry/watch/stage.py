@@ -6,7 +6,7 @@ makes one more for the predicted paths. Events come out in event-time order.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from airsentry.airspace.index import ZoneIndex
 from airsentry.model import Event, EventKind, TrackUpdates, Zone
@@ -35,23 +35,29 @@ class Watch:
 
     def process(self, updates: TrackUpdates, ended: Sequence[Ended], judge: Judge) -> list[Event]:
         """Events of one batch, in time order (the zone events judged by ``judge``)."""
-        events = self.end_tracks(ended)
         st = updates.state
-        events += self.silence.process(st.t, st.sensor)
+        events = self.silence.process(st.t, st.sensor)
         if len(updates):
             m = self.index.query(st.lat, st.lon, st.alt, st.t)
             crossings = self.crossing.process(updates, m.point, m.zone, judge)
+            # predictions first: an entry re-arms the warning only for later batches
+            events += self.approach.process(updates, m.point, m.zone, judge)
             for ev in crossings:
                 if ev.kind is EventKind.ENTRY and ev.track_id is not None:
                     self.approach.entered(ev.track_id, self._zone_pos[ev.zone_id])
             events += crossings
-            events += self.approach.process(updates, m.point, m.zone, judge)
+        # Ended tracks last: a track can start and end within one batch, and an ended
+        # track's id never returns, so its stays are complete once the rows are in.
+        events += self.end_tracks(ended, judge.track_class)
         events.sort(key=lambda e: e.time)
         events += self.swarm.process(events)
         events.sort(key=lambda e: e.time)
         return events
 
-    def end_tracks(self, ended: Sequence[Ended]) -> list[Event]:
+    def end_tracks(
+        self, ended: Sequence[Ended], class_of: Callable[[int], str] | None = None
+    ) -> list[Event]:
+        """Close the stays of ended tracks (``class_of`` gives their final class)."""
         for e in ended:
             self.approach.forget(e.track.track_id)
-        return self.crossing.end_tracks(ended)
+        return self.crossing.end_tracks(ended, class_of)

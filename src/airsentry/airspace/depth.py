@@ -1,0 +1,125 @@
+"""Distance in metres from points to a zone's border (penetration depth when inside).
+
+Method: the points are grouped into tiles of ``TILE_DEG`` degrees; for each tile, an
+azimuthal-equidistant projection (pyproj, WGS84) is centred on the tile's points, the
+zone's border is clipped to a window around them, densified to ``DENSIFY_DEG`` and
+projected, and the nearest border segment of every point is found with an STRtree. A
+point's answer is accepted when it is no farther than the window's edge (nothing
+outside the window can then be nearer); otherwise the window doubles, up to the whole
+border. Borders that straddle the antimeridian are handled by shifting copies by 360.
+
+Error bound: distances from the centre are exact geodesic distances; others are
+stretched by at most ``(rho / R)^2 / 6``, ``rho`` the distance from the centre to the
+farther of the point and its nearest border point. For a tile (half-diagonal at most
+160 km) and a border within 100 km, ``rho <= 260 km``: 0.03 % (30 m per 100 km).
+Densifying to 0.01 degree keeps straight lon/lat edges within 1 m of their projected
+shape. So the result is within 0.03 % + 1 m of the geodesic distance to the border as
+drawn in lon/lat, for borders up to ~100 km away, and within 0.4 % up to 1,000 km.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import shapely
+
+from airsentry.airspace import geodesy
+from airsentry.model import FloatArray, Zone
+
+TILE_DEG = 2.0
+DENSIFY_DEG = 0.01
+START_WINDOW_DEG = 0.5
+
+
+def depth_m(zone: Zone, lat: npt.ArrayLike, lon: npt.ArrayLike) -> FloatArray:
+    """Distance (m) from each point to the border of ``zone``: the penetration depth for
+    points inside, the distance to go for points outside (always >= 0). Vectorised."""
+    lat_a = np.asarray(lat, dtype=np.float64).reshape(-1)
+    lon_a = np.asarray(lon, dtype=np.float64).reshape(-1)
+    out = np.full(len(lat_a), np.nan)
+    ok = np.isfinite(lat_a) & np.isfinite(lon_a)
+    border = shapely.boundary(zone.geometry)
+    if border is None or border.is_empty or not ok.any():
+        return out
+    idx = np.flatnonzero(ok)
+    tile = np.floor(lat_a[idx] / TILE_DEG) * 1000 + np.floor(lon_a[idx] / TILE_DEG)
+    order = np.argsort(tile, kind="stable")
+    cuts = np.flatnonzero(np.diff(tile[order])) + 1
+    for group in np.split(idx[order], cuts):
+        out[group] = _depth_group(border, lat_a[group], lon_a[group])
+    return out
+
+
+def _depth_group(border: Any, lat: FloatArray, lon: FloatArray) -> FloatArray:
+    lon_c = round(geodesy.circular_mean_lon(lon), 4)
+    lat_c = round(float(np.mean(lat)), 4)
+    fwd, _ = geodesy.local_projection(lat_c, lon_c)
+    ulon = lon_c + (lon - lon_c + 180.0) % 360.0 - 180.0  # unwrapped around the centre
+    px, py = fwd.transform(ulon, lat)
+    pts = shapely.points(px, py)
+    result = np.full(len(lat), np.inf)
+    todo = np.arange(len(lat))
+    bxmin, bymin, bxmax, bymax = border.bounds
+    whole = max(bxmax - bxmin, bymax - bymin, 1.0) + 360.0
+    pad = START_WINDOW_DEG
+    while len(todo):
+        w = (ulon[todo].min() - pad, lat[todo].min() - pad, ulon[todo].max() + pad,
+             lat[todo].max() + pad)  # fmt: skip
+        lines = _clip(border, w)
+        if lines is not None:
+            segs = _projected_segments(lines, fwd, lon_c)
+            tree = shapely.STRtree(segs)
+            _, dist = tree.query_nearest(pts[todo], return_distance=True, all_matches=False)
+            # The nearest point outside the window is at least this far from the point.
+            clearance = _window_clearance(ulon[todo], lat[todo], w)
+            done = (dist <= clearance) | (pad >= whole)
+            result[todo[done]] = dist[done]
+            todo = todo[~done]
+        if pad >= whole:
+            break
+        pad *= 2.0
+    return result
+
+
+def _clip(border: Any, w: tuple[float, float, float, float]) -> Any:
+    """The border clipped to window ``w`` (lon may run past +-180): copies of the border
+    shifted by -360, 0 and +360 are clipped and merged."""
+    pieces = []
+    for shift in (-360.0, 0.0, 360.0):
+        lo, hi = w[0] - shift, w[2] - shift
+        if hi < -180.0 or lo > 180.0:
+            continue
+        part = shapely.clip_by_rect(border, lo, w[1], hi, w[3])
+        if not part.is_empty:
+            pieces.append(shapely.transform(part, lambda xy, s=shift: xy + np.array([s, 0.0])))
+    if not pieces:
+        return None
+    return shapely.GeometryCollection(pieces)
+
+
+def _projected_segments(lines: Any, fwd: geodesy.Transform, lon_c: float) -> Any:
+    dense = shapely.segmentize(lines, DENSIFY_DEG)
+    parts = shapely.get_parts(shapely.get_parts(dense))
+    xy, which = shapely.get_coordinates(parts, return_index=True)
+    lon = lon_c + (xy[:, 0] - lon_c + 180.0) % 360.0 - 180.0
+    x, y = fwd.transform(lon, xy[:, 1])
+    same = which[1:] == which[:-1]
+    a = np.column_stack([x[:-1], y[:-1]])[same]
+    b = np.column_stack([x[1:], y[1:]])[same]
+    return shapely.linestrings(np.stack([a, b], axis=1))
+
+
+def _window_clearance(lon: FloatArray, lat: FloatArray, w: tuple[float, ...]) -> FloatArray:
+    """Lower bound (m) on the distance from each point to the outside of window ``w``."""
+    dlat = np.minimum(lat - w[1], w[3] - lat)
+    dlon = np.minimum(lon - w[0], w[2] - lon)
+    # A degree of latitude is at least 110,574 m; a degree of longitude at least
+    # 111,320 m * cos(lat) at the window's highest latitude (0.99: the geodesic to a
+    # meridian is a little shorter than the parallel, by 0.4 % at 10 degrees).
+    coslat = max(float(np.cos(np.radians(max(abs(w[1]), abs(w[3]))))), 0.0)
+    metres_lat = 110_574.0 * dlat
+    metres_lon = 111_320.0 * coslat * dlon * 0.99
+    out: FloatArray = np.maximum(np.minimum(metres_lat, metres_lon), 0.0)
+    return out

@@ -1,0 +1,372 @@
+"""The build of :class:`~airsentry.airspace.index.ZoneIndex`: zone borders onto a grid.
+
+The globe is cut into a regular lon/lat grid of *coarse* cells (``coarse_deg``), each
+cut into ``fine x fine`` *fine* cells. A fine cell that no zone border touches lies
+wholly inside a fixed set of zones: it is *settled* and stores one integer, the id of
+that zone set. A fine cell that some border touches is an *edge* cell: it stores the
+zones that wholly contain it, its distinct border segments, a reference point away from
+them, and one *record* per zone whose border touches it (which of the cell's segments
+are that zone's, and whether the reference point is inside the zone). A query point in
+an edge cell is inside a record's zone when the segment from it to the reference point
+crosses the zone's segments an odd number of times (only the cell's own segments can
+cross it): a few vectorised orientation tests.
+
+Coarse cells that no border touches share one block of fine cells per zone set, so the
+lookup is two array reads for every point (coarse cell -> block, block + fine cell ->
+code); the edge cells of a block are numbered consecutively, so the fine codes fit in
+16 bits and the edge data of one cell is contiguous in memory.
+
+How the build finds which cells are inside which zones without testing cells one by
+one: borders are traversed cell by cell (every cell a segment passes through, or comes
+within ``raster.EPS`` cell of, is an edge cell); a scanline fill along the centre line
+of every row (crossings sorted, inside between odd and even ones) marks the cells whose
+centres are inside. Zone sets are accumulated as sums of random 64-bit keys (range
+additions along rows), interned, and decoded into zone lists by one exact ``shapely``
+test of a representative point per distinct set; every decoded set is checked against
+its key sum, so a build error cannot pass silently.
+
+Exactness: a settled cell is at least ``EPS`` fine cell (2 mm) from every border, so
+its answer is exact; in edge cells the orientation tests are float64 on the original
+coordinates, exact except for points within ~1e-13 degree of a border, where either
+answer is right. Zone geometries must be valid (rings do not cross).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import shapely
+
+from airsentry.airspace import raster as r
+from airsentry.airspace.raster import B, F64, I32, I64, U64
+
+REF_MARGIN = 0.02
+"""Least distance (fine cells) from a reference point to the segments of its cell."""
+
+_REF_OFFSETS = ((0.5, 0.5), (0.3, 0.5), (0.7, 0.5), (0.5, 0.3), (0.5, 0.7), (0.2, 0.2),
+                (0.8, 0.8), (0.2, 0.8), (0.8, 0.2))  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class GridSpec:
+    """Cell sizes. ``fine`` is a power of two and ``coarse_deg / fine`` a binary
+    fraction of a degree, so that cell coordinates are computed exactly."""
+
+    coarse_deg: float = 0.125
+    fine: int = 8
+
+    @property
+    def inv_fine(self) -> float:
+        return self.fine / self.coarse_deg
+
+    @property
+    def shift(self) -> int:
+        return int(math.log2(self.fine))
+
+    @property
+    def lon0(self) -> float:
+        return -180.0 - self.coarse_deg
+
+    @property
+    def lat0(self) -> float:
+        return -90.0 - self.coarse_deg
+
+    @property
+    def ncx(self) -> int:  # an empty column each side and one for lon == 180
+        return round(360.0 / self.coarse_deg) + 3
+
+    @property
+    def ncy(self) -> int:
+        return round(180.0 / self.coarse_deg) + 3
+
+    @property
+    def nfx(self) -> int:
+        return self.ncx * self.fine
+
+    @property
+    def nfy(self) -> int:
+        return self.ncy * self.fine
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Grid:
+    """The arrays of a built grid (see the module docstring). ``fine_code >= 0`` is a
+    zone set id; ``fine_code < 0`` is edge cell ``block_edge_start[block] - code - 1``."""
+
+    spec: GridSpec
+    block_of: I32  # (ncy * ncx,) block of each coarse cell
+    fine_code: npt.NDArray[np.signedinteger[Any]]  # (nblocks * fine**2,) int16 or int32
+    block_edge_start: I32  # (edge blocks + 1,)
+    set_start: I64  # (nsets + 1,) CSR of zone sets
+    set_zones: I32
+    edge_sid: I32  # zones wholly containing the edge cell
+    edge_ref_x: F64  # reference point, degrees
+    edge_ref_y: F64
+    edge_seg_start: I32  # (nedge + 1,) the cell's distinct segments
+    seg_x0: F64
+    seg_y0: F64
+    seg_x1: F64
+    seg_y1: F64
+    edge_rec_start: I32  # (nedge + 1,)
+    rec_zone: I32
+    rec_inside: B  # the reference point is inside rec_zone
+    rec_seg_start: I32  # (nrec + 1,)
+    rec_seg_local: npt.NDArray[np.signedinteger[Any]]  # int16: index into the cell's segments
+
+
+def build_grid(geometries: Any, spec: GridSpec | None = None) -> Grid:
+    """Rasterise polygonal ``geometries`` (lon/lat, valid) into a :class:`Grid`."""
+    spec = spec or GridSpec()
+    geoms = np.asarray(geometries, dtype=object)
+    nz, big, sh = len(geoms), spec.fine, spec.shift
+    ncx, ncy, nfx, nfy = spec.ncx, spec.ncy, spec.nfx, spec.nfy
+    ncc, ff, mask = ncx * ncy, big * big, big - 1
+    seg, seg_zone = r.segments(geoms)
+    nseg = len(seg)
+    u0, v0 = (seg[:, 0] - spec.lon0) * spec.inv_fine, (seg[:, 1] - spec.lat0) * spec.inv_fine
+    u1, v1 = (seg[:, 2] - spec.lon0) * spec.inv_fine, (seg[:, 3] - spec.lat0) * spec.inv_fine
+    keys = r.zone_keys(nz)
+
+    # Touched fine cells, numbered block-major: f = block * fine**2 + row * fine + col.
+    s, cx, cy = r.touched_cells(u0, v0, u1, v1)
+    coarse = (cy >> sh) * ncx + (cx >> sh)
+    blocks = r.sorted_unique(coarse)
+    nb = len(blocks)
+    pair = r.sorted_unique(
+        (np.searchsorted(blocks, coarse) * ff + (cy & mask) * big + (cx & mask)) * nseg + s
+    )
+    del s, cx, cy, coarse
+    p_f, p_seg = pair // nseg, pair % nseg
+    p_zone = seg_zone[p_seg]
+    rec_first = np.flatnonzero(np.r_[True, (p_f[1:] != p_f[:-1]) | (p_zone[1:] != p_zone[:-1])])
+    rec_f, rec_zone = p_f[rec_first], p_zone[rec_first]
+    edge_first = np.flatnonzero(np.r_[True, rec_f[1:] != rec_f[:-1]])
+    edge_f = rec_f[edge_first]
+    rec_c = blocks[rec_f // ff]
+    rfx = (rec_c % ncx) * big + (rec_f & mask)
+    rfy = (rec_c // ncx) * big + ((rec_f % ff) >> sh)
+
+    # Coarse cells touched by each zone's border, sorted by zone, row and column.
+    cz_key = r.sorted_unique(rec_zone * ncc + rec_c)
+    ce_zone, ce_cell = cz_key // ncc, cz_key % ncc
+
+    # Coarse fill: key sums of the zones wholly containing each coarse cell.
+    civ = r.intervals(*r.row_crossings(seg_zone, u0 / big, v0 / big, u1 / big, v1 / big))
+    w = ncx + 1
+    acc = r.range_add(ncy * w, civ[1] * w + civ[2], civ[1] * w + civ[3], keys[civ[0]])
+    coarse_h = np.cumsum(acc.reshape(ncy, w), axis=1)[:, :ncx].ravel()
+    done = r.filled(civ, ce_zone, ce_cell // ncx, ce_cell % ncx, ncx, ncy)
+    np.subtract.at(coarse_h, ce_cell[done], keys[ce_zone[done]])
+
+    # Fine fill inside the blocks where the zone's border passes.
+    fiv = r.intervals(*r.row_crossings(seg_zone, u0, v0, u1, v1))
+    iz, ir, lo, hi = fiv
+    base = iz * ncc + (ir >> sh) * ncx
+    a = np.searchsorted(cz_key, base + (lo >> sh), side="left")
+    cnt = np.searchsorted(cz_key, base + ((hi - 1) >> sh), side="right") - a
+    ii = np.repeat(np.arange(len(iz)), cnt)
+    pc = ce_cell[np.repeat(a, cnt) + r.ramp(cnt)]
+    col0 = (pc % ncx) * big
+    flat = (np.searchsorted(blocks, pc) * big + (ir[ii] & mask)) * (big + 1)
+    acc = r.range_add(
+        nb * big * (big + 1),
+        flat + np.maximum(lo[ii], col0) - col0,
+        flat + np.minimum(hi[ii], col0 + big) - col0,
+        keys[iz[ii]],
+    )
+    fine_h = np.cumsum(acc.reshape(nb, big, big + 1), axis=2)[:, :, :big]
+    fine_h = (fine_h + coarse_h[blocks][:, None, None]).ravel()
+    rec_filled = r.filled(fiv, rec_zone, rfy, rfx, nfx, nfy)
+    np.subtract.at(fine_h, rec_f[rec_filled], keys[rec_zone[rec_filled]])
+
+    # The distinct segments of each edge cell, and each record's among them.
+    gid, geo = r.segment_ids(seg)
+    ngeo = len(geo)
+    p_edge = np.searchsorted(edge_f, p_f)
+    p_key = p_edge * ngeo + gid[p_seg]
+    cg = r.sorted_unique(p_key)
+    cg_edge, cg_geo = cg // ngeo, cg % ngeo
+    edge_seg_start = np.r_[np.flatnonzero(np.r_[True, cg_edge[1:] != cg_edge[:-1]]), len(cg)]
+    rec_seg_local = np.searchsorted(cg, p_key) - edge_seg_start[p_edge]
+    sx0, sy0, sx1, sy1 = (np.ascontiguousarray(geo[cg_geo, i]) for i in range(4))
+
+    ref_x, ref_y, rec_inside = _references(
+        geoms, spec, edge_f, blocks, edge_first, rec_zone, rec_filled, edge_seg_start,
+        (sx0, sy0, sx1, sy1),
+    )  # fmt: skip
+
+    # Intern the zone sets of settled coarse cells and of all fine cells of blocks.
+    settled = np.ones(ncc, dtype=bool)
+    settled[blocks] = False
+    settled_cells = np.flatnonzero(settled)
+    sid, set_h = r.intern(np.concatenate([coarse_h[settled_cells], fine_h]))
+    set_start, set_zones = _decode_sets(
+        geoms, spec, keys, set_h, sid, settled_cells, blocks, edge_f, edge_first, rec_zone
+    )
+
+    # Tables: coarse cell -> block; settled coarse cells share one block per zone set.
+    n_cs = len(settled_cells)
+    present = np.bincount(sid[:n_cs], minlength=len(set_h)) > 0
+    rank = np.cumsum(present) - 1
+    block_of = np.empty(ncc, dtype=np.int32)
+    block_of[blocks] = np.arange(nb, dtype=np.int32)
+    block_of[settled_cells] = (nb + rank[sid[:n_cs]]).astype(np.int32)
+    code = np.concatenate([sid[n_cs:], np.repeat(np.flatnonzero(present), ff)])
+    edge_sid = code[edge_f].astype(np.int32)
+    block_edge_start = np.searchsorted(edge_f // ff, np.arange(nb + 1))
+    code[edge_f] = -1 - (np.arange(len(edge_f)) - block_edge_start[edge_f // ff])
+    dtype = np.int16 if len(set_h) < 2**15 else np.int32
+    return Grid(
+        spec=spec,
+        block_of=block_of,
+        fine_code=code.astype(dtype),
+        block_edge_start=_i32(block_edge_start),
+        set_start=set_start,
+        set_zones=set_zones,
+        edge_sid=edge_sid,
+        edge_ref_x=ref_x,
+        edge_ref_y=ref_y,
+        edge_seg_start=_i32(edge_seg_start),
+        seg_x0=sx0,
+        seg_y0=sy0,
+        seg_x1=sx1,
+        seg_y1=sy1,
+        edge_rec_start=_i32(np.r_[edge_first, len(rec_zone)]),
+        rec_zone=rec_zone.astype(np.int32),
+        rec_inside=rec_inside,
+        rec_seg_start=_i32(np.r_[rec_first, len(p_seg)]),
+        rec_seg_local=rec_seg_local.astype(np.int16 if rec_seg_local.max() < 2**15 else np.int32),
+    )
+
+
+def _i32(a: I64) -> I32:
+    """Offsets as int32 (half the memory); the sizes here are far below 2**31."""
+    if len(a) and a[-1] >= 2**31:
+        raise OverflowError("zone grid too large for 32-bit offsets")
+    return a.astype(np.int32)
+
+
+def _fine_xy(spec: GridSpec, blocks: I64, f: I64) -> tuple[I64, I64]:
+    """Global fine-cell column and row of block-major fine indices ``f``."""
+    big, ff = spec.fine, spec.fine * spec.fine
+    c = blocks[f // ff]
+    return (c % spec.ncx) * big + (f % big), (c // spec.ncx) * big + (f % ff) // big
+
+
+def _references(
+    geoms: Any,
+    spec: GridSpec,
+    edge_f: I64,
+    blocks: I64,
+    edge_first: I64,
+    rec_zone: I64,
+    rec_filled: B,
+    edge_seg_start: I64,
+    seg: tuple[F64, F64, F64, F64],
+) -> tuple[F64, F64, B]:
+    """A reference point per edge cell, away from the cell's segments, and per record
+    whether it is inside the record's zone.
+
+    The cell centre is preferred: its status is the scanline fill's, already known.
+    Cells whose centre lies within REF_MARGIN of a segment try other points and get
+    their status from one exact shapely test per record.
+    """
+    fx, fy = _fine_xy(spec, blocks, edge_f)
+    counts = np.diff(edge_seg_start)
+    s_edge = np.repeat(np.arange(len(edge_f)), counts)
+    su0, sv0, su1, sv1 = (
+        (seg[0] - spec.lon0) * spec.inv_fine,
+        (seg[1] - spec.lat0) * spec.inv_fine,
+        (seg[2] - spec.lon0) * spec.inv_fine,
+        (seg[3] - spec.lat0) * spec.inv_fine,
+    )
+    best = np.full(len(edge_f), -1.0)
+    off_x, off_y = np.full(len(edge_f), 0.5), np.full(len(edge_f), 0.5)
+    todo = np.arange(len(edge_f))
+    for ox, oy in _REF_OFFSETS:
+        if not len(todo):
+            break
+        k = np.repeat(edge_seg_start[todo], counts[todo]) + r.ramp(counts[todo])
+        e = s_edge[k]
+        d = r.point_segment_distance(fx[e] + ox, fy[e] + oy, su0[k], sv0[k], su1[k], sv1[k])
+        dmin = np.minimum.reduceat(d, np.cumsum(counts[todo]) - counts[todo])
+        better = dmin > best[todo]
+        upd = todo[better]
+        best[upd], off_x[upd], off_y[upd] = dmin[better], ox, oy
+        todo = todo[best[todo] < REF_MARGIN]
+    lon = spec.lon0 + (fx + off_x) / spec.inv_fine
+    lat = spec.lat0 + (fy + off_y) / spec.inv_fine
+    rec_edge = np.repeat(np.arange(len(edge_f)), np.diff(np.r_[edge_first, len(rec_zone)]))
+    rec_inside = rec_filled.copy()
+    redo = np.flatnonzero(((off_x != 0.5) | (off_y != 0.5))[rec_edge])
+    if len(redo):
+        e = rec_edge[redo]
+        rec_inside[redo] = _contains(geoms, rec_zone[redo], lon[e], lat[e])
+    return lon, lat, rec_inside
+
+
+def _contains(geoms: Any, zone: I64, lon: F64, lat: F64) -> B:
+    """Exact ``contains_xy`` of zone ``zone[i]`` and point ``i``; geometries prepared
+    for the call only, so the zones' own objects are left as they were."""
+    used = np.unique(zone)
+    fresh = used[~shapely.is_prepared(geoms[used])]
+    shapely.prepare(geoms[fresh])
+    try:
+        out: B = shapely.contains_xy(geoms[zone], lon, lat)
+    finally:
+        shapely.destroy_prepared(geoms[fresh])
+    return out
+
+
+def _decode_sets(
+    geoms: Any,
+    spec: GridSpec,
+    keys: U64,
+    set_h: U64,
+    sid: I64,
+    settled_cells: I64,
+    blocks: I64,
+    edge_f: I64,
+    edge_first: I64,
+    rec_zone: I64,
+) -> tuple[I64, I32]:
+    """Zone lists of the interned sets from one representative cell each (its centre),
+    checked against the sets' key sums."""
+    n_sets, n_cs, big = len(set_h), len(settled_cells), spec.fine
+    first = np.empty(n_sets, dtype=np.int64)
+    first[sid[::-1]] = np.arange(len(sid) - 1, -1, -1)
+    is_coarse = first < n_cs
+    fi = np.maximum(first - n_cs, 0)
+    fx, fy = _fine_xy(spec, blocks, fi)
+    cell_c = settled_cells[np.minimum(first, n_cs - 1)]
+    fx = np.where(is_coarse, (cell_c % spec.ncx) * big + big // 2, fx)
+    fy = np.where(is_coarse, (cell_c // spec.ncx) * big + big // 2, fy)
+    lon = spec.lon0 + (fx + 0.5) / spec.inv_fine
+    lat = spec.lat0 + (fy + 0.5) / spec.inv_fine
+    s_idx, z_idx = shapely.STRtree(geoms).query(shapely.points(lon, lat))
+    inside = _contains(geoms, z_idx, lon[s_idx], lat[s_idx])
+    s_idx, z_idx = s_idx[inside], z_idx[inside]
+    # Leave out the zones whose border touches the representative cell (candidates).
+    e = np.searchsorted(edge_f, fi)
+    e = np.minimum(e, len(edge_f) - 1)
+    has = np.flatnonzero(~is_coarse & (edge_f[e] == fi))
+    rec_end = np.r_[edge_first[1:], len(rec_zone)]
+    cnt = rec_end[e[has]] - edge_first[e[has]]
+    cand = (
+        np.repeat(has, cnt) * len(geoms)
+        + rec_zone[np.repeat(edge_first[e[has]], cnt) + r.ramp(cnt)]
+    )
+    key = s_idx * len(geoms) + z_idx
+    key = np.sort(key[~np.isin(key, cand)])
+    s_idx, z_idx = key // len(geoms), key % len(geoms)
+    check = np.zeros(n_sets, dtype=np.uint64)
+    np.add.at(check, s_idx, keys[z_idx])
+    if not np.array_equal(check, set_h):
+        bad = int(np.flatnonzero(check != set_h)[0])
+        raise RuntimeError(f"zone grid build is inconsistent at set {bad} (a bug)")
+    set_start = np.r_[0, np.cumsum(np.bincount(s_idx, minlength=n_sets))].astype(np.int64)
+    return set_start, z_idx.astype(np.int32)

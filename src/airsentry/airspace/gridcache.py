@@ -1,0 +1,88 @@
+"""On-disk cache of built zone grids, so that start-up does not pay for the build.
+
+Building the grid of the full default catalogue takes 1.5 to 3 s on a small machine (the
+first build in a fresh process is the slow one); loading it back takes a fraction of a
+second. Grids are stored under the user cache directory (``platformdirs``; override
+with ``AIRSENTRY_CACHE_DIR``) as ``zone-grid-<key>.npz``, where the key hashes the
+format version, the grid spec and the exact bytes (WKB) of every zone geometry, in
+order, so any change of zones gives a new key. The cache is only an optimisation: a
+missing, stale or unreadable file means a rebuild, and failures to write are ignored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import platformdirs
+import shapely
+
+from airsentry.airspace.grid import Grid, GridSpec, build_grid
+
+FORMAT = 1
+MIN_SEGMENTS = 50_000
+"""Smaller zone sets build in well under a second and are not cached."""
+
+
+def cache_dir() -> Path:
+    """Where grids are cached: ``$AIRSENTRY_CACHE_DIR`` or the user cache directory."""
+    env = os.environ.get("AIRSENTRY_CACHE_DIR")
+    return Path(env) if env else Path(platformdirs.user_cache_dir("airsentry")) / "zone-grid"
+
+
+def cache_key(geometries: Any, spec: GridSpec) -> str:
+    """Hash of everything a grid depends on."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"{FORMAT}:{spec.coarse_deg!r}:{spec.fine}:{len(geometries)}".encode())
+    for wkb in shapely.to_wkb(np.asarray(geometries, dtype=object), output_dimension=2):
+        h.update(len(wkb).to_bytes(8, "little"))
+        h.update(wkb)
+    return h.hexdigest()
+
+
+def cached_build(
+    geometries: Any, spec: GridSpec | None = None, directory: Path | None = None
+) -> Grid:
+    """:func:`build_grid`, read from / written to the cache when the zones are large."""
+    spec = spec or GridSpec()
+    geoms = np.asarray(geometries, dtype=object)
+    if int(shapely.get_num_coordinates(geoms).sum()) < MIN_SEGMENTS:
+        return build_grid(geoms, spec)
+    directory = directory or cache_dir()
+    path = directory / f"zone-grid-{cache_key(geoms, spec)}.npz"
+    grid = load(path, spec)
+    if grid is None:
+        grid = build_grid(geoms, spec)
+        save(path, grid)
+    return grid
+
+
+def save(path: Path, grid: Grid) -> None:
+    """Write ``grid`` atomically; give up quietly if the directory is not writable."""
+    arrays = {f.name: getattr(grid, f.name) for f in fields(grid) if f.name != "spec"}
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                np.savez(fh, **arrays)
+            os.replace(tmp, path)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def load(path: Path, spec: GridSpec) -> Grid | None:
+    """The grid stored at ``path``, or None when absent or unreadable."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {f.name: data[f.name] for f in fields(Grid) if f.name != "spec"}
+    except (OSError, KeyError, ValueError):
+        return None
+    return Grid(spec=spec, **arrays)

@@ -1,0 +1,59 @@
+"""depth_m against geometry one can compute by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyproj
+import pytest
+import shapely
+
+from airsentry.airspace import ZoneIndex, depth_m
+from airsentry.model import Zone, ZoneKind
+
+GEOD = pyproj.Geod(ellps="WGS84")
+
+
+def distance_to_meridian(lat: float, lon: float, meridian: float) -> float:
+    """Geodesic distance from a point to a meridian: the least distance to its points."""
+    lats = np.linspace(lat - 2.0, lat + 2.0, 40_001)
+    _, _, d = GEOD.inv(np.full_like(lats, lon), np.full_like(lats, lat), np.full_like(lats, meridian), lats)
+    return float(d.min())
+
+
+def box_zone(west: float, south: float, east: float, north: float) -> Zone:
+    return Zone(id="site:box", name="box", kind=ZoneKind.SITE, owner="EST",
+                geometry=shapely.box(west, south, east, north))  # fmt: skip
+
+
+def test_depth_equals_distance_to_a_meridian_border() -> None:
+    zone = box_zone(10.0, 40.0, 30.0, 70.0)  # the west border is the meridian 10 E
+    lat = np.array([50.0, 50.0, 55.0, 60.0, 45.0, 65.0])
+    lon = np.array([10.3, 9.5, 10.05, 11.0, 10.8, 9.9])
+    got = depth_m(zone, lat, lon)
+    want = np.array([distance_to_meridian(a, o, 10.0) for a, o in zip(lat, lon, strict=True)])
+    np.testing.assert_allclose(got, want, rtol=0.005)
+    assert got[1] > 30_000  # 0.5 degree west of the border at 50 N: about 36 km
+
+
+def test_depth_of_points_deep_inside_grows_the_window(index: ZoneIndex) -> None:
+    moscow = index.depth_m("sovereign:RUS", [55.75], [37.62])[0]
+    assert 250_000 < moscow < 700_000
+    assert index.depth_m("sovereign:EST", [float("nan")], [24.0])[0] != pytest.approx(0.0)
+
+
+def test_depth_of_the_shipped_band_is_its_width(index: ZoneIndex) -> None:
+    """The outer edge of the 30 km band lies 30 km (+-100 m) from the border."""
+    band = index.zones[index.position("buffer:POL")].geometry
+    poland = index.zones[index.position("sovereign:POL")]
+    outer = shapely.get_exterior_ring(max(shapely.get_parts(band), key=lambda p: p.area))
+    xy = shapely.get_coordinates(shapely.segmentize(outer, 0.05))[::7]
+    d = depth_m(poland, xy[:, 1], xy[:, 0])
+    assert len(d) > 50
+    np.testing.assert_allclose(d, 30_000.0, atol=100.0)
+
+
+def test_depth_across_the_antimeridian() -> None:
+    zone = box_zone(170.0, 60.0, 180.0, 70.0)
+    d = depth_m(zone, [65.0, 65.0], [-179.5, 179.5])
+    width = 0.5 * 111_320 * np.cos(np.radians(65.0))
+    np.testing.assert_allclose(d, width, rtol=0.01)
