@@ -27,8 +27,11 @@ GEOD = pyproj.Geod(ellps="WGS84")
 
 
 def builder() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("build_airspace", ROOT / "tools/build_airspace.py")
-    assert spec is not None and spec.loader is not None
+    spec = importlib.util.spec_from_file_location(
+        "build_airspace", ROOT / "tools/build_airspace.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules["build_airspace"] = module
     spec.loader.exec_module(module)

@@ -13,8 +13,14 @@ from airsentry.airspace import DEFAULT_ADMITS, check_user_zones, load_user_zones
 from airsentry.errors import ZoneDefinitionError
 from airsentry.model import Admit, ZoneKind
 
-SQUARE = {"type": "Polygon", "coordinates": [[[24, 59], [25, 59], [25, 59.5], [24, 59.5], [24, 59]]]}
-BOWTIE = {"type": "Polygon", "coordinates": [[[24, 59], [25, 59.5], [25, 59], [24, 59.5], [24, 59]]]}
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [[[24, 59], [25, 59], [25, 59.5], [24, 59.5], [24, 59]]],
+}
+BOWTIE = {
+    "type": "Polygon",
+    "coordinates": [[[24, 59], [25, 59.5], [25, 59], [24, 59.5], [24, 59]]],
+}
 
 
 def feature(geometry: Any = SQUARE, **props: Any) -> dict[str, Any]:
@@ -44,13 +50,16 @@ def test_valid_file_loads_with_defaults(tmp_path: Path) -> None:
         feature(id="site:base", admits=["state_own"], allies=["LVA", "LTU"]),
     )
     plant, exercise, base = load_user_zones(path)
-    assert plant.kind is ZoneKind.SITE and plant.name == "Power plant"
-    assert plant.ceiling_m == 500 and math.isinf(plant.floor_m)
+    assert plant.kind is ZoneKind.SITE
+    assert plant.name == "Power plant"
+    assert plant.ceiling_m == 500
+    assert math.isinf(plant.floor_m)
     assert plant.admits == DEFAULT_ADMITS[ZoneKind.SITE]
     assert "POL" in plant.allies  # Estonia is in NATO: allies default to NATO
     assert plant.properties == {"operator": "Eesti Energia"}
     assert exercise.admits == frozenset()
-    assert exercise.valid_from is not None and exercise.valid_to is not None
+    assert exercise.valid_from is not None
+    assert exercise.valid_to is not None
     assert exercise.valid_to.hour == 14  # 16:00+02:00 is 14:00 UTC
     assert exercise.active_at(exercise.valid_from.timestamp())
     assert not exercise.active_at(exercise.valid_to.timestamp())
@@ -62,7 +71,10 @@ BAD_FEATURES = [
     (feature(geometry=BOWTIE, id="bad:geom"), "invalid geometry"),
     (feature(geometry={"type": "Point", "coordinates": [24, 59]}, id="bad:point"), "geometry type"),
     (feature(id="bad:kind", kind="forbidden"), "unknown kind"),
-    (feature(id="bad:limits", floor_m=500, ceiling_m=500), "floor_m 500 is not below ceiling_m 500"),
+    (
+        feature(id="bad:limits", floor_m=500, ceiling_m=500),
+        "floor_m 500 is not below ceiling_m 500",
+    ),
     (
         feature(id="bad:window", valid_from="2025-06-02T00:00Z", valid_to="2025-06-01T00:00Z"),
         "valid_to",

@@ -16,7 +16,9 @@ GEOD = pyproj.Geod(ellps="WGS84")
 def distance_to_meridian(lat: float, lon: float, meridian: float) -> float:
     """Geodesic distance from a point to a meridian: the least distance to its points."""
     lats = np.linspace(lat - 2.0, lat + 2.0, 40_001)
-    _, _, d = GEOD.inv(np.full_like(lats, lon), np.full_like(lats, lat), np.full_like(lats, meridian), lats)
+    _, _, d = GEOD.inv(
+        np.full_like(lats, lon), np.full_like(lats, lat), np.full_like(lats, meridian), lats
+    )
     return float(d.min())
 
 

@@ -42,7 +42,7 @@ import numpy.typing as npt
 import shapely
 
 from airsentry.airspace import raster as r
-from airsentry.airspace.raster import B, F64, I32, I64, U64
+from airsentry.airspace.raster import F64, I32, I64, U64, Mask
 
 REF_MARGIN = 0.02
 """Least distance (fine cells) from a reference point to the segments of its cell."""
@@ -113,7 +113,7 @@ class Grid:
     seg_y1: F64
     edge_rec_start: I32  # (nedge + 1,)
     rec_zone: I32
-    rec_inside: B  # the reference point is inside rec_zone
+    rec_inside: Mask  # the reference point is inside rec_zone
     rec_seg_start: I32  # (nrec + 1,)
     rec_seg_local: npt.NDArray[np.signedinteger[Any]]  # int16: index into the cell's segments
 
@@ -264,10 +264,10 @@ def _references(
     blocks: I64,
     edge_first: I64,
     rec_zone: I64,
-    rec_filled: B,
+    rec_filled: Mask,
     edge_seg_start: I64,
     seg: tuple[F64, F64, F64, F64],
-) -> tuple[F64, F64, B]:
+) -> tuple[F64, F64, Mask]:
     """A reference point per edge cell, away from the cell's segments, and per record
     whether it is inside the record's zone.
 
@@ -309,14 +309,14 @@ def _references(
     return lon, lat, rec_inside
 
 
-def _contains(geoms: Any, zone: I64, lon: F64, lat: F64) -> B:
+def _contains(geoms: Any, zone: I64, lon: F64, lat: F64) -> Mask:
     """Exact ``contains_xy`` of zone ``zone[i]`` and point ``i``; geometries prepared
     for the call only, so the zones' own objects are left as they were."""
     used = np.unique(zone)
     fresh = used[~shapely.is_prepared(geoms[used])]
     shapely.prepare(geoms[fresh])
     try:
-        out: B = shapely.contains_xy(geoms[zone], lon, lat)
+        out: Mask = shapely.contains_xy(geoms[zone], lon, lat)
     finally:
         shapely.destroy_prepared(geoms[fresh])
     return out

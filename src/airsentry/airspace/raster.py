@@ -18,7 +18,7 @@ I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
 F64 = npt.NDArray[np.float64]
 U64 = npt.NDArray[np.uint64]
-B = npt.NDArray[np.bool_]
+Mask = npt.NDArray[np.bool_]
 
 EPS = 1e-7
 """Cells within this many cell widths of a segment count as touched by it."""
@@ -125,13 +125,16 @@ def filled(
 ) -> npt.NDArray[np.bool_]:
     """Whether cell (col, row) lies in an inside interval of ``zone`` (integer lookups)."""
     iz, ir, lo, hi = iv
+    if not len(iz):
+        return np.zeros(len(zone), dtype=bool)
     key = (iz * nrows + ir) * (width + 1) + lo
     q = (zone * nrows + row) * (width + 1) + col
     i = np.searchsorted(key, q, side="right") - 1
     ok = i >= 0
     i = np.maximum(i, 0)
     same = (iz[i] == zone) & (ir[i] == row)
-    return ok & same & (col < hi[i])
+    out: Mask = ok & same & (col < hi[i])
+    return out
 
 
 def zone_keys(n: int) -> U64:

@@ -115,7 +115,7 @@ def _zone(feature: Any) -> Zone:
         raise _Fault("missing id")
     kind_text = props.get("kind")
     try:
-        kind = ZoneKind(kind_text)
+        kind = ZoneKind(str(kind_text))
     except ValueError:
         known = ", ".join(k.value for k in ZoneKind)
         raise _Fault(f"unknown kind {kind_text!r} (one of {known})") from None

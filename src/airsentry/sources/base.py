@@ -9,7 +9,9 @@ under a format name so that the command line and configuration files can name th
 from __future__ import annotations
 
 import base64
+import importlib
 import json
+import pkgutil
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -142,5 +144,13 @@ def formats() -> list[str]:
 
 
 def _load_builtin() -> None:
-    # Importing the built-in formats runs their @register decorators.
-    from airsentry.sources import opensky, sbs  # noqa: F401
+    """Import every format module of this package, which runs its ``@register``.
+
+    A new format is a new module here; nothing else needs to name it. Modules whose name
+    starts with ``_`` are helpers, and ``base`` is this contract.
+    """
+    import airsentry.sources as package
+
+    for info in pkgutil.iter_modules(package.__path__):
+        if not info.name.startswith("_") and info.name != "base":
+            importlib.import_module(f"{package.__name__}.{info.name}")

@@ -1,0 +1,5 @@
+"""``python -m airsentry.cli``."""
+
+from airsentry.cli import main
+
+raise SystemExit(main())
