@@ -35,7 +35,8 @@ Steps and guarantees:
    Nothing is dropped but faces under 1e-9 square degree (about 10 square metres),
    which are noise of the noding.
 3. The 30 km band is ``geodesy.buffer_band`` of each simplified state (error bound in its
-   docstring: outer edge within 60 m of the exact geodesic offset).
+   docstring: outer edge between 59 m inside and 35 m outside the exact geodesic
+   offset).
 4. Airports of the catalogue's states (``airportsdata`` keys by ISO 3166 alpha-2; the
    table below maps them) with a military flag: the Danish air bases named in
    ``MILITARY_ICAO`` plus names that say so (``MILITARY_NAME``).

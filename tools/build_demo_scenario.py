@@ -413,7 +413,14 @@ def build() -> dict[str, Any]:
             {"id": "EE-ASOC", "kind": "radar", "period_s": 5, "noise_m": 120, "alt_noise_m": 150},
             {"id": "EKCH-CUAS", "kind": "radar", "period_s": 2, "noise_m": 15, "alt_noise_m": 10},
             {"id": "ENGM-CUAS", "kind": "radar", "period_s": 2, "noise_m": 15, "alt_noise_m": 10},
-            {"id": "adsb-net", "kind": "adsb", "period_s": 5, "noise_m": 10, "alt_noise_m": 8},
+            {
+                "id": "adsb-net",
+                "kind": "adsb",
+                "period_s": 5,
+                "noise_m": 10,
+                "alt_noise_m": 8,
+                "format": "sbs",
+            },
         ],
         "actors": poland() + estonia() + airport_drones_list(ekch, engm) + airliners(),
         "expected": [

@@ -105,6 +105,7 @@ class EventKind(enum.StrEnum):
     SWARM = "swarm"  # several unauthorised tracks in one zone within a window
     SENSOR_SILENT = "sensor_silent"
     SENSOR_BACK = "sensor_back"
+    INTEGRITY = "integrity"  # a cooperative position contradicted by radar (spoofing?)
 
 
 class Action(enum.StrEnum):
@@ -291,6 +292,7 @@ class Track:
     transponder: bool = False
     sensors: set[str] = field(default_factory=set)
     key: str = ""  # what the tracker keys it by: identity, or sensor + track number
+    quality: float = math.nan  # 0..1 track quality (multi-target tracker), NaN if not rated
 
     @property
     def speed(self) -> float:
@@ -400,15 +402,21 @@ class Recommendation:
     authority: str  # role that must decide: "operator", "commander", "airport_authority"
     needs_decision: bool
     target: str = ""  # e.g. the airport ICAO code to close
+    # JSON-ready structure behind the reasons: playbook step and ladder, threat
+    # assessment, expected impact of an airport closure (see ``assess.playbook``).
+    details: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "action": str(self.action),
             "reasons": list(self.reasons),
             "authority": self.authority,
             "needs_decision": self.needs_decision,
             "target": self.target,
         }
+        if self.details:
+            out["details"] = dict(self.details)
+        return out
 
 
 @dataclass(slots=True)

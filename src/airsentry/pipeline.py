@@ -14,15 +14,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
 
 from airsentry.airspace.index import ZoneIndex
+from airsentry.assess.audit import AuditLog, RecommendationTrail, default_log_path
 from airsentry.assess.authority import Authority
 from airsentry.assess.classify import TrackClassifier
 from airsentry.assess.judge import BatchJudge
-from airsentry.assess.rules import recommend
+from airsentry.assess.picture import TrafficPicture
+from airsentry.assess.playbook import Responder
+from airsentry.assess.playbook import load as load_playbook
+from airsentry.assess.threat import sites_from_zones
 from airsentry.incidents import IncidentBook, IncidentStore
 from airsentry.model import Event, Incident, ReportBatch, Zone, from_epoch
+from airsentry.tracking.base import Tracker
 from airsentry.tracking.cooperative import CooperativeConfig, CooperativeTracker
+from airsentry.tracking.mtt import FusedConfig, FusedTracker
 from airsentry.watch.base import WatchConfig
 from airsentry.watch.stage import Watch
 
@@ -47,9 +55,13 @@ DEFAULT_PROTECTED = NATO | EU
 @dataclass(frozen=True, slots=True)
 class PipelineConfig:
     tracking: CooperativeConfig = field(default_factory=CooperativeConfig)
+    # None: the cooperative (identity-keyed) tracker; a FusedConfig: the fused multi-target
+    # tracker, which also tracks anonymous plots and raises integrity events
+    fused: FusedConfig | None = None
     watch: WatchConfig = field(default_factory=WatchConfig)
     incident_gap_s: float = 3600.0
     protect: frozenset[str] | None = DEFAULT_PROTECTED  # None: every state in the catalogue
+    playbook: str | None = None  # rules-of-engagement YAML; None: the shipped default
 
 
 @dataclass(slots=True)
@@ -72,18 +84,34 @@ class Pipeline:
         store: IncidentStore | None = None,
         config: PipelineConfig | None = None,
         on_events: Callable[[Sequence[Event]], None] | None = None,
+        audit_log: Path | None = None,
     ) -> None:
         self.config = config or PipelineConfig()
         protect = self.config.protect
         self.zones = [z for z in zones if protect is None or z.owner in protect]
         self.index = ZoneIndex(self.zones)
-        self.tracker = CooperativeTracker(self.config.tracking)
+        self.tracker: Tracker = (
+            FusedTracker(self.config.fused)
+            if self.config.fused is not None
+            else CooperativeTracker(self.config.tracking)
+        )
         self.classifier = TrackClassifier()
         self.authority = Authority(self.zones)
         self.watch = Watch(self.zones, self.index, self.config.watch)
         self.store = store
+        self.picture = TrafficPicture()
+        self.responder = Responder(
+            load_playbook(self.config.playbook),
+            sites=sites_from_zones(self.zones),
+            picture=self.picture,
+        )
         self.book = (
-            IncidentBook(store, recommend, gap_s=self.config.incident_gap_s) if store else None
+            IncidentBook(store, self.responder, gap_s=self.config.incident_gap_s) if store else None
+        )
+        self.audit = (
+            RecommendationTrail(AuditLog(audit_log or default_log_path(store.path)))
+            if store is not None
+            else None
         )
         self.on_events = on_events
         self.stats = RunStats()
@@ -97,14 +125,17 @@ class Pipeline:
             self.stats.last_time = max(self.stats.last_time, float(batch.t.max()))
         updates, ended = self.tracker.process(batch)
         classification = self.classifier.update(updates)
+        self.picture.update(updates, classification.cls)
         judge = BatchJudge(self.authority, updates, classification, self.classifier)
         events = self.watch.process(updates, ended, judge)
         self.classifier.forget([e.track.track_id for e in ended])
         out = self._emit(events)
         if self.book is not None and len(updates):
             # event time, not wall time: replay and live close incidents alike
-            for inc in self.book.close_stale(from_epoch(float(updates.state.t.max()))):
+            closed = self.book.close_stale(from_epoch(float(updates.state.t.max())))
+            for inc in closed:
                 self.stats.incidents_changed.add(inc.id)
+            self._audit(closed)
         return out
 
     def finish(self) -> list[Event]:
@@ -123,11 +154,19 @@ class Pipeline:
     def _emit(self, events: list[Event]) -> list[Event]:
         self.stats.events += len(events)
         if self.book is not None and events:
-            for inc in self.book.add(events):
+            changed = self.book.add(events)
+            for inc in changed:
                 self.stats.incidents_changed.add(inc.id)
+            self._audit(changed)
         if self.on_events is not None and events:
             self.on_events(events)
         return events
+
+    def _audit(self, incidents: Sequence[Incident]) -> None:
+        """Append the incidents' new recommendations to the audit log (wall-clock time:
+        the log records when airsentry said it; the entry holds the event time too)."""
+        if self.audit is not None and incidents:
+            self.audit.record(list(incidents), time=datetime.now(UTC))
 
     def incidents(self) -> list[Incident]:
         """The stored incidents of this run: those it changed, and those active in the

@@ -43,15 +43,18 @@ def test_depth_of_points_deep_inside_grows_the_window(index: ZoneIndex) -> None:
     assert index.depth_m("sovereign:EST", [float("nan")], [24.0])[0] != pytest.approx(0.0)
 
 
-def test_depth_of_the_shipped_band_is_its_width(index: ZoneIndex) -> None:
-    """The outer edge of the 30 km band lies 30 km (+-100 m) from the border."""
-    band = index.zones[index.position("buffer:POL")].geometry
-    poland = index.zones[index.position("sovereign:POL")]
+@pytest.mark.parametrize("state", ["POL", "EST", "NOR"])
+def test_depth_of_the_shipped_band_is_its_width(index: ZoneIndex, state: str) -> None:
+    """The outer edge of the 30 km band lies 30 km from the border, within the stated
+    bound (59 m short, 35 m long) plus depth_m's own error (a few metres)."""
+    band = index.zones[index.position(f"buffer:{state}")].geometry
+    sovereign = index.zones[index.position(f"sovereign:{state}")]
     outer = shapely.get_exterior_ring(max(shapely.get_parts(band), key=lambda p: p.area))
-    xy = shapely.get_coordinates(shapely.segmentize(outer, 0.05))[::7]
-    d = depth_m(poland, xy[:, 1], xy[:, 0])
+    xy = shapely.get_coordinates(shapely.segmentize(outer, 0.05))[::5]
+    d = depth_m(sovereign, xy[:, 1], xy[:, 0])
     assert len(d) > 50
-    np.testing.assert_allclose(d, 30_000.0, atol=100.0)
+    assert d.min() > 30_000.0 - 65.0
+    assert d.max() < 30_000.0 + 40.0
 
 
 def test_depth_across_the_antimeridian() -> None:

@@ -24,9 +24,13 @@ def random_points(catalogue: Catalogue, n: int, seed: int) -> tuple[np.ndarray, 
     lon = [rng.uniform(-32, 70, n_eu), rng.uniform(-180, 180, n_world)]
     xy = shapely.get_coordinates(np.array([z.geometry for z in catalogue.zones]))
     pick = xy[rng.integers(0, len(xy), n - n_eu - n_world)]
-    jitter = rng.normal(0.0, 0.002, (len(pick), 2))
-    lon.append(np.clip(pick[:, 0] + jitter[:, 0], -180, 180))
-    lat.append(np.clip(pick[:, 1] + jitter[:, 1], -90, 90))
+    near = pick + rng.normal(0.0, 0.002, (len(pick), 2))
+    # Vertices on the antimeridian would jitter out of range (points exactly on a
+    # border, like lon = -180 on Russia's cut, may go either way): keep them inside.
+    inside = (np.abs(near[:, 0]) < 180) & (np.abs(near[:, 1]) < 90)
+    near[~inside] = pick[~inside] * [0.999, 1.0]
+    lon.append(near[:, 0])
+    lat.append(near[:, 1])
     return np.concatenate(lat), np.concatenate(lon)
 
 
@@ -122,3 +126,29 @@ def test_membership_helpers(index: ZoneIndex) -> None:
     est = index.position("sovereign:EST")
     assert est in m.zones_of(0)
     assert m.inside(est, 3).tolist() == [True, False, False]
+
+
+def test_crowded_cells_and_chunked_exact_tests(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dozens of tiny overlapping zones in one cell (more than 64 records: two mask
+    words), tested in small chunks: still exactly plain shapely."""
+    zones = [
+        Zone(id=f"site:{i}", name="", kind=ZoneKind.SITE, owner="EST",
+             geometry=shapely.Point(10.0 + i * 1e-4, 50.0).buffer(0.001 + i * 2e-5))
+        for i in range(80)
+    ]  # fmt: skip
+    index = ZoneIndex(zones, cache=False)
+    assert index.grid.seg_mask.shape[1] == 2
+    monkeypatch.setattr("airsentry.airspace.index.EXACT_CHUNK", 5_000)
+    rng = np.random.default_rng(3)
+    lat, lon = rng.uniform(49.995, 50.005, 4_000), rng.uniform(9.995, 10.02, 4_000)
+    m = index.query(lat, lon)
+    assert np.all(np.diff(m.point) >= 0)
+    got = sorted_pairs(m.point, m.zone)
+    want = reference_pairs(zones, lat, lon)
+    assert len(want[0]) > 4_000
+    np.testing.assert_array_equal(got[0], want[0])
+    np.testing.assert_array_equal(got[1], want[1])
+
+
+def test_an_index_of_no_zones_answers_nothing() -> None:
+    assert len(ZoneIndex([], cache=False).query([59.4, 0.0], [24.7, 0.0])) == 0

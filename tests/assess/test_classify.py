@@ -41,9 +41,16 @@ def test_fast_without_transponder_is_a_fast_jet() -> None:
 
 
 def test_slow_low_silent_is_a_drone() -> None:
-    r = one(alt=500, vel_e=40)
+    r = one(alt=500, vel_e=20)
     assert r.cls.tolist() == ["drone"]
-    assert r.reasons[0] == ("slow, low, no transponder: 40 m/s at 500 m",)
+    assert r.reasons[0] == ("slow, low, no transponder: 20 m/s at 500 m",)
+
+
+def test_steady_40_to_50_mps_silent_and_low_is_a_one_way_attack_drone() -> None:
+    r = TrackClassifier().update(updates([4] * 4, alt=900, vel_e=[44, 46, 43, 45]))
+    assert r.cls.tolist() == ["decoy_drone"] * 4
+    assert "one-way attack drone or decoy" in r.reasons[-1][0]
+    assert "45 m/s on average" in r.reasons[-1][0] or "44 m/s on average" in r.reasons[-1][0]
 
 
 def test_remote_id_is_a_drone_whatever_else() -> None:
@@ -103,7 +110,7 @@ def test_confidence_grows_with_agreeing_cues() -> None:
 def test_class_is_sticky_under_a_noisy_row_within_a_batch() -> None:
     # Three clean drone rows, then a row whose altitude jumped (noise), then clean again.
     r = TrackClassifier().update(
-        updates([7] * 5, alt=[500, 500, 500, 4800, 500], vel_e=[40, 40, 40, 40, 40])
+        updates([7] * 5, alt=[500, 500, 500, 4800, 500], vel_e=[20, 20, 20, 20, 20])
     )
     assert r.cls.tolist() == ["drone"] * 5
     assert r.confidence[3] == r.confidence[2]
@@ -111,22 +118,34 @@ def test_class_is_sticky_under_a_noisy_row_within_a_batch() -> None:
 
 def test_class_is_sticky_across_batches() -> None:
     clf = TrackClassifier()
-    clf.update(updates([7, 7, 7], alt=500, vel_e=40))
+    clf.update(updates([7, 7, 7], alt=500, vel_e=20))
     noisy = clf.update(updates([7], alt=500, vel_e=3))  # too slow for the drone rule
     assert noisy.cls.tolist() == ["drone"]
-    assert noisy.reasons[0] == ("slow, low, no transponder: 40 m/s at 500 m",)
+    assert noisy.reasons[0] == ("slow, low, no transponder: 20 m/s at 500 m",)
 
 
 def test_physically_impossible_class_is_dropped() -> None:
     clf = TrackClassifier()
-    clf.update(updates([7, 7, 7], alt=500, vel_e=40))
-    r = clf.update(updates([7, 7], alt=500, vel_e=[250, 40]))
+    clf.update(updates([7, 7, 7], alt=500, vel_e=20))
+    r = clf.update(updates([7, 7, 7], alt=500, vel_e=[250, 250, 20]))
     # Once it has flown at 250 m/s it was never a drone, even when it slows down again.
-    assert r.cls.tolist() == ["fast_jet", "fast_jet"]
+    assert r.cls.tolist() == ["drone", "fast_jet", "fast_jet"]
+
+
+def test_a_one_row_spike_does_not_veto_or_establish_a_class() -> None:
+    clf = TrackClassifier()
+    clf.update(updates([7, 7, 7], alt=500, vel_e=20))
+    r = clf.update(updates([7, 7, 7], alt=500, vel_e=[20, 250, 20]))
+    assert r.cls.tolist() == ["drone"] * 3
+    high = TrackClassifier().update(
+        updates([8] * 4, alt=[1500, 11000, 1500, 1500], vel_e=60, transponder=True,
+                callsign="FGALN")
+    )  # fmt: skip
+    assert high.cls.tolist() == ["light_aircraft"] * 4
 
 
 def test_reasons_are_shared_tuples_not_rebuilt_per_row() -> None:
-    r = TrackClassifier().update(updates([3] * 6, alt=500, vel_e=40))
+    r = TrackClassifier().update(updates([3] * 6, alt=500, vel_e=20))
     assert all(isinstance(why, tuple) and why for why in r.reasons)
     assert r.reasons[4] is r.reasons[5]
 
@@ -137,7 +156,7 @@ def test_rows_keep_their_order_with_interleaved_tracks() -> None:
         updates(
             ids,
             alt=[500, 10000, 500, 10000, 9000],
-            vel_e=[40, 230, 40, 230, 260],
+            vel_e=[20, 230, 20, 230, 260],
             transponder=[False, True, False, True, False],
         )
     )
@@ -177,7 +196,7 @@ def test_batching_does_not_change_the_result() -> None:
 
 def test_forget_and_empty_update() -> None:
     clf = TrackClassifier()
-    clf.update(updates([1, 2, 3], alt=500, vel_e=40))
+    clf.update(updates([1, 2, 3], alt=500, vel_e=20))
     assert len(clf) == 3
     clf.forget([2, 99])
     assert len(clf) == 2
@@ -204,3 +223,46 @@ def test_a_million_rows_in_one_batch_is_quick() -> None:
     r = TrackClassifier().update(u)
     assert len(r) == n
     assert time.perf_counter() - start < 30.0
+
+
+@pytest.mark.parametrize(
+    ("callsign", "alt", "speed", "cls", "says"),
+    [
+        ("REGA1", 900, 55, "helicopter", "air-ambulance"),
+        ("SAMU31", 400, 60, "helicopter", "air-ambulance"),
+        ("DLH4TR", 4000, 120, "airliner", "airline designator"),
+        ("PXR31F", 1200, 60, "light_aircraft", "slow and low"),  # designator, but slow & low
+        ("FGALN", 4500, 150, "light_aircraft", "registration mark"),
+        ("N441FS", 4900, 145, "light_aircraft", "registration mark"),
+        ("", 4500, 150, "light_aircraft", "slow and low"),  # a King Air is not an airliner
+        ("", 11000, 240, "airliner", "airliner performance"),
+    ],
+)
+def test_callsigns_and_performance(
+    callsign: str, alt: float, speed: float, cls: str, says: str
+) -> None:
+    r = TrackClassifier().update(
+        updates([1] * 3, alt=alt, vel_e=speed, transponder=True, callsign=callsign,
+                identity="icao:3c6589", squawk="1000")
+    )  # fmt: skip
+    assert r.cls.tolist() == [cls] * 3
+    assert any(says in why for why in r.reasons[-1])
+
+
+def test_military_address_is_said_and_very_fast_military_is_a_fast_jet() -> None:
+    r = TrackClassifier().update(
+        updates([1] * 3, alt=9000, vel_e=320, transponder=True, identity="icao:3b7777")
+    )
+    assert r.cls.tolist() == ["fast_jet"] * 3
+    assert any("military address range" in why for why in r.reasons[-1])
+    tanker = TrackClassifier().update(
+        updates([1] * 3, alt=8000, vel_e=276, transponder=True, identity="icao:3b7777",
+                callsign="FAF4011")
+    )  # fmt: skip
+    assert tanker.cls.tolist() == ["airliner"] * 3  # large-jet performance, state aircraft
+    assert any("state aircraft" in why for why in tanker.reasons[-1])
+
+
+def test_emergency_squawk_is_in_the_reasons() -> None:
+    r = one(alt=11000, vel_e=240, transponder=True, callsign="SAS1418", squawk="7700")
+    assert any("squawking 7700" in why for why in r.reasons[0])

@@ -119,3 +119,80 @@ def test_embedded_library_scenario_loads():
     assert all(a.transponder and a.identity.startswith("icao:") for a in airliners)
     with pytest.raises(ScenarioError, match="no scenario named"):
         load_library("nope")
+
+
+def test_heading_segments_follow_the_geodesic_and_carry_altitude():
+    d = doc()
+    d["actors"][0]["route"] = [
+        {"t": "2025-09-10T00:00:00Z", "lat": 52.0, "lon": 24.0, "alt_m": 500},
+        {"heading_deg": 270, "speed_mps": 50, "duration_s": 1200, "alt_m": 800},
+    ]
+    a1 = parse_scenario(d).actors[0]
+    assert a1.end - a1.start == pytest.approx(1200)
+    end = a1.route[-1]
+    _, _, dist = GEOD.inv(24.0, 52.0, end.lon, end.lat)
+    assert dist == pytest.approx(60_000, rel=1e-6)
+    assert len(a1.route) == 4  # cut into legs of at most 20 km
+    assert end.alt_m == pytest.approx(800)
+
+
+def test_transponder_intervals_remote_id_and_several_sensors():
+    d = doc()
+    d["actors"][1].update(
+        sensors=["adsb", "rad"],
+        transponder_off=[["2025-09-10T00:02:00Z", "2025-09-10T00:04:00Z"]],
+    )
+    d["actors"].append(
+        {
+            "id": "d1",
+            "kind": "drone",
+            "identity": "rid:XYZ",
+            "sensor": "adsb",
+            "route": [
+                {"t": "2025-09-10T00:00:00Z", "lat": 52, "lon": 20, "alt_m": 100},
+                {"lat": 52.01, "lon": 20, "speed_mps": 10},
+            ],
+        }
+    )
+    sc = parse_scenario(d)
+    a2, d1 = sc.actors[1], sc.actors[2]
+    assert a2.sensors == ("adsb", "rad")
+    t = a2.start + np.array([60.0, 180.0, 300.0])
+    assert a2.transponding(t).tolist() == [True, False, True]
+    assert d1.remote_id
+    assert d1.broadcasting_rid(t).all()
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda d: d["actors"][1].update(transponder_off=[["2025-09-10T00:04:00Z",
+                                                           "2025-09-10T00:02:00Z"]]),
+         "transponder_off"),
+        (lambda d: d["actors"][0].update(remote_id=True), "remote_id"),
+        (lambda d: d["sensors"][0].update(output="tracklets"), "output"),
+        (lambda d: d["sensors"][0].update(range_m=1000), "site"),
+        (lambda d: d["sensors"][0].update(kind="passive_rf"), "bearing sensor needs a site"),
+        (lambda d: d.update(expected=[{"owner": "POL"}]), r"expected\[0\]"),
+        (lambda d: d.update(expected=[{"zone": "x", "recommendation": "nuke"}]), "action"),
+        (lambda d: d.update(control=True, expected=[{"zone": "x"}]), "control"),
+    ],
+)  # fmt: skip
+def test_malformed_extensions_name_the_place(mutate, message):
+    d = doc()
+    mutate(d)
+    with pytest.raises(ScenarioError, match=message):
+        parse_scenario(d, source="bad.yaml")
+
+
+def test_every_library_scenario_loads_and_controls_expect_nothing():
+    from airsentry.sim.scenario import library_names
+
+    names = library_names()
+    assert {"poland-2025-09-10", "estonia-2025-09-19", "copenhagen-2025-09-22",
+            "oslo-2025-09-22", "control-airline-traffic", "control-transponder-gap",
+            "control-legal-drone"} <= set(names)  # fmt: skip
+    for name in names:
+        sc = load_library(name)
+        assert sc.control == name.startswith("control-")
+        assert sc.control or sc.expected

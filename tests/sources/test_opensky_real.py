@@ -18,9 +18,6 @@ from __future__ import annotations
 import csv
 import gzip
 import json
-import os
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -49,24 +46,12 @@ def flight(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 
 def _find_wheel(request: pytest.FixtureRequest, factory: pytest.TempPathFactory) -> Path:
-    given = os.environ.get("AIRSENTRY_TRAFFIC_WHEEL")
-    if given and Path(given).is_file():
-        return Path(given)
-    cache = getattr(request.config, "cache", None)
-    folder = cache.mkdir("traffic-wheel") if cache is not None else factory.mktemp("wheel")
-    if not (found := sorted(folder.glob("traffic-*.whl"))):
-        command = [sys.executable, "-m", "pip", "download", WHEEL, "--no-deps"]
-        try:
-            subprocess.run(
-                [*command, "--only-binary=:all:", "-q", "-d", str(folder)],
-                check=True,
-                capture_output=True,
-                timeout=300,
-            )
-        except (OSError, subprocess.SubprocessError) as exc:
-            pytest.fail(f"the {WHEEL} wheel could not be fetched from PyPI: {exc}")
-        found = sorted(folder.glob("traffic-*.whl"))
-    return found[-1]
+    """The wheel, from the session fixture ``traffic_wheel`` of ``conftest.py``.
+
+    Kept under this name because other test modules import it.
+    """
+    del factory
+    return Path(request.getfixturevalue("traffic_wheel"))
 
 
 def opensky_rows(flight: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -85,7 +85,7 @@ def band(iso3: str, width_m: float = SHIPPED_BAND_M) -> Any:
     """The early-warning band of ``width_m`` metres outside state ``iso3``'s border.
 
     The shipped 30 km band is read from the package data; other widths are computed
-    with :func:`airsentry.airspace.geodesy.buffer_band` (outer edge within 60 m of the
+    with :func:`airsentry.airspace.geodesy.buffer_band` (outer edge within -59/+35 m of the
     exact geodesic offset for widths up to ~50 km) and cached.
     """
     if width_m == SHIPPED_BAND_M:

@@ -34,6 +34,7 @@ answer is right. Zone geometries must be valid (rings do not cross).
 from __future__ import annotations
 
 import math
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,8 +45,9 @@ import shapely
 from airsentry.airspace import raster as r
 from airsentry.airspace.raster import F64, I32, I64, U64, Mask
 
-REF_MARGIN = 0.02
-"""Least distance (fine cells) from a reference point to the segments of its cell."""
+REF_MARGIN = 1e-4
+"""Least distance (fine cells, here 2 dm) from a reference point to its cell's segments:
+far more than the ~1e-12 cell of rounding in the crossings that give its status."""
 
 _REF_OFFSETS = ((0.5, 0.5), (0.3, 0.5), (0.7, 0.5), (0.5, 0.3), (0.5, 0.7), (0.2, 0.2),
                 (0.8, 0.8), (0.2, 0.8), (0.8, 0.2))  # fmt: skip
@@ -104,28 +106,35 @@ class Grid:
     set_start: I64  # (nsets + 1,) CSR of zone sets
     set_zones: I32
     edge_sid: I32  # zones wholly containing the edge cell
-    edge_ref_x: F64  # reference point, degrees
-    edge_ref_y: F64
+    edge_ref: F64  # (nedge, 2) reference point, lon and lat
     edge_seg_start: I32  # (nedge + 1,) the cell's distinct segments
-    seg_x0: F64
-    seg_y0: F64
-    seg_x1: F64
-    seg_y1: F64
+    seg: F64  # (nseg, 4) x0 y0 x1 y1, degrees (rows: one point's segments are adjacent)
+    seg_ref_side: Mask  # the cell's reference point is left of the segment
+    seg_mask: U64  # (nseg, words) bit j: the cell's record j owns the segment
     edge_rec_start: I32  # (nedge + 1,)
+    edge_ref_mask: U64  # (nedge, words) bit j: the reference point is in record j's zone
     rec_zone: I32
-    rec_inside: Mask  # the reference point is inside rec_zone
-    rec_seg_start: I32  # (nrec + 1,)
-    rec_seg_local: npt.NDArray[np.signedinteger[Any]]  # int16: index into the cell's segments
 
 
 def build_grid(geometries: Any, spec: GridSpec | None = None) -> Grid:
     """Rasterise polygonal ``geometries`` (lon/lat, valid) into a :class:`Grid`."""
     spec = spec or GridSpec()
     geoms = np.asarray(geometries, dtype=object)
+    seg, seg_zone = r.segments(geoms)
+    if not len(seg):
+        return _empty_grid(spec)
+    # Segment identities do not depend on the rest: find them on the second core.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        ids = pool.submit(r.segment_ids, seg)
+        return _build(geoms, spec, seg, seg_zone, ids)
+
+
+def _build(
+    geoms: Any, spec: GridSpec, seg: F64, seg_zone: I64, ids: Future[tuple[I64, F64]]
+) -> Grid:
     nz, big, sh = len(geoms), spec.fine, spec.shift
     ncx, ncy, nfx, nfy = spec.ncx, spec.ncy, spec.nfx, spec.nfy
     ncc, ff, mask = ncx * ncy, big * big, big - 1
-    seg, seg_zone = r.segments(geoms)
     nseg = len(seg)
     u0, v0 = (seg[:, 0] - spec.lon0) * spec.inv_fine, (seg[:, 1] - spec.lat0) * spec.inv_fine
     u1, v1 = (seg[:, 2] - spec.lon0) * spec.inv_fine, (seg[:, 3] - spec.lat0) * spec.inv_fine
@@ -184,26 +193,49 @@ def build_grid(geometries: Any, spec: GridSpec | None = None) -> Grid:
     np.subtract.at(fine_h, rec_f[rec_filled], keys[rec_zone[rec_filled]])
 
     # The distinct segments of each edge cell, and each record's among them.
-    gid, geo = r.segment_ids(seg)
+    gid, geo = ids.result()
     ngeo = len(geo)
     p_edge = np.searchsorted(edge_f, p_f)
     p_key = p_edge * ngeo + gid[p_seg]
     cg = r.sorted_unique(p_key)
     cg_edge, cg_geo = cg // ngeo, cg % ngeo
     edge_seg_start = np.r_[np.flatnonzero(np.r_[True, cg_edge[1:] != cg_edge[:-1]]), len(cg)]
-    rec_seg_local = np.searchsorted(cg, p_key) - edge_seg_start[p_edge]
-    sx0, sy0, sx1, sy1 = (np.ascontiguousarray(geo[cg_geo, i]) for i in range(4))
-
+    cell_seg = np.ascontiguousarray(geo[cg_geo])
     ref_x, ref_y, rec_inside = _references(
         geoms, spec, edge_f, blocks, edge_first, rec_zone, rec_filled, edge_seg_start,
-        (sx0, sy0, sx1, sy1),
+        (cell_seg[:, 0], cell_seg[:, 1], cell_seg[:, 2], cell_seg[:, 3]),
     )  # fmt: skip
+    # Which side of each segment the reference point lies (the query reuses it).
+    sx0, sy0, sx1, sy1 = cell_seg.T
+    rx, ry = ref_x[cg_edge], ref_y[cg_edge]
+    ref_side = (sx1 - sx0) * (ry - sy0) - (sy1 - sy0) * (rx - sx0) > 0
+
+    # Records of a cell as bits: which records own each segment, which hold the ref.
+    rec_edge = np.repeat(np.arange(len(edge_f)), np.diff(np.r_[edge_first, len(rec_zone)]))
+    rec_bit = np.arange(len(rec_zone)) - edge_first[rec_edge]
+    words = int(rec_bit.max()) // 64 + 1 if len(rec_bit) else 1
+    p_rec = np.cumsum(np.r_[True, (p_f[1:] != p_f[:-1]) | (p_zone[1:] != p_zone[:-1])]) - 1
+    seg_mask = np.zeros((len(cg), words), dtype=np.uint64)
+    edge_ref_mask = np.zeros((len(edge_f), words), dtype=np.uint64)
+    one = np.uint64(1)
+    for w in range(words):
+        mine = np.flatnonzero(rec_bit[p_rec] // 64 == w)
+        bits = one << (rec_bit[p_rec[mine]] % 64).astype(np.uint64)
+        np.bitwise_or.at(seg_mask[:, w], np.searchsorted(cg, p_key[mine]), bits)
+        held = np.flatnonzero(rec_inside & (rec_bit // 64 == w))
+        bits = one << (rec_bit[held] % 64).astype(np.uint64)
+        np.bitwise_or.at(edge_ref_mask[:, w], rec_edge[held], bits)
 
     # Intern the zone sets of settled coarse cells and of all fine cells of blocks.
     settled = np.ones(ncc, dtype=bool)
     settled[blocks] = False
     settled_cells = np.flatnonzero(settled)
-    sid, set_h = r.intern(np.concatenate([coarse_h[settled_cells], fine_h]))
+    all_h = np.concatenate([coarse_h[settled_cells], fine_h])
+    some = np.flatnonzero(all_h)  # most cells are in no zone: set 0, the empty set
+    sid = np.zeros(len(all_h), dtype=np.int64)
+    sid_some, set_h = r.intern(all_h[some])
+    sid[some] = sid_some + 1
+    set_h = np.r_[np.uint64(0), set_h]
     set_start, set_zones = _decode_sets(
         geoms, spec, keys, set_h, sid, settled_cells, blocks, edge_f, edge_first, rec_zone
     )
@@ -228,18 +260,36 @@ def build_grid(geometries: Any, spec: GridSpec | None = None) -> Grid:
         set_start=set_start,
         set_zones=set_zones,
         edge_sid=edge_sid,
-        edge_ref_x=ref_x,
-        edge_ref_y=ref_y,
+        edge_ref=np.column_stack([ref_x, ref_y]),
         edge_seg_start=_i32(edge_seg_start),
-        seg_x0=sx0,
-        seg_y0=sy0,
-        seg_x1=sx1,
-        seg_y1=sy1,
+        seg=cell_seg,
+        seg_ref_side=ref_side,
         edge_rec_start=_i32(np.r_[edge_first, len(rec_zone)]),
         rec_zone=rec_zone.astype(np.int32),
-        rec_inside=rec_inside,
-        rec_seg_start=_i32(np.r_[rec_first, len(p_seg)]),
-        rec_seg_local=rec_seg_local.astype(np.int16 if rec_seg_local.max() < 2**15 else np.int32),
+        seg_mask=seg_mask,
+        edge_ref_mask=edge_ref_mask,
+    )
+
+
+def _empty_grid(spec: GridSpec) -> Grid:
+    """The grid of no zones: every cell settled in the empty set."""
+    i32, f64, u64 = np.zeros(0, np.int32), np.zeros((0, 4)), np.zeros((0, 1), np.uint64)
+    return Grid(
+        spec=spec,
+        block_of=np.zeros(spec.ncx * spec.ncy, dtype=np.int32),
+        fine_code=np.zeros(spec.fine * spec.fine, dtype=np.int16),
+        block_edge_start=np.zeros(1, np.int32),
+        set_start=np.zeros(2, np.int64),
+        set_zones=i32,
+        edge_sid=i32,
+        edge_ref=np.zeros((0, 2)),
+        edge_seg_start=np.zeros(1, np.int32),
+        seg=f64,
+        seg_ref_side=np.zeros(0, bool),
+        edge_rec_start=np.zeros(1, np.int32),
+        rec_zone=i32,
+        seg_mask=u64,
+        edge_ref_mask=u64,
     )
 
 
@@ -275,7 +325,8 @@ def _references(
     Cells whose centre lies within REF_MARGIN of a segment try other points and get
     their status from one exact shapely test per record.
     """
-    fx, fy = _fine_xy(spec, blocks, edge_f)
+    fxi, fyi = _fine_xy(spec, blocks, edge_f)
+    fx, fy = fxi.astype(np.float64), fyi.astype(np.float64)
     counts = np.diff(edge_seg_start)
     s_edge = np.repeat(np.arange(len(edge_f)), counts)
     su0, sv0, su1, sv1 = (
@@ -290,7 +341,10 @@ def _references(
     for ox, oy in _REF_OFFSETS:
         if not len(todo):
             break
-        k = np.repeat(edge_seg_start[todo], counts[todo]) + r.ramp(counts[todo])
+        if len(todo) == len(edge_f):
+            k = np.arange(len(s_edge))
+        else:
+            k = np.repeat(edge_seg_start[todo], counts[todo]) + r.ramp(counts[todo])
         e = s_edge[k]
         d = r.point_segment_distance(fx[e] + ox, fy[e] + oy, su0[k], sv0[k], su1[k], sv1[k])
         dmin = np.minimum.reduceat(d, np.cumsum(counts[todo]) - counts[todo])

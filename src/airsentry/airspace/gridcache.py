@@ -4,8 +4,9 @@ Building the grid of the full default catalogue takes 1.5 to 3 s on a small mach
 first build in a fresh process is the slow one); loading it back takes a fraction of a
 second. Grids are stored under the user cache directory (``platformdirs``; override
 with ``AIRSENTRY_CACHE_DIR``) as ``zone-grid-<key>.npz``, where the key hashes the
-format version, the grid spec and the exact bytes (WKB) of every zone geometry, in
-order, so any change of zones gives a new key. The cache is only an optimisation: a
+format version, the grid spec, the source of the grid builder and the exact bytes
+(WKB) of every zone geometry, in order, so any change of zones or of the build code
+gives a new key. The cache is only an optimisation: a
 missing, stale or unreadable file means a rebuild, and failures to write are ignored.
 """
 
@@ -23,9 +24,12 @@ import numpy as np
 import platformdirs
 import shapely
 
+from airsentry.airspace import grid, raster
 from airsentry.airspace.grid import Grid, GridSpec, build_grid
 
 FORMAT = 1
+KEEP = 4
+"""Grids kept in the cache directory (each ~90 MB for the default catalogue)."""
 MIN_SEGMENTS = 50_000
 """Smaller zone sets build in well under a second and are not cached."""
 
@@ -37,9 +41,11 @@ def cache_dir() -> Path:
 
 
 def cache_key(geometries: Any, spec: GridSpec) -> str:
-    """Hash of everything a grid depends on."""
+    """Hash of everything a grid depends on, the code that builds it included."""
     h = hashlib.blake2b(digest_size=16)
     h.update(f"{FORMAT}:{spec.coarse_deg!r}:{spec.fine}:{len(geometries)}".encode())
+    for module in (grid, raster):
+        h.update(Path(str(module.__file__)).read_bytes())
     for wkb in shapely.to_wkb(np.asarray(geometries, dtype=object), output_dimension=2):
         h.update(len(wkb).to_bytes(8, "little"))
         h.update(wkb)
@@ -76,6 +82,15 @@ def save(path: Path, grid: Grid) -> None:
         finally:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+        _prune(path.parent, keep=KEEP)
+
+
+def _prune(directory: Path, keep: int) -> None:
+    """Delete all but the ``keep`` most recently written grids."""
+    files = sorted(directory.glob("zone-grid-*.npz"), key=lambda p: p.stat().st_mtime)
+    for old in files[:-keep]:
+        with contextlib.suppress(OSError):
+            old.unlink()
 
 
 def load(path: Path, spec: GridSpec) -> Grid | None:

@@ -13,6 +13,7 @@ The answer equals ``shapely.contains_xy`` on every zone, except for points withi
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,10 +25,13 @@ import shapely
 from airsentry.airspace.depth import depth_m as _depth_m
 from airsentry.airspace.grid import Grid, GridSpec, build_grid
 from airsentry.airspace.gridcache import cached_build
-from airsentry.airspace.raster import ramp
+from airsentry.airspace.raster import popcount
 from airsentry.model import FloatArray, IntArray, Zone, to_epoch
 
 __all__ = ["Membership", "ZoneIndex", "depth_m"]
+
+EXACT_CHUNK = 1 << 21
+"""Segment tests per chunk of edge points (bounds the temporaries to ~200 MB)."""
 
 depth_m = _depth_m
 
@@ -65,9 +69,17 @@ class Membership:
 class ZoneIndex:
     """Vectorised point-in-zone index over a fixed sequence of zones.
 
-    Build cost is a few seconds for the full default catalogue (about 4,000 zones);
-    :func:`airsentry.airspace.zones.default_catalogue` builds it once. Geometries must be
-    valid polygons in lon/lat with longitudes in [-180, 180].
+    Build cost is 1.5 to 3.5 s for the full default catalogue (about 4,000 zones) on a
+    small machine, so built grids are cached on disk (:mod:`~airsentry.airspace.gridcache`,
+    ``cache=False`` to skip) and :func:`~airsentry.airspace.zones.default_catalogue`
+    builds its index once. Geometries must be valid polygons in lon/lat with longitudes
+    in [-180, 180].
+
+    Cost model: a point costs two table reads, plus, in an edge cell, one crossing test
+    per distinct border segment in that cell (a fine cell is 1/64 degree: about
+    1.7 x 1 km in Europe). Catalogues whose borders crowd one cell by the hundreds (many
+    tiny zones packed together) make those points slow, though never wrong; their
+    memory stays bounded (``EXACT_CHUNK``).
     """
 
     def __init__(
@@ -76,7 +88,6 @@ class ZoneIndex:
         self.zones: tuple[Zone, ...] = tuple(zones)
         geoms = np.array([z.geometry for z in self.zones], dtype=object)
         self.grid: Grid = cached_build(geoms, spec) if cache else build_grid(geoms, spec)
-        self._geoms = geoms
         n = len(self.zones)
         self.floor_m = np.array([z.floor_m for z in self.zones], dtype=np.float64).reshape(n)
         self.ceiling_m = np.array([z.ceiling_m for z in self.zones], dtype=np.float64).reshape(n)
@@ -202,39 +213,73 @@ class ZoneIndex:
     def _exact(
         self, idx: IntArray, e: IntArray, lat: FloatArray, lon: FloatArray
     ) -> tuple[IntArray, IntArray]:
+        """:meth:`_exact_chunk` over chunks of at most ``EXACT_CHUNK`` segment tests, so
+        that memory stays bounded where many borders crowd one cell."""
+        g = self.grid
+        tests = np.cumsum(g.edge_seg_start[e + 1] - g.edge_seg_start[e])
+        if not len(tests) or tests[-1] <= EXACT_CHUNK:
+            return self._exact_chunk(idx, e, lat, lon)
+        cuts = np.searchsorted(tests, np.arange(EXACT_CHUNK, tests[-1], EXACT_CHUNK))
+        bounds = np.unique(np.r_[0, cuts + 1, len(e)].clip(0, len(e)))
+        parts = [
+            self._exact_chunk(idx[a:b], e[a:b], lat[a:b], lon[a:b])
+            for a, b in itertools.pairwise(bounds)
+        ]
+        return np.concatenate([p for p, _ in parts]), np.concatenate([z for _, z in parts])
+
+    def _exact_chunk(
+        self, idx: IntArray, e: IntArray, lat: FloatArray, lon: FloatArray
+    ) -> tuple[IntArray, IntArray]:
         """Zones of the edge records holding each edge point (crossing parity tests).
 
-        First every distinct segment of the point's cell is tested once for a crossing
-        with the segment from the point to the cell's reference point; then each record
-        (zone) adds up the crossings of its own segments.
+        Every distinct segment of the point's cell is tested once for a crossing with
+        the segment from the point to the cell's reference point. The cell's records
+        (one per zone whose border passes) are bits: XOR-ing the owner masks of the
+        crossed segments into the reference point's mask gives the point's mask.
         """
         g = self.grid
-        rx, ry = g.edge_ref_x[e], g.edge_ref_y[e]
         ss = g.edge_seg_start[e]
         sc = g.edge_seg_start[e + 1] - ss
         tp = np.repeat(np.arange(len(idx)), sc)
-        k = np.repeat(ss, sc) + ramp(sc)
-        ax, ay, bx, by = g.seg_x0[k], g.seg_y0[k], g.seg_x1[k], g.seg_y1[k]
-        px, py, rx, ry = lon[tp], lat[tp], rx[tp], ry[tp]
-        dx, dy = bx - ax, by - ay
-        s1 = dx * (py - ay) - dy * (px - ax) > 0
-        s2 = dx * (ry - ay) - dy * (rx - ax) > 0
-        qx, qy = rx - px, ry - py
-        s3 = qx * (ay - py) - qy * (ax - px) > 0
-        s4 = qx * (by - py) - qy * (bx - px) > 0
-        cross = (s1 != s2) & (s3 != s4)
-        pair_base = np.cumsum(sc) - sc
-        rs = g.edge_rec_start[e]
+        first = np.cumsum(sc) - sc
+        k = np.arange(len(tp)) + np.repeat(ss - first, sc)
+        # In coordinates relative to the point P: A and B the segment, Q = R - P.
+        ref = np.take(g.edge_ref, e, axis=0)
+        px, py = lon[tp], lat[tp]
+        qx, qy = (ref[:, 0] - lon)[tp], (ref[:, 1] - lat)[tp]
+        seg = np.take(g.seg, k, axis=0)
+        ax, ay = seg[:, 0] - px, seg[:, 1] - py
+        bx, by = seg[:, 2] - px, seg[:, 3] - py
+        left = ax * by - ay * bx > 0  # P left of A->B
+        a_left = qx * ay - qy * ax > 0  # A left of P->R
+        b_left = qx * by - qy * bx > 0
+        cross = (left != g.seg_ref_side[k]) & (a_left != b_left)
+        flips = np.where(cross[:, None], g.seg_mask[k], np.uint64(0))
+        inside = g.edge_ref_mask[e] ^ np.bitwise_xor.reduceat(flips, first, axis=0)
+        # Expand the set bits into (point, zone) pairs, in point order.
+        rs = g.edge_rec_start[e].astype(np.int64)
         rc = g.edge_rec_start[e + 1] - rs
-        pr_pt = np.repeat(np.arange(len(idx)), rc)
-        pr_rec = np.repeat(rs, rc) + ramp(rc)
-        ls = g.rec_seg_start[pr_rec]
-        lc = g.rec_seg_start[pr_rec + 1] - ls
-        tr = np.repeat(np.arange(len(pr_rec)), lc)
-        hit = cross[np.repeat(pair_base[pr_pt], lc) + g.rec_seg_local[np.repeat(ls, lc) + ramp(lc)]]
-        odd = np.bincount(tr[hit], minlength=len(pr_rec)) & 1
-        inside = g.rec_inside[pr_rec] ^ odd.astype(bool)
-        return idx[pr_pt[inside]], g.rec_zone[pr_rec[inside]].astype(np.int64)
+        per_word = popcount(inside).astype(np.int64)
+        start = np.cumsum(per_word.sum(axis=1))
+        out_p = np.empty(int(start[-1]), dtype=np.int64)
+        out_z = np.empty(int(start[-1]), dtype=np.int64)
+        start -= per_word.sum(axis=1)
+        active = np.arange(len(idx))
+        one = np.uint64(1)
+        for w in range(inside.shape[1]):
+            for b in range(64):
+                active = active[rc[active] > 64 * w + b]
+                if not len(active):
+                    break
+                word = inside[active, w]
+                on = active[((word >> np.uint64(b)) & one).astype(bool)]
+                below = popcount(inside[on, w] & ((one << np.uint64(b)) - one)).astype(np.int64)
+                at = start[on] + below
+                out_p[at] = idx[on]
+                out_z[at] = g.rec_zone[rs[on] + 64 * w + b]
+            start += per_word[:, w]
+            active = np.arange(len(idx))
+        return out_p, out_z
 
     def _filter_altitude(
         self, point: IntArray, zone: IntArray, alt: npt.ArrayLike, n: int

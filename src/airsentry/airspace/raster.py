@@ -34,6 +34,8 @@ def ramp(counts: I64) -> I64:
 def sorted_unique(values: I64) -> I64:
     """Sorted distinct values (a sort and a mask: faster than ``np.unique`` here)."""
     v = np.sort(values)
+    if not len(v):
+        return v
     out: I64 = v[np.r_[True, v[1:] != v[:-1]]]
     return out
 
@@ -195,6 +197,18 @@ def _numpy(arr: Any) -> np.ndarray[Any, Any]:
     dtype = np.dtype(arr.type.to_pandas_dtype())
     data = np.frombuffer(arr.buffers()[1], dtype=dtype)
     return data[arr.offset : arr.offset + len(arr)]
+
+
+def popcount(x: U64) -> U64:
+    """Set bits of each uint64 (``np.bitwise_count`` on NumPy 2; SWAR on NumPy 1.26)."""
+    if hasattr(np, "bitwise_count"):
+        out: U64 = np.bitwise_count(x).astype(np.uint64)
+        return out
+    x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))
+    x = (x & np.uint64(0x3333333333333333)) + ((x >> np.uint64(2)) & np.uint64(0x3333333333333333))
+    x = (x + (x >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
+    swar: U64 = (x * np.uint64(0x0101010101010101)) >> np.uint64(56)
+    return swar
 
 
 def point_segment_distance(px: F64, py: F64, ax: F64, ay: F64, bx: F64, by: F64) -> F64:

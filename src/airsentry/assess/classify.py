@@ -25,11 +25,14 @@ calibrated classifier trained on labelled tracks, behind the same interface.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from airsentry.assess import callsign, icao
 from airsentry.assess.cues import (
     CLASSES,
     LEVELS,
@@ -39,7 +42,13 @@ from airsentry.assess.cues import (
     evaluate,
     reasons,
 )
-from airsentry.assess.grouped import group_start, grouped_best, grouped_cummax, grouped_last
+from airsentry.assess.grouped import (
+    group_start,
+    grouped_best,
+    grouped_cummax,
+    grouped_cumsum,
+    grouped_last,
+)
 from airsentry.model import FloatArray, IntArray, ObjArray, ReportBatch, TargetClass, TrackUpdates
 
 CLASS_NAMES: ObjArray = np.array([str(c) for c in CLASSES], dtype=object)
@@ -59,6 +68,19 @@ class Classification:
         return len(self.cls)
 
 
+def _per_run(
+    values: ObjArray, first: npt.NDArray[np.bool_], fn: Callable[[ObjArray], npt.NDArray[Any]]
+) -> npt.NDArray[Any]:
+    """``fn(values)`` computed once per run of equal values (runs restart at ``first``)."""
+    n = len(values)
+    if n == 0:
+        return fn(values)
+    change = first.copy()
+    change[1:] |= values[1:] != values[:-1]
+    at = np.flatnonzero(change)
+    return fn(values[at])[np.searchsorted(at, np.arange(n), side="right") - 1]
+
+
 class _Memory:
     """Running statistics per track, as columns sorted by track id.
 
@@ -73,6 +95,10 @@ class _Memory:
         self.count = np.empty(0, dtype=np.int64)  # updates seen
         self.xpdr = np.empty(0, dtype=bool)  # transponder ever heard
         self.cat = np.empty(0, dtype=object)  # latest non-empty category
+        self.ssum = np.empty(0, dtype=np.float64)  # sum of known speeds, m/s
+        self.vlast = np.empty(0, dtype=np.float64)  # latest speed (0 when unknown)
+        self.alt_raw = np.empty(0, dtype=np.float64)  # latest reported altitude
+        self.sn = np.empty(0, dtype=np.int64)  # number of known speeds
         self.level = np.empty((0, _K), dtype=np.int64)  # held confidence per class
         self.why: ObjArray = np.empty((0, _K), dtype=object)  # reasons per class
 
@@ -90,12 +116,29 @@ class _Memory:
             self.count = np.insert(self.count, at, 0)
             self.xpdr = np.insert(self.xpdr, at, False)
             self.cat = np.insert(self.cat, at, "")
+            self.ssum = np.insert(self.ssum, at, 0.0)
+            self.vlast = np.insert(self.vlast, at, 0.0)
+            self.alt_raw = np.insert(self.alt_raw, at, np.nan)
+            self.sn = np.insert(self.sn, at, 0)
             self.level = np.insert(self.level, at, 0, axis=0)
             self.why = np.insert(self.why, at, np.empty((len(new), _K), dtype=object), axis=0)
         return np.searchsorted(self.ids, ids).astype(np.int64)
 
     def keep(self, mask: npt.NDArray[np.bool_]) -> None:
-        for name in ("ids", "vmax", "alt", "count", "xpdr", "cat", "level", "why"):
+        for name in (
+            "ids",
+            "vmax",
+            "alt",
+            "count",
+            "xpdr",
+            "cat",
+            "ssum",
+            "sn",
+            "vlast",
+            "alt_raw",
+            "level",
+            "why",
+        ):
             setattr(self, name, getattr(self, name)[mask])
 
 
@@ -144,7 +187,7 @@ class TrackClassifier:
         g = inverse.reshape(-1)[order].astype(np.int64)
         s = updates.state.take(order)
         slot = slot_of_group[g]
-        cues, ident = self._cues(s, g, slot)
+        cues, ident, ssum, sn, alt_ff = self._cues(s, g, slot)
         rule_idx, raw_cls, raw_level = evaluate(cues)
 
         # Held confidence per class: the best of memory and of this batch's rows so far.
@@ -188,12 +231,19 @@ class TrackClassifier:
                     "identity": ident[p],
                     "category": cues.category[p],
                     "callsign": s.callsign[p],
+                    "squawk": s.squawk[p],
+                    "military": bool(cues.military[p]),
+                    "mean_speed": cues.mean_speed[p],
                 },
             )
         mem_why = self._mem.why[slot, choice]
         row_why = np.where(use_batch, why_rows[best_pos[rows, choice]], mem_why)
 
         self._remember(slot[last], last, cues, held, from_mem, why_rows[best_pos[last]])
+        self._mem.ssum[slot[last]] = ssum[last]
+        self._mem.vlast[slot[last]] = np.nan_to_num(cues.speed[last], nan=0.0)
+        self._mem.alt_raw[slot[last]] = alt_ff[last]
+        self._mem.sn[slot[last]] = sn[last]
 
         back = np.empty(n, dtype=np.int64)
         back[order] = rows
@@ -206,14 +256,25 @@ class TrackClassifier:
 
     def _cues(
         self, s: ReportBatch, g: IntArray, slot: IntArray
-    ) -> tuple[Cues, npt.NDArray[np.str_]]:
+    ) -> tuple[Cues, npt.NDArray[np.str_], FloatArray, IntArray, FloatArray]:
         """The rows' cues, combining this batch's running statistics with memory."""
         mem = self._mem
         n = len(g)
         speed = s.speed()
-        vmax = np.maximum(grouped_cummax(np.nan_to_num(speed, nan=0.0), g), mem.vmax[slot])
+        # One-row spikes (a garbled speed or altitude, common in raw ADS-B) must not
+        # establish a class: the cues use the smaller of a row's value and the value
+        # before it, so a speed or height counts once two updates in a row show it (or
+        # at a track's first update, when there is nothing to compare with).
+        first = np.r_[True, g[1:] != g[:-1]]
+        spd0 = np.nan_to_num(speed, nan=0.0)
+        fresh = first & (mem.count[slot] == 0)  # a track's very first row: its own value
+        spd_prev = np.where(first, mem.vlast[slot], np.r_[0.0, spd0[:-1]])
+        spd_prev = np.where(fresh, spd0, spd_prev)
+        vmax = np.maximum(grouped_cummax(np.minimum(spd0, spd_prev), g), mem.vmax[slot])
         last_alt = grouped_last(np.isfinite(s.alt), g)
-        alt = np.where(last_alt >= 0, s.alt[np.maximum(last_alt, 0)], mem.alt[slot])
+        alt_ff = np.where(last_alt >= 0, s.alt[np.maximum(last_alt, 0)], mem.alt[slot])
+        alt_prev = np.where(first, mem.alt_raw[slot], np.r_[np.nan, alt_ff[:-1]])
+        alt = np.where(np.isnan(alt_prev), alt_ff, np.fmin(alt_ff, alt_prev))
         xpdr = (grouped_last(s.transponder, g) >= 0) | mem.xpdr[slot]
         category = s.category.astype(np.str_)
         last_cat = grouped_last(category != "", g)
@@ -222,6 +283,15 @@ class TrackClassifier:
         cat_cls, cat_conf = category_classes(cat)
         count = np.arange(n, dtype=np.int64) - group_start(g) + 1 + mem.count[slot]
         ident = s.identity.astype(np.str_)
+        known = np.isfinite(speed)
+        ssum = grouped_cumsum(np.where(known, speed, 0.0), g) + mem.ssum[slot]
+        sn = grouped_cumsum(known.astype(np.float64), g).astype(np.int64) + mem.sn[slot]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean_speed = np.where(sn > 0, ssum / np.maximum(sn, 1), np.nan)
+        # Callsign and identity rarely change along a track: judge them where they do.
+        cs_kind = _per_run(s.callsign, first, callsign.kinds)
+        mil_addr = _per_run(s.identity, first, lambda v: icao.is_military(icao.parse_identity(v)))
+        military = mil_addr | (cs_kind == callsign.MILITARY)
         cues = Cues(
             speed=speed,
             vmax=vmax,
@@ -235,8 +305,11 @@ class TrackClassifier:
             squawk=s.squawk.astype(np.str_) != "",
             callsign=s.callsign.astype(np.str_) != "",
             count=count,
+            cs_kind=cs_kind,
+            military=military,
+            mean_speed=mean_speed.astype(np.float64),
         )
-        return cues, ident
+        return cues, ident, ssum, sn, alt_ff
 
     def _remember(
         self,

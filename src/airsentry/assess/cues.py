@@ -7,7 +7,8 @@ supporting cues that hold)``, capped. Rules are evaluated for the whole batch at
 the first rule that fires with ``np.select``. Reasons are text built from one row's
 facts, and only when a class is first established for a track (see ``classify``).
 
-Thresholds, and why:
+Thresholds, and why (calibrated on the ``traffic`` sample flights and the September
+2025 scenario; ``tools/calibrate_classifier.py`` prints the confusion table):
 
 - ADS-B emitter category decides when present: it is what the aircraft says it is.
   Categories of the A set come from the aircraft's own configuration; a sensor may also
@@ -16,10 +17,20 @@ Thresholds, and why:
 - Remote ID is broadcast only by unmanned aircraft: an ``rid:`` identity is a drone.
 - No transponder above 150 m/s (290 kt), or above 120 m/s at more than 3000 m: civil
   aircraft that fast must carry a transponder in controlled airspace, drones and light
-  aircraft cannot fly so fast, so only military jets do.
-- Transponder, above 100 m/s and above 3000 m: airliner cruise or climb.
-- No transponder, 10–70 m/s below 4000 m, never faster than 90 m/s: the envelope of
-  multirotor, fixed-wing and one-way attack drones (Shahed-type cruise ≈ 50 m/s).
+  aircraft cannot fly so fast, so only military jets do. With a transponder, a military
+  address or callsign faster than 300 m/s is a fast jet too (airliners stay below).
+- Callsigns (``assess.callsign``): an air-ambulance operator flies helicopters; an
+  airline designator with a flight number is an airliner once it has flown faster than
+  90 m/s or above 3000 m (a survey company with a designator flying slow and low is
+  not); a registration mark is general aviation up to 200 m/s and 7600 m (survey
+  twins reach 190 m/s over the ground with a tailwind).
+- Transponder and faster than 165 m/s (320 kt) or above 7600 m (FL250): airliner.
+  Below FL100 airliners are held to 250 kt (128 m/s) and turboprop twins (King Air,
+  survey aircraft) cruise at 120-150 m/s below FL250, so speed alone at 100 m/s and
+  3000 m, the old rule, mistook survey twins for airliners.
+- No transponder, 10-70 m/s below 4000 m, never faster than 90 m/s: a drone. A mean
+  speed of 30 m/s or more makes it a fixed-wing one-way attack drone or decoy
+  (Shahed/Gerbera-type cruise is 40-50 m/s); multirotors stay below.
 - Below 15 m/s above 5000 m, never faster than 40 m/s: a balloon drifting with the wind.
 - Transponder, slow and low: light aircraft (general aviation).
 """
@@ -33,7 +44,15 @@ from typing import Any
 
 import numpy as np
 
-from airsentry.model import BoolArray, FloatArray, IntArray, ObjArray, TargetClass
+from airsentry.assess import callsign
+from airsentry.model import (
+    EMERGENCY_SQUAWKS,
+    BoolArray,
+    FloatArray,
+    IntArray,
+    ObjArray,
+    TargetClass,
+)
 
 CLASSES: tuple[TargetClass, ...] = tuple(TargetClass)
 CLASS_INDEX: dict[str, int] = {str(c): i for i, c in enumerate(CLASSES)}
@@ -47,7 +66,7 @@ MAX_SPEED: dict[TargetClass, float] = {
     TargetClass.DECOY_DRONE: 100.0,
     TargetClass.BALLOON: 80.0,  # jet-stream drift
     TargetClass.HELICOPTER: 100.0,
-    TargetClass.LIGHT_AIRCRAFT: 130.0,
+    TargetClass.LIGHT_AIRCRAFT: 200.0,  # turboprop twins with a tailwind
     TargetClass.AIRLINER: 330.0,
     TargetClass.FAST_JET: math.inf,
     TargetClass.UNKNOWN: math.inf,
@@ -98,6 +117,9 @@ class Cues:
     squawk: BoolArray  # a squawk is known
     callsign: BoolArray  # a callsign is known
     count: IntArray  # updates of the track so far, this row included
+    cs_kind: IntArray  # assess.callsign kind of the row's callsign
+    military: BoolArray  # military ICAO address range or air-force designator
+    mean_speed: FloatArray  # mean horizontal speed of the track so far (NaN unknown)
 
 
 Mask = Callable[[Cues], BoolArray]
@@ -141,6 +163,26 @@ class ClassRule:
     cap: float
 
 
+def _cs(c: Cues, k: int) -> BoolArray:
+    out: BoolArray = c.transponder & (c.cs_kind == k)
+    return out
+
+
+def _silent_drone(c: Cues) -> BoolArray:
+    return _slow_low_silent(c) & ~_gt(c.mean_speed, 30.0)
+
+
+def _silent_decoy(c: Cues) -> BoolArray:
+    return _slow_low_silent(c) & _gt(c.mean_speed, 30.0)
+
+
+_DRONE_SUPPORT: tuple[Mask, ...] = (
+    lambda c: _lt(c.alt, 1000.0),
+    lambda c: ~_gt(c.speed, 50.0),
+    lambda c: ~c.has_identity,
+    lambda c: c.count >= 3,
+)
+
 RULES: tuple[ClassRule, ...] = (
     ClassRule(
         "remote_id",
@@ -175,9 +217,45 @@ RULES: tuple[ClassRule, ...] = (
         cap=0.85,
     ),
     ClassRule(
+        "military_fast",
+        TargetClass.FAST_JET,
+        lambda c: c.transponder & c.military & _gt(c.vmax, 300.0),
+        (lambda c: c.count >= 3,),
+        base=0.6,
+        step=0.1,
+        cap=0.7,
+    ),
+    ClassRule(
+        "ambulance_callsign",
+        TargetClass.HELICOPTER,
+        lambda c: _cs(c, callsign.AMBULANCE) & ~_gt(c.vmax, 100.0),
+        (lambda c: _lt(c.alt, 3000.0), lambda c: c.count >= 3),
+        base=0.6,
+        step=0.1,
+        cap=0.8,
+    ),
+    ClassRule(
+        "airline_callsign",
+        TargetClass.AIRLINER,
+        lambda c: _cs(c, callsign.AIRLINE) & (_gt(c.vmax, 90.0) | _gt(c.alt, 3000.0)),
+        (lambda c: c.squawk, lambda c: _gt(c.vmax, 165.0), lambda c: _gt(c.alt, 7600.0)),
+        base=0.6,
+        step=0.1,
+        cap=0.9,
+    ),
+    ClassRule(
+        "registration_callsign",
+        TargetClass.LIGHT_AIRCRAFT,
+        lambda c: _cs(c, callsign.REGISTRATION) & ~_gt(c.vmax, 200.0) & ~_gt(c.alt, 7600.0),
+        (lambda c: ~_gt(c.vmax, 90.0), lambda c: _lt(c.alt, 3000.0)),
+        base=0.5,
+        step=0.1,
+        cap=0.7,
+    ),
+    ClassRule(
         "airliner_cruise",
         TargetClass.AIRLINER,
-        lambda c: c.transponder & _gt(c.speed, 100.0) & _gt(c.alt, 3000.0),
+        lambda c: c.transponder & _gt(c.speed, 60.0) & (_gt(c.vmax, 165.0) | _gt(c.alt, 7600.0)),
         (
             lambda c: c.callsign,
             lambda c: c.squawk,
@@ -191,16 +269,20 @@ RULES: tuple[ClassRule, ...] = (
     ClassRule(
         "slow_low_silent",
         TargetClass.DRONE,
-        _slow_low_silent,
-        (
-            lambda c: _lt(c.alt, 1000.0),
-            lambda c: ~_gt(c.speed, 50.0),
-            lambda c: ~c.has_identity,
-            lambda c: c.count >= 3,
-        ),
+        _silent_drone,
+        _DRONE_SUPPORT,
         base=0.4,
         step=0.1,
         cap=0.8,
+    ),
+    ClassRule(
+        "one_way_attack",
+        TargetClass.DECOY_DRONE,
+        _silent_decoy,
+        (*_DRONE_SUPPORT[2:], lambda c: _gt(c.mean_speed, 35.0)),
+        base=0.4,
+        step=0.1,
+        cap=0.7,
     ),
     ClassRule(
         "drifting_high",
@@ -214,7 +296,7 @@ RULES: tuple[ClassRule, ...] = (
     ClassRule(
         "cooperative_slow",
         TargetClass.LIGHT_AIRCRAFT,
-        lambda c: c.transponder & _gt(c.speed, 15.0) & ~_gt(c.vmax, 130.0) & ~_gt(c.alt, 5000.0),
+        lambda c: c.transponder & _gt(c.speed, 15.0) & ~_gt(c.vmax, 165.0) & ~_gt(c.alt, 7600.0),
         (lambda c: c.callsign, lambda c: ~_gt(c.speed, 80.0)),
         base=0.4,
         step=0.1,
@@ -248,9 +330,21 @@ def _m(x: float) -> str:
 
 def reasons(rule_idx: int, facts: Mapping[str, Any]) -> tuple[str, ...]:
     """The operator's reasons for one row's class, from the rule that decided it."""
+    why = _rule_reasons(rule_idx, facts)
+    extra = []
+    if facts.get("military"):
+        extra.append("state aircraft: military address range or air-force callsign")
+    squawk = str(facts.get("squawk") or "")
+    if squawk in EMERGENCY_SQUAWKS:
+        extra.append(f"squawking {squawk} (emergency)")
+    return (*why, *extra)
+
+
+def _rule_reasons(rule_idx: int, facts: Mapping[str, Any]) -> tuple[str, ...]:
     spd, alt, vmax = float(facts["speed"]), float(facts["alt"]), float(facts["vmax"])
     kin = f"{_m(spd)} m/s at {_m(alt)} m"
     name = RULES[rule_idx].name if rule_idx < len(RULES) else "unknown"
+    cs = str(facts.get("callsign") or "").strip()
     if name == "remote_id":
         return (f"broadcasts Remote ID ({facts['identity']}): only unmanned aircraft do", kin)
     if name == "category":
@@ -264,11 +358,26 @@ def reasons(rule_idx: int, facts: Mapping[str, Any]) -> tuple[str, ...]:
             f"no transponder, {_m(vmax)} m/s: only military jets fly so fast without a transponder",
             f"altitude {_m(alt)} m",
         )
+    if name == "military_fast":
+        return (f"military aircraft at {_m(vmax)} m/s: faster than any airliner", kin)
+    if name == "ambulance_callsign":
+        return (f"callsign {cs}: air-ambulance / rescue helicopter operator", kin)
+    if name == "airline_callsign":
+        return (f"callsign {cs}: airline designator and flight number", kin)
+    if name == "registration_callsign":
+        return (f"callsign {cs}: a registration mark, general aviation", kin)
     if name == "airliner_cruise":
-        who = f", callsign {facts['callsign']}" if facts.get("callsign") else ""
-        return (f"transponder, {kin}: airliner cruise{who}",)
+        who = f", callsign {cs}" if cs else ""
+        return (f"transponder, {kin} (fastest {_m(vmax)} m/s): airliner performance{who}",)
     if name == "slow_low_silent":
         return (f"slow, low, no transponder: {kin}",)
+    if name == "one_way_attack":
+        mean = float(facts.get("mean_speed", math.nan))
+        return (
+            f"no transponder, low, steady {_m(mean)} m/s on average: fixed-wing one-way "
+            "attack drone or decoy (Shahed/Gerbera-type cruise)",
+            kin,
+        )
     if name == "drifting_high":
         return (f"drifting at {kin}: a balloon moves with the wind",)
     if name == "cooperative_slow":

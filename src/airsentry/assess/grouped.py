@@ -63,3 +63,13 @@ def grouped_best(level: IntArray, group: IntArray, levels: int) -> tuple[IntArra
     key = (g * levels + level.astype(np.int64)) * n + (n - 1 - pos)
     best = np.maximum.accumulate(key)
     return best // n - g * levels, n - 1 - best % n
+
+
+def grouped_cumsum(values: FloatArray, group: IntArray) -> FloatArray:
+    """Running sum of ``values`` within each group, in row order (``group`` sorted)."""
+    if len(values) == 0:
+        return np.empty(0, dtype=np.float64)
+    total = np.cumsum(values, dtype=np.float64)
+    start = group_start(group)
+    out: FloatArray = total - (total[start] - values[start])
+    return out

@@ -9,8 +9,9 @@ other matching rows are kept as further reasons, so that a drone swarm over an a
 both closes the airport and says it is a swarm.
 
 This table never recommends :attr:`~airsentry.model.Action.ENGAGE`: engagement
-requires the rules-of-engagement playbooks (YAML, to come) and a recorded human
-decision by the competent authority; a default table must not propose it. Every action
+requires the rules-of-engagement playbooks (:mod:`airsentry.assess.playbook`, which the
+pipeline now uses; :func:`situation` is what their triggers read) and a recorded human
+decision by the competent authority (:mod:`airsentry.assess.decide`). Every action
 beyond alerting is a recommendation that a named authority must decide
 (``needs_decision``).
 """

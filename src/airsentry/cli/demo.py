@@ -22,6 +22,9 @@ def register(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="print the incidents as a JSON array")
     p.add_argument("--seed", type=int, default=0, help="sensor-noise seed (default 0)")
     p.add_argument("--events-out", type=Path, help="write every event as a JSON line")
+    p.add_argument(
+        "--serve", action="store_true", help="then open the demo in the operator console"
+    )
     p.set_defaults(func=run)
 
 
@@ -42,4 +45,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"{scenario.title}: {len(reports):,} reports, {pipeline.stats.events:,} events")
         print(timeline_text(incidents))
         print(f"incident book: {db}")
+    if args.serve:
+        from airsentry.cli.serve import serve_demo
+
+        serve_demo(db, seed=args.seed)
     return 0

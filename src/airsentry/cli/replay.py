@@ -1,4 +1,9 @@
-"""``airsentry replay``: the pipeline on recorded files, in event time."""
+"""``airsentry replay``: the pipeline on recorded files, in event time.
+
+``--speed`` paces the reports by their own times (1 = as they happened, 10 = ten times
+faster; 0, the default, = as fast as the pipeline goes); the pipeline sees the same
+batches in the same event-time order either way.
+"""
 
 from __future__ import annotations
 
@@ -30,12 +35,29 @@ def register(sub: Any) -> None:
         default="default",
         help="comma-separated ISO3 states to watch, 'all', or 'default' (NATO and EU)",
     )
+    p.add_argument(
+        "--speed",
+        type=_speed,
+        default=0.0,
+        help="pace the replay: 1 = real time, 10 = ten times faster, 0 = as fast as possible",
+    )
     p.set_defaults(func=run)
+
+
+def _speed(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number >= 0")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
     from airsentry.airspace import default_catalogue, load_user_zones
     from airsentry.sources.base import Quarantine, get_source
+    from airsentry.sources.live import pace
 
     source = get_source(args.format)
     zones: list[Zone] = [] if args.no_default_zones else list(default_catalogue().zones)
@@ -58,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
 
     db = args.db or default_db_path()
     try:
-        incidents, pipeline = run_pipeline(zones, batches(), db, args.events_out, protect)
+        paced = pace(batches(), args.speed)
+        incidents, pipeline = run_pipeline(zones, paced, db, args.events_out, protect)
     finally:
         quarantine.close()
     st, tr = pipeline.stats, pipeline.tracker.stats

@@ -1,27 +1,26 @@
-"""Scenario files: who flies where and when, and which sensor sees them.
+"""Scenario files: who flies where and when, which sensors see them, what must happen.
 
-A scenario is YAML (documented in ``docs/scenarios.md``)::
+A scenario is YAML, documented field by field in ``docs/scenarios.md``::
 
-    name: september-2025
+    name: estonia-2025-09-19
     sensors:
-      - {id: PL-ASOC, kind: radar, period_s: 10, noise_m: 150, alt_noise_m: 150}
+      - {id: EE-ASOC, kind: radar, site: {lat: 59.4, lon: 25.0}, range_m: 400000,
+         period_s: 5, range_noise_m: 80, azimuth_noise_deg: 0.12, p_detect: 0.95}
       - {id: adsb-net, kind: adsb, period_s: 5, noise_m: 10}
     actors:
-      - id: pl-decoy-01
-        kind: decoy_drone            # a model.TargetClass value
+      - id: ee-mig31-1
+        kind: fast_jet               # a model.TargetClass value
         identity: null               # "icao:48ad01", "rid:SERIAL" or null
-        transponder: false
-        sensor: PL-ASOC              # the sensor that reports it
-        route:                       # timed waypoints; later ones may give speed_mps instead of t
-          - {t: "2025-09-09T21:32:00Z", lat: 52.95, lon: 24.45, alt_m: 800}
-          - {lat: 52.80, lon: 22.00, alt_m: 600, speed_mps: 45}
-    expected:                        # ground truth the scenario promises
-      - {zone: sovereign:POL, objects: 19}
+        transponder: false           # on for the whole route unless transponder_off says
+        transponder_off: []          # [[start, end], ...] gaps of a transponder that is on
+        remote_id: false             # broadcasts Remote ID (identity rid:...)
+        sensors: [EE-ASOC]           # or `sensor: EE-ASOC`
+        route: [...]                 # see airsentry.sim.routes
+    expected:                        # incidents the scenario promises
+      - {zone: sovereign:EST, owner: EST, objects: 3, dwell_s: 720}
+    control: false                   # true: nothing may be raised
 
-The route between waypoints is straight in latitude and longitude with linearly
-interpolated time and altitude: that *is* the truth path. A waypoint given by speed
-gets its time from the geodesic length of the leg. Errors name the file, the actor or
-sensor and the field.
+Errors name the file, the actor or sensor and the field.
 """
 
 from __future__ import annotations
@@ -29,50 +28,79 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
-from pyproj import Geod
 
 from airsentry.errors import ScenarioError
-from airsentry.model import TargetClass, parse_time, to_epoch, utc
+from airsentry.model import Action, BoolArray, FloatArray, TargetClass
+from airsentry.sim.routes import Waypoint, num, parse_intervals, parse_route, time_of
 
-GEOD = Geod(ellps="WGS84")
-SENSOR_KINDS = ("radar", "adsb", "remote_id")
+SENSOR_KINDS = ("radar", "ssr", "adsb", "remote_id", "passive_rf", "acoustic")
+"""radar: primary (optionally combined with secondary, ``ssr: true``); ssr: secondary
+radar (transponding targets only); adsb: ADS-B receivers; remote_id: Remote ID
+receivers; passive_rf / acoustic: bearing sensors."""
 LIBRARY = Path(__file__).parent / "library"
+
+__all__ = [
+    "LIBRARY",
+    "SENSOR_KINDS",
+    "Actor",
+    "ExpectedIncident",
+    "Scenario",
+    "SensorSpec",
+    "Waypoint",
+    "library_names",
+    "library_paths",
+    "load_library",
+    "load_scenario",
+    "parse_scenario",
+    "resolve",
+]
 
 
 @dataclass(frozen=True, slots=True)
 class SensorSpec:
+    """One sensor and the errors it makes (see ``airsentry.sim.sensors``)."""
+
     id: str
-    kind: str  # radar: sensor track numbers, no identity; adsb / remote_id: identity
-    period_s: float
-    noise_m: float = 0.0  # horizontal 1-sigma
+    kind: str
+    period_s: float  # scan period, or message interval
+    noise_m: float = 0.0  # horizontal 1-sigma per axis (Cartesian part of the error)
     alt_noise_m: float = 0.0
     p_detect: float = 1.0
-
-
-@dataclass(frozen=True, slots=True)
-class Waypoint:
-    t: float  # epoch s
-    lat: float
-    lon: float
-    alt_m: float
+    site: tuple[float, float, float] | None = None  # lat, lon, alt_m of the antenna
+    range_m: float = math.inf  # coverage radius (ground distance from the site)
+    range_noise_m: float = 0.0  # radar: 1-sigma in range
+    azimuth_noise_deg: float = 0.0  # radar: 1-sigma in azimuth
+    bearing_noise_deg: float = 0.0  # passive RF / acoustic: 1-sigma of the bearing
+    clutter_per_scan: float = 0.0  # radar plots: mean false plots per scan over coverage
+    latency_s: float = 0.0  # delivery delay after the measurement
+    output: str = "tracks"  # radar: "tracks" (sensor track numbers) or "plots" (none)
+    ssr: bool = False  # radar combined with a secondary radar: names transponding targets
+    hold_identity: bool = True  # combined radar: its track keeps the address in a gap
+    format: str = "reports"  # "reports" (ReportBatch), or the wire format the source decodes:
+    # adsb "sbs" (SBS-1 text), remote_id "remoteid" (ASTM F3411 receiver log lines)
 
 
 @dataclass(frozen=True, slots=True)
 class Actor:
+    """One real object of the scenario and what it emits."""
+
     id: str
     kind: TargetClass
-    sensor: str
+    sensor: str  # the first sensor (the single-sensor form of older scenarios)
     route: tuple[Waypoint, ...]
     identity: str = ""
     transponder: bool = False
     callsign: str = ""
     squawk: str = ""
     category: str = ""
+    sensors: tuple[str, ...] = ()
+    transponder_off: tuple[tuple[float, float], ...] = ()
+    remote_id: bool = False
 
     @property
     def start(self) -> float:
@@ -82,6 +110,31 @@ class Actor:
     def end(self) -> float:
         return self.route[-1].t
 
+    def transponding(self, t: FloatArray) -> BoolArray:
+        """Whether the transponder (ADS-B, Mode S) is on at each time."""
+        on = np.full(np.shape(t), self.transponder and self.identity.startswith("icao:"))
+        for t0, t1 in self.transponder_off:
+            on &= ~((t >= t0) & (t < t1))
+        return on
+
+    def broadcasting_rid(self, t: FloatArray) -> BoolArray:
+        """Whether a Remote ID broadcast is on at each time."""
+        return np.full(np.shape(t), self.remote_id and self.identity.startswith("rid:"))
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectedIncident:
+    """An incident the scenario promises (a declared part of its ground truth)."""
+
+    zone: str
+    owner: str = ""
+    window: tuple[float, float] | None = None  # the incident starts within it
+    objects: int | None = None
+    objects_min: int | None = None
+    dwell_s: float | None = None
+    dwell_tolerance_s: float = 60.0
+    recommendation: str = ""
+
 
 @dataclass(frozen=True, slots=True)
 class Scenario:
@@ -90,9 +143,10 @@ class Scenario:
     description: str
     sensors: tuple[SensorSpec, ...]
     actors: tuple[Actor, ...]
-    expected: tuple[Mapping[str, Any], ...] = ()
+    expected: tuple[ExpectedIncident, ...] = ()
     source: str = ""
     meta: Mapping[str, Any] = field(default_factory=dict)
+    control: bool = False  # a control scenario: no incident may be raised
 
     def sensor(self, sensor_id: str) -> SensorSpec:
         for s in self.sensors:
@@ -100,17 +154,36 @@ class Scenario:
                 return s
         raise KeyError(sensor_id)
 
+    @property
+    def span(self) -> tuple[float, float]:
+        return min(a.start for a in self.actors), max(a.end for a in self.actors)
+
 
 def library_paths() -> list[Path]:
     """The scenarios shipped in the package."""
     return sorted(LIBRARY.glob("*.yaml"))
 
 
+def library_names() -> list[str]:
+    return [p.stem for p in library_paths()]
+
+
 def load_library(name: str) -> Scenario:
     path = LIBRARY / f"{name}.yaml"
     if not path.exists():
-        known = ", ".join(p.stem for p in library_paths())
+        known = ", ".join(library_names())
         raise ScenarioError(f"no scenario named {name!r} in the library (known: {known})")
+    return load_scenario(path)
+
+
+def resolve(name_or_path: str) -> Scenario:
+    """A library scenario by name, else a scenario file by path."""
+    if (LIBRARY / f"{name_or_path}.yaml").exists():
+        return load_library(name_or_path)
+    path = Path(name_or_path)
+    if not path.exists():
+        known = ", ".join(library_names())
+        raise ScenarioError(f"{name_or_path!r} is neither a library scenario ({known}) nor a file")
     return load_scenario(path)
 
 
@@ -139,7 +212,13 @@ def parse_scenario(doc: Any, *, source: str = "<scenario>") -> Scenario:
     )
     if len({a.id for a in actors}) != len(actors):
         raise ScenarioError("actor ids must be unique", source=source)
-    expected = tuple(doc.get("expected") or ())
+    raw_expected = doc.get("expected") or []
+    if not isinstance(raw_expected, list):
+        raise ScenarioError("expected: a list is required", source=source)
+    expected = tuple(_expected(e, f"expected[{i}]", source) for i, e in enumerate(raw_expected))
+    control = bool(doc.get("control", False))
+    if control and expected:
+        raise ScenarioError("a control scenario expects no incident", source=source)
     return Scenario(
         name=str(doc.get("name") or Path(source).stem),
         title=str(doc.get("title", "")),
@@ -149,6 +228,7 @@ def parse_scenario(doc: Any, *, source: str = "<scenario>") -> Scenario:
         expected=expected,
         source=source,
         meta=dict(doc.get("meta") or {}),
+        control=control,
     )
 
 
@@ -159,51 +239,72 @@ def _list(doc: Mapping[str, Any], key: str, source: str) -> Sequence[Any]:
     return value
 
 
-def _num(
-    m: Mapping[str, Any], key: str, where: str, source: str, default: float | None = None
-) -> float:
-    if key not in m or m[key] is None:
-        if default is None:
-            raise ScenarioError(f"{where}.{key}: required", source=source)
-        return default
-    try:
-        x = float(m[key])
-    except (TypeError, ValueError):
-        raise ScenarioError(f"{where}.{key}: {m[key]!r} is not a number", source=source) from None
-    if not math.isfinite(x):
-        raise ScenarioError(f"{where}.{key}: must be finite", source=source)
-    return x
+def _choice(
+    m: Mapping[str, Any], key: str, options: tuple[str, ...], where: str, source: str
+) -> str:
+    value = str(m.get(key, options[0]))
+    if value not in options:
+        raise ScenarioError(f"{where}.{key}: {value!r} is not one of {options}", source=source)
+    return value
 
 
 def _sensor(m: Any, where: str, source: str) -> SensorSpec:
     if not isinstance(m, Mapping) or not m.get("id"):
         raise ScenarioError(f"{where}: a sensor needs an id", source=source)
+    where = f"sensor {m['id']}"
     kind = str(m.get("kind", ""))
     if kind not in SENSOR_KINDS:
         raise ScenarioError(f"{where}.kind: {kind!r} is not one of {SENSOR_KINDS}", source=source)
-    period = _num(m, "period_s", where, source)
-    p_detect = _num(m, "p_detect", where, source, 1.0)
+    period = num(m, "period_s", where, source)
+    p_detect = num(m, "p_detect", where, source, 1.0)
     if period <= 0:
         raise ScenarioError(f"{where}.period_s: must be positive", source=source)
     if not 0.0 < p_detect <= 1.0:
         raise ScenarioError(f"{where}.p_detect: must be in (0, 1]", source=source)
+    site = None
+    if m.get("site") is not None:
+        s = m["site"]
+        if not isinstance(s, Mapping):
+            raise ScenarioError(f"{where}.site: a mapping with lat, lon is required", source=source)
+        site = (num(s, "lat", f"{where}.site", source), num(s, "lon", f"{where}.site", source),
+                num(s, "alt_m", f"{where}.site", source, 0.0))  # fmt: skip
+    rng = num(m, "range_m", where, source, math.inf)
+    if kind in ("passive_rf", "acoustic") and site is None:
+        raise ScenarioError(f"{where}.site: a bearing sensor needs a site", source=source)
+    if math.isfinite(rng) and site is None:
+        raise ScenarioError(f"{where}.site: a range needs a site", source=source)
+    values = {
+        k: num(m, k, where, source, 0.0)
+        for k in ("noise_m", "alt_noise_m", "range_noise_m", "azimuth_noise_deg",
+                  "bearing_noise_deg", "clutter_per_scan", "latency_s")
+    }  # fmt: skip
+    for k, x in values.items():
+        if x < 0:
+            raise ScenarioError(f"{where}.{k}: must not be negative", source=source)
+    if rng <= 0:
+        raise ScenarioError(f"{where}.range_m: must be positive", source=source)
+    if values["clutter_per_scan"] > 0 and not math.isfinite(rng):
+        raise ScenarioError(f"{where}.clutter_per_scan: needs a site and range_m", source=source)
     return SensorSpec(
         id=str(m["id"]),
         kind=kind,
         period_s=period,
-        noise_m=_num(m, "noise_m", where, source, 0.0),
-        alt_noise_m=_num(m, "alt_noise_m", where, source, 0.0),
         p_detect=p_detect,
+        site=site,
+        range_m=rng,
+        output=_choice(m, "output", ("tracks", "plots"), where, source),
+        ssr=bool(m.get("ssr", False)),
+        hold_identity=bool(m.get("hold_identity", True)),
+        format=_format(m, kind, where, source),
+        **values,
     )
 
 
-def _time(value: Any, where: str, source: str) -> float:
-    try:
-        if isinstance(value, datetime):
-            return to_epoch(utc(value))
-        return to_epoch(parse_time(str(value)))
-    except ValueError as exc:
-        raise ScenarioError(f"{where}.t: {exc}", source=source) from None
+WIRE_FORMATS = {"adsb": ("reports", "sbs"), "remote_id": ("reports", "remoteid")}
+
+
+def _format(m: Mapping[str, Any], kind: str, where: str, source: str) -> str:
+    return _choice(m, "format", WIRE_FORMATS.get(kind, ("reports",)), where, source)
 
 
 def _actor(m: Any, where: str, source: str, sensors: set[str]) -> Actor:
@@ -217,48 +318,66 @@ def _actor(m: Any, where: str, source: str, sensors: set[str]) -> Actor:
         raise ScenarioError(
             f"{where}.kind: {m.get('kind')!r} is not one of {known}", source=source
         ) from None
-    sensor = str(m.get("sensor", ""))
-    if sensor not in sensors:
-        raise ScenarioError(f"{where}.sensor: {sensor!r} is not a declared sensor", source=source)
-    raw = m.get("route")
-    if not isinstance(raw, list) or len(raw) < 2:
-        raise ScenarioError(f"{where}.route: at least two waypoints are required", source=source)
-    route: list[Waypoint] = []
-    for i, w in enumerate(raw):
-        wh = f"{where}.route[{i}]"
-        if not isinstance(w, Mapping):
-            raise ScenarioError(f"{wh}: a waypoint is a mapping", source=source)
-        lat, lon = _num(w, "lat", wh, source), _num(w, "lon", wh, source)
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise ScenarioError(f"{wh}: position ({lat}, {lon}) out of range", source=source)
-        alt = _num(w, "alt_m", wh, source, route[-1].alt_m if route else None)
-        if w.get("t") is not None:
-            t = _time(w["t"], wh, source)
-        elif route and w.get("speed_mps") is not None:
-            speed = _num(w, "speed_mps", wh, source)
-            if speed <= 0:
-                raise ScenarioError(f"{wh}.speed_mps: must be positive", source=source)
-            prev = route[-1]
-            _, _, dist = GEOD.inv(prev.lon, prev.lat, lon, lat)
-            t = prev.t + math.hypot(dist, alt - prev.alt_m) / speed
-        else:
+    names = m.get("sensors")
+    if names is None:
+        names = [m.get("sensor", "")]
+    if not isinstance(names, list) or not names:
+        raise ScenarioError(f"{where}.sensors: a non-empty list is required", source=source)
+    for name in names:
+        if str(name) not in sensors:
+            field_ = "sensor" if "sensors" not in m else "sensors"
             raise ScenarioError(
-                f"{wh}: give t (the first waypoint must) or speed_mps", source=source
+                f"{where}.{field_}: {name!r} is not a declared sensor", source=source
             )
-        if route and t <= route[-1].t:
-            raise ScenarioError(f"{wh}.t: waypoint times must increase", source=source)
-        route.append(Waypoint(t, lat, lon, alt))
-    identity = m.get("identity") or ""
-    if identity and not str(identity).startswith(("icao:", "rid:")):
+    identity = str(m.get("identity") or "")
+    if identity and not identity.startswith(("icao:", "rid:")):
         raise ScenarioError(f"{where}.identity: must start with icao: or rid:", source=source)
+    remote_id = bool(m.get("remote_id", identity.startswith("rid:")))
+    if remote_id and not identity.startswith("rid:"):
+        raise ScenarioError(f"{where}.remote_id: needs an identity rid:SERIAL", source=source)
     return Actor(
         id=str(m["id"]),
         kind=kind,
-        sensor=sensor,
-        route=tuple(route),
-        identity=str(identity),
+        sensor=str(names[0]),
+        sensors=tuple(str(n) for n in names),
+        route=parse_route(m.get("route"), where, source),
+        identity=identity,
         transponder=bool(m.get("transponder", False)),
+        transponder_off=parse_intervals(
+            m.get("transponder_off"), f"{where}.transponder_off", source
+        ),
+        remote_id=remote_id,
         callsign=str(m.get("callsign") or ""),
         squawk=str(m.get("squawk") or ""),
         category=str(m.get("category") or ""),
     )
+
+
+def _expected(m: Any, where: str, source: str) -> ExpectedIncident:
+    if not isinstance(m, Mapping) or not m.get("zone"):
+        raise ScenarioError(f"{where}: an expected incident needs a zone", source=source)
+    window = None
+    if m.get("window") is not None:
+        pairs = parse_intervals([m["window"]], f"{where}.window", source)
+        window = pairs[0]
+    rec = str(m.get("recommendation") or "")
+    if rec and rec not in {str(a) for a in Action}:
+        raise ScenarioError(f"{where}.recommendation: {rec!r} is not an action", source=source)
+
+    def count(key: str) -> int | None:
+        return int(num(m, key, where, source)) if m.get(key) is not None else None
+
+    dwell = num(m, "dwell_s", where, source) if m.get("dwell_s") is not None else None
+    return ExpectedIncident(
+        zone=str(m["zone"]),
+        owner=str(m.get("owner") or ""),
+        window=window,
+        objects=count("objects"),
+        objects_min=count("objects_min"),
+        dwell_s=dwell,
+        dwell_tolerance_s=num(m, "dwell_tolerance_s", where, source, 60.0),
+        recommendation=rec,
+    )
+
+
+__all__ += ["time_of"]

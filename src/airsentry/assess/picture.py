@@ -1,0 +1,197 @@
+"""The live traffic picture the rules of engagement look at: latest states and short paths.
+
+The incident book hands the recommender an incident, which holds only the few events of
+its objects. Two questions need more: what the objects have been doing (the threat
+assessment reads their recent paths) and what else is flying (closing an airport stops
+the flights inbound and outbound). :class:`TrafficPicture` answers both from the track
+updates the pipeline already has, in event time:
+
+- ``latest``: one row per live track (position, velocity, identity, transponder, on
+  ground, class), replaced batch by batch with one ``np.unique`` and a merge;
+- ``path(track_id)``: the track's positions sampled every ``sample_s`` seconds, the last
+  ``max_samples`` of them (the first row of each (track, time bucket) pair, found with
+  one ``np.unique``; the Python loop runs over tracks that gained a sample, not rows);
+- ``at(t)``: every track's state at an earlier event time, from the paths.
+
+Tracks are kept for ``retain_s`` of event time after they were last seen, so an
+incident refreshed after its objects left still sees how they flew.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from airsentry.model import FloatArray, IntArray, ObjArray, TrackUpdates
+
+_FIELDS = ("t", "lat", "lon", "alt", "vel_e", "vel_n", "vel_u")
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Latest:
+    """One row per track: the last state seen (columns sorted by track id)."""
+
+    track_id: IntArray
+    t: FloatArray
+    lat: FloatArray
+    lon: FloatArray
+    alt: FloatArray
+    vel_e: FloatArray
+    vel_n: FloatArray
+    vel_u: FloatArray
+    identity: ObjArray
+    callsign: ObjArray
+    transponder: np.ndarray  # bool
+    on_ground: np.ndarray  # bool
+    cls: ObjArray
+
+    def __len__(self) -> int:
+        return len(self.track_id)
+
+
+def _empty_latest() -> Latest:
+    f = np.empty(0, dtype=np.float64)
+    o = np.empty(0, dtype=object)
+    b = np.empty(0, dtype=bool)
+    return Latest(np.empty(0, dtype=np.int64), f, f, f, f, f, f, f, o, o, b, b, o)
+
+
+class TrafficPicture:
+    """Latest state and recent path of every track, updated batch by batch."""
+
+    def __init__(
+        self, *, sample_s: float = 20.0, max_samples: int = 180, retain_s: float = 6 * 3600.0
+    ) -> None:
+        self.sample_s = sample_s
+        self.max_samples = max_samples
+        self.retain_s = retain_s
+        self.latest = _empty_latest()
+        self.now = -np.inf
+        self._paths: dict[int, list[tuple[float, float, float, float, float]]] = {}
+
+    def update(self, updates: TrackUpdates, classes: ObjArray | None = None) -> None:
+        """Fold one batch of track updates (and their classes, row-aligned) in."""
+        if not len(updates):
+            return
+        s = updates.state
+        cls = np.asarray(classes, dtype=object) if classes is not None else None
+        order = np.lexsort((s.t, updates.track_id))
+        tid = updates.track_id[order]
+        last = order[np.r_[tid[1:] != tid[:-1], True]]
+        new = Latest(
+            track_id=updates.track_id[last].astype(np.int64),
+            **{name: getattr(s, name)[last].astype(np.float64) for name in _FIELDS},
+            identity=s.identity[last],
+            callsign=s.callsign[last],
+            transponder=s.transponder[last],
+            on_ground=s.on_ground[last],
+            cls=cls[last] if cls is not None else np.full(len(last), "unknown", dtype=object),
+        )
+        old = self.latest
+        keep = ~np.isin(old.track_id, new.track_id)
+        self.now = max(self.now, float(s.t.max()))
+        keep &= old.t >= self.now - self.retain_s
+        merged = {
+            name: np.concatenate([getattr(old, name)[keep], getattr(new, name)])
+            for name in Latest.__slots__
+        }
+        by_id = np.argsort(merged["track_id"], kind="stable")
+        self.latest = Latest(**{k: v[by_id] for k, v in merged.items()})
+        self._sample(updates)
+
+    def _sample(self, updates: TrackUpdates) -> None:
+        s = updates.state
+        bucket = np.floor(s.t / self.sample_s).astype(np.int64)
+        ok = np.isfinite(s.lat) & np.isfinite(s.lon)
+        pairs = np.stack([updates.track_id[ok], bucket[ok]], axis=1)
+        if not len(pairs):
+            return
+        rows = np.flatnonzero(ok)
+        _, first = np.unique(pairs, axis=0, return_index=True)
+        pick = rows[first]
+        pick = pick[np.lexsort((s.t[pick], updates.track_id[pick]))]
+        tids = updates.track_id[pick]
+        bounds = np.flatnonzero(np.r_[True, tids[1:] != tids[:-1], True])
+        for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+            idx = pick[a:b]
+            path = self._paths.setdefault(int(tids[a]), [])
+            last_t = path[-1][0] if path else -np.inf
+            idx = idx[s.t[idx] >= last_t + self.sample_s * 0.5][-self.max_samples :]
+            path.extend(
+                zip(
+                    s.t[idx].tolist(),
+                    s.lat[idx].tolist(),
+                    s.lon[idx].tolist(),
+                    s.alt[idx].tolist(),
+                    s.on_ground[idx].astype(np.float64).tolist(),
+                    strict=True,
+                )
+            )
+            del path[: max(0, len(path) - self.max_samples)]
+        horizon = self.now - self.retain_s
+        for tid in [k for k, p in self._paths.items() if p[-1][0] < horizon]:
+            del self._paths[tid]
+
+    def path(self, track_id: int) -> FloatArray:
+        """The track's sampled positions as rows ``(t, lat, lon, alt)``, oldest first."""
+        p = self._paths.get(int(track_id), [])
+        return np.asarray(p, dtype=np.float64).reshape(-1, 5)[:, :4]
+
+    def at(self, t: float, *, stale_s: float = 300.0) -> Latest:
+        """Every track's state at event time ``t``, interpolated from its sampled path.
+
+        A track counts when its path covers ``t`` or ended at most ``stale_s`` before
+        it; velocity comes from the two samples around ``t``. Identity, transponder and
+        class are the latest known. This lets a replay in large batches ask what the
+        sky looked like when an incident began, not when the batch ended.
+        """
+        lt = self.latest
+        keep, rows = [], []
+        for i, tid in enumerate(lt.track_id.tolist()):
+            p = self._paths.get(tid)
+            if not p or len(p) < 2 or p[0][0] > t or p[-1][0] < t - stale_s:
+                continue
+            arr = np.asarray(p, dtype=np.float64)
+            j = int(np.clip(np.searchsorted(arr[:, 0], t), 1, len(arr) - 1))
+            a, b = arr[j - 1], arr[j]
+            dt = max(b[0] - a[0], 1e-6)
+            w = float(np.clip((t - a[0]) / dt, 0.0, 1.0))
+            lat, lon, alt = a[1:4] + w * (b[1:4] - a[1:4])
+            phi = np.radians(lat)  # metres per degree on the WGS84 ellipsoid
+            m_lat = 111_132.954 - 559.822 * np.cos(2 * phi) + 1.175 * np.cos(4 * phi)
+            m_lon = 111_412.84 * np.cos(phi) - 93.5 * np.cos(3 * phi)
+            rows.append(
+                (
+                    t,
+                    lat,
+                    lon,
+                    alt,
+                    (b[2] - a[2]) * m_lon / dt,
+                    (b[1] - a[1]) * m_lat / dt,
+                    (b[3] - a[3]) / dt,
+                    bool(b[4] if w > 0.5 else a[4]),
+                )
+            )
+            keep.append(i)
+        if not rows:
+            return _empty_latest()
+        cols = np.array(rows, dtype=np.float64)
+        idx = np.array(keep, dtype=np.int64)
+        return Latest(
+            track_id=lt.track_id[idx],
+            **{name: cols[:, k] for k, name in enumerate(_FIELDS)},
+            identity=lt.identity[idx],
+            callsign=lt.callsign[idx],
+            transponder=lt.transponder[idx],
+            on_ground=cols[:, 7].astype(bool),
+            cls=lt.cls[idx],
+        )
+
+    def state(self, track_id: int) -> dict[str, float] | None:
+        """The latest state of one track, or None."""
+        lt = self.latest
+        i = int(np.searchsorted(lt.track_id, track_id))
+        if i >= len(lt) or lt.track_id[i] != track_id:
+            return None
+        return {name: float(getattr(lt, name)[i]) for name in _FIELDS}

@@ -1,0 +1,93 @@
+"""``airsentry decide``: acknowledge a recommendation, or authorise an action, on record.
+
+::
+
+    airsentry decide ack INCIDENT --operator NAME [--note TEXT]
+    airsentry decide authorise INCIDENT --action ACTION --operator NAME --role ROLE
+                     --reason TEXT [--reason TEXT ...] --roster ROSTER.yaml [--playbook FILE]
+    airsentry decide status INCIDENT
+
+``authorise`` goes through :class:`airsentry.assess.decide.Desk`: it is refused (exit 2,
+with the reason) unless the roster gives the operator the role, the playbook
+recommends the action for this incident and the role may decide it, and reasons are
+given. Every outcome is written to the audit log. There is no other way to record an
+engagement: ``status`` reports an engagement as authorised only when the audit log,
+verified intact, holds its decision.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from airsentry.assess.audit import AuditLog, default_log_path
+from airsentry.assess.decide import Desk, Roster, load_roster
+from airsentry.assess.playbook import load
+from airsentry.cli._common import add_db_option
+from airsentry.errors import AirsentryError
+from airsentry.incidents import IncidentStore, default_db_path
+from airsentry.model import Action
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("decide", help="acknowledge or authorise, on the record")
+    dsub = p.add_subparsers(dest="decide_action", required=True)
+    ack = dsub.add_parser("ack", help="acknowledge an incident's recommendation")
+    ack.add_argument("incident")
+    ack.add_argument("--operator", required=True)
+    ack.add_argument("--note", default="")
+    auth = dsub.add_parser("authorise", help="authorise a recommended action")
+    auth.add_argument("incident")
+    auth.add_argument("--action", required=True, choices=[a.value for a in Action])
+    auth.add_argument("--operator", required=True)
+    auth.add_argument("--role", required=True)
+    auth.add_argument("--reason", action="append", default=[], required=True)
+    auth.add_argument("--roster", type=Path, required=True, help="YAML: operators: {name: [roles]}")
+    auth.add_argument("--playbook", type=Path, help="rules of engagement (default: shipped)")
+    status = dsub.add_parser("status", help="decisions on an incident; is engagement authorised")
+    status.add_argument("incident")
+    for sp in (ack, auth, status):
+        add_db_option(sp)
+        sp.add_argument("--log", type=Path, help="audit log (default: beside the database)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    db = args.db or default_db_path()
+    if not Path(db).exists():
+        raise AirsentryError(f"{db}: no incident database (run a replay or the demo first)")
+    log = AuditLog(args.log or default_log_path(db))
+    now = datetime.now(UTC)
+    with IncidentStore(db) as store:
+        roster = load_roster(args.roster) if args.decide_action == "authorise" else Roster({})
+        playbook = load(getattr(args, "playbook", None))
+        desk = Desk(store, log, playbook, roster, sites=_sites())
+        if args.decide_action == "ack":
+            d = desk.acknowledge(args.incident, args.operator, time=now, note=args.note)
+            print(f"{d.incident_id}: acknowledged by {d.operator} (decision {d.id})")
+        elif args.decide_action == "authorise":
+            d = desk.authorise(
+                args.incident,
+                args.action,
+                operator=args.operator,
+                role=args.role,
+                reasons=args.reason,
+                time=now,
+            )
+            print(f"{d.incident_id}: {d.action} authorised by {d.operator} (decision {d.id})")
+        else:
+            for d in store.decisions_for(args.incident):
+                print(f"{d.time.isoformat()} {d.operator}: {d.action} {d.note}")
+            engaged = desk.engagement_authorised(args.incident)
+            who = f"yes, by {engaged.operator}" if engaged else "no"
+            print(f"engagement authorised: {who}")
+    return 0
+
+
+def _sites() -> list[Any]:
+    from airsentry.airspace import default_catalogue
+    from airsentry.assess.threat import sites_from_zones
+
+    return sites_from_zones(default_catalogue().zones)

@@ -1,0 +1,125 @@
+"""``airsentry run --config FILE``: the configured live feeds, until interrupted.
+
+The feeds of the configuration (``docs/configuration.md``) are connected, merged in
+event time and run through the pipeline into the incident store. SIGINT or SIGTERM ends
+the run cleanly: every session is closed, what the decoders and the merge window still
+hold goes through the pipeline, and the store is closed; events reach the store before
+anything else sees them, so nothing accepted is lost. Tracks are not ended at shutdown
+(an aircraft does not leave a zone because airsentry stopped). Feed health is printed to
+stderr every ``--status-every`` seconds and at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from airsentry.errors import AirsentryError
+from airsentry.model import Event, Zone, isoformat
+
+if TYPE_CHECKING:  # the live stack is imported when the command runs, not at CLI start
+    from airsentry.sources.live import HealthSnapshot, LiveRunner
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("run", help="run the live feeds of a configuration file")
+    p.add_argument("--config", required=True, type=Path, help="deployment YAML")
+    p.add_argument(
+        "--status-every",
+        type=float,
+        default=60.0,
+        help="print feed health to stderr every N seconds (0: only at the end)",
+    )
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from airsentry.airspace import default_catalogue, load_user_zones
+    from airsentry.config import load_config
+    from airsentry.incidents import IncidentStore, default_db_path
+    from airsentry.pipeline import Pipeline
+    from airsentry.sources.base import Quarantine
+    from airsentry.sources.live import LiveRunner
+
+    cfg = load_config(args.config)
+    zones: list[Zone] = list(default_catalogue().zones) if cfg.default_zones else []
+    for path in cfg.zone_files:
+        zones += load_user_zones(path)
+    if not zones:
+        raise AirsentryError("no zones to watch")
+    db = cfg.db or default_db_path()
+    sink: IO[str] | None = cfg.events_out.open("a", encoding="utf-8") if cfg.events_out else None
+
+    def write(events: Sequence[Event]) -> None:
+        if sink is not None:
+            for e in events:
+                sink.write(json.dumps(e.to_dict()) + "\n")
+            sink.flush()
+
+    quarantine = Quarantine(cfg.quarantine)
+    try:
+        with IncidentStore(db) as store:
+            pipeline = Pipeline(zones, store=store, config=cfg.pipeline, on_events=write)
+            runner = LiveRunner(
+                cfg.feeds,
+                pipeline.process,
+                quarantine,
+                window_s=cfg.merge.window_s,
+                emit_every_s=cfg.merge.emit_every_s,
+            )
+            asyncio.run(_serve(runner, args.status_every))
+            st = pipeline.stats
+            print(
+                f"stopped: {st.reports:,} reports, {st.events:,} events, "
+                f"{len(st.incidents_changed)} incidents changed; {quarantine.summary()}; "
+                f"{sum(runner.merger.late.values()):,} late; incident book: {db}",
+                file=sys.stderr,
+            )
+    finally:
+        quarantine.close()
+        if sink is not None:
+            sink.close()
+    return 0
+
+
+async def _serve(runner: LiveRunner, status_every: float) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, runner.stop)
+    names = ", ".join(f"{f.name} ({f.format}, {f.transport.describe()})" for f in runner.feeds)
+    print(f"running feeds: {names}", file=sys.stderr, flush=True)
+    status = asyncio.create_task(_status(runner, status_every)) if status_every > 0 else None
+    try:
+        await runner.run()
+    finally:
+        if status is not None:
+            status.cancel()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+        _print_health(runner.health())
+
+
+async def _status(runner: LiveRunner, every: float) -> None:
+    while True:
+        await asyncio.sleep(every)
+        _print_health(runner.health())
+
+
+def _print_health(snapshots: list[HealthSnapshot]) -> None:
+    for h in snapshots:
+        last = isoformat(h.last_report) if math.isfinite(h.last_report) else "never"
+        print(
+            f"feed {h.name}: {h.state}, {h.reports:,} reports ({h.rate:.1f}/s), last {last}, "
+            f"{h.connects} connects, {h.disconnects} drops, {h.failures} failed attempts, "
+            f"{h.rejected:,} rejected, {h.late:,} late"
+            + (f", last error: {h.last_error}" if h.last_error else ""),
+            file=sys.stderr,
+            flush=True,
+        )

@@ -1,0 +1,84 @@
+"""Decisions taken at the console, through the assessment's decision desk when there is one.
+
+With a :class:`DecisionDesk` (a playbook and an audit log), acknowledgements and
+authorisations go through :class:`airsentry.assess.decide.Desk`: the playbook must
+recommend the action for that incident, the user's role must be allowed to decide its
+step, and every acceptance and refusal lands in the tamper-evident audit log. Without
+one, the store records them directly after the console's own role check.
+
+Console roles map onto the playbook's roles: an operator holds the playbook's
+``operator`` role; a commander holds every role of the playbook (the console's
+commander is the duty officer with the authority the playbook names); a viewer holds none.
+The action a commander approves is recorded under its own name (``engage``), a refusal
+as ``refuse:<action>``, so :meth:`Desk.engagement_authorised` reads them alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from airsentry.assess.audit import AuditLog
+from airsentry.assess.decide import AuthorisationError, Desk, Roster
+from airsentry.assess.playbook import Playbook, load
+from airsentry.incidents import Decision, IncidentStore
+from airsentry.model import Action
+from airsentry.server.auth import Role, User
+
+__all__ = ["AuthorisationError", "DecisionDesk"]
+
+
+@dataclass(slots=True)
+class DecisionDesk:
+    """The playbook and audit log the console's decisions go through."""
+
+    playbook: Playbook
+    log: AuditLog
+
+    @classmethod
+    def open(cls, audit_log: Path, playbook: Path | None = None) -> DecisionDesk:
+        """The desk over ``audit_log`` (created with its key when missing) and a playbook
+        (the shipped default when None)."""
+        return cls(load(playbook), AuditLog(audit_log))
+
+    def roles_of(self, user: User) -> frozenset[str]:
+        if user.role is Role.COMMANDER:
+            return frozenset(self.playbook.roles)
+        if user.role is Role.OPERATOR and "operator" in self.playbook.roles:
+            return frozenset({"operator"})
+        return frozenset()
+
+    def desk(self, store: IncidentStore, user: User) -> Desk[Decision]:
+        return Desk(store, self.log, self.playbook, Roster({user.name: self.roles_of(user)}))
+
+    def role_for(self, user: User) -> str:
+        """The user's most senior playbook role (the one that outranks the most)."""
+        roles = sorted(self.roles_of(user), key=lambda r: (len(self.playbook.outranks(r)), r))
+        return roles[-1] if roles else ""
+
+    def acknowledge(
+        self, store: IncidentStore, user: User, incident_id: str, *, time: datetime, note: str
+    ) -> Decision:
+        return self.desk(store, user).acknowledge(incident_id, user.name, time=time, note=note)
+
+    def authorise(
+        self,
+        store: IncidentStore,
+        user: User,
+        incident_id: str,
+        action: Action,
+        *,
+        time: datetime,
+        reasons: Sequence[str],
+    ) -> Decision:
+        """Authorise through the desk; raises AuthorisationError when it refuses."""
+        return self.desk(store, user).authorise(
+            incident_id,
+            action,
+            operator=user.name,
+            role=self.role_for(user),
+            reasons=reasons,
+            time=time,
+        )

@@ -1,0 +1,226 @@
+"""The live picture the console shows, and the hub that pushes it to WebSocket clients.
+
+:class:`LivePicture` is what the pipeline thread writes after each batch (the live
+tracks, which of them violate a zone, the sensors heard) and what the REST routes read.
+:class:`Hub` fans messages out to every connected WebSocket: the pipeline thread
+serialises a message once and hands it to the event loop; each client has a bounded
+queue, and a client too slow to keep up loses its oldest track snapshots rather than
+slowing the pipeline or the other clients.
+
+Wire messages (JSON objects with a ``type``):
+
+* ``tracks``: ``time`` (event time, ISO 8601 UTC) and ``tracks``, a list of
+  ``[id, identity, callsign, class, lat, lon, alt_m, speed_mps, heading_deg, violator]``
+  rows (arrays rather than objects: a thousand tracks a second is the design load);
+  ``removed``: ids of tracks that ended.
+* ``alert``: ``incident``, an incident as :meth:`Incident.to_dict` gives it.
+* ``status``: ``time``, ``running``, ``reports``, ``events``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import math
+import threading
+from collections import deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from airsentry.model import Event, EventKind, ReportBatch, Track, isoformat
+
+TRAIL_POINTS = 20
+
+
+def _num(x: float, digits: int) -> float | None:
+    return round(float(x), digits) if math.isfinite(x) else None
+
+
+@dataclass(slots=True)
+class SensorState:
+    name: str
+    reports: int = 0
+    last_seen: float = math.nan
+    silent: bool = False
+
+
+@dataclass(slots=True)
+class LivePicture:
+    """Live tracks with trails, violators and sensors; guarded by one lock."""
+
+    time: float = math.nan
+    reports: int = 0
+    events: int = 0
+    running: bool = False
+    tracks: dict[int, list[Any]] = field(default_factory=dict)
+    trails: dict[int, deque[tuple[float, float]]] = field(default_factory=dict)
+    violators: dict[int, set[str]] = field(default_factory=dict)  # track: zones entered
+    sensors: dict[str, SensorState] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def note_batch(self, batch: ReportBatch) -> None:
+        """Count the batch's reports per sensor (vectorised over the batch)."""
+        if not len(batch):
+            return
+        uniq, counts = np.unique(batch.sensor.astype(str), return_counts=True)
+        last = dict(zip(*_last_time_per(batch), strict=True))
+        with self.lock:
+            self.reports += len(batch)
+            self.time = max(float(batch.t.max()), self.time if math.isfinite(self.time) else 0.0)
+            for name, n in zip(uniq.tolist(), counts.tolist(), strict=True):
+                s = self.sensors.setdefault(name, SensorState(name))
+                s.reports += int(n)
+                s.last_seen = last[name]
+
+    def note_events(self, events: Sequence[Event]) -> None:
+        """Mark violators (inside a zone they entered unauthorised) and silent sensors."""
+        with self.lock:
+            self.events += len(events)
+            for e in events:
+                unauthorised = e.kind is EventKind.SWARM or (
+                    e.kind is EventKind.ENTRY and e.authorised is False
+                )
+                if unauthorised and e.track_id is not None:
+                    self.violators.setdefault(e.track_id, set()).add(e.zone_id)
+                elif e.kind is EventKind.EXIT and e.track_id in self.violators:
+                    self.violators[e.track_id].discard(e.zone_id)
+                elif e.kind in (EventKind.SENSOR_SILENT, EventKind.SENSOR_BACK) and e.sensor:
+                    s = self.sensors.setdefault(e.sensor, SensorState(e.sensor))
+                    s.silent = e.kind is EventKind.SENSOR_SILENT
+
+    def set_tracks(
+        self, live: Iterable[Track], classes: dict[int, str]
+    ) -> tuple[list[Any], list[int]]:
+        """Replace the live tracks; return the rows and the ids of tracks that ended."""
+        rows: list[Any] = []
+        seen: set[int] = set()
+        with self.lock:
+            for tr in live:
+                tid = tr.track_id
+                seen.add(tid)
+                heading = math.degrees(math.atan2(tr.vel_e, tr.vel_n)) % 360.0
+                lat, lon = round(tr.lat, 5), round(tr.lon, 5)
+                row: list[Any] = [
+                    tid,
+                    tr.identity,
+                    tr.callsign,
+                    classes.get(tid, "unknown"),
+                    lat,
+                    lon,
+                    _num(tr.alt, 0),
+                    _num(tr.speed, 1),
+                    _num(heading, 0),
+                    bool(self.violators.get(tid)),
+                ]
+                rows.append(row)
+                self.tracks[tid] = row
+                trail = self.trails.setdefault(tid, deque(maxlen=TRAIL_POINTS))
+                if not trail or trail[-1] != (lon, lat):
+                    trail.append((lon, lat))
+            removed = [tid for tid in self.tracks if tid not in seen]
+            for tid in removed:
+                del self.tracks[tid]
+                self.trails.pop(tid, None)
+                self.violators.pop(tid, None)
+        return rows, removed
+
+    def snapshot(self) -> list[dict[str, Any]]:
+        """Every live track as an object, with its trail (lon, lat pairs, oldest first)."""
+        with self.lock:
+            return [
+                {
+                    "id": r[0],
+                    "identity": r[1],
+                    "callsign": r[2],
+                    "target_class": r[3],
+                    "lat": r[4],
+                    "lon": r[5],
+                    "alt_m": r[6],
+                    "speed_mps": r[7],
+                    "heading_deg": r[8],
+                    "violator": r[9],
+                    "trail": [list(p) for p in self.trails.get(r[0], ())],
+                }
+                for r in self.tracks.values()
+            ]
+
+    def sensor_list(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return [
+                {
+                    "name": s.name,
+                    "reports": s.reports,
+                    "last_seen": isoformat(s.last_seen) if math.isfinite(s.last_seen) else None,
+                    "silent": s.silent,
+                }
+                for s in sorted(self.sensors.values(), key=lambda s: s.name)
+            ]
+
+    def status(self) -> dict[str, Any]:
+        with self.lock:
+            return {
+                "type": "status",
+                "time": isoformat(self.time) if math.isfinite(self.time) else None,
+                "running": self.running,
+                "reports": self.reports,
+                "events": self.events,
+                "tracks": len(self.tracks),
+            }
+
+
+def _last_time_per(batch: ReportBatch) -> tuple[list[str], list[float]]:
+    """The latest report time of each sensor in the batch."""
+    names = batch.sensor.astype(str)
+    order = np.lexsort((batch.t, names))
+    s, t = names[order], batch.t[order]
+    last = np.r_[s[1:] != s[:-1], True]
+    return s[last].tolist(), t[last].tolist()
+
+
+class Hub:
+    """Fan-out of serialised messages to WebSocket client queues, thread-safe."""
+
+    def __init__(self, queue_size: int = 32) -> None:
+        self.queue_size = queue_size
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._queues: set[asyncio.Queue[str]] = set()
+        self.sent = 0
+        self.dropped = 0
+
+    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+
+    def subscribe(self) -> asyncio.Queue[str]:
+        self.bind(asyncio.get_running_loop())
+        q: asyncio.Queue[str] = asyncio.Queue(self.queue_size)
+        self._queues.add(q)
+        return q
+
+    def unsubscribe(self, q: asyncio.Queue[str]) -> None:
+        self._queues.discard(q)
+
+    @property
+    def clients(self) -> int:
+        return len(self._queues)
+
+    def publish(self, message: dict[str, Any]) -> None:
+        """Serialise once and queue for every client; callable from any thread."""
+        loop = self._loop
+        if loop is None or loop.is_closed() or not self._queues:
+            return
+        text = json.dumps(message, separators=(",", ":"), allow_nan=False)
+        with contextlib.suppress(RuntimeError):  # loop closing: nobody left to tell
+            loop.call_soon_threadsafe(self._fanout, text)
+
+    def _fanout(self, text: str) -> None:
+        for q in list(self._queues):
+            if q.full():
+                with contextlib.suppress(asyncio.QueueEmpty):
+                    q.get_nowait()
+                    self.dropped += 1
+            q.put_nowait(text)
+            self.sent += 1

@@ -1,0 +1,180 @@
+"""Incident routes: list and detail (any role), acknowledge and annotate (operator),
+authorise or refuse an action (the role the action demands; see :func:`required_role`),
+through the playbook's decision desk when the server has one
+(:mod:`airsentry.server.decisions`): then the playbook must also recommend the action
+for that incident, and the audit log records every acceptance and refusal.
+
+Every acknowledgement, note and decision is recorded in the store with the user's name
+and the wall-clock time it was taken (human time, unlike the events' event time), and
+is pushed to every console as a ``decision`` message.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query
+from pydantic import BaseModel, Field
+
+from airsentry.incidents import BookedIncident, Decision
+from airsentry.model import Action, Incident, ZoneKind
+from airsentry.server.app import Ctx, Operator, Viewer
+from airsentry.server.auth import Role, User
+from airsentry.server.decisions import AuthorisationError
+from airsentry.server.routes_read import ISO3, aware
+
+router = APIRouter(prefix="/api/incidents", tags=["incidents"])
+
+ALERTS = frozenset({Action.MONITOR, Action.ALERT_OPERATOR})
+"""Actions an operator may confirm; everything beyond them is a commander's decision."""
+
+
+class Verdict(enum.StrEnum):
+    APPROVE = "approve"
+    REFUSE = "refuse"
+
+
+class Note(BaseModel):
+    note: str = Field("", max_length=2000, description="free text, kept with the decision")
+
+
+class NoteText(BaseModel):
+    text: str = Field(min_length=1, max_length=2000)
+
+
+class DecisionIn(BaseModel):
+    action: Action
+    decision: Verdict
+    note: str = Field("", max_length=2000)
+
+
+def required_role(incident: Incident, action: Action) -> Role:
+    """Who may authorise ``action`` on ``incident``.
+
+    A commander for every action beyond alerting the operator (air defence, intercept,
+    closing an airport, engagement: each needs a named authority), and for any action
+    the incident's recommendation marks as needing a decision; an operator otherwise.
+    """
+    rec = incident.recommendation
+    if action not in ALERTS or (rec is not None and rec.action == action and rec.needs_decision):
+        return Role.COMMANDER
+    return Role.OPERATOR
+
+
+def _incident(ctx: Ctx, incident_id: str) -> BookedIncident:
+    inc = ctx.store.get(incident_id)
+    if inc is None:
+        raise HTTPException(404, f"no incident {incident_id!r}")
+    return inc
+
+
+def _publish(ctx: Ctx, decision: Decision, user: User) -> dict[str, Any]:
+    out = decision.to_dict()
+    out["role"] = str(user.role)
+    ctx.hub.publish({"type": "decision", "decision": out})
+    return out
+
+
+def _record(ctx: Ctx, incident_id: str, user: User, action: str, note: str) -> dict[str, Any]:
+    decision = ctx.store.record_decision(
+        incident_id, time=datetime.now(UTC), operator=user.name, action=action, note=note
+    )
+    return _publish(ctx, decision, user)
+
+
+@router.get("", summary="Incidents matching every filter, in order of start")
+def list_incidents(
+    ctx: Ctx,
+    user: Viewer,
+    owner: ISO3 = None,
+    year: Annotated[int | None, Query(ge=1970, le=9999)] = None,
+    zone_kind: ZoneKind | None = None,
+    status: Annotated[str | None, Query(pattern="^(open|closed)$")] = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[dict[str, Any]]:
+    found = ctx.store.list(
+        owner,
+        year,
+        aware(since, "since"),
+        aware(until, "until"),
+        str(zone_kind) if zone_kind else None,
+        status=status,
+    )
+    where = ctx.reader.incident_positions()
+    return [with_position(inc.to_dict(), where) for inc in found]
+
+
+def with_position(
+    incident: dict[str, Any], where: dict[str, tuple[float, float]]
+) -> dict[str, Any]:
+    """The incident's map position (``lat``, ``lon``; None when no event was located)."""
+    lat, lon = where.get(incident["id"], (None, None))
+    incident["lat"], incident["lon"] = lat, lon
+    return incident
+
+
+@router.get("/{incident_id}", summary="One incident: timeline, tracks, decisions")
+def get_incident(incident_id: str, ctx: Ctx, user: Viewer) -> dict[str, Any]:
+    inc = ctx.store.get(incident_id, with_events=True)
+    if inc is None:
+        raise HTTPException(404, f"no incident {incident_id!r}")
+    out = with_position(inc.to_dict(with_events=True), ctx.reader.incident_positions(inc.id))
+    out["tracks"] = ctx.reader.incident_tracks(incident_id)
+    decisions = [d.to_dict() for d in ctx.store.decisions_for(incident_id)]
+    out["decisions"] = decisions
+    out["acknowledged_by"] = [d["operator"] for d in decisions if d["action"] == "acknowledge"]
+    rec = inc.recommendation
+    out["authorise_role"] = str(required_role(inc, rec.action)) if rec else None
+    return out
+
+
+@router.post(
+    "/{incident_id}/acknowledge", summary="Acknowledge an incident (operator)", status_code=201
+)
+def acknowledge(incident_id: str, body: Note, ctx: Ctx, user: Operator) -> dict[str, Any]:
+    _incident(ctx, incident_id)
+    if ctx.desk is None:
+        return _record(ctx, incident_id, user, "acknowledge", body.note)
+    now = datetime.now(UTC)
+    try:
+        decision = ctx.desk.acknowledge(ctx.store, user, incident_id, time=now, note=body.note)
+    except AuthorisationError as exc:
+        raise HTTPException(403, str(exc)) from None
+    return _publish(ctx, decision, user)
+
+
+@router.post("/{incident_id}/notes", summary="Annotate an incident (operator)", status_code=201)
+def annotate(incident_id: str, body: NoteText, ctx: Ctx, user: Operator) -> dict[str, Any]:
+    _incident(ctx, incident_id)
+    return _record(ctx, incident_id, user, "note", body.text)
+
+
+@router.post(
+    "/{incident_id}/decisions",
+    summary="Authorise or refuse an action (commander for anything beyond alerting)",
+    status_code=201,
+    responses={403: {"description": "the user's role may not decide this action"}},
+)
+def decide(incident_id: str, body: DecisionIn, ctx: Ctx, user: Operator) -> dict[str, Any]:
+    inc = _incident(ctx, incident_id)
+    needed = required_role(inc, body.action)
+    if not user.role.allows(needed):
+        raise HTTPException(
+            403,
+            f"to {body.decision} {body.action} needs the {needed} role; "
+            f"{user.name} has the {user.role} role",
+        )
+    if body.decision is Verdict.REFUSE or ctx.desk is None:
+        action = str(body.action) if body.decision is Verdict.APPROVE else f"refuse:{body.action}"
+        return _record(ctx, incident_id, user, action, body.note)
+    reasons = [body.note] if body.note.strip() else [f"authorised by {user.name} at the console"]
+    try:
+        decision = ctx.desk.authorise(
+            ctx.store, user, incident_id, body.action, time=datetime.now(UTC), reasons=reasons
+        )
+    except AuthorisationError as exc:
+        raise HTTPException(403, exc.reason) from None
+    return _publish(ctx, decision, user)

@@ -1,0 +1,224 @@
+"""Runs the pipeline behind the console: a replay or a live feed, in a thread of its own.
+
+The runner takes report batches in event-time order from any iterable (a scenario, a
+recorded file, a live feed), passes each through one pipeline (:class:`PipelineLike`)
+that books into the server's store, and after each batch tells the
+:class:`~airsentry.server.live.LivePicture` and the :class:`~airsentry.server.live.Hub`
+what changed: track positions (at most every ``publish_s`` seconds of wall time),
+and every incident the batch opened or changed, as an alert.
+
+``speed`` paces a replay by event time: 1.0 is real time, 60 is a minute a second,
+0 as fast as the machine goes. Live feeds arrive at their own pace (speed 0).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from airsentry.incidents import IncidentStore
+from airsentry.model import Event, ObjArray, ReportBatch, Track, from_epoch
+from airsentry.server.live import Hub, LivePicture
+
+log = logging.getLogger(__name__)
+
+
+class _Tracker(Protocol):
+    def live(self) -> Sequence[Track]: ...
+
+
+class _Classifier(Protocol):
+    def latest(self, track_ids: npt.ArrayLike) -> ObjArray: ...
+
+
+class _Stats(Protocol):
+    incidents_changed: set[str]
+
+
+class PipelineLike(Protocol):
+    """What the runner needs of the pipeline. The server is a face over the pipeline but
+    does not build it (the command line wires it, as it wires every stage), so the
+    runner names only the parts it uses."""
+
+    on_events: Callable[[Sequence[Event]], None] | None
+
+    @property
+    def store(self) -> IncidentStore | None: ...
+
+    @property
+    def tracker(self) -> _Tracker: ...
+
+    @property
+    def classifier(self) -> _Classifier: ...
+
+    @property
+    def stats(self) -> _Stats: ...
+
+    def process(self, batch: ReportBatch) -> list[Event]: ...
+
+    def finish(self) -> list[Event]: ...
+
+
+def time_slices(batch: ReportBatch, step_s: float = 1.0) -> Iterator[ReportBatch]:
+    """Cut a time-sorted batch into consecutive slices of ``step_s`` of event time."""
+    if not len(batch):
+        return
+    t = batch.t
+    edges = np.arange(float(t[0]), float(t[-1]) + step_s, step_s)
+    cuts = np.searchsorted(t, edges[1:], side="left")
+    start = 0
+    for stop in [*cuts.tolist(), len(batch)]:
+        if stop > start:
+            yield batch.take(slice(start, stop))
+            start = stop
+
+
+@dataclass(slots=True)
+class RunnerConfig:
+    speed: float = 0.0  # event seconds per wall second; 0: no pacing
+    publish_s: float = 0.5  # wall seconds between track snapshots
+    max_wait_s: float = 2.0  # a quiet gap in a replay is skipped down to this wall time
+
+
+class PipelineRunner:
+    """The pipeline thread of a server: feed → pipeline → live picture → hub."""
+
+    def __init__(
+        self,
+        pipeline: PipelineLike,
+        batches: Iterable[ReportBatch],
+        picture: LivePicture,
+        hub: Hub,
+        config: RunnerConfig | None = None,
+        position: Callable[[str], dict[str, tuple[float, float]]] | None = None,
+        announce_from: IncidentStore | None = None,
+    ) -> None:
+        self.pipeline = pipeline
+        self.batches = batches
+        self.picture = picture
+        self.hub = hub
+        self.config = config or RunnerConfig()
+        self.position = position
+        self.announce_from = announce_from
+        self._announced: set[str] = set()
+        self.error: BaseException | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="airsentry-pipeline", daemon=True)
+        previous = pipeline.on_events
+
+        def on_events(events: Sequence[Event]) -> None:
+            picture.note_events(events)
+            if previous is not None:
+                previous(events)
+
+        pipeline.on_events = on_events
+
+    @property
+    def started(self) -> bool:
+        return self._thread.ident is not None
+
+    def start(self) -> None:
+        self.picture.running = True
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    @property
+    def done(self) -> bool:
+        return not self._thread.is_alive()
+
+    def _run(self) -> None:
+        try:
+            self._loop()
+        except Exception as exc:  # the console stays up; the failure is shown and logged
+            self.error = exc
+            log.exception("pipeline stopped")
+        finally:
+            close = getattr(self.batches, "close", None)
+            if callable(close):  # a generator over live feeds: stop the feeds
+                close()
+            self.picture.running = False
+            self.hub.publish(self.picture.status())
+
+    def _loop(self) -> None:
+        speed = self.config.speed
+        wall0 = time.monotonic()
+        event0: float | None = None
+        last_publish, dirty = 0.0, False
+        for batch in self.batches:
+            if self._stop.is_set():
+                return
+            if not len(batch):  # a quiet live feed: show what came last, notice a stop
+                if dirty and time.monotonic() - last_publish >= self.config.publish_s:
+                    self._publish_tracks()
+                    last_publish, dirty = time.monotonic(), False
+                continue
+            if speed > 0:
+                t = float(batch.t.max())
+                event0 = t if event0 is None else event0
+                wait = (t - event0) / speed - (time.monotonic() - wall0)
+                if wait > self.config.max_wait_s:  # skip the quiet hours between episodes
+                    wall0 -= wait - self.config.max_wait_s
+                    wait = self.config.max_wait_s
+                if wait > 0 and self._stop.wait(wait):
+                    return
+            self.picture.note_batch(batch)
+            self.pipeline.process(batch)
+            self._alerts()
+            now, dirty = time.monotonic(), True
+            if now - last_publish >= self.config.publish_s:
+                self._publish_tracks()
+                last_publish, dirty = now, False
+        if not self._stop.is_set():
+            # The last picture stays on the map after the input ends (running: false).
+            self._publish_tracks()
+            self.pipeline.finish()
+            self._alerts()
+
+    def _publish_tracks(self) -> None:
+        live = list(self.pipeline.tracker.live())
+        ids = np.array([tr.track_id for tr in live], dtype=np.int64)
+        classes = dict(
+            zip(ids.tolist(), self.pipeline.classifier.latest(ids).tolist(), strict=True)
+        )
+        rows, removed = self.picture.set_tracks(live, {k: str(v) for k, v in classes.items()})
+        status = self.picture.status()
+        self.hub.publish(
+            {"type": "tracks", "time": status["time"], "tracks": rows, "removed": removed}
+        )
+        self.hub.publish(status)
+
+    def _alerts(self) -> None:
+        """Alert on every incident changed since the last batch (the runner owns its
+        pipeline, so it drains the pipeline's set of changed incidents); when replaying
+        over a store that already holds the run's incidents (``announce_from``), alert on
+        each stored incident as the replay's event time reaches its start."""
+        changed = self.pipeline.stats.incidents_changed
+        store = self.pipeline.store
+        ids = sorted(changed)
+        changed.clear()
+        if self.announce_from is not None and math.isfinite(self.picture.time):
+            store = self.announce_from
+            due = store.list(until=from_epoch(self.picture.time))
+            ids += [inc.id for inc in due if inc.id not in self._announced]
+            self._announced.update(ids)
+        if store is None:
+            return
+        for inc_id in ids:
+            incident = store.get(inc_id)
+            if incident is not None:
+                out = incident.to_dict()
+                where = self.position(inc_id) if self.position else {}
+                out["lat"], out["lon"] = where.get(inc_id, (None, None))
+                self.hub.publish({"type": "alert", "incident": out})

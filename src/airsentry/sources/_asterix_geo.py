@@ -1,0 +1,61 @@
+"""Where radar measurements are on the Earth: sites, polar plots, system planes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyproj
+
+from airsentry.model import FloatArray
+
+EARTH_RADIUS = 6_371_000.0
+_GEOD = pyproj.Geod(ellps="WGS84")
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """A sensor's position: WGS84 degrees and metres above mean sea level."""
+
+    lat: float
+    lon: float
+    alt: float = 0.0
+
+
+def ground_range(slant: FloatArray, alt: FloatArray, site_alt: float) -> FloatArray:
+    """Great-circle distance (m) under a slant range, with target altitude when known.
+
+    On a sphere of radius R, radar at R + h_r and target at R + h, the central angle
+    obeys cos a = ((R+h_r)^2 + (R+h)^2 - d^2) / (2 (R+h_r)(R+h)). Unknown altitude:
+    the slant range itself.
+    """
+    r1, r2 = EARTH_RADIUS + site_alt, EARTH_RADIUS + alt
+    with np.errstate(invalid="ignore"):
+        cos_a = np.clip((r1**2 + r2**2 - slant**2) / (2 * r1 * r2), -1.0, 1.0)
+    return np.asarray(np.where(np.isnan(alt), slant, EARTH_RADIUS * np.arccos(cos_a)))
+
+
+def polar_to_wgs84(
+    site: Site,
+    slant: FloatArray,
+    azimuth_deg: FloatArray,
+    alt: FloatArray,
+    range_sigma_m: float,
+    azimuth_sigma_deg: float,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Latitude, longitude and 1-sigma horizontal error of radar plots from ``site``.
+
+    The ground range (see :func:`ground_range`) is walked along the WGS84 geodesic
+    leaving the site at the azimuth; the error combines the range error with the
+    azimuth error at that distance.
+    """
+    ground = ground_range(slant, alt, site.alt)
+    n = len(ground)
+    lon, lat, _ = _GEOD.fwd(np.full(n, site.lon), np.full(n, site.lat), azimuth_deg, ground)
+    accuracy = np.hypot(range_sigma_m, ground * np.radians(azimuth_sigma_deg))
+    return np.asarray(lat), np.asarray(lon), np.asarray(accuracy)
+
+
+def stereographic(ref: Site) -> pyproj.Proj:
+    """The system plane of a CAT062 SDPS: stereographic, tangent at the reference point."""
+    return pyproj.Proj(proj="stere", lat_0=ref.lat, lon_0=ref.lon, k_0=1.0, ellps="WGS84")

@@ -1,0 +1,271 @@
+"""Transports of live feeds: where the bytes come from, behind one small interface.
+
+A :class:`Transport` opens one *session* (a TCP connection, a bound UDP socket, a run
+of HTTP polls, an open file) and yields its bytes as they arrive. A session ends with
+the end of its stream (the peer closed, the file was rotated) or with an ``OSError``;
+the feed (:mod:`airsentry.sources.live`) then waits out its backoff and opens another.
+A session first yields ``b""`` once it is open (connected, bound), so that the feed's
+health tells a silent connection from a failed one. ``framed`` says whether each yielded
+piece is a whole message (a datagram, an HTTP response) or an arbitrary slice of a byte
+stream (TCP, a file).
+
+Transports:
+
+- :class:`TcpClient`: Beast (30005), raw AVR (30002) and SBS (30003) servers of
+  readsb/dump1090. A connection silent for ``idle_timeout_s`` is treated as dead
+  (half-open connections otherwise hang for hours).
+- :class:`UdpReceiver`: unicast, or multicast when ``group`` is set (ASTERIX radar
+  networks); each datagram is one piece.
+- :class:`HttpPoller`: polls a URL (readsb ``aircraft.json``) every ``interval_s``.
+- :class:`FileTail`: follows a growing file and survives rotation (the path now names
+  another file, or the file was truncated).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import struct
+import urllib.error
+import urllib.request
+from collections.abc import AsyncGenerator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar, Protocol
+
+READ_BYTES = 1 << 16
+
+
+class Transport(Protocol):
+    """One source of bytes; see the module docstring."""
+
+    framed: ClassVar[bool]
+
+    def describe(self) -> str:
+        """Where the bytes come from, for logs and health (``tcp://host:port``)."""
+        ...
+
+    def session(self) -> AsyncGenerator[bytes, None]:
+        """Open one session, yield ``b""``, then its bytes until it ends (``OSError``)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class TcpClient:
+    host: str
+    port: int
+    connect_timeout_s: float = 10.0
+    idle_timeout_s: float = 60.0  # no byte for this long: the connection is dead
+
+    framed: ClassVar[bool] = False
+
+    def __post_init__(self) -> None:
+        _check_port(self.port)
+        _check_positive(
+            connect_timeout_s=self.connect_timeout_s, idle_timeout_s=self.idle_timeout_s
+        )
+
+    def describe(self) -> str:
+        return f"tcp://{self.host}:{self.port}"
+
+    async def session(self) -> AsyncGenerator[bytes, None]:
+        try:
+            reader, writer = await asyncio.wait_for(
+                asyncio.open_connection(self.host, self.port), self.connect_timeout_s
+            )
+        except TimeoutError:
+            raise OSError(f"connect to {self.describe()} timed out") from None
+        try:
+            yield b""
+            while True:
+                try:
+                    data = await asyncio.wait_for(reader.read(READ_BYTES), self.idle_timeout_s)
+                except TimeoutError:
+                    raise OSError(f"no data for {self.idle_timeout_s:g} s") from None
+                if not data:
+                    return
+                yield data
+        finally:
+            writer.close()
+            with contextlib.suppress(OSError):
+                await writer.wait_closed()
+
+
+class _DatagramQueue(asyncio.DatagramProtocol):
+    def __init__(self, queue: asyncio.Queue[bytes | Exception]) -> None:
+        self.queue = queue
+
+    def datagram_received(self, data: bytes, addr: object) -> None:
+        self.queue.put_nowait(data)
+
+    def error_received(self, exc: Exception) -> None:
+        self.queue.put_nowait(exc)
+
+
+@dataclass(frozen=True, slots=True)
+class UdpReceiver:
+    """Datagrams on ``host:port``; joins multicast ``group`` on ``interface`` when set."""
+
+    port: int
+    host: str = "0.0.0.0"
+    group: str | None = None
+    interface: str = "0.0.0.0"  # address of the local interface that joins the group
+    max_queue: int = 10_000  # datagrams waiting for the decoder; more are dropped
+
+    framed: ClassVar[bool] = True
+
+    def __post_init__(self) -> None:
+        _check_port(self.port)
+        _check_positive(max_queue=self.max_queue)
+        for name, addr in (
+            ("host", self.host),
+            ("group", self.group),
+            ("interface", self.interface),
+        ):
+            if addr is not None:
+                try:
+                    socket.inet_aton(addr)
+                except OSError:
+                    raise ValueError(f"{name} {addr!r} is not an IPv4 address") from None
+        if self.group and not 224 <= int(self.group.split(".")[0]) <= 239:
+            raise ValueError(f"group {self.group!r} is not a multicast address (224-239.x.x.x)")
+
+    def describe(self) -> str:
+        where = f"{self.group}@{self.interface}" if self.group else self.host
+        return f"udp://{where}:{self.port}"
+
+    def _socket(self) -> socket.socket:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((self.group or self.host, self.port))
+            if self.group:
+                mreq = struct.pack(
+                    "4s4s", socket.inet_aton(self.group), socket.inet_aton(self.interface)
+                )
+                sock.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, mreq)
+        except OSError:
+            sock.close()
+            raise
+        sock.setblocking(False)
+        return sock
+
+    async def session(self) -> AsyncGenerator[bytes, None]:
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[bytes | Exception] = asyncio.Queue(self.max_queue)
+        transport, _ = await loop.create_datagram_endpoint(
+            lambda: _DatagramQueue(queue), sock=self._socket()
+        )
+        try:
+            yield b""
+            while True:
+                item = await queue.get()
+                if isinstance(item, Exception):
+                    raise OSError(f"receive failed: {item}")
+                yield item
+        finally:
+            transport.close()
+
+
+@dataclass(frozen=True, slots=True)
+class HttpPoller:
+    """GET ``url`` every ``interval_s``; each response body is one piece."""
+
+    url: str
+    interval_s: float = 1.0
+    timeout_s: float = 5.0
+
+    framed: ClassVar[bool] = True
+
+    def __post_init__(self) -> None:
+        if not self.url.startswith(("http://", "https://")):
+            raise ValueError(f"url {self.url!r} must start with http:// or https://")
+        _check_positive(interval_s=self.interval_s, timeout_s=self.timeout_s)
+
+    def describe(self) -> str:
+        return self.url
+
+    def _get(self) -> bytes:
+        request = urllib.request.Request(self.url, headers={"User-Agent": "airsentry"})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
+                body: bytes = response.read()
+                return body
+        except urllib.error.URLError as exc:  # HTTPError included; both are OSErrors
+            raise OSError(f"GET {self.url}: {exc}") from exc
+
+    async def session(self) -> AsyncGenerator[bytes, None]:
+        loop = asyncio.get_running_loop()
+        while True:
+            started = loop.time()
+            yield await asyncio.to_thread(self._get)
+            await asyncio.sleep(max(0.0, self.interval_s - (loop.time() - started)))
+
+
+@dataclass(slots=True)
+class FileTail:
+    """Follows ``path`` as it grows, like ``tail -F``.
+
+    The first session starts at the end of the file (or at its start when
+    ``from_start``); a later session (after a rotation), or a file that did not exist
+    yet when the feed started, is read from its start. Rotation is noticed when the path
+    names another file (rename and create) or the file became shorter than what was read
+    (truncation); the old file is read to its end first, so nothing written before the
+    rotation is lost.
+    """
+
+    path: Path
+    poll_s: float = 0.25
+    from_start: bool = False
+    _opened: bool = field(default=False, init=False, repr=False, compare=False)
+
+    framed: ClassVar[bool] = False
+
+    def __post_init__(self) -> None:
+        _check_positive(poll_s=self.poll_s)
+
+    def describe(self) -> str:
+        return f"file://{self.path}"
+
+    async def session(self) -> AsyncGenerator[bytes, None]:
+        # The first session honours from_start; later ones (after a rotation) read the
+        # new file from its start.
+        try:
+            fh = open(self.path, "rb")  # noqa: SIM115 - closed by the with below
+        except FileNotFoundError:
+            self._opened = True  # a file that appears later is read from its start
+            raise
+        with fh:
+            if not (self.from_start or self._opened):
+                fh.seek(0, os.SEEK_END)
+            self._opened = True
+            yield b""
+            ident = os.fstat(fh.fileno()).st_ino
+            while True:
+                data = fh.read(READ_BYTES)
+                if data:
+                    yield data
+                    continue
+                if self._rotated(ident, fh.tell()):
+                    return
+                await asyncio.sleep(self.poll_s)
+
+    def _rotated(self, ident: int, position: int) -> bool:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return False  # moved away, the new one not created yet: keep the old
+        return st.st_ino != ident or st.st_size < position
+
+
+def _check_port(port: int) -> None:
+    if not 0 < port < 65536:
+        raise ValueError(f"port {port} is not in 1-65535")
+
+
+def _check_positive(**values: float) -> None:
+    for name, value in values.items():
+        if not value > 0:
+            raise ValueError(f"{name} must be positive, got {value}")

@@ -1,0 +1,184 @@
+"""jet1090 / rs1090 JSON lines: one decoded Mode S message a line.
+
+As written by ``jet1090 --output file.jsonl`` (and shipped in ``traffic``'s samples)::
+
+    {"timestamp":1720248189.525,"frame":"8f3933...","df":"17","icao24":"393322",
+     "bds":"06","groundspeed":0.375,"track":90,"parity":"even",
+     "latitude":49.0058,"longitude":2.5735}
+
+Positions are the lines with ``latitude`` and ``longitude`` (BDS 0,5 airborne, BDS 0,6
+surface, as rs1090 decoded them: the file's own values are used). Callsign (BDS 0,8
+and 2,0), squawk (DF5/21), altitude (ft: DF0/4/16/20, BDS 0,5) and velocity (BDS 0,9:
+``groundspeed`` kt, ``track`` deg, ``vertical_rate`` ft/min) are carried onto later
+positions of the same aircraft, kinematics only while younger than ``max_age``.
+Accuracy comes from ``NUCp`` (95 % containment radius RCu, DO-260A).
+
+Blocks of lines are parsed by Arrow's JSON reader with a fixed schema (fields not
+listed are ignored). A block that fails is split in halves until the bad lines are
+isolated; those are quarantined with their line numbers.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.json as pj
+
+from airsentry.errors import DecodeError
+from airsentry.model import ReportBatch
+from airsentry.sources._carry import Carry
+from airsentry.sources._columns import velocity_en
+from airsentry.sources.base import Quarantine, register
+from airsentry.sources.modes.fields import FPM, FT, KT, SIGMA_PER_R95
+
+SCHEMA = pa.schema(
+    [
+        ("timestamp", pa.float64()),
+        ("icao24", pa.string()),
+        ("bds", pa.string()),
+        ("latitude", pa.float64()),
+        ("longitude", pa.float64()),
+        ("altitude", pa.float64()),
+        ("callsign", pa.string()),
+        ("squawk", pa.string()),
+        ("groundspeed", pa.float64()),
+        ("track", pa.float64()),
+        ("vertical_rate", pa.float64()),
+        ("NUCp", pa.float64()),
+    ]
+)
+_OPTIONS = pj.ParseOptions(explicit_schema=SCHEMA, unexpected_field_behavior="ignore")
+NUCP_RCU_M = np.array([np.nan, 18520, 9260, 1852, 926, 463, 185, 93, 10, 3])
+_CARRIED: dict[str, type] = {
+    "callsign": str,
+    "squawk": str,
+    "alt": float,
+    "gs": float,
+    "track": float,
+    "vr": float,
+    "nucp": float,
+}
+
+
+@register("jet1090")
+class Jet1090Source:
+    """Reads jet1090/rs1090 JSONL recordings."""
+
+    name: ClassVar[str] = "jet1090"
+
+    def __init__(self, *, max_age: float = 60.0, block_lines: int = 50_000) -> None:
+        self.max_age = max_age
+        self.block_lines = block_lines
+
+    def read(self, path: Path, quarantine: Quarantine) -> Iterator[ReportBatch]:
+        carry = Carry(dict(_CARRIED))
+        try:
+            with path.open("rb") as fh:
+                first = 1
+                while lines := fh.readlines(self.block_lines * 200):
+                    quarantine.skip("blank line", sum(1 for x in lines if not x.strip()))
+                    table = _parse(lines, first, str(path), quarantine)
+                    first += len(lines)
+                    batch = self._reports(table, carry, quarantine)
+                    if len(batch):
+                        yield batch
+        except OSError as exc:
+            quarantine.reject(DecodeError(f"file unreadable: {exc}", source=str(path)), "")
+
+    def _reports(self, table: pa.Table, carry: Carry, q: Quarantine) -> ReportBatch:
+        c = {name: table.column(name).to_numpy(zero_copy_only=False) for name in SCHEMA.names}
+        floats = [k for k in c if SCHEMA.field(k).type == pa.float64()]
+        f = {k: np.asarray(c[k], dtype=np.float64) for k in floats}
+        t = f["timestamp"]
+        col = table.column("icao24")
+        six = pc.fill_null(pc.equal(pc.utf8_length(col), 6), False).to_numpy(zero_copy_only=False)
+        bad = np.isnan(t) | ~np.asarray(six, dtype=np.bool_)
+        ident = pc.binary_join_element_wise("icao:", pc.utf8_lower(col), "")
+        if bad.any():
+            q.skip("jet1090 line without timestamp or icao24", int(bad.sum()))
+        keep = ~bad
+        bds = np.asarray(c["bds"], dtype=object)[keep]
+        t = t[keep]
+        identity = np.asarray(ident.to_numpy(zero_copy_only=False), dtype=object)[keep]
+        vel = bds == "09"
+        nan = np.full(len(t), np.nan)
+        cols = {
+            "callsign": _text(c["callsign"])[keep],
+            "squawk": _text(c["squawk"])[keep],
+            "alt": f["altitude"][keep],
+            "gs": np.where(vel, f["groundspeed"][keep], nan),
+            "track": np.where(vel, f["track"][keep], nan),
+            "vr": np.where(vel, f["vertical_rate"][keep], nan),
+            "nucp": f["NUCp"][keep],
+        }
+        filled = carry.fill(identity, t, cols)
+        value = {k: v[0] for k, v in filled.items()}
+        for k in ("alt", "gs", "track", "vr"):
+            with np.errstate(invalid="ignore"):
+                value[k] = np.where(t - filled[k][1] > self.max_age, np.nan, value[k])
+        lat, lon = f["latitude"][keep], f["longitude"][keep]
+        pos = ~np.isnan(lat) & ~np.isnan(lon)
+        q.skip("jet1090 message without a position", int((~pos).sum()))
+        surface = bds == "06"
+        gs = np.where(surface, f["groundspeed"][keep], value["gs"])
+        trk = np.where(surface, f["track"][keep], value["track"])
+        ve, vn = velocity_en(gs * KT, trk)
+        nucp = np.nan_to_num(value["nucp"], nan=0).astype(np.int64).clip(0, 9)
+        return ReportBatch.build(
+            t=t[pos],
+            lat=lat[pos],
+            lon=lon[pos],
+            alt=np.where(surface, np.nan, value["alt"] * FT)[pos],
+            vel_e=ve[pos],
+            vel_n=vn[pos],
+            vel_u=np.where(surface, 0.0, value["vr"] * FPM)[pos],
+            accuracy=(NUCP_RCU_M[nucp] * SIGMA_PER_R95)[pos],
+            sensor="jet1090",
+            identity=identity[pos],
+            callsign=value["callsign"][pos],
+            squawk=value["squawk"][pos],
+            transponder=True,
+            on_ground=surface[pos],
+        )
+
+
+def _text(values: Any) -> np.ndarray:
+    arr = np.asarray(values, dtype=object)
+    return np.where(arr == None, "", arr).astype(object)  # noqa: E711
+
+
+def _parse(lines: list[bytes], first: int, source: str, q: Quarantine) -> pa.Table:
+    """Parse lines with Arrow; bisect a failing block down to its bad lines."""
+    try:
+        table = pj.read_json(io.BytesIO(b"".join(_ended(lines))), parse_options=_OPTIONS)
+        table.validate(full=True)  # the reader lets invalid UTF-8 through in strings
+        return table
+    except pa.ArrowException as exc:
+        if len(lines) == 1:
+            reason = f"not a JSON object of the rs1090 schema: {str(exc).splitlines()[0]}"
+            q.reject(DecodeError(reason, source=source, line=first), _raw(lines[0]))
+            return SCHEMA.empty_table()
+    half = len(lines) // 2
+    return pa.concat_tables(
+        [
+            _parse(lines[:half], first, source, q),
+            _parse(lines[half:], first + half, source, q),
+        ]
+    )
+
+
+def _ended(lines: list[bytes]) -> list[bytes]:
+    return [x if x.endswith(b"\n") else x + b"\n" for x in lines]
+
+
+def _raw(line: bytes) -> str | bytes:
+    try:
+        return line.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError:
+        return line

@@ -1,0 +1,233 @@
+"""readsb / dump1090 JSON: ``aircraft.json`` snapshots and readsb ``trace_full`` files.
+
+``aircraft.json`` (polled over HTTP, or saved): ``{"now": epoch, "aircraft": [{...}]}``
+with per aircraft ``hex`` (``~`` prefix: non-ICAO address), ``flight``, ``lat``,
+``lon``, ``alt_baro`` (ft, or ``"ground"``), ``alt_geom`` (ft), ``gs`` (kt), ``track``
+(deg), ``baro_rate``/``geom_rate`` (ft/min), ``squawk``, ``category``, ``seen_pos``
+(s since the position), ``nac_p``, ``type`` (``adsb_icao``, ``mlat``, ``tisb_*`` ...).
+Older dump1090 names (``altitude``, ``speed``, ``vert_rate``) are read too. A report's
+time is ``now - seen_pos``; aircraft without a position are counted as skipped.
+
+readsb trace files (``trace_full_<hex>.json``): ``{"icao", "timestamp", "trace":
+[[dt, lat, lon, alt, gs, track, flags, vrate, details|null, type, alt_geom,
+geom_rate, ias, roll], ...]}``; a point's time is ``timestamp + dt``; ``alt`` is ft or
+``"ground"``; flag 8 marks ``alt`` as geometric, flag 4 ``vrate`` as geometric.
+``details`` (an aircraft.json-like object, sent now and then) gives the callsign
+(``flight``), squawk, category and NACp, carried onto the later points.
+
+Reports from MLAT and TIS-B are not the target's own broadcast (``transponder``
+False). Accuracy is the 95 % EPU of NACp over 2.4477 (1 sigma), NaN when unknown.
+These are whole JSON documents: the columns are pulled out of the parsed objects
+once per field, then checked and converted as arrays. Bad records are quarantined
+with their index (1-based) as ``line``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from airsentry.errors import DecodeError
+from airsentry.model import ReportBatch
+from airsentry.sources._columns import velocity_en
+from airsentry.sources.base import Quarantine, register
+from airsentry.sources.modes.fields import FPM, FT, KT, NACP_EPU_M, SIGMA_PER_R95
+
+OWN = ("adsb_icao", "adsb_icao_nt", "adsr_icao", "adsb_other", "adsr_other", "mode_s")
+
+
+def _num(values: Sequence[Any] | np.ndarray) -> np.ndarray:
+    """Numbers as float64; anything else (None, text, bool) as NaN."""
+    return np.array([v if type(v) in (int, float) else np.nan for v in values], dtype=np.float64)
+
+
+def _str(values: Sequence[Any] | np.ndarray) -> np.ndarray:
+    return np.array([v.strip() if isinstance(v, str) else "" for v in values], dtype=object)
+
+
+def _accuracy(nacp: np.ndarray) -> np.ndarray:
+    ok = np.isfinite(nacp) & (nacp >= 0) & (nacp <= 15)
+    out: np.ndarray = np.where(ok, NACP_EPU_M[np.where(ok, nacp, 0).astype(np.int64)], np.nan)
+    return out * SIGMA_PER_R95
+
+
+def _checked(
+    lat: np.ndarray, lon: np.ndarray, source: str, raws: Sequence[Any], q: Quarantine
+) -> np.ndarray:
+    """Mask of rows with a position in range; out-of-range rows are quarantined.
+
+    Callers count as skipped only the rows that are neither good nor rejected.
+    """
+    has = ~np.isnan(lat) & ~np.isnan(lon)
+    bad = has & ((np.abs(lat) > 90) | (np.abs(lon) > 180))
+    for i in np.flatnonzero(bad):
+        err = DecodeError("position out of range", source=source, line=int(i) + 1)
+        q.reject(err, json.dumps(raws[int(i)])[:2000])
+    out: np.ndarray = has & ~bad
+    return out
+
+
+def decode_aircraft_json(doc: bytes, source: str, quarantine: Quarantine) -> ReportBatch:
+    """Position reports of one ``aircraft.json`` snapshot (for files and HTTP polling)."""
+    try:
+        data = json.loads(doc)
+        now = float(data["now"])
+        aircraft = data["aircraft"]
+        if not isinstance(aircraft, list) or not np.isfinite(now):
+            raise TypeError("'aircraft' is not a list")
+    except (ValueError, KeyError, TypeError) as exc:
+        reason = f"not an aircraft.json snapshot: {exc}"
+        quarantine.reject(DecodeError(reason, source=source), doc[:2000])
+        return ReportBatch.empty()
+    ac = [a if isinstance(a, dict) else {} for a in aircraft]
+    for i in (i for i, a in enumerate(aircraft) if not isinstance(a, dict)):
+        err = DecodeError("aircraft entry is not an object", source=source, line=i + 1)
+        quarantine.reject(err, json.dumps(aircraft[i])[:2000])
+
+    def col(*names: str) -> list[Any]:
+        return [next((a[k] for k in names if k in a), None) for a in ac]
+
+    hexes = _str(col("hex"))
+    lat, lon = _num(col("lat")), _num(col("lon"))
+    is_obj = np.array([isinstance(a, dict) for a in aircraft], dtype=np.bool_)
+    placed = _checked(lat, lon, source, aircraft, quarantine)
+    out_of_range = ~np.isnan(lat) & ~np.isnan(lon) & ~placed
+    good = placed & (hexes != "") & is_obj
+    skipped = ~good & ~out_of_range & is_obj
+    quarantine.skip("aircraft.json entry without a position", int(skipped.sum()))
+    alt_raw = col("alt_baro", "altitude")
+    ground = np.array([v == "ground" for v in alt_raw], dtype=np.bool_)
+    alt = _num(alt_raw)
+    alt = np.where(np.isnan(alt), _num(col("alt_geom")), alt)
+    seen = np.nan_to_num(_num(col("seen_pos")), nan=0.0)
+    ve, vn = velocity_en(_num(col("gs", "speed")) * KT, _num(col("track")))
+    vr = _num(col("baro_rate", "vert_rate"))
+    vr = np.where(np.isnan(vr), _num(col("geom_rate")), vr)
+    kind = _str(col("type"))
+    ident = np.where(np.char.startswith(hexes.astype(str), "~"), "icao:~", "icao:") + np.char.lower(
+        np.char.lstrip(hexes.astype(str), "~")
+    ).astype(object)
+    return ReportBatch.build(
+        t=(now - seen)[good],
+        lat=lat[good],
+        lon=lon[good],
+        alt=np.where(ground, np.nan, alt * FT)[good],
+        vel_e=ve[good],
+        vel_n=vn[good],
+        vel_u=(vr * FPM)[good],
+        accuracy=_accuracy(_num(col("nac_p")))[good],
+        sensor="aircraft_json",
+        identity=ident[good],
+        callsign=_str(col("flight"))[good],
+        squawk=_str(col("squawk"))[good],
+        category=_str(col("category"))[good],
+        transponder=(np.isin(kind, OWN) | (kind == ""))[good],
+        on_ground=ground[good],
+    )
+
+
+@register("aircraft_json")
+class AircraftJsonSource:
+    """Saved ``aircraft.json`` snapshots: one document per file, or one per line."""
+
+    name: ClassVar[str] = "aircraft_json"
+
+    def read(self, path: Path, quarantine: Quarantine) -> Iterator[ReportBatch]:
+        try:
+            text = path.read_bytes()
+        except OSError as exc:
+            quarantine.reject(DecodeError(f"file unreadable: {exc}", source=str(path)), b"")
+            return
+        docs = text.splitlines() if text.count(b'"now"') > 1 else [text]
+        for doc in docs:
+            if doc.strip():
+                batch = decode_aircraft_json(doc, str(path), quarantine)
+                if len(batch):
+                    yield batch
+
+
+@register("readsb_trace")
+class ReadsbTraceSource:
+    """readsb ``trace_full_<hex>.json`` files (plain or gzipped)."""
+
+    name: ClassVar[str] = "readsb_trace"
+
+    def read(self, path: Path, quarantine: Quarantine) -> Iterator[ReportBatch]:
+        source = str(path)
+        try:
+            raw = path.read_bytes()
+            if raw[:2] == b"\x1f\x8b":
+                import gzip
+
+                raw = gzip.decompress(raw)
+            data = json.loads(raw)
+            base = float(data["timestamp"])
+            icao = str(data["icao"]).lower()
+            trace = data["trace"]
+            if not isinstance(trace, list):
+                raise TypeError("'trace' is not a list")
+        except (OSError, ValueError, KeyError, TypeError, EOFError) as exc:
+            quarantine.reject(DecodeError(f"not a readsb trace: {exc}", source=source), b"")
+            return
+        rows = [r if isinstance(r, list) and len(r) >= 8 else None for r in trace]
+        for i in (i for i, r in enumerate(rows) if r is None):
+            err = DecodeError("trace point is not a list of 8+ fields", source=source, line=i + 1)
+            quarantine.reject(err, json.dumps(trace[i])[:2000])
+        pts = [r if r is not None else [None] * 14 for r in rows]
+        width = max(14, *(len(r) for r in pts)) if pts else 14
+        cols = list(zip(*(r + [None] * (width - len(r)) for r in pts), strict=True)) if pts else []
+        if not cols:
+            return
+        yield self._batch(icao, base, cols, source, trace, quarantine)
+
+    def _batch(
+        self,
+        icao: str,
+        base: float,
+        c: list[tuple[Any, ...]],
+        source: str,
+        trace: list[Any],
+        q: Quarantine,
+    ) -> ReportBatch:
+        t = base + _num(c[0])
+        lat, lon = _num(c[1]), _num(c[2])
+        placed = _checked(lat, lon, source, trace, q)
+        out_of_range = ~np.isnan(lat) & ~np.isnan(lon) & ~placed
+        good = placed & ~np.isnan(t)
+        listed = np.array([isinstance(r, list) and len(r) >= 8 for r in trace], dtype=np.bool_)
+        q.skip("trace point without a position", int((~good & ~out_of_range & listed).sum()))
+        ground = np.array([v == "ground" for v in c[3]], dtype=np.bool_)
+        alt = _num(c[3])
+        details = [d if isinstance(d, dict) else {} for d in c[8]]
+        n = len(t)
+        carried = {}
+        for name in ("flight", "squawk", "category", "nac_p"):
+            vals = [d.get(name) for d in details]
+            has = np.array([v is not None for v in vals], dtype=np.bool_)
+            idx = np.maximum.accumulate(np.where(has, np.arange(n), -1))
+            arr = np.array(vals, dtype=object)
+            carried[name] = np.where(idx >= 0, arr[np.maximum(idx, 0)], np.array(None))
+        kind = _str(c[9])
+        ve, vn = velocity_en(_num(c[4]) * KT, _num(c[5]))
+        ident = f"icao:~{icao[1:]}" if icao.startswith("~") else f"icao:{icao}"
+        return ReportBatch.build(
+            t=t[good],
+            lat=lat[good],
+            lon=lon[good],
+            alt=np.where(ground, np.nan, alt * FT)[good],
+            vel_e=ve[good],
+            vel_n=vn[good],
+            vel_u=(_num(c[7]) * FPM)[good],
+            accuracy=_accuracy(_num(carried["nac_p"]))[good],
+            sensor="readsb_trace",
+            identity=ident,
+            callsign=_str(carried["flight"])[good],
+            squawk=_str(carried["squawk"])[good],
+            category=_str(carried["category"])[good],
+            transponder=(np.isin(kind, OWN) | (kind == ""))[good],
+            on_ground=ground[good],
+        )
