@@ -128,6 +128,10 @@ class Pipeline:
         self.picture.update(updates, classification.cls)
         judge = BatchJudge(self.authority, updates, classification, self.classifier)
         events = self.watch.process(updates, ended, judge)
+        if isinstance(self.tracker, FusedTracker):
+            # ADS-B that disagrees with radar: an integrity (spoofing) event, kept and
+            # stored like the others; it names a track, not a zone
+            events = sorted(self.tracker.drain_events() + events, key=lambda e: e.time)
         self.classifier.forget([e.track.track_id for e in ended])
         out = self._emit(events)
         if self.book is not None and len(updates):

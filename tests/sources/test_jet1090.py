@@ -103,3 +103,14 @@ def test_random_and_mutated_lines_never_raise(
     with path.open("rb") as fh:
         lines = fh.readlines()  # as the reader cuts them: at b"\n" only
     assert len(b) + q.count + sum(q.skipped.values()) == len(lines)
+
+
+@pytest.mark.parametrize("junk", [b"\x0c", b" \x0b ", b"\t\r", b""])
+def test_whitespace_lines_are_counted_once(junk: bytes, recording: Path, tmp_path: Path) -> None:
+    """A line Python calls blank but JSON does not (form feed) is rejected, not also skipped."""
+    real = recording.read_bytes().splitlines(keepends=True)[:10]
+    path = tmp_path / "ws.jsonl"
+    path.write_bytes(b"".join(real) + junk + b"\n")
+    q = Quarantine()
+    b = ReportBatch.concat(Jet1090Source(block_lines=3).read(path, q))
+    assert len(b) + q.count + sum(q.skipped.values()) == 11

@@ -133,4 +133,4 @@ def test_gospa_matches_its_definition(seed):
     y = rng.uniform(0, 100, (rng.integers(0, 5), 2))
     got = gospa(x, y, c=40.0, p=2.0)
     assert got.distance == pytest.approx(gospa_brute(x, y, 40.0, 2.0))
-    assert got.missed - got.false == len(x) - len(y)
+    assert got.n_missed - got.n_false == len(x) - len(y)

@@ -196,3 +196,25 @@ def test_pipeline_option_swaps_in_the_fused_tracker():
     assert stats.reports > 0
     assert pipeline.tracker.stats.tracks_started == 2
     assert pipeline.tracker.stats.tracks_ended == 2  # flushed at the end of input
+
+
+def test_pipeline_stores_integrity_events(tmp_path):
+    """The pipeline forwards the fused tracker's integrity events to the incident store."""
+    from airsentry.incidents import IncidentStore
+    from airsentry.pipeline import Pipeline, PipelineConfig
+    from airsentry.tracking.mtt import FusedConfig
+
+    jet = Target(52.0, 21.0, 200.0, 0.0, identity="icao:4b1805")
+    radar = observe([jet], 300, sensor="r1", period=4, noise=80, track_numbers=True, seed=3)
+    honest = observe([jet], 300, sensor="adsb", period=1, phase=0.3, noise=10,
+                     cooperative=True, window=(0, 150), seed=4)  # fmt: skip
+    spoofed = observe([jet], 300, sensor="adsb", period=1, phase=0.3, noise=10, cooperative=True,
+                      window=(150, 300), offset_m=(3000.0, 0.0), seed=5)  # fmt: skip
+    batch = ReportBatch.concat([radar, honest, spoofed]).sorted_by_time()
+    with IncidentStore(tmp_path / "book.sqlite") as store:
+        pipeline = Pipeline([], store=store, config=PipelineConfig(fused=FusedConfig()))
+        seen = []
+        for start in np.arange(batch.t.min(), batch.t.max() + 10, 10.0):
+            seen += pipeline.process(batch.take((batch.t >= start) & (batch.t < start + 10)))
+        assert [e.kind for e in seen if e.kind is EventKind.INTEGRITY]
+        assert store.event_count() >= 1

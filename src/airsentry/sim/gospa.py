@@ -15,57 +15,13 @@ to well under a metre over the kilometres GOSPA looks at.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
-from scipy.optimize import linear_sum_assignment  # type: ignore[import-untyped]
 
 from airsentry.model import FloatArray
 from airsentry.tracking.base import EARTH_RADIUS_M
+from airsentry.tracking.gospa import Gospa, gospa
 
-
-@dataclass(frozen=True, slots=True)
-class Gospa:
-    distance: float  # (localisation + missed + false) ** (1 / p)
-    localisation: float  # sum of d ** p over pairs closer than c
-    missed: float  # c ** p / 2 per missed truth
-    false: float  # c ** p / 2 per false estimate
-    pairs: int
-    n_missed: int
-    n_false: int
-
-
-def gospa(truth: FloatArray, estimate: FloatArray, *, c: float, p: float = 1.0) -> Gospa:
-    """GOSPA (alpha = 2) between two sets of points, arrays of shape (n, dim)."""
-    if not (c > 0 and p >= 1):
-        raise ValueError("GOSPA needs c > 0 and p >= 1")
-    x, y = _points(truth), _points(estimate)
-    half = c**p / 2.0
-    pairs = 0
-    loc = 0.0
-    if len(x) and len(y):
-        d = np.linalg.norm(x[:, None, :] - y[None, :, :], axis=2)
-        cost = np.minimum(d, c) ** p
-        rows, cols = linear_sum_assignment(cost)
-        close = d[rows, cols] < c
-        pairs = int(close.sum())
-        loc = float((d[rows, cols][close] ** p).sum())
-    n_missed, n_false = len(x) - pairs, len(y) - pairs
-    missed, false = half * n_missed, half * n_false
-    return Gospa(
-        distance=float((loc + missed + false) ** (1.0 / p)),
-        localisation=loc,
-        missed=missed,
-        false=false,
-        pairs=pairs,
-        n_missed=n_missed,
-        n_false=n_false,
-    )
-
-
-def _points(a: FloatArray) -> FloatArray:
-    arr = np.asarray(a, dtype=np.float64)
-    return arr[:, None] if arr.ndim == 1 else arr
+__all__ = ["Gospa", "ecef", "gospa"]
 
 
 def ecef(lat: FloatArray, lon: FloatArray, alt: FloatArray) -> FloatArray:

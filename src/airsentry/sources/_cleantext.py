@@ -7,9 +7,10 @@ pyarrow's reader has two ways to lose more than the one bad line it was given:
 * a quote left open on one line swallows the following lines into a single value.
 
 :class:`CleanText` streams a file through, replacing invalid UTF-8 sequences with
-U+FFFD and, on any line whose double quotes do not pair up, turning the quotes into
-apostrophes so that the line stays one row. It remembers those lines (number and
-original text) in ``unbalanced`` so that the reader can reject them for what they are.
+U+FFFD and, on any line whose double quotes are not proper CSV quoting (unpaired, or a
+quote inside a field), turning the quotes into apostrophes so that the line stays one
+row. It remembers those lines (number and original text) in ``unbalanced`` so that
+the reader can reject them for what they are.
 Lines end with ``\\n``, ``\\r\\n`` or ``\\r``, as for pyarrow; line 1 is the first.
 Valid UTF-8 with paired quotes passes unchanged, so line numbers are untouched.
 """
@@ -67,11 +68,20 @@ class CleanText(io.RawIOBase):
         if not quote.any():
             return text
         line_of = np.cumsum(brk) - brk  # a break belongs to the line it ends
-        odd = np.flatnonzero(np.bincount(line_of[quote]) % 2)
-        if not odd.size:
-            return text
         starts = np.r_[0, np.flatnonzero(brk) + 1]
         ends = np.r_[np.flatnonzero(brk), len(a)]
+        # Lines with quotes are rare: check each one's quoting the way a CSV reader
+        # would take it. A stray quote inside a field (``0","``) makes pyarrow join the
+        # next line to this one, even when the line's quotes pair up.
+        quoted = np.unique(line_of[quote])
+        bad = [
+            k
+            for k in quoted.tolist()
+            if not _well_quoted(text[starts[k] : ends[k]].removesuffix(b"\r"))
+        ]
+        odd = np.asarray(bad, dtype=np.int64)
+        if not odd.size:
+            return text
         for k in odd:  # rare: only the broken lines
             line = text[starts[k] : ends[k]].removesuffix(b"\r")
             self.unbalanced[first + int(k)] = line.decode("utf-8")
@@ -82,6 +92,37 @@ class CleanText(io.RawIOBase):
     def close(self) -> None:
         self._raw.close()
         super().close()
+
+
+def _well_quoted(line: bytes) -> bool:
+    """True when every quote is proper CSV quoting: a field either has no quote, or is
+    wholly quoted (it may then hold commas, and quotes doubled)."""
+    i, n = 0, len(line)
+    while True:  # at the start of a field
+        if i < n and line[i] == _QUOTE:
+            i += 1
+            while True:
+                j = line.find(b'"', i)
+                if j < 0:
+                    return False  # never closed
+                if line[j + 1 : j + 2] == b'"':
+                    i = j + 2  # a doubled quote inside
+                    continue
+                i = j + 1
+                break
+            if i == n:
+                return True
+            if line[i] != ord(","):
+                return False  # text after the closing quote
+            i += 1
+            continue
+        j = line.find(b",", i)
+        field = line[i:] if j < 0 else line[i:j]
+        if b'"' in field:
+            return False  # a quote inside an unquoted field
+        if j < 0:
+            return True
+        i = j + 1
 
 
 def _last_break(text: bytes) -> int:
