@@ -97,6 +97,8 @@ def test_beast_feed_survives_a_receiver_restart(beast: bytes):
             lambda: runner.health()[0].connects == 2 and second.sent == len(beast) - resume
         )
         await wait_for(lambda: runner.delivered >= len(reference))
+        # and every byte sent has been read, so that stopping flushes no half frame
+        await wait_for(lambda: runner.health()[0].bytes == cut + len(beast) - resume)
         runner.stop()
         await task
         await second.kill()
