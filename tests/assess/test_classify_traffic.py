@@ -22,10 +22,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
-from traffic_samples import Flights, find_wheel, load_flights
+from traffic_samples import Flights, load_flights
 
 from airsentry.assess.authority import target_facts
 from airsentry.assess.classify import TrackClassifier
@@ -36,8 +37,8 @@ FLOORS_NO_CALLSIGN = {"airliner": 0.95, "light_aircraft": 0.80}
 
 
 @pytest.fixture(scope="module")
-def flights(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Flights:
-    return load_flights(find_wheel(request, tmp_path_factory))
+def flights(traffic_wheel: Path) -> Flights:
+    return load_flights(traffic_wheel)
 
 
 def classify(updates: TrackUpdates, batch: int = 5000) -> TrackClassifier:

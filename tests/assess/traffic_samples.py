@@ -26,16 +26,12 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
-import subprocess
-import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pytest
 
 from airsentry.model import ReportBatch, TrackUpdates
 
@@ -69,27 +65,6 @@ LABELLED = {
     "state": ["military/aircraft_carrier", "military/inflight_refuelling"],
 }  # fmt: skip
 COLLECTIONS = ["collections/switzerland"]  # 842 aircraft over Switzerland, one day
-
-
-def find_wheel(request: pytest.FixtureRequest, factory: pytest.TempPathFactory) -> Path:
-    given = os.environ.get("AIRSENTRY_TRAFFIC_WHEEL")
-    if given and Path(given).is_file():
-        return Path(given)
-    cache = getattr(request.config, "cache", None)
-    folder = cache.mkdir("traffic-wheel") if cache is not None else factory.mktemp("wheel")
-    if not (found := sorted(folder.glob("traffic-*.whl"))):
-        command = [sys.executable, "-m", "pip", "download", WHEEL, "--no-deps"]
-        try:
-            subprocess.run(
-                [*command, "--only-binary=:all:", "-q", "-d", str(folder)],
-                check=True,
-                capture_output=True,
-                timeout=300,
-            )
-        except (OSError, subprocess.SubprocessError) as exc:
-            pytest.fail(f"the {WHEEL} wheel could not be fetched from PyPI: {exc}")
-        found = sorted(folder.glob("traffic-*.whl"))
-    return found[-1]
 
 
 def records(z: zipfile.ZipFile, name: str) -> list[dict[str, Any]]:

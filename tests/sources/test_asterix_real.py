@@ -14,9 +14,6 @@ and times of day.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
 import tarfile
 from pathlib import Path
 from typing import Any
@@ -42,9 +39,9 @@ ECEF = pyproj.Transformer.from_crs("EPSG:4979", "EPSG:4978", always_xy=True)
 
 
 @pytest.fixture(scope="module")
-def samples(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def samples(asterix_sdist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder holding the four sample files, extracted from the sdist."""
-    tarball = _find_sdist(request, tmp_path_factory)
+    tarball = asterix_sdist
     out = tmp_path_factory.mktemp("asterix-samples")
     with tarfile.open(tarball) as tar:
         for member in tar.getmembers():
@@ -54,27 +51,6 @@ def samples(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
                 (out / Path(member.name).name).write_bytes(data.read())
     assert sorted(p.name for p in out.iterdir()) == sorted(FILES)
     return out
-
-
-def _find_sdist(request: pytest.FixtureRequest, factory: pytest.TempPathFactory) -> Path:
-    given = os.environ.get("AIRSENTRY_ASTERIX_SDIST")
-    if given and Path(given).is_file():
-        return Path(given)
-    cache = getattr(request.config, "cache", None)
-    folder = cache.mkdir("asterix-sdist") if cache is not None else factory.mktemp("sdist")
-    if not (found := sorted(folder.glob("asterix_decoder-*.tar.gz"))):
-        command = [sys.executable, "-m", "pip", "download", SDIST, "--no-deps"]
-        try:
-            subprocess.run(
-                [*command, "--no-binary", ":all:", "-q", "-d", str(folder)],
-                check=True,
-                capture_output=True,
-                timeout=300,
-            )
-        except (OSError, subprocess.SubprocessError) as exc:
-            pytest.fail(f"the {SDIST} sdist could not be fetched from PyPI: {exc}")
-        found = sorted(folder.glob("asterix_decoder-*.tar.gz"))
-    return found[-1]
 
 
 def reference(path: Path) -> list[tuple[float, dict[str, Any]]]:

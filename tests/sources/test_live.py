@@ -23,7 +23,6 @@ import numpy as np
 import pytest
 from test_asterix_real import DAY, RADAR, samples
 from test_live_support import REGA, KillableServer, is_time_ordered, positions, rega_sbs
-from test_opensky_real import _find_wheel
 
 from airsentry.model import ReportBatch
 from airsentry.sources._live_decode import SbsLineDecoder
@@ -49,8 +48,8 @@ FAST = Backoff(initial_s=0.05, max_s=0.2, factor=2.0, jitter=0.5)
 
 
 @pytest.fixture(scope="module")
-def sbs_bytes(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    return rega_sbs(_find_wheel(request, tmp_path_factory))
+def sbs_bytes(traffic_wheel: Path) -> bytes:
+    return rega_sbs(traffic_wheel)
 
 
 def decode_file(data: bytes, tmp: Path) -> ReportBatch:
@@ -450,12 +449,10 @@ def test_asterix_over_udp_matches_the_file_decoder(samples: Path):
     assert set(merged.sensor) == {"radar"}
 
 
-def test_http_polling_of_aircraft_json_passes_each_position_once(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-):
+def test_http_polling_of_aircraft_json_passes_each_position_once(traffic_wheel: Path):
     """Snapshots built from the real Rega flight, each served twice (a receiver polled
     faster than it updates): every position arrives once, none twice."""
-    with zipfile.ZipFile(_find_wheel(request, tmp_path_factory)) as z:
+    with zipfile.ZipFile(traffic_wheel) as z:
         flight = json.loads(gzip.decompress(z.read(REGA)))[:40]
     snaps = [
         json.dumps(

@@ -15,11 +15,11 @@ from __future__ import annotations
 import asyncio
 import zipfile
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from test_live import FAST, wait_for
 from test_live_support import KillableServer, is_time_ordered, positions
-from test_opensky_real import _find_wheel
 
 from airsentry.model import ReportBatch
 from airsentry.sources.base import Quarantine
@@ -32,8 +32,8 @@ PAYLOAD = {0x31: 9, 0x32: 14, 0x33: 21, 0x34: 21, 0xE3: 8}
 
 
 @pytest.fixture(scope="module")
-def beast(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    with zipfile.ZipFile(_find_wheel(request, tmp_path_factory)) as z:
+def beast(traffic_wheel: Path) -> bytes:
+    with zipfile.ZipFile(traffic_wheel) as z:
         return z.read(SAMPLE)
 
 

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 from test_live_support import rega_sbs
-from test_opensky_real import _find_wheel
 
 from airsentry.cli import main
 from airsentry.incidents import IncidentStore
@@ -40,10 +39,10 @@ ZONE = {
 
 
 @pytest.fixture(scope="module")
-def sbs_file(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def sbs_file(traffic_wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("rega")
     path = folder / "rega.sbs"
-    path.write_bytes(rega_sbs(_find_wheel(request, tmp_path_factory)))
+    path.write_bytes(rega_sbs(traffic_wheel))
     (folder / "zone.geojson").write_text(json.dumps(ZONE), encoding="utf-8")
     return path
 

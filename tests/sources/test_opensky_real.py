@@ -38,20 +38,10 @@ EARTH_RADIUS = 6_371_000.0
 
 
 @pytest.fixture(scope="module")
-def flight(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
+def flight(traffic_wheel: Path) -> Any:
     """The sample's state vectors as a list of dicts (traffic's field names and units)."""
-    wheel = _find_wheel(request, tmp_path_factory)
-    with zipfile.ZipFile(wheel) as z:
+    with zipfile.ZipFile(traffic_wheel) as z:
         return json.loads(gzip.decompress(z.read(SAMPLE)))
-
-
-def _find_wheel(request: pytest.FixtureRequest, factory: pytest.TempPathFactory) -> Path:
-    """The wheel, from the session fixture ``traffic_wheel`` of ``conftest.py``.
-
-    Kept under this name because other test modules import it.
-    """
-    del factory
-    return Path(request.getfixturevalue("traffic_wheel"))
 
 
 def opensky_rows(flight: list[dict[str, Any]]) -> list[dict[str, Any]]:

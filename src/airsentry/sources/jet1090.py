@@ -160,12 +160,16 @@ def _parse(lines: list[bytes], first: int, source: str, q: Quarantine) -> pa.Tab
     try:
         table = pj.read_json(io.BytesIO(b"".join(_ended(lines))), parse_options=_OPTIONS)
         table.validate(full=True)  # the reader lets invalid UTF-8 through in strings
-        return table
+        # ... and reads some garbage (a lone non-UTF-8 byte) as no row at all, silently
+        if table.num_rows == sum(1 for x in lines if x.strip(b" \t\r\n")):
+            return table
+        problem = "no JSON object on the line"
     except pa.ArrowException as exc:
-        if len(lines) == 1:
-            reason = f"not a JSON object of the rs1090 schema: {str(exc).splitlines()[0]}"
-            q.reject(DecodeError(reason, source=source, line=first), _raw(lines[0]))
-            return SCHEMA.empty_table()
+        problem = str(exc).splitlines()[0]
+    if len(lines) == 1:
+        reason = f"not a JSON object of the rs1090 schema: {problem}"
+        q.reject(DecodeError(reason, source=source, line=first), _raw(lines[0]))
+        return SCHEMA.empty_table()
     half = len(lines) // 2
     return pa.concat_tables(
         [
