@@ -218,3 +218,24 @@ def test_pipeline_stores_integrity_events(tmp_path):
             seen += pipeline.process(batch.take((batch.t >= start) & (batch.t < start + 10)))
         assert [e.kind for e in seen if e.kind is EventKind.INTEGRITY]
         assert store.event_count() >= 1
+
+
+def test_low_drone_plot_does_not_update_the_airliner_overhead():
+    """The 2-D gate alone lets the plot of a drone at 300 m update an airliner at 11 km
+    passing over it; the vertical gate keeps them apart."""
+    from dataclasses import replace
+
+    lat, lon = 52.0, 21.0
+    jet = Target(*start_for(lat, lon, 0.0, 230.0, 60.0), 230.0, 0.0, identity="icao:48ad04")
+    drone = Target(*start_for(lat, lon, 90.0, 15.0, 60.0), 15.0, 90.0, start=60.0)
+    adsb = observe([jet, drone], 120, sensor="adsb", period=1, phase=0.5, noise=10,
+                   cooperative=True, only=[0], seed=11)  # fmt: skip
+    radar = observe([jet, drone], 120, sensor="radar", period=4, noise=50, only=[1], seed=12)
+    adsb = replace(adsb, alt=np.full(len(adsb), 11_000.0))
+    radar = replace(radar, alt=np.full(len(radar), 300.0))
+    updates, _ = run(FusedTracker(), ReportBatch.concat([adsb, radar]).sorted_by_time(), 2.0)
+    named = np.unique(updates.track_id[updates.state.identity == "icao:48ad04"])
+    assert len(named) == 1
+    from_radar = updates.state.sensor.astype(str) == "radar"
+    assert from_radar.any()
+    assert not np.isin(updates.track_id[from_radar], named).any()

@@ -83,16 +83,25 @@ class HintTable:
 
 
 def merge_pairs(
-    table: TrackTable, ecef: FloatArray, xc: FloatArray, pc: FloatArray, threshold: float
+    table: TrackTable,
+    ecef: FloatArray,
+    xc: FloatArray,
+    pc: FloatArray,
+    threshold: float,
+    active: Arr | None = None,
 ) -> tuple[IntArray, IntArray]:
     """Rows ``(keep, drop)`` of confirmed tracks that agree in position and velocity.
 
     ``ecef`` are the tracks' positions, ``xc``/``pc`` their combined states and
     covariances at a common time (in their own frames: the frames differ by a rotation
     of at most a few milliradians between tracks close enough to be candidates). Pairs
-    with two different identities never merge. The older track is kept.
+    with two different identities never merge. The older track is kept. Only tracks in
+    ``active`` (default: all) take part: a track coasting on dead reckoning has a wide
+    covariance that "agrees" with any track passing by (a landed airliner's track would
+    swallow the drone circling the runway), so duplicates are sought among tracks that
+    plots still feed.
     """
-    conf = np.flatnonzero(table["confirmed"])
+    conf = np.flatnonzero(table["confirmed"] & (True if active is None else active))
     if len(conf) < 2:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty

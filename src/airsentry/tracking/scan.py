@@ -71,9 +71,12 @@ class ScanUpdater:
             t_ident = tab["identity"][ti].astype(str)
             p_ident = plots.identity[pj].astype(str)
             same_id = (t_ident != "") & (t_ident == p_ident)
-            clash = (t_ident != "") & (p_ident != "") & ~same_id
+            # a plot whose identity another track holds goes to that track or nowhere: a
+            # landing airliner's plots must not name the anonymous drone over the runway
+            owner = lookup(tab["identity"], np.arange(n_t), plots.identity)[pj]
+            clash = (p_ident != "") & ~same_id & ((t_ident != "") | (owner >= 0))
             hinted = lookup(tk.hints.key, tk.hints.track, hint_key[pj]) == tab["id"][ti]
-            inside = gate(d2, cfg.gate) & ~clash
+            inside = gate(d2, cfg.gate) & ~clash & (same_id | self._alt_ok(plots, ti, pj, dt))
             gated_plot[pj[inside & tab["confirmed"][ti]]] = True
             cost = d2 + logdet - cfg.hint_bonus * hinted - 1e4 * same_id
             cost = cost + 2.0 * ~tab["confirmed"][ti]
@@ -257,6 +260,20 @@ class ScanUpdater:
         tab["x"][rows], tab["P"][rows], tab["mu"][rows] = x, p, mu
         tab["origin"][rows], tab["rot"][rows] = origin, rot
         tab["lat"][rows], tab["lon"][rows], tab["t"][rows] = lat, lon, t
+
+    def _alt_ok(self, plots: ReportBatch, ti: IntArray, pj: IntArray, dt: FloatArray) -> Arr:
+        """Vertical gate of (track, plot) pairs: the 2-D gate alone lets a low drone's
+        plot update an airliner passing overhead. Pairs without an altitude on either
+        side pass; otherwise the plot must lie within ``alt_gate_sigmas`` of the
+        predicted altitude plus ``alt_gate_m`` (plot altitude noise is not stated)."""
+        tab, cfg = self.tk.table, self.tk.config
+        z, pz = tab["z"][ti], tab["Pz"][ti]
+        alt_pred = z[:, 0] + dt * z[:, 1]
+        var = pz[:, 0, 0] + 2 * dt * pz[:, 0, 1] + dt**2 * pz[:, 1, 1] + cfg.alt_sigma_m**2
+        dz = np.abs(plots.alt[pj] - alt_pred)
+        bound = cfg.alt_gate_sigmas * np.sqrt(np.maximum(var, 0.0)) + cfg.alt_gate_m
+        ok: Arr = ~(dz > bound)  # NaN on either side: no vertical test
+        return ok
 
     def _vertical(self, plots: ReportBatch, rows: IntArray, pj: IntArray) -> None:
         tab, cfg = self.tk.table, self.tk.config
