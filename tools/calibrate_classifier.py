@@ -5,10 +5,10 @@ Usage::
     python tools/calibrate_classifier.py [PATH/TO/traffic-2.13-py3-none-any.whl]
 
 The wheel defaults to ``$AIRSENTRY_TRAFFIC_WHEEL``. Flights and labels are those of
-``tests/assess/traffic_samples.py`` (the test suite's calibration set), so the table
-printed here is what ``tests/assess/test_classify_traffic.py`` holds to its floors.
+``tests/identify/traffic_samples.py`` (the test suite's calibration set), so the table
+printed here is what ``tests/identify/test_classify_traffic.py`` holds to its floors.
 Each misclassified flight is listed with the reasons the classifier gave, which is
-where a threshold in ``assess/cues.py`` is tuned.
+where a threshold in ``identify/cues.py`` is tuned.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "assess")
 
 from traffic_samples import load_flights
 
-from airsentry.assess.classify import TrackClassifier
+from airsentry.identify.classify import TrackClassifier
 
 
 def main(argv: list[str]) -> int:

@@ -18,16 +18,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from airsentry.airspace.index import ZoneIndex
-from airsentry.assess.audit import AuditLog, RecommendationTrail, default_log_path
-from airsentry.assess.authority import Authority
-from airsentry.assess.classify import TrackClassifier
-from airsentry.assess.judge import BatchJudge
-from airsentry.assess.picture import TrafficPicture
-from airsentry.assess.playbook import Responder
-from airsentry.assess.playbook import load as load_playbook
-from airsentry.assess.threat import sites_from_zones
+from airsentry.decisions.audit import AuditLog, RecommendationTrail, default_log_path
+from airsentry.identify.authority import Authority
+from airsentry.identify.base import BatchJudge
+from airsentry.identify.classify import TrackClassifier
 from airsentry.incidents import IncidentBook, IncidentStore
 from airsentry.model import Event, Incident, ReportBatch, Zone, from_epoch
+from airsentry.respond.picture import TrafficPicture
+from airsentry.respond.playbook import Responder
+from airsentry.respond.playbook import load as load_playbook
+from airsentry.respond.threat import sites_from_zones
 from airsentry.tracking.base import Tracker
 from airsentry.tracking.cooperative import CooperativeConfig, CooperativeTracker
 from airsentry.tracking.mtt import FusedConfig, FusedTracker

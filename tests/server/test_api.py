@@ -12,7 +12,7 @@ from airsentry.airspace import default_catalogue
 from airsentry.pipeline import Pipeline, PipelineConfig
 from airsentry.server import ServerContext, create_app
 from airsentry.server.auth import hash_token
-from airsentry.server.decisions import DecisionDesk
+from airsentry.server.console_desk import DecisionDesk
 from airsentry.server.runner import PipelineRunner
 
 ZONES = default_catalogue().zones

@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from airsentry.assess.audit import default_log_path, verify
 from airsentry.cli._common import add_db_option
+from airsentry.decisions.audit import default_log_path, verify
 from airsentry.incidents import default_db_path
 
 

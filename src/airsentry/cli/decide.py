@@ -7,7 +7,7 @@
                      --reason TEXT [--reason TEXT ...] --roster ROSTER.yaml [--playbook FILE]
     airsentry decide status INCIDENT
 
-``authorise`` goes through :class:`airsentry.assess.decide.Desk`: it is refused (exit 2,
+``authorise`` goes through :class:`airsentry.decisions.desk.Desk`: it is refused (exit 2,
 with the reason) unless the roster gives the operator the role, the playbook
 recommends the action for this incident and the role may decide it, and reasons are
 given. Every outcome is written to the audit log. There is no other way to record an
@@ -22,13 +22,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from airsentry.assess.audit import AuditLog, default_log_path
-from airsentry.assess.decide import Desk, Roster, load_roster
-from airsentry.assess.playbook import load
 from airsentry.cli._common import add_db_option
+from airsentry.decisions.audit import AuditLog, default_log_path
+from airsentry.decisions.desk import Desk, Roster, load_roster
 from airsentry.errors import AirsentryError
 from airsentry.incidents import IncidentStore, default_db_path
 from airsentry.model import Action
+from airsentry.respond.playbook import load
 
 
 def register(sub: Any) -> None:
@@ -88,6 +88,6 @@ def run(args: argparse.Namespace) -> int:
 
 def _sites() -> list[Any]:
     from airsentry.airspace import default_catalogue
-    from airsentry.assess.threat import sites_from_zones
+    from airsentry.respond.threat import sites_from_zones
 
     return sites_from_zones(default_catalogue().zones)

@@ -75,7 +75,7 @@ def audit_log_for(db: Path) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    from airsentry.server.decisions import DecisionDesk
+    from airsentry.server.console_desk import DecisionDesk
     from airsentry.server.runner import RunnerConfig
     from airsentry.server.serving import open_context, serve
 
@@ -167,7 +167,7 @@ def demo_context(db: Path, *, seed: int = 0, speed: float = 30.0) -> tuple[Any, 
         runner_config=RunnerConfig(speed=speed),
         booked=True,
     )
-    from airsentry.server.decisions import DecisionDesk
+    from airsentry.server.console_desk import DecisionDesk
 
     ctx.desk = DecisionDesk.open(audit_log_for(db))
     return ctx, ctx.users.add("demo", "commander", replace=True)

@@ -28,7 +28,7 @@ from airsentry import __version__
 from airsentry.incidents import IncidentStore
 from airsentry.model import Zone
 from airsentry.server.auth import Role, User, UserBook
-from airsentry.server.decisions import DecisionDesk
+from airsentry.server.console_desk import DecisionDesk
 from airsentry.server.geo import ZoneLayer
 from airsentry.server.live import Hub, LivePicture
 from airsentry.server.queries import StoreReader

@@ -1,7 +1,7 @@
 """Incident routes: list and detail (any role), acknowledge and annotate (operator),
 authorise or refuse an action (the role the action demands; see :func:`required_role`),
 through the playbook's decision desk when the server has one
-(:mod:`airsentry.server.decisions`): then the playbook must also recommend the action
+(:mod:`airsentry.server.console_desk`): then the playbook must also recommend the action
 for that incident, and the audit log records every acceptance and refusal.
 
 Every acknowledgement, note and decision is recorded in the store with the user's name
@@ -22,7 +22,7 @@ from airsentry.incidents import BookedIncident, Decision
 from airsentry.model import Action, Incident, ZoneKind
 from airsentry.server.app import Ctx, Operator, Viewer
 from airsentry.server.auth import Role, User
-from airsentry.server.decisions import AuthorisationError
+from airsentry.server.console_desk import AuthorisationError
 from airsentry.server.routes_read import ISO3, aware
 
 router = APIRouter(prefix="/api/incidents", tags=["incidents"])

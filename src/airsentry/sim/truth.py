@@ -6,7 +6,7 @@ long it stayed, and how many objects each episode had. This module samples every
 actor's true path every ``step_s`` seconds, asks the zone index which zones each
 sample lies in, judges admission with the *true* attributes (the actor's kind as its
 class, its identity and squawk only while its transponder or Remote ID is on) by the
-same :class:`~airsentry.assess.authority.Authority` rules, and groups the unauthorised
+same :class:`~airsentry.identify.authority.Authority` rules, and groups the unauthorised
 stays per zone the way the incident book does (stays within ``gap_s`` of an episode
 join it; buffer zones never start one). Who may be where is policy, not perception:
 the scorer measures how well the system *sees*, under the policy it enforces.
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from airsentry.airspace.index import ZoneIndex
-from airsentry.assess.authority import Authority, target_facts
+from airsentry.identify.authority import Authority, target_facts
 from airsentry.model import FloatArray, IntArray, Zone, ZoneKind
 from airsentry.sim.scenario import Scenario
 from airsentry.sim.sensors import truth

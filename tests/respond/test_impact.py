@@ -6,9 +6,9 @@ import math
 
 import numpy as np
 
-from airsentry.assess.impact import AirportImpact, airport_impact
-from airsentry.assess.picture import TrafficPicture
 from airsentry.model import ReportBatch, TrackUpdates
+from airsentry.respond.impact import AirportImpact, airport_impact
+from airsentry.respond.picture import TrafficPicture
 
 EKCH = (55.618, 12.656)
 T0 = 1_758_565_200.0

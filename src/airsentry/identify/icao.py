@@ -3,7 +3,7 @@
 Every Mode S transponder carries a 24-bit address that its State of registry assigns
 from a block ICAO allocates to that State (Annex 10 Vol. III, Chapter 9, Table 9-1).
 The block tells the registering State; a few well-known sub-ranges tell that the
-aircraft is a military (state) aircraft. Both tables ship as CSV in ``assess/data``
+aircraft is a military (state) aircraft. Both tables ship as CSV in ``identify/data``
 (sources in their headers and in ``data/README.md``) and are looked up for whole
 columns at once with :func:`numpy.searchsorted` over the sorted block starts.
 """
@@ -52,7 +52,7 @@ class RangeTable:
 
 
 def _read_table(name: str) -> RangeTable:
-    text = resources.files("airsentry.assess").joinpath("data", name).read_text("utf-8")
+    text = resources.files("airsentry.identify").joinpath("data", name).read_text("utf-8")
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
     rows = list(csv.DictReader(io.StringIO("\n".join(lines))))
     start = np.array([int(r["start"], 16) for r in rows], dtype=np.int64)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from assess_helpers import make_incident
 
-from airsentry.assess.playbook import PlaybookError, Responder, facts, load, parse
-from airsentry.assess.threat import Site, assess
 from airsentry.model import Action, Incident
+from airsentry.respond.playbook import PlaybookError, Responder, facts, load, parse
+from airsentry.respond.threat import Site, assess
+from incident_builders import make_incident
 
 PLAYBOOK = load()
 DELIBERATE = dict(dwell_s=1800.0, depth_m=30_000.0)  # long and deep: evidence against error

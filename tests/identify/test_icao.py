@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from airsentry.assess import icao
+from airsentry.identify import icao
 
 
 @pytest.mark.parametrize(
@@ -56,7 +56,7 @@ def test_military_ranges() -> None:
 
 
 def _rows(name: str) -> list[dict[str, str]]:
-    text = resources.files("airsentry.assess").joinpath("data", name).read_text("utf-8")
+    text = resources.files("airsentry.identify").joinpath("data", name).read_text("utf-8")
     body = "\n".join(ln for ln in text.splitlines() if ln and not ln.startswith("#"))
     return list(csv.DictReader(io.StringIO(body)))
 

@@ -6,12 +6,12 @@ import math
 
 import numpy as np
 import pytest
-from assess_helpers import make_incident, straight_path
 
-from airsentry.assess.impact import distance_bearing
-from airsentry.assess.picture import TrafficPicture
-from airsentry.assess.threat import Site, assess, sites_from_zones
 from airsentry.model import ReportBatch, TrackUpdates
+from airsentry.respond.impact import distance_bearing
+from airsentry.respond.picture import TrafficPicture
+from airsentry.respond.threat import Site, assess, sites_from_zones
+from incident_builders import make_incident, straight_path
 
 TALLINN = Site("Tallinn Airport (EETN)", "airport", "EST", 59.4133, 24.8328, "EETN")
 TAPA = Site("Tapa army base", "site", "EST", 59.25, 25.96, "site:tapa")

@@ -28,8 +28,8 @@ import numpy as np
 import pytest
 from traffic_samples import Flights, load_flights
 
-from airsentry.assess.authority import target_facts
-from airsentry.assess.classify import TrackClassifier
+from airsentry.identify.authority import target_facts
+from airsentry.identify.classify import TrackClassifier
 from airsentry.model import TrackUpdates
 
 FLOORS = {"airliner": 0.97, "light_aircraft": 0.85, "helicopter": 0.99}

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from airsentry.assess import icao
+from airsentry.identify import icao
 from airsentry.model import (
     EMERGENCY_SQUAWKS,
     Admit,

@@ -44,7 +44,7 @@ from typing import Any
 
 import numpy as np
 
-from airsentry.assess import callsign
+from airsentry.identify import callsign
 from airsentry.model import (
     EMERGENCY_SQUAWKS,
     BoolArray,

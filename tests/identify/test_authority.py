@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from shapely.geometry import box
 
-from airsentry.assess.authority import Authority, describe_admits, explain, zone_label
+from airsentry.identify.authority import Authority, describe_admits, explain, zone_label
 from airsentry.model import Admit, ReportBatch, Zone, ZoneKind
 
 NATO = frozenset({"DEU", "USA", "GBR", "FRA", "POL", "LVA", "LTU", "FIN", "DNK"})

@@ -1,7 +1,7 @@
 """Expected impact of closing an airport: the flights inbound and outbound in the next hour.
 
 Live surveillance knows no timetable, so the impact is estimated from the cooperative
-tracks of the :class:`~airsentry.assess.picture.TrafficPicture` as they were when the
+tracks of the :class:`~airsentry.respond.picture.TrafficPicture` as they were when the
 closure was first recommended (``TrafficPicture.at``; transponder on, an ICAO
 address, not classified as a drone), all at once with array arithmetic:
 
@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from airsentry.assess.picture import Latest
 from airsentry.model import BoolArray, FloatArray
+from airsentry.respond.picture import Latest
 
 EARTH_RADIUS_M = 6_371_008.8
 DRONES = ("drone", "decoy_drone")

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from shapely.geometry import box
 
-from airsentry.assess.authority import Authority
-from airsentry.assess.classify import TrackClassifier
-from airsentry.assess.judge import BatchJudge
+from airsentry.identify.authority import Authority
+from airsentry.identify.base import BatchJudge
+from airsentry.identify.classify import TrackClassifier
 from airsentry.model import Admit, ReportBatch, TrackUpdates, Zone, ZoneKind
 
 ESTONIA = Zone(

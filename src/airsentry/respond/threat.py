@@ -1,7 +1,7 @@
 """Threat assessment of an incident: where its objects are going, how, and why.
 
 :func:`assess` reads an incident's objects (their recent paths from the
-:class:`~airsentry.assess.picture.TrafficPicture` when there is one, else the positions
+:class:`~airsentry.respond.picture.TrafficPicture` when there is one, else the positions
 of the incident's events) and answers the questions an air-policing officer asks:
 
 - **Heading towards protected sites**: for every object, the protected sites (airports
@@ -31,9 +31,9 @@ from typing import Any
 
 import numpy as np
 
-from airsentry.assess.impact import angle_off, distance_bearing
-from airsentry.assess.picture import TrafficPicture
 from airsentry.model import EventKind, Incident, Zone, ZoneKind, to_epoch
+from airsentry.respond.impact import angle_off, distance_bearing
+from airsentry.respond.picture import TrafficPicture
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,7 @@
 """Decisions taken at the console, through the assessment's decision desk when there is one.
 
 With a :class:`DecisionDesk` (a playbook and an audit log), acknowledgements and
-authorisations go through :class:`airsentry.assess.decide.Desk`: the playbook must
+authorisations go through :class:`airsentry.decisions.desk.Desk`: the playbook must
 recommend the action for that incident, the user's role must be allowed to decide its
 step, and every acceptance and refusal lands in the tamper-evident audit log. Without
 one, the store records them directly after the console's own role check.
@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from airsentry.assess.audit import AuditLog
-from airsentry.assess.decide import AuthorisationError, Desk, Roster
-from airsentry.assess.playbook import Playbook, load
+from airsentry.decisions.audit import AuditLog
+from airsentry.decisions.desk import AuthorisationError, Desk, Roster
 from airsentry.incidents import Decision, IncidentStore
 from airsentry.model import Action
+from airsentry.respond.playbook import Playbook, load
 from airsentry.server.auth import Role, User
 
 __all__ = ["AuthorisationError", "DecisionDesk"]

@@ -7,14 +7,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from assess_helpers import make_incident
 
-from airsentry.assess.audit import AuditLog, default_log_path
-from airsentry.assess.decide import AuthorisationError, Desk, Roster
-from airsentry.assess.playbook import Responder, load
 from airsentry.cli import main
+from airsentry.decisions.audit import AuditLog, default_log_path
+from airsentry.decisions.desk import AuthorisationError, Desk, Roster
 from airsentry.incidents import IncidentBook, IncidentStore
 from airsentry.model import Action
+from airsentry.respond.playbook import Responder, load
+from incident_builders import make_incident
 
 NOW = datetime(2025, 9, 19, 8, 0, tzinfo=UTC)
 ROSTER = Roster(

@@ -31,11 +31,11 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import yaml
 
-from airsentry.assess.audit import AuditLog
-from airsentry.assess.playbook import Playbook, facts
-from airsentry.assess.threat import Site, assess
+from airsentry.decisions.audit import AuditLog
 from airsentry.errors import AirsentryError, InputError
 from airsentry.model import Action
+from airsentry.respond.playbook import Playbook, facts
+from airsentry.respond.threat import Site, assess
 
 
 class Decision(Protocol):

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from airsentry.airspace import default_catalogue
-from airsentry.assess.audit import default_log_path, verify
+from airsentry.decisions.audit import default_log_path, verify
 from airsentry.incidents import IncidentStore
 from airsentry.model import Event, ReportBatch, to_epoch
 from airsentry.pipeline import DEFAULT_PROTECTED, Pipeline, PipelineConfig

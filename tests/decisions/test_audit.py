@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from airsentry.assess.audit import AuditLog, canonical, verify
 from airsentry.cli import main
+from airsentry.decisions.audit import AuditLog, canonical, verify
 
 NOW = datetime(2025, 9, 22, 18, 30, tzinfo=UTC)
 

@@ -32,8 +32,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from airsentry.assess import callsign, icao
-from airsentry.assess.cues import (
+from airsentry.identify import callsign, icao
+from airsentry.identify.cues import (
     CLASSES,
     LEVELS,
     MAX_SPEED,
@@ -42,7 +42,7 @@ from airsentry.assess.cues import (
     evaluate,
     reasons,
 )
-from airsentry.assess.grouped import (
+from airsentry.identify.grouped import (
     group_start,
     grouped_best,
     grouped_cummax,

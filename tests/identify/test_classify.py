@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from airsentry.assess.classify import Classification, TrackClassifier
+from airsentry.identify.classify import Classification, TrackClassifier
 from airsentry.model import ReportBatch, TrackUpdates
 
 T0 = 1_758_265_200.0

@@ -1,6 +1,6 @@
 """Rules of engagement as playbooks: YAML escalation ladders, user-overridable by path.
 
-A playbook (``assess/playbooks/default.yaml``; any other file given by path) has:
+A playbook (``respond/playbooks/default.yaml``; any other file given by path) has:
 
 - ``roles``: each role and the roles it outranks. A role may decide its own steps and
   those of every role it outranks, directly or through others.
@@ -30,7 +30,7 @@ recommendation's ``details["ladder"]`` with its trigger, reason and authority.
 
 **Engagement is never automatic.** A step whose action is ``engage`` always has
 ``needs_decision`` true (a file that says otherwise is refused), and recording it as
-decided goes only through :mod:`airsentry.assess.decide`, which checks the role.
+decided goes only through :mod:`airsentry.decisions.desk`, which checks the role.
 """
 
 from __future__ import annotations
@@ -44,12 +44,12 @@ from typing import Any
 
 import yaml
 
-from airsentry.assess.impact import AirportImpact, airport_impact
-from airsentry.assess.picture import TrafficPicture
-from airsentry.assess.rules import situation
-from airsentry.assess.threat import Site, ThreatAssessment, assess
 from airsentry.errors import InputError
 from airsentry.model import EMERGENCY_SQUAWKS, Action, Incident, Recommendation, to_epoch
+from airsentry.respond.impact import AirportImpact, airport_impact
+from airsentry.respond.picture import TrafficPicture
+from airsentry.respond.situation import situation
+from airsentry.respond.threat import Site, ThreatAssessment, assess
 
 CONDITIONS: dict[str, type | tuple[type, ...]] = {
     "zone_kind": list,
@@ -190,7 +190,7 @@ def parse(doc: Any, source: str = "<playbook>") -> Playbook:
 def load(path: str | os.PathLike[str] | None = None) -> Playbook:
     """The playbook at ``path``, or the shipped default (``playbooks/default.yaml``)."""
     if path is None:
-        ref = resources.files("airsentry.assess").joinpath("playbooks", "default.yaml")
+        ref = resources.files("airsentry.respond").joinpath("playbooks", "default.yaml")
         return parse(yaml.safe_load(ref.read_text("utf-8")), "playbooks/default.yaml")
     p = Path(path)
     try:

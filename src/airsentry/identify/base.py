@@ -13,8 +13,8 @@ import math
 
 import numpy as np
 
-from airsentry.assess.authority import Authority, TargetFacts, explain, target_facts
-from airsentry.assess.classify import Classification, TrackClassifier
+from airsentry.identify.authority import Authority, TargetFacts, explain, target_facts
+from airsentry.identify.classify import Classification, TrackClassifier
 from airsentry.model import BoolArray, IntArray, TrackUpdates
 
 
