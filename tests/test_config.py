@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from airsentry.config import load_config, parse_config
+from airsentry.config import DEFAULT_PROTECTED, load_config, parse_config
 from airsentry.errors import ConfigError
-from airsentry.pipeline import DEFAULT_PROTECTED
 from airsentry.sources.live import Backoff, FileTail, HttpPoller, TcpClient, UdpReceiver
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "configuration.md"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "assess"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "identify"))
 
 from traffic_samples import load_flights
 

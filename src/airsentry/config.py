@@ -1,4 +1,10 @@
-"""The configuration of a deployment: which feeds, which zones, where incidents go.
+"""The description of a deployment: which feeds, which zones, which rules, where records go.
+
+A :class:`DeploymentConfig` is what the one builder (:mod:`airsentry.build`) turns into
+a pipeline, whatever the command: ``run`` reads it from YAML, ``replay``, ``demo``,
+``serve`` and ``evaluate`` from the equivalent command-line flags (and ``--config``).
+It alone names the incident database, the audit log, the playbook and the tracker,
+so every command agrees on them.
 
 One YAML file (schema and examples in ``docs/configuration.md``) is read by
 :func:`load_config` into a :class:`DeploymentConfig`. Every value is checked here, at
@@ -13,21 +19,61 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from airsentry.errors import AirsentryError, ConfigError
-from airsentry.pipeline import DEFAULT_PROTECTED, PipelineConfig
+from airsentry.respond.playbook import load as load_playbook
 from airsentry.sources._live_decode import stream_decoder
 from airsentry.sources.live import Backoff, Feed, FileTail, HttpPoller, TcpClient, UdpReceiver
 from airsentry.tracking.cooperative import CooperativeConfig
+from airsentry.tracking.mtt import FusedConfig
 from airsentry.watch.base import WatchConfig
 
 TRANSPORTS = ("tcp", "udp", "http", "file")
-_TOP = ("feeds", "db", "quarantine", "events_out", "protect", "zones", "thresholds", "merge")
+_TOP = (
+    "feeds", "db", "audit_log", "playbook", "tracker", "quarantine", "events_out", "protect",
+    "zones", "thresholds", "merge",
+)  # fmt: skip
+TRACKERS = ("cooperative", "fused")
+
+# Members as of 2025 (ISO 3166 alpha-3).
+NATO = frozenset(
+    {
+        "ALB", "BEL", "BGR", "CAN", "CZE", "DNK", "EST", "FIN", "FRA", "DEU", "GRC", "HUN",
+        "ISL", "ITA", "LVA", "LTU", "LUX", "MNE", "NLD", "MKD", "NOR", "POL", "PRT", "ROU",
+        "SVK", "SVN", "ESP", "SWE", "TUR", "GBR", "USA", "HRV",
+    }
+)  # fmt: skip
+EU = frozenset(
+    {
+        "AUT", "BEL", "BGR", "HRV", "CYP", "CZE", "DNK", "EST", "FIN", "FRA", "DEU", "GRC",
+        "HUN", "IRL", "ITA", "LVA", "LTU", "LUX", "MLT", "NLD", "POL", "PRT", "ROU", "SVK",
+        "SVN", "ESP", "SWE",
+    }
+)  # fmt: skip
+DEFAULT_PROTECTED = NATO | EU
+"""The states whose zones raise events unless a deployment says otherwise: a drone in
+Belarus flying towards Poland is an *approach* to Poland, not a Belarusian incident."""
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineConfig:
+    """The tunables of the stages: tracker, watch, incident book, protected states, rules."""
+
+    tracking: CooperativeConfig = field(default_factory=CooperativeConfig)
+    # None: the cooperative (identity-keyed) tracker; a FusedConfig: the fused multi-target
+    # tracker, which also tracks anonymous plots and raises integrity events
+    fused: FusedConfig | None = None
+    watch: WatchConfig = field(default_factory=WatchConfig)
+    incident_gap_s: float = 3600.0
+    protect: frozenset[str] | None = DEFAULT_PROTECTED  # None: every state in the catalogue
+    playbook: Path | None = None  # rules-of-engagement YAML; None: the shipped default
+
+
 _FEED = ("name", "format", "options", "reconnect", "silence_s", *TRANSPORTS)
 
 
@@ -45,12 +91,16 @@ class MergeConfig:
 
 @dataclass(frozen=True, slots=True)
 class DeploymentConfig:
-    """Everything ``airsentry run`` needs; see ``docs/configuration.md``."""
+    """Everything a command needs to build its pipeline; see ``docs/configuration.md``.
 
-    feeds: tuple[Feed, ...]
+    ``feeds`` are the live feeds of ``airsentry run`` (none for a replay or the demo).
+    """
+
+    feeds: tuple[Feed, ...] = ()
     pipeline: PipelineConfig = field(default_factory=PipelineConfig)
     merge: MergeConfig = field(default_factory=MergeConfig)
     db: Path | None = None  # None: the default store in the user data folder
+    audit_log: Path | None = None  # None: beside the database, <db name>.audit.jsonl
     quarantine: Path | None = None
     events_out: Path | None = None
     default_zones: bool = True
@@ -72,8 +122,8 @@ def load_config(path: str | Path) -> DeploymentConfig:
 def parse_config(doc: Any, base: Path = Path()) -> DeploymentConfig:
     """Check a parsed YAML document (see :func:`load_config`)."""
     top = _mapping(doc, "(top level)", _TOP)
-    raw_feeds = top.get("feeds")
-    if not isinstance(raw_feeds, list) or not raw_feeds:
+    raw_feeds = top.get("feeds", [])  # a deployment for replays may have none
+    if not isinstance(raw_feeds, list) or ("feeds" in top and not raw_feeds):
         raise ConfigError("feeds", "expected a non-empty list of feeds")
     feeds = tuple(_feed(item, f"feeds[{i}]", base) for i, item in enumerate(raw_feeds))
     seen: set[str] = set()
@@ -91,9 +141,24 @@ def parse_config(doc: Any, base: Path = Path()) -> DeploymentConfig:
         raise ConfigError("zones", "no zones to watch: keep zones.default or give zones.files")
     protect = _protect(top.get("protect", "default"), default_zones)
     merge = _dataclass(MergeConfig, top.get("merge", {}), "merge")
+    tracker = top.get("tracker", "cooperative")
+    if tracker not in TRACKERS:
+        raise ConfigError("tracker", f"expected one of {', '.join(TRACKERS)}, got {tracker!r}")
+    playbook = _optional_path(top.get("playbook"), "playbook", base)
+    if playbook is not None:
+        try:
+            load_playbook(playbook)
+        except AirsentryError as exc:
+            raise ConfigError("playbook", str(exc)) from None
+    pipeline = replace(
+        _pipeline(top.get("thresholds", {}), protect),
+        fused=FusedConfig() if tracker == "fused" else None,
+        playbook=playbook,
+    )
     return DeploymentConfig(
         feeds=feeds,
-        pipeline=_pipeline(top.get("thresholds", {}), protect),
+        pipeline=pipeline,
+        audit_log=_optional_path(top.get("audit_log"), "audit_log", base),
         merge=merge,
         db=_optional_path(top.get("db"), "db", base),
         quarantine=_optional_path(top.get("quarantine"), "quarantine", base),

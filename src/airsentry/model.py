@@ -88,7 +88,7 @@ class TargetClass(enum.StrEnum):
 
 
 class Admit(enum.StrEnum):
-    """Tokens naming which targets a zone admits (see ``assess.authority``)."""
+    """Tokens naming which targets a zone admits (see ``identify.authority``)."""
 
     ANY = "any"  # everything is admitted: the zone only informs
     CIVIL_COOPERATIVE = "civil_cooperative"  # transponder, identity, no emergency, not state
@@ -403,7 +403,7 @@ class Recommendation:
     needs_decision: bool
     target: str = ""  # e.g. the airport ICAO code to close
     # JSON-ready structure behind the reasons: playbook step and ladder, threat
-    # assessment, expected impact of an airport closure (see ``assess.playbook``).
+    # assessment, expected impact of an airport closure (see ``respond.playbook``).
     details: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     def to_dict(self) -> dict[str, Any]:

@@ -14,11 +14,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from airsentry.airspace import default_catalogue
+from airsentry.build import open_run
+from airsentry.config import DeploymentConfig
 from airsentry.decisions.audit import default_log_path, verify
-from airsentry.incidents import IncidentStore
 from airsentry.model import Event, ReportBatch, to_epoch
-from airsentry.pipeline import DEFAULT_PROTECTED, Pipeline, PipelineConfig
 from airsentry.sim.generate import generate
 from airsentry.sim.scenario import load_library
 
@@ -31,23 +30,18 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     db = tmp_path_factory.mktemp("demo") / "book.sqlite"
     reports = generate(SCENARIO, seed=0)
     events: list[Event] = []
-    with IncidentStore(db) as store:
-        p = Pipeline(
-            default_catalogue().zones,
-            store=store,
-            config=PipelineConfig(protect=DEFAULT_PROTECTED),
-            on_events=events.extend,
-        )
+    with open_run(DeploymentConfig(db=db)) as r:
+        p = r.pipeline
         for start in range(0, len(reports), 20_000):
-            p.process(reports.take(slice(start, start + 20_000)))
-        p.finish()
+            events += p.process(reports.take(slice(start, start + 20_000))).events
+        events += p.finish().events
         live = {i.id: i for i in p.book.open_incidents()} if p.book else {}
         yield {
-            "incidents": p.incidents(),
+            "incidents": r.incidents(),
             "events": events,
             "reports": reports,
             "db": db,
-            "store": store,
+            "store": r.store,
             "live": live,
         }
 

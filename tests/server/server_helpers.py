@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from airsentry.model import ReportBatch
-from airsentry.server.app import ServerContext
+from airsentry.server.context import ServerContext
 from airsentry.server.serving import bind, make_server
 
 ROLES = ("viewer", "operator", "commander")

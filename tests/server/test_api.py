@@ -8,24 +8,17 @@ import pytest
 from fastapi.testclient import TestClient
 from server_helpers import ROLES, add_users, copy_db, swarm_feed, wait_for
 
-from airsentry.airspace import default_catalogue
-from airsentry.pipeline import Pipeline, PipelineConfig
-from airsentry.server import ServerContext, create_app
+from airsentry.config import DeploymentConfig
+from airsentry.server import create_app
 from airsentry.server.auth import hash_token
-from airsentry.server.console_desk import DecisionDesk
-from airsentry.server.runner import PipelineRunner
-
-ZONES = default_catalogue().zones
+from airsentry.server.serving import open_context
 
 
 @pytest.fixture(scope="module")
 def api(demo_db, tmp_path_factory):
     """A client over a copy of the demo store, with a runner that fed 20 live tracks."""
     db = copy_db(demo_db, tmp_path_factory.mktemp("api") / "api.sqlite")
-    ctx = ServerContext.open(db, ZONES)
-    ctx.desk = DecisionDesk.open(db.with_suffix(".audit.jsonl"))  # as `airsentry serve` does
-    pipeline = Pipeline(ZONES, store=ctx.store, config=PipelineConfig())
-    ctx.runner = PipelineRunner(pipeline, list(swarm_feed(20, 10)), ctx.picture, ctx.hub)
+    ctx = open_context(DeploymentConfig(db=db), list(swarm_feed(20, 10)))  # as `serve` does
     tokens = add_users(ctx)
     with TestClient(create_app(ctx, close_on_shutdown=True)) as client:
         wait_for(lambda: ctx.runner.done, 30, "the feed to finish")

@@ -10,6 +10,7 @@ from browser_helpers import chromium, shot
 from server_helpers import LiveServer, add_users, copy_db
 
 from airsentry.cli.serve import demo_context
+from airsentry.config import DeploymentConfig
 
 pytestmark = pytest.mark.slow
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def console(demo_db, tmp_path_factory):
     db = copy_db(demo_db, tmp_path_factory.mktemp("browser") / "console.sqlite")
-    ctx, demo_token = demo_context(db, speed=3600.0)
+    ctx, demo_token = demo_context(DeploymentConfig(db=db), speed=3600.0)
     tokens = add_users(ctx)
     tokens["demo"] = demo_token
     with LiveServer(ctx) as server, chromium() as browser:

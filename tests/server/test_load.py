@@ -12,9 +12,7 @@ from browser_helpers import chromium, shot
 from server_helpers import LiveServer, add_users, swarm_feed, wait_for
 from websockets.sync.client import connect
 
-from airsentry.airspace import default_catalogue
-from airsentry.cli.serve import pipeline_factory
-from airsentry.pipeline import PipelineConfig
+from airsentry.config import DeploymentConfig, PipelineConfig
 from airsentry.server.runner import RunnerConfig
 from airsentry.server.serving import open_context
 
@@ -25,10 +23,8 @@ TRACKS, SECONDS, SPEED = 1000, 1200, 4.0  # runs until the server stops it
 
 def test_thousand_live_tracks(tmp_path):
     ctx = open_context(
-        tmp_path / "load.sqlite",
-        default_catalogue().zones,
+        DeploymentConfig(db=tmp_path / "load.sqlite", pipeline=PipelineConfig(protect=None)),
         swarm_feed(TRACKS, SECONDS),
-        pipeline=pipeline_factory(default_catalogue().zones, PipelineConfig(protect=None)),
         runner_config=RunnerConfig(speed=SPEED, publish_s=0.25),
     )
     tokens = add_users(ctx)

@@ -185,23 +185,27 @@ def test_jpda_option_tracks_separated_targets():
 
 
 def test_pipeline_option_swaps_in_the_fused_tracker():
-    from airsentry.pipeline import Pipeline, PipelineConfig
+    from airsentry.build import build
+    from airsentry.config import DeploymentConfig, PipelineConfig
 
-    default = Pipeline([])
+    default = build(DeploymentConfig(), None, all_zones=[])
     assert not isinstance(default.tracker, FusedTracker)
-    pipeline = Pipeline([], config=PipelineConfig(fused=FusedConfig()))
+    fused = DeploymentConfig(pipeline=PipelineConfig(fused=FusedConfig()))
+    pipeline = build(fused, None, all_zones=[])
     assert isinstance(pipeline.tracker, FusedTracker)
     targets = [Target(52.0, 21.0, 80.0, 200.0), Target(52.2, 21.3, 60.0, 10.0)]
-    stats = pipeline.run([observe(targets, 120, noise=40, seed=2)])
-    assert stats.reports > 0
+    step = pipeline.process(observe(targets, 120, noise=40, seed=2))
+    pipeline.finish()
+    assert step.reports > 0
     assert pipeline.tracker.stats.tracks_started == 2
     assert pipeline.tracker.stats.tracks_ended == 2  # flushed at the end of input
 
 
 def test_pipeline_stores_integrity_events(tmp_path):
     """The pipeline forwards the fused tracker's integrity events to the incident store."""
+    from airsentry.build import build
+    from airsentry.config import DeploymentConfig, PipelineConfig
     from airsentry.incidents import IncidentStore
-    from airsentry.pipeline import Pipeline, PipelineConfig
     from airsentry.tracking.mtt import FusedConfig
 
     jet = Target(52.0, 21.0, 200.0, 0.0, identity="icao:4b1805")
@@ -212,10 +216,14 @@ def test_pipeline_stores_integrity_events(tmp_path):
                       window=(150, 300), offset_m=(3000.0, 0.0), seed=5)  # fmt: skip
     batch = ReportBatch.concat([radar, honest, spoofed]).sorted_by_time()
     with IncidentStore(tmp_path / "book.sqlite") as store:
-        pipeline = Pipeline([], store=store, config=PipelineConfig(fused=FusedConfig()))
+        fused = DeploymentConfig(
+            pipeline=PipelineConfig(fused=FusedConfig()), audit_log=tmp_path / "audit.jsonl"
+        )
+        pipeline = build(fused, store, all_zones=[])
         seen = []
         for start in np.arange(batch.t.min(), batch.t.max() + 10, 10.0):
-            seen += pipeline.process(batch.take((batch.t >= start) & (batch.t < start + 10)))
+            step = pipeline.process(batch.take((batch.t >= start) & (batch.t < start + 10)))
+            seen += step.events
         assert [e.kind for e in seen if e.kind is EventKind.INTEGRITY]
         assert store.event_count() >= 1
 

@@ -15,7 +15,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from airsentry.pipeline import PipelineConfig
+from airsentry.config import PipelineConfig
 from airsentry.sim.scenario import load_library
 from airsentry.sim.score import evaluate
 from airsentry.sim.sensors import observe

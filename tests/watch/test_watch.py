@@ -10,11 +10,11 @@ import shapely
 from pyproj import Geod
 
 from airsentry.airspace.index import ZoneIndex
+from airsentry.identify.base import Identifier
 from airsentry.model import (
     Admit,
     EventKind,
     ReportBatch,
-    TrackUpdates,
     Zone,
     ZoneKind,
     to_epoch,
@@ -46,22 +46,6 @@ LOW = Zone(
 )
 
 
-class TransponderJudge:
-    """Admits exactly the rows whose report came from a transponder."""
-
-    def __init__(self, updates: TrackUpdates) -> None:
-        self.updates = updates
-
-    def authorise(self, rows, zones):
-        return self.updates.state.transponder[rows].astype(bool)
-
-    def describe(self, row, zone, authorised):
-        return (("transponder" if authorised else "no transponder"),), "unknown"
-
-    def track_class(self, track_id):
-        return "unknown"
-
-
 def flight(lat, lon0, lon1, speed, dt, t0=T0, alt=8000.0, **cols):
     """Reports of an object flying east along a parallel at constant speed."""
     _, _, dist = GEOD.inv(lon0, lat, lon1, lat)
@@ -73,12 +57,14 @@ def flight(lat, lon0, lon1, speed, dt, t0=T0, alt=8000.0, **cols):
 
 def run(batches, zones=(BOX,), config=None):
     tracker = CooperativeTracker()
+    identifier = Identifier(list(zones))
     watch = Watch(list(zones), ZoneIndex(list(zones)), config)
     events = []
     for b in batches:
         updates, ended = tracker.process(b)
-        events += watch.process(updates, ended, TransponderJudge(updates))
-    events += watch.end_tracks(tracker.flush())
+        identified = identifier.identify(updates, [e.track.track_id for e in ended])
+        events += watch.process(identified, ended)
+    events += watch.finish(tracker.flush(), lambda tid: str(identifier.latest([tid])[0]))
     return events
 
 

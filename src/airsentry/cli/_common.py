@@ -1,17 +1,24 @@
-"""What several commands share: running the pipeline into a store, batching, options."""
+"""What several commands share: the deployment options, batching, printing a run.
+
+Every command that runs the pipeline describes its deployment with the same flags
+(:func:`add_deployment_options`), or with ``--config FILE`` (the YAML of ``airsentry
+run``) which the flags then override; :func:`deployment_from_args` turns them into the
+:class:`~airsentry.config.DeploymentConfig` that :mod:`airsentry.build` builds from.
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
-from typing import IO
+from typing import TYPE_CHECKING
 
 from airsentry.errors import AirsentryError
-from airsentry.incidents import IncidentStore
-from airsentry.model import Event, Incident, ReportBatch, Zone
-from airsentry.pipeline import DEFAULT_PROTECTED, Pipeline, PipelineConfig
+from airsentry.model import ReportBatch
+
+if TYPE_CHECKING:  # the configuration pulls in the live stack: imported when a command runs
+    from airsentry.config import DeploymentConfig, PipelineConfig
 
 BATCH_ROWS = 20_000
 
@@ -22,36 +29,10 @@ def chunks(batch: ReportBatch, rows: int = BATCH_ROWS) -> Iterator[ReportBatch]:
         yield batch.take(slice(start, start + rows))
 
 
-def run_pipeline(
-    zones: Sequence[Zone],
-    batches: Iterator[ReportBatch],
-    db: Path,
-    events_out: Path | None,
-    protect: frozenset[str] | None,
-    config: PipelineConfig | None = None,
-) -> tuple[list[Incident], Pipeline]:
-    """Run batches through a pipeline that books into ``db``; return the run's incidents."""
-    config = config or PipelineConfig(protect=protect)
-    sink: IO[str] | None = events_out.open("w", encoding="utf-8") if events_out else None
-
-    def write(events: Sequence[Event]) -> None:
-        if sink is not None:
-            for e in events:
-                sink.write(json.dumps(e.to_dict()) + "\n")
-            sink.flush()
-
-    try:
-        with IncidentStore(db) as store:
-            pipeline = Pipeline(zones, store=store, config=config, on_events=write)
-            pipeline.run(batches)
-            return pipeline.incidents(), pipeline
-    finally:
-        if sink is not None:
-            sink.close()
-
-
 def parse_protect(text: str) -> frozenset[str] | None:
     """``default`` (NATO and EU), ``all`` (None) or comma-separated ISO3 codes."""
+    from airsentry.config import DEFAULT_PROTECTED
+
     if text == "default":
         return DEFAULT_PROTECTED
     if text == "all":
@@ -67,3 +48,73 @@ def parse_protect(text: str) -> frozenset[str] | None:
 
 def add_db_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", type=Path, help="incident database (default: in the data directory)")
+
+
+def add_audit_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--audit-log", type=Path, help="audit log (default: beside the database, <db>.audit.jsonl)"
+    )
+
+
+def add_deployment_options(p: argparse.ArgumentParser, *, zones: bool = True) -> None:
+    """The flags that describe a deployment, the same on every command that runs one."""
+    p.add_argument("--config", type=Path, help="deployment YAML (the flags below override it)")
+    add_db_option(p)
+    add_audit_option(p)
+    p.add_argument("--playbook", type=Path, help="rules of engagement YAML (default: shipped)")
+    p.add_argument(
+        "--tracker",
+        choices=["cooperative", "fused"],
+        help="identity-keyed tracker (default) or the fused multi-target tracker",
+    )
+    p.add_argument("--events-out", type=Path, help="write every event as a JSON line")
+    if zones:
+        p.add_argument(
+            "--zones",
+            type=Path,
+            action="append",
+            default=[],
+            help="GeoJSON of user zones (repeatable)",
+        )
+        p.add_argument("--no-default-zones", action="store_true", help="watch only the --zones")
+        p.add_argument(
+            "--protect",
+            help="comma-separated ISO3 states to watch, 'all', or 'default' (NATO and EU)",
+        )
+
+
+def deployment_from_args(args: argparse.Namespace) -> DeploymentConfig:
+    """The deployment the flags describe (on top of ``--config`` when given)."""
+    from airsentry.config import DeploymentConfig, load_config
+
+    config: Path | None = getattr(args, "config", None)
+    dep = load_config(config) if config is not None else DeploymentConfig()
+    pipe: PipelineConfig = dep.pipeline
+    no_default = bool(getattr(args, "no_default_zones", False))
+    extra = tuple(getattr(args, "zones", None) or ())
+    if extra or no_default:
+        dep = replace(dep, zone_files=(*dep.zone_files, *extra))
+    if no_default:
+        dep = replace(dep, default_zones=False)
+    protect = getattr(args, "protect", None)
+    if protect is not None:
+        pipe = replace(pipe, protect=parse_protect(protect))
+    elif no_default and config is None:
+        pipe = replace(pipe, protect=None)  # user zones are watched whoever owns them
+    if getattr(args, "playbook", None) is not None:
+        pipe = replace(pipe, playbook=args.playbook)
+    tracker = getattr(args, "tracker", None)
+    if tracker is not None:
+        from airsentry.tracking.mtt import FusedConfig
+
+        pipe = replace(pipe, fused=FusedConfig() if tracker == "fused" else None)
+    dep = replace(dep, pipeline=pipe)
+    for flag, key in (("db", "db"), ("audit_log", "audit_log"), ("events_out", "events_out")):
+        value = getattr(args, flag, None)
+        if value is not None:
+            dep = replace(dep, **{key: value})
+    if getattr(args, "quarantine", None) is not None:
+        dep = replace(dep, quarantine=args.quarantine)
+    if not dep.default_zones and not dep.zone_files:
+        raise AirsentryError("no zones to watch: give --zones or drop --no-default-zones")
+    return dep

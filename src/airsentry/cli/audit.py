@@ -12,22 +12,30 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from airsentry.cli._common import add_db_option
-from airsentry.decisions.audit import default_log_path, verify
-from airsentry.incidents import default_db_path
+from airsentry.cli._common import add_db_option, deployment_from_args
+from airsentry.decisions.audit import verify
 
 
 def register(sub: Any) -> None:
     p = sub.add_parser("audit", help="the tamper-evident audit log")
     asub = p.add_subparsers(dest="audit_action", required=True)
     v = asub.add_parser("verify", help="check every entry's hash chain")
-    v.add_argument("--log", type=Path, help="audit log (default: beside the incident database)")
+    v.add_argument(
+        "--log",
+        "--audit-log",
+        dest="audit_log",
+        type=Path,
+        help="audit log (default: the deployment's, beside the incident database)",
+    )
+    v.add_argument("--config", type=Path, help="deployment YAML (its db and audit log)")
     add_db_option(v)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    log = args.log or default_log_path(args.db or default_db_path())
+    from airsentry.build import audit_log_path
+
+    log = audit_log_path(deployment_from_args(args))
     problems = verify(log)
     if problems:
         for problem in problems:

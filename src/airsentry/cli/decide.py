@@ -22,13 +22,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from airsentry.cli._common import add_db_option
-from airsentry.decisions.audit import AuditLog, default_log_path
-from airsentry.decisions.desk import Desk, Roster, load_roster
+from airsentry.cli._common import add_db_option, deployment_from_args
+from airsentry.decisions.desk import Roster, load_roster
 from airsentry.errors import AirsentryError
-from airsentry.incidents import IncidentStore, default_db_path
+from airsentry.incidents import IncidentStore
 from airsentry.model import Action
-from airsentry.respond.playbook import load
 
 
 def register(sub: Any) -> None:
@@ -49,21 +47,29 @@ def register(sub: Any) -> None:
     status = dsub.add_parser("status", help="decisions on an incident; is engagement authorised")
     status.add_argument("incident")
     for sp in (ack, auth, status):
+        sp.add_argument("--config", type=Path, help="deployment YAML (its db, log, playbook)")
         add_db_option(sp)
-        sp.add_argument("--log", type=Path, help="audit log (default: beside the database)")
+        sp.add_argument(
+            "--audit-log",
+            "--log",
+            dest="audit_log",
+            type=Path,
+            help="audit log (default: beside the database)",
+        )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    db = args.db or default_db_path()
+    from airsentry.build import database, decision_desk
+
+    deployment = deployment_from_args(args)
+    db = database(deployment)
     if not Path(db).exists():
         raise AirsentryError(f"{db}: no incident database (run a replay or the demo first)")
-    log = AuditLog(args.log or default_log_path(db))
     now = datetime.now(UTC)
     with IncidentStore(db) as store:
         roster = load_roster(args.roster) if args.decide_action == "authorise" else Roster({})
-        playbook = load(getattr(args, "playbook", None))
-        desk = Desk(store, log, playbook, roster, sites=_sites())
+        desk = decision_desk(deployment, store, roster)
         if args.decide_action == "ack":
             d = desk.acknowledge(args.incident, args.operator, time=now, note=args.note)
             print(f"{d.incident_id}: acknowledged by {d.operator} (decision {d.id})")
@@ -84,10 +90,3 @@ def run(args: argparse.Namespace) -> int:
             who = f"yes, by {engaged.operator}" if engaged else "no"
             print(f"engagement authorised: {who}")
     return 0
-
-
-def _sites() -> list[Any]:
-    from airsentry.airspace import default_catalogue
-    from airsentry.respond.threat import sites_from_zones
-
-    return sites_from_zones(default_catalogue().zones)

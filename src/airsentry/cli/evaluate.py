@@ -34,7 +34,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from airsentry.pipeline import PipelineConfig
+    from airsentry.config import PipelineConfig
     from airsentry.sim.scenario import library_names, resolve
     from airsentry.sim.score import ScoreSettings, evaluate
     from airsentry.tracking.mtt import FusedConfig

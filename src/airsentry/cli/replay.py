@@ -13,28 +13,17 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from airsentry.cli._common import add_db_option, chunks, parse_protect, run_pipeline
+from airsentry.cli._common import add_deployment_options, chunks, deployment_from_args
 from airsentry.errors import AirsentryError
-from airsentry.incidents import default_db_path, timeline_text
-from airsentry.model import ReportBatch, Zone
+from airsentry.model import ReportBatch
 
 
 def register(sub: Any) -> None:
     p = sub.add_parser("replay", help="run the pipeline on recorded files")
     p.add_argument("files", nargs="+", type=Path)
     p.add_argument("--format", required=True, help="input format (see: airsentry formats)")
-    p.add_argument(
-        "--zones", type=Path, action="append", default=[], help="GeoJSON of user zones (repeatable)"
-    )
-    p.add_argument("--no-default-zones", action="store_true", help="watch only the --zones")
-    add_db_option(p)
-    p.add_argument("--events-out", type=Path, help="write every event as a JSON line")
+    add_deployment_options(p)
     p.add_argument("--quarantine", type=Path, help="write rejected input records here (JSON lines)")
-    p.add_argument(
-        "--protect",
-        default="default",
-        help="comma-separated ISO3 states to watch, 'all', or 'default' (NATO and EU)",
-    )
     p.add_argument(
         "--speed",
         type=_speed,
@@ -55,38 +44,32 @@ def _speed(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    from airsentry.airspace import default_catalogue, load_user_zones
+    from airsentry.build import open_run
+    from airsentry.incidents import timeline_text
     from airsentry.sources.base import Quarantine, get_source
     from airsentry.sources.live import pace
 
+    deployment = deployment_from_args(args)
     source = get_source(args.format)
-    zones: list[Zone] = [] if args.no_default_zones else list(default_catalogue().zones)
-    for path in args.zones:
-        zones += load_user_zones(path)
-    if not zones:
-        raise AirsentryError("no zones to watch: give --zones or drop --no-default-zones")
-    protect = parse_protect(args.protect)
-    if args.no_default_zones and args.protect == "default":
-        protect = None  # user zones are watched whoever owns them
     for path in args.files:
         if not path.exists():
             raise AirsentryError(f"{path}: no such file")
-    quarantine = Quarantine(args.quarantine)
+    quarantine = Quarantine(deployment.quarantine)
 
     def batches() -> Iterator[ReportBatch]:
         for path in args.files:
             for batch in source.read(path, quarantine):
                 yield from chunks(batch)
 
-    db = args.db or default_db_path()
     try:
-        paced = pace(batches(), args.speed)
-        incidents, pipeline = run_pipeline(zones, paced, db, args.events_out, protect)
+        with open_run(deployment) as run:
+            run.pipeline.run(pace(batches(), args.speed))
+            incidents, totals = run.incidents(), run.totals
+            tr = run.pipeline.tracker.stats
     finally:
         quarantine.close()
-    st, tr = pipeline.stats, pipeline.tracker.stats
     print(
-        f"{st.reports:,} reports, {tr.tracks_started:,} tracks, {st.events:,} events, "
+        f"{totals.reports:,} reports, {tr.tracks_started:,} tracks, {totals.events:,} events, "
         f"{len(incidents)} incidents; {quarantine.summary()}",
         file=sys.stderr,
     )

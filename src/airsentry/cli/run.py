@@ -13,16 +13,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import math
 import signal
 import sys
-from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 from airsentry.errors import AirsentryError
-from airsentry.model import Event, Zone, isoformat
+from airsentry.model import isoformat
 
 if TYPE_CHECKING:  # the live stack is imported when the command runs, not at CLI start
     from airsentry.sources.live import HealthSnapshot, LiveRunner
@@ -41,51 +39,34 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from airsentry.airspace import default_catalogue, load_user_zones
+    from airsentry.build import open_run
     from airsentry.config import load_config
-    from airsentry.incidents import IncidentStore, default_db_path
-    from airsentry.pipeline import Pipeline
     from airsentry.sources.base import Quarantine
     from airsentry.sources.live import LiveRunner
 
     cfg = load_config(args.config)
-    zones: list[Zone] = list(default_catalogue().zones) if cfg.default_zones else []
-    for path in cfg.zone_files:
-        zones += load_user_zones(path)
-    if not zones:
-        raise AirsentryError("no zones to watch")
-    db = cfg.db or default_db_path()
-    sink: IO[str] | None = cfg.events_out.open("a", encoding="utf-8") if cfg.events_out else None
-
-    def write(events: Sequence[Event]) -> None:
-        if sink is not None:
-            for e in events:
-                sink.write(json.dumps(e.to_dict()) + "\n")
-            sink.flush()
-
+    if not cfg.feeds:
+        raise AirsentryError(f"{args.config}: no feeds to run (give 'feeds:')")
     quarantine = Quarantine(cfg.quarantine)
     try:
-        with IncidentStore(db) as store:
-            pipeline = Pipeline(zones, store=store, config=cfg.pipeline, on_events=write)
+        with open_run(cfg) as run:
             runner = LiveRunner(
                 cfg.feeds,
-                pipeline.process,
+                run.pipeline.process,
                 quarantine,
                 window_s=cfg.merge.window_s,
                 emit_every_s=cfg.merge.emit_every_s,
             )
             asyncio.run(_serve(runner, args.status_every))
-            st = pipeline.stats
+            t = run.totals
             print(
-                f"stopped: {st.reports:,} reports, {st.events:,} events, "
-                f"{len(st.incidents_changed)} incidents changed; {quarantine.summary()}; "
-                f"{sum(runner.merger.late.values()):,} late; incident book: {db}",
+                f"stopped: {t.reports:,} reports, {t.events:,} events, "
+                f"{len(t.incidents_changed)} incidents changed; {quarantine.summary()}; "
+                f"{sum(runner.merger.late.values()):,} late; incident book: {run.db}",
                 file=sys.stderr,
             )
     finally:
         quarantine.close()
-        if sink is not None:
-            sink.close()
     return 0
 
 

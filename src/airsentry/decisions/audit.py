@@ -34,14 +34,15 @@ import hmac
 import json
 import os
 import secrets
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from airsentry.errors import AirsentryError
 from airsentry.model import isoformat
+from airsentry.step import Step
 
 GENESIS = "0" * 64
 """The ``prev`` of the first entry."""
@@ -278,7 +279,17 @@ class RecommendationTrail:
                     self._last[str(d.get("incident_id"))] = key
         return self._last
 
-    def record(self, incidents: Iterator[Any] | list[Any], *, time: datetime) -> int:
+    def write(self, step: Step) -> None:
+        """As a sink of the pipeline: log the step's changed recommendations, stamped
+        with the wall-clock time (the log records when airsentry said it; each entry
+        holds the incident's event time too)."""
+        if step.incidents:
+            self.record(step.incidents, time=datetime.now(UTC))
+
+    def close(self) -> None:
+        pass
+
+    def record(self, incidents: Iterable[Any], *, time: datetime) -> int:
         """Log the changed recommendations of ``incidents``; return how many were new."""
         last = self._logged()
         n = 0

@@ -74,6 +74,8 @@ class DecisionStore(Protocol[D_co]):
 
 
 ACKNOWLEDGE = "acknowledge"
+AUTHORISE = "authorise"
+REFUSE = "refuse"
 
 
 class AuthorisationError(AirsentryError):
@@ -171,14 +173,45 @@ class Desk(Generic[D]):
         time: datetime,
     ) -> D:
         """Record an authorisation of ``action``, or raise :class:`AuthorisationError`."""
+        return self._decide(AUTHORISE, incident_id, action, operator, role, reasons, time)
+
+    def refuse(
+        self,
+        incident_id: str,
+        action: Action | str,
+        *,
+        operator: str,
+        role: str,
+        reasons: Sequence[str],
+        time: datetime,
+    ) -> D:
+        """Record that the competent authority refused a recommended ``action``.
+
+        A refusal is a decision like an authorisation, under the same checks (a named
+        operator holding a role that may decide the step the playbook recommends,
+        reasons given), and is audited the same way; it never counts as authorising.
+        """
+        return self._decide(REFUSE, incident_id, action, operator, role, reasons, time)
+
+    def _decide(
+        self,
+        verdict: str,
+        incident_id: str,
+        action: Action | str,
+        operator: str,
+        role: str,
+        reasons: Sequence[str],
+        time: datetime,
+    ) -> D:
         name = operator.strip()
         act = str(action)
         reason, step = self._refusal(incident_id, act, name, role, reasons)
         if reason:
             self.log.append(
                 "refusal",
-                {"incident_id": incident_id, "action": act, "operator": name, "role": role,
-                 "reasons": list(reasons), "refused_because": reason},
+                {"incident_id": incident_id, "action": act, "verdict": verdict,
+                 "operator": name, "role": role, "reasons": list(reasons),
+                 "refused_because": reason},
                 time=time,
             )  # fmt: skip
             raise AuthorisationError(incident_id, act, name, reason)
@@ -188,13 +221,14 @@ class Desk(Generic[D]):
             "playbook": self.playbook.name,
             "reasons": [r.strip() for r in reasons],
         }
+        recorded = act if verdict == AUTHORISE else f"{REFUSE}:{act}"
         decision = self.store.record_decision(
-            incident_id, time=time, operator=name, action=act, note=json.dumps(note)
+            incident_id, time=time, operator=name, action=recorded, note=json.dumps(note)
         )
         self.log.append(
             "decision",
             {"decision_id": decision.id, "incident_id": incident_id, "action": act,
-             "operator": name, **note},
+             "verdict": verdict, "operator": name, **note},
             time=time,
         )  # fmt: skip
         return decision
@@ -241,6 +275,7 @@ class Desk(Generic[D]):
             if e.get("kind") == "decision"
             and e["data"].get("incident_id") == incident_id
             and e["data"].get("action") == Action.ENGAGE.value
+            and e["data"].get("verdict", AUTHORISE) == AUTHORISE
         }
         found = [d for d in engaged if d.id in logged]
         return found[-1] if found else None

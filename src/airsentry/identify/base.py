@@ -1,79 +1,109 @@
-"""The assessment seen from the watch: authorisation of one batch's update rows.
+"""The identify stage: what each track-update row is, and which zones admit it.
 
-The watch stage runs before assessment and must not import it, yet it needs to know,
-for its depth and swarm statistics, which stays are unauthorised. The pipeline builds
-a :class:`BatchJudge` for each batch (the authority, the tracker's updates and their
-classification) and hands it to the watch, which sees only the ``watch.base.Judge``
-protocol: ``authorise(rows, zones)`` and ``describe(row, zone, authorised)``.
+:class:`Identifier` runs after the tracker. For every batch of track updates it
+returns an :class:`Identified` record: the updates with typed identification columns
+(class, confidence, reasons) and the admission facts of every row (transponder,
+registering State, state aircraft, drone, Remote ID). The watch stage, downstream,
+reads that record to tell an authorised stay from a violation (``admitted``) and to
+explain its verdict (``describe``); nothing downstream calls back into identification.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from airsentry.identify.authority import Authority, TargetFacts, explain, target_facts
 from airsentry.identify.classify import Classification, TrackClassifier
-from airsentry.model import BoolArray, IntArray, TrackUpdates
+from airsentry.model import BoolArray, FloatArray, IntArray, ObjArray, TrackUpdates, Zone
 
 
-class BatchJudge:
-    """Admission of update rows in zones, for one batch of track updates."""
+@dataclass(frozen=True, slots=True, eq=False)
+class Identified:
+    """One batch of track updates with their identification, row for row.
 
-    def __init__(
-        self,
-        authority: Authority,
-        updates: TrackUpdates,
-        classification: Classification,
-        classifier: TrackClassifier | None = None,
-    ) -> None:
-        if len(classification) != len(updates):
-            raise ValueError(
-                f"{len(classification)} classifications for {len(updates)} track updates"
-            )
-        self.authority = authority
-        self.updates = updates
-        self.classification = classification
-        self.classifier = classifier
-        self._facts: TargetFacts | None = None
+    ``held`` is the class each track of the batch holds after the batch (a track's
+    class firms up as evidence accumulates), for events that close a stay.
+    """
 
-    @property
-    def facts(self) -> TargetFacts:
-        """Admission facts of every row, computed on first use (once per batch)."""
-        if self._facts is None:
-            s = self.updates.state
-            self._facts = target_facts(s.identity, s.transponder, s.squawk, self.classification.cls)
-        return self._facts
+    updates: TrackUpdates
+    cls: ObjArray  # TargetClass values as str
+    confidence: FloatArray  # 0..1
+    reasons: list[tuple[str, ...]]
+    facts: TargetFacts
+    authority: Authority
+    held_ids: IntArray  # sorted distinct track ids of the batch ...
+    held_cls: ObjArray  # ... and the class each holds now
 
-    def authorise(self, rows: IntArray, zones: IntArray) -> BoolArray:
+    def __len__(self) -> int:
+        return len(self.cls)
+
+    def admitted(self, rows: IntArray, zones: IntArray) -> BoolArray:
         """True where the target of update row ``rows[i]`` is admitted in ``zones[i]``."""
         idx = np.asarray(rows, dtype=np.int64)
         return self.authority.admit(np.asarray(zones, dtype=np.int64), self.facts.take(idx))
 
     def track_class(self, track_id: int) -> str:
-        """The class a track holds now (after this batch), for events without a row."""
-        if self.classifier is None:
-            rows = np.flatnonzero(self.updates.track_id == track_id)
-            return str(self.classification.cls[rows[-1]]) if len(rows) else "unknown"
-        return str(self.classifier.latest([track_id])[0])
+        """The class a track of this batch (or ended with it) holds now; else "unknown"."""
+        pos = int(np.searchsorted(self.held_ids, track_id))
+        if pos < len(self.held_ids) and self.held_ids[pos] == track_id:
+            return str(self.held_cls[pos])
+        return "unknown"
 
     def describe(self, row: int, zone: int, authorised: bool) -> tuple[tuple[str, ...], str]:
         """Reasons for the verdict on one row in one zone (the admission's reasons, then
-        the classification's), and the row's target class."""
+        the classification's), and the row's target class. Called per event, not per row."""
         s = self.updates.state
-        cls = str(self.classification.cls[row])
-        speed = float(math.hypot(s.vel_e[row], s.vel_n[row]))
+        cls = str(self.cls[row])
         fields = {
             "identity": str(s.identity[row]),
             "transponder": bool(s.transponder[row]),
             "squawk": str(s.squawk[row]),
             "callsign": str(s.callsign[row]),
             "class": cls,
-            "speed": speed,
+            "speed": float(math.hypot(s.vel_e[row], s.vel_n[row])),
             "alt": float(s.alt[row]),
         }
         why = explain(self.authority.zones[zone], fields, authorised)
-        label = f"classified {cls.replace('_', ' ')} ({self.classification.confidence[row]:.0%})"
-        both = (*why, label, *self.classification.reasons[row])
+        label = f"classified {cls.replace('_', ' ')} ({self.confidence[row]:.0%})"
+        both = (*why, label, *self.reasons[row])
         return tuple(dict.fromkeys(both)), cls
+
+
+class Identifier:
+    """The stage: a classifier with per-track memory and the zones' admission rules."""
+
+    def __init__(self, zones: Sequence[Zone], classifier: TrackClassifier | None = None) -> None:
+        self.authority = Authority(zones)
+        self.classifier = classifier or TrackClassifier()
+
+    def identify(self, updates: TrackUpdates, ended: npt.ArrayLike = ()) -> Identified:
+        """Classify one batch's rows and compute their admission facts; ``ended`` names
+        the tracks that ended with this batch, whose held class the watch still needs."""
+        c: Classification = self.classifier.update(updates)
+        s = updates.state
+        facts = target_facts(s.identity, s.transponder, s.squawk, c.cls)
+        gone = np.asarray(ended, dtype=np.int64)
+        ids = np.unique(np.concatenate([updates.track_id, gone]) if len(gone) else updates.track_id)
+        return Identified(
+            updates=updates,
+            cls=c.cls,
+            confidence=c.confidence,
+            reasons=c.reasons,
+            facts=facts,
+            authority=self.authority,
+            held_ids=ids,
+            held_cls=self.classifier.latest(ids),
+        )
+
+    def latest(self, track_ids: npt.ArrayLike) -> ObjArray:
+        """The class each track holds now ("unknown" for tracks not known)."""
+        return self.classifier.latest(track_ids)
+
+    def forget(self, track_ids: npt.ArrayLike) -> None:
+        """Drop the memory of tracks that ended."""
+        self.classifier.forget(track_ids)

@@ -2,7 +2,7 @@
 
 :class:`TrackClassifier` turns the tracker's output into a class per row
 (:class:`~airsentry.model.TargetClass`), a confidence in [0, 1] and the reasons an
-operator needs to trust it. The rules (``assess.cues``) look at the row's kinematics,
+operator needs to trust it. The rules (``identify.cues``) look at the row's kinematics,
 its transponder and identity, its ADS-B emitter category, and at what the track has
 shown before: each track keeps small running statistics (fastest speed, latest
 altitude and category, whether a transponder was ever heard, number of updates).
@@ -15,7 +15,7 @@ takes over at once. A class is dropped for good once the track has flown faster 
 that class can (``cues.MAX_SPEED``): a "drone" that reaches 250 m/s was not a drone.
 
 Everything runs over whole columns: rows are grouped by track with one stable sort and
-the running statistics are grouped cumulative maxima (``assess.grouped``). Python loops
+the running statistics are grouped cumulative maxima (``identify.grouped``). Python loops
 run only over the eight classes and over the few rows that establish a new class for a
 track, which is when reason strings are built; other rows reuse those tuples.
 

@@ -19,7 +19,7 @@ Thresholds, and why (calibrated on the ``traffic`` sample flights and the Septem
   aircraft that fast must carry a transponder in controlled airspace, drones and light
   aircraft cannot fly so fast, so only military jets do. With a transponder, a military
   address or callsign faster than 300 m/s is a fast jet too (airliners stay below).
-- Callsigns (``assess.callsign``): an air-ambulance operator flies helicopters; an
+- Callsigns (``identify.callsign``): an air-ambulance operator flies helicopters; an
   airline designator with a flight number is an airliner once it has flown faster than
   90 m/s or above 3000 m (a survey company with a designator flying slow and low is
   not); a registration mark is general aviation up to 200 m/s and 7600 m (survey
@@ -117,7 +117,7 @@ class Cues:
     squawk: BoolArray  # a squawk is known
     callsign: BoolArray  # a callsign is known
     count: IntArray  # updates of the track so far, this row included
-    cs_kind: IntArray  # assess.callsign kind of the row's callsign
+    cs_kind: IntArray  # identify.callsign kind of the row's callsign
     military: BoolArray  # military ICAO address range or air-force designator
     mean_speed: FloatArray  # mean horizontal speed of the track so far (NaN unknown)
 

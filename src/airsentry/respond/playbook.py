@@ -45,7 +45,15 @@ from typing import Any
 import yaml
 
 from airsentry.errors import InputError
-from airsentry.model import EMERGENCY_SQUAWKS, Action, Incident, Recommendation, to_epoch
+from airsentry.model import (
+    EMERGENCY_SQUAWKS,
+    Action,
+    Incident,
+    ObjArray,
+    Recommendation,
+    TrackUpdates,
+    to_epoch,
+)
 from airsentry.respond.impact import AirportImpact, airport_impact
 from airsentry.respond.picture import TrafficPicture
 from airsentry.respond.situation import situation
@@ -270,6 +278,11 @@ class Responder:
 
     def __call__(self, incident: Incident) -> Recommendation:
         return self.recommend(incident)
+
+    def observe(self, updates: TrackUpdates, classes: ObjArray) -> None:
+        """Keep the traffic picture current with one batch's updates and their classes."""
+        if self.picture is not None and len(updates):
+            self.picture.update(updates, classes)
 
     def recommend(self, incident: Incident) -> Recommendation:
         threat = assess(incident, self.sites, self.picture)

@@ -10,7 +10,8 @@
 Nothing in the pipeline imports this package; it imports the pipeline.
 """
 
-from airsentry.server.app import ServerContext, create_app
+from airsentry.server.app import create_app
 from airsentry.server.auth import Role, User, UserBook
+from airsentry.server.context import ServerContext
 
 __all__ = ["Role", "ServerContext", "User", "UserBook", "create_app"]

@@ -82,3 +82,23 @@ class DecisionDesk:
             reasons=reasons,
             time=time,
         )
+
+    def refuse(
+        self,
+        store: IncidentStore,
+        user: User,
+        incident_id: str,
+        action: Action,
+        *,
+        time: datetime,
+        reasons: Sequence[str],
+    ) -> Decision:
+        """Refuse a recommended action through the desk (audited like an authorisation)."""
+        return self.desk(store, user).refuse(
+            incident_id,
+            action,
+            operator=user.name,
+            role=self.role_for(user),
+            reasons=reasons,
+            time=time,
+        )

@@ -20,9 +20,9 @@ from pydantic import BaseModel, Field
 
 from airsentry.incidents import BookedIncident, Decision
 from airsentry.model import Action, Incident, ZoneKind
-from airsentry.server.app import Ctx, Operator, Viewer
 from airsentry.server.auth import Role, User
 from airsentry.server.console_desk import AuthorisationError
+from airsentry.server.deps import Ctx, Operator, Viewer
 from airsentry.server.routes_read import ISO3, aware
 
 router = APIRouter(prefix="/api/incidents", tags=["incidents"])
@@ -167,12 +167,14 @@ def decide(incident_id: str, body: DecisionIn, ctx: Ctx, user: Operator) -> dict
             f"to {body.decision} {body.action} needs the {needed} role; "
             f"{user.name} has the {user.role} role",
         )
-    if body.decision is Verdict.REFUSE or ctx.desk is None:
+    if ctx.desk is None:
         action = str(body.action) if body.decision is Verdict.APPROVE else f"refuse:{body.action}"
         return _record(ctx, incident_id, user, action, body.note)
-    reasons = [body.note] if body.note.strip() else [f"authorised by {user.name} at the console"]
+    verb = "authorised" if body.decision is Verdict.APPROVE else "refused"
+    reasons = [body.note] if body.note.strip() else [f"{verb} by {user.name} at the console"]
+    decide_by = ctx.desk.authorise if body.decision is Verdict.APPROVE else ctx.desk.refuse
     try:
-        decision = ctx.desk.authorise(
+        decision = decide_by(
             ctx.store, user, incident_id, body.action, time=datetime.now(UTC), reasons=reasons
         )
     except AuthorisationError as exc:

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Response
 
 from airsentry.model import EventKind, ZoneKind, utc
-from airsentry.server.app import Ctx, Viewer
+from airsentry.server.deps import Ctx, Viewer
 
 router = APIRouter(prefix="/api", tags=["read"])
 

@@ -17,54 +17,32 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
-import numpy.typing as npt
 
 from airsentry.incidents import IncidentStore
-from airsentry.model import Event, ObjArray, ReportBatch, Track, from_epoch
+from airsentry.model import ReportBatch, Track, from_epoch
 from airsentry.server.live import Hub, LivePicture
+from airsentry.step import Step
 
 log = logging.getLogger(__name__)
 
 
-class _Tracker(Protocol):
-    def live(self) -> Sequence[Track]: ...
-
-
-class _Classifier(Protocol):
-    def latest(self, track_ids: npt.ArrayLike) -> ObjArray: ...
-
-
-class _Stats(Protocol):
-    incidents_changed: set[str]
-
-
 class PipelineLike(Protocol):
-    """What the runner needs of the pipeline. The server is a face over the pipeline but
-    does not build it (the command line wires it, as it wires every stage), so the
-    runner names only the parts it uses."""
+    """What the runner needs of the pipeline (:class:`airsentry.pipeline.Pipeline`): the
+    server is a face over the pipeline and does not build it (the one builder does), and
+    the runner reads what each batch changed from the step the pipeline returns."""
 
-    on_events: Callable[[Sequence[Event]], None] | None
+    def process(self, batch: ReportBatch) -> Step: ...
 
-    @property
-    def store(self) -> IncidentStore | None: ...
+    def finish(self) -> Step: ...
 
-    @property
-    def tracker(self) -> _Tracker: ...
+    def live_tracks(self) -> list[tuple[Track, str]]: ...
 
-    @property
-    def classifier(self) -> _Classifier: ...
-
-    @property
-    def stats(self) -> _Stats: ...
-
-    def process(self, batch: ReportBatch) -> list[Event]: ...
-
-    def finish(self) -> list[Event]: ...
+    def close(self) -> None: ...
 
 
 def time_slices(batch: ReportBatch, step_s: float = 1.0) -> Iterator[ReportBatch]:
@@ -100,6 +78,7 @@ class PipelineRunner:
         config: RunnerConfig | None = None,
         position: Callable[[str], dict[str, tuple[float, float]]] | None = None,
         announce_from: IncidentStore | None = None,
+        store: IncidentStore | None = None,
     ) -> None:
         self.pipeline = pipeline
         self.batches = batches
@@ -109,17 +88,10 @@ class PipelineRunner:
         self.position = position
         self.announce_from = announce_from
         self._announced: set[str] = set()
+        self.store = store
         self.error: BaseException | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="airsentry-pipeline", daemon=True)
-        previous = pipeline.on_events
-
-        def on_events(events: Sequence[Event]) -> None:
-            picture.note_events(events)
-            if previous is not None:
-                previous(events)
-
-        pipeline.on_events = on_events
 
     @property
     def started(self) -> bool:
@@ -148,6 +120,7 @@ class PipelineRunner:
             close = getattr(self.batches, "close", None)
             if callable(close):  # a generator over live feeds: stop the feeds
                 close()
+            self.pipeline.close()  # its sinks (the events file)
             self.picture.running = False
             self.hub.publish(self.picture.status())
 
@@ -174,8 +147,7 @@ class PipelineRunner:
                 if wait > 0 and self._stop.wait(wait):
                     return
             self.picture.note_batch(batch)
-            self.pipeline.process(batch)
-            self._alerts()
+            self._took(self.pipeline.process(batch))
             now, dirty = time.monotonic(), True
             if now - last_publish >= self.config.publish_s:
                 self._publish_tracks()
@@ -183,31 +155,30 @@ class PipelineRunner:
         if not self._stop.is_set():
             # The last picture stays on the map after the input ends (running: false).
             self._publish_tracks()
-            self.pipeline.finish()
-            self._alerts()
+            self._took(self.pipeline.finish())
+
+    def _took(self, step: Step) -> None:
+        """What one step changed: violators and sensors on the picture, then alerts."""
+        if step.events:
+            self.picture.note_events(step.events)
+        self._alerts([inc.id for inc in step.incidents if inc.id])
 
     def _publish_tracks(self) -> None:
-        live = list(self.pipeline.tracker.live())
-        ids = np.array([tr.track_id for tr in live], dtype=np.int64)
-        classes = dict(
-            zip(ids.tolist(), self.pipeline.classifier.latest(ids).tolist(), strict=True)
-        )
-        rows, removed = self.picture.set_tracks(live, {k: str(v) for k, v in classes.items()})
+        pairs = self.pipeline.live_tracks()
+        live = [tr for tr, _ in pairs]
+        rows, removed = self.picture.set_tracks(live, {tr.track_id: c for tr, c in pairs})
         status = self.picture.status()
         self.hub.publish(
             {"type": "tracks", "time": status["time"], "tracks": rows, "removed": removed}
         )
         self.hub.publish(status)
 
-    def _alerts(self) -> None:
-        """Alert on every incident changed since the last batch (the runner owns its
-        pipeline, so it drains the pipeline's set of changed incidents); when replaying
-        over a store that already holds the run's incidents (``announce_from``), alert on
-        each stored incident as the replay's event time reaches its start."""
-        changed = self.pipeline.stats.incidents_changed
-        store = self.pipeline.store
-        ids = sorted(changed)
-        changed.clear()
+    def _alerts(self, changed: list[str]) -> None:
+        """Alert on every incident the step changed; when replaying over a store that
+        already holds the run's incidents (``announce_from``), alert on each stored
+        incident as the replay's event time reaches its start."""
+        store = self.store
+        ids = sorted(set(changed))
         if self.announce_from is not None and math.isfinite(self.picture.time):
             store = self.announce_from
             due = store.list(until=from_epoch(self.picture.time))

@@ -14,10 +14,13 @@ from typing import TYPE_CHECKING
 
 import uvicorn
 
-from airsentry.incidents import IncidentStore
-from airsentry.model import ReportBatch, Zone
-from airsentry.server.app import ServerContext, create_app
-from airsentry.server.runner import PipelineLike, PipelineRunner, RunnerConfig, time_slices
+from airsentry.config import DeploymentConfig
+from airsentry.decisions.audit import AuditLog
+from airsentry.model import ReportBatch
+from airsentry.server.app import create_app
+from airsentry.server.console_desk import DecisionDesk
+from airsentry.server.context import ServerContext
+from airsentry.server.runner import PipelineRunner, RunnerConfig, time_slices
 
 if TYPE_CHECKING:  # the live stack is imported when live feeds are served
     from airsentry.sources.live import Feed
@@ -45,34 +48,37 @@ def file_batches(
 
 
 def open_context(
-    db: Path,
-    zones: Sequence[Zone],
+    deployment: DeploymentConfig,
     batches: Iterable[ReportBatch] | None = None,
     *,
-    pipeline: Callable[[IncidentStore | None], PipelineLike] | None = None,
     runner_config: RunnerConfig | None = None,
     booked: bool = False,
 ) -> ServerContext:
-    """The server's context over ``db``; with ``batches``, a pipeline runner feeding it.
+    """The server's context for a deployment; with ``batches``, a pipeline runner too.
 
-    ``pipeline`` makes the runner's pipeline over a store (the command line wires it).
+    The store, the audit log and the playbook are the deployment's, as the one builder
+    (:mod:`airsentry.build`) names them for every command: decisions taken in the console
+    land in the same audit log as the pipeline's recommendations and ``airsentry decide``.
 
     ``booked`` says the store already holds the incidents of ``batches`` (the demo was
     run into it): the runner's pipeline then keeps no book of its own and the stored
     incidents are announced as the replay reaches them, instead of being booked twice.
     """
-    ctx = ServerContext.open(db, zones)
+    from airsentry.build import audit_log_path, build, database, deployment_zones, playbook
+
+    zones = deployment_zones(deployment)
+    ctx = ServerContext.open(database(deployment), zones)
+    ctx.desk = DecisionDesk(playbook(deployment), AuditLog(audit_log_path(deployment)))
     if batches is not None:
-        if pipeline is None:
-            raise ValueError("a feed needs a pipeline to run through")
         ctx.runner = PipelineRunner(
-            pipeline(None if booked else ctx.store),
+            build(deployment, None if booked else ctx.store, all_zones=zones),
             batches,
             ctx.picture,
             ctx.hub,
             runner_config,
             position=ctx.reader.incident_positions,
             announce_from=ctx.store if booked else None,
+            store=ctx.store,
         )
     return ctx
 

@@ -15,7 +15,7 @@ import json
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from airsentry.server.app import ServerContext
+from airsentry.server.context import ServerContext
 
 router = APIRouter()
 

@@ -30,19 +30,19 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 
-from airsentry.incidents import IncidentStore
+from airsentry.build import open_run
+from airsentry.config import DEFAULT_PROTECTED, DeploymentConfig, PipelineConfig
 from airsentry.incidents.grouping import starts_incident
-from airsentry.model import Event, Incident, ReportBatch, TrackUpdates, Zone, to_epoch
-from airsentry.pipeline import DEFAULT_PROTECTED, Pipeline, PipelineConfig
+from airsentry.model import Incident, ReportBatch, TrackUpdates, Zone, to_epoch
 from airsentry.sim.gospa import ecef, gospa
 from airsentry.sim.scenario import ExpectedIncident, Scenario
 from airsentry.sim.sensors import Feed, observe
 from airsentry.sim.truth import TruthIncident, sample, truth_incidents
-from airsentry.tracking.base import Ended, Tracker
+from airsentry.step import Step
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,23 +186,25 @@ class ScenarioScore:
 
 
 class _Recorder:
-    """Wraps the pipeline's tracker to keep every track update (for GOSPA)."""
+    """A sink of the pipeline's steps: every track update (for GOSPA) and the alert time
+    of every event that starts an incident (its event time plus the sensor's latency)."""
 
-    def __init__(self, inner: Tracker) -> None:
-        self.inner = inner
-        self.stats = inner.stats
+    def __init__(self, latency: dict[str, float]) -> None:
+        self.latency = latency
         self.parts: list[TrackUpdates] = []
+        self.alerts: list[tuple[str, float, float]] = []  # zone id, event time, alert time
 
-    def process(self, batch: ReportBatch) -> tuple[TrackUpdates, list[Ended]]:
-        updates, ended = self.inner.process(batch)
-        self.parts.append(updates)
-        return updates, ended
+    def write(self, step: Step) -> None:
+        if len(step.updates):
+            self.parts.append(step.updates)
+        worst = max(self.latency.values(), default=0.0)
+        for e in step.events:
+            if starts_incident(e):
+                t = to_epoch(e.time)
+                self.alerts.append((e.zone_id, t, t + self.latency.get(e.sensor, worst)))
 
-    def flush(self) -> list[Ended]:
-        return self.inner.flush()
-
-    def live(self) -> Sequence[Any]:
-        return self.inner.live()
+    def close(self) -> None:
+        pass
 
 
 def default_zones(protect: frozenset[str] | None = DEFAULT_PROTECTED) -> list[Zone]:
@@ -234,27 +236,14 @@ def evaluate(
     if alter_feed is not None:
         feed = alter_feed(feed)
     truths = truth_incidents(scenario, reference, step_s=s.truth_step_s)
-    latency = {spec.id: spec.latency_s for spec in scenario.sensors}
-    alerts: list[tuple[str, float, float]] = []  # zone id, event time, alert time
-
-    def record(events: Sequence[Event]) -> None:
-        for e in events:
-            if starts_incident(e):
-                t = to_epoch(e.time)
-                alerts.append((e.zone_id, t, t + latency.get(e.sensor, max(latency.values()))))
-
+    recorder = _Recorder({spec.id: spec.latency_s for spec in scenario.sensors})
     cfg = replace(config or PipelineConfig(), protect=None)
-    with (
-        tempfile.TemporaryDirectory(prefix="airsentry-eval-") as tmp,
-        IncidentStore(Path(tmp) / "book.sqlite") as store,
-    ):
-        pipe = Pipeline(used, store=store, config=cfg, on_events=record)
-        recorder = _Recorder(pipe.tracker)
-        pipe.tracker = cast(Tracker, recorder)
-        for batch in _batches(feed, s.batch_s):
-            pipe.process(batch)
-        pipe.finish()
-        booked = pipe.incidents()
+    with tempfile.TemporaryDirectory(prefix="airsentry-eval-") as tmp:
+        deployment = DeploymentConfig(pipeline=cfg, db=Path(tmp) / "book.sqlite")
+        with open_run(deployment, zones=used, sinks=[recorder]) as run:
+            run.pipeline.run(_batches(feed, s.batch_s))
+            booked: list[Incident] = list(run.incidents())
+    alerts = recorder.alerts
     matches = _match(truths, booked, alerts, s.match_slack_s, scenario.control)
     checks = [_check(e, booked) for e in scenario.expected]
     g = _gospa(scenario, _concat(recorder.parts), s)

@@ -13,7 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
-from airsentry.model import FloatArray, ReportBatch, Track, TrackUpdates
+from airsentry.model import Event, FloatArray, ReportBatch, Track, TrackUpdates
 
 EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG), metres
 
@@ -52,6 +52,11 @@ class Tracker(Protocol):
 
     def live(self) -> Sequence[Track]:
         """The live tracks as of the last batch."""
+        ...
+
+    def drain_events(self) -> list[Event]:
+        """Integrity events found since the last call (e.g. ADS-B that disagrees with
+        radar); a tracker that checks nothing returns an empty list."""
         ...
 
 

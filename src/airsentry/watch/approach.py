@@ -15,14 +15,15 @@ bounds the error of the predicted time.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from airsentry.airspace.index import ZoneIndex
+from airsentry.identify.base import Identified
 from airsentry.model import Event, EventKind, IntArray, TrackUpdates, Zone, ZoneKind, from_epoch
-from airsentry.tracking.base import EARTH_RADIUS_M
-from airsentry.watch.base import Judge, WatchConfig
+from airsentry.tracking.base import EARTH_RADIUS_M, Ended
+from airsentry.watch.base import Scene, WatchConfig
 
 
 class ApproachDetector:
@@ -33,6 +34,7 @@ class ApproachDetector:
         self._warned: dict[tuple[int, int], float] = {}  # (track, zone) -> time warned
         self._last_check: dict[int, float] = {}
         self._skip = np.array([z.kind is ZoneKind.BUFFER for z in self.zones], dtype=bool)
+        self._zone_pos = {z.id: i for i, z in enumerate(self.zones)}
 
     def forget(self, track_id: int) -> None:
         self._last_check.pop(track_id, None)
@@ -65,10 +67,26 @@ class ApproachDetector:
             self._last_check[t_id] = t
         return rows
 
-    def process(
-        self, updates: TrackUpdates, point: IntArray, zone_of: IntArray, judge: Judge
-    ) -> list[Event]:
+    def detect(self, scene: Scene, found: Sequence[Event]) -> list[Event]:
+        """Approaches predicted from this batch; then the entries found before (by the
+        crossing detector) re-arm their warnings for later batches, and ended tracks
+        are forgotten."""
+        out = self.process(scene.identified, scene.point, scene.zone) if len(scene.updates) else []
+        for ev in found:
+            if ev.kind is EventKind.ENTRY and ev.track_id is not None:
+                self.entered(ev.track_id, self._zone_pos[ev.zone_id])
+        for e in scene.ended:
+            self.forget(e.track.track_id)
+        return out
+
+    def finish(self, ended: Sequence[Ended], class_of: Callable[[int], str]) -> list[Event]:
+        for e in ended:
+            self.forget(e.track.track_id)
+        return []
+
+    def process(self, judge: Identified, point: IntArray, zone_of: IntArray) -> list[Event]:
         """Approach events for this batch; ``point``/``zone_of`` are its containment pairs."""
+        updates = judge.updates
         rows = self.rows_to_check(updates)
         if not len(rows):
             return []
@@ -126,7 +144,7 @@ class ApproachDetector:
         if not cand:
             return []
         sel = np.array(cand, dtype=np.int64)
-        ok = judge.authorise(row[sel], zone[sel])
+        ok = judge.admitted(row[sel], zone[sel])
         events = []
         for j, authorised in zip(sel.tolist(), ok.tolist(), strict=True):
             if authorised:

@@ -1,33 +1,52 @@
 """What the watch stage needs from outside, and its settings.
 
-The watch detects what happens between tracks and zones. Whether a target *may* be in a
-zone is the assessment stage's call, downstream of the watch; the pipeline hands the
-watch a :class:`Judge` built from the assessment for each batch, so that the watch can
-keep depth and swarm statistics for unauthorised stays without importing assessment.
+The watch detects what happens between tracks and zones, with a chain of detectors
+behind one small protocol (:class:`Detector`). Whether a target *may* be in a zone was
+settled upstream by the identify stage: every batch reaches the watch as an
+:class:`~airsentry.identify.base.Identified` record whose admission facts the detectors
+read (``admitted``, ``describe``), so depth and swarm statistics count only
+unauthorised stays.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from airsentry.model import BoolArray, IntArray
+from airsentry.identify.base import Identified
+from airsentry.model import Event, IntArray, TrackUpdates
+from airsentry.tracking.base import Ended
 
 
-class Judge(Protocol):
-    """Authorisation of track-update rows in zones, for one batch of updates."""
+@dataclass(frozen=True, slots=True, eq=False)
+class Scene:
+    """What one batch shows the detectors: the identified track updates, the tracks that
+    ended with the batch, and the batch's zone containment pairs (``point[i]`` is an
+    update row inside zone ``zone[i]``), from one zone-index query shared by all."""
 
-    def authorise(self, rows: IntArray, zones: IntArray) -> BoolArray:
-        """True where the target of update row ``rows[i]`` is admitted in ``zones[i]``."""
-        ...
+    identified: Identified
+    ended: Sequence[Ended]
+    point: IntArray
+    zone: IntArray
 
-    def describe(self, row: int, zone: int, authorised: bool) -> tuple[tuple[str, ...], str]:
-        """The reasons for the verdict on one row in one zone, and the target's class."""
-        ...
+    @property
+    def updates(self) -> TrackUpdates:
+        return self.identified.updates
 
-    def track_class(self, track_id: int) -> str:
-        """The class the track holds now (for exits, which close a stay)."""
-        ...
+
+class Detector(Protocol):
+    """One detector of the watch's chain.
+
+    ``detect`` sees the batch and the events the detectors before it found in this
+    batch (a swarm detector reads the entries; the approach detector re-arms on them)
+    and returns its own. ``finish`` closes what the detector holds for tracks that end
+    at the end of input (``class_of`` gives their final class).
+    """
+
+    def detect(self, scene: Scene, found: Sequence[Event]) -> list[Event]: ...
+
+    def finish(self, ended: Sequence[Ended], class_of: Callable[[int], str]) -> list[Event]: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from airsentry.airspace.index import ZoneIndex
+from airsentry.identify.base import Identified
 from airsentry.model import (
     BoolArray,
     Event,
@@ -32,7 +33,7 @@ from airsentry.model import (
     from_epoch,
 )
 from airsentry.tracking.base import Ended
-from airsentry.watch.base import Judge
+from airsentry.watch.base import Scene
 
 
 @dataclass(slots=True)
@@ -123,17 +124,26 @@ class CrossingDetector:
         )
 
     # -------------------------------------------------------------- process
-    def process(
-        self, updates: TrackUpdates, point: IntArray, zone: IntArray, judge: Judge
-    ) -> list[Event]:
+    def detect(self, scene: Scene, found: Sequence[Event]) -> list[Event]:
+        """Entries and exits of the batch's rows, then the stays of tracks that ended."""
+        events = (
+            self.process(scene.identified, scene.point, scene.zone) if len(scene.updates) else []
+        )
+        return events + self.end_tracks(scene.ended, scene.identified.track_class)
+
+    def finish(self, ended: Sequence[Ended], class_of: Callable[[int], str]) -> list[Event]:
+        return self.end_tracks(ended, class_of)
+
+    def process(self, judge: Identified, point: IntArray, zone: IntArray) -> list[Event]:
         """Entries and exits of this batch; ``point``/``zone`` are its containment pairs."""
+        updates = judge.updates
         st = updates.state
         events: list[Event] = []
         runs = self.runs(updates, point, zone)
         new = ~runs.continues
         verdict = np.ones(len(runs.track), dtype=bool)
         if new.any():
-            verdict[new] = judge.authorise(runs.first_row[new], runs.zone[new])
+            verdict[new] = judge.admitted(runs.first_row[new], runs.zone[new])
         for k in np.flatnonzero(runs.continues).tolist():
             verdict[k] = self.stays[int(runs.track[k])][int(runs.zone[k])].authorised
         depth = self._depths(updates, point, zone, runs, verdict)
@@ -222,7 +232,7 @@ class CrossingDetector:
         return out
 
     def _entry(
-        self, track: int, z: int, row: int, updates: TrackUpdates, judge: Judge, ok: bool
+        self, track: int, z: int, row: int, updates: TrackUpdates, judge: Identified, ok: bool
     ) -> Event:
         st, zone, stay = updates.state, self.zones[z], self.stays[track][z]
         reasons, cls = judge.describe(row, z, ok)

@@ -10,9 +10,13 @@ silent too.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import numpy as np
 
 from airsentry.model import Event, EventKind, FloatArray, ObjArray, from_epoch, isoformat
+from airsentry.tracking.base import Ended
+from airsentry.watch.base import Scene
 
 
 class SilenceDetector:
@@ -20,6 +24,13 @@ class SilenceDetector:
         self.silence_s = silence_s
         self._last: dict[str, float] = {}
         self._silent: set[str] = set()
+
+    def detect(self, scene: Scene, found: Sequence[Event]) -> list[Event]:
+        st = scene.updates.state
+        return self.process(st.t, st.sensor)
+
+    def finish(self, ended: Sequence[Ended], class_of: Callable[[int], str]) -> list[Event]:
+        return []
 
     def process(self, t: FloatArray, sensor: ObjArray) -> list[Event]:
         """Feed one batch's report times and sensors; return silence events in time order."""

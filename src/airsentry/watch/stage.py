@@ -1,7 +1,11 @@
-"""The watch stage: every detector over one batch of track updates.
+"""The watch stage: a chain of detectors over one batch of identified track updates.
 
-One zone-index query per batch serves the entry/exit detector; the approach detector
-makes one more for the predicted paths. Events come out in event-time order.
+One zone-index query per batch gives the containment pairs every detector shares (the
+approach detector makes one more for its predicted paths). The default chain, in
+order: sensor silence, entry/exit (dwell, depth; the stays of ended tracks close
+here), approach (predictions first: an entry re-arms a warning only for later
+batches), swarm (over the entries found before it). Events come out in event-time
+order.
 """
 
 from __future__ import annotations
@@ -9,55 +13,59 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from airsentry.airspace.index import ZoneIndex
-from airsentry.model import Event, EventKind, TrackUpdates, Zone
+from airsentry.identify.base import Identified
+from airsentry.model import Event, Zone
 from airsentry.tracking.base import Ended
 from airsentry.watch.approach import ApproachDetector
-from airsentry.watch.base import Judge, WatchConfig
+from airsentry.watch.base import Detector, Scene, WatchConfig
 from airsentry.watch.crossing import CrossingDetector
 from airsentry.watch.silence import SilenceDetector
 from airsentry.watch.swarm import SwarmDetector
 
 
+def default_detectors(
+    zones: Sequence[Zone], index: ZoneIndex, config: WatchConfig
+) -> tuple[Detector, ...]:
+    """Silence, crossing, approach and swarm, in the order the chain needs them."""
+    return (
+        SilenceDetector(config.sensor_silence_s),
+        CrossingDetector(zones, index),
+        ApproachDetector(zones, index, config),
+        SwarmDetector(config.swarm_min_tracks, config.swarm_window_s),
+    )
+
+
 class Watch:
-    """Approach, entry, exit (dwell, depth), swarm and sensor silence."""
+    """Runs the detector chain; each detector sees what those before it found."""
 
     def __init__(
-        self, zones: Sequence[Zone], index: ZoneIndex, config: WatchConfig | None = None
+        self,
+        zones: Sequence[Zone],
+        index: ZoneIndex,
+        config: WatchConfig | None = None,
+        detectors: Sequence[Detector] | None = None,
     ) -> None:
         self.config = config or WatchConfig()
         self.zones = list(zones)
         self.index = index
-        self.crossing = CrossingDetector(self.zones, index)
-        self.approach = ApproachDetector(self.zones, index, self.config)
-        self.swarm = SwarmDetector(self.config.swarm_min_tracks, self.config.swarm_window_s)
-        self.silence = SilenceDetector(self.config.sensor_silence_s)
-        self._zone_pos = {z.id: i for i, z in enumerate(self.zones)}
+        chain = detectors if detectors is not None else default_detectors(zones, index, self.config)
+        self.detectors: tuple[Detector, ...] = tuple(chain)
 
-    def process(self, updates: TrackUpdates, ended: Sequence[Ended], judge: Judge) -> list[Event]:
-        """Events of one batch, in time order (the zone events judged by ``judge``)."""
-        st = updates.state
-        events = self.silence.process(st.t, st.sensor)
-        if len(updates):
-            m = self.index.query(st.lat, st.lon, st.alt, st.t)
-            crossings = self.crossing.process(updates, m.point, m.zone, judge)
-            # predictions first: an entry re-arms the warning only for later batches
-            events += self.approach.process(updates, m.point, m.zone, judge)
-            for ev in crossings:
-                if ev.kind is EventKind.ENTRY and ev.track_id is not None:
-                    self.approach.entered(ev.track_id, self._zone_pos[ev.zone_id])
-            events += crossings
-        # Ended tracks last: a track can start and end within one batch, and an ended
-        # track's id never returns, so its stays are complete once the rows are in.
-        events += self.end_tracks(ended, judge.track_class)
-        events.sort(key=lambda e: e.time)
-        events += self.swarm.process(events)
-        events.sort(key=lambda e: e.time)
-        return events
+    def process(self, identified: Identified, ended: Sequence[Ended] = ()) -> list[Event]:
+        """Events of one batch, in time order."""
+        st = identified.updates.state
+        m = self.index.query(st.lat, st.lon, st.alt, st.t)
+        scene = Scene(identified, ended, m.point, m.zone)
+        found: list[Event] = []
+        for detector in self.detectors:
+            found += detector.detect(scene, found)
+        found.sort(key=lambda e: e.time)
+        return found
 
-    def end_tracks(
-        self, ended: Sequence[Ended], class_of: Callable[[int], str] | None = None
-    ) -> list[Event]:
-        """Close the stays of ended tracks (``class_of`` gives their final class)."""
-        for e in ended:
-            self.approach.forget(e.track.track_id)
-        return self.crossing.end_tracks(ended, class_of)
+    def finish(self, ended: Sequence[Ended], class_of: Callable[[int], str]) -> list[Event]:
+        """End of input: close every detector's stays of the tracks that ended."""
+        found: list[Event] = []
+        for detector in self.detectors:
+            found += detector.finish(ended, class_of)
+        found.sort(key=lambda e: e.time)
+        return found

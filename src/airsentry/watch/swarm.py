@@ -9,9 +9,11 @@ full window with fewer entries.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from airsentry.model import Event, EventKind, ZoneKind, to_epoch
+from airsentry.tracking.base import Ended
+from airsentry.watch.base import Scene
 
 
 class SwarmDetector:
@@ -20,6 +22,13 @@ class SwarmDetector:
         self.window_s = window_s
         self._entries: dict[str, deque[tuple[float, int]]] = {}
         self._fired: dict[str, float] = {}  # zone -> time of its last swarm event
+
+    def detect(self, scene: Scene, found: Sequence[Event]) -> list[Event]:
+        """Swarms completed by the entries the detectors before found in this batch."""
+        return self.process(sorted(found, key=lambda e: e.time))
+
+    def finish(self, ended: Sequence[Ended], class_of: Callable[[int], str]) -> list[Event]:
+        return []
 
     def process(self, events: Iterable[Event]) -> list[Event]:
         """Feed events in time order; return the swarm events they complete."""

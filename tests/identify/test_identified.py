@@ -1,14 +1,11 @@
-"""The watch's view of the assessment: BatchJudge over one batch of updates."""
+"""What the identify stage hands the watch: Identified, one batch of updates."""
 
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from shapely.geometry import box
 
-from airsentry.identify.authority import Authority
-from airsentry.identify.base import BatchJudge
-from airsentry.identify.classify import TrackClassifier
+from airsentry.identify.base import Identified, Identifier
 from airsentry.model import Admit, ReportBatch, TrackUpdates, Zone, ZoneKind
 
 ESTONIA = Zone(
@@ -30,7 +27,7 @@ KASTRUP = Zone(
 )
 
 
-def make() -> BatchJudge:
+def make() -> Identified:
     state = ReportBatch.build(
         t=np.zeros(3),
         lat=59.0,
@@ -44,15 +41,14 @@ def make() -> BatchJudge:
         category=["A3", "", ""],
     )
     updates = TrackUpdates(np.array([1, 2, 3]), state)
-    authority = Authority([ESTONIA, KASTRUP])
-    return BatchJudge(authority, updates, TrackClassifier().update(updates))
+    return Identifier([ESTONIA, KASTRUP]).identify(updates)
 
 
 def test_authorise_pairs() -> None:
     judge = make()
     rows = np.array([0, 1, 2, 0, 1, 2])
     zones = np.array([0, 0, 0, 1, 1, 1])
-    assert judge.authorise(rows, zones).tolist() == [True, False, False, True, True, False]
+    assert judge.admitted(rows, zones).tolist() == [True, False, False, True, True, False]
 
 
 def test_describe_gives_admission_and_classification_reasons() -> None:
@@ -67,7 +63,12 @@ def test_describe_gives_admission_and_classification_reasons() -> None:
     assert "drone inside the drone zone of Copenhagen Kastrup (EKCH)" in why
 
 
-def test_mismatched_lengths_are_refused() -> None:
-    judge = make()
-    with pytest.raises(ValueError, match="classifications"):
-        BatchJudge(judge.authority, judge.updates.take([0, 1]), judge.classification)
+def test_held_class_covers_ended_tracks_and_nothing_else() -> None:
+    identifier = Identifier([ESTONIA, KASTRUP])
+    first = make().updates
+    identifier.identify(first)
+    later = identifier.identify(first.take([0]), ended=[3])
+    assert later.track_class(1) == "airliner"
+    assert later.track_class(3) == "drone"  # ended with this batch: its class is still known
+    assert later.track_class(2) == "unknown"  # neither updated nor ended here
+    assert later.track_class(99) == "unknown"

@@ -1,0 +1,183 @@
+"""The one builder: a deployment description in, a pipeline (and what it writes to) out.
+
+Every command (``run``, ``replay``, ``demo``, ``serve``, ``evaluate``) and the
+simulator's scoring build their pipeline here, from a
+:class:`~airsentry.config.DeploymentConfig`, so that they agree on everything a user
+relies on:
+
+- **the database**: ``deployment.db``, else one default for every command
+  (:func:`~airsentry.incidents.default_db_path`): after ``airsentry demo``,
+  ``airsentry incidents list`` and ``airsentry serve`` see the same incidents;
+- **the audit log**: ``deployment.audit_log``, else ``<db name>.audit.jsonl`` beside the
+  database, for the pipeline's recommendations, the console's decisions and
+  ``airsentry decide`` alike, and what ``airsentry audit verify`` checks by default;
+- **the playbook** (rules of engagement): the pipeline's recommender and the decision
+  desk read the same one;
+- **the tracker**: identity-keyed (cooperative) or fused.
+
+:func:`open_run` opens the store and assembles a :class:`Run`; :func:`build` assembles
+a pipeline over a store the caller already holds (the console's server).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from airsentry.airspace import ZoneIndex, default_catalogue, load_user_zones
+from airsentry.config import DeploymentConfig, PipelineConfig
+from airsentry.decisions.audit import AuditLog, RecommendationTrail, default_log_path
+from airsentry.decisions.desk import Desk, Roster
+from airsentry.errors import AirsentryError
+from airsentry.identify.base import Identifier
+from airsentry.incidents import BookedIncident, Decision, IncidentBook, IncidentStore
+from airsentry.incidents import default_db_path as _default_db
+from airsentry.model import Zone, from_epoch
+from airsentry.outputs.base import Sink
+from airsentry.outputs.events import EventsFile
+from airsentry.outputs.totals import Totals
+from airsentry.pipeline import Pipeline
+from airsentry.respond.picture import TrafficPicture
+from airsentry.respond.playbook import Playbook, Responder
+from airsentry.respond.playbook import load as load_playbook
+from airsentry.respond.threat import sites_from_zones
+from airsentry.tracking.base import Tracker
+from airsentry.tracking.cooperative import CooperativeTracker
+from airsentry.tracking.mtt import FusedTracker
+from airsentry.watch.stage import Watch
+
+
+def database(deployment: DeploymentConfig) -> Path:
+    """The incident database of a deployment (the one default when it names none)."""
+    return deployment.db or _default_db()
+
+
+def audit_log_path(deployment: DeploymentConfig) -> Path:
+    """The audit log of a deployment: given, else beside its database."""
+    return deployment.audit_log or default_log_path(database(deployment))
+
+
+def playbook(deployment: DeploymentConfig) -> Playbook:
+    """The rules of engagement of a deployment (the shipped default when it names none)."""
+    return load_playbook(deployment.pipeline.playbook)
+
+
+def deployment_zones(deployment: DeploymentConfig) -> list[Zone]:
+    """Every zone of the deployment: the shipped catalogue (unless switched off) and the
+    user's GeoJSON files. Raises when there is nothing to watch."""
+    out = list(default_catalogue().zones) if deployment.default_zones else []
+    for path in deployment.zone_files:
+        out += load_user_zones(path)
+    if not out:
+        raise AirsentryError("no zones to watch: give zone files or keep the default zones")
+    return out
+
+
+def protected(all_zones: Sequence[Zone], config: PipelineConfig) -> list[Zone]:
+    """The zones that raise events: those of the protected states (all when None)."""
+    protect = config.protect
+    return [z for z in all_zones if protect is None or z.owner in protect]
+
+
+def tracker(config: PipelineConfig) -> Tracker:
+    """The fused multi-target tracker when configured, else the identity-keyed one."""
+    if config.fused is not None:
+        return FusedTracker(config.fused)
+    return CooperativeTracker(config.tracking)
+
+
+def build(
+    deployment: DeploymentConfig,
+    store: IncidentStore | None,
+    *,
+    all_zones: Sequence[Zone] | None = None,
+    sinks: Sequence[Sink] = (),
+) -> Pipeline:
+    """A pipeline for ``deployment`` that books into ``store`` (none: books nothing).
+
+    With a store, the recommendations it makes go to the deployment's audit log, and
+    the events file (``events_out``) is a sink too; ``sinks`` come after those.
+    """
+    cfg = deployment.pipeline
+    watched = protected(all_zones if all_zones is not None else deployment_zones(deployment), cfg)
+    responder = Responder(
+        load_playbook(cfg.playbook), sites=sites_from_zones(watched), picture=TrafficPicture()
+    )
+    own: list[Sink] = []
+    book = None
+    if store is not None:
+        book = IncidentBook(store, responder, gap_s=cfg.incident_gap_s)
+        own.append(RecommendationTrail(AuditLog(audit_log_path(deployment))))
+    if deployment.events_out is not None:
+        # live deployments keep what an earlier run wrote; a replay starts the file anew
+        own.append(EventsFile(deployment.events_out, append=bool(deployment.feeds)))
+    return Pipeline(
+        tracker=tracker(cfg),
+        identifier=Identifier(watched),
+        watch=Watch(watched, ZoneIndex(watched), cfg.watch),
+        responder=responder,
+        book=book,
+        sinks=[*own, *sinks],
+    )
+
+
+def decision_desk(
+    deployment: DeploymentConfig, store: IncidentStore, roster: Roster
+) -> Desk[Decision]:
+    """The desk that records human decisions: the deployment's playbook and audit log."""
+    sites = sites_from_zones(protected(deployment_zones(deployment), deployment.pipeline))
+    return Desk(
+        store, AuditLog(audit_log_path(deployment)), playbook(deployment), roster, sites=sites
+    )
+
+
+@dataclass(eq=False)
+class Run:
+    """A pipeline over an open store, with the totals of what it did."""
+
+    deployment: DeploymentConfig
+    store: IncidentStore
+    pipeline: Pipeline
+    totals: Totals = field(default_factory=Totals)
+
+    @property
+    def db(self) -> Path:
+        return database(self.deployment)
+
+    def incidents(self) -> list[BookedIncident]:
+        """The stored incidents of this run: those it changed, and those active in the
+        event-time span of its reports (a replay of the same input changes nothing, yet
+        its incidents are still the run's answer)."""
+        t = self.totals
+        by_id: dict[str, BookedIncident] = {}
+        if math.isfinite(t.first_time) and t.first_time <= t.last_time:
+            span = self.store.list(
+                since=from_epoch(t.first_time), until=from_epoch(t.last_time + 1)
+            )
+            by_id.update((inc.id, inc) for inc in span)
+        for inc_id in t.incidents_changed - by_id.keys():
+            if (inc := self.store.get(inc_id)) is not None:
+                by_id[inc_id] = inc
+        return sorted(by_id.values(), key=lambda inc: (inc.start, inc.id))
+
+
+@contextmanager
+def open_run(
+    deployment: DeploymentConfig,
+    *,
+    zones: Sequence[Zone] | None = None,
+    sinks: Sequence[Sink] = (),
+) -> Iterator[Run]:
+    """Open the deployment's store and build its pipeline; close both afterwards.
+    ``zones`` replaces the deployment's zones (the simulator scores in its own)."""
+    all_zones = list(zones) if zones is not None else deployment_zones(deployment)
+    with IncidentStore(database(deployment)) as store:
+        totals = Totals()
+        pipeline = build(deployment, store, all_zones=all_zones, sinks=[totals, *sinks])
+        try:
+            yield Run(deployment, store, pipeline, totals)
+        finally:
+            pipeline.close()

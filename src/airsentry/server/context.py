@@ -1,0 +1,43 @@
+"""Everything the routes read and write, in one record: :class:`ServerContext`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from airsentry.incidents import IncidentStore
+from airsentry.model import Zone
+from airsentry.server.auth import UserBook
+from airsentry.server.console_desk import DecisionDesk
+from airsentry.server.geo import ZoneLayer
+from airsentry.server.live import Hub, LivePicture
+from airsentry.server.queries import StoreReader
+from airsentry.server.runner import PipelineRunner
+
+
+@dataclass(slots=True)
+class ServerContext:
+    """Everything the routes read and write."""
+
+    store: IncidentStore
+    users: UserBook
+    reader: StoreReader
+    zones: ZoneLayer
+    picture: LivePicture = field(default_factory=LivePicture)
+    hub: Hub = field(default_factory=Hub)
+    runner: PipelineRunner | None = None
+    desk: DecisionDesk | None = None  # decisions through the playbook and audit log
+
+    @classmethod
+    def open(cls, db: str | Path, zones: Sequence[Zone]) -> ServerContext:
+        """Open the store at ``db`` (created when missing) with its users table."""
+        store = IncidentStore(db)
+        return cls(store=store, users=UserBook(db), reader=StoreReader(db), zones=ZoneLayer(zones))
+
+    def close(self) -> None:
+        if self.runner is not None:
+            self.runner.stop()
+        self.reader.close()
+        self.users.close()
+        self.store.close()

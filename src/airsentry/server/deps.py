@@ -1,0 +1,56 @@
+"""Request dependencies of the routes: the server context and the signed-in user.
+
+Every API route needs a bearer token (``Authorization: Bearer …``); :func:`need` makes
+the dependency that admits a role and those above it (403 for the others, 401 without
+a valid token).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from airsentry.server.auth import Role, User
+from airsentry.server.context import ServerContext
+
+_bearer = HTTPBearer(auto_error=False, description="a token from `airsentry users add`")
+
+
+def context(request: Request) -> ServerContext:
+    ctx: ServerContext = request.app.state.ctx
+    return ctx
+
+
+Ctx = Annotated[ServerContext, Depends(context)]
+
+
+def current_user(
+    ctx: Ctx, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> User:
+    """The user whose bearer token came with the request; 401 without a valid one."""
+    user = ctx.users.check(creds.credentials) if creds is not None else None
+    if user is None:
+        raise HTTPException(
+            401, "a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"}
+        )
+    return user
+
+
+def need(role: Role) -> Callable[[User], User]:
+    """A dependency that admits users of ``role`` or above; 403 for the others."""
+
+    def check(user: Annotated[User, Depends(current_user)]) -> User:
+        if not user.role.allows(role):
+            raise HTTPException(
+                403, f"{user.name} has the {user.role} role; this needs {role} or above"
+            )
+        return user
+
+    return check
+
+
+Viewer = Annotated[User, Depends(need(Role.VIEWER))]
+Operator = Annotated[User, Depends(need(Role.OPERATOR))]
