@@ -21,11 +21,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from airsentry.sources._live_decode import SbsLineDecoder
 from test_asterix_real import DAY, RADAR, samples
 from test_live_support import REGA, KillableServer, is_time_ordered, positions, rega_sbs
 
 from airsentry.model import ReportBatch
-from airsentry.sources._live_decode import SbsLineDecoder
 from airsentry.sources.asterix import AsterixSource
 from airsentry.sources.base import Quarantine
 from airsentry.sources.live import (

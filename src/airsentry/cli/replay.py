@@ -56,10 +56,10 @@ def _speed(text: str) -> float:
 
 def run(args: argparse.Namespace) -> int:
     from airsentry.airspace import default_catalogue, load_user_zones
-    from airsentry.sources.base import Quarantine, get_source
+    from airsentry.sources.base import Quarantine, decoder_factory, read_file
     from airsentry.sources.live import pace
 
-    source = get_source(args.format)
+    decoder_factory(args.format)  # an unknown format fails before any file is opened
     zones: list[Zone] = [] if args.no_default_zones else list(default_catalogue().zones)
     for path in args.zones:
         zones += load_user_zones(path)
@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
 
     def batches() -> Iterator[ReportBatch]:
         for path in args.files:
-            for batch in source.read(path, quarantine):
+            for batch in read_file(path, args.format, quarantine):
                 yield from chunks(batch)
 
     db = args.db or default_db_path()
