@@ -121,7 +121,7 @@ def _feed(item: Any, key: str, base: Path) -> Feed:
     try:
         decoder(fmt, source=name, **options)
     except UnknownFormatError as exc:
-        raise ConfigError(f"{key}.format", str(exc)) from None
+        raise ConfigError(f"{key}.format", f"no live decoder: {exc}") from None
     except ConfigError as exc:
         sub = exc.key if exc.key.startswith(("format", "options")) else f"options.{exc.key}"
         raise ConfigError(f"{key}.{sub}", exc.reason) from None

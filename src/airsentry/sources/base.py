@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import importlib
+import inspect
 import json
 import pkgutil
 from collections import Counter
@@ -20,7 +21,7 @@ from typing import IO, Any, Protocol, TypeVar
 
 import pyarrow as pa
 
-from airsentry.errors import DecodeError, InputError, UnknownFormatError
+from airsentry.errors import ConfigError, DecodeError, InputError, UnknownFormatError
 from airsentry.model import ReportBatch
 
 
@@ -170,9 +171,15 @@ def decoder_factory(name: str) -> DecoderFactory:
 def decoder(name: str, /, **options: Any) -> Decoder:
     """A new decoder of format ``name`` (options as :data:`DecoderFactory` says).
 
-    An option the format does not take raises ``TypeError`` from the factory.
+    An option the format does not take raises :class:`ConfigError` naming it
+    (``options.<name>``), before the factory runs.
     """
-    return decoder_factory(name)(**options)
+    factory = decoder_factory(name)
+    known = inspect.signature(factory).parameters
+    for key in options:
+        if key not in known:
+            raise ConfigError(f"options.{key}", f"format {name!r} has no option {key!r}")
+    return factory(**options)
 
 
 def formats() -> list[str]:
