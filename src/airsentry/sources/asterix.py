@@ -53,7 +53,7 @@ from typing import Any
 
 import numpy as np
 
-from airsentry.errors import ConfigError, DecodeError
+from airsentry.errors import DecodeError
 from airsentry.model import FloatArray, ReportBatch
 from airsentry.sources import _asterix_fields as fields
 from airsentry.sources import _asterix_geo as geo
@@ -129,8 +129,8 @@ class AsterixDecoder:
         status_keep: int = 10_000,
     ) -> None:
         self.date = dt.date.fromisoformat(date) if isinstance(date, str) else date
-        self.radars = _sites(radars)
-        self.system_refs = _sites(system_refs)
+        self.radars = geo.sites(radars)
+        self.system_refs = geo.sites(system_refs)
         self.range_sigma_m = range_sigma_m
         self.azimuth_sigma_deg = azimuth_sigma_deg
         self.chunk_records = chunk_records
@@ -218,7 +218,7 @@ class AsterixDecoder:
             number, length = data[pos], int.from_bytes(data[pos + 1 : pos + 3], "big")
             if length < 3 or pos + length > len(data):
                 reason = f"CAT{number:03d} block length {length} does not fit the data"
-                resync = _resync(data, pos + 1)
+                resync = spec.next_block(data, pos + 1, _KNOWN)
                 err = DecodeError(reason, source=where, line=packet)
                 quarantine.reject(err, data[pos:resync])
                 pos = resync
@@ -402,29 +402,6 @@ def decode_datagram(
     """
     dec = decoder if decoder is not None else AsterixDecoder()
     return dec.decode_datagram(data, received=received, quarantine=quarantine, source=source)
-
-
-def _sites(value: Mapping[str, Site | Mapping[str, float]] | Site | None) -> dict[str, Site]:
-    if value is None:
-        return {}
-    if isinstance(value, Site):
-        return {"*": value}
-    out = {k: v if isinstance(v, Site) else Site(**v) for k, v in value.items()}
-    for key, site in out.items():
-        if not (-90 <= site.lat <= 90 and -180 <= site.lon <= 180):
-            raise ConfigError(f"asterix site {key}", f"position {site.lat}, {site.lon} invalid")
-    return out
-
-
-def _resync(data: bytes, start: int) -> int:
-    """Next offset after ``start`` where a plausible chain of data blocks begins."""
-    for pos in range(start, len(data) - 2):
-        length = int.from_bytes(data[pos + 1 : pos + 3], "big")
-        nxt = pos + length
-        plausible = data[pos] in _KNOWN and length >= 3 and nxt <= len(data)
-        if plausible and (nxt == len(data) or data[nxt] in _KNOWN):
-            return pos
-    return len(data)
 
 
 def _why_unplaced(v: dict[str, Any], t: float) -> str:
