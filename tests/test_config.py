@@ -96,7 +96,7 @@ MISTAKES = [
     ({"feeds.1.udp.group": "10.0.0.1"}, "feeds[1].udp", "multicast"),
     ({"feeds.2.http.url": "ftp://x"}, "feeds[2].http", "http://"),
     ({"feeds.0.reconnect.jitter": 2}, "feeds[0].reconnect", "jitter"),
-    ({"feeds.0.options": {"bogus": 1}}, "feeds[0].options", "bogus"),
+    ({"feeds.0.options": {"bogus": 1}}, "feeds[0].options.bogus", "no option"),
     ({"feeds.3.options": {"tz": "Mars/Base"}}, "feeds[3].options.tz", "time zone"),
     ({"feeds.2.options": {"bogus": 1}}, "feeds[2].options.bogus", "no option"),
     ({"feeds.3.silence_s": -1}, "feeds[3].silence_s", "positive"),

@@ -25,9 +25,9 @@ from typing import Any
 
 import yaml
 
-from airsentry.errors import AirsentryError, ConfigError
+from airsentry.errors import AirsentryError, ConfigError, UnknownFormatError
 from airsentry.respond.playbook import load as load_playbook
-from airsentry.sources._live_decode import stream_decoder
+from airsentry.sources.base import decoder
 from airsentry.sources.live import Backoff, Feed, FileTail, HttpPoller, TcpClient, UdpReceiver
 from airsentry.tracking.cooperative import CooperativeConfig
 from airsentry.tracking.mtt import FusedConfig
@@ -184,7 +184,9 @@ def _feed(item: Any, key: str, base: Path) -> Feed:
     transport = _dataclass(cls, body, where)
     options = dict(_mapping(spec.get("options", {}), f"{key}.options", None))
     try:
-        stream_decoder(fmt, name, dict(options))
+        decoder(fmt, source=name, **options)
+    except UnknownFormatError as exc:
+        raise ConfigError(f"{key}.format", f"no live decoder: {exc}") from None
     except ConfigError as exc:
         sub = exc.key if exc.key.startswith(("format", "options")) else f"options.{exc.key}"
         raise ConfigError(f"{key}.{sub}", exc.reason) from None

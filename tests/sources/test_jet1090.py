@@ -12,8 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from airsentry.model import ReportBatch
-from airsentry.sources.base import Quarantine
-from airsentry.sources.jet1090 import Jet1090Source
+from airsentry.sources.base import Quarantine, read_file
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +24,7 @@ def recording(traffic_sample: dict[str, bytes], tmp_path_factory: pytest.TempPat
 
 def test_real_recording_positions_are_the_files_own(recording: Path) -> None:
     q = Quarantine()
-    b = ReportBatch.concat(Jet1090Source(block_lines=5_000).read(recording, q))
+    b = ReportBatch.concat(read_file(recording, "jet1090", q, block_lines=5_000))
     lines = [json.loads(x) for x in recording.read_bytes().splitlines()]
     want = [m for m in lines if "latitude" in m]
     assert q.count == 0
@@ -50,7 +49,7 @@ def test_bad_lines_are_isolated_and_the_rest_kept(recording: Path, tmp_path: Pat
     path = tmp_path / "bad.jsonl"
     path.write_bytes(b"".join(lines))
     q = Quarantine()
-    b = ReportBatch.concat(Jet1090Source(block_lines=200).read(path, q))
+    b = ReportBatch.concat(read_file(path, "jet1090", q, block_lines=200))
     assert sorted(r["line"] for r in q.records) == [11, 2501]  # type: ignore[type-var]
     assert q.skipped["blank line"] == 1
     assert len(b) + q.count + sum(q.skipped.values()) == 3000
@@ -74,7 +73,7 @@ def test_records_use_the_schema_types(tmp_path: Path) -> None:
     path = tmp_path / "x.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     q = Quarantine()
-    b = ReportBatch.concat(Jet1090Source().read(path, q))
+    b = ReportBatch.concat(read_file(path, "jet1090", q))
     assert list(b.identity) == ["icao:abc123"]
     assert list(b.squawk) == ["7700"]
     assert b.alt[0] == pytest.approx(304.8)
@@ -99,7 +98,7 @@ def test_random_and_mutated_lines_never_raise(
     path = tmp_path_factory.mktemp("fuzz") / "f.jsonl"
     path.write_bytes(b"".join(real) + b"\n".join(junk))
     q = Quarantine()
-    b = ReportBatch.concat(Jet1090Source(block_lines=7).read(path, q))
+    b = ReportBatch.concat(read_file(path, "jet1090", q, block_lines=7))
     with path.open("rb") as fh:
         lines = fh.readlines()  # as the reader cuts them: at b"\n" only
     assert len(b) + q.count + sum(q.skipped.values()) == len(lines)
@@ -113,5 +112,5 @@ def test_odd_lines_are_counted_once(junk: bytes, recording: Path, tmp_path: Path
     path = tmp_path / "ws.jsonl"
     path.write_bytes(b"".join(real) + junk + b"\n")
     q = Quarantine()
-    b = ReportBatch.concat(Jet1090Source(block_lines=3).read(path, q))
+    b = ReportBatch.concat(read_file(path, "jet1090", q, block_lines=3))
     assert len(b) + q.count + sum(q.skipped.values()) == 11

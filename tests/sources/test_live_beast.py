@@ -51,7 +51,7 @@ def frame_starts(data: bytes) -> list[int]:
 
 
 def decode(data: bytes) -> ReportBatch:
-    stream = BeastStream(name="ref", start=START, clock=None)
+    stream = BeastStream(source="ref", start=START, clock=None)
     q = Quarantine()
     return ReportBatch.concat([stream.feed(data, q), stream.flush(q)])
 

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from airsentry.model import ReportBatch
-from airsentry.sources.base import Quarantine, formats, get_source
-from airsentry.sources.opensky import OpenSkySource
+from airsentry.sources.base import Quarantine, decoder, formats, read_file
+from airsentry.sources.opensky import OpenSkyDecoder
 
 FIXTURE_OK = [HealthCheck.function_scoped_fixture]  # each example rewrites its file
 
@@ -45,7 +45,7 @@ def write_csv(path: Path, header: str = HEADER, rows: list[str] = ROWS) -> Path:
 
 
 def decode(path: Path, q: Quarantine | None = None, **options: int) -> ReportBatch:
-    return ReportBatch.concat(OpenSkySource(**options).read(path, q or Quarantine()))
+    return ReportBatch.concat(read_file(path, "opensky", q or Quarantine(), **options))
 
 
 def assert_same(a: ReportBatch, b: ReportBatch) -> None:
@@ -57,7 +57,7 @@ def assert_same(a: ReportBatch, b: ReportBatch) -> None:
 
 def test_registered_under_its_format_name() -> None:
     assert "opensky" in formats()
-    assert isinstance(get_source("opensky"), OpenSkySource)
+    assert isinstance(decoder("opensky"), OpenSkyDecoder)
 
 
 def test_csv_rows_become_reports(tmp_path: Path) -> None:
@@ -104,7 +104,7 @@ def test_missing_required_column_rejects_the_file_once(tmp_path: Path) -> None:
     header = HEADER.replace("icao24,", "")
     rows = [",".join(r.split(",")[:1] + r.split(",")[2:]) for r in ROWS]
     q = Quarantine()
-    batches = list(OpenSkySource().read(write_csv(tmp_path / "noicao.csv", header, rows), q))
+    batches = list(read_file(write_csv(tmp_path / "noicao.csv", header, rows), "opensky", q))
     assert batches == []
     assert q.count == 1
     assert q.records[0]["line"] == 1
@@ -118,10 +118,12 @@ def test_gzipped_csv(tmp_path: Path) -> None:
     assert_same(decode(path), decode(write_csv(tmp_path / "states.csv")))
 
 
-def test_unknown_suffix_is_rejected_not_raised(tmp_path: Path) -> None:
+def test_the_content_not_the_suffix_tells_csv_from_parquet(tmp_path: Path) -> None:
     q = Quarantine()
-    assert len(decode(write_csv(tmp_path / "states.txt"), q)) == 0
-    assert "expected .csv, .csv.gz or .parquet" in str(q.records[0]["reason"])
+    as_text = decode(write_csv(tmp_path / "states.txt"), q)
+    assert_same(as_text, decode(write_csv(tmp_path / "states.csv"), q))
+    assert len(as_text)
+    assert q.count == 0
 
 
 def bad_rows() -> tuple[list[str], dict[int, str]]:
@@ -184,8 +186,7 @@ def test_blocks_and_chunks_do_not_change_anything(tmp_path: Path) -> None:
     whole = decode(path, q_whole)
     for block in (200, 300, 1000):  # a block holds at least one line
         q = Quarantine()
-        batches = list(OpenSkySource(chunk_rows=2, block_bytes=block).read(path, q))
-        assert all(0 < len(x) <= 2 for x in batches)
+        batches = list(read_file(path, "opensky", q, chunk_rows=2, block_bytes=block))
         assert_same(ReportBatch.concat(batches), whole)
         assert places(q) == places(q_whole)
         assert dict(places(q)) == expected
@@ -272,7 +273,7 @@ def test_parquet_timestamps_and_bad_rows_by_row_number(tmp_path: Path) -> None:
 def test_parquet_without_required_column(tmp_path: Path) -> None:
     pq.write_table(parquet_table().drop_columns(["lat", "lon"]), tmp_path / "s.parquet")
     q = Quarantine()
-    assert list(OpenSkySource().read(tmp_path / "s.parquet", q)) == []
+    assert list(read_file(tmp_path / "s.parquet", "opensky", q)) == []
     assert q.records[0]["reason"] == "missing required column(s): lat, lon"
 
 
@@ -280,7 +281,7 @@ def test_corrupt_parquet_is_quarantined(tmp_path: Path) -> None:
     path = tmp_path / "broken.parquet"
     path.write_bytes(b"PAR1 this is not really parquet")
     q = Quarantine()
-    assert list(OpenSkySource().read(path, q)) == []
+    assert list(read_file(path, "opensky", q)) == []
     assert q.count == 1
     assert str(q.records[0]["reason"]).startswith("file unreadable")
 
@@ -310,5 +311,5 @@ def test_any_csv_rows_are_fully_accounted_for(tmp_path: Path, rows: list[str]) -
     path = tmp_path / "fuzz.csv"
     path.write_bytes(("\n".join([HEADER, *rows]) + "\n").encode("utf-8", "surrogatepass"))
     q = Quarantine()
-    reports = sum(len(b) for b in OpenSkySource(block_bytes=256).read(path, q))
+    reports = sum(len(b) for b in read_file(path, "opensky", q, block_bytes=256))
     assert reports + q.count + sum(q.skipped.values()) == len(rows)

@@ -28,8 +28,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from airsentry.model import ReportBatch
-from airsentry.sources.base import Quarantine
-from airsentry.sources.opensky import OpenSkySource
+from airsentry.sources.base import Quarantine, read_file
 
 WHEEL = "traffic==2.13"
 SAMPLE = "traffic/data/samples/ambulances/rega_zh.json.gz"
@@ -99,9 +98,9 @@ def test_real_flight_round_trips_through_csv_and_parquet(
 ) -> None:
     rows = opensky_rows(flight)
     q = Quarantine()
-    from_csv = ReportBatch.concat(OpenSkySource().read(write_csv(rows, tmp_path / "s.csv"), q))
+    from_csv = ReportBatch.concat(read_file(write_csv(rows, tmp_path / "s.csv"), "opensky", q))
     pq.write_table(pa.Table.from_pylist(rows), tmp_path / "s.parquet")
-    from_parquet = ReportBatch.concat(OpenSkySource().read(tmp_path / "s.parquet", q))
+    from_parquet = ReportBatch.concat(read_file(tmp_path / "s.parquet", "opensky", q))
     assert q.count == 0
     check_against_source(from_csv, flight)
     check_against_source(from_parquet, flight)
@@ -112,7 +111,7 @@ def test_real_velocity_agrees_with_the_track_flown(
 ) -> None:
     """Over 10 s, the positions move the way vel_e/vel_n say (checks sin/cos, units)."""
     b = ReportBatch.concat(
-        OpenSkySource().read(write_csv(opensky_rows(flight), tmp_path / "s.csv"), Quarantine())
+        read_file(write_csv(opensky_rows(flight), tmp_path / "s.csv"), "opensky", Quarantine())
     ).sorted_by_time()
     lat, lon = np.radians(b.lat), np.radians(b.lon)
     step = 10

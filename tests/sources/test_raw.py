@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from airsentry.model import ReportBatch
-from airsentry.sources.base import Quarantine
-from airsentry.sources.raw import RawSource, RawStream
+from airsentry.sources.base import Quarantine, read_file
+from airsentry.sources.raw import RawStream
 
 CDG = (49.0097, 2.5479)
 
@@ -45,7 +45,7 @@ def test_real_flight_matches_rs1090(flight: list[dict[str, Any]], tmp_path: Path
     path.write_text("\r\n".join(lines) + "\r\n")
     (tmp_path / "flight.avr.start").write_text(datetime.fromtimestamp(t0, UTC).isoformat())
     q = Quarantine()
-    b = ReportBatch.concat(RawSource(receiver=CDG, block_bytes=4096).read(path, q))
+    b = ReportBatch.concat(read_file(path, "raw", q, receiver=CDG, block_bytes=4096))
     want = [m for m in flight if "latitude" in m]
     assert q.count == 0
     assert len(b) == len(want)
@@ -77,7 +77,7 @@ def test_bad_lines_are_quarantined_with_line_numbers(tmp_path: Path) -> None:
     path = tmp_path / "bad.avr"
     path.write_text("\n".join(lines))  # no final newline: the last line still counts
     q = Quarantine()
-    b = ReportBatch.concat(RawSource().read(path, q))
+    b = ReportBatch.concat(read_file(path, "raw", q))
     got = {r["line"]: r["reason"] for r in q.records}
     assert got == {
         3: "line does not start with '*', '@' or '<'",

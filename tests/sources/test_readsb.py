@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from airsentry.model import ReportBatch
-from airsentry.sources.base import Quarantine
-from airsentry.sources.readsb import AircraftJsonSource, ReadsbTraceSource, decode_aircraft_json
+from airsentry.sources.base import Quarantine, read_file
+from airsentry.sources.readsb import decode_aircraft_json
 
 FT, KT = 0.3048, 1852 / 3600
 
@@ -29,7 +29,7 @@ def test_real_trace_points_are_the_files_own(trace: dict[str, Any], tmp_path: Pa
     path = tmp_path / "trace_full_ac671b.json.gz"
     path.write_bytes(gzip.compress(json.dumps(trace).encode()))
     q = Quarantine()
-    b = ReportBatch.concat(ReadsbTraceSource().read(path, q))
+    b = ReportBatch.concat(read_file(path, "readsb_trace", q))
     pts = trace["trace"]
     assert q.count == 0
     assert len(b) == len(pts)
@@ -63,7 +63,7 @@ def test_bad_trace_points_are_quarantined(trace: dict[str, Any], tmp_path: Path)
     path = tmp_path / "t.json"
     path.write_text(json.dumps(doc))
     q = Quarantine()
-    b = ReportBatch.concat(ReadsbTraceSource().read(path, q))
+    b = ReportBatch.concat(read_file(path, "readsb_trace", q))
     assert len(b) == 5
     assert [(r["line"], r["reason"]) for r in q.records] == [
         (6, "trace point is not a list of 8+ fields"),
@@ -71,7 +71,7 @@ def test_bad_trace_points_are_quarantined(trace: dict[str, Any], tmp_path: Path)
     ]
     (tmp_path / "broken.json").write_text("{")
     q = Quarantine()
-    assert list(ReadsbTraceSource().read(tmp_path / "broken.json", q)) == []
+    assert list(read_file(tmp_path / "broken.json", "readsb_trace", q)) == []
     assert q.count == 1
 
 
@@ -147,10 +147,10 @@ def test_aircraft_json_files_one_or_many_snapshots(tmp_path: Path) -> None:
     many = tmp_path / "snapshots.jsonl"
     later = dict(SNAPSHOT, now=SNAPSHOT["now"] + 1)  # type: ignore[operator]
     many.write_text(json.dumps(SNAPSHOT) + "\n" + json.dumps(later) + "\n")
-    assert len(ReportBatch.concat(AircraftJsonSource().read(one, Quarantine()))) == 3
-    assert len(ReportBatch.concat(AircraftJsonSource().read(many, Quarantine()))) == 6
+    assert len(ReportBatch.concat(read_file(one, "aircraft_json", Quarantine()))) == 3
+    assert len(ReportBatch.concat(read_file(many, "aircraft_json", Quarantine()))) == 6
     q = Quarantine()
-    assert list(AircraftJsonSource().read(tmp_path / "missing.json", q)) == []
+    assert list(read_file(tmp_path / "missing.json", "aircraft_json", q)) == []
     assert q.count == 1
 
 

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from airsentry.model import ReportBatch
 from airsentry.sources import _remoteid_messages as rid
-from airsentry.sources.base import Quarantine
-from airsentry.sources.remoteid import RemoteIdSource
+from airsentry.sources.base import Quarantine, read_file
+from airsentry.sources.remoteid import RemoteIdDecoder
 
 T0 = datetime(2025, 9, 19, 10, 15, 30, tzinfo=UTC).timestamp()
 
@@ -129,7 +129,7 @@ def test_drone_and_operator_reports_from_a_pack(tmp_path: Path) -> None:
     )
     line = f'{{"time": {T0}, "receiver": "rx1", "payload": "0d07{payload.hex()}"}}'
     q = Quarantine()
-    b = ReportBatch.concat(RemoteIdSource().read(write(tmp_path, [line]), q))
+    b = ReportBatch.concat(read_file(write(tmp_path, [line]), "remoteid", q))
     assert q.count == 0
     assert list(b.identity) == ["rid:1581F5FJC239F00D", "rid:1581F5FJC239F00D#operator"]
     assert list(b.category) == ["rid:helicopter_multirotor", "rid:operator"]
@@ -154,7 +154,7 @@ def test_separate_messages_are_tied_by_transmitter_address(tmp_path: Path) -> No
         "# comment",
     ]
     q = Quarantine()
-    b = ReportBatch.concat(RemoteIdSource().read(write(tmp_path, lines), q))
+    b = ReportBatch.concat(read_file(write(tmp_path, lines), "remoteid", q))
     assert list(b.identity) == ["rid:SER1", ""]
     assert q.count == 1
     assert q.records[0]["line"] == 4
@@ -168,7 +168,7 @@ SEED = pack(enc_basic("SER1"), enc_location(59.3, 18.1), enc_system(59.29, 18.09
 @given(st.binary(max_size=260))
 def test_random_payloads_never_raise(data: bytes) -> None:
     q = Quarantine()
-    RemoteIdSource().decode_lines([f"2025-09-19T10:15:30Z rx {data.hex()}".encode()], q, "t")
+    RemoteIdDecoder(source="t").feed(f"2025-09-19T10:15:30Z rx {data.hex()}\n".encode(), q)
     assert all(r["reason"] for r in q.records)
 
 
@@ -181,7 +181,8 @@ def test_mutated_packs_and_lines_never_raise(edits: list[tuple[int, int]], junk:
         data[at] = value
     q = Quarantine()
     lines = [f"2025-09-19T10:15:30Z rx {data.hex()}".encode(), junk, b'{"time": 1, "payload": 5}']
-    b = RemoteIdSource().decode_lines(lines, q, "t")
+    src = RemoteIdDecoder(source="t")
+    b = src.feed(b"\n".join([lines[0], junk.replace(b"\n", b" "), lines[2]]) + b"\n", q)
     assert q.count >= 1
     assert len(b) <= 3  # one report at most per message of the pack
     assert all(r["reason"] for r in q.records)
@@ -189,6 +190,6 @@ def test_mutated_packs_and_lines_never_raise(edits: list[tuple[int, int]], junk:
 
 def test_deeply_nested_json_is_rejected_not_raised() -> None:
     q = Quarantine()
-    src = RemoteIdSource(max_line_bytes=1 << 20)
-    assert not len(src.decode_lines([b'{"a": ' + b"[" * 100_000], q, "deep"))
+    src = RemoteIdDecoder(source="deep", max_line_bytes=1 << 20)
+    assert not len(src.feed(b'{"a": ' + b"[" * 100_000 + b"\n", q))
     assert q.count == 1

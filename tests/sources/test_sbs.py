@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from airsentry.errors import ConfigError
 from airsentry.model import ReportBatch
-from airsentry.sources.base import Quarantine, formats, get_source
-from airsentry.sources.sbs import SbsSource
+from airsentry.sources.base import Quarantine, decoder, formats, read_file
+from airsentry.sources.sbs import SbsDecoder
 
 FIXTURE_OK = [HealthCheck.function_scoped_fixture]  # each example rewrites its file
 
@@ -56,8 +56,8 @@ def write(tmp_path: Path, lines: list[str], name: str = "feed.sbs", *, crlf: boo
 
 
 def decode(path: Path, q: Quarantine | None = None, **options: object) -> ReportBatch:
-    source = SbsSource(**options)  # type: ignore[arg-type]
-    return ReportBatch.concat(source.read(path, q if q is not None else Quarantine()))
+    q = q if q is not None else Quarantine()
+    return ReportBatch.concat(read_file(path, "sbs", q, **options))
 
 
 def epoch(clock: str) -> float:
@@ -69,7 +69,7 @@ def epoch(clock: str) -> float:
 
 def test_registered_under_its_format_name() -> None:
     assert "sbs" in formats()
-    assert isinstance(get_source("sbs"), SbsSource)
+    assert isinstance(decoder("sbs"), SbsDecoder)
 
 
 def test_positions_are_decoded_in_si_units(tmp_path: Path) -> None:
@@ -112,7 +112,7 @@ def test_local_time_recordings_are_converted_with_tz(tmp_path: Path) -> None:
 
 def test_unknown_time_zone_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="Mars/Olympus"):
-        SbsSource(tz="Mars/Olympus")
+        SbsDecoder(tz="Mars/Olympus")
 
 
 def test_callsign_squawk_and_velocity_are_carried_to_later_positions(tmp_path: Path) -> None:
@@ -134,9 +134,7 @@ def test_state_is_carried_across_chunks(tmp_path: Path) -> None:
     whole = decode(path)
     for block in (40, 97, 300):
         q = Quarantine()
-        batches = list(SbsSource(block_bytes=block, chunk_rows=1).read(path, q))
-        assert len(batches) == len(whole)
-        assert all(len(x) == 1 for x in batches)
+        batches = list(read_file(path, "sbs", q, block_bytes=block))
         parts = ReportBatch.concat(batches)
         for name in ("t", "lat", "lon", "alt", "vel_e", "vel_n", "vel_u"):
             np.testing.assert_array_equal(getattr(parts, name), getattr(whole, name))
@@ -277,7 +275,7 @@ def count_lines(data: bytes) -> int:
 
 def accounted(path: Path) -> tuple[int, int, int]:
     q = Quarantine()
-    reports = sum(len(b) for b in SbsSource(block_bytes=128).read(path, q))
+    reports = sum(len(b) for b in read_file(path, "sbs", q, block_bytes=128))
     return reports, q.count, sum(q.skipped.values())
 
 

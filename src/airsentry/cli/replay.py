@@ -46,11 +46,11 @@ def _speed(text: str) -> float:
 def run(args: argparse.Namespace) -> int:
     from airsentry.build import open_run
     from airsentry.incidents import timeline_text
-    from airsentry.sources.base import Quarantine, get_source
+    from airsentry.sources.base import Quarantine, decoder_factory, read_file
     from airsentry.sources.live import pace
 
+    decoder_factory(args.format)  # an unknown format fails before any file is opened
     deployment = deployment_from_args(args)
-    source = get_source(args.format)
     for path in args.files:
         if not path.exists():
             raise AirsentryError(f"{path}: no such file")
@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
 
     def batches() -> Iterator[ReportBatch]:
         for path in args.files:
-            for batch in source.read(path, quarantine):
+            for batch in read_file(path, args.format, quarantine):
                 yield from chunks(batch)
 
     try:

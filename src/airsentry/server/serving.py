@@ -38,12 +38,12 @@ def file_batches(
     files: Sequence[Path], fmt: str, quarantine_path: Path | None
 ) -> Iterator[ReportBatch]:
     """Recorded files of one format, in file order, in slices of one second."""
-    from airsentry.sources.base import Quarantine, get_source
+    from airsentry.sources.base import Quarantine, decoder_factory, read_file
 
-    source = get_source(fmt)
+    decoder_factory(fmt)  # an unknown format fails before any file is opened
     with Quarantine(quarantine_path) as quarantine:
         for path in files:
-            for batch in source.read(path, quarantine):
+            for batch in read_file(path, fmt, quarantine):
                 yield from time_slices(batch.sorted_by_time())
 
 

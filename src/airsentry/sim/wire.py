@@ -24,7 +24,7 @@ import numpy.typing as npt
 
 from airsentry.errors import ScenarioError
 from airsentry.model import FloatArray, ObjArray, ReportBatch, as_str_array, from_epoch
-from airsentry.sources.base import Quarantine, get_source
+from airsentry.sources.base import Quarantine, read_file
 
 FT = 0.3048
 KT = 1852.0 / 3600.0
@@ -96,7 +96,7 @@ def _round_trip(batch: ReportBatch, sensor_id: str, fmt: str, text: str) -> Repo
         path = Path(tmp) / f"{sensor_id}.{fmt}"
         path.write_text(text, encoding="ascii")
         quarantine = Quarantine(keep_in_memory=10)
-        decoded = ReportBatch.concat(list(get_source(fmt).read(path, quarantine)))
+        decoded = ReportBatch.concat(list(read_file(path, fmt, quarantine)))
     if len(decoded) != len(batch) or quarantine.count:
         raise ScenarioError(
             f"sensor {sensor_id}: {fmt} round trip gave {len(decoded)} of {len(batch)} "

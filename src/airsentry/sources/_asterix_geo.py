@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pyproj
 
+from airsentry.errors import ConfigError
 from airsentry.model import FloatArray
 
 EARTH_RADIUS = 6_371_000.0
@@ -59,3 +61,16 @@ def polar_to_wgs84(
 def stereographic(ref: Site) -> pyproj.Proj:
     """The system plane of a CAT062 SDPS: stereographic, tangent at the reference point."""
     return pyproj.Proj(proj="stere", lat_0=ref.lat, lon_0=ref.lon, k_0=1.0, ellps="WGS84")
+
+
+def sites(value: Mapping[str, Site | Mapping[str, float]] | Site | None) -> dict[str, Site]:
+    """Sites by SAC/SIC (``"*"`` for any); a mapping of lat, lon, alt becomes a Site."""
+    if value is None:
+        return {}
+    if isinstance(value, Site):
+        return {"*": value}
+    out = {k: v if isinstance(v, Site) else Site(**v) for k, v in value.items()}
+    for key, site in out.items():
+        if not (-90 <= site.lat <= 90 and -180 <= site.lon <= 180):
+            raise ConfigError(f"asterix site {key}", f"position {site.lat}, {site.lon} invalid")
+    return out

@@ -218,3 +218,14 @@ def subitems(lay: Layout, raw: bytes) -> dict[int, bytes]:
     """The present subitems of a compound item's octets, by subitem index (0-based)."""
     spans, _ = compound(raw, 0, len(raw), lay, "compound item")
     return {k: raw[a:b] for k, (a, b) in spans.items()}
+
+
+def next_block(data: bytes, start: int, known: tuple[int, ...]) -> int:
+    """Next offset after ``start`` where a plausible chain of data blocks begins."""
+    for pos in range(start, len(data) - 2):
+        length = int.from_bytes(data[pos + 1 : pos + 3], "big")
+        nxt = pos + length
+        plausible = data[pos] in known and length >= 3 and nxt <= len(data)
+        if plausible and (nxt == len(data) or data[nxt] in known):
+            return pos
+    return len(data)

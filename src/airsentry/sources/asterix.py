@@ -41,27 +41,30 @@ Sensors are named ``asterix:SAC/SIC``; the SAC/SIC keys of ``radars`` and
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import time
 from collections import Counter, deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
-from airsentry.errors import ConfigError, DecodeError
+from airsentry.errors import DecodeError
 from airsentry.model import FloatArray, ReportBatch
 from airsentry.sources import _asterix_fields as fields
 from airsentry.sources import _asterix_geo as geo
 from airsentry.sources import _asterix_spec as spec
 from airsentry.sources import _pcap
 from airsentry.sources._asterix_geo import Site, ground_range, stereographic
+from airsentry.sources._lines import Document
 from airsentry.sources.base import Quarantine, register
 
 __all__ = [
-    "AsterixSource",
+    "AsterixDecoder",
     "SensorStatus",
     "Site",
     "decode_datagram",
@@ -97,44 +100,68 @@ class _Rows:
 
 
 @register("asterix")
-class AsterixSource:
-    """Reads ASTERIX raw files and captures, and live datagrams.
+class AsterixDecoder:
+    """Decodes ASTERIX: a recorded raw file or capture (one document), or live datagrams.
 
-    ``date``: UTC day of a raw file's first record. ``radars``: CAT048 radar site per
-    SAC/SIC (or one :class:`Site` for all). ``system_refs``: CAT062 system reference
-    point per SAC/SIC. ``range_sigma_m``, ``azimuth_sigma_deg``: radar measurement
-    errors behind a plot's accuracy. ``status`` keeps the latest ``status_keep``
-    service messages; ``status_counts`` counts them all by category and kind.
+    On a live feed (no ``recording``) each ``feed`` is one UDP datagram, decoded at
+    once and dated by its arrival (``clock``); a recording is kept until ``flush`` and
+    decoded whole. ``date``: UTC day of a raw file's first record (a date or ISO
+    text). ``radars``: CAT048 radar site per SAC/SIC (or one :class:`Site` for all; a
+    site may be a mapping of lat, lon, alt as YAML gives it). ``system_refs``: CAT062
+    system reference point per SAC/SIC. ``range_sigma_m``, ``azimuth_sigma_deg``: radar
+    measurement errors behind a plot's accuracy. ``status`` keeps the latest
+    ``status_keep`` service messages; ``status_counts`` counts them all by category
+    and kind.
     """
-
-    name: ClassVar[str] = "asterix"
 
     def __init__(
         self,
         *,
-        date: date | None = None,
-        radars: Mapping[str, Site] | Site | None = None,
-        system_refs: Mapping[str, Site] | Site | None = None,
+        source: str = "asterix",
+        recording: Path | None = None,
+        clock: Callable[[], float] = time.time,
+        date: date | str | None = None,
+        radars: Mapping[str, Site | Mapping[str, float]] | Site | None = None,
+        system_refs: Mapping[str, Site | Mapping[str, float]] | Site | None = None,
         range_sigma_m: float = 70.0,
         azimuth_sigma_deg: float = 0.08,
         chunk_records: int = 50_000,
         status_keep: int = 10_000,
     ) -> None:
-        self.date = date
-        self.radars = _sites(radars)
-        self.system_refs = _sites(system_refs)
+        self.date = dt.date.fromisoformat(date) if isinstance(date, str) else date
+        self.radars = geo.sites(radars)
+        self.system_refs = geo.sites(system_refs)
         self.range_sigma_m = range_sigma_m
         self.azimuth_sigma_deg = azimuth_sigma_deg
         self.chunk_records = chunk_records
         self.status: deque[SensorStatus] = deque(maxlen=status_keep)
         self.status_counts: Counter[str] = Counter()
         self._last_day_s: float | None = None  # unwrapped seconds since ``date``
+        self.live = recording is None
+        self.clock = clock
+        self._doc = Document(source)
 
-    # -- inputs -----------------------------------------------------------------------
-    def read(self, path: Path, quarantine: Quarantine) -> Iterator[ReportBatch]:
-        """Yield reports of a raw file or capture, in file order."""
-        data = Path(path).read_bytes()
-        source = str(path)
+    # -- the decoder contract ---------------------------------------------------------
+    def feed(self, data: bytes, quarantine: Quarantine) -> ReportBatch:
+        if not self.live:
+            self._doc.add(data)
+            return ReportBatch.empty()
+        if not data:
+            return ReportBatch.empty()
+        return self.decode_datagram(
+            data, received=self.clock(), quarantine=quarantine, source=self._doc.source
+        )
+
+    def flush(self, quarantine: Quarantine) -> ReportBatch:
+        out = list(self._document(self._doc.take(), quarantine))
+        return ReportBatch.concat(out) if out else ReportBatch.empty()
+
+    def resync(self, quarantine: Quarantine) -> None:
+        self._doc.cut(quarantine)
+
+    def _document(self, data: bytes, quarantine: Quarantine) -> Iterator[ReportBatch]:
+        """Reports of a raw file or capture, in file order."""
+        source = self._doc.source
         self._last_day_s = None
         if _pcap.is_capture(data[:4]):
             rows = _Rows([], [], [])
@@ -191,7 +218,7 @@ class AsterixSource:
             number, length = data[pos], int.from_bytes(data[pos + 1 : pos + 3], "big")
             if length < 3 or pos + length > len(data):
                 reason = f"CAT{number:03d} block length {length} does not fit the data"
-                resync = _resync(data, pos + 1)
+                resync = spec.next_block(data, pos + 1, _KNOWN)
                 err = DecodeError(reason, source=where, line=packet)
                 quarantine.reject(err, data[pos:resync])
                 pos = resync
@@ -367,37 +394,14 @@ def decode_datagram(
     received: float,
     quarantine: Quarantine,
     source: str = "udp",
-    decoder: AsterixSource | None = None,
+    decoder: AsterixDecoder | None = None,
 ) -> ReportBatch:
     """Reports of one UDP datagram of ASTERIX blocks; ``decoder`` holds the sites.
 
     Service messages land in ``decoder.status``; pass the same decoder every time.
     """
-    dec = decoder if decoder is not None else AsterixSource()
+    dec = decoder if decoder is not None else AsterixDecoder()
     return dec.decode_datagram(data, received=received, quarantine=quarantine, source=source)
-
-
-def _sites(value: Mapping[str, Site] | Site | None) -> dict[str, Site]:
-    if value is None:
-        return {}
-    if isinstance(value, Site):
-        return {"*": value}
-    out = dict(value)
-    for key, site in out.items():
-        if not (-90 <= site.lat <= 90 and -180 <= site.lon <= 180):
-            raise ConfigError(f"asterix site {key}", f"position {site.lat}, {site.lon} invalid")
-    return out
-
-
-def _resync(data: bytes, start: int) -> int:
-    """Next offset after ``start`` where a plausible chain of data blocks begins."""
-    for pos in range(start, len(data) - 2):
-        length = int.from_bytes(data[pos + 1 : pos + 3], "big")
-        nxt = pos + length
-        plausible = data[pos] in _KNOWN and length >= 3 and nxt <= len(data)
-        if plausible and (nxt == len(data) or data[nxt] in _KNOWN):
-            return pos
-    return len(data)
 
 
 def _why_unplaced(v: dict[str, Any], t: float) -> str:

@@ -1,23 +1,27 @@
-"""The contract of a source, the registry of formats, and the quarantine.
+"""The decoder contract, the registry of formats, the file reader, and the quarantine.
 
-A source decodes one wire format into :class:`~airsentry.model.ReportBatch` chunks. It
-never raises on a bad record: it hands the record, with a :class:`DecodeError` naming
-the place and the reason, to the :class:`Quarantine`, and goes on. Sources register
-under a format name so that the command line and configuration files can name them.
+Every wire format has one :class:`Decoder`, registered under the format's name so that
+the command line and configuration files can name it. Recordings are read by
+:func:`read_file`, live feeds by :mod:`airsentry.sources.live`, through the same
+decoder. A decoder never raises on a bad record: it hands the record, with a
+:class:`DecodeError` naming the place and the reason, to the :class:`Quarantine`.
 """
 
 from __future__ import annotations
 
 import base64
 import importlib
+import inspect
 import json
 import pkgutil
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, ClassVar, Protocol, TypeVar
+from typing import IO, Any, Protocol, TypeVar
 
-from airsentry.errors import InputError, UnknownFormatError
+import pyarrow as pa
+
+from airsentry.errors import ConfigError, DecodeError, InputError, UnknownFormatError
 from airsentry.model import ReportBatch
 
 
@@ -102,45 +106,119 @@ class Quarantine:
         self.close()
 
 
-class Source(Protocol):
-    """Decodes one recorded format into report batches, in file order."""
+class Decoder(Protocol):
+    """Decodes one format incrementally: bytes in as they come, report batches out.
 
-    name: ClassVar[str]
+    The one contract of every format, for recordings (:func:`read_file`) and live feeds
+    (:mod:`airsentry.sources.live`) alike. Byte-stream and line formats decode every
+    complete frame or line of each ``feed`` and keep the incomplete tail; document
+    formats (a JSON snapshot, a CSV or Parquet table, a packet capture) keep what they
+    are fed and decode the whole document on ``flush``, from memory. Per-aircraft state
+    (CPR pairs, carried callsigns, remembered Remote ID serials) lives in the decoder
+    for its whole life, across ``flush`` and ``resync``.
 
-    def read(self, path: Path, quarantine: Quarantine) -> Iterator[ReportBatch]:
-        """Yield batches of accepted reports; hand every bad record to ``quarantine``."""
+    Nothing raises on bad input: every malformed record goes to the quarantine with a
+    :class:`~airsentry.errors.DecodeError` naming the place (``source``: the file or the
+    feed; ``line``: the 1-based line or record number, or a byte offset for binary
+    streams) and the reason; valid records without a position are counted as skipped.
+    """
+
+    def feed(self, data: bytes, quarantine: Quarantine) -> ReportBatch:
+        """Take the next bytes; return the reports of what they complete."""
+        ...
+
+    def flush(self, quarantine: Quarantine) -> ReportBatch:
+        """End of a byte stream or document: decode the tail if complete, else reject it."""
+        ...
+
+    def resync(self, quarantine: Quarantine) -> None:
+        """The stream broke: reject and drop the partial tail, keep per-aircraft state."""
         ...
 
 
-S = TypeVar("S", bound=type)
-_REGISTRY: dict[str, Callable[[], Source]] = {}
+DecoderFactory = Callable[..., Decoder]
+"""Makes a format's decoder from keyword options. Every factory takes ``source`` (the
+name in quarantine records: the file or the feed) and ``recording`` (the file being
+read, None for a live feed: only a live decoder may stamp untimed data with the wall
+clock, and a recording's decoder may read companion files such as ``<file>.start``),
+then its own format options (Beast ``start``, ASTERIX ``date`` ...)."""
+
+F = TypeVar("F", bound=DecoderFactory)
+_REGISTRY: dict[str, DecoderFactory] = {}
 
 
-def register(name: str) -> Callable[[S], S]:
-    """Class decorator: make a source available under a format name."""
+def register(name: str) -> Callable[[F], F]:
+    """Decorator: make a decoder factory (usually the decoder class) a format name's."""
 
-    def deco(cls: S) -> S:
+    def deco(factory: F) -> F:
         if name in _REGISTRY:
             raise ValueError(f"format {name!r} registered twice")
-        _REGISTRY[name] = cls
-        return cls
+        _REGISTRY[name] = factory
+        return factory
 
     return deco
 
 
-def get_source(name: str) -> Source:
-    """A new source for a format name; raises UnknownFormatError listing the known ones."""
+def decoder_factory(name: str) -> DecoderFactory:
+    """The factory of a format; raises UnknownFormatError listing the known formats."""
     _load_builtin()
     try:
-        factory = _REGISTRY[name]
+        return _REGISTRY[name]
     except KeyError:
         raise UnknownFormatError(name, list(_REGISTRY)) from None
-    return factory()
+
+
+def decoder(name: str, /, **options: Any) -> Decoder:
+    """A new decoder of format ``name`` (options as :data:`DecoderFactory` says).
+
+    An option the format does not take raises :class:`ConfigError` naming it
+    (``options.<name>``), before the factory runs.
+    """
+    factory = decoder_factory(name)
+    known = inspect.signature(factory).parameters
+    for key in options:
+        if key not in known:
+            raise ConfigError(f"options.{key}", f"format {name!r} has no option {key!r}")
+    return factory(**options)
 
 
 def formats() -> list[str]:
+    """The registered format names, sorted."""
     _load_builtin()
     return sorted(_REGISTRY)
+
+
+def read_file(
+    path: str | Path,
+    fmt: str,
+    quarantine: Quarantine,
+    *,
+    block_bytes: int = 1 << 20,
+    **options: Any,
+) -> Iterator[ReportBatch]:
+    """Decode a recorded file of format ``fmt``: its non-empty batches, in file order.
+
+    The file's bytes (gzip-decompressed when the name ends in ``.gz``) are streamed into
+    the format's decoder ``block_bytes`` at a time, then flushed; a document format
+    keeps the blocks and decodes the whole document at the end. Quarantine records name
+    the file. An unreadable file is rejected with the reason, and its partial tail
+    dropped (``resync``); ``options`` go to the decoder.
+    """
+    where = Path(path)
+    dec = decoder(fmt, source=str(where), recording=where, **options)
+    try:
+        with pa.input_stream(str(where), compression="detect") as stream:
+            while data := stream.read(block_bytes):
+                batch = dec.feed(data, quarantine)
+                if len(batch):
+                    yield batch
+    except (OSError, pa.ArrowException) as exc:
+        quarantine.reject(DecodeError(f"file unreadable: {exc}", source=str(where)), b"")
+        dec.resync(quarantine)
+        return
+    batch = dec.flush(quarantine)
+    if len(batch):
+        yield batch
 
 
 def _load_builtin() -> None:

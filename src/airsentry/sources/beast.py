@@ -15,17 +15,16 @@ escape bytes are dropped in one mask, and the frames are gathered into a matrix 
 one fancy index. Only rejected bytes meet a Python loop, to word their reasons.
 
 Time: see :mod:`airsentry.sources.modes.timing`. A recording needs the wall time of
-tick 0: pass ``start=`` (an aware datetime), or put it in ISO 8601 in a companion file
+tick 0: pass ``start=`` (an aware datetime or ISO 8601 text), or put it in a companion file
 ``<recording>.start`` (e.g. ``sample.bin.start`` holding ``2024-07-06T06:43:09Z``).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar
 
 import numpy as np
 
@@ -35,7 +34,6 @@ from airsentry.sources.base import Quarantine, register
 from airsentry.sources.modes import ModeSDecoder
 from airsentry.sources.modes import fields as fl
 from airsentry.sources.modes.timing import TickClock
-from airsentry.sources.stream import read_stream
 
 ESC = 0x1A
 SIZE = np.full(256, -1, dtype=np.int64)  # payload bytes after the type byte
@@ -47,19 +45,33 @@ _SKIPPED = {
 }
 
 
+@register("beast")
 class BeastStream:
-    """Incremental Beast decoder (a :class:`~airsentry.sources.stream.StreamDecoder`)."""
+    """Incremental Beast decoder (the :class:`~airsentry.sources.base.Decoder` of "beast").
+
+    ``source`` names the feed or file in quarantine records, whose ``line`` is the byte
+    offset of the frame in the stream. ``start`` is the wall time of counter tick 0;
+    for a ``recording`` without ``start`` it is read from ``<recording>.start``, and a
+    recording is never timed by the wall clock. A live feed without ``start`` anchors
+    the counter to ``clock`` (see :mod:`~airsentry.sources.modes.timing`). ``receiver``
+    is the receiver's (lat, lon), used to place surface positions.
+    """
 
     def __init__(
         self,
         *,
-        name: str = "beast",
+        source: str = "beast",
+        recording: Path | None = None,
         sensor: str = "beast",
-        start: datetime | None = None,
+        start: datetime | str | None = None,
         clock: Callable[[], float] | None = time.time,
         receiver: tuple[float, float] | None = None,
     ) -> None:
-        self.name = name
+        if isinstance(start, str):
+            start = parse_time(start)
+        if recording is not None:
+            start, clock = start or recording_start(recording), None
+        self.name = source
         self.decoder = ModeSDecoder(sensor=sensor, receiver=receiver)
         self.clock = TickClock(to_epoch(start) if start is not None else None, clock)
         self._tail = b""
@@ -81,8 +93,8 @@ class BeastStream:
         self.resync(quarantine)
         return ReportBatch.empty()
 
-    def resync(self, quarantine: Quarantine | None = None) -> None:
-        if self._tail and quarantine is not None:
+    def resync(self, quarantine: Quarantine) -> None:
+        if self._tail:
             err = DecodeError("stream ended inside a frame", source=self.name, line=self._offset)
             quarantine.reject(err, self._tail)
         self._offset += len(self._tail)
@@ -151,34 +163,6 @@ class BeastStream:
         if hi > lo:
             err = DecodeError(reason, source=self.name, line=self._offset + lo)
             q.reject(err, a[lo:hi].tobytes())
-
-
-@register("beast")
-class BeastSource:
-    """Beast recordings (``.bin``): ``start`` is the wall time of counter tick 0.
-
-    Without ``start``, the time is read from ``<file>.start`` (ISO 8601); without
-    either, reading fails with a :class:`ConfigError` that says so. ``receiver`` is
-    the receiver's (lat, lon), used to place surface positions.
-    """
-
-    name: ClassVar[str] = "beast"
-
-    def __init__(
-        self,
-        *,
-        start: datetime | None = None,
-        receiver: tuple[float, float] | None = None,
-        block_bytes: int = 1 << 20,
-    ) -> None:
-        self.start = start
-        self.receiver = receiver
-        self.block_bytes = block_bytes
-
-    def read(self, path: Path, quarantine: Quarantine) -> Iterator[ReportBatch]:
-        start = self.start or recording_start(path)
-        stream = BeastStream(name=str(path), start=start, clock=None, receiver=self.receiver)
-        yield from read_stream(stream, path, quarantine, self.block_bytes)
 
 
 def recording_start(path: Path) -> datetime:

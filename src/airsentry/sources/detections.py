@@ -16,7 +16,7 @@ One detection an object a line::
   slant range: ground range ``r cos e``, altitude ``site alt + r sin e``. Accuracy is
   ``hypot(range_sigma_m, ground range x bearing_sigma)`` from what is given;
 * ``bearing_deg`` alone: a bearing-only detection cannot be a report (a report has a
-  position). It is kept aside in :attr:`DetectionSource.bearings` as a
+  position). It is kept aside in :attr:`DetectionDecoder.bearings` as a
   :class:`BearingBatch` for a tracker that triangulates, and counted as skipped
   ("bearing-only detection: needs the multi-target tracker").
 
@@ -33,16 +33,17 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 import pyproj
 
 from airsentry.errors import DecodeError
 from airsentry.model import FloatArray, IntArray, ObjArray, ReportBatch, parse_time
+from airsentry.sources._lines import Lines
 from airsentry.sources.asterix import Site
 from airsentry.sources.base import Quarantine, register
 
@@ -76,35 +77,41 @@ class _Bad(ValueError):
 
 
 @register("detections")
-class DetectionSource:
-    """Reads counter-drone detection JSON lines; ``sites`` maps sensor name to site."""
+class DetectionDecoder:
+    """Decodes counter-drone detection JSON lines, recorded or live.
 
-    name: ClassVar[str] = "detections"
+    ``sites`` maps sensor name to :class:`Site` (or to a mapping of lat, lon, alt, as
+    YAML gives it); sites declared by lines are added to it for the lines after them.
+    Bearing-only detections are kept in ``bearings``.
+    """
 
     def __init__(
-        self, *, sites: Mapping[str, Site] | None = None, chunk_rows: int = 50_000
+        self,
+        *,
+        source: str = "detections",
+        recording: Path | None = None,
+        sites: Mapping[str, Site | Mapping[str, float]] | None = None,
     ) -> None:
-        self.sites: dict[str, Site] = dict(sites or {})
-        self.chunk_rows = chunk_rows
+        self.sites: dict[str, Site] = {
+            name: site if isinstance(site, Site) else Site(**site)
+            for name, site in (sites or {}).items()
+        }
         self.bearings: list[BearingBatch] = []
+        self._lines = Lines(source)
 
-    def read(self, path: Path, quarantine: Quarantine) -> Iterator[ReportBatch]:
-        rows: list[dict[str, Any]] = []
-        with Path(path).open("rb") as fh:
-            for number, raw in enumerate(fh, start=1):
-                self._line(raw, rows, str(path), number, quarantine)
-                if len(rows) >= self.chunk_rows:
-                    yield self._batch(rows, quarantine)
-                    rows = []
-        batch = self._batch(rows, quarantine)
-        if len(batch):
-            yield batch
+    def feed(self, data: bytes, quarantine: Quarantine) -> ReportBatch:
+        return self._decode(*self._lines.take(data), quarantine)
 
-    def decode_lines(self, lines: list[bytes], quarantine: Quarantine, source: str) -> ReportBatch:
-        """Reports of some lines (live feeds); bearing-only ones go to ``bearings``."""
+    def flush(self, quarantine: Quarantine) -> ReportBatch:
+        return self._decode(*self._lines.rest(), quarantine)
+
+    def resync(self, quarantine: Quarantine) -> None:
+        self._lines.cut(quarantine)
+
+    def _decode(self, first: int, lines: list[bytes], quarantine: Quarantine) -> ReportBatch:
         rows: list[dict[str, Any]] = []
-        for number, raw in enumerate(lines, start=1):
-            self._line(raw, rows, source, number, quarantine)
+        for number, raw in enumerate(lines, start=first):
+            self._line(raw, rows, self._lines.source, number, quarantine)
         return self._batch(rows, quarantine)
 
     def _line(

@@ -21,9 +21,8 @@ isolated; those are quarantined with their line numbers.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -67,31 +66,60 @@ _CARRIED: dict[str, type] = {
 
 
 @register("jet1090")
-class Jet1090Source:
-    """Reads jet1090/rs1090 JSONL recordings."""
+class Jet1090Decoder:
+    """Decodes jet1090/rs1090 JSON lines, recorded or live, ``block_lines`` at a time.
 
-    name: ClassVar[str] = "jet1090"
+    Complete lines are parsed by Arrow in blocks of at most ``block_lines``; the carry
+    of callsign, squawk, altitude and velocity lasts for the life of the decoder.
+    """
 
-    def __init__(self, *, max_age: float = 60.0, block_lines: int = 50_000) -> None:
+    def __init__(
+        self,
+        *,
+        source: str = "jet1090",
+        recording: Path | None = None,
+        max_age: float = 60.0,
+        block_lines: int = 50_000,
+    ) -> None:
+        self.source = source
         self.max_age = max_age
         self.block_lines = block_lines
+        self._carry = Carry(dict(_CARRIED))
+        self._tail = b""
+        self._line = 1  # number of the first line of the tail
 
-    def read(self, path: Path, quarantine: Quarantine) -> Iterator[ReportBatch]:
-        carry = Carry(dict(_CARRIED))
-        try:
-            with path.open("rb") as fh:
-                first = 1
-                while lines := fh.readlines(self.block_lines * 200):
-                    # blank as JSON sees it (RFC 8259 whitespace), as the Arrow reader does
-                    blank = sum(1 for x in lines if not x.strip(b" \t\r\n"))
-                    quarantine.skip("blank line", blank)
-                    table = _parse(lines, first, str(path), quarantine)
-                    first += len(lines)
-                    batch = self._reports(table, carry, quarantine)
-                    if len(batch):
-                        yield batch
-        except OSError as exc:
-            quarantine.reject(DecodeError(f"file unreadable: {exc}", source=str(path)), "")
+    def feed(self, data: bytes, quarantine: Quarantine) -> ReportBatch:
+        buf = self._tail + data
+        cut = buf.rfind(b"\n") + 1
+        self._tail = buf[cut:]
+        return self._lines(buf[:cut], quarantine)
+
+    def flush(self, quarantine: Quarantine) -> ReportBatch:
+        tail, self._tail = self._tail, b""
+        return self._lines(tail, quarantine)
+
+    def resync(self, quarantine: Quarantine) -> None:
+        if self._tail:
+            err = DecodeError("stream cut inside a line", source=self.source, line=self._line)
+            quarantine.reject(err, _raw(self._tail))
+            self._line += 1
+        self._tail = b""
+
+    def _lines(self, text: bytes, quarantine: Quarantine) -> ReportBatch:
+        """Reports of whole lines (the last one may lack its newline)."""
+        if not text:
+            return ReportBatch.empty()
+        lines = _split(text)
+        out = []
+        for lo in range(0, len(lines), self.block_lines):
+            block = lines[lo : lo + self.block_lines]
+            # blank as JSON sees it (RFC 8259 whitespace), as the Arrow reader does
+            blank = sum(1 for x in block if not x.strip(b" \t\r\n"))
+            quarantine.skip("blank line", blank)
+            table = _parse(block, self._line, self.source, quarantine)
+            self._line += len(block)
+            out.append(self._reports(table, self._carry, quarantine))
+        return ReportBatch.concat(out)
 
     def _reports(self, table: pa.Table, carry: Carry, q: Quarantine) -> ReportBatch:
         c = {name: table.column(name).to_numpy(zero_copy_only=False) for name in SCHEMA.names}
@@ -177,6 +205,14 @@ def _parse(lines: list[bytes], first: int, source: str, q: Quarantine) -> pa.Tab
             _parse(lines[half:], first + half, source, q),
         ]
     )
+
+
+def _split(text: bytes) -> list[bytes]:
+    """Lines of ``text`` cut after each newline, as a file's ``readlines`` gives them."""
+    lines = text.split(b"\n")
+    last = lines.pop()
+    out = [x + b"\n" for x in lines]
+    return [*out, last] if last else out
 
 
 def _ended(lines: list[bytes]) -> list[bytes]:

@@ -1,8 +1,11 @@
 """Live feeds: connections that reconnect, merged in event time, with health; paced replay.
 
 A :class:`Feed` is a named transport (TCP, UDP, HTTP polling, file tail; see
-:mod:`airsentry.sources._live_transports`) with a format's incremental decoder (see
-:mod:`airsentry.sources._live_decode`) and a reconnect :class:`Backoff`. A
+:mod:`airsentry.sources._live_transports`) with its format's registered
+:class:`~airsentry.sources.base.Decoder` (the one that reads recordings too) and a
+reconnect :class:`Backoff`. A framed transport (a datagram, an HTTP response) ends a
+document with each piece, so the decoder is flushed after each; when a session ends,
+the decoder is resynced (the partial tail dropped, the aircraft state kept). A
 :class:`LiveRunner` runs several feeds at once on one asyncio loop, merges their reports
 in event-time order (:class:`~airsentry.sources._live_merge.Merger`) and hands each
 merged batch to a ``sink`` (in practice the pipeline's ``process``).
@@ -33,7 +36,6 @@ from typing import Any
 import numpy as np
 
 from airsentry.model import ReportBatch
-from airsentry.sources._live_decode import StreamDecoder, resync, stream_decoder
 from airsentry.sources._live_health import FeedHealth, FeedState, HealthSnapshot
 from airsentry.sources._live_merge import Merger
 from airsentry.sources._live_transports import (
@@ -43,7 +45,8 @@ from airsentry.sources._live_transports import (
     Transport,
     UdpReceiver,
 )
-from airsentry.sources.base import Quarantine
+from airsentry.sources.base import Decoder, Quarantine
+from airsentry.sources.base import decoder as new_decoder
 
 __all__ = [
     "Backoff",
@@ -93,8 +96,9 @@ class Feed:
     backoff: Backoff = field(default_factory=Backoff)
     silence_s: float = 30.0  # wall seconds without bytes before the feed counts as silent
 
-    def decoder(self) -> StreamDecoder:
-        return stream_decoder(self.format, self.name, dict(self.options))
+    def decoder(self) -> Decoder:
+        """A new decoder of the feed's format, naming the feed in quarantine records."""
+        return new_decoder(self.format, source=self.name, **self.options)
 
 
 class LiveRunner:
@@ -166,7 +170,7 @@ class LiveRunner:
         if self._error is not None:
             raise self._error
 
-    async def _feed(self, feed: Feed, decoder: StreamDecoder) -> None:
+    async def _feed(self, feed: Feed, decoder: Decoder) -> None:
         health = self._health[feed.name]
         attempt = 0
         while True:
@@ -201,27 +205,26 @@ class LiveRunner:
                 else:
                     health.failed(reason)
             # A new session is a new byte stream: never glue it to the old one's tail.
-            self._push(feed.name, self._resync(decoder, feed.name), self.clock())
+            self._resync(decoder, feed.name)
             await asyncio.sleep(feed.backoff.delay(attempt, self._rng))
             attempt += 1
 
-    def _decode(self, decoder: StreamDecoder, name: str, data: bytes) -> ReportBatch:
+    def _decode(self, decoder: Decoder, name: str, data: bytes) -> ReportBatch:
         before = self.quarantine.count
         batch = decoder.feed(data, self.quarantine)
         self._health[name].rejected += self.quarantine.count - before
         return batch
 
-    def _flush(self, decoder: StreamDecoder, name: str) -> ReportBatch:
+    def _flush(self, decoder: Decoder, name: str) -> ReportBatch:
         before = self.quarantine.count
         batch = decoder.flush(self.quarantine)
         self._health[name].rejected += self.quarantine.count - before
         return batch
 
-    def _resync(self, decoder: StreamDecoder, name: str) -> ReportBatch:
+    def _resync(self, decoder: Decoder, name: str) -> None:
         before = self.quarantine.count
-        batch = resync(decoder, self.quarantine)
+        decoder.resync(self.quarantine)
         self._health[name].rejected += self.quarantine.count - before
-        return batch
 
     def _push(self, name: str, batch: ReportBatch, now: float) -> None:
         if not len(batch):

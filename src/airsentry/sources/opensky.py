@@ -39,13 +39,14 @@ from __future__ import annotations
 
 import bisect
 import csv
+import gzip
 import io
 import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -57,6 +58,7 @@ from airsentry.errors import ConfigError, DecodeError
 from airsentry.model import BoolArray, FloatArray, IntArray, ReportBatch
 from airsentry.sources import _columns as col
 from airsentry.sources._cleantext import CleanText
+from airsentry.sources._lines import Document
 from airsentry.sources.base import Quarantine, register
 
 REQUIRED = ("time", "icao24", "lat", "lon")
@@ -119,44 +121,59 @@ class _Progress:
 
 
 @register("opensky")
-class OpenSkySource:
-    """Reads OpenSky state vectors from ``.csv``, ``.csv.gz`` or ``.parquet`` files.
+class OpenSkyDecoder:
+    """OpenSky state vectors: a document of CSV (plain or gzipped) or Parquet.
 
-    ``chunk_rows`` caps the rows of one yielded batch; ``block_bytes`` is how much CSV
-    text pyarrow parses at a time (a line must fit in it).
+    The document is kept until ``flush`` and decoded from memory: Parquet (recognised
+    by its ``PAR1`` magic) with pyarrow batch by batch, CSV text ``block_bytes`` at a
+    time by pyarrow's streaming reader (a line must fit in a block); ``chunk_rows``
+    caps the rows pyarrow hands over at a time.
     """
 
-    name: ClassVar[str] = "opensky"
-
-    def __init__(self, *, chunk_rows: int = 100_000, block_bytes: int = 4 << 20) -> None:
+    def __init__(
+        self,
+        *,
+        source: str = "opensky",
+        recording: Path | None = None,
+        chunk_rows: int = 100_000,
+        block_bytes: int = 4 << 20,
+    ) -> None:
         if chunk_rows < 1 or block_bytes < 1:
             raise ConfigError("opensky", "chunk_rows and block_bytes must be positive")
         self.chunk_rows = chunk_rows
         self.block_bytes = block_bytes
+        self._doc = Document(source)
 
-    def read(self, path: Path, quarantine: Quarantine) -> Iterator[ReportBatch]:
-        """Yield report batches in file order; bad rows go to ``quarantine``."""
-        source = str(path)
-        lower = Path(path).name.lower()
+    def feed(self, data: bytes, quarantine: Quarantine) -> ReportBatch:
+        self._doc.add(data)
+        return ReportBatch.empty()
+
+    def resync(self, quarantine: Quarantine) -> None:
+        self._doc.cut(quarantine)
+
+    def flush(self, quarantine: Quarantine) -> ReportBatch:
+        """Decode the document; bad rows go to ``quarantine``."""
+        source, data = self._doc.source, self._doc.take()
         progress = _Progress()
+        out: list[ReportBatch] = []
         try:
-            if lower.endswith(".parquet"):
-                yield from self._read_parquet(Path(path), source, quarantine, progress)
-            elif lower.endswith((".csv", ".csv.gz")):
-                yield from self._read_csv(Path(path), source, quarantine, progress)
+            if data[:2] == b"\x1f\x8b":
+                data = gzip.decompress(data)
+            if data[:4] == b"PAR1":
+                out.extend(self._read_parquet(data, source, quarantine, progress))
             else:
-                reason = "unknown file type: expected .csv, .csv.gz or .parquet"
-                quarantine.reject(DecodeError(reason, source=source), "")
-        except (OSError, pa.ArrowException, UnicodeError, csv.Error) as exc:
+                out.extend(self._read_csv(data, source, quarantine, progress))
+        except (OSError, EOFError, pa.ArrowException, UnicodeError, csv.Error) as exc:
             reason = f"file unreadable after line {progress.line}: {exc}"
             quarantine.reject(DecodeError(reason, source=source, line=progress.line), "")
+        return ReportBatch.concat(out) if out else ReportBatch.empty()
 
     # -- CSV -------------------------------------------------------------------------
 
     def _read_csv(
-        self, path: Path, source: str, quarantine: Quarantine, progress: _Progress
+        self, data: bytes, source: str, quarantine: Quarantine, progress: _Progress
     ) -> Iterator[ReportBatch]:
-        header_line, more = _first_line(path)
+        header_line, more = _first_line(data)
         if not header_line and not more:
             quarantine.reject(DecodeError("empty file: no header", source=source, line=1), "")
             return
@@ -181,7 +198,7 @@ class OpenSkySource:
             quarantine.reject(DecodeError(reason, source=source, line=line), raw)
             return "skip"
 
-        stream = CleanText(pa.input_stream(str(path), compression="detect"))
+        stream = CleanText(pa.BufferReader(data))
         reader = pacsv.open_csv(
             stream,
             read_options=pacsv.ReadOptions(
@@ -210,15 +227,14 @@ class OpenSkySource:
                 blank = ~np.logical_or.reduce([col.present(c) for c in batch.columns])
                 broken = np.isin(lines, np.fromiter(stream.unbalanced, np.int64))
                 raw = _csv_raw(batch, lines, stream.unbalanced)
-                out = _decode(cells, lines, blank, broken, source, quarantine, raw)
-                yield from col.split_rows(out, self.chunk_rows)
+                yield _decode(cells, lines, blank, broken, source, quarantine, raw)
 
     # -- Parquet ---------------------------------------------------------------------
 
     def _read_parquet(
-        self, path: Path, source: str, quarantine: Quarantine, progress: _Progress
+        self, data: bytes, source: str, quarantine: Quarantine, progress: _Progress
     ) -> Iterator[ReportBatch]:
-        with pq.ParquetFile(path) as pf:
+        with pq.ParquetFile(pa.BufferReader(data)) as pf:
             names = list(pf.schema_arrow.names)
             columns = _locate(names, source, quarantine, ",".join(names))
             if columns is None:
@@ -236,13 +252,13 @@ class OpenSkySource:
                 out = _decode(cells, lines, nothing, nothing, source, quarantine, raw)
                 done += n
                 progress.line = done
-                yield from col.split_rows(out, self.chunk_rows)
+                yield out
 
 
-def _first_line(path: Path) -> tuple[str, bool]:
+def _first_line(data: bytes) -> tuple[str, bool]:
     """The header (the first line, ended by ``\\n``, ``\\r\\n`` or ``\\r``), and
     whether anything follows it."""
-    with CleanText(pa.input_stream(str(path), compression="detect")) as fh:
+    with CleanText(pa.BufferReader(data)) as fh:
         head = fh.read(1 << 20) or b""
     parts = re.split(r"\r\n|\r|\n", head.decode("utf-8"), maxsplit=1)
     return parts[0], (len(parts) > 1 and bool(parts[1])) or len(head) >= 1 << 20

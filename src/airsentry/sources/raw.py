@@ -21,21 +21,19 @@ Line numbers are 1-based, counted over the whole stream.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar
 
 import numpy as np
 
 from airsentry.errors import DecodeError
-from airsentry.model import ReportBatch, to_epoch
+from airsentry.model import ReportBatch, parse_time, to_epoch
 from airsentry.sources.base import Quarantine, register
 from airsentry.sources.beast import recording_start
 from airsentry.sources.modes import ModeSDecoder
 from airsentry.sources.modes import fields as fl
 from airsentry.sources.modes.timing import TickClock
-from airsentry.sources.stream import read_stream
 
 NIBBLE = np.full(256, 255, dtype=np.uint8)
 for _i, _c in enumerate(b"0123456789abcdef"):
@@ -45,19 +43,32 @@ PREFIX = {ord("*"): 0, ord("@"): 12, ord("<"): 14}
 MAX_LINE = 200
 
 
+@register("raw")
 class RawStream:
-    """Incremental AVR decoder (a :class:`~airsentry.sources.stream.StreamDecoder`)."""
+    """Incremental AVR decoder (the :class:`~airsentry.sources.base.Decoder` of "raw").
+
+    Options as for Beast (:class:`~airsentry.sources.beast.BeastStream`); ``start`` is
+    needed only for ``@``/``<`` lines, and a ``recording`` without it reads
+    ``<recording>.start`` when that file exists.
+    """
 
     def __init__(
         self,
         *,
-        name: str = "raw",
+        source: str = "raw",
+        recording: Path | None = None,
         sensor: str = "raw",
-        start: datetime | None = None,
+        start: datetime | str | None = None,
         clock: Callable[[], float] | None = time.time,
         receiver: tuple[float, float] | None = None,
     ) -> None:
-        self.name = name
+        if isinstance(start, str):
+            start = parse_time(start)
+        if recording is not None:
+            clock = None
+            if start is None and recording.with_name(recording.name + ".start").exists():
+                start = recording_start(recording)
+        self.name = source
         self.decoder = ModeSDecoder(sensor=sensor, receiver=receiver)
         self.start = to_epoch(start) if start is not None else None
         self.wall = clock
@@ -87,8 +98,8 @@ class RawStream:
             return ReportBatch.empty()
         return self.feed(tail + b"\n", quarantine)
 
-    def resync(self, quarantine: Quarantine | None = None) -> None:
-        if self._tail.strip() and quarantine is not None:
+    def resync(self, quarantine: Quarantine) -> None:
+        if self._tail.strip():
             err = DecodeError("stream cut inside a line", source=self.name, line=self._line)
             quarantine.reject(err, self._tail)
         self._tail = b""
@@ -172,32 +183,3 @@ def _text(raw: bytes) -> str | bytes:
         return raw.decode("ascii")
     except UnicodeDecodeError:
         return raw
-
-
-@register("raw")
-class RawSource:
-    """AVR recordings (``*``/``@``/``<`` lines); ``start`` as for the Beast source.
-
-    ``start`` is needed only when the file holds ``@``/``<`` lines, and is then read
-    from ``<file>.start`` when not given.
-    """
-
-    name: ClassVar[str] = "raw"
-
-    def __init__(
-        self,
-        *,
-        start: datetime | None = None,
-        receiver: tuple[float, float] | None = None,
-        block_bytes: int = 1 << 20,
-    ) -> None:
-        self.start = start
-        self.receiver = receiver
-        self.block_bytes = block_bytes
-
-    def read(self, path: Path, quarantine: Quarantine) -> Iterator[ReportBatch]:
-        start = self.start
-        if start is None and path.with_name(path.name + ".start").exists():
-            start = recording_start(path)
-        stream = RawStream(name=str(path), start=start, clock=None, receiver=self.receiver)
-        yield from read_stream(stream, path, quarantine, self.block_bytes)

@@ -24,16 +24,18 @@ with their index (1-based) as ``line``.
 
 from __future__ import annotations
 
+import gzip
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
 from airsentry.errors import DecodeError
 from airsentry.model import ReportBatch
 from airsentry.sources._columns import velocity_en
+from airsentry.sources._lines import Document
 from airsentry.sources.base import Quarantine, register
 from airsentry.sources.modes.fields import FPM, FT, KT, NACP_EPU_M, SIGMA_PER_R95
 
@@ -131,38 +133,83 @@ def decode_aircraft_json(doc: bytes, source: str, quarantine: Quarantine) -> Rep
 
 
 @register("aircraft_json")
-class AircraftJsonSource:
-    """Saved ``aircraft.json`` snapshots: one document per file, or one per line."""
+class AircraftJsonDecoder:
+    """``aircraft.json`` snapshots: one document, or one per line; a live poll each.
 
-    name: ClassVar[str] = "aircraft_json"
+    A snapshot lists every aircraft the receiver knows, with the age of its last
+    position (``seen_pos``); polled every second, most entries repeat the position of
+    the poll before. With ``repeat_s`` (the default on a live feed: 0.05 s; off for a
+    recording) only positions newer by more than ``repeat_s`` than the last one taken
+    from the same aircraft are passed on, the others counted as skipped, so the
+    pipeline sees each position once.
+    """
 
-    def read(self, path: Path, quarantine: Quarantine) -> Iterator[ReportBatch]:
-        try:
-            text = path.read_bytes()
-        except OSError as exc:
-            quarantine.reject(DecodeError(f"file unreadable: {exc}", source=str(path)), b"")
-            return
+    def __init__(
+        self,
+        *,
+        source: str = "aircraft_json",
+        recording: Path | None = None,
+        repeat_s: float | None = None,
+    ) -> None:
+        self.repeat_s = repeat_s if repeat_s is not None or recording else 0.05
+        self._doc = Document(source)
+        self._ids = np.empty(0, dtype=object)  # sorted identities
+        self._last = np.empty(0)  # time of the last position passed on, per identity
+
+    def feed(self, data: bytes, quarantine: Quarantine) -> ReportBatch:
+        self._doc.add(data)
+        return ReportBatch.empty()
+
+    def flush(self, quarantine: Quarantine) -> ReportBatch:
+        text = self._doc.take()
         docs = text.splitlines() if text.count(b'"now"') > 1 else [text]
-        for doc in docs:
-            if doc.strip():
-                batch = decode_aircraft_json(doc, str(path), quarantine)
-                if len(batch):
-                    yield batch
+        out = [self._snapshot(doc, quarantine) for doc in docs if doc.strip()]
+        return ReportBatch.concat(out) if out else ReportBatch.empty()
+
+    def resync(self, quarantine: Quarantine) -> None:
+        self._doc.cut(quarantine)
+
+    def _snapshot(self, doc: bytes, quarantine: Quarantine) -> ReportBatch:
+        batch = decode_aircraft_json(doc, self._doc.source, quarantine)
+        if self.repeat_s is None or not len(batch):
+            return batch
+        ids = batch.identity.astype(str)
+        at = np.minimum(np.searchsorted(self._ids.astype(str), ids), max(len(self._ids) - 1, 0))
+        known = len(self._ids) > 0
+        seen = (self._ids[at] == batch.identity) if known else np.zeros(len(ids), np.bool_)
+        before = np.where(seen, self._last[at] if known else 0.0, -np.inf)
+        fresh = batch.t > before + self.repeat_s
+        quarantine.skip("aircraft.json position already seen", int((~fresh).sum()))
+        batch = batch.take(fresh)
+        every = np.concatenate([self._ids, batch.identity])
+        times = np.concatenate([self._last, batch.t])
+        order = np.lexsort((times, every.astype(str)))
+        every, times = every[order], times[order]
+        last = np.r_[every[1:] != every[:-1], True] if len(every) else np.zeros(0, np.bool_)
+        self._ids, self._last = every[last], times[last]
+        return batch
 
 
 @register("readsb_trace")
-class ReadsbTraceSource:
-    """readsb ``trace_full_<hex>.json`` files (plain or gzipped)."""
+class ReadsbTraceDecoder:
+    """readsb ``trace_full_<hex>.json`` documents (plain or gzipped)."""
 
-    name: ClassVar[str] = "readsb_trace"
+    def __init__(self, *, source: str = "readsb_trace", recording: Path | None = None) -> None:
+        self._doc = Document(source)
 
-    def read(self, path: Path, quarantine: Quarantine) -> Iterator[ReportBatch]:
-        source = str(path)
+    def feed(self, data: bytes, quarantine: Quarantine) -> ReportBatch:
+        self._doc.add(data)
+        return ReportBatch.empty()
+
+    def resync(self, quarantine: Quarantine) -> None:
+        self._doc.cut(quarantine)
+
+    def flush(self, quarantine: Quarantine) -> ReportBatch:
+        source, raw = self._doc.source, self._doc.take()
+        if not raw:
+            return ReportBatch.empty()
         try:
-            raw = path.read_bytes()
             if raw[:2] == b"\x1f\x8b":
-                import gzip
-
                 raw = gzip.decompress(raw)
             data = json.loads(raw)
             base = float(data["timestamp"])
@@ -172,7 +219,7 @@ class ReadsbTraceSource:
                 raise TypeError("'trace' is not a list")
         except (OSError, ValueError, KeyError, TypeError, EOFError) as exc:
             quarantine.reject(DecodeError(f"not a readsb trace: {exc}", source=source), b"")
-            return
+            return ReportBatch.empty()
         rows = [r if isinstance(r, list) and len(r) >= 8 else None for r in trace]
         for i in (i for i, r in enumerate(rows) if r is None):
             err = DecodeError("trace point is not a list of 8+ fields", source=source, line=i + 1)
@@ -181,8 +228,8 @@ class ReadsbTraceSource:
         width = max(14, *(len(r) for r in pts)) if pts else 14
         cols = list(zip(*(r + [None] * (width - len(r)) for r in pts), strict=True)) if pts else []
         if not cols:
-            return
-        yield self._batch(icao, base, cols, source, trace, quarantine)
+            return ReportBatch.empty()
+        return self._batch(icao, base, cols, source, trace, quarantine)
 
     def _batch(
         self,

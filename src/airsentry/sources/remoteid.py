@@ -37,16 +37,16 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
 from airsentry.errors import DecodeError
 from airsentry.model import ReportBatch, parse_time
 from airsentry.sources import _remoteid_messages as rid
+from airsentry.sources._lines import Lines
 from airsentry.sources.base import Quarantine, register
 
 HOUR = 3600.0
@@ -65,34 +65,34 @@ class _Out:
 
 
 @register("remoteid")
-class RemoteIdSource:
-    """Reads Remote ID receiver logs (text or JSON lines), plain text files."""
+class RemoteIdDecoder:
+    """Decodes Remote ID receiver logs (text or JSON lines), recorded or live.
 
-    name: ClassVar[str] = "remoteid"
+    The latest Basic ID and UA type of each transmitter address are remembered for the
+    life of the decoder. A line longer than ``max_line_bytes`` is rejected.
+    """
 
-    def __init__(self, *, chunk_rows: int = 50_000, max_line_bytes: int = 4096) -> None:
-        self.chunk_rows = chunk_rows
+    def __init__(
+        self, *, source: str = "remoteid", recording: Path | None = None, max_line_bytes: int = 4096
+    ) -> None:
         self.max_line_bytes = max_line_bytes
         self.drones: dict[str, _Drone] = {}
+        self._lines = Lines(source)
 
-    def read(self, path: Path, quarantine: Quarantine) -> Iterator[ReportBatch]:
-        source = str(path)
-        out = _Out()
-        with Path(path).open("rb") as fh:
-            for number, raw in enumerate(fh, start=1):
-                self.decode_line(raw, out, source, number, quarantine)
-                if len(out.rows) >= self.chunk_rows:
-                    yield _batch(out.rows)
-                    out = _Out()
-        if out.rows:
-            yield _batch(out.rows)
+    def feed(self, data: bytes, quarantine: Quarantine) -> ReportBatch:
+        return self._decode(*self._lines.take(data), quarantine)
 
-    def decode_lines(self, lines: list[bytes], quarantine: Quarantine, source: str) -> ReportBatch:
-        """Reports of some lines (for live feeds); state carries over between calls."""
+    def flush(self, quarantine: Quarantine) -> ReportBatch:
+        return self._decode(*self._lines.rest(), quarantine)
+
+    def resync(self, quarantine: Quarantine) -> None:
+        self._lines.cut(quarantine)
+
+    def _decode(self, first: int, lines: list[bytes], quarantine: Quarantine) -> ReportBatch:
         out = _Out()
-        for number, raw in enumerate(lines, start=1):
-            self.decode_line(raw, out, source, number, quarantine)
-        return _batch(out.rows)
+        for number, raw in enumerate(lines, start=first):
+            self.decode_line(raw, out, self._lines.source, number, quarantine)
+        return _batch(out.rows) if out.rows else ReportBatch.empty()
 
     def decode_line(
         self, raw: bytes, out: _Out, source: str, number: int, quarantine: Quarantine

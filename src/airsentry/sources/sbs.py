@@ -38,10 +38,9 @@ Lines end with ``\\n`` (a ``\\r`` before it is dropped). Line numbers are 1-base
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -84,58 +83,77 @@ _DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 
 @register("sbs")
-class SbsSource:
-    """Reads SBS-1 (BaseStation) text recordings, plain or gzipped.
+class SbsDecoder:
+    """Decodes SBS-1 (BaseStation) text, recorded or live from port 30003, line by line.
 
-    ``tz`` is the time zone of the date/time fields (an IANA name or a tzinfo);
-    ``max_age`` how long (s) altitude and velocity are carried onto later positions;
-    ``chunk_rows`` caps the rows of a yielded batch; ``block_bytes`` is how much text is
-    decoded at a time; a line longer than ``max_line_bytes`` is rejected unread.
+    Each ``feed`` decodes its complete lines as one vectorised block; the carry of
+    callsign, altitude and velocity lasts for the life of the decoder, so a position
+    after a reconnection still gets its aircraft's callsign. ``tz`` is the time zone of
+    the date/time fields (an IANA name or a tzinfo); ``max_age`` how long (s) altitude
+    and velocity are carried onto later positions; a line longer than
+    ``max_line_bytes`` is rejected unread (its first bytes kept) and skipped to its end.
+    ``flush`` decodes a last line without its newline (an SBS line stands alone).
     """
-
-    name: ClassVar[str] = "sbs"
 
     def __init__(
         self,
         *,
+        source: str = "sbs",
+        recording: Path | None = None,
         tz: str | tzinfo = "UTC",
         max_age: float = 60.0,
-        chunk_rows: int = 100_000,
-        block_bytes: int = 1 << 20,
         max_line_bytes: int = 1 << 20,
     ) -> None:
         self.tz = _zone(tz)
-        if min(chunk_rows, block_bytes, max_line_bytes) < 1 or not max_age > 0:
-            raise ConfigError("sbs", "max_age, chunk_rows, block_bytes must be positive")
+        if max_line_bytes < 1 or not max_age > 0:
+            raise ConfigError("sbs", "max_age and max_line_bytes must be positive")
         self.max_age = max_age
-        self.chunk_rows = chunk_rows
-        self.block_bytes = block_bytes
         self.max_line_bytes = max_line_bytes
+        self.source = source
+        self._carry = Carry(dict(_CARRIED))
+        self._tail = b""
+        self._line = 1  # number of the first line of the tail
+        self._discarding = False  # inside a line too long to keep
 
-    def read(self, path: Path, quarantine: Quarantine) -> Iterator[ReportBatch]:
-        """Yield position reports in file order; bad lines go to ``quarantine``."""
-        source = str(path)
-        carry = Carry(dict(_CARRIED))
-        line = 0
+    def feed(self, data: bytes, quarantine: Quarantine) -> ReportBatch:
+        if self._discarding:
+            cut = data.find(b"\n")
+            if cut < 0:
+                return ReportBatch.empty()
+            data, self._discarding = data[cut + 1 :], False
+            self._line += 1
+        buf = self._tail + data
+        cut = buf.rfind(b"\n")
+        if cut < 0:
+            self._tail = buf
+            if len(buf) > self.max_line_bytes:
+                reason = f"line longer than {self.max_line_bytes} bytes"
+                err = DecodeError(reason, source=self.source, line=self._line)
+                quarantine.reject(err, _raw(buf[:256]))
+                self._tail, self._discarding = b"", True
+            return ReportBatch.empty()
+        block, self._tail = buf[:cut], buf[cut + 1 :]
+        first = self._line
+        self._line += block.count(b"\n") + 1
+        return self._decode(block, first, quarantine)
 
-        def too_long(at: int, head: bytes) -> None:
-            reason = f"line longer than {self.max_line_bytes} bytes"
-            quarantine.reject(DecodeError(reason, source=source, line=at), _raw(head))
+    def flush(self, quarantine: Quarantine) -> ReportBatch:
+        tail, self._tail = self._tail, b""
+        if not tail or self._discarding:
+            self._discarding = False
+            return ReportBatch.empty()
+        first = self._line
+        self._line += 1
+        return self._decode(tail, first, quarantine)
 
-        try:
-            stream = pa.input_stream(str(path), compression="detect")
-            with stream:
-                blocks = _line_blocks(stream, self.block_bytes, self.max_line_bytes, too_long)
-                for line, block in blocks:
-                    batch = self._decode(block, line, carry, source, quarantine)
-                    yield from col.split_rows(batch, self.chunk_rows)
-        except (OSError, pa.ArrowException) as exc:
-            reason = f"file unreadable after line {line}: {exc}"
-            quarantine.reject(DecodeError(reason, source=source, line=line or None), "")
+    def resync(self, quarantine: Quarantine) -> None:
+        if self._tail:
+            err = DecodeError("stream cut inside a line", source=self.source, line=self._line)
+            quarantine.reject(err, _raw(self._tail[:256]))
+            self._line += 1
+        self._tail, self._discarding = b"", False
 
-    def _decode(
-        self, block: bytes, first: int, carry: Carry, source: str, quarantine: Quarantine
-    ) -> ReportBatch:
+    def _decode(self, block: bytes, first: int, quarantine: Quarantine) -> ReportBatch:
         """Decode one block of whole lines (``first`` is the number of its first line)."""
         block = block.replace(b"\r\n", b"\n").removesuffix(b"\r")
         lines = pc.split_pattern(pa.array([block], pa.binary()), b"\n").flatten()
@@ -168,11 +186,11 @@ class SbsSource:
             v.reasons[int(rows[i])] = reason
         v.bad[rows[sub.bad]] = True
         for i in sorted(v.reasons):  # rejected lines only
-            err = DecodeError(v.reasons[i], source=source, line=first + i)
+            err = DecodeError(v.reasons[i], source=self.source, line=first + i)
             quarantine.reject(err, _raw(lines[i].as_py()))
         if parsed is None:
             return ReportBatch.empty()
-        return self._reports(parsed, sub.good, carry, quarantine)
+        return self._reports(parsed, sub.good, quarantine)
 
     def _parse(self, c: list[pa.Array], v: col.Verdicts) -> dict[str, Any]:
         """Check and convert the 22 columns of the MSG lines, in field order."""
@@ -209,13 +227,11 @@ class SbsSource:
         )
         return out
 
-    def _reports(
-        self, p: dict[str, Any], good: BoolArray, carry: Carry, quarantine: Quarantine
-    ) -> ReportBatch:
+    def _reports(self, p: dict[str, Any], good: BoolArray, quarantine: Quarantine) -> ReportBatch:
         """Carry state forward over the good MSG lines and build the position reports."""
         cols = {k: np.asarray(v)[good] for k, v in p.items()}
         t = cols["t"]
-        filled = carry.fill(cols["identity"], t, {name: cols[name] for name in _CARRIED})
+        filled = self._carry.fill(cols["identity"], t, {name: cols[name] for name in _CARRIED})
         value = {name: f[0] for name, f in filled.items()}
         for name in _KINEMATIC:
             _, when = filled[name]
@@ -318,35 +334,3 @@ def _offset(wall: float, tz: tzinfo) -> float:
     local = datetime.fromtimestamp(wall, tz=UTC).replace(tzinfo=tz)
     delta = local.utcoffset()
     return delta.total_seconds() if delta is not None else 0.0
-
-
-def _line_blocks(
-    stream: Any, size: int, max_line: int, too_long: Callable[[int, bytes], None]
-) -> Iterator[tuple[int, bytes]]:
-    """Blocks of whole lines (without the final newline) and the number of each first line.
-
-    A line that grows past ``max_line`` bytes without a newline is reported to
-    ``too_long`` with its first bytes and skipped up to its newline.
-    """
-    line, carry, discarding = 1, b"", False
-    while data := stream.read(size):
-        if discarding:
-            cut = data.find(b"\n")
-            if cut < 0:
-                continue
-            data, discarding, line = data[cut + 1 :], False, line + 1
-        buf = carry + data
-        cut = buf.rfind(b"\n")
-        if cut < 0:
-            carry = b""
-            if len(buf) > max_line:
-                too_long(line, buf[:256])
-                discarding = True
-            else:
-                carry = buf
-            continue
-        block, carry = buf[:cut], buf[cut + 1 :]
-        yield line, block
-        line += block.count(b"\n") + 1
-    if carry and not discarding:
-        yield line, carry
