@@ -91,7 +91,7 @@ class Pipeline:
         self.zones = [z for z in zones if protect is None or z.owner in protect]
         self.index = ZoneIndex(self.zones)
         self.tracker: Tracker = (
-            FusedTracker(self.config.fused)
+            FusedTracker.from_config(self.config.fused)
             if self.config.fused is not None
             else CooperativeTracker(self.config.tracking)
         )
@@ -128,10 +128,9 @@ class Pipeline:
         self.picture.update(updates, classification.cls)
         judge = BatchJudge(self.authority, updates, classification, self.classifier)
         events = self.watch.process(updates, ended, judge)
-        if isinstance(self.tracker, FusedTracker):
-            # ADS-B that disagrees with radar: an integrity (spoofing) event, kept and
-            # stored like the others; it names a track, not a zone
-            events = sorted(self.tracker.drain_events() + events, key=lambda e: e.time)
+        # ADS-B that disagrees with radar: an integrity (spoofing) event, kept and
+        # stored like the others; it names a track, not a zone
+        events = sorted(self.tracker.drain_events() + events, key=lambda e: e.time)
         self.classifier.forget([e.track.track_id for e in ended])
         out = self._emit(events)
         if self.book is not None and len(updates):

@@ -204,6 +204,9 @@ class _Recorder:
     def live(self) -> Sequence[Any]:
         return self.inner.live()
 
+    def drain_events(self) -> list[Event]:
+        return self.inner.drain_events()
+
 
 def default_zones(protect: frozenset[str] | None = DEFAULT_PROTECTED) -> list[Zone]:
     from airsentry.airspace import default_catalogue
