@@ -8,27 +8,31 @@ coasting, deletion), a merger (identities, track numbers, duplicates) and a cros
 its memory in a :class:`~airsentry.tracking.state.FusedState` and runs each sensor scan
 through :func:`~airsentry.tracking.scan.run_scan`, which takes parts and state
 explicitly. :meth:`FusedTracker.from_config` builds the default assembly from a
-:class:`FusedConfig` (what the pipeline and the scenario library use). A
-batch is cut into *sensor scans*: the plots of one sensor within 0.9 of its revisit time
+:class:`FusedConfig` (what the pipeline and the scenario library use).
+
+A batch is cut into *sensor scans*: the plots of one sensor within 0.9 of its revisit time
 (learnt from repeated identities and track numbers and from its hits; ``scan_s`` until
 known), so that a sensor sees each object at most once per scan; repeats of an identity
 or a sensor track number go to a later round. Scans run in time order. For each, vectorised
-over its tracks and plots:
+over its tracks and plots (:mod:`~airsentry.tracking.scan`):
 
 1. candidate pairs from a k-d tree of plot positions (ECEF) around each track's
    predicted position, plus the pairs that identities and track-number hints name;
-2. per pair: IMM prediction to the plot's own time, the plot in the track's ENU frame,
-   the squared Mahalanobis distance, gating (:mod:`~airsentry.tracking.association`)
-   plus a loose vertical gate (a low drone never updates an airliner overhead);
-3. global nearest neighbour (or JPDA where gates overlap) with identity and hint costs;
-4. IMM update of the assigned tracks, re-centring of their frames, altitude filter;
-5. cross-checks of failed identity and hint links (:mod:`~airsentry.tracking.crosscheck`);
-6. M-of-N bookkeeping, new tentative tracks from plots no confirmed track claimed.
+2. per pair: prediction to the plot's own time (predictor), the plot in the track's ENU
+   frame, the squared Mahalanobis distance, gating (associator) plus a loose vertical
+   gate (a low drone never updates an airliner overhead);
+3. assignment (associator: global nearest neighbour, or JPDA weights where gates
+   overlap) with identity and hint costs (merger);
+4. cross-checks of failed identity and hint links (cross-check);
+5. filter update of the assigned tracks, re-centring of their frames, altitude filter
+   (:mod:`~airsentry.tracking.update`);
+6. M-of-N bookkeeping (track manager), identities and hints from the plots used
+   (merger), new tentative tracks from plots no confirmed track claimed (initiator).
 
 Every ``housekeeping_s`` of event time, duplicate tracks (both still fed by plots)
-merge and silent or lost tracks end (:mod:`~airsentry.tracking.management`). Output
-rows are emitted for confirmed tracks only, one per plot used, with the filtered state.
-Integrity events wait in :meth:`FusedTracker.drain_events` for the pipeline to forward.
+merge (merger) and silent or lost tracks end (track manager). Output rows are emitted
+for confirmed tracks only, one per plot used, with the filtered state. Integrity events
+wait in :meth:`FusedTracker.drain_events` for the pipeline to forward.
 
 Cost: a few milliseconds per sensor scan whatever its size (NumPy call overheads), then
 about 40 microseconds per track; so feeds that deliver many plots per scan (a radar
@@ -82,6 +86,9 @@ def _fused_imm() -> IMM:
 
 @dataclass(frozen=True, slots=True)
 class FusedConfig:
+    """Flat settings of the default assembly (:meth:`FusedTracker.from_config`): what the
+    pipeline's configuration file and the scenario library tune."""
+
     imm: IMM = field(default_factory=_fused_imm)
     management: Management = field(default_factory=Management)
     crosscheck: CrossCheck = field(default_factory=CrossCheck)
