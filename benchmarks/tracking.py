@@ -94,7 +94,7 @@ def run_airsentry(scene: Scene) -> tuple[list[float], list[np.ndarray]]:
         management=Management(m=3, n=5, expire_s=5 * PERIOD),
         init_speed_sigma=150.0,
     )
-    tracker = FusedTracker(cfg)
+    tracker = FusedTracker.from_config(cfg)
     times, estimates = [], []
     for k, plots in enumerate(scene.plots):
         lon, lat = inv.transform(plots[:, 0], plots[:, 1])

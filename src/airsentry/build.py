@@ -85,7 +85,7 @@ def protected(all_zones: Sequence[Zone], config: PipelineConfig) -> list[Zone]:
 def tracker(config: PipelineConfig) -> Tracker:
     """The fused multi-target tracker when configured, else the identity-keyed one."""
     if config.fused is not None:
-        return FusedTracker(config.fused)
+        return FusedTracker.from_config(config.fused)
     return CooperativeTracker(config.tracking)
 
 

@@ -71,7 +71,7 @@ def test_manoeuvring_jet_imm_beats_constant_velocity():
     cv = FusedConfig(imm=IMM(models=(MotionModel("cv", sigma_a=1.0),)))
     results = {}
     for name, cfg in (("imm", FusedConfig()), ("cv", cv)):
-        updates, _ = run(FusedTracker(cfg), batch)
+        updates, _ = run(FusedTracker.from_config(cfg), batch)
         err = errors_to(updates, jet, 300)[:, 0]
         results[name] = (len(np.unique(updates.track_id)), float(np.sqrt(np.mean(err**2))))
     assert results["imm"][0] == 1  # one track through both turns
@@ -177,7 +177,7 @@ def test_bad_rows_are_counted_not_fatal_and_live_tracks_report_quality():
 def test_jpda_option_tracks_separated_targets():
     targets = [Target(52.0, 21.0, 100.0, 90.0), Target(52.05, 21.0, 100.0, 90.0)]
     batch = observe(targets, 200, noise=50, p_detect=0.9, clutter=3, clutter_box=BOX, seed=9)
-    updates, _ = run(FusedTracker(FusedConfig(association="jpda")), batch)
+    updates, _ = run(FusedTracker.from_config(FusedConfig(association="jpda")), batch)
     found, _ = tracks_per_target(updates, targets, 200)
     assert [len(found[0]), len(found[1])] == [1, 1]
     with pytest.raises(ValueError, match="association"):

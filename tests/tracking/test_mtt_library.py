@@ -49,7 +49,7 @@ def test_one_track_per_drone_and_no_track_shared():
     track carries plots of two objects (the landed airliner and the circling drone)."""
     sc = load_library("oslo-2025-09-22")
     feed = observe(sc, 0)
-    tracker = FusedTracker(FusedConfig())
+    tracker = FusedTracker.from_config(FusedConfig())
     by_track: dict[int, Counter[int]] = {}
     # batches of ten minutes of arrival time, as the evaluation feeds them
     slot = np.floor((feed.arrival - feed.arrival[0]) / 600.0).astype(np.int64)

@@ -1,8 +1,17 @@
-"""The contract of a tracker and the geometry helpers trackers share.
+"""The contract of a tracker, of the fused tracker's parts, and shared geometry helpers.
 
 A tracker turns report batches (in event-time order) into :class:`TrackUpdates`, one row
-per accepted report, and says which tracks ended because they fell silent. It never
-looks at zones: that is the watch stage's business.
+per accepted report, says which tracks ended because they fell silent, and hands over
+the integrity events it raised (:meth:`Tracker.drain_events`). It never looks at zones:
+that is the watch stage's business.
+
+The fused tracker (:mod:`~airsentry.tracking.mtt`) is assembled from parts, in the
+manner of Stone Soup's ``MultiTargetTracker``; each part has a small protocol here so
+that it can be tested alone and swapped: :class:`Predictor` (motion model or IMM),
+:class:`Associator` (gating and assignment), :class:`Initiator` (new tentative tracks),
+:class:`TrackManager` (M-of-N confirmation, coasting, deletion), :class:`Merger`
+(identity and track-number fusion, duplicate merging) and :class:`CrossChecker`
+(integrity events). Parts work on whole columns of tracks and plots, never per report.
 """
 
 from __future__ import annotations
@@ -13,7 +22,11 @@ from typing import Protocol
 
 import numpy as np
 
-from airsentry.model import Event, FloatArray, ReportBatch, Track, TrackUpdates
+from airsentry.model import BoolArray, Event, FloatArray, IntArray, ReportBatch, Track, TrackUpdates
+from airsentry.tracking.fusion import HintTable
+from airsentry.tracking.imm import MeasureFn
+from airsentry.tracking.plots import Candidates, ScanPlots
+from airsentry.tracking.table import TrackTable
 
 EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG), metres
 
@@ -55,8 +68,138 @@ class Tracker(Protocol):
         ...
 
     def drain_events(self) -> list[Event]:
-        """Integrity events found since the last call (e.g. ADS-B that disagrees with
-        radar); a tracker that checks nothing returns an empty list."""
+        """Integrity events raised since the last call (empty for trackers that raise none)."""
+        ...
+
+
+# ---------------------------------------------------------------- fused tracker parts
+class Predictor(Protocol):
+    """Motion model(s) over arrays of tracks: per-model states ``x`` (K, M, 5), covariances
+    ``P`` (K, M, 5, 5), model probabilities ``mu`` (K, M). An IMM; with M = 1 a Kalman filter."""
+
+    @property
+    def m(self) -> int:
+        """Number of motion models."""
+        ...
+
+    @property
+    def max_sigma_a(self) -> float:
+        """Largest white-acceleration noise (m/s^2): sizes the association search radius."""
+        ...
+
+    def initial_mu(self, k: int) -> FloatArray:
+        """Model probabilities of ``k`` new tracks."""
+        ...
+
+    def predict(
+        self, x: FloatArray, p: FloatArray, mu: FloatArray, dt: FloatArray
+    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """States, covariances and model probabilities ``dt`` seconds ahead."""
+        ...
+
+    def update(
+        self, x: FloatArray, p: FloatArray, mu: FloatArray, measure: MeasureFn, r: FloatArray
+    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Update with one measurement (noise ``r``) per track."""
+        ...
+
+
+class Associator(Protocol):
+    """Gating and assignment of one sensor scan's candidate (track, plot) pairs."""
+
+    @property
+    def threshold(self) -> float:
+        """The gate (squared Mahalanobis distance); it also sizes the candidate search."""
+        ...
+
+    def gate(self, d2: FloatArray) -> BoolArray:
+        """Pairs whose squared Mahalanobis distance ``d2`` falls inside the gate."""
+        ...
+
+    def assign(
+        self, track: IntArray, plot: IntArray, cost: FloatArray
+    ) -> tuple[IntArray, IntArray]:
+        """One-to-one (track, plot) assignment of gated pairs: it decides hits and output rows."""
+        ...
+
+    def weights(
+        self, track: IntArray, plot: IntArray, likelihood: FloatArray
+    ) -> tuple[FloatArray, FloatArray] | None:
+        """Soft association where confirmed tracks share plots: weights per pair and miss
+        probability per track label (JPDA); ``None`` for hard assignment only (GNN)."""
+        ...
+
+
+class Initiator(Protocol):
+    """Starts tentative tracks at plots that no confirmed track claimed."""
+
+    def initiate(
+        self, table: TrackTable, plots: ScanPlots, pj: IntArray, ids: IntArray, predictor: Predictor
+    ) -> IntArray:
+        """Append one track per plot ``pj`` with ids ``ids`` to ``table``; returns their rows.
+        New tracks have one hit and one opportunity; the scan confirms them if the
+        :class:`TrackManager` says one hit is enough or the plot names an identity."""
+        ...
+
+
+class TrackManager(Protocol):
+    """Confirmation (M of N), coasting and deletion, on arrays of tracks."""
+
+    @property
+    def expire_s(self) -> float:
+        """Silence (s) after which any track ends; tentative tracks after a tenth of it."""
+        ...
+
+    def record(self, hits: IntArray, seen: IntArray, hit: BoolArray) -> tuple[IntArray, IntArray]:
+        """Shift one opportunity (hit or miss) into each track's history."""
+        ...
+
+    def hit_count(self, hits: IntArray) -> IntArray: ...
+
+    def confirm(self, hits: IntArray) -> BoolArray: ...
+
+    def tentative_dead(self, hits: IntArray, seen: IntArray) -> BoolArray:
+        """Tentative tracks that can no longer be confirmed."""
+        ...
+
+    def expired(
+        self, last_t: FloatArray, now: float, sigma_m: FloatArray, named: BoolArray
+    ) -> tuple[BoolArray, BoolArray]:
+        """Tracks to end for silence, and for covariance growth."""
+        ...
+
+    def quality(self, hits: IntArray, seen: IntArray, sigma_m: FloatArray) -> FloatArray: ...
+
+
+class Merger(Protocol):
+    """Identity and track-number fusion: what plots teach tracks, and duplicate merging."""
+
+    @property
+    def hint_bonus(self) -> float:
+        """Association cost reduction for a plot whose track number names the track."""
+        ...
+
+    def adopt(self, table: TrackTable, hints: HintTable, plots: ScanPlots, rows: IntArray,
+              pj: IntArray) -> None:  # fmt: skip
+        """Give tracks ``rows`` the identity, attributes and track-number links of plots ``pj``."""
+        ...
+
+    def merge(
+        self, table: TrackTable, hints: HintTable, xc: FloatArray, pc: FloatArray, now: float
+    ) -> int:
+        """Merge duplicate tracks (combined states ``xc``, ``pc`` at ``now``); returns how many
+        tracks were merged away (dropped from ``table``)."""
+        ...
+
+
+class CrossChecker(Protocol):
+    """Integrity checks of identity and track-number links that the gate rejected."""
+
+    def check(
+        self, table: TrackTable, hints: HintTable, plots: ScanPlots, cand: Candidates
+    ) -> tuple[list[Event], IntArray, int]:
+        """Integrity events raised, the plots that must not start tracks of their own, and
+        the number of contradicted pairs (for the tracker's statistics)."""
         ...
 
 

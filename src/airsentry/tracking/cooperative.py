@@ -18,15 +18,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from airsentry.model import (
-    Event,
-    FloatArray,
-    IntArray,
-    ObjArray,
-    ReportBatch,
-    Track,
-    TrackUpdates,
-)
+from airsentry.model import Event, FloatArray, IntArray, ObjArray, ReportBatch, Track, TrackUpdates
 from airsentry.tracking.base import Ended, TrackingStats, local_velocity
 
 # Text attributes carried forward per track. The transponder flag is not: it says
@@ -62,7 +54,7 @@ class CooperativeTracker:
         return list(self._tracks.values())
 
     def drain_events(self) -> list[Event]:
-        """Identity-keyed tracks are not cross-checked: no integrity events."""
+        """No integrity events: identity-keyed tracks have nothing to cross-check."""
         return []
 
     # ------------------------------------------------------------------ keys

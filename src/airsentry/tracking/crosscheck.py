@@ -9,8 +9,10 @@ a swap apart by checking that the radar plot continues its own track number's pr
 plot smoothly; then it raises an :class:`~airsentry.model.EventKind.INTEGRITY` event and
 keeps the radar as the position authority (the cooperative plot is not used).
 
-Events leave the tracker through :meth:`FusedTracker.drain_events`, which the pipeline
-forwards to the watch output like any other event.
+:meth:`CrossCheck.check` is the fused tracker's
+:class:`~airsentry.tracking.base.CrossChecker` part. Events leave the tracker through
+``drain_events`` (every tracker has it), which the pipeline forwards to the watch output
+like any other event.
 """
 
 from __future__ import annotations
@@ -19,7 +21,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from airsentry.model import BoolArray, Event, EventKind, FloatArray, from_epoch
+from airsentry.model import BoolArray, Event, EventKind, FloatArray, IntArray, from_epoch
+from airsentry.tracking.fusion import HintTable, lookup
+from airsentry.tracking.kalman import enu_rotation
+from airsentry.tracking.plots import Candidates, ScanPlots
+from airsentry.tracking.table import TrackTable
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +42,61 @@ class CrossCheck:
     def continues(self, jump_m: FloatArray, dt: FloatArray, sigma_m: FloatArray) -> BoolArray:
         """Radar plots consistent with their own track number's previous plot."""
         return jump_m <= self.max_speed_mps * np.abs(dt) + 4.0 * sigma_m
+
+    def check(
+        self, table: TrackTable, hints: HintTable, plots: ScanPlots, cand: Candidates
+    ) -> tuple[list[Event], IntArray, int]:
+        """Integrity events for failed identity and hint links.
+
+        Identity plots outside their track's gate start no track of their own (the
+        identity already has one): where no radar supports the track, it re-initialises
+        at the plot, else the plot is withheld as suspect. Broken hints (a radar swap,
+        not a spoof) are unlinked. Returns the events, the withheld and re-initialising
+        plots, and the number of contradicted pairs (before the hold-off)."""
+        batch, ti, pj = plots.batch, cand.ti, cand.pj
+        same_id, hinted, inside, nu, pc = cand.same_id, cand.hinted, cand.inside, cand.nu, cand.pc
+        acc, ecef = plots.acc, plots.ecef
+        t = batch.t[pj]
+        sep = np.hypot(nu[:, 0], nu[:, 1])
+        sig = np.sqrt(0.5 * (pc[:, 0, 0] + pc[:, 1, 1]) + acc[pj] ** 2)
+        radar_recent = t - table["last_radar_t"][ti] < self.window_s
+        coop_recent = t - table["last_coop_t"][ti] < self.window_s
+        bad_id = same_id & ~inside & self.disagrees(sep, sig)
+        hint_rows = lookup(hints.key, np.arange(len(hints.key)), plots.hint_key[pj])
+        h = np.maximum(hint_rows, 0)
+        jump = np.linalg.norm(ecef[pj] - hints.ecef[h], axis=1) if len(hints.key) else sep
+        cont = self.continues(jump, t - (hints.t[h] if len(hints.key) else t), acc[pj])
+        bad_hint = hinted & ~inside & ~batch.transponder[pj] & self.disagrees(sep, sig)
+        spoof = (bad_id & radar_recent) | (bad_hint & coop_recent & cont)
+        holdoff = t - table["integrity_t"][ti] > self.holdoff_s
+        events = []
+        for k in np.flatnonzero(spoof & holdoff):  # events only, a handful per hour
+            i = int(ti[k])
+            if t[k] - table["integrity_t"][i] <= self.holdoff_s:
+                continue
+            table["integrity_t"][i] = t[k]
+            events.append(integrity_event(
+                float(t[k]), int(table["id"][i]), str(table["identity"][i]),
+                str(table["callsign"][i]), float(table["lat"][i]), float(table["lon"][i]),
+                str(batch.sensor[pj[k]]), float(sep[k]), float(sig[k]),
+                "identity position disagrees with the radar-supported track" if bad_id[k]
+                else "radar plot of the linked track number disagrees with the cooperative track",
+            ))  # fmt: skip
+        # broken hints (a swap, not a spoof): unlink
+        broken = hinted & ~inside & ~(coop_recent & cont)
+        if broken.any() and len(hints.key):
+            hints.drop_rows(np.unique(hint_rows[broken & (hint_rows >= 0)]))
+        # identity plots far from a track that no radar supports: the track re-initialises
+        outside = same_id & ~inside
+        reinit = outside & ~(bad_id & radar_recent)
+        if reinit.any():
+            r_t, r_p = ti[reinit], pj[reinit]
+            table["t"][r_t] = batch.t[r_p]
+            table["origin"][r_t] = ecef[r_p]
+            table["rot"][r_t] = enu_rotation(batch.lat[r_p], batch.lon[r_p])
+            table["lat"][r_t], table["lon"][r_t] = batch.lat[r_p], batch.lon[r_p]
+            table["x"][r_t, :, 0:2] = 0.0
+        return events, np.unique(pj[outside]), int(spoof.sum())
 
 
 def integrity_event(

@@ -14,16 +14,21 @@ Reports of one object from several sensors must end in one track. Three mechanis
   sensors started it before either plot reached the other's track); the younger ends.
 
 Lookups of string keys are vectorised with sorted arrays and ``np.searchsorted``.
+:class:`TrackMerger` packages identity adoption, hint links and merging as the fused
+tracker's :class:`~airsentry.tracking.base.Merger` part.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from scipy.spatial import cKDTree  # type: ignore[import-untyped]
 
 from airsentry.model import FloatArray, IntArray
+from airsentry.tracking.kalman import from_enu
+from airsentry.tracking.plots import ScanPlots
 from airsentry.tracking.table import TrackTable
 
 Arr = np.ndarray[Any, Any]
@@ -130,3 +135,62 @@ def merge_pairs(
     keep = keep[first]
     still = ~np.isin(keep, drop)
     return keep[still], drop[still]
+
+
+@dataclass(frozen=True, slots=True)
+class TrackMerger:
+    """Identity and track-number fusion, and merging of duplicate confirmed tracks."""
+
+    hint_bonus: float = 8.0  # cost reduction for a plot whose track number names the track
+    threshold: float = 9.5  # chi-square 4 dof, ~95 %
+    after: int = 3  # consecutive agreeing checks before two tracks merge
+    active_s: float = 30.0  # only tracks updated this recently merge
+
+    def adopt(
+        self, table: TrackTable, hints: HintTable, plots: ScanPlots, rows: IntArray, pj: IntArray
+    ) -> None:
+        """Tracks ``rows`` take identity (if they have none), callsign, squawk and category
+        from their plots ``pj``, note the kind of source, and link the plots' track numbers."""
+        batch = plots.batch
+        for col in ("identity", "callsign", "squawk", "category"):
+            val = getattr(batch, col)[pj]
+            give = (val != "") & ((table[col][rows] == "") | (col != "identity"))
+            table[col][rows[give]] = val[give]
+        coop = batch.transponder[pj]
+        table["last_coop_t"][rows[coop]] = batch.t[pj[coop]]
+        table["last_radar_t"][rows[~coop]] = batch.t[pj[~coop]]
+        table["transponder"][rows] = coop
+        hk = plots.hint_key[pj]
+        has = hk != ""
+        hints.link(hk[has], table["id"][rows[has]], plots.ecef[pj[has]], batch.t[pj[has]])
+
+    def merge(
+        self, table: TrackTable, hints: HintTable, xc: FloatArray, pc: FloatArray, now: float
+    ) -> int:
+        """Count agreeing checks per pair of tracks; merge pairs that agreed ``after`` times
+        in a row (the survivor takes missing attributes and sensors). Returns how many
+        tracks were merged away."""
+        if int(table["confirmed"].sum()) < 2:
+            return 0
+        enu = np.column_stack([xc[:, 0], xc[:, 1], np.zeros(len(xc))])
+        ecef = from_enu(enu, table["origin"], table["rot"])
+        active = now - table["t"] <= self.active_s
+        keep, drop = merge_pairs(table, ecef, xc, pc, self.threshold, active)
+        partner = np.full(len(table), -1, dtype=np.int64)
+        partner[drop] = table["id"][keep]
+        same = (partner >= 0) & (partner == table["merge_with"])
+        table["merge_count"][:] = np.where(same, table["merge_count"] + 1, (partner >= 0) * 1)
+        table["merge_with"][:] = partner
+        ripe = np.flatnonzero(table["merge_count"] >= self.after)
+        if not len(ripe):
+            return 0
+        survivors = table.rows_of(table["merge_with"][ripe])
+        for col in ("identity", "callsign", "squawk", "category"):
+            gives = (table[col][survivors] == "") & (table[col][ripe] != "")
+            table[col][survivors[gives]] = table[col][ripe[gives]]
+        table["sensors"][survivors] |= table["sensors"][ripe]
+        hints.track[np.isin(hints.track, table["id"][ripe])] = -1
+        mask = np.ones(len(table), dtype=bool)
+        mask[ripe] = False
+        table.keep(mask)
+        return len(ripe)

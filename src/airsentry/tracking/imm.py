@@ -40,6 +40,11 @@ class IMM:
     def m(self) -> int:
         return len(self.models)
 
+    @property
+    def max_sigma_a(self) -> float:
+        """Largest white-acceleration noise of the models, m/s^2."""
+        return max(model.sigma_a for model in self.models)
+
     def initial_mu(self, k: int) -> FloatArray:
         return np.full((k, self.m), 1.0 / self.m)
 

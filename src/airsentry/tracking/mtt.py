@@ -1,26 +1,38 @@
 """The fused multi-target tracker: every report, cooperative or not, into one track per object.
 
-:class:`FusedTracker` follows the :class:`~airsentry.tracking.base.Tracker` protocol. A
-batch is cut into *sensor scans*: the plots of one sensor within 0.9 of its revisit time
+:class:`FusedTracker` follows the :class:`~airsentry.tracking.base.Tracker` protocol and is
+assembled from parts, in the manner of Stone Soup's ``MultiTargetTracker``: a predictor
+(IMM), an associator (gate and assignment), an initiator, a track manager (M of N,
+coasting, deletion), a merger (identities, track numbers, duplicates) and a cross-check
+(integrity), each a small protocol of :mod:`~airsentry.tracking.base`. The tracker keeps
+its memory in a :class:`~airsentry.tracking.state.FusedState` and runs each sensor scan
+through :func:`~airsentry.tracking.scan.run_scan`, which takes parts and state
+explicitly. :meth:`FusedTracker.from_config` builds the default assembly from a
+:class:`FusedConfig` (what the pipeline and the scenario library use).
+
+A batch is cut into *sensor scans*: the plots of one sensor within 0.9 of its revisit time
 (learnt from repeated identities and track numbers and from its hits; ``scan_s`` until
 known), so that a sensor sees each object at most once per scan; repeats of an identity
 or a sensor track number go to a later round. Scans run in time order. For each, vectorised
-over its tracks and plots:
+over its tracks and plots (:mod:`~airsentry.tracking.scan`):
 
 1. candidate pairs from a k-d tree of plot positions (ECEF) around each track's
    predicted position, plus the pairs that identities and track-number hints name;
-2. per pair: IMM prediction to the plot's own time, the plot in the track's ENU frame,
-   the squared Mahalanobis distance, gating (:mod:`~airsentry.tracking.association`)
-   plus a loose vertical gate (a low drone never updates an airliner overhead);
-3. global nearest neighbour (or JPDA where gates overlap) with identity and hint costs;
-4. IMM update of the assigned tracks, re-centring of their frames, altitude filter;
-5. cross-checks of failed identity and hint links (:mod:`~airsentry.tracking.crosscheck`);
-6. M-of-N bookkeeping, new tentative tracks from plots no confirmed track claimed.
+2. per pair: prediction to the plot's own time (predictor), the plot in the track's ENU
+   frame, the squared Mahalanobis distance, gating (associator) plus a loose vertical
+   gate (a low drone never updates an airliner overhead);
+3. assignment (associator: global nearest neighbour, or JPDA weights where gates
+   overlap) with identity and hint costs (merger);
+4. cross-checks of failed identity and hint links (cross-check);
+5. filter update of the assigned tracks, re-centring of their frames, altitude filter
+   (:mod:`~airsentry.tracking.update`);
+6. M-of-N bookkeeping (track manager), identities and hints from the plots used
+   (merger), new tentative tracks from plots no confirmed track claimed (initiator).
 
 Every ``housekeeping_s`` of event time, duplicate tracks (both still fed by plots)
-merge and silent or lost tracks end (:mod:`~airsentry.tracking.management`). Output
-rows are emitted for confirmed tracks only, one per plot used, with the filtered state.
-Integrity events wait in :meth:`FusedTracker.drain_events` for the pipeline to forward.
+merge (merger) and silent or lost tracks end (track manager). Output rows are emitted
+for confirmed tracks only, one per plot used, with the filtered state. Integrity events
+wait in :meth:`FusedTracker.drain_events` for the pipeline to forward.
 
 Cost: a few milliseconds per sensor scan whatever its size (NumPy call overheads), then
 about 40 microseconds per track; so feeds that deliver many plots per scan (a radar
@@ -37,15 +49,27 @@ from typing import Any
 import numpy as np
 
 from airsentry.model import Event, FloatArray, IntArray, ReportBatch, Track, TrackUpdates
-from airsentry.tracking.base import Ended, TrackingStats
+from airsentry.tracking.association import GNNAssociator, JPDAAssociator
+from airsentry.tracking.base import (
+    Associator,
+    CrossChecker,
+    Ended,
+    Initiator,
+    Merger,
+    Predictor,
+    TrackingStats,
+    TrackManager,
+)
 from airsentry.tracking.crosscheck import CrossCheck
-from airsentry.tracking.fusion import HintTable, merge_pairs
+from airsentry.tracking.fusion import HintTable, TrackMerger
 from airsentry.tracking.imm import IMM
+from airsentry.tracking.initiation import PlotInitiator
 from airsentry.tracking.kalman import ecef_to_geodetic, from_enu
 from airsentry.tracking.management import Management
 from airsentry.tracking.motion import MotionModel
-from airsentry.tracking.scan import ScanUpdater
-from airsentry.tracking.table import TrackTable
+from airsentry.tracking.plots import ScanPlots
+from airsentry.tracking.scan import ScanParts, run_scan
+from airsentry.tracking.state import FusedState, ScanSettings
 
 Arr = np.ndarray[Any, Any]
 
@@ -62,6 +86,9 @@ def _fused_imm() -> IMM:
 
 @dataclass(frozen=True, slots=True)
 class FusedConfig:
+    """Flat settings of the default assembly (:meth:`FusedTracker.from_config`): what the
+    pipeline's configuration file and the scenario library tune."""
+
     imm: IMM = field(default_factory=_fused_imm)
     management: Management = field(default_factory=Management)
     crosscheck: CrossCheck = field(default_factory=CrossCheck)
@@ -93,58 +120,121 @@ class FusedConfig:
             raise ValueError("scan_s must be positive")
 
 
+@dataclass(eq=False)
 class FusedTracker:
-    """Multi-target, multi-sensor tracker with IMM filters and fused identities."""
+    """Multi-target, multi-sensor tracker with IMM filters and fused identities.
 
-    def __init__(self, config: FusedConfig | None = None) -> None:
-        self.config = config or FusedConfig()
-        self.stats = TrackingStats()
-        self.table = TrackTable(self.config.imm.m)
-        self.hints = HintTable()
-        self.sensor_names: list[str] = []
-        self._next_id = 1
-        self._t0: float | None = None
-        self._events: list[Event] = []
-        self._scan = ScanUpdater(self)
-        self.revisit: dict[int, float] = {}  # sensor index -> revisit time, s
-        self._housekept = -np.inf
+    Every field has the default assembly's part; :meth:`from_config` builds it from a
+    :class:`FusedConfig`. Parts may be swapped for anything that follows their protocol."""
+
+    predictor: Predictor = field(default_factory=_fused_imm)
+    """Motion models: predicts track states to a plot's time and updates them with it."""
+    associator: Associator = field(default_factory=GNNAssociator)
+    """Gates (track, plot) pairs and assigns each plot to at most one track."""
+    initiator: Initiator = field(default_factory=PlotInitiator)
+    """Starts tentative tracks at plots that no confirmed track claimed."""
+    manager: TrackManager = field(default_factory=Management)
+    """M-of-N confirmation, coasting and deletion."""
+    merger: Merger = field(default_factory=TrackMerger)
+    """Identity and track-number fusion, and merging of duplicate tracks."""
+    crosscheck: CrossChecker = field(default_factory=CrossCheck)
+    """Integrity events when cooperative and radar positions of one track disagree."""
+    settings: ScanSettings = field(default_factory=ScanSettings)
+    """Scan knobs that belong to no single part (accuracies, vertical gate, lateness)."""
+    scan_s: float = 1.0
+    """Shortest sensor scan: one sensor's plots within this window (or 0.9 revisit)."""
+    housekeeping_s: float = 20.0
+    """Merge and expiry checks at least this often, in event time."""
+    state: FusedState = field(init=False, repr=False)
+    stats: TrackingStats = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.predictor, FusedConfig):
+            raise TypeError("build a FusedTracker from a FusedConfig with FusedTracker.from_config")
+        if self.scan_s <= 0:
+            raise ValueError("scan_s must be positive")
+        self.state = FusedState.empty(self.predictor.m)
+        self.stats = self.state.stats
+
+    @classmethod
+    def from_config(cls, config: FusedConfig | None = None) -> FusedTracker:
+        """The default assembly, tuned by ``config``."""
+        cfg = config or FusedConfig()
+        kind = JPDAAssociator if cfg.association == "jpda" else GNNAssociator
+        return cls(
+            predictor=cfg.imm,
+            associator=kind(threshold=cfg.gate),
+            initiator=PlotInitiator(
+                init_speed_sigma=cfg.init_speed_sigma,
+                init_turn_sigma=cfg.init_turn_sigma,
+                alt_sigma_m=cfg.alt_sigma_m,
+            ),
+            manager=cfg.management,
+            merger=TrackMerger(
+                hint_bonus=cfg.hint_bonus,
+                threshold=cfg.merge_threshold,
+                after=cfg.merge_after,
+                active_s=cfg.merge_active_s,
+            ),
+            crosscheck=cfg.crosscheck,
+            settings=ScanSettings(
+                default_accuracy_m=cfg.default_accuracy_m,
+                min_accuracy_m=cfg.min_accuracy_m,
+                max_speed_mps=cfg.max_speed_mps,
+                alt_sigma_m=cfg.alt_sigma_m,
+                sigma_az=cfg.sigma_az,
+                alt_gate_sigmas=cfg.alt_gate_sigmas,
+                alt_gate_m=cfg.alt_gate_m,
+                late_s=cfg.late_s,
+            ),
+            scan_s=cfg.scan_s,
+            housekeeping_s=cfg.housekeeping_s,
+        )
+
+    @property
+    def parts(self) -> ScanParts:
+        """The parts as one sensor scan takes them."""
+        return ScanParts(self.predictor, self.associator, self.initiator, self.manager,
+                         self.merger, self.crosscheck, self.settings)  # fmt: skip
 
     # ------------------------------------------------------------ protocol
     def live(self) -> Sequence[Track]:
         """Confirmed live tracks, with their quality."""
-        rows = np.flatnonzero(self.table["confirmed"])
+        rows = np.flatnonzero(self.state.table["confirmed"])
         return [self._track(int(i)) for i in rows]
 
     def estimates(self, t: float) -> tuple[IntArray, FloatArray, FloatArray]:
         """Ids, latitudes and longitudes of the confirmed tracks predicted to time ``t``
         (the picture at an instant, coasting tracks included: what GOSPA scores)."""
-        conf = self.table["confirmed"]
+        tab = self.state.table
+        conf = tab["confirmed"]
         if not conf.any():
             return np.empty(0, dtype=np.int64), np.empty(0), np.empty(0)
         xc, _, _ = self.sigma_at(t)
         enu = np.column_stack([xc[conf, 0], xc[conf, 1], np.zeros(int(conf.sum()))])
-        ecef = from_enu(enu, self.table["origin"][conf], self.table["rot"][conf])
+        ecef = from_enu(enu, tab["origin"][conf], tab["rot"][conf])
         lat, lon = ecef_to_geodetic(ecef)
-        return self.table["id"][conf].copy(), lat, lon
+        return tab["id"][conf].copy(), lat, lon
 
     def drain_events(self) -> list[Event]:
         """Integrity events raised since the last call (the pipeline forwards them)."""
-        out, self._events = self._events, []
+        out, self.state.events = self.state.events, []
         return out
 
     def process(self, batch: ReportBatch) -> tuple[TrackUpdates, list[Ended]]:
+        st = self.state
         self.stats.reports += len(batch)
         batch = self._valid(batch.sorted_by_time())
         if not len(batch):
             return TrackUpdates.empty(), []
-        if self._t0 is None:
-            self._t0 = float(batch.t[0])
+        if st.t0 is None:
+            st.t0 = float(batch.t[0])
         sensor_idx = self._sensor_index(batch.sensor)
         self._estimate_revisit(batch, sensor_idx)
         # a sensor scan lasts most of the sensor's revisit time (at least scan_s)
-        span = np.array([max(self.config.scan_s, 0.9 * self.revisit.get(k, 0.0))
-                         for k in range(len(self.sensor_names))])[sensor_idx]  # fmt: skip
-        window = np.floor((batch.t - self._t0) / span).astype(np.int64)
+        span = np.array([max(self.scan_s, 0.9 * st.revisit.get(k, 0.0))
+                         for k in range(len(st.sensor_names))])[sensor_idx]  # fmt: skip
+        window = np.floor((batch.t - st.t0) / span).astype(np.int64)
         rounds = _rounds(batch, window)
         key = (window * 1024 + rounds) * 4096 + sensor_idx
         _, inverse = np.unique(key, return_inverse=True)
@@ -159,22 +249,20 @@ class FusedTracker:
         out_tid: list[IntArray] = []
         out_state: list[ReportBatch] = []
         ended: list[Ended] = []
-        for a, b in itertools.pairwise(bounds):
+        parts, cfg = self.parts, self.settings
+        for a, b in itertools.pairwise(bounds):  # one iteration per sensor scan
             idx = order[a:b]
             t_scan = float(batch.t[idx].min())
-            if t_scan - self._housekept >= self.config.housekeeping_s:
+            if t_scan - st.housekept >= self.housekeeping_s:
                 # merge duplicates, end silent and lost tracks, in event time
-                self._merge(t_scan)
-                ended += self._expire(t_scan)
-                self._housekept = t_scan
-            rows, tids, state = self._scan.run(batch.take(idx), int(sensor_idx[idx[0]]))
+                ended += self._housekeep(t_scan)
+            plots = ScanPlots.of(batch.take(idx), int(sensor_idx[idx[0]]),
+                                 cfg.default_accuracy_m, cfg.min_accuracy_m)  # fmt: skip
+            rows, tids, state = run_scan(parts, st, plots)
             out_rows.append(idx[rows])
             out_tid.append(tids)
             out_state.append(state)
-        now = float(batch.t[-1])
-        self._merge(now)
-        ended += self._expire(now)
-        self._housekept = now
+        ended += self._housekeep(float(batch.t[-1]))
         if not out_tid:
             return TrackUpdates.empty(), ended
         tid = np.concatenate(out_tid)
@@ -184,11 +272,12 @@ class FusedTracker:
         return TrackUpdates(tid[order_out], state.take(order_out)), ended
 
     def flush(self) -> list[Ended]:
-        conf = np.flatnonzero(self.table["confirmed"])
+        tab = self.state.table
+        conf = np.flatnonzero(tab["confirmed"])
         ended = [Ended(self._track(int(i)), "flush") for i in conf]
         self.stats.tracks_ended += len(ended)
-        self.table.keep(np.zeros(len(self.table), dtype=bool))
-        self.hints = HintTable()
+        tab.keep(np.zeros(len(tab), dtype=bool))
+        self.state.hints = HintTable()
         return ended
 
     # ------------------------------------------------------------ helpers
@@ -202,35 +291,23 @@ class FusedTracker:
         )
         bad = int((~ok).sum())
         if bad:
-            self.stats.by_reason["invalid_position"] = (
-                self.stats.by_reason.get("invalid_position", 0) + bad
-            )
+            self.state.count("invalid_position", bad)
         return batch if not bad else batch.take(ok)
 
     def _sensor_index(self, sensor: Arr) -> IntArray:
         names, inv = np.unique(sensor.astype(str), return_inverse=True)
+        known = self.state.sensor_names
         idx = np.empty(len(names), dtype=np.int64)
         for k, name in enumerate(names):  # one per distinct sensor, not per report
-            if name not in self.sensor_names:
-                self.sensor_names.append(str(name))
-            idx[k] = self.sensor_names.index(name)
+            if name not in known:
+                known.append(str(name))
+            idx[k] = known.index(name)
         return idx[inv]
-
-    def learn_revisit(self, sensor: int, intervals: FloatArray) -> None:
-        """Follow a sensor's revisit time from the intervals between its hits of a track.
-
-        Missed detections make intervals that are multiples of the revisit time, never
-        shorter, so the estimate follows the shortest interval at once and longer ones
-        only slowly."""
-        good = intervals[intervals > 0]
-        if len(good):
-            low = float(good.min())
-            old = self.revisit.get(sensor)
-            self.revisit[sensor] = low if old is None or low < old else 0.95 * old + 0.05 * low
 
     def _estimate_revisit(self, batch: ReportBatch, sensor_idx: IntArray) -> None:
         """Revisit times of sensors not yet known, from their named plots in ``batch``
         (the same identity or track number twice): the median interval."""
+        revisit = self.state.revisit
         ident = batch.identity.astype(str)
         named = (ident != "") | (batch.track_number >= 0)
         if not named.any():
@@ -242,85 +319,58 @@ class FusedTracker:
         same = key[order][1:] == key[order][:-1]
         gaps = np.diff(t[order])[same]
         gap_sensor = s[order][1:][same]
-        for k in np.unique(gap_sensor):
-            if int(k) not in self.revisit:
+        for k in np.unique(gap_sensor):  # one per sensor
+            if int(k) not in revisit:
                 g = gaps[(gap_sensor == k) & (gaps > 0)]
                 if len(g):
-                    self.revisit[int(k)] = float(np.median(g))
-
-    def new_ids(self, k: int) -> IntArray:
-        ids = np.arange(self._next_id, self._next_id + k, dtype=np.int64)
-        self._next_id += k
-        return ids
-
-    def emit(self, event: Event) -> None:
-        self._events.append(event)
+                    revisit[int(k)] = float(np.median(g))
 
     def sigma_at(self, now: float) -> tuple[FloatArray, FloatArray, FloatArray]:
         """Combined states and covariances of all tracks predicted to ``now``."""
-        tab = self.table
+        tab = self.state.table
         dt = np.maximum(now - tab["t"], 0.0)
-        x, p, mu = self.config.imm.predict(tab["x"], tab["P"], tab["mu"], dt)
+        x, p, mu = self.predictor.predict(tab["x"], tab["P"], tab["mu"], dt)
         xc, pc = IMM.combine(x, p, mu)
         return xc, pc, np.sqrt(0.5 * (pc[:, 0, 0] + pc[:, 1, 1]))
 
     def _track(self, i: int) -> Track:
-        tr = self.table.track(i, self.sensor_names)
+        tab = self.state.table
+        tr = tab.track(i, self.state.sensor_names)
         _, _, sig = self.sigma_at(tr.last_seen)
-        tab = self.table
-        q = self.config.management.quality(tab["hits"][i : i + 1], tab["seen"][i : i + 1],
-                                           sig[i : i + 1])  # fmt: skip
+        q = self.manager.quality(tab["hits"][i : i + 1], tab["seen"][i : i + 1], sig[i : i + 1])
         tr.quality = float(q[0])
         return tr
 
-    def _merge(self, now: float) -> None:
-        tab, cfg = self.table, self.config
-        if int(tab["confirmed"].sum()) < 2:
-            return
-        xc, pc, _ = self.sigma_at(now)
-        enu = np.column_stack([xc[:, 0], xc[:, 1], np.zeros(len(xc))])
-        ecef = from_enu(enu, tab["origin"], tab["rot"])
-        active = now - tab["t"] <= cfg.merge_active_s
-        keep, drop = merge_pairs(tab, ecef, xc, pc, cfg.merge_threshold, active)
-        partner = np.full(len(tab), -1, dtype=np.int64)
-        partner[drop] = tab["id"][keep]
-        same = (partner >= 0) & (partner == tab["merge_with"])
-        tab["merge_count"][:] = np.where(same, tab["merge_count"] + 1, (partner >= 0) * 1)
-        tab["merge_with"][:] = partner
-        ripe = np.flatnonzero(tab["merge_count"] >= cfg.merge_after)
-        if not len(ripe):
-            return
-        survivors = tab.rows_of(tab["merge_with"][ripe])
-        for col in ("identity", "callsign", "squawk", "category"):
-            gives = (tab[col][survivors] == "") & (tab[col][ripe] != "")
-            tab[col][survivors[gives]] = tab[col][ripe[gives]]
-        tab["sensors"][survivors] |= tab["sensors"][ripe]
-        dead = tab["id"][ripe]
-        self.hints.track[np.isin(self.hints.track, dead)] = -1
-        self.stats.by_reason["merged"] = self.stats.by_reason.get("merged", 0) + len(ripe)
-        self.stats.tracks_ended += len(ripe)  # silently: the survivor carries on
-        mask = np.ones(len(tab), dtype=bool)
-        mask[ripe] = False
-        tab.keep(mask)
+    def _housekeep(self, now: float) -> list[Ended]:
+        """Merge duplicate tracks, then end silent and lost ones, as of ``now``."""
+        st = self.state
+        if int(st.table["confirmed"].sum()) >= 2:
+            xc, pc, _ = self.sigma_at(now)
+            merged = self.merger.merge(st.table, st.hints, xc, pc, now)
+            if merged:
+                st.count("merged", merged)
+            self.stats.tracks_ended += merged  # silently: the survivor carries on
+        st.housekept = now
+        return self._expire(now)
 
     def _expire(self, now: float) -> list[Ended]:
-        tab, mgmt = self.table, self.config.management
+        tab, mgr = self.state.table, self.manager
         if not len(tab):
             return []
         _, _, sig = self.sigma_at(now)
         named = tab["identity"] != ""
-        silent, lost = mgmt.expired(tab["t"], now, sig, named)
-        tentative_old = ~tab["confirmed"] & (now - tab["t"] > mgmt.expire_s / 10.0)
+        silent, lost = mgr.expired(tab["t"], now, sig, named)
+        tentative_old = ~tab["confirmed"] & (now - tab["t"] > mgr.expire_s / 10.0)
         gone = silent | lost | tentative_old
         if not gone.any():
             return []
         ended = []
-        for i in np.flatnonzero(gone & tab["confirmed"]):
-            ended.append(Ended(self._track(int(i)), "silent" if silent[i] else "lost"))
+        for i in np.flatnonzero(gone & tab["confirmed"]):  # tracks that end, not reports
             reason = "silent" if silent[i] else "lost"
-            self.stats.by_reason[reason] = self.stats.by_reason.get(reason, 0) + 1
+            ended.append(Ended(self._track(int(i)), reason))
+            self.state.count(reason, 1)
         self.stats.tracks_ended += len(ended)
-        self.hints.forget_tracks(tab["id"][gone])
+        self.state.hints.forget_tracks(tab["id"][gone])
         tab.keep(~gone)
         return ended
 

@@ -1,0 +1,67 @@
+"""The data one sensor scan hands to the fused tracker's parts.
+
+:class:`ScanPlots` is a scan's plots with what every part needs of them, computed once
+(ECEF positions, effective accuracies, ``sensor#track_number`` hint keys).
+:class:`Candidates` are the (track, plot) pairs a scan tests, with their predictions and
+gating results, as the cross-check sees them. Plain arrays, so that a part can be tested
+on hand-made data without a tracker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from airsentry.model import BoolArray, FloatArray, IntArray, ReportBatch
+from airsentry.tracking.kalman import geodetic_to_ecef
+
+Arr = np.ndarray[Any, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ScanPlots:
+    """One sensor scan's plots (``batch``) and derived columns, one row per plot."""
+
+    batch: ReportBatch
+    ecef: FloatArray  # (n, 3) positions on the ellipsoid surface
+    acc: FloatArray  # 1-sigma horizontal accuracy, m (defaults and floor applied)
+    hint_key: Arr  # "sensor#track_number", or "" for plots without a track number
+    sensor: int  # index of the scan's sensor
+
+    @classmethod
+    def of(
+        cls, batch: ReportBatch, sensor: int, default_accuracy_m: float, min_accuracy_m: float
+    ) -> ScanPlots:
+        acc = np.where(np.isfinite(batch.accuracy), batch.accuracy, default_accuracy_m)
+        tn = batch.track_number
+        hint_key = np.where(
+            tn >= 0,
+            np.char.add(np.char.add(batch.sensor.astype(str), "#"), tn.astype(str)),
+            "",
+        ).astype(object)
+        return cls(
+            batch=batch,
+            ecef=geodetic_to_ecef(batch.lat, batch.lon),
+            acc=np.maximum(acc, min_accuracy_m),
+            hint_key=hint_key,
+            sensor=sensor,
+        )
+
+    def __len__(self) -> int:
+        return len(self.batch)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """Tested (track row ``ti``, plot ``pj``) pairs of a scan, aligned arrays."""
+
+    ti: IntArray
+    pj: IntArray
+    xc: FloatArray  # (k, 5) combined predicted state at the plot's time, track frame
+    pc: FloatArray  # (k, 5, 5) its covariance
+    nu: FloatArray  # (k, 2) plot minus predicted position, track frame, m
+    same_id: BoolArray  # plot and track carry the same identity
+    hinted: BoolArray  # the plot's track number is linked to the track
+    inside: BoolArray  # the pair passed the gates

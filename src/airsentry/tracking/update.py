@@ -1,0 +1,141 @@
+"""State updates of one sensor scan: horizontal filter (hard or JPDA), altitude, output.
+
+Split from :mod:`~airsentry.tracking.scan` to keep each module small. Functions here take
+the track table, the predictor and the scan's plots explicitly; all are vectorised over
+the tracks being updated.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from airsentry.model import FloatArray, IntArray, ReportBatch
+from airsentry.tracking.base import Predictor
+from airsentry.tracking.imm import IMM
+from airsentry.tracking.kalman import geodetic_to_ecef, position_model, recentre, to_enu
+from airsentry.tracking.motion import vertical_predict, vertical_update
+from airsentry.tracking.plots import ScanPlots
+from airsentry.tracking.state import ScanSettings
+from airsentry.tracking.table import TrackTable
+
+Arr = np.ndarray[Any, Any]
+
+
+def hard_update(
+    tab: TrackTable, predictor: Predictor, settings: ScanSettings, plots: ScanPlots,
+    rows: IntArray, pj: IntArray, xp: FloatArray, pp: FloatArray, cbar: FloatArray,
+    nu: FloatArray,
+) -> None:  # fmt: skip
+    """Filter update of tracks ``rows`` with their assigned plots ``pj`` (predictions
+    ``xp``, ``pp``, ``cbar`` and innovations ``nu`` per pair), then re-centre their frames."""
+    if not len(rows):
+        return
+    z = nu + IMM.combine(xp, pp, cbar)[0][:, 0:2]  # plot position in the track frame
+    r = (plots.acc[pj] ** 2)[:, None, None] * np.eye(2)
+
+    def measure(x: FloatArray) -> tuple[FloatArray, FloatArray]:
+        zhat, h = position_model(x)
+        return z - zhat, h
+
+    xs, ps, mu = predictor.update(xp, pp, cbar, measure, r)
+    vertical(tab, settings, plots.batch, rows, pj)
+    store(tab, rows, xs, ps, mu, plots.batch.t[pj])
+
+
+def soft_update(
+    tab: TrackTable, predictor: Predictor, settings: ScanSettings, plots: ScanPlots,
+    ti: IntArray, pj: IntArray, g: IntArray, beta: FloatArray, beta0: FloatArray,
+    xp: FloatArray, pp: FloatArray, cbar: FloatArray, sel: IntArray,
+) -> None:  # fmt: skip
+    """PDA update of the tracks of pairs ``g`` from all their gated plots, with association
+    weights ``beta`` (per pair of ``g``) and miss probabilities ``beta0`` (per track row).
+    A sensor scan's plots are nearly simultaneous, so each track's pairs share the
+    prediction of its first pair. Altitude follows the assigned pairs ``sel``."""
+    if not len(g):
+        return
+    batch = plots.batch
+    rows, first_k = np.unique(ti[g], return_index=True)
+    first = g[first_k]
+    xc, pc = IMM.combine(xp[first], pp[first], cbar[first])
+    z_all = to_enu(geodetic_to_ecef(batch.lat[pj[g]], batch.lon[pj[g]]),
+                   tab["origin"][ti[g]], tab["rot"][ti[g]])[:, 0:2]  # fmt: skip
+    slot = np.searchsorted(rows, ti[g])
+    nu_j = z_all - xc[slot, 0:2]
+    nu = np.zeros((len(rows), 2))
+    np.add.at(nu, slot, beta[:, None] * nu_j)
+    spread = np.zeros((len(rows), 2, 2))
+    np.add.at(spread, slot, beta[:, None, None] * np.einsum("ki,kj->kij", nu_j, nu_j))
+    spread -= np.einsum("ki,kj->kij", nu, nu)
+    r = (plots.acc[pj[first]] ** 2)[:, None, None] * np.eye(2)
+    s = pc[:, 0:2, 0:2] + r
+    gain = pc[:, :, 0:2] @ np.linalg.inv(s)
+    b0 = beta0[rows][:, None, None]
+    pn = b0 * pc + (1 - b0) * (pc - gain @ s @ np.swapaxes(gain, 1, 2))
+    pn = pn + gain @ spread @ np.swapaxes(gain, 1, 2)
+    xn = xc + np.einsum("kij,kj->ki", gain, nu)
+    m = predictor.m
+    vertical(tab, settings, batch, ti[sel], pj[sel])
+    store(tab, rows, np.repeat(xn[:, None], m, 1), np.repeat(pn[:, None], m, 1),
+          cbar[first], batch.t[pj[first]])  # fmt: skip
+
+
+def store(
+    tab: TrackTable, rows: IntArray, xs: FloatArray, ps: FloatArray, mu: FloatArray,
+    t: FloatArray,
+) -> None:  # fmt: skip
+    """Write updated states, re-centring each track's frame on its new position."""
+    centre = np.einsum("km,kmn->kn", mu, xs)[:, 0:2]
+    x, p, origin, rot, lat, lon = recentre(xs, ps, tab["origin"][rows], tab["rot"][rows],
+                                           centre)  # fmt: skip
+    tab["x"][rows], tab["P"][rows], tab["mu"][rows] = x, p, mu
+    tab["origin"][rows], tab["rot"][rows] = origin, rot
+    tab["lat"][rows], tab["lon"][rows], tab["t"][rows] = lat, lon, t
+
+
+def alt_ok(
+    tab: TrackTable, settings: ScanSettings, batch: ReportBatch, ti: IntArray, pj: IntArray,
+    dt: FloatArray,
+) -> Arr:  # fmt: skip
+    """Vertical gate of (track, plot) pairs: the 2-D gate alone lets a low drone's
+    plot update an airliner passing overhead. Pairs without an altitude on either
+    side pass; otherwise the plot must lie within ``alt_gate_sigmas`` of the
+    predicted altitude plus ``alt_gate_m`` (plot altitude noise is not stated)."""
+    z, pz = tab["z"][ti], tab["Pz"][ti]
+    alt_pred = z[:, 0] + dt * z[:, 1]
+    var = pz[:, 0, 0] + 2 * dt * pz[:, 0, 1] + dt**2 * pz[:, 1, 1] + settings.alt_sigma_m**2
+    dz = np.abs(batch.alt[pj] - alt_pred)
+    bound = settings.alt_gate_sigmas * np.sqrt(np.maximum(var, 0.0)) + settings.alt_gate_m
+    ok: Arr = ~(dz > bound)  # NaN on either side: no vertical test
+    return ok
+
+
+def vertical(
+    tab: TrackTable, settings: ScanSettings, batch: ReportBatch, rows: IntArray, pj: IntArray
+) -> None:
+    """Altitude filter (altitude, vertical rate) of tracks ``rows`` with plots ``pj``;
+    transponder altitudes count four times as precise as other plots'."""
+    dt = batch.t[pj] - tab["t"][rows]  # t already moved: 0 for updated rows
+    zp, pzp = vertical_predict(tab["z"][rows], tab["Pz"][rows], dt, settings.sigma_az)
+    alt = batch.alt[pj]
+    sigma = np.where(batch.transponder[pj], settings.alt_sigma_m / 4.0, settings.alt_sigma_m)
+    fresh = ~np.isfinite(zp[:, 0]) & np.isfinite(alt)
+    zp[fresh, 0], zp[fresh, 1] = alt[fresh], 0.0
+    zn, pzn = vertical_update(np.nan_to_num(zp), pzp, alt, sigma)
+    zn[~np.isfinite(zp[:, 0]) & ~fresh] = np.nan
+    tab["z"][rows], tab["Pz"][rows] = zn, pzn
+
+
+def output_states(tab: TrackTable, batch: ReportBatch, rows: IntArray, pj: IntArray) -> ReportBatch:
+    """One output row per used plot ``pj``: the filtered state of its track ``rows``."""
+    xc, pc = IMM.combine(tab["x"][rows], tab["P"][rows], tab["mu"][rows])
+    return ReportBatch(
+        t=batch.t[pj], lat=tab["lat"][rows], lon=tab["lon"][rows], alt=tab["z"][rows, 0],
+        vel_e=xc[:, 2], vel_n=xc[:, 3], vel_u=tab["z"][rows, 1],
+        accuracy=np.sqrt(0.5 * (pc[:, 0, 0] + pc[:, 1, 1])), sensor=batch.sensor[pj],
+        identity=tab["identity"][rows], track_number=batch.track_number[pj],
+        callsign=tab["callsign"][rows], squawk=tab["squawk"][rows],
+        category=tab["category"][rows], transponder=batch.transponder[pj],
+        on_ground=batch.on_ground[pj],
+    )  # fmt: skip
