@@ -2,7 +2,8 @@
 
 Run as a user would, as real processes with a fresh data folder (``XDG_DATA_HOME``) and
 no ``--db`` or ``--log`` anywhere: ``airsentry demo`` books the September 2025
-scenario; ``airsentry incidents`` and ``airsentry serve`` show the same incidents; a
+scenario; ``airsentry incidents``, ``airsentry serve`` and ``airsentry serve --demo``
+show the same incidents; a
 decision approved and one refused in the console, one acknowledgement with
 ``airsentry decide`` and the pipeline's own recommendations all land in the one audit
 log that ``airsentry audit verify`` checks by default. And ``serve --playbook X``
@@ -99,6 +100,12 @@ def test_every_command_shares_one_database_and_one_audit_log(home: dict[str, str
         refuse = {"action": "close_airport", "decision": "refuse", "note": "police drone"}
         r = httpx.post(url + f"api/incidents/{kastrup['id']}/decisions", json=refuse, headers=h)
         assert r.status_code == 201, r.text
+    finally:
+        stop(proc)
+
+    proc, url = serve(home, "--demo", "--speed", "0")  # books the demo again: nothing new
+    try:
+        assert {i["id"] for i in httpx.get(url + "api/incidents", headers=h).json()} == ids
     finally:
         stop(proc)
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airsentry.cli._common import add_deployment_options, chunks, deployment_from_args
+
+if TYPE_CHECKING:
+    from airsentry.config import DeploymentConfig
 
 DEMO_SCENARIO = "september-2025"
 
@@ -27,22 +30,33 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def book_demo(deployment: DeploymentConfig, seed: int = 0) -> tuple[list[Any], int, int]:
+    """Run the demo scenario into the deployment's store, in the demo's own batches (so
+    ``demo`` and ``serve --demo`` book the same incidents); its incidents, the number of
+    reports and the number of events."""
     from airsentry.build import open_run
-    from airsentry.incidents import timeline_text
     from airsentry.sim.generate import generate
     from airsentry.sim.scenario import load_library
 
-    deployment = deployment_from_args(args)
-    scenario = load_library(DEMO_SCENARIO)
-    reports = generate(scenario, seed=args.seed)
+    reports = generate(load_library(DEMO_SCENARIO), seed=seed)
     with open_run(deployment) as run:
         run.pipeline.run(chunks(reports))
-        incidents, db, events = run.incidents(), run.db, run.totals.events
+        return list(run.incidents()), len(reports), run.totals.events
+
+
+def run(args: argparse.Namespace) -> int:
+    from airsentry.build import database
+    from airsentry.incidents import timeline_text
+    from airsentry.sim.scenario import load_library
+
+    deployment = deployment_from_args(args)
+    incidents, n_reports, events = book_demo(deployment, args.seed)
+    db = database(deployment)
     if args.json:
         print(json.dumps([inc.to_dict() for inc in incidents], indent=2))
     else:
-        print(f"{scenario.title}: {len(reports):,} reports, {events:,} events")
+        title = load_library(DEMO_SCENARIO).title
+        print(f"{title}: {n_reports:,} reports, {events:,} events")
         print(timeline_text(incidents))
         print(f"incident book: {db}")
     if args.serve:

@@ -52,8 +52,16 @@ def run(args: argparse.Namespace) -> int:
     if args.speed < 0:
         raise AirsentryError("--speed must be 0 or more")
     deployment = deployment_from_args(args)
-    batches, speed = _feed(args, deployment)
-    ctx = open_context(deployment, batches, runner_config=RunnerConfig(speed=speed))
+    if args.demo and not deployment.feeds:
+        from airsentry.cli.demo import book_demo
+
+        # booked as `airsentry demo` books it (idempotent): the console replays it and
+        # announces the stored incidents, so `demo` then `serve --demo` agree
+        book_demo(deployment)
+        ctx, _ = demo_context(deployment, speed=args.speed, user=None)
+    else:
+        batches, speed = _feed(args, deployment)
+        ctx = open_context(deployment, batches, runner_config=RunnerConfig(speed=speed))
     if not ctx.users.users():
         print(
             "no console users yet: create one with "
@@ -69,7 +77,7 @@ def _feed(
 ) -> tuple[Iterable[ReportBatch] | None, float]:
     """What to run, and at what speed: the live feeds of the deployment, the demo,
     recorded files, or nothing (the console over the stored incidents)."""
-    from airsentry.server.serving import file_batches, live_batches, scenario_batches
+    from airsentry.server.serving import file_batches, live_batches
 
     if deployment.feeds:
         if args.demo or args.replay:
@@ -81,8 +89,6 @@ def _feed(
             emit_every_s=deployment.merge.emit_every_s,
         )
         return batches, 0.0  # live feeds come at their own pace: no replay speed
-    if args.demo:
-        return scenario_batches(DEMO_SCENARIO), args.speed
     if args.replay:
         if not args.format:
             raise AirsentryError("--replay needs --format")
@@ -94,14 +100,15 @@ def _feed(
 
 
 def demo_context(
-    deployment: DeploymentConfig, *, seed: int = 0, speed: float = 30.0
+    deployment: DeploymentConfig, *, seed: int = 0, speed: float = 30.0, user: str | None = "demo"
 ) -> tuple[Any, str]:
     """The console over a store the demo was run into, replaying the demo's reports.
 
     The store already holds the demo's incidents, so the replay books nothing twice: it
     announces each stored incident as the replay reaches it. A fresh commander token is
     issued for this run (user ``demo``): nothing is a default password; each run makes a
-    new random token, shown once. Returns the server context and the token.
+    new random token, shown once (none when ``user`` is None). Returns the server context
+    and the token.
     """
     from airsentry.server.runner import RunnerConfig
     from airsentry.server.serving import open_context, scenario_batches
@@ -112,7 +119,7 @@ def demo_context(
         runner_config=RunnerConfig(speed=speed),
         booked=True,
     )
-    return ctx, ctx.users.add("demo", "commander", replace=True)
+    return ctx, ctx.users.add(user, "commander", replace=True) if user else ""
 
 
 def serve_demo(deployment: DeploymentConfig, *, seed: int = 0) -> None:
