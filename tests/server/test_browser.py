@@ -9,7 +9,7 @@ import pytest
 from browser_helpers import chromium, shot
 from server_helpers import LiveServer, add_users, copy_db
 
-from airsentry.cli.serve import demo_context
+from airsentry.cli._demo import demo_context
 from airsentry.config import DeploymentConfig
 
 pytestmark = pytest.mark.slow

@@ -9,14 +9,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from airsentry.cli._common import add_deployment_options, chunks, deployment_from_args
-
-if TYPE_CHECKING:
-    from airsentry.config import DeploymentConfig
-
-DEMO_SCENARIO = "september-2025"
+from airsentry.cli._common import add_deployment_options, deployment_from_args
 
 
 def register(sub: Any) -> None:
@@ -30,22 +25,9 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
-def book_demo(deployment: DeploymentConfig, seed: int = 0) -> tuple[list[Any], int, int]:
-    """Run the demo scenario into the deployment's store, in the demo's own batches (so
-    ``demo`` and ``serve --demo`` book the same incidents); its incidents, the number of
-    reports and the number of events."""
-    from airsentry.build import open_run
-    from airsentry.sim.generate import generate
-    from airsentry.sim.scenario import load_library
-
-    reports = generate(load_library(DEMO_SCENARIO), seed=seed)
-    with open_run(deployment) as run:
-        run.pipeline.run(chunks(reports))
-        return list(run.incidents()), len(reports), run.totals.events
-
-
 def run(args: argparse.Namespace) -> int:
     from airsentry.build import database
+    from airsentry.cli._demo import DEMO_SCENARIO, book_demo
     from airsentry.incidents import timeline_text
     from airsentry.sim.scenario import load_library
 
@@ -60,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         print(timeline_text(incidents))
         print(f"incident book: {db}")
     if args.serve:
-        from airsentry.cli.serve import serve_demo
+        from airsentry.cli._demo import serve_demo
 
         serve_demo(deployment, seed=args.seed)
     return 0

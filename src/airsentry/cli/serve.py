@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +26,6 @@ from airsentry.cli._common import add_deployment_options, deployment_from_args
 from airsentry.config import DeploymentConfig
 from airsentry.errors import AirsentryError
 from airsentry.model import ReportBatch
-
-DEMO_SCENARIO = "september-2025"
 
 
 def register(sub: Any) -> None:
@@ -53,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
         raise AirsentryError("--speed must be 0 or more")
     deployment = deployment_from_args(args)
     if args.demo and not deployment.feeds:
-        from airsentry.cli.demo import book_demo
+        from airsentry.cli._demo import book_demo, demo_context
 
         # booked as `airsentry demo` books it (idempotent): the console replays it and
         # announces the stored incidents, so `demo` then `serve --demo` agree
@@ -97,43 +94,3 @@ def _feed(
             raise AirsentryError(f"{', '.join(missing)}: no such file")
         return file_batches(args.replay, args.format, deployment.quarantine), args.speed
     return None, args.speed
-
-
-def demo_context(
-    deployment: DeploymentConfig, *, seed: int = 0, speed: float = 30.0, user: str | None = "demo"
-) -> tuple[Any, str]:
-    """The console over a store the demo was run into, replaying the demo's reports.
-
-    The store already holds the demo's incidents, so the replay books nothing twice: it
-    announces each stored incident as the replay reaches it. A fresh commander token is
-    issued for this run (user ``demo``): nothing is a default password; each run makes a
-    new random token, shown once (none when ``user`` is None). Returns the server context
-    and the token.
-    """
-    from airsentry.server.runner import RunnerConfig
-    from airsentry.server.serving import open_context, scenario_batches
-
-    ctx = open_context(
-        replace(deployment, events_out=None),  # the demo run wrote its events already
-        scenario_batches(DEMO_SCENARIO, seed),
-        runner_config=RunnerConfig(speed=speed),
-        booked=True,
-    )
-    return ctx, ctx.users.add(user, "commander", replace=True) if user else ""
-
-
-def serve_demo(deployment: DeploymentConfig, *, seed: int = 0) -> None:
-    """``airsentry demo --serve``: the demo in the console, opened in a browser and
-    signed in through the page address."""
-    import webbrowser
-
-    from airsentry.server.serving import serve
-
-    ctx, token = demo_context(deployment, seed=seed)
-
-    def ready(url: str) -> None:
-        address = f"{url}#token={token}"
-        print(f"console: {address}  (Ctrl-C stops the server)", flush=True)
-        webbrowser.open(address)
-
-    serve(ctx, on_ready=ready)
