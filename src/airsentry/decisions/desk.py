@@ -33,6 +33,7 @@ import yaml
 
 from airsentry.decisions.audit import AuditLog
 from airsentry.errors import AirsentryError, InputError
+from airsentry.incidents.kinds import DecisionKind
 from airsentry.model import Action
 from airsentry.respond.playbook import Playbook, facts
 from airsentry.respond.threat import Site, assess
@@ -50,7 +51,9 @@ class Decision(Protocol):
     @property
     def operator(self) -> str: ...
     @property
-    def action(self) -> str: ...
+    def kind(self) -> str: ...  # a DecisionKind: acknowledge, note, authorise, refuse
+    @property
+    def action(self) -> str | None: ...  # the Action authorised or refused, else None
     @property
     def note(self) -> str: ...
 
@@ -231,7 +234,9 @@ class Desk(Generic[D]):
         through this desk.
         """
         engaged = [
-            d for d in self.store.decisions_for(incident_id) if d.action == Action.ENGAGE.value
+            d
+            for d in self.store.decisions_for(incident_id)
+            if d.kind == DecisionKind.AUTHORISE and d.action == Action.ENGAGE.value
         ]
         if not engaged or not self.log.path.exists() or self.log.verify():
             return None

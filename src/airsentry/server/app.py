@@ -25,13 +25,13 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
 
 from airsentry import __version__
+from airsentry.errors import NotFound
 from airsentry.incidents import IncidentStore
 from airsentry.model import Zone
 from airsentry.server.auth import Role, User, UserBook
 from airsentry.server.console_desk import DecisionDesk
 from airsentry.server.geo import ZoneLayer
 from airsentry.server.live import Hub, LivePicture
-from airsentry.server.queries import StoreReader
 from airsentry.server.runner import PipelineRunner
 
 STATIC = Path(str(resources.files("airsentry.server") / "static"))
@@ -39,11 +39,11 @@ STATIC = Path(str(resources.files("airsentry.server") / "static"))
 
 @dataclass(slots=True)
 class ServerContext:
-    """Everything the routes read and write."""
+    """Everything the routes read and write. The store is the one owner of the database:
+    the users, the console's reads and every write go through it."""
 
     store: IncidentStore
     users: UserBook
-    reader: StoreReader
     zones: ZoneLayer
     picture: LivePicture = field(default_factory=LivePicture)
     hub: Hub = field(default_factory=Hub)
@@ -52,14 +52,13 @@ class ServerContext:
 
     @classmethod
     def open(cls, db: str | Path, zones: Sequence[Zone]) -> ServerContext:
-        """Open the store at ``db`` (created when missing) with its users table."""
+        """Open the store at ``db`` (created when missing), users included."""
         store = IncidentStore(db)
-        return cls(store=store, users=UserBook(db), reader=StoreReader(db), zones=ZoneLayer(zones))
+        return cls(store=store, users=UserBook(store), zones=ZoneLayer(zones))
 
     def close(self) -> None:
         if self.runner is not None:
             self.runner.stop()
-        self.reader.close()
         self.users.close()
         self.store.close()
 
@@ -142,8 +141,9 @@ def create_app(ctx: ServerContext, *, close_on_shutdown: bool = False) -> FastAP
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    @app.exception_handler(KeyError)
-    async def not_found(request: Request, exc: KeyError) -> JSONResponse:
-        return JSONResponse({"detail": f"not found: {exc.args[0] if exc.args else ''}"}, 404)
+    # Only a deliberate NotFound is a 404; a stray KeyError is a bug and stays a 500.
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> JSONResponse:
+        return JSONResponse({"detail": str(exc), "kind": exc.kind, "key": exc.key}, 404)
 
     return app
