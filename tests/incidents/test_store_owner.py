@@ -5,6 +5,7 @@ that notices another writer through the store's revision, not SQLite's data vers
 from __future__ import annotations
 
 import ast
+import gc
 import sqlite3
 import threading
 import time
@@ -215,3 +216,15 @@ def test_a_version_1_store_migrates_without_loss(tmp_path: Path) -> None:
     finally:
         raw.close()
     assert "server_users" not in tables
+
+
+def test_a_finished_thread_leaves_no_read_connection_behind(store: IncidentStore) -> None:
+    threads = [threading.Thread(target=store.event_count) for _ in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    gc.collect()
+    assert len(store._readers) == 0
+    assert store.event_count() == 0  # this thread's reader
+    assert len(store._readers) == 1

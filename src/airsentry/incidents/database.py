@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,6 +35,16 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
     return str(exc) or type(exc).__name__
+
+
+class _Reader:
+    """One thread's read connection. The thread's local storage holds it, the store
+    only a weak reference: when the thread ends, the connection goes with it."""
+
+    __slots__ = ("__weakref__", "conn")
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
 
 
 class Database:
@@ -52,7 +63,7 @@ class Database:
         self._writer_thread: int | None = None
         self._revision = 0
         self._local = threading.local()
-        self._readers: list[sqlite3.Connection] = []
+        self._readers: weakref.WeakSet[_Reader] = weakref.WeakSet()
         self._readers_lock = threading.Lock()
         self._closed = False
         self._conn = self._open_writer()
@@ -95,16 +106,17 @@ class Database:
 
     def _reader(self) -> sqlite3.Connection:
         """This thread's read connection, opened on first use."""
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
+        reader: _Reader | None = getattr(self._local, "reader", None)
+        if reader is None:
             with self._readers_lock:
                 if self._closed:
                     raise StoreError(str(self.path), "the store is closed")
                 conn = self._connect()
                 conn.execute("PRAGMA query_only = ON")
-                self._readers.append(conn)
-            self._local.conn = conn
-        return conn
+                reader = _Reader(conn)
+                self._readers.add(reader)
+            self._local.reader = reader
+        return reader.conn
 
     def close(self) -> None:
         """Close every connection; the store cannot be used afterwards."""
@@ -112,8 +124,8 @@ class Database:
             self._conn.close()
         with self._readers_lock:
             self._closed = True
-            for conn in self._readers:
-                conn.close()
+            for reader in list(self._readers):
+                reader.conn.close()
             self._readers.clear()
 
     # -- writing ------------------------------------------------------------------
