@@ -228,3 +228,29 @@ def test_a_finished_thread_leaves_no_read_connection_behind(store: IncidentStore
     assert len(store._readers) == 0
     assert store.event_count() == 0  # this thread's reader
     assert len(store._readers) == 1
+
+
+def test_readers_cannot_write(store: IncidentStore) -> None:
+    with store.reading("try to write") as conn, pytest.raises(sqlite3.OperationalError):
+        conn.execute("DELETE FROM events")
+
+
+def test_the_book_reloads_only_when_someone_else_wrote(
+    book: IncidentBook, store: IncidentStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    real = store.open_states
+
+    def counting() -> list[object]:
+        calls.append(1)
+        return real()  # type: ignore[return-value]
+
+    monkeypatch.setattr(store, "open_states", counting)
+    (inc,) = book.add([entry(1, 0)])
+    book.add([entry(2, 1)])
+    assert calls == []  # only its own writes: no reload
+    store.record_decision(inc.id, time=at(2), operator="Tamm", action="acknowledge")
+    book.add([entry(3, 2)])
+    assert calls == [1]  # a decision by someone else: one reload, then quiet again
+    book.add([entry(4, 3)])
+    assert calls == [1]
