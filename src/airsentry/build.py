@@ -33,7 +33,7 @@ from airsentry.decisions.audit import AuditLog, RecommendationTrail, default_log
 from airsentry.decisions.desk import Desk, Roster
 from airsentry.errors import AirsentryError
 from airsentry.identify.base import Identifier
-from airsentry.incidents import BookedIncident, Decision, IncidentBook, IncidentStore
+from airsentry.incidents import BookedIncident, IncidentBook, IncidentStore
 from airsentry.incidents import default_db_path as _default_db
 from airsentry.model import Zone, from_epoch
 from airsentry.outputs.base import Sink
@@ -124,9 +124,7 @@ def build(
     )
 
 
-def decision_desk(
-    deployment: DeploymentConfig, store: IncidentStore, roster: Roster
-) -> Desk[Decision]:
+def decision_desk(deployment: DeploymentConfig, store: IncidentStore, roster: Roster) -> Desk:
     """The desk that records human decisions: the deployment's playbook and audit log."""
     sites = sites_from_zones(protected(deployment_zones(deployment), deployment.pipeline))
     return Desk(

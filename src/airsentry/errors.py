@@ -10,7 +10,8 @@ caller can catch the whole family at once, or a specific branch it can act on::
     │   └── ScenarioError          a scenario file is malformed
     ├── ConfigError                a configuration value is out of range or unknown
     ├── UnknownFormatError         no source is registered under that name
-    └── StoreError                 the incident store cannot be opened or written
+    ├── StoreError                 the incident store cannot be opened or written
+    └── NotFound                   a named thing (an incident, a user) does not exist
 
 Subclasses keep their details as attributes, not just in the message, so that
 quarantine files and API responses can report them field by field.
@@ -76,3 +77,18 @@ class StoreError(AirsentryError):
         self.path = path
         self.reason = reason
         super().__init__(f"{path}: {reason}")
+
+
+class NotFound(AirsentryError):
+    """A named thing does not exist: ``kind`` says what was sought, ``key`` its name.
+
+    Raised where a missing thing is the caller's mistake, not a bug (recording a
+    decision on an incident that is not in the store); the API answers it with 404.
+    Deliberately not a ``KeyError``: a stray ``KeyError`` is a bug and must not pass
+    for a missing resource.
+    """
+
+    def __init__(self, kind: str, key: str) -> None:
+        self.kind = kind
+        self.key = key
+        super().__init__(f"no {kind} {key!r}")

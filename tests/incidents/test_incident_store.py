@@ -14,8 +14,8 @@ import pytest
 from incidents_helpers import EST_AIRPORT, LVA_SOV, approach, at, entry, exit_, swarm, three_jets
 from platformdirs import user_data_dir
 
-from airsentry.errors import StoreError
-from airsentry.incidents import IncidentBook, IncidentStore, default_db_path
+from airsentry.errors import NotFound, StoreError
+from airsentry.incidents import DecisionKind, IncidentBook, IncidentStore, default_db_path
 from airsentry.incidents.schema import SCHEMA_VERSION, migrate
 from airsentry.model import Action, Event
 
@@ -35,7 +35,7 @@ def test_a_new_file_gets_the_current_schema_in_wal_mode(
         tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     finally:
         raw.close()
-    assert {"events", "incidents", "incident_tracks", "decisions"} <= tables
+    assert {"events", "incidents", "incident_tracks", "decisions", "users", "revision"} <= tables
     assert store.schema_version == SCHEMA_VERSION
 
 
@@ -186,15 +186,19 @@ def test_decisions_are_recorded_and_kept(book: IncidentBook, db_path: Path) -> N
         action=Action.INTERCEPT_ESCORT,
         note="QRA scrambled from Šiauliai",
     )
-    assert ack.action == "acknowledge"
-    with pytest.raises(KeyError):
+    assert (ack.kind, ack.action) == (DecisionKind.ACKNOWLEDGE, None)
+    with pytest.raises(NotFound) as missing:
         store.record_decision("EST-1999-0001", time=at(1), operator="x", action="acknowledge")
+    assert (missing.value.kind, missing.value.key) == ("incident", "EST-1999-0001")
     with pytest.raises(ValueError, match="operator"):
         store.record_decision(inc.id, time=at(1), operator=" ", action="acknowledge")
 
     with IncidentStore(db_path) as again:
         decisions = again.decisions_for(inc.id)
-    assert [d.action for d in decisions] == ["acknowledge", "intercept_and_escort"]
+    assert [(d.kind, d.action) for d in decisions] == [
+        (DecisionKind.ACKNOWLEDGE, None),
+        (DecisionKind.AUTHORISE, Action.INTERCEPT_ESCORT),
+    ]
     assert decisions[1].note == "QRA scrambled from Šiauliai"
     assert decisions[1].time - decisions[0].time == timedelta(minutes=2)
     assert decisions[0].to_dict()["time"] == "2025-09-19T09:59:00.000Z"

@@ -129,8 +129,7 @@ def test_me_names_the_user_and_role(api):
 
 def test_tokens_are_stored_hashed(api):
     _, tokens, ctx = api
-    rows = ctx.users._conn.execute("SELECT token_sha256 FROM server_users").fetchall()
-    stored = {r[0] for r in rows}
+    stored = {u.token_sha256 for u in ctx.store.users.all()}
     assert stored == {hash_token(t) for t in tokens.values()}
     assert not stored & set(tokens.values())
 
@@ -208,7 +207,7 @@ def test_decisions_go_through_the_desk_into_the_audit_log(api):
         f"/api/incidents/{inc}/decisions", json=body, headers=auth(tokens["commander"])
     )
     assert res.status_code == 201
-    assert res.json()["action"] == "intercept_and_escort"
+    assert (res.json()["kind"], res.json()["action"]) == ("authorise", "intercept_and_escort")
     logged = [e["data"] for e in ctx.desk.log.entries() if e["kind"] == "decision"]
     assert logged[-1]["decision_id"] == res.json()["id"]
     assert logged[-1]["reasons"] == ["QRA launched"]
@@ -216,7 +215,10 @@ def test_decisions_go_through_the_desk_into_the_audit_log(api):
     res = client.post(
         f"/api/incidents/{inc}/decisions", json=refuse, headers=auth(tokens["commander"])
     )
-    assert res.json()["action"] == "refuse:intercept_and_escort"
+    assert res.status_code == 201
+    assert (res.json()["kind"], res.json()["action"]) == ("refuse", "intercept_and_escort")
+    (refused,) = [d for d in ctx.store.decisions_for(inc) if d.kind == "refuse"]
+    assert refused.action == "intercept_and_escort"
     ack = client.post(
         f"/api/incidents/{inc}/acknowledge", json={}, headers=auth(tokens["operator"])
     )

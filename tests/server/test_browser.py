@@ -76,7 +76,7 @@ def test_operator_opens_and_acknowledges_an_incident(console):
     page.locator("#ack").click()
     page.locator("#message.ok", has_text="acknowledged").wait_for()
     page.locator("#decisions li", has_text="operator-user: acknowledge").wait_for()
-    assert [d.action for d in ctx.store.decisions_for(est)] == ["acknowledge"]
+    assert [(d.kind, d.action) for d in ctx.store.decisions_for(est)] == [("acknowledge", None)]
     shot(page, "console-incident-acknowledged")
     page.close()
 
@@ -91,7 +91,7 @@ def test_viewer_cannot_authorise_engagement(console):
     message = page.locator("#message.error")
     message.wait_for()
     assert "403" in message.inner_text()
-    assert not [d for d in ctx.store.decisions_for(pol) if "engage" in d.action]
+    assert not [d for d in ctx.store.decisions_for(pol) if d.action == "engage"]
     shot(page, "console-viewer-refused")
     page.close()
 

@@ -85,7 +85,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"{d.incident_id}: {d.action} authorised by {d.operator} (decision {d.id})")
         else:
             for d in store.decisions_for(args.incident):
-                print(f"{d.time.isoformat()} {d.operator}: {d.action} {d.note}")
+                what = f"{d.kind} {d.action}" if d.action else str(d.kind)
+                print(f"{d.time.isoformat()} {d.operator}: {what} {d.note}")
             engaged = desk.engagement_authorised(args.incident)
             who = f"yes, by {engaged.operator}" if engaged else "no"
             print(f"engagement authorised: {who}")

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from airsentry.cli._common import add_db_option
-from airsentry.incidents import default_db_path
+from airsentry.incidents import IncidentStore, default_db_path
 
 
 def register(sub: Any) -> None:
@@ -26,11 +26,8 @@ def register(sub: Any) -> None:
 def run_add(args: argparse.Namespace) -> int:
     from airsentry.server.auth import UserBook
 
-    book = UserBook(args.db or default_db_path())
-    try:
-        token = book.add(args.name, args.role, replace=args.replace)
-    finally:
-        book.close()
+    with IncidentStore(args.db or default_db_path()) as store:
+        token = UserBook(store).add(args.name, args.role, replace=args.replace)
     print(token)
     return 0
 
@@ -38,10 +35,7 @@ def run_add(args: argparse.Namespace) -> int:
 def run_list(args: argparse.Namespace) -> int:
     from airsentry.server.auth import UserBook
 
-    book = UserBook(args.db or default_db_path())
-    try:
-        for user in book.users():
+    with IncidentStore(args.db or default_db_path()) as store:
+        for user in UserBook(store).users():
             print(f"{user.name}\t{user.role}")
-    finally:
-        book.close()
     return 0

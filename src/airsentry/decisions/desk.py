@@ -27,51 +27,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any
 
 import yaml
 
 from airsentry.decisions.audit import AuditLog
 from airsentry.errors import AirsentryError, InputError
+from airsentry.incidents import Decision, IncidentStore
+from airsentry.incidents.kinds import DecisionKind
 from airsentry.model import Action
 from airsentry.respond.playbook import Playbook, facts
 from airsentry.respond.threat import Site, assess
-
-
-class Decision(Protocol):
-    """A recorded decision, as the incident store returns it."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def incident_id(self) -> str: ...
-    @property
-    def time(self) -> datetime: ...
-    @property
-    def operator(self) -> str: ...
-    @property
-    def action(self) -> str: ...
-    @property
-    def note(self) -> str: ...
-
-
-D = TypeVar("D", bound=Decision)
-D_co = TypeVar("D_co", bound=Decision, covariant=True)
-
-
-class DecisionStore(Protocol[D_co]):
-    """What the desk needs of the incident store. The store is handed in: assessment
-    runs upstream of the incident book and does not import it; ``Desk[Decision]`` with
-    the book's own ``Decision`` keeps its callers' types exact."""
-
-    def get(self, incident_id: str, *, with_events: bool = False) -> Any: ...
-
-    def record_decision(
-        self, incident_id: str, *, time: datetime, operator: str, action: Any, note: str = ""
-    ) -> D_co: ...
-
-    def decisions_for(self, incident_id: str) -> Sequence[D_co]: ...
-
 
 ACKNOWLEDGE = "acknowledge"
 AUTHORISE = "authorise"
@@ -120,12 +86,12 @@ def load_roster(path: str | os.PathLike[str]) -> Roster:
     return Roster(holders)
 
 
-class Desk(Generic[D]):
+class Desk:
     """Records acknowledgements and decisions, after checking who may take them."""
 
     def __init__(
         self,
-        store: DecisionStore[D],
+        store: IncidentStore,
         log: AuditLog,
         playbook: Playbook,
         roster: Roster,
@@ -138,7 +104,9 @@ class Desk(Generic[D]):
         self.roster = roster
         self.sites = list(sites)
 
-    def acknowledge(self, incident_id: str, operator: str, *, time: datetime, note: str = "") -> D:
+    def acknowledge(
+        self, incident_id: str, operator: str, *, time: datetime, note: str = ""
+    ) -> Decision:
         """Record that a named operator has seen the incident's recommendation."""
         if not operator.strip():
             raise AuthorisationError(incident_id, ACKNOWLEDGE, operator, "operator not named")
@@ -147,7 +115,11 @@ class Desk(Generic[D]):
             raise AuthorisationError(incident_id, ACKNOWLEDGE, operator, "no such incident")
         rec = incident.recommendation
         decision = self.store.record_decision(
-            incident_id, time=time, operator=operator.strip(), action=ACKNOWLEDGE, note=note
+            incident_id,
+            time=time,
+            operator=operator.strip(),
+            kind=DecisionKind.ACKNOWLEDGE,
+            note=note,
         )
         self.log.append(
             "acknowledgement",
@@ -171,7 +143,7 @@ class Desk(Generic[D]):
         role: str,
         reasons: Sequence[str],
         time: datetime,
-    ) -> D:
+    ) -> Decision:
         """Record an authorisation of ``action``, or raise :class:`AuthorisationError`."""
         return self._decide(AUTHORISE, incident_id, action, operator, role, reasons, time)
 
@@ -184,7 +156,7 @@ class Desk(Generic[D]):
         role: str,
         reasons: Sequence[str],
         time: datetime,
-    ) -> D:
+    ) -> Decision:
         """Record that the competent authority refused a recommended ``action``.
 
         A refusal is a decision like an authorisation, under the same checks (a named
@@ -202,7 +174,7 @@ class Desk(Generic[D]):
         role: str,
         reasons: Sequence[str],
         time: datetime,
-    ) -> D:
+    ) -> Decision:
         name = operator.strip()
         act = str(action)
         reason, step = self._refusal(incident_id, act, name, role, reasons)
@@ -221,9 +193,9 @@ class Desk(Generic[D]):
             "playbook": self.playbook.name,
             "reasons": [r.strip() for r in reasons],
         }
-        recorded = act if verdict == AUTHORISE else f"{REFUSE}:{act}"
+        kind = DecisionKind.AUTHORISE if verdict == AUTHORISE else DecisionKind.REFUSE
         decision = self.store.record_decision(
-            incident_id, time=time, operator=name, action=recorded, note=json.dumps(note)
+            incident_id, time=time, operator=name, kind=kind, action=act, note=json.dumps(note)
         )
         self.log.append(
             "decision",
@@ -258,14 +230,16 @@ class Desk(Generic[D]):
             return f"{act} needs the authority of {need}; {role!r} does not have it", None
         return "", allowed[-1].name
 
-    def engagement_authorised(self, incident_id: str) -> D | None:
+    def engagement_authorised(self, incident_id: str) -> Decision | None:
         """The engagement decision on record for the incident, or None.
 
         Counts only a decision that the audit log, verified intact, shows was taken
         through this desk.
         """
         engaged = [
-            d for d in self.store.decisions_for(incident_id) if d.action == Action.ENGAGE.value
+            d
+            for d in self.store.decisions_for(incident_id)
+            if d.kind == DecisionKind.AUTHORISE and d.action == Action.ENGAGE.value
         ]
         if not engaged or not self.log.path.exists() or self.log.verify():
             return None

@@ -1,7 +1,11 @@
 """The incident book: events grouped into incidents, persisted, decided on and reported.
 
 * :mod:`~airsentry.incidents.store`: the SQLite store (events, incidents, tracks,
-  decisions), one writer, durable on return.
+  decisions, users), one writer and per-thread readers
+  (:mod:`~airsentry.incidents.database`), durable on return; its console reads in
+  :mod:`~airsentry.incidents.queries`, its users in :mod:`~airsentry.incidents.users`,
+  every table in :mod:`~airsentry.incidents.schema`.
+* :mod:`~airsentry.incidents.kinds`: :class:`IncidentStatus` and :class:`DecisionKind`.
 * :mod:`~airsentry.incidents.book` and :mod:`~airsentry.incidents.grouping`: the
   rules that turn events into incidents.
 * :mod:`~airsentry.incidents.report`: the operator timeline and the exports.
@@ -9,17 +13,25 @@
 
 from airsentry.incidents.book import IncidentBook, Recommender
 from airsentry.incidents.grouping import natural_key, severity_of
+from airsentry.incidents.kinds import DecisionKind, IncidentStatus
+from airsentry.incidents.queries import EventSpan
 from airsentry.incidents.records import BookedIncident, Decision, TrackState
 from airsentry.incidents.report import export, timeline_text
 from airsentry.incidents.store import IncidentStore, default_db_path
+from airsentry.incidents.users import StoredUser, UserStore
 
 __all__ = [
     "BookedIncident",
     "Decision",
+    "DecisionKind",
+    "EventSpan",
     "IncidentBook",
+    "IncidentStatus",
     "IncidentStore",
     "Recommender",
+    "StoredUser",
     "TrackState",
+    "UserStore",
     "default_db_path",
     "export",
     "natural_key",

@@ -46,6 +46,7 @@ from typing import Any
 
 from airsentry.incidents import codec
 from airsentry.incidents.grouping import natural_key, object_keys, severity_of, starts_incident
+from airsentry.incidents.kinds import IncidentStatus
 from airsentry.incidents.records import BookedIncident, IncidentState, TrackState
 from airsentry.incidents.store import IncidentStore
 from airsentry.model import (
@@ -59,8 +60,8 @@ from airsentry.model import (
 Recommender = Callable[[Incident], Recommendation]
 """Maps an incident to the response the rules of engagement recommend."""
 
-OPEN = "open"
-CLOSED = "closed"
+OPEN = IncidentStatus.OPEN
+CLOSED = IncidentStatus.CLOSED
 
 
 def _fingerprint(state: IncidentState) -> tuple[Any, ...]:
@@ -100,7 +101,7 @@ class IncidentBook:
         # open incidents it holds closed ones reloaded by a replay of their events,
         # until close_stale() sweeps them out.
         self._working: dict[str, IncidentState] = {}
-        self._version = -1
+        self._revision = -1
         self._resume()
 
     def _resume(self) -> None:
@@ -116,17 +117,21 @@ class IncidentBook:
                 if stored is not None:
                     fresh[key] = stored
         self._working = fresh
-        self._version = self.store.data_version()
+        self._revision = self.store.revision()
 
     def _sync(self) -> None:
-        """Inside a write transaction: reload if another connection wrote meanwhile.
+        """Inside a write transaction: reload if anyone else wrote since our last batch.
 
         Two processes may keep books on one database file (a restart overlapping the
-        old process, a second pipeline). Every batch starts by checking SQLite's data
-        version under the write lock, so neither works from a stale copy.
+        old process, a second pipeline), and the console records decisions through the
+        same store. Every write transaction bumps the store's revision; ours started
+        from the revision we last committed unless someone else wrote in between, so a
+        batch that finds any other number works from a fresh copy, never a stale one.
         """
-        if self.store.data_version() != self._version:
+        current = self.store.revision()
+        if current != self._revision + 1:
             self._resume()
+        self._revision = current
 
     def open_incidents(self) -> list[BookedIncident]:
         """Copies of the incidents still open, oldest first."""

@@ -16,6 +16,7 @@ import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
+from airsentry.incidents.kinds import DecisionKind, IncidentStatus
 from airsentry.incidents.records import BookedIncident, Decision, TrackState
 from airsentry.model import (
     Action,
@@ -129,7 +130,7 @@ def incident_row(incident: Incident) -> dict[str, Any]:
         "severity": incident.severity,
         "recommendation": dumps(rec.to_dict()) if rec is not None else None,
         "reasons": dumps(incident.reasons),
-        "status": incident.status,
+        "status": str(IncidentStatus(incident.status)),
     }
 
 
@@ -153,7 +154,7 @@ def incident_from_row(row: sqlite3.Row) -> BookedIncident:
         severity=int(row["severity"]),
         recommendation=recommendation_from_dict(json.loads(rec)) if rec is not None else None,
         reasons=[str(r) for r in json.loads(row["reasons"])],
-        status=row["status"],
+        status=IncidentStatus(row["status"]),
         ordinal=None if ordinal is None else int(ordinal),
     )
 
@@ -195,6 +196,7 @@ def decision_from_row(row: sqlite3.Row) -> Decision:
         incident_id=row["incident_id"],
         time=from_epoch(row["time"]),
         operator=row["operator"],
-        action=row["action"],
+        kind=DecisionKind(row["kind"]),
+        action=None if row["action"] is None else Action(row["action"]),
         note=row["note"],
     )

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from airsentry.model import Incident, ZoneKind, isoformat
+from airsentry.incidents.kinds import DecisionKind
+from airsentry.model import Action, Incident, ZoneKind, isoformat
 
 
 @dataclass(slots=True)
@@ -95,26 +96,34 @@ class TrackState:
 class Decision:
     """A human decision recorded against an incident.
 
-    ``action`` is free text so that acknowledgements ("acknowledge") sit beside the
-    :class:`~airsentry.model.Action` values a commander approves or refuses.
+    ``kind`` says what was done (acknowledged, noted, authorised, refused); ``action``
+    is the :class:`~airsentry.model.Action` authorised or refused, ``None`` for an
+    acknowledgement or a note.
     """
 
     id: int
     incident_id: str
     time: datetime
     operator: str
-    action: str
+    kind: DecisionKind
+    action: Action | None = None
     note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON form: ``kind`` and ``action`` (``None`` when there is none) apart."""
         return {
             "id": self.id,
             "incident_id": self.incident_id,
             "time": isoformat(self.time),
             "operator": self.operator,
-            "action": self.action,
+            "kind": str(self.kind),
+            "action": None if self.action is None else str(self.action),
             "note": self.note,
         }
+
+    def __str__(self) -> str:
+        """``acknowledge``, ``note``, ``authorise engage``, ``refuse engage``."""
+        return str(self.kind) if self.action is None else f"{self.kind} {self.action}"
 
 
 @dataclass(slots=True)

@@ -1,4 +1,7 @@
-"""The SQLite schema of the incident store and the migrations that build it.
+"""The SQLite schema of the incident store and the migrations that build it: every table.
+
+Every table of the store file is created here and nowhere else: events, incidents,
+their tracks and decisions, the console's users and the store's revision counter.
 
 The schema version lives in ``PRAGMA user_version``. :data:`MIGRATIONS` is a list
 whose item ``i`` takes a database from version ``i`` to ``i + 1``; :func:`migrate`
@@ -9,6 +12,19 @@ than guessed at.
 Times are stored as REAL epoch seconds UTC (exact to the microsecond, and cheap to
 compare in range queries); the event JSON keeps the ISO 8601 text of
 :meth:`~airsentry.model.Event.to_dict`. Lists (track ids, reasons) are JSON text.
+Enumerations (:mod:`airsentry.incidents.kinds`) are stored as their string values.
+
+Version history:
+
+1. events, incidents, incident_tracks, decisions (a decision's ``action`` was free
+   text: ``acknowledge``, ``note``, an action, or ``refuse:<action>``).
+2. ``users`` (formerly ``server_users``, created outside the schema by the server;
+   its rows are carried over); decisions get a ``kind`` and a nullable ``action``
+   (``refuse:<action>`` rows become kind ``refuse`` with that action); the one-row
+   ``revision`` table, bumped by every write transaction, so a process can tell that
+   another one has written (portable, unlike SQLite's ``PRAGMA data_version``).
+
+The SQL is kept to what PostgreSQL also accepts where that costs nothing.
 """
 
 from __future__ import annotations
@@ -97,6 +113,68 @@ _V1: Sequence[str] = (
 )
 
 
+_DECISION_KINDS = "'acknowledge', 'note', 'authorise', 'refuse'"
+
+_V2_DECISIONS = f"""
+    CREATE TABLE decisions_v2 (
+        id INTEGER PRIMARY KEY,
+        incident_id TEXT NOT NULL REFERENCES incidents(id),
+        time REAL NOT NULL,
+        operator TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ({_DECISION_KINDS})),
+        action TEXT,                     -- the Action decided on; NULL for acknowledge, note
+        note TEXT NOT NULL,
+        CHECK ((kind IN ('authorise', 'refuse')) = (action IS NOT NULL))
+    )
+"""
+
+# Old free-text actions: 'acknowledge', 'note', 'refuse:<action>' or an action's value.
+_V2_COPY_DECISIONS = """
+    INSERT INTO decisions_v2 (id, incident_id, time, operator, kind, action, note)
+    SELECT id, incident_id, time, operator,
+        CASE WHEN action IN ('acknowledge', 'note') THEN action
+             WHEN action LIKE 'refuse:%' THEN 'refuse'
+             ELSE 'authorise' END,
+        CASE WHEN action IN ('acknowledge', 'note') THEN NULL
+             WHEN action LIKE 'refuse:%' THEN SUBSTR(action, 8)
+             ELSE action END,
+        note
+    FROM decisions
+"""
+
+_V2_USERS = """
+    CREATE TABLE users (
+        name TEXT PRIMARY KEY,
+        role TEXT NOT NULL,
+        token_sha256 TEXT NOT NULL UNIQUE,
+        created REAL NOT NULL            -- epoch seconds UTC
+    )
+"""
+
+
+def _v2(conn: sqlite3.Connection) -> None:
+    """Users into the schema, decisions with a kind, the revision counter."""
+    conn.execute(_V2_USERS)
+    legacy = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'server_users'"
+    ).fetchone()
+    if legacy is not None:
+        conn.execute(
+            "INSERT INTO users (name, role, token_sha256, created) "
+            "SELECT name, role, token_sha256, created FROM server_users"
+        )
+        conn.execute("DROP TABLE server_users")
+    conn.execute(_V2_DECISIONS)
+    conn.execute(_V2_COPY_DECISIONS)
+    conn.execute("DROP TABLE decisions")
+    conn.execute("ALTER TABLE decisions_v2 RENAME TO decisions")
+    conn.execute("CREATE INDEX decisions_incident ON decisions(incident_id, time)")
+    conn.execute(
+        "CREATE TABLE revision (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL)"
+    )
+    conn.execute("INSERT INTO revision (id, n) VALUES (1, 0)")
+
+
 def _script(statements: Sequence[str]) -> Callable[[sqlite3.Connection], None]:
     def run(conn: sqlite3.Connection) -> None:
         # One statement at a time: executescript() would commit the open transaction.
@@ -106,7 +184,7 @@ def _script(statements: Sequence[str]) -> Callable[[sqlite3.Connection], None]:
     return run
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_script(_V1)]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_script(_V1), _v2]
 """Item ``i`` upgrades a database from schema version ``i`` to ``i + 1``."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,16 +1,16 @@
-"""The persisted incident store: events, incidents, their tracks and decisions in SQLite.
+"""The persisted incident store: events, incidents, their tracks and decisions.
 
-One writer. Every read and write goes through one connection guarded by one lock
-(in the spirit of datasette's single write connection), so the store can be shared
-by the pipeline thread and an API thread without interleaving transactions. Across
-processes SQLite's own locking serialises writers: each write transaction starts with
-``BEGIN IMMEDIATE``, and WAL mode lets readers in other processes go on meanwhile.
+:class:`IncidentStore` is the one owner of the database: every write goes through its
+single writer and every read through its per-thread read connections
+(:class:`~airsentry.incidents.database.Database`), so readers never wait for a writer.
+The console's reads live in :mod:`airsentry.incidents.queries`, the users in
+:mod:`airsentry.incidents.users`; the tables in :mod:`airsentry.incidents.schema`.
 
-Nothing lost: ``synchronous = FULL`` with WAL makes a committed transaction survive a
-crash or power loss, and every write method commits before it returns, so an event
-accepted by :meth:`IncidentStore.add_events` is on disk when the call returns. Several
-writes can be grouped atomically with :meth:`IncidentStore.transaction` (the incident
-book stores a batch's events together with the incidents they changed).
+Nothing lost: every write method commits (``synchronous = FULL``, WAL) before it
+returns, so an event accepted by :meth:`IncidentStore.add_events` is on disk when the
+call returns. Several writes can be grouped atomically with
+:meth:`IncidentStore.transaction` (the incident book stores a batch's events together
+with the incidents they changed).
 
 Times are stored as REAL epoch seconds UTC; see :mod:`airsentry.incidents.schema`.
 """
@@ -19,21 +19,20 @@ from __future__ import annotations
 
 import builtins
 import json
-import os
 import sqlite3
-import threading
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from platformdirs import user_data_dir
 
-from airsentry.errors import StoreError
+from airsentry.errors import NotFound
 from airsentry.incidents import codec
+from airsentry.incidents.kinds import DecisionKind, IncidentStatus, decision_of
+from airsentry.incidents.queries import ConsoleReads
 from airsentry.incidents.records import BookedIncident, Decision, IncidentState, TrackState
-from airsentry.incidents.schema import migrate, schema_version
+from airsentry.incidents.users import UserStore
 from airsentry.model import Action, Event, Incident, ZoneKind, to_epoch
 
 _UPDATE_INCIDENT = """
@@ -87,62 +86,13 @@ def default_db_path() -> Path:
     return Path(user_data_dir("airsentry")) / "airsentry.sqlite"
 
 
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    return str(exc) or type(exc).__name__
-
-
-class IncidentStore:
-    """Incidents, their events, tracks and decisions, persisted in one SQLite file.
+class IncidentStore(ConsoleReads):
+    """Incidents, their events, tracks and decisions, and the console's users, in one file.
 
     Opening creates the file (and its directory) when missing and migrates an older
     schema; it raises :class:`~airsentry.errors.StoreError` when the path cannot be
     written, the file is not an SQLite database, or its schema is newer than this code.
     """
-
-    def __init__(self, path: str | os.PathLike[str], *, timeout_s: float = 10.0) -> None:
-        self.path = Path(path)
-        self._lock = threading.RLock()
-        self._depth = 0
-        self._conn = self._open(timeout_s)
-
-    # -- opening and transactions -------------------------------------------------
-
-    def _open(self, timeout_s: float) -> sqlite3.Connection:
-        where = str(self.path)
-        if self.path.is_dir():
-            raise StoreError(where, "is a directory, not a database file")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(where, f"cannot create its directory: {_reason(exc)}") from exc
-        try:
-            conn = sqlite3.connect(
-                self.path, timeout=timeout_s, isolation_level=None, check_same_thread=False
-            )
-        except sqlite3.Error as exc:
-            raise StoreError(where, f"cannot open: {_reason(exc)}") from exc
-        try:
-            conn.row_factory = sqlite3.Row
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                raise StoreError(where, f"cannot use write-ahead logging (journal mode {mode})")
-            conn.execute("PRAGMA synchronous = FULL")
-            conn.execute("PRAGMA foreign_keys = ON")
-            migrate(conn)
-        except StoreError:
-            conn.close()
-            raise
-        except (sqlite3.Error, ValueError) as exc:
-            conn.close()
-            raise StoreError(where, _reason(exc)) from exc
-        return conn
-
-    def close(self) -> None:
-        """Close the connection; the store cannot be used afterwards."""
-        with self._lock:
-            self._conn.close()
 
     def __enter__(self) -> IncidentStore:
         return self
@@ -150,58 +100,10 @@ class IncidentStore:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """Group writes into one atomic, durable transaction.
-
-        Nested uses join the outermost transaction. Any exception rolls everything
-        back; SQLite errors come out as :class:`StoreError`.
-        """
-        with self._lock:
-            if self._depth:
-                self._depth += 1
-                try:
-                    yield
-                finally:
-                    self._depth -= 1
-                return
-            with self._sql("begin a transaction"):
-                self._conn.execute("BEGIN IMMEDIATE")
-            self._depth = 1
-            try:
-                yield
-            except BaseException:
-                self._depth = 0
-                if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
-                raise
-            self._depth = 0
-            try:
-                self._conn.execute("COMMIT")
-            except sqlite3.Error as exc:
-                if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
-                raise StoreError(str(self.path), f"cannot commit: {_reason(exc)}") from exc
-
-    @contextmanager
-    def _sql(self, doing: str) -> Iterator[sqlite3.Connection]:
-        """Hold the lock and turn SQLite errors into :class:`StoreError`."""
-        with self._lock:
-            try:
-                yield self._conn
-            except sqlite3.Error as exc:
-                raise StoreError(str(self.path), f"cannot {doing}: {_reason(exc)}") from exc
-
     @property
-    def schema_version(self) -> int:
-        """The schema version of the open database (``PRAGMA user_version``)."""
-        with self._sql("read the schema version") as conn:
-            return schema_version(conn)
-
-    def data_version(self) -> int:
-        """SQLite's data version: it changes when another connection commits."""
-        with self._sql("read the data version") as conn:
-            return int(conn.execute("PRAGMA data_version").fetchone()[0])
+    def users(self) -> UserStore:
+        """The console's users (names, roles, token hashes), kept in this store."""
+        return UserStore(self)
 
     # -- writes -------------------------------------------------------------------
 
@@ -217,7 +119,7 @@ class IncidentStore:
             raise ValueError(f"{len(incident_ids)} incident ids for {len(events)} events")
         ids = incident_ids if incident_ids is not None else [None] * len(events)
         added = 0
-        with self.transaction(), self._sql("store events") as conn:
+        with self.writing("store events") as conn:
             for event, incident_id in zip(events, ids, strict=True):
                 row = codec.event_row(event, incident_id)
                 if conn.execute(_INSERT_EVENT, row).rowcount:
@@ -239,7 +141,7 @@ class IncidentStore:
         store) and ``incident.id`` is set. Ordinals of the owner's sovereign incidents
         that year are renumbered by start time.
         """
-        with self.transaction(), self._sql("save an incident") as conn:
+        with self.writing("save an incident") as conn:
             row = codec.incident_row(incident)
             if not incident.id:
                 owner = incident.owner or "UNK"
@@ -270,33 +172,38 @@ class IncidentStore:
         *,
         time: datetime,
         operator: str,
-        action: Action | str,
+        action: Action | str | None = None,
         note: str = "",
+        kind: DecisionKind | None = None,
     ) -> Decision:
-        """Record a human decision (or an acknowledgement) against an incident.
+        """Record a human decision (or an acknowledgement, or a note) against an incident.
 
-        Raises ``KeyError`` when there is no such incident and ``ValueError`` when the
-        operator is not named: a decision nobody owns is not a decision.
+        ``kind`` and ``action`` as :func:`~airsentry.incidents.kinds.decision_of` reads
+        them (``action="acknowledge"`` alone still means an acknowledgement). Raises
+        :class:`~airsentry.errors.NotFound` when there is no such incident and
+        ``ValueError`` when the operator is not named (a decision nobody owns is not a
+        decision) or the kind and action do not fit.
         """
         if not operator.strip():
             raise ValueError("a decision needs the name of the operator who took it")
-        with self.transaction(), self._sql("record a decision") as conn:
+        kind, act = decision_of(kind, action)
+        with self.writing("record a decision") as conn:
             found = conn.execute("SELECT 1 FROM incidents WHERE id = ?", (incident_id,))
             if found.fetchone() is None:
-                raise KeyError(incident_id)
+                raise NotFound("incident", incident_id)
             cur = conn.execute(
-                "INSERT INTO decisions (incident_id, time, operator, action, note) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (incident_id, to_epoch(time), operator, str(action), note),
+                "INSERT INTO decisions (incident_id, time, operator, kind, action, note) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (incident_id, to_epoch(time), operator, str(kind), _opt(act), note),
             )
             decision_id = int(cur.lastrowid or 0)
-        return Decision(decision_id, incident_id, time, operator, str(action), note)
+        return Decision(decision_id, incident_id, time, operator, kind, act, note)
 
     # -- reads --------------------------------------------------------------------
 
     def get(self, incident_id: str, *, with_events: bool = False) -> BookedIncident | None:
         """The incident with that id, or ``None``."""
-        with self._sql("read an incident") as conn:
+        with self.reading("read an incident") as conn:
             row = conn.execute("SELECT * FROM incidents WHERE id = ?", (incident_id,)).fetchone()
             if row is None:
                 return None
@@ -313,7 +220,7 @@ class IncidentStore:
         until: datetime | None = None,
         zone_kind: str | None = None,
         *,
-        status: str | None = None,
+        status: IncidentStatus | str | None = None,
         with_events: bool = False,
     ) -> builtins.list[BookedIncident]:
         """Incidents matching every filter given, in order of start time.
@@ -328,7 +235,7 @@ class IncidentStore:
             ("owner", owner),
             ("year", year),
             ("zone_kind", zone_kind),
-            ("status", status),
+            ("status", None if status is None else IncidentStatus(status)),
         ):
             if value is not None:
                 clauses.append(f"{column} = ?")
@@ -340,7 +247,7 @@ class IncidentStore:
             clauses.append("start_time < ?")
             params.append(to_epoch(until))
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        with self._sql("list incidents") as conn:
+        with self.reading("list incidents") as conn:
             rows = conn.execute(
                 f"SELECT * FROM incidents {where} ORDER BY start_time, id_year, seq", params
             ).fetchall()
@@ -357,7 +264,7 @@ class IncidentStore:
         if zone_kind is not None:
             sql += " WHERE zone_kind = ?"
             params = (str(zone_kind),)
-        with self._sql("count incidents") as conn:
+        with self.reading("count incidents") as conn:
             rows = conn.execute(f"{sql} GROUP BY owner, year", params).fetchall()
         return {(str(r[0]), int(r[1])): int(r[2]) for r in rows}
 
@@ -367,7 +274,7 @@ class IncidentStore:
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
-        with self._sql("read ordinals") as conn:
+        with self.reading("read ordinals") as conn:
             rows = conn.execute(
                 f"SELECT id, ordinal FROM incidents WHERE id IN ({marks})", ids
             ).fetchall()
@@ -375,7 +282,7 @@ class IncidentStore:
 
     def events_for(self, incident_id: str) -> builtins.list[Event]:
         """The events attached to an incident, in time order."""
-        with self._sql("read events") as conn:
+        with self.reading("read events") as conn:
             rows = conn.execute(
                 "SELECT data FROM events WHERE incident_id = ? ORDER BY time, id", (incident_id,)
             ).fetchall()
@@ -383,12 +290,12 @@ class IncidentStore:
 
     def event_count(self) -> int:
         """How many events the store holds (attached to an incident or not)."""
-        with self._sql("count events") as conn:
+        with self.reading("count events") as conn:
             return int(conn.execute("SELECT COUNT(*) FROM events").fetchone()[0])
 
     def decisions_for(self, incident_id: str) -> builtins.list[Decision]:
         """Decisions recorded against an incident, oldest first."""
-        with self._sql("read decisions") as conn:
+        with self.reading("read decisions") as conn:
             rows = conn.execute(
                 "SELECT * FROM decisions WHERE incident_id = ? ORDER BY time, id", (incident_id,)
             ).fetchall()
@@ -398,15 +305,16 @@ class IncidentStore:
 
     def open_states(self) -> builtins.list[IncidentState]:
         """Every open incident with its tracks and events: what a restarted book continues."""
-        with self._sql("read open incidents") as conn:
+        with self.reading("read open incidents") as conn:
             rows = conn.execute(
-                "SELECT * FROM incidents WHERE status = 'open' ORDER BY start_time, id_year, seq"
+                "SELECT * FROM incidents WHERE status = ? ORDER BY start_time, id_year, seq",
+                (str(IncidentStatus.OPEN),),
             ).fetchall()
             return [self._state(conn, row) for row in rows]
 
     def state_by_natural_key(self, natural_key: str) -> IncidentState | None:
         """The incident first recorded under ``natural_key`` (a replayed start), if any."""
-        with self._sql("find an incident") as conn:
+        with self.reading("find an incident") as conn:
             row = conn.execute(
                 "SELECT * FROM incidents WHERE natural_key = ?", (natural_key,)
             ).fetchone()
@@ -430,3 +338,7 @@ class IncidentStore:
             natural_key=row["natural_key"],
             event_keys={str(e["dedup"]) for e in events},
         )
+
+
+def _opt(action: Action | None) -> str | None:
+    return None if action is None else str(action)

@@ -23,6 +23,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from airsentry import __version__
+from airsentry.errors import NotFound
 from airsentry.server import routes_incidents, routes_read, ws
 from airsentry.server.context import ServerContext
 
@@ -66,8 +67,9 @@ def create_app(ctx: ServerContext, *, close_on_shutdown: bool = False) -> FastAP
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    @app.exception_handler(KeyError)
-    async def not_found(request: Request, exc: KeyError) -> JSONResponse:
-        return JSONResponse({"detail": f"not found: {exc.args[0] if exc.args else ''}"}, 404)
+    # Only a deliberate NotFound is a 404; a stray KeyError is a bug and stays a 500.
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> JSONResponse:
+        return JSONResponse({"detail": str(exc), "kind": exc.kind, "key": exc.key}, 404)
 
     return app

@@ -9,8 +9,9 @@ one, the store records them directly after the console's own role check.
 Console roles map onto the playbook's roles: an operator holds the playbook's
 ``operator`` role; a commander holds every role of the playbook (the console's
 commander is the duty officer with the authority the playbook names); a viewer holds none.
-The action a commander approves is recorded under its own name (``engage``), a refusal
-as ``refuse:<action>``, so :meth:`Desk.engagement_authorised` reads them alike.
+An approval is recorded as a decision of kind ``authorise`` naming its action
+(``engage``), a refusal as kind ``refuse`` with the action, so
+:meth:`Desk.engagement_authorised` reads them alike.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ class DecisionDesk:
             return frozenset({"operator"})
         return frozenset()
 
-    def desk(self, store: IncidentStore, user: User) -> Desk[Decision]:
+    def desk(self, store: IncidentStore, user: User) -> Desk:
         return Desk(store, self.log, self.playbook, Roster({user.name: self.roles_of(user)}))
 
     def role_for(self, user: User) -> str:

@@ -12,17 +12,16 @@ from airsentry.server.auth import UserBook
 from airsentry.server.console_desk import DecisionDesk
 from airsentry.server.geo import ZoneLayer
 from airsentry.server.live import Hub, LivePicture
-from airsentry.server.queries import StoreReader
 from airsentry.server.runner import PipelineRunner
 
 
 @dataclass(slots=True)
 class ServerContext:
-    """Everything the routes read and write."""
+    """Everything the routes read and write. The store is the one owner of the database:
+    the users, the console's reads and every write go through it."""
 
     store: IncidentStore
     users: UserBook
-    reader: StoreReader
     zones: ZoneLayer
     picture: LivePicture = field(default_factory=LivePicture)
     hub: Hub = field(default_factory=Hub)
@@ -31,13 +30,12 @@ class ServerContext:
 
     @classmethod
     def open(cls, db: str | Path, zones: Sequence[Zone]) -> ServerContext:
-        """Open the store at ``db`` (created when missing) with its users table."""
+        """Open the store at ``db`` (created when missing), users included."""
         store = IncidentStore(db)
-        return cls(store=store, users=UserBook(db), reader=StoreReader(db), zones=ZoneLayer(zones))
+        return cls(store=store, users=UserBook(store), zones=ZoneLayer(zones))
 
     def close(self) -> None:
         if self.runner is not None:
             self.runner.stop()
-        self.reader.close()
         self.users.close()
         self.store.close()

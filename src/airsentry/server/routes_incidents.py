@@ -12,14 +12,15 @@ is pushed to every console as a ``decision`` message.
 from __future__ import annotations
 
 import enum
+import math
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
-from airsentry.incidents import BookedIncident, Decision
-from airsentry.model import Action, Incident, ZoneKind
+from airsentry.incidents import BookedIncident, Decision, DecisionKind, TrackState
+from airsentry.model import Action, Incident, ZoneKind, isoformat
 from airsentry.server.auth import Role, User
 from airsentry.server.console_desk import AuthorisationError
 from airsentry.server.deps import Ctx, Operator, Viewer
@@ -77,9 +78,16 @@ def _publish(ctx: Ctx, decision: Decision, user: User) -> dict[str, Any]:
     return out
 
 
-def _record(ctx: Ctx, incident_id: str, user: User, action: str, note: str) -> dict[str, Any]:
+def _record(
+    ctx: Ctx,
+    incident_id: str,
+    user: User,
+    kind: DecisionKind,
+    note: str,
+    action: Action | None = None,
+) -> dict[str, Any]:
     decision = ctx.store.record_decision(
-        incident_id, time=datetime.now(UTC), operator=user.name, action=action, note=note
+        incident_id, time=datetime.now(UTC), operator=user.name, kind=kind, action=action, note=note
     )
     return _publish(ctx, decision, user)
 
@@ -103,7 +111,7 @@ def list_incidents(
         str(zone_kind) if zone_kind else None,
         status=status,
     )
-    where = ctx.reader.incident_positions()
+    where = ctx.store.incident_positions()
     return [with_position(inc.to_dict(), where) for inc in found]
 
 
@@ -116,16 +124,33 @@ def with_position(
     return incident
 
 
+def track_json(track: TrackState) -> dict[str, Any]:
+    """One object of an incident as the console shows it: class, times, stay, depth."""
+
+    def iso(t: float | None) -> str | None:
+        return isoformat(t) if t is not None and math.isfinite(t) else None
+
+    return {
+        "track_id": track.track_id,
+        "identity": track.identity,
+        "target_class": track.target_class,
+        "first_seen": iso(track.first_time),
+        "last_seen": iso(track.last_time),
+        "dwell_s": round(float(track.dwell_s), 1),
+        "depth_m": round(float(track.depth_m), 1),
+    }
+
+
 @router.get("/{incident_id}", summary="One incident: timeline, tracks, decisions")
 def get_incident(incident_id: str, ctx: Ctx, user: Viewer) -> dict[str, Any]:
     inc = ctx.store.get(incident_id, with_events=True)
     if inc is None:
         raise HTTPException(404, f"no incident {incident_id!r}")
-    out = with_position(inc.to_dict(with_events=True), ctx.reader.incident_positions(inc.id))
-    out["tracks"] = ctx.reader.incident_tracks(incident_id)
-    decisions = [d.to_dict() for d in ctx.store.decisions_for(incident_id)]
-    out["decisions"] = decisions
-    out["acknowledged_by"] = [d["operator"] for d in decisions if d["action"] == "acknowledge"]
+    out = with_position(inc.to_dict(with_events=True), ctx.store.incident_positions(inc.id))
+    out["tracks"] = [track_json(t) for t in ctx.store.incident_tracks(incident_id)]
+    decisions = ctx.store.decisions_for(incident_id)
+    out["decisions"] = [d.to_dict() for d in decisions]
+    out["acknowledged_by"] = [d.operator for d in decisions if d.kind is DecisionKind.ACKNOWLEDGE]
     rec = inc.recommendation
     out["authorise_role"] = str(required_role(inc, rec.action)) if rec else None
     return out
@@ -137,7 +162,7 @@ def get_incident(incident_id: str, ctx: Ctx, user: Viewer) -> dict[str, Any]:
 def acknowledge(incident_id: str, body: Note, ctx: Ctx, user: Operator) -> dict[str, Any]:
     _incident(ctx, incident_id)
     if ctx.desk is None:
-        return _record(ctx, incident_id, user, "acknowledge", body.note)
+        return _record(ctx, incident_id, user, DecisionKind.ACKNOWLEDGE, body.note)
     now = datetime.now(UTC)
     try:
         decision = ctx.desk.acknowledge(ctx.store, user, incident_id, time=now, note=body.note)
@@ -149,7 +174,7 @@ def acknowledge(incident_id: str, body: Note, ctx: Ctx, user: Operator) -> dict[
 @router.post("/{incident_id}/notes", summary="Annotate an incident (operator)", status_code=201)
 def annotate(incident_id: str, body: NoteText, ctx: Ctx, user: Operator) -> dict[str, Any]:
     _incident(ctx, incident_id)
-    return _record(ctx, incident_id, user, "note", body.text)
+    return _record(ctx, incident_id, user, DecisionKind.NOTE, body.text)
 
 
 @router.post(
@@ -168,8 +193,9 @@ def decide(incident_id: str, body: DecisionIn, ctx: Ctx, user: Operator) -> dict
             f"{user.name} has the {user.role} role",
         )
     if ctx.desk is None:
-        action = str(body.action) if body.decision is Verdict.APPROVE else f"refuse:{body.action}"
-        return _record(ctx, incident_id, user, action, body.note)
+        approved = body.decision is Verdict.APPROVE
+        kind = DecisionKind.AUTHORISE if approved else DecisionKind.REFUSE
+        return _record(ctx, incident_id, user, kind, body.note, body.action)
     verb = "authorised" if body.decision is Verdict.APPROVE else "refused"
     reasons = [body.note] if body.note.strip() else [f"{verb} by {user.name} at the console"]
     decide_by = ctx.desk.authorise if body.decision is Verdict.APPROVE else ctx.desk.refuse

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Response
 
-from airsentry.model import EventKind, ZoneKind, utc
+from airsentry.model import EventKind, ZoneKind, isoformat, utc
 from airsentry.server.deps import Ctx, Viewer
 
 router = APIRouter(prefix="/api", tags=["read"])
@@ -97,18 +97,24 @@ def events(
     zone_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000,
 ) -> list[dict[str, Any]]:
-    return ctx.reader.events(
+    found = ctx.store.events_between(
         since=aware(since, "since"),
         until=aware(until, "until"),
         kind=str(kind) if kind else None,
         zone_id=zone_id,
         limit=limit,
     )
+    return [{**event.to_dict(), "incident_id": incident_id} for event, incident_id in found]
 
 
 @router.get("/events/span", summary="First and last stored event time")
 def events_span(ctx: Ctx, user: Viewer) -> dict[str, Any]:
-    return ctx.reader.span()
+    span = ctx.store.event_span()
+    return {
+        "first": isoformat(span.first) if span.first is not None else None,
+        "last": isoformat(span.last) if span.last is not None else None,
+        "events": span.events,
+    }
 
 
 @router.get("/sensors", summary="Sensors heard: reports, last report, silent or not")

@@ -76,7 +76,7 @@ def open_context(
             ctx.picture,
             ctx.hub,
             runner_config,
-            position=ctx.reader.incident_positions,
+            position=ctx.store.incident_positions,
             announce_from=ctx.store if booked else None,
             store=ctx.store,
         )

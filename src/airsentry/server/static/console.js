@@ -129,7 +129,7 @@ async function openIncident(id) {
       <button id="engage">Authorise engagement</button>
     </div>
     <textarea id="note" rows="2" placeholder="note"></textarea><button id="annotate">Add note</button>
-    <h3>Decisions</h3><ul id="decisions">${d.decisions.map((x) => `<li>${esc(x.time)} ${esc(x.operator)}: ${esc(x.action)} ${esc(x.note)}</li>`).join("") || "<li class=muted>none yet</li>"}</ul>
+    <h3>Decisions</h3><ul id="decisions">${d.decisions.map((x) => `<li>${esc(x.time)} ${esc(x.operator)}: ${esc(x.kind)}${x.action ? ` ${esc(x.action)}` : ""} ${esc(x.note)}</li>`).join("") || "<li class=muted>none yet</li>"}</ul>
     <h3>Tracks involved</h3><table><tr><th>Track</th><th>Identity</th><th>Class</th><th>Stay</th><th>Depth</th></tr>
     ${d.tracks.map((t) => `<tr><td>${t.track_id ?? ""}</td><td>${esc(t.identity)}</td><td>${esc(t.target_class)}</td><td>${Math.round(t.dwell_s)} s</td><td>${Math.round(t.depth_m)} m</td></tr>`).join("")}</table>
     <h3>Timeline</h3><table id="timeline"><tr><th>Time</th><th>Event</th><th>Track</th><th>Why</th></tr>

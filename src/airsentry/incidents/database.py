@@ -1,0 +1,239 @@
+"""The store file's connections: one writer, and a read connection per thread.
+
+Every write goes through one writer (in the spirit of datasette's ``execute_write_fn``):
+a dedicated connection used under one lock, so the pipeline thread and the API threads
+never interleave transactions. Each write transaction starts with ``BEGIN IMMEDIATE``
+(across processes SQLite's own locking serialises writers) and bumps the ``revision``
+counter, so any process can tell that another one wrote since it last looked, without
+SQLite-only means such as ``PRAGMA data_version``.
+
+Reads go through separate connections, one per thread (``query_only``, so a read path
+cannot write by mistake). WAL mode lets them read the last committed state while the
+writer holds a transaction: a reader never waits for a writer and never sees its
+uncommitted work. The one exception is the thread inside a write transaction: its
+reads use the writer connection, so it reads its own writes.
+
+Nothing lost: ``synchronous = FULL`` with WAL makes a committed transaction survive a
+crash or power loss, and :meth:`Database.transaction` returns only after its commit.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from airsentry.errors import StoreError
+from airsentry.incidents.schema import migrate, schema_version
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or type(exc).__name__
+
+
+class _Reader:
+    """One thread's read connection. The thread's local storage holds it, the store
+    only a weak reference: when the thread ends, the connection goes with it."""
+
+    __slots__ = ("__weakref__", "conn")
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+
+class Database:
+    """The writer connection and the per-thread readers over one SQLite store file.
+
+    Opening creates the file (and its directory) when missing and migrates an older
+    schema; it raises :class:`~airsentry.errors.StoreError` when the path cannot be
+    written, the file is not an SQLite database, or its schema is newer than this code.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, timeout_s: float = 10.0) -> None:
+        self.path = Path(path)
+        self._timeout_s = timeout_s
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._writer_thread: int | None = None
+        self._revision = 0
+        self._local = threading.local()
+        self._readers: weakref.WeakSet[_Reader] = weakref.WeakSet()
+        self._readers_lock = threading.Lock()
+        self._closed = False
+        self._conn = self._open_writer()
+
+    # -- opening and closing ------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            self.path, timeout=self._timeout_s, isolation_level=None, check_same_thread=False
+        )
+        conn.row_factory = sqlite3.Row
+        return conn
+
+    def _open_writer(self) -> sqlite3.Connection:
+        where = str(self.path)
+        if self.path.is_dir():
+            raise StoreError(where, "is a directory, not a database file")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(where, f"cannot create its directory: {_reason(exc)}") from exc
+        try:
+            conn = self._connect()
+        except sqlite3.Error as exc:
+            raise StoreError(where, f"cannot open: {_reason(exc)}") from exc
+        try:
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise StoreError(where, f"cannot use write-ahead logging (journal mode {mode})")
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            migrate(conn)
+        except StoreError:
+            conn.close()
+            raise
+        except (sqlite3.Error, ValueError) as exc:
+            conn.close()
+            raise StoreError(where, _reason(exc)) from exc
+        return conn
+
+    def _reader(self) -> sqlite3.Connection:
+        """This thread's read connection, opened on first use."""
+        reader: _Reader | None = getattr(self._local, "reader", None)
+        if reader is None:
+            with self._readers_lock:
+                if self._closed:
+                    raise StoreError(str(self.path), "the store is closed")
+                conn = self._connect()
+                conn.execute("PRAGMA query_only = ON")
+                reader = _Reader(conn)
+                self._readers.add(reader)
+            self._local.reader = reader
+        return reader.conn
+
+    def close(self) -> None:
+        """Close every connection; the store cannot be used afterwards."""
+        with self._lock:
+            self._conn.close()
+        with self._readers_lock:
+            self._closed = True
+            for reader in list(self._readers):
+                reader.conn.close()
+            self._readers.clear()
+
+    # -- writing ------------------------------------------------------------------
+
+    def _in_own_transaction(self) -> bool:
+        return self._depth > 0 and self._writer_thread == threading.get_ident()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group writes into one atomic, durable transaction; bump the revision.
+
+        Nested uses join the outermost transaction. Any exception rolls everything
+        back; SQLite errors come out as :class:`StoreError`. Returns after the commit.
+        """
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
+            with self._errors("begin a transaction"):
+                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    self._conn.execute("UPDATE revision SET n = n + 1 WHERE id = 1")
+                    self._revision = int(
+                        self._conn.execute("SELECT n FROM revision WHERE id = 1").fetchone()[0]
+                    )
+                except BaseException:
+                    self._conn.execute("ROLLBACK")
+                    raise
+            self._depth = 1
+            self._writer_thread = threading.get_ident()
+            try:
+                yield
+            except BaseException:
+                self._depth = 0
+                self._writer_thread = None
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+            self._depth = 0
+            self._writer_thread = None
+            try:
+                self._conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise StoreError(str(self.path), f"cannot commit: {_reason(exc)}") from exc
+
+    @contextmanager
+    def writing(self, doing: str) -> Iterator[sqlite3.Connection]:
+        """The writer connection inside a (joined or new) transaction.
+
+        For the store's own modules. ``doing`` completes "cannot …" in a
+        :class:`StoreError` raised for an SQLite error.
+        """
+        with self.transaction(), self._errors(doing):
+            yield self._conn
+
+    @contextmanager
+    def _errors(self, doing: str) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise StoreError(str(self.path), f"cannot {doing}: {_reason(exc)}") from exc
+
+    # -- reading ------------------------------------------------------------------
+
+    @contextmanager
+    def reading(self, doing: str) -> Iterator[sqlite3.Connection]:
+        """A connection to read from, in one read transaction (one consistent snapshot).
+
+        This thread's reader, which never waits for the writer; the writer connection
+        itself when this thread is inside a write transaction (to read its own writes).
+        Nested reads join the outer read's snapshot. For the store's own modules.
+        """
+        if self._in_own_transaction():
+            with self._errors(doing):
+                yield self._conn
+            return
+        with self._errors(doing):
+            conn = self._reader()
+            if conn.in_transaction:  # a read nested in another read joins its snapshot
+                yield conn
+                return
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                if conn.in_transaction:
+                    conn.execute("COMMIT")
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version of the open database (``PRAGMA user_version``)."""
+        with self.reading("read the schema version") as conn:
+            return schema_version(conn)
+
+    def revision(self) -> int:
+        """The store's revision: bumped by every write transaction, whoever wrote.
+
+        Inside this thread's write transaction, the revision that transaction will
+        commit (one more than the revision it started from, unless another writer
+        came between); outside, the last committed one.
+        """
+        if self._in_own_transaction():
+            return self._revision
+        with self.reading("read the revision") as conn:
+            return int(conn.execute("SELECT n FROM revision WHERE id = 1").fetchone()[0])
