@@ -29,12 +29,14 @@ def make_incident(
     depth_m: float = 3000.0,
     paths: list[list[tuple[float, float, float]]] | None = None,
     extra: dict[str, Any] | None = None,
+    details: dict[str, Any] | None = None,
 ) -> Incident:
     """An incident of ``len(classes)`` objects, each with an entry and an exit event.
 
     ``paths`` gives each object's positions as ``(seconds after T0, lat, lon)``; the
     first is its entry, the last its exit, the others approach-free intermediate
-    entries (events carry positions the threat assessment reads).
+    entries (events carry positions the threat assessment reads). ``details`` go on
+    every entry and exit; ``extra`` sets fields of the incident itself.
     """
     zone_id, name, owner = ZONES[kind]
     n = len(classes)
@@ -62,6 +64,7 @@ def make_incident(
                     alt=500.0,
                     dwell_s=dwell_s if kind_e is EventKind.EXIT else None,
                     depth_m=depth_m if kind_e is EventKind.EXIT else None,
+                    details=dict(details or {}),
                 )
             )
     if swarm:

@@ -11,7 +11,7 @@ import pytest
 from airsentry.cli import main
 from airsentry.decisions.audit import AuditLog, default_log_path
 from airsentry.decisions.desk import AuthorisationError, Desk, Roster
-from airsentry.incidents import IncidentBook, IncidentStore
+from airsentry.incidents import DecisionKind, IncidentBook, IncidentStore
 from airsentry.model import Action
 from airsentry.respond.playbook import Responder, load
 from incident_builders import make_incident
@@ -160,3 +160,28 @@ def test_cli_refuses_engagement_without_authorisation(
     assert main(["decide", "status", site, "--db", str(db)]) == 0
     assert "engagement authorised: yes, by Kadri Tamm" in capsys.readouterr().out
     assert main(["audit", "verify", "--db", str(db)]) == 0
+
+
+def test_a_refused_engagement_is_audited_and_never_authorises(
+    store: IncidentStore, desk: Desk
+) -> None:
+    site = ids(store)["site"]
+    d = desk.refuse(
+        site, Action.ENGAGE, operator="Kadri Tamm", role="national_authority",
+        reasons=["the drones are police drones"], time=NOW,
+    )  # fmt: skip
+    assert (d.kind, d.action) == (DecisionKind.REFUSE, Action.ENGAGE)
+    assert desk.engagement_authorised(site) is None
+    [entry] = [e["data"] for e in desk.log.entries() if e["kind"] == "decision"]
+    assert (entry["verdict"], entry["action"], entry["operator"]) == (
+        "refuse",
+        "engage",
+        "Kadri Tamm",
+    )
+    # a refusal is held to the same rules as an authorisation
+    with pytest.raises(AuthorisationError, match="needs the authority"):
+        desk.refuse(
+            site, Action.ENGAGE, operator="Jaan Kask", role="air_policing_commander",
+            reasons=["not ours to engage"], time=NOW,
+        )  # fmt: skip
+    assert [d.kind for d in store.decisions_for(site)] == [DecisionKind.REFUSE]

@@ -64,38 +64,22 @@ class DecisionDesk:
     ) -> Decision:
         return self.desk(store, user).acknowledge(incident_id, user.name, time=time, note=note)
 
-    def authorise(
+    def decide(
         self,
         store: IncidentStore,
         user: User,
         incident_id: str,
         action: Action,
         *,
+        refuse: bool,
         time: datetime,
         reasons: Sequence[str],
     ) -> Decision:
-        """Authorise through the desk; raises AuthorisationError when it refuses."""
-        return self.desk(store, user).authorise(
-            incident_id,
-            action,
-            operator=user.name,
-            role=self.role_for(user),
-            reasons=reasons,
-            time=time,
-        )
-
-    def refuse(
-        self,
-        store: IncidentStore,
-        user: User,
-        incident_id: str,
-        action: Action,
-        *,
-        time: datetime,
-        reasons: Sequence[str],
-    ) -> Decision:
-        """Refuse a recommended action through the desk (audited like an authorisation)."""
-        return self.desk(store, user).refuse(
+        """Authorise (or refuse) ``action`` through the desk, under the user's most senior
+        playbook role; raises AuthorisationError when the desk will not record it."""
+        desk = self.desk(store, user)
+        decide_by = desk.refuse if refuse else desk.authorise
+        return decide_by(
             incident_id,
             action,
             operator=user.name,

@@ -198,10 +198,15 @@ def decide(incident_id: str, body: DecisionIn, ctx: Ctx, user: Operator) -> dict
         return _record(ctx, incident_id, user, kind, body.note, body.action)
     verb = "authorised" if body.decision is Verdict.APPROVE else "refused"
     reasons = [body.note] if body.note.strip() else [f"{verb} by {user.name} at the console"]
-    decide_by = ctx.desk.authorise if body.decision is Verdict.APPROVE else ctx.desk.refuse
     try:
-        decision = decide_by(
-            ctx.store, user, incident_id, body.action, time=datetime.now(UTC), reasons=reasons
+        decision = ctx.desk.decide(
+            ctx.store,
+            user,
+            incident_id,
+            body.action,
+            refuse=body.decision is Verdict.REFUSE,
+            time=datetime.now(UTC),
+            reasons=reasons,
         )
     except AuthorisationError as exc:
         raise HTTPException(403, exc.reason) from None
