@@ -33,6 +33,7 @@ from airsentry.decisions.audit import AuditLog, RecommendationTrail, default_log
 from airsentry.decisions.desk import Desk, Roster
 from airsentry.errors import AirsentryError
 from airsentry.identify.base import Identifier
+from airsentry.identify.registers import load_registers
 from airsentry.incidents import BookedIncident, IncidentBook, IncidentStore
 from airsentry.incidents import default_db_path as _default_db
 from airsentry.model import Zone, from_epoch
@@ -116,7 +117,11 @@ def build(
         own.append(EventsFile(deployment.events_out, append=bool(deployment.feeds)))
     return Pipeline(
         tracker=tracker(cfg),
-        identifier=Identifier(watched),
+        identifier=Identifier(
+            watched,
+            registers=load_registers(cfg.registers),
+            verify_cooperative=cfg.verify_cooperative,
+        ),
         watch=Watch(watched, ZoneIndex(watched), cfg.watch),
         responder=responder,
         book=book,

@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 from airsentry.errors import AirsentryError, ConfigError, UnknownFormatError
+from airsentry.identify.registers import load_registers
 from airsentry.respond.playbook import load as load_playbook
 from airsentry.sources.base import decoder
 from airsentry.sources.live import Backoff, Feed, FileTail, HttpPoller, TcpClient, UdpReceiver
@@ -35,8 +36,8 @@ from airsentry.watch.base import WatchConfig
 
 TRANSPORTS = ("tcp", "udp", "http", "file")
 _TOP = (
-    "feeds", "db", "audit_log", "playbook", "tracker", "quarantine", "events_out", "protect",
-    "zones", "thresholds", "merge",
+    "feeds", "db", "audit_log", "playbook", "tracker", "registers", "verify_cooperative",
+    "quarantine", "events_out", "protect", "zones", "thresholds", "merge",
 )  # fmt: skip
 TRACKERS = ("cooperative", "fused")
 
@@ -72,6 +73,10 @@ class PipelineConfig:
     incident_gap_s: float = 3600.0
     protect: frozenset[str] | None = DEFAULT_PROTECTED  # None: every state in the catalogue
     playbook: Path | None = None  # rules-of-engagement YAML; None: the shipped default
+    # clearances, drone permits and own forces (identify/registers.py), YAML files
+    registers: tuple[Path, ...] = ()
+    # a cooperative state aircraft a zone does not admit: "verify clearance", not a violation
+    verify_cooperative: bool = True
 
 
 _FEED = ("name", "format", "options", "reconnect", "silence_s", *TRANSPORTS)
@@ -150,10 +155,20 @@ def parse_config(doc: Any, base: Path = Path()) -> DeploymentConfig:
             load_playbook(playbook)
         except AirsentryError as exc:
             raise ConfigError("playbook", str(exc)) from None
+    registers = top.get("registers", [])
+    if not isinstance(registers, list):
+        raise ConfigError("registers", "expected a list of register YAML files")
+    register_files = tuple(_path(f, f"registers[{i}]", base) for i, f in enumerate(registers))
+    try:
+        load_registers(register_files)
+    except AirsentryError as exc:
+        raise ConfigError("registers", str(exc)) from None
     pipeline = replace(
         _pipeline(top.get("thresholds", {}), protect),
         fused=FusedConfig() if tracker == "fused" else None,
         playbook=playbook,
+        registers=register_files,
+        verify_cooperative=_bool(top.get("verify_cooperative", True), "verify_cooperative"),
     )
     return DeploymentConfig(
         feeds=feeds,

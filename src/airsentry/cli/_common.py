@@ -67,6 +67,13 @@ def add_deployment_options(p: argparse.ArgumentParser, *, zones: bool = True) ->
         choices=["cooperative", "fused"],
         help="identity-keyed tracker (default) or the fused multi-target tracker",
     )
+    p.add_argument(
+        "--registers",
+        type=Path,
+        action="append",
+        default=[],
+        help="clearances, drone permits and own forces (YAML; repeatable)",
+    )
     p.add_argument("--events-out", type=Path, help="write every event as a JSON line")
     if zones:
         p.add_argument(
@@ -101,6 +108,12 @@ def deployment_from_args(args: argparse.Namespace) -> DeploymentConfig:
         pipe = replace(pipe, protect=parse_protect(protect))
     elif no_default and config is None:
         pipe = replace(pipe, protect=None)  # user zones are watched whoever owns them
+    registers = tuple(getattr(args, "registers", None) or ())
+    if registers:
+        from airsentry.identify.registers import load_registers
+
+        load_registers(registers)  # a faulty register fails before anything runs
+        pipe = replace(pipe, registers=(*pipe.registers, *registers))
     if getattr(args, "playbook", None) is not None:
         pipe = replace(pipe, playbook=args.playbook)
     tracker = getattr(args, "tracker", None)

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
 from airsentry.identify.authority import Authority, TargetFacts, explain, target_facts
 from airsentry.identify.classify import Classification, TrackClassifier
+from airsentry.identify.registers import Registers, Targets
 from airsentry.model import BoolArray, FloatArray, IntArray, ObjArray, TrackUpdates, Zone
 
 
@@ -38,14 +39,46 @@ class Identified:
     authority: Authority
     held_ids: IntArray  # sorted distinct track ids of the batch ...
     held_cls: ObjArray  # ... and the class each holds now
+    registers: Registers = field(default_factory=Registers)
+    verify_cooperative: bool = True  # cooperative state aircraft: verify, not violation
 
     def __len__(self) -> int:
         return len(self.cls)
 
     def admitted(self, rows: IntArray, zones: IntArray) -> BoolArray:
-        """True where the target of update row ``rows[i]`` is admitted in ``zones[i]``."""
+        """True where the target of update row ``rows[i]`` is admitted in ``zones[i]``:
+        by the zone's tokens, or by name (own forces, a clearance, a permit)."""
         idx = np.asarray(rows, dtype=np.int64)
-        return self.authority.admit(np.asarray(zones, dtype=np.int64), self.facts.take(idx))
+        z = np.asarray(zones, dtype=np.int64)
+        ok = self.authority.admit(z, self.facts.take(idx))
+        if self.registers:
+            ok |= self.named(idx, z) != ""
+        return ok
+
+    def named(self, rows: IntArray, zones: IntArray) -> ObjArray:
+        """The register entry admitting each (row, zone) pair in words, ``""`` for none."""
+        s, idx = self.updates.state, np.asarray(rows, dtype=np.int64)
+        on = Targets(s.t[idx], self.facts.address[idx], s.callsign[idx], s.identity[idx],
+                     s.sensor[idx])  # fmt: skip
+        return self.registers.match(self.authority.zones, np.asarray(zones, dtype=np.int64), on)
+
+    def to_verify(self, rows: IntArray, zones: IntArray) -> BoolArray:
+        """True where a target that a zone does not admit is a *cooperative* state
+        aircraft (transponder on, known address, no emergency): its diplomatic clearance
+        is for the operator to verify; it is not a violation. Air policing intercepts
+        aircraft that do not cooperate."""
+        idx = np.asarray(rows, dtype=np.int64)
+        f, s = self.facts, self.updates.state
+        if not self.verify_cooperative:
+            return np.zeros(len(idx), dtype=bool)
+        out: BoolArray = (
+            f.state_aircraft[idx]
+            & s.transponder[idx].astype(bool)
+            & (f.address[idx] >= 0)
+            & ~f.emergency[idx]
+            & ~f.drone[idx]
+        )
+        return out
 
     def track_class(self, track_id: int) -> str:
         """The class a track of this batch (or ended with it) holds now; else "unknown"."""
@@ -69,6 +102,12 @@ class Identified:
             "alt": float(s.alt[row]),
         }
         why = explain(self.authority.zones[zone], fields, authorised)
+        one, z = np.array([row]), np.array([zone])
+        if authorised and self.registers and (name := str(self.named(one, z)[0])):
+            why = (name, *why)
+        elif not authorised and bool(self.to_verify(one, z)[0]):
+            why = ("verify clearance: cooperative state aircraft with no clearance on record",
+                   *why)  # fmt: skip
         label = f"classified {cls.replace('_', ' ')} ({self.confidence[row]:.0%})"
         both = (*why, label, *self.reasons[row])
         return tuple(dict.fromkeys(both)), cls
@@ -77,9 +116,18 @@ class Identified:
 class Identifier:
     """The stage: a classifier with per-track memory and the zones' admission rules."""
 
-    def __init__(self, zones: Sequence[Zone], classifier: TrackClassifier | None = None) -> None:
+    def __init__(
+        self,
+        zones: Sequence[Zone],
+        classifier: TrackClassifier | None = None,
+        *,
+        registers: Registers | None = None,
+        verify_cooperative: bool = True,
+    ) -> None:
         self.authority = Authority(zones)
         self.classifier = classifier or TrackClassifier()
+        self.registers = registers or Registers()
+        self.verify_cooperative = verify_cooperative
 
     def identify(self, updates: TrackUpdates, ended: npt.ArrayLike = ()) -> Identified:
         """Classify one batch's rows and compute their admission facts; ``ended`` names
@@ -98,6 +146,8 @@ class Identifier:
             authority=self.authority,
             held_ids=ids,
             held_cls=self.classifier.latest(ids),
+            registers=self.registers,
+            verify_cooperative=self.verify_cooperative,
         )
 
     def latest(self, track_ids: npt.ArrayLike) -> ObjArray:

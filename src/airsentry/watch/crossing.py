@@ -44,6 +44,7 @@ class Stay:
     authorised: bool
     max_depth: float
     first_seen_inside: bool
+    verify: bool = False  # a cooperative state aircraft: its events say authorised None
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,8 +143,12 @@ class CrossingDetector:
         runs = self.runs(updates, point, zone)
         new = ~runs.continues
         verdict = np.ones(len(runs.track), dtype=bool)
+        verify = np.zeros(len(runs.track), dtype=bool)
         if new.any():
             verdict[new] = judge.admitted(runs.first_row[new], runs.zone[new])
+            doubt = new & ~verdict
+            if doubt.any():
+                verify[doubt] = judge.to_verify(runs.first_row[doubt], runs.zone[doubt])
         for k in np.flatnonzero(runs.continues).tolist():
             verdict[k] = self.stays[int(runs.track[k])][int(runs.zone[k])].authorised
         depth = self._depths(updates, point, zone, runs, verdict)
@@ -166,7 +171,7 @@ class CrossingDetector:
             if not runs.continues[j]:
                 first_inside = track not in self._seen and first_row[track] == row
                 self.stays.setdefault(track, {})[z] = Stay(
-                    float(st.t[row]), bool(verdict[j]), 0.0, first_inside
+                    float(st.t[row]), bool(verdict[j]), 0.0, first_inside, bool(verify[j])
                 )
                 events.append(self._entry(track, z, row, updates, judge, bool(verdict[j])))
             stay = self.stays[track][z]
@@ -248,7 +253,7 @@ class CrossingDetector:
             zone_kind=str(zone.kind),
             zone_owner=zone.owner,
             zone_name=zone.name,
-            authorised=ok,
+            authorised=None if stay.verify else ok,
             reasons=reasons,
             target_class=cls,
             lat=float(st.lat[row]),
@@ -286,7 +291,7 @@ class CrossingDetector:
             zone_kind=str(zone.kind),
             zone_owner=zone.owner,
             zone_name=zone.name,
-            authorised=stay.authorised,
+            authorised=None if stay.verify else stay.authorised,
             reasons=(how.get(reason, reason),) if lost else (),
             dwell_s=t - stay.entry_t,
             depth_m=stay.max_depth if measured else None,
