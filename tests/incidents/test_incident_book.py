@@ -246,10 +246,10 @@ def test_feeding_the_same_events_twice_changes_nothing(db_path: Path) -> None:
 def test_counts_per_owner_and_year_and_the_ordinal(
     book: IncidentBook, store: IncidentStore
 ) -> None:
-    book.add([entry(1, 0)])  # EST sovereign
+    book.add([entry(1, 0), exit_(1, 12)])  # EST sovereign
     book.add([entry(2, 0, zone=EST_AIRPORT, target_class="drone")])  # EST airport
     book.add([entry(3, 0, zone=LVA_SOV)])  # LVA sovereign
-    book.add([entry(4, 200)])  # EST sovereign, 2nd that year
+    book.add([entry(4, 200)])  # EST sovereign, 2nd that year (the first left at 12 min)
 
     assert store.count_by_owner_year() == {("EST", 2025): 3, ("LVA", 2025): 1}
     assert store.count_by_owner_year(zone_kind="sovereign") == {("EST", 2025): 2, ("LVA", 2025): 1}
@@ -316,3 +316,29 @@ def test_the_recommender_sees_the_incident_and_its_events(db_path: Path) -> None
         IncidentBook(store, watching).add([approach(1, 2, zone=EST_AIRPORT), entry(2, 3)])
 
     assert seen == [(1, ["entry"]), (2, ["entry", "approach", "entry"])]
+
+
+def test_an_object_still_inside_keeps_the_episode_open_for_the_next(
+    book: IncidentBook, store: IncidentStore
+) -> None:
+    """A drone loitering for hours without a new event is still the same episode: a second
+    drone three hours later joins it instead of opening another incident."""
+    book.add([entry(1, 0, target_class="drone")])
+    assert book.close_stale(at(180)) == []  # still inside, not lost
+    book.add([entry(2, 180, target_class="drone")])
+    [incident] = store.list(owner="EST")
+    assert incident.object_count == 2
+    book.add([exit_(1, 185), exit_(2, 186)])
+    book.add([entry(3, 400, target_class="drone")])  # both left long before: a new episode
+    assert len(store.list(owner="EST")) == 2
+
+
+def test_booking_is_idempotent_whatever_the_batching(book: IncidentBook, store: IncidentStore):
+    """The same episode seen again with its first entry a few seconds apart (another
+    batching of the same input) updates the stored incident; it books no copy."""
+    book.add([entry(1, 0), exit_(1, 12)])
+    assert len(book.close_stale(at(200))) == 1  # closed: a new book will not hold it
+    replay = IncidentBook(store, recommend)
+    replay.add([entry(1, 0.1), exit_(1, 12)])
+    [incident] = store.list(owner="EST")
+    assert incident.id == "EST-2025-0001"

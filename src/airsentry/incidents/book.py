@@ -182,10 +182,7 @@ class IncidentBook:
                     if t - to_epoch(incident.end) < self.gap_s:
                         continue
                     if incident.status == OPEN:
-                        if any(
-                            tr.inside and t - tr.last_time < self.lost_after_s
-                            for tr in state.tracks.values()
-                        ):
+                        if self._occupied(state, t):
                             continue
                         incident.status = CLOSED
                         self._refresh(state)
@@ -225,7 +222,15 @@ class IncidentBook:
         return state
 
     def _incident_for(self, event: Event) -> IncidentState:
-        """The incident a starting event joins, reloaded on replay, or a new one."""
+        """The incident a starting event joins, reloaded on replay, or a new one.
+
+        It joins the latest incident of its zone whose span, widened by ``gap_s``,
+        holds it; an incident with an object still inside (not lost) reaches to now, so
+        a second drone an hour after the first, while the first still loiters, is the
+        same episode. Stored incidents are found by the same rule (not only by their
+        natural key), so a replay in other batches, whose first entry lands a few
+        seconds apart, books each incident once.
+        """
         t = to_epoch(event.time)
         same_key = [
             s
@@ -235,12 +240,16 @@ class IncidentBook:
         if same_key:
             latest = max(same_key, key=lambda s: (s.incident.end, s.incident.start))
             start, end = to_epoch(latest.incident.start), to_epoch(latest.incident.end)
+            if self._occupied(latest, t):
+                end = max(end, t)
             if start - self.gap_s <= t <= end + self.gap_s:
                 return latest
         key = natural_key(event)
-        stored = self.store.state_by_natural_key(key)
+        stored = self.store.state_by_natural_key(key) or self.store.state_spanning(
+            event.zone_id, event.zone_owner, t, self.gap_s
+        )
         if stored is not None:
-            return self._working.setdefault(key, stored)
+            return self._working.setdefault(stored.natural_key, stored)
         incident = BookedIncident(
             id="",
             zone_id=event.zone_id,
@@ -253,6 +262,12 @@ class IncidentBook:
         )
         state = self._working[key] = IncidentState(incident=incident, tracks={}, natural_key=key)
         return state
+
+    def _occupied(self, state: IncidentState, t: float) -> bool:
+        """An object of the incident is inside its zone and not lost at event time ``t``."""
+        return any(
+            tr.inside and t - tr.last_time < self.lost_after_s for tr in state.tracks.values()
+        )
 
     def _holding(self, event: Event) -> IncidentState | None:
         """The incident an object of this event belongs to (same zone first, then latest)."""

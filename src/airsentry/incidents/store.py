@@ -320,6 +320,21 @@ class IncidentStore(ConsoleReads):
             ).fetchone()
             return None if row is None else self._state(conn, row)
 
+    def state_spanning(
+        self, zone_id: str, owner: str, t: float, gap_s: float
+    ) -> IncidentState | None:
+        """The latest incident of ``zone_id`` (owned by ``owner``) whose span, widened by
+        ``gap_s`` on both sides, holds event time ``t``: the one a starting event at
+        ``t`` joins, whatever batching first booked it."""
+        with self.reading("find an incident") as conn:
+            row = conn.execute(
+                "SELECT * FROM incidents WHERE zone_id = ? AND owner = ?"
+                " AND start_time - ? <= ? AND end_time + ? >= ?"
+                " ORDER BY end_time DESC, start_time DESC LIMIT 1",
+                (zone_id, owner, gap_s, t, gap_s, t),
+            ).fetchone()
+            return None if row is None else self._state(conn, row)
+
     @staticmethod
     def _state(conn: sqlite3.Connection, row: sqlite3.Row) -> IncidentState:
         tracks = conn.execute(
