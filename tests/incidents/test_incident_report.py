@@ -14,7 +14,7 @@ from airsentry.errors import ConfigError
 from airsentry.incidents import IncidentBook, IncidentStore, export, timeline_text
 from airsentry.incidents.countries import country_adjective, country_name
 from airsentry.incidents.records import BookedIncident
-from airsentry.incidents.report import CSV_COLUMNS, minutes_seconds, ordinal_text
+from airsentry.incidents.report import CSV_COLUMNS, duration_text, ordinal_text
 
 
 @pytest.fixture
@@ -71,11 +71,13 @@ def test_ordinal_text(n: int, text: str) -> None:
     assert ordinal_text(n) == text
 
 
-def test_minutes_seconds() -> None:
-    assert minutes_seconds(720.0) == "12:00"
-    assert minutes_seconds(59.6) == "1:00"
-    assert minutes_seconds(4505.0) == "75:05"
-    assert minutes_seconds(float("nan")) == "0:00"
+def test_durations_read_as_minutes_then_hours() -> None:
+    assert duration_text(720.0) == "12:00"
+    assert duration_text(59.6) == "1:00"
+    assert duration_text(3599.4) == "59:59"
+    assert duration_text(4505.0) == "1:15:05"
+    assert duration_text(7 * 3600 + 6 * 60 + 53) == "7:06:53"
+    assert duration_text(float("nan")) == "0:00"
 
 
 def test_country_names() -> None:
@@ -115,16 +117,17 @@ def test_geojson_export_has_one_feature_per_incident_with_lon_lat(
     assert [f["id"] for f in fc["features"]] == [i.id for i in booked]
     for feature in fc["features"]:
         assert feature["type"] == "Feature"
-        assert feature["geometry"]["type"] == "MultiPoint"
-        coords = feature["geometry"]["coordinates"]
-        assert coords
-        for lon, lat in coords:
-            assert -180.0 <= lon <= 180.0
-            assert -90.0 <= lat <= 90.0
-            assert abs(lon - LON) < 1.0  # lon first: Vaindloo is at 26.4 E, 59.8 N
-            assert abs(lat - LAT) < 1.0
+        assert feature["geometry"]["type"] == "GeometryCollection"
+        paths = feature["geometry"]["geometries"]
+        assert paths
+        for path in paths:
+            coords = [path["coordinates"]] if path["type"] == "Point" else path["coordinates"]
+            for lon, lat in coords:
+                assert abs(lon - LON) < 1.0  # lon first: Vaindloo is at 26.4 E, 59.8 N
+                assert abs(lat - LAT) < 1.0
     jets = fc["features"][0]
-    assert len(jets["geometry"]["coordinates"]) == 4  # three entry points + one exit point
+    # one path per jet, from its entry to its exit
+    assert len(jets["geometry"]["geometries"]) == 3
     assert jets["properties"]["object_count"] == 3
     assert jets["properties"]["zone_kind"] == "sovereign"
 

@@ -43,6 +43,9 @@ def run(args: argparse.Namespace) -> int:
         owner = args.owner.upper() if args.owner else None
         incidents = store.list(owner=owner, year=args.year)
         if args.action == "export":
+            if args.format == "geojson":  # the objects' paths come from the events
+                full = [store.get(i.id, with_events=True) for i in incidents]
+                incidents = [i for i in full if i is not None]
             print(export(incidents, args.format))
         else:
             print(timeline_text(incidents) if incidents else "no incidents")

@@ -57,10 +57,13 @@ def ordinal_text(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def minutes_seconds(seconds: float) -> str:
-    """Seconds as ``m:ss`` (minutes unbounded: 75 minutes is ``75:00``)."""
+def duration_text(seconds: float) -> str:
+    """Seconds as ``m:ss`` under an hour, ``h:mm:ss`` from an hour on (``7:06:53``)."""
     total = round(seconds) if math.isfinite(seconds) and seconds > 0 else 0
-    return f"{total // 60}:{total % 60:02d}"
+    hours, rest = divmod(total, 3600)
+    if hours:
+        return f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
+    return f"{rest // 60}:{rest % 60:02d}"
 
 
 def ordinal_of(incident: Incident) -> int | None:
@@ -91,7 +94,7 @@ def _when(incident: Incident) -> str:
         if end.date() == start.date()
         else end.strftime("%Y-%m-%d %H:%M:%S")
     )
-    span = minutes_seconds((end - start).total_seconds())
+    span = duration_text((end - start).total_seconds())
     return f"{start:%Y-%m-%d %H:%M:%S} – {end_text} UTC ({span})"
 
 
@@ -100,7 +103,7 @@ def _objects(incident: Incident) -> str:
     noun = "object" if n == 1 else "objects"
     classes = f" ({', '.join(incident.classes)})" if incident.classes else ""
     return (
-        f"{n} {noun}{classes}; longest dwell {minutes_seconds(incident.dwell_s)}; "
+        f"{n} {noun}{classes}; longest dwell {duration_text(incident.dwell_s)}; "
         f"deepest {incident.depth_m / 1000.0:.1f} km"
     )
 
@@ -178,20 +181,30 @@ def _to_json(incidents: Sequence[Incident]) -> str:
     return json.dumps([i.to_dict() for i in incidents], indent=2, ensure_ascii=False)
 
 
-def _positions(incident: Incident) -> list[list[float]]:
-    """(lon, lat) of the incident's events with a position, in time order, deduplicated."""
-    seen: dict[tuple[float, float], None] = {}
+def _paths(incident: Incident) -> list[dict[str, Any]]:
+    """Each object's path from the incident's located events, in time order, as GeoJSON
+    (a LineString, or a Point for an object seen at one place): entry, exit and the
+    positions between them, lon before lat."""
+    by_object: dict[str, dict[tuple[float, float], None]] = {}
     for event in sorted(incident.events, key=lambda e: utc(e.time)):
         if math.isfinite(event.lat) and math.isfinite(event.lon):
-            seen.setdefault((round(event.lon, 7), round(event.lat, 7)), None)
-    return [[lon, lat] for lon, lat in seen]
+            key = str(event.track_id) if event.track_id is not None else event.identity
+            by_object.setdefault(key, {})[(round(event.lon, 7), round(event.lat, 7))] = None
+    out: list[dict[str, Any]] = []
+    for points in by_object.values():
+        coords = [[lon, lat] for lon, lat in points]
+        if len(coords) == 1:
+            out.append({"type": "Point", "coordinates": coords[0]})
+        else:
+            out.append({"type": "LineString", "coordinates": coords})
+    return out
 
 
 def _to_geojson(incidents: Sequence[Incident]) -> str:
     features = []
     for incident in incidents:
-        points = _positions(incident)
-        geometry = {"type": "MultiPoint", "coordinates": points} if points else None
+        paths = _paths(incident)
+        geometry = {"type": "GeometryCollection", "geometries": paths} if paths else None
         features.append(
             {
                 "type": "Feature",
@@ -216,10 +229,11 @@ def export(incidents: Iterable[Incident], fmt: str) -> str:
     * json: an array of :meth:`Incident.to_dict` objects.
     * csv: a header row (:data:`CSV_COLUMNS`), then one row per incident; lists are
       joined with ``;``.
-    * geojson: a FeatureCollection, one Feature per incident whose geometry is the
-      MultiPoint of its events' positions (lon, lat; ``null`` when the incident has no
-      events with a position: load them with ``store.get(id, with_events=True)``) and
-      whose properties are the ``to_dict()`` fields.
+    * geojson: a FeatureCollection, one Feature per incident whose geometry is a
+      GeometryCollection of its objects' paths (LineStrings through the located events,
+      lon before lat; a Point for an object seen once; ``null`` when the incident has no
+      located events: load them with ``store.get(id, with_events=True)``) and whose
+      properties are the ``to_dict()`` fields.
     """
     exporter = _EXPORTERS.get(fmt.lower())
     if exporter is None:
