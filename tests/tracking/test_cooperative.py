@@ -124,6 +124,22 @@ def test_late_reports_are_counted_not_used():
     assert tracker.stats.late == 1
 
 
+def test_a_key_whose_every_report_is_late_neither_crashes_nor_ends_its_track():
+    """A radar repeating its last plots (same times) next to a new aircraft: the repeated
+    key has no row left after the late ones are set aside."""
+    tracker = CooperativeTracker()
+    mk = lambda ts, ident: ReportBatch.build(  # noqa: E731
+        t=ts, lat=np.full(len(ts), 59.0), lon=np.full(len(ts), 24.0), identity=ident
+    )
+    tracker.process(mk([T0 + 10], "icao:511001"))
+    repeat = ReportBatch.concat([mk([T0 + 10], "icao:511001"), mk([T0 + 11], "icao:511002")])
+    updates, ended = tracker.process(repeat)
+    assert list(updates.state.identity) == ["icao:511002"]
+    assert ended == []
+    assert [tr.identity for tr in tracker.live()] == ["icao:511001", "icao:511002"]
+    assert tracker.process(mk([T0 + 10], "icao:511001"))[0].track_id.size == 0  # all late
+
+
 def test_flush_ends_everything():
     tracker = CooperativeTracker()
     tracker.process(

@@ -12,7 +12,7 @@ import argparse
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from airsentry.errors import AirsentryError
 from airsentry.model import ReportBatch
@@ -131,3 +131,35 @@ def deployment_from_args(args: argparse.Namespace) -> DeploymentConfig:
     if not dep.default_zones and not dep.zone_files:
         raise AirsentryError("no zones to watch: give --zones or drop --no-default-zones")
     return dep
+
+
+def add_option_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a decoder option of the input format (see `airsentry formats`); VALUE is "
+        "read as YAML (numbers, lists, mappings); repeatable",
+    )
+
+
+def decoder_options(pairs: list[str]) -> dict[str, Any]:
+    """``--option KEY=VALUE`` pairs as decoder options (values read as YAML scalars or
+    structures, so ``start=2025-09-19T07:00:00Z`` stays text and ``receiver=[54.4, 18.6]``
+    is a list)."""
+    import yaml
+
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        if not sep or not key.strip():
+            raise AirsentryError(f"--option {pair!r}: expected KEY=VALUE")
+        try:
+            value = yaml.safe_load(text) if text.strip() else ""
+        except yaml.YAMLError as exc:
+            raise AirsentryError(f"--option {key}: not a readable value: {exc}") from None
+        if isinstance(value, list):
+            value = tuple(value)
+        out[key.strip()] = str(value) if hasattr(value, "isoformat") else value
+    return out

@@ -13,7 +13,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from airsentry.cli._common import add_deployment_options, chunks, deployment_from_args
+from airsentry.cli._common import (
+    add_deployment_options,
+    add_option_flag,
+    chunks,
+    decoder_options,
+    deployment_from_args,
+)
 from airsentry.errors import AirsentryError
 from airsentry.model import ReportBatch
 
@@ -23,6 +29,7 @@ def register(sub: Any) -> None:
     p.add_argument("files", nargs="+", type=Path)
     p.add_argument("--format", required=True, help="input format (see: airsentry formats)")
     add_deployment_options(p)
+    add_option_flag(p)
     p.add_argument("--quarantine", type=Path, help="write rejected input records here (JSON lines)")
     p.add_argument(
         "--speed",
@@ -46,10 +53,11 @@ def _speed(text: str) -> float:
 def run(args: argparse.Namespace) -> int:
     from airsentry.build import open_run
     from airsentry.incidents import timeline_text
-    from airsentry.sources.base import Quarantine, decoder_factory, read_file
+    from airsentry.sources.base import Quarantine, decoder, read_file
     from airsentry.sources.live import pace
 
-    decoder_factory(args.format)  # an unknown format fails before any file is opened
+    options = decoder_options(args.option)
+    decoder(args.format, **options)  # an unknown format or option fails before any file
     deployment = deployment_from_args(args)
     for path in args.files:
         if not path.exists():
@@ -58,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
 
     def batches() -> Iterator[ReportBatch]:
         for path in args.files:
-            for batch in read_file(path, args.format, quarantine):
+            for batch in read_file(path, args.format, quarantine, **options):
                 yield from chunks(batch)
 
     try:

@@ -22,7 +22,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from airsentry.cli._common import add_deployment_options, deployment_from_args
+from airsentry.cli._common import (
+    add_deployment_options,
+    add_option_flag,
+    decoder_options,
+    deployment_from_args,
+)
 from airsentry.config import DeploymentConfig
 from airsentry.errors import AirsentryError
 from airsentry.model import ReportBatch
@@ -35,6 +40,7 @@ def register(sub: Any) -> None:
     feed.add_argument("--demo", action="store_true", help="replay the September 2025 demo")
     feed.add_argument("--replay", type=Path, nargs="+", metavar="FILE", help="recorded files")
     p.add_argument("--format", help="format of the --replay files")
+    add_option_flag(p)
     p.add_argument("--speed", type=float, default=30.0, help="replay speed (0: flat out)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (0: any free port)")
@@ -92,5 +98,6 @@ def _feed(
         missing = [str(p) for p in args.replay if not p.exists()]
         if missing:
             raise AirsentryError(f"{', '.join(missing)}: no such file")
-        return file_batches(args.replay, args.format, deployment.quarantine), args.speed
+        options = decoder_options(args.option)
+        return file_batches(args.replay, args.format, deployment.quarantine, **options), args.speed
     return None, args.speed

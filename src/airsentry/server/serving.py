@@ -10,7 +10,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
@@ -35,15 +35,16 @@ def scenario_batches(name: str, seed: int = 0, step_s: float = 1.0) -> Iterator[
 
 
 def file_batches(
-    files: Sequence[Path], fmt: str, quarantine_path: Path | None
+    files: Sequence[Path], fmt: str, quarantine_path: Path | None, **options: Any
 ) -> Iterator[ReportBatch]:
-    """Recorded files of one format, in file order, in slices of one second."""
-    from airsentry.sources.base import Quarantine, decoder_factory, read_file
+    """Recorded files of one format, in file order, in slices of one second (``options``
+    go to the format's decoder)."""
+    from airsentry.sources.base import Quarantine, decoder, read_file
 
-    decoder_factory(fmt)  # an unknown format fails before any file is opened
+    decoder(fmt, **options)  # an unknown format or option fails before any file is opened
     with Quarantine(quarantine_path) as quarantine:
         for path in files:
-            for batch in read_file(path, fmt, quarantine):
+            for batch in read_file(path, fmt, quarantine, **options):
                 yield from time_slices(batch.sorted_by_time())
 
 

@@ -85,7 +85,13 @@ class CooperativeTracker:
         )
         on_time = batch.t > last_seen[inverse]
         self.stats.late += int((~on_time).sum())
-        batch, inverse = batch.take(on_time), inverse[on_time]
+        if not on_time.all():
+            # keys whose every report was late have no row left: they neither start,
+            # continue nor end a track in this batch
+            batch, keys = batch.take(on_time), keys[on_time]
+            if not len(batch):
+                return TrackUpdates.empty(), self._expire(None)
+            uniq, inverse = np.unique(keys.astype(str), return_inverse=True)
 
         ended = self._expire_before(uniq, inverse, batch.t)
         tid = self._assign_ids(uniq, inverse, batch)
