@@ -177,7 +177,7 @@ def open_run(
     """Open the deployment's store and build its pipeline; close both afterwards.
     ``zones`` replaces the deployment's zones (the simulator scores in its own)."""
     all_zones = list(zones) if zones is not None else deployment_zones(deployment)
-    with IncidentStore(database(deployment)) as store:
+    with IncidentStore(database(deployment), record=True) as store:
         totals = Totals()
         pipeline = build(deployment, store, all_zones=all_zones, sinks=[totals, *sinks])
         try:

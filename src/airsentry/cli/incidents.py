@@ -24,13 +24,26 @@ def register(sub: Any) -> None:
     iexp.add_argument("--format", choices=["json", "csv", "geojson"], default="json")
     iexp.add_argument("--owner")
     iexp.add_argument("--year", type=int)
-    for sp in (il, ishow, iexp):
+    iimp = isub.add_parser(
+        "import", help="add violations from public reports to the record (CSV or JSON)"
+    )
+    iimp.add_argument("file", type=Path)
+    for sp in (il, ishow, iexp, iimp):
         add_db_option(sp)
     inc.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     db = args.db or default_db_path()
+    if args.action == "import":
+        from airsentry.incidents.record import load
+
+        rows = load(args.file)  # every row checked before anything is written
+        with IncidentStore(db, record=True) as store:
+            added = store.import_record(rows)
+        n = sum(r.count for r in rows)
+        print(f"{args.file}: {len(rows)} rows ({n} violations or closures), {added} new; {db}")
+        return 0
     if not Path(db).exists():
         raise AirsentryError(f"{db}: no incident database (run a replay or the demo first)")
     with IncidentStore(db) as store:

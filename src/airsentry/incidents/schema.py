@@ -23,6 +23,8 @@ Version history:
    (``refuse:<action>`` rows become kind ``refuse`` with that action); the one-row
    ``revision`` table, bumped by every write transaction, so a process can tell that
    another one has written (portable, unlike SQLite's ``PRAGMA data_version``).
+3. ``record``: violations from public reports (:mod:`airsentry.incidents.record`),
+   counted in the ordinals of booked incidents.
 
 The SQL is kept to what PostgreSQL also accepts where that costs nothing.
 """
@@ -184,7 +186,26 @@ def _script(statements: Sequence[str]) -> Callable[[sqlite3.Connection], None]:
     return run
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_script(_V1), _v2]
+_V3: Sequence[str] = (
+    """
+    CREATE TABLE record (
+        key TEXT PRIMARY KEY,            -- sha of state, kind, span, description
+        state TEXT NOT NULL,             -- ISO3
+        kind TEXT NOT NULL,              -- sovereign | airport
+        year INTEGER NOT NULL,
+        first_time REAL NOT NULL,        -- epoch seconds UTC: the row's span
+        last_time REAL NOT NULL,
+        count INTEGER NOT NULL,          -- violations the row stands for
+        objects INTEGER,
+        duration_s REAL,
+        description TEXT NOT NULL,
+        sources TEXT NOT NULL            -- JSON list of the reports cited
+    )
+    """,
+    "CREATE INDEX record_state ON record(state, year, kind)",
+)
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_script(_V1), _v2, _script(_V3)]
 """Item ``i`` upgrades a database from schema version ``i`` to ``i + 1``."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import builtins
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -29,8 +30,10 @@ from platformdirs import user_data_dir
 
 from airsentry.errors import NotFound
 from airsentry.incidents import codec
+from airsentry.incidents.history import RENUMBER, PublicRecord
 from airsentry.incidents.kinds import DecisionKind, IncidentStatus, decision_of
 from airsentry.incidents.queries import ConsoleReads
+from airsentry.incidents.record import shipped
 from airsentry.incidents.records import BookedIncident, Decision, IncidentState, TrackState
 from airsentry.incidents.users import UserStore
 from airsentry.model import Action, Event, Incident, ZoneKind, to_epoch
@@ -68,31 +71,29 @@ VALUES (:dedup, :kind, :time, :zone_id, :zone_kind, :owner, :track_id, :identity
     :incident_id, :data)
 """
 
-# Ordinals follow start time (then creation order), so an incident recorded late
-# from an older file still takes its true place in the year's count.
-_RENUMBER = """
-UPDATE incidents SET ordinal = (
-    SELECT n FROM (
-        SELECT id, ROW_NUMBER() OVER (ORDER BY start_time, id_year, seq) AS n
-        FROM incidents WHERE owner = :owner AND year = :year AND zone_kind = :kind
-    ) AS ranked WHERE ranked.id = incidents.id
-)
-WHERE owner = :owner AND year = :year AND zone_kind = :kind
-"""
-
 
 def default_db_path() -> Path:
     """Where the store lives unless told otherwise: the user's data directory."""
     return Path(user_data_dir("airsentry")) / "airsentry.sqlite"
 
 
-class IncidentStore(ConsoleReads):
-    """Incidents, their events, tracks and decisions, and the console's users, in one file.
+class IncidentStore(ConsoleReads, PublicRecord):
+    """Incidents, their events, tracks and decisions, the console's users and the public
+    record of violations, in one file.
 
     Opening creates the file (and its directory) when missing and migrates an older
     schema; it raises :class:`~airsentry.errors.StoreError` when the path cannot be
     written, the file is not an SQLite database, or its schema is newer than this code.
+    With ``record=True`` it imports the record airsentry ships (the one builder opens
+    every pipeline's store so), so ordinals are right from the first run.
     """
+
+    def __init__(
+        self, path: str | os.PathLike[str], *, timeout_s: float = 10.0, record: bool = False
+    ) -> None:
+        super().__init__(path, timeout_s=timeout_s)
+        if record:
+            self.import_record(shipped())
 
     def __enter__(self) -> IncidentStore:
         return self
@@ -159,7 +160,7 @@ class IncidentStore(ConsoleReads):
             conn.executemany(_UPSERT_TRACK, [codec.track_row(incident.id, t) for t in tracks])
             if incident.zone_kind == ZoneKind.SOVEREIGN:
                 conn.execute(
-                    _RENUMBER,
+                    RENUMBER,
                     {"owner": incident.owner, "year": row["year"], "kind": incident.zone_kind},
                 )
             else:

@@ -31,7 +31,7 @@ class ServerContext:
     @classmethod
     def open(cls, db: str | Path, zones: Sequence[Zone]) -> ServerContext:
         """Open the store at ``db`` (created when missing), users included."""
-        store = IncidentStore(db)
+        store = IncidentStore(db, record=True)  # the public record counts from the start
         return cls(store=store, users=UserBook(store), zones=ZoneLayer(zones))
 
     def close(self) -> None:

@@ -122,7 +122,11 @@ def sensors(ctx: Ctx, user: Viewer) -> list[dict[str, Any]]:
     return ctx.picture.sensor_list()
 
 
-@router.get("/statistics", summary="Incidents per state per year (violations by default)")
+@router.get(
+    "/statistics",
+    summary="Incidents per state per year (violations by default: booked incidents of "
+    "sovereign zones, and with them the public record's violations)",
+)
 def statistics(
     ctx: Ctx,
     user: Viewer,
@@ -131,7 +135,9 @@ def statistics(
     ] = "sovereign",
 ) -> list[dict[str, Any]]:
     counts = ctx.store.count_by_owner_year(None if zone_kind == "all" else zone_kind)
+    violations = ctx.store.violations_by_owner_year() if zone_kind == "sovereign" else {}
     return [
-        {"owner": owner, "year": year, "incidents": n}
-        for (owner, year), n in sorted(counts.items())
+        {"owner": owner, "year": year, "incidents": counts.get((owner, year), 0)}
+        | ({"violations": violations.get((owner, year), 0)} if zone_kind == "sovereign" else {})
+        for owner, year in sorted(counts.keys() | violations.keys())
     ]
