@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from incidents_helpers import (
@@ -42,7 +43,7 @@ def test_three_jets_for_twelve_minutes_make_one_incident(
     assert inc.reasons == ["no transponder", "foreign state aircraft"]
     assert inc.recommendation is not None
     assert inc.recommendation.action is Action.INTERCEPT_ESCORT
-    assert inc.severity == severity_of(inc.recommendation, 3) == 43
+    assert inc.severity == severity_of(inc)
     assert inc.status == "open"
     assert inc.ordinal == 1
     assert store.get(inc.id, with_events=True) == inc
@@ -295,12 +296,36 @@ def test_a_failing_recommender_keeps_nothing(store: IncidentStore) -> None:
     assert inc.track_ids == [1, 2]
 
 
-def test_severity_orders_by_action_then_objects() -> None:
-    intercept = Recommendation(Action.INTERCEPT_ESCORT, (), "commander", True)
-    alert = Recommendation(Action.ALERT_OPERATOR, (), "operator", False)
-    assert severity_of(intercept, 1) > severity_of(alert, 20)
-    assert severity_of(alert, 2) < severity_of(alert, 3)
-    assert severity_of(None, 0) == 10
+def incident_like(action: Action | None, objects: int, cls: str, **kw: Any) -> Incident:
+    rec = (
+        Recommendation(action, (), "operator", False, details=kw.pop("details", {}))
+        if action
+        else None
+    )
+    return Incident(id="x", zone_id="z", zone_kind="sovereign", zone_name="z", owner="EST",
+                    start=at(0), end=at(1), object_count=objects, classes=[cls],
+                    recommendation=rec, **kw)  # fmt: skip
+
+
+def test_severity_weighs_the_response_and_what_the_incident_is() -> None:
+    swarm = incident_like(Action.ALERT_AIR_DEFENCE, 19, "decoy_drone", depth_m=208_000.0,
+                          dwell_s=5200.0)  # fmt: skip
+    airfield = incident_like(Action.CLOSE_AIRPORT, 1, "drone", depth_m=1700.0, dwell_s=190.0)
+    assert severity_of(swarm) > severity_of(airfield)  # 19 drones 208 km deep come first
+    one = incident_like(Action.ALERT_OPERATOR, 1, "unknown")
+    assert severity_of(incident_like(Action.ALERT_OPERATOR, 3, "unknown")) > severity_of(one)
+    assert severity_of(incident_like(Action.ALERT_OPERATOR, 1, "fast_jet")) > severity_of(one)
+    near = {"threat": {"heading_to": [{"site": "EPWA", "eta_s": 300.0}]}}
+    assert severity_of(incident_like(Action.ALERT_OPERATOR, 1, "unknown", details=near)) > (
+        severity_of(one)
+    )
+    busy = {"impact": {"inbound": 3, "outbound": 1}}
+    closed = incident_like(Action.CLOSE_AIRPORT, 1, "drone")
+    assert severity_of(incident_like(Action.CLOSE_AIRPORT, 1, "drone", details=busy)) > (
+        severity_of(closed)
+    )
+    assert severity_of(incident_like(None, 0, "")) == 0
+    assert 0 <= severity_of(incident_like(Action.ENGAGE, 500, "fast_jet", depth_m=1e7)) <= 99
 
 
 def test_the_recommender_sees_the_incident_and_its_events(db_path: Path) -> None:

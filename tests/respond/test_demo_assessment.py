@@ -135,3 +135,18 @@ def test_every_recommendation_is_in_an_intact_audit_log(run: dict[str, Any]) -> 
     final = {e["data"]["incident_id"]: e["data"]["action"] for e in entries}
     for inc in run["incidents"]:
         assert final[inc.id] == inc.recommendation.action.value
+
+
+def test_severity_puts_the_polish_swarm_first(run: dict[str, Any]) -> None:
+    """docs/severity.md: the 19 drones deep in Poland above Kastrup's closure, above the
+    MiG-31s and Oslo, above the single drones at Polish air bases."""
+    by_id = {i.id: i for i in run["incidents"]}
+    swarm = by_zone(run, "sovereign:POL")
+    kastrup = by_zone(run, "airport:EKCH")
+    singles = [i for i in by_id.values() if i.owner == "POL" and i.object_count == 1]
+    assert singles
+    assert swarm.severity > kastrup.severity > by_zone(run, "sovereign:EST").severity - 1
+    assert kastrup.severity > by_zone(run, "airport:ENGM").severity
+    assert min(i.severity for i in by_id.values() if i.object_count > 1) > max(
+        i.severity for i in singles
+    )

@@ -357,7 +357,7 @@ class IncidentBook:
         incident.dwell_s = max((tr.longest_stay() for tr in tracks), default=0.0)
         incident.depth_m = max((tr.depth_m for tr in tracks), default=0.0)
         incident.recommendation = self.recommender(_snapshot(incident))
-        incident.severity = severity_of(incident.recommendation, incident.object_count)
+        incident.severity = severity_of(incident)
 
     def _save(self, state: IncidentState) -> None:
         self.store.save_incident(
