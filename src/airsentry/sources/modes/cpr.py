@@ -103,6 +103,28 @@ def global_surface(
     return lat, lon, ok
 
 
+def surface_candidates(
+    lat_e: I64, lon_e: I64, lat_o: I64, lon_o: I64, odd_newer: np.ndarray
+) -> tuple[F64, F64, np.ndarray]:
+    """Every position a surface pair may stand for, without a reference: latitudes
+    ``(n, 2)`` (northern, southern hemisphere), longitudes ``(n, 4)`` (the four 90°
+    quadrants, wrapped to ±180), and whether the pair is consistent (equal NL)."""
+    ye, xe = lat_e / CPR_SCALE, lon_e / CPR_SCALE
+    yo, xo = lat_o / CPR_SCALE, lon_o / CPR_SCALE
+    j = np.floor(59 * ye - 60 * yo + 0.5)
+    late = 1.5 * (np.mod(j, 60) + ye)
+    lato = (90.0 / 59) * (np.mod(j, 59) + yo)
+    nle, nlo = nl(late), nl(lato)
+    lat = np.where(odd_newer, lato, late)
+    n = np.where(odd_newer, nlo, nle)
+    ni = np.maximum(np.where(odd_newer, n - 1, n), 1)
+    m = np.floor(xe * (n - 1) - xo * n + 0.5)
+    base = (90.0 / ni) * (np.mod(m, ni) + np.where(odd_newer, xo, xe))
+    quads = np.mod(base[:, None] + np.array([0.0, 90.0, 180.0, 270.0]) + 180.0, 360.0) - 180.0
+    lats = np.stack([lat, lat - 90.0], axis=1)
+    return lats, quads, nle == nlo
+
+
 def _nearest_quadrant(base: F64, ref_lon: F64) -> F64:
     """Of ``base + 0/90/180/270`` (wrapped to ±180), the longitude nearest the reference."""
     cand = np.mod(base[:, None] + np.array([0.0, 90.0, 180.0, 270.0]) + 180.0, 360.0) - 180.0

@@ -11,6 +11,9 @@ Rules (DO-260B §A.1.7, as dump1090/readsb and pyModeS apply them):
   at most ``local_max_age`` seconds old (30 s, as pyModeS), and the result is kept
   only if it lies within 180 NM (airborne) or 45 NM (surface) of that reference. A
   surface frame may also use the receiver position as reference, within 45 NM;
+* a surface pair with no reference at all is resolved at the aerodrome among its
+  candidates (:mod:`~airsentry.sources.modes.aerodromes`: an aircraft on the ground is
+  at one), when exactly one candidate is near one;
 * the first frame of an aircraft has no partner and no reference: it only waits to
   pair with the next one.
 
@@ -25,7 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from airsentry.sources.modes import cpr
+from airsentry.sources.modes import aerodromes, cpr
 from airsentry.sources.modes.fields import F64, I64
 from airsentry.sources.modes.state import Groups, take
 
@@ -97,6 +100,14 @@ class Positions:
                 ye[gnd], xe[gnd], yo[gnd], xo[gnd], odd[gnd], r_lat, r_lon
             )
             lat[gnd], lon[gnd] = np.where(s_ok, s_lat, np.nan), np.where(s_ok, s_lon, np.nan)
+            blind = np.flatnonzero(gnd)[~s_ok & np.isnan(r_lat)]
+            if len(blind):  # no reference at all: the one candidate at an aerodrome
+                c_lat, c_lon, c_ok = cpr.surface_candidates(
+                    ye[blind], xe[blind], yo[blind], xo[blind], odd[blind]
+                )
+                a_lat, a_lon, unique = aerodromes.resolve(c_lat, c_lon)
+                hit = unique & c_ok
+                lat[blind[hit]], lon[blind[hit]] = a_lat[hit], a_lon[hit]
             ref_lat, ref_lon, ref_t = self._references(icao, t, lat, lon)
 
         todo = np.isnan(lat)
