@@ -47,7 +47,9 @@ def test_every_position_the_reference_decoder_found(flight: list[dict]) -> None:
 
 def test_only_a_unique_candidate_near_an_aerodrome_is_taken() -> None:
     lat = np.array([[49.0, -41.0], [10.0, -80.0]])  # near CDG; nothing near any aerodrome
-    lon = np.array([[2.55, 92.55, -177.45, -87.45], [-150.0, -60.0, 30.0, 120.0]])
-    a_lat, a_lon, unique = aerodromes.resolve(lat, lon)
+    quads = np.array([0.0, 90.0, 180.0, 270.0])
+    lon = np.stack([np.stack([q + quads, q + quads]) for q in (2.55, -150.0)])
+    lon = np.mod(lon + 180.0, 360.0) - 180.0
+    a_lat, a_lon, unique = aerodromes.resolve(lat, lon, np.ones((2, 2), dtype=bool))
     assert unique.tolist() == [True, False]
-    assert (a_lat[0], a_lon[0]) == (49.0, 2.55)
+    assert (a_lat[0], a_lon[0]) == pytest.approx((49.0, 2.55))

@@ -45,17 +45,19 @@ def _tree() -> Any:
     return cKDTree(_unit(lat, lon))
 
 
-def resolve(lat: F64, lon: F64) -> tuple[F64, F64, np.ndarray]:
-    """Choose among candidates: ``lat`` is ``(n, 2)`` (north, south), ``lon`` ``(n, 4)``
-    (the quadrants); returns the position near an aerodrome and whether it was unique."""
+def resolve(lat: F64, lon: F64, ok: np.ndarray) -> tuple[F64, F64, np.ndarray]:
+    """Choose among the candidates of :func:`~airsentry.sources.modes.cpr.surface_candidates`
+    (``lat`` ``(n, 2)``, ``lon`` ``(n, 2, 4)``, ``ok`` ``(n, 2)``): the position near an
+    aerodrome, and whether exactly one consistent candidate is near one."""
     n = len(lat)
-    cand_lat = np.repeat(lat, 4, axis=1)  # (n, 8): each latitude with each quadrant
-    cand_lon = np.tile(lon, (1, 2))
     if n == 0:
         return np.empty(0), np.empty(0), np.zeros(0, dtype=bool)
+    cand_lat = np.repeat(lat, 4, axis=1)  # (n, 8): each latitude with its quadrants
+    cand_lon = lon.reshape(n, 8)
     chord = 2.0 * np.sin(RADIUS_M / _EARTH_M / 2.0)
     dist, _ = _tree().query(_unit(cand_lat.ravel(), cand_lon.ravel()), distance_upper_bound=chord)
-    near = np.isfinite(dist).reshape(n, 8) & (np.abs(cand_lat) <= 90.0)
+    near = np.isfinite(dist).reshape(n, 8) & np.repeat(ok, 4, axis=1)
+    near &= np.abs(cand_lat) <= 90.0
     unique = near.sum(axis=1) == 1
     pick = np.argmax(near, axis=1)
     rows = np.arange(n)

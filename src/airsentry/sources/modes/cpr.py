@@ -73,6 +73,36 @@ def global_airborne(
     return lat, lon, ok
 
 
+def surface_candidates(
+    lat_e: I64, lon_e: I64, lat_o: I64, lon_o: I64, odd_newer: np.ndarray
+) -> tuple[F64, F64, np.ndarray]:
+    """Every position a surface pair may stand for, without a reference.
+
+    Returns latitudes ``(n, 2)`` (the northern and the southern solution), longitudes
+    ``(n, 2, 4)`` (for each, the four 90° quadrants, wrapped to ±180: the zone count
+    depends on the latitude) and whether each solution is consistent (equal NL of the
+    two frames' latitudes), ``(n, 2)``.
+    """
+    ye, xe = lat_e / CPR_SCALE, lon_e / CPR_SCALE
+    yo, xo = lat_o / CPR_SCALE, lon_o / CPR_SCALE
+    j = np.floor(59 * ye - 60 * yo + 0.5)
+    late_n = 1.5 * (np.mod(j, 60) + ye)
+    lato_n = (90.0 / 59) * (np.mod(j, 59) + yo)
+    quads = np.array([0.0, 90.0, 180.0, 270.0])
+    lats, lons, oks = [], [], []
+    for shift in (0.0, -90.0):
+        late, lato = late_n + shift, lato_n + shift
+        nle, nlo = nl(late), nl(lato)
+        n = np.where(odd_newer, nlo, nle)
+        ni = np.maximum(np.where(odd_newer, n - 1, n), 1)
+        m = np.floor(xe * (n - 1) - xo * n + 0.5)
+        base = (90.0 / ni) * (np.mod(m, ni) + np.where(odd_newer, xo, xe))
+        lats.append(np.where(odd_newer, lato, late))
+        lons.append(np.mod(base[:, None] + quads + 180.0, 360.0) - 180.0)
+        oks.append(nle == nlo)
+    return np.stack(lats, axis=1), np.stack(lons, axis=1), np.stack(oks, axis=1)
+
+
 def global_surface(
     lat_e: I64,
     lon_e: I64,
@@ -82,55 +112,17 @@ def global_surface(
     ref_lat: F64,
     ref_lon: F64,
 ) -> tuple[F64, F64, np.ndarray]:
-    """Surface pair positions, the quadrant ambiguity resolved by the nearest candidate."""
-    ye, xe = lat_e / CPR_SCALE, lon_e / CPR_SCALE
-    yo, xo = lat_o / CPR_SCALE, lon_o / CPR_SCALE
-    j = np.floor(59 * ye - 60 * yo + 0.5)
-    late_n = 1.5 * (np.mod(j, 60) + ye)
-    lato_n = (90.0 / 59) * (np.mod(j, 59) + yo)
-    newer_n = np.where(odd_newer, lato_n, late_n)
-    south = np.abs(ref_lat - (newer_n - 90)) < np.abs(ref_lat - newer_n)
-    late = np.where(south, late_n - 90, late_n)
-    lato = np.where(south, lato_n - 90, lato_n)
-    nle, nlo = nl(late), nl(lato)
-    lat = np.where(odd_newer, lato, late)
-    n = np.where(odd_newer, nlo, nle)
-    ni = np.maximum(np.where(odd_newer, n - 1, n), 1)
-    m = np.floor(xe * (n - 1) - xo * n + 0.5)
-    base = (90.0 / ni) * (np.mod(m, ni) + np.where(odd_newer, xo, xe))
-    lon = _nearest_quadrant(base, ref_lon)
-    ok = (nle == nlo) & np.isfinite(ref_lat) & np.isfinite(ref_lon)
-    return lat, lon, ok
-
-
-def surface_candidates(
-    lat_e: I64, lon_e: I64, lat_o: I64, lon_o: I64, odd_newer: np.ndarray
-) -> tuple[F64, F64, np.ndarray]:
-    """Every position a surface pair may stand for, without a reference: latitudes
-    ``(n, 2)`` (northern, southern hemisphere), longitudes ``(n, 4)`` (the four 90°
-    quadrants, wrapped to ±180), and whether the pair is consistent (equal NL)."""
-    ye, xe = lat_e / CPR_SCALE, lon_e / CPR_SCALE
-    yo, xo = lat_o / CPR_SCALE, lon_o / CPR_SCALE
-    j = np.floor(59 * ye - 60 * yo + 0.5)
-    late = 1.5 * (np.mod(j, 60) + ye)
-    lato = (90.0 / 59) * (np.mod(j, 59) + yo)
-    nle, nlo = nl(late), nl(lato)
-    lat = np.where(odd_newer, lato, late)
-    n = np.where(odd_newer, nlo, nle)
-    ni = np.maximum(np.where(odd_newer, n - 1, n), 1)
-    m = np.floor(xe * (n - 1) - xo * n + 0.5)
-    base = (90.0 / ni) * (np.mod(m, ni) + np.where(odd_newer, xo, xe))
-    quads = np.mod(base[:, None] + np.array([0.0, 90.0, 180.0, 270.0]) + 180.0, 360.0) - 180.0
-    lats = np.stack([lat, lat - 90.0], axis=1)
-    return lats, quads, nle == nlo
-
-
-def _nearest_quadrant(base: F64, ref_lon: F64) -> F64:
-    """Of ``base + 0/90/180/270`` (wrapped to ±180), the longitude nearest the reference."""
-    cand = np.mod(base[:, None] + np.array([0.0, 90.0, 180.0, 270.0]) + 180.0, 360.0) - 180.0
-    gap = np.abs(np.mod(cand - ref_lon[:, None] + 180.0, 360.0) - 180.0)
+    """Surface pair positions, the ambiguity resolved by the candidate nearest the
+    reference: the hemisphere by latitude, then the quadrant by longitude."""
+    lats, lons, oks = surface_candidates(lat_e, lon_e, lat_o, lon_o, odd_newer)
+    rows = np.arange(len(lats))
+    south = (np.abs(ref_lat - lats[:, 1]) < np.abs(ref_lat - lats[:, 0])).astype(np.int64)
+    quads = lons[rows, south]
+    gap = np.abs(np.mod(quads - ref_lon[:, None] + 180.0, 360.0) - 180.0)
     gap = np.where(np.isnan(gap), 0.0, gap)
-    return np.asarray(cand[np.arange(len(base)), np.argmin(gap, axis=1)], dtype=np.float64)
+    lon = np.asarray(quads[rows, np.argmin(gap, axis=1)], dtype=np.float64)
+    ok = oks[rows, south] & np.isfinite(ref_lat) & np.isfinite(ref_lon)
+    return np.asarray(lats[rows, south], dtype=np.float64), lon, ok
 
 
 def local(

@@ -105,8 +105,7 @@ class Positions:
                 c_lat, c_lon, c_ok = cpr.surface_candidates(
                     ye[blind], xe[blind], yo[blind], xo[blind], odd[blind]
                 )
-                a_lat, a_lon, unique = aerodromes.resolve(c_lat, c_lon)
-                hit = unique & c_ok
+                a_lat, a_lon, hit = aerodromes.resolve(c_lat, c_lon, c_ok)
                 lat[blind[hit]], lon[blind[hit]] = a_lat[hit], a_lon[hit]
             ref_lat, ref_lon, ref_t = self._references(icao, t, lat, lon)
 
