@@ -428,7 +428,9 @@ def build() -> dict[str, Any]:
                 "zone": "sovereign:POL",
                 "owner": "POL",
                 "objects_min": 19,
-                "recommendation": "alert_air_defence",
+                # the airport on their path is closed before they arrive (September 2025:
+                # Warsaw Chopin, Modlin, Rzeszow and Lublin); air defence is alerted too
+                "recommendation": "close_airport",
             },
             {
                 "zone": "sovereign:EST",

@@ -88,7 +88,10 @@ def test_estonia_three_jets_twelve_minutes_intercept_and_escort(demo):
 def test_poland_nineteen_drones_one_incident(demo):
     inc = one(demo["incidents"], "sovereign:POL")
     assert inc["object_count"] >= 19
-    assert inc["recommendation"] == "alert_air_defence"
+    # the airport on their path is closed before they arrive; air defence is alerted too
+    assert inc["recommendation"] == "close_airport"
+    assert inc["recommendation_detail"]["target"].startswith("EP")
+    assert any("air defence alerted" in r for r in inc["recommendation_detail"]["reasons"])
     assert inc["start"].startswith("2025-09-09T21")
     assert inc["end"] >= "2025-09-10T04"
     assert inc["depth_m"] > 100_000  # several flew far inland

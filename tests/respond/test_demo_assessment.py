@@ -68,9 +68,13 @@ def test_polish_decoys_are_drones_with_a_border_crossing_alert(run: dict[str, An
     inc = by_zone(run, "sovereign:POL")
     assert set(inc.classes) <= {"drone", "decoy_drone"}
     rec = inc.recommendation
-    assert rec.action.value == "alert_air_defence"
-    assert rec.authority == "air_defence_commander"
-    assert any("crossing into Poland airspace" in r for r in rec.reasons)
+    # closing the airport on their path outranks the air-defence alert, which stays listed
+    assert rec.action.value == "close_airport"
+    assert rec.authority == "airport_authority"
+    assert rec.target.startswith("EP")  # a Polish aerodrome
+    assert any(r.startswith("19 drone(s) heading for") and f"({rec.target})" in r
+               for r in rec.reasons)  # fmt: skip
+    assert any("crossing into Poland airspace: air defence alerted" in r for r in rec.reasons)
     assert any("weighing: deliberate likely" in r for r in rec.reasons)
 
 

@@ -15,8 +15,12 @@ PLAYBOOK = load()
 DELIBERATE = dict(dwell_s=1800.0, depth_m=30_000.0)  # long and deep: evidence against error
 
 
-def fired(incident: Incident) -> set[str]:
-    f = facts(incident, assess(incident, []))
+# an airport 10 km ahead of make_incident's objects (they fly east along 59.5 N)
+AHEAD = Site("Ahead Airport (EEAH)", "airport", "EST", 59.5, 25.27, "EEAH")
+
+
+def fired(incident: Incident, sites: list[Site] | None = None) -> set[str]:
+    f = facts(incident, assess(incident, sites or []))
     return {s.name for s in PLAYBOOK.fired(f)}
 
 
@@ -55,7 +59,19 @@ CASES = {
 
 
 def test_every_default_step_has_a_case() -> None:
-    assert {s.name for s in PLAYBOOK.steps} == set(CASES)
+    assert {s.name for s in PLAYBOOK.steps} == set(CASES) | {"close_airport_ahead"}
+
+
+def test_the_airport_on_a_drone_path_is_closed_before_they_arrive() -> None:
+    drones = make_incident("sovereign", ["drone"] * 2)
+    assert "close_airport_ahead" in fired(drones, [AHEAD])
+    assert "close_airport_ahead" not in fired(drones, [])  # no airport on their path
+    jets = make_incident("sovereign", ["fast_jet"] * 2)
+    assert "close_airport_ahead" not in fired(jets, [AHEAD])  # the step is for drones
+    rec = Responder(PLAYBOOK, sites=[AHEAD])(drones)
+    assert rec.action is Action.CLOSE_AIRPORT
+    assert rec.target == "EEAH"
+    assert rec.reasons[0].startswith("2 drone(s) heading for Ahead Airport (EEAH), about ")
 
 
 @pytest.mark.parametrize("step", sorted(CASES))

@@ -6,7 +6,8 @@ A playbook (``respond/playbooks/default.yaml``; any other file given by path) ha
   those of every role it outranks, directly or through others.
 - ``steps``: the ladder. Each step has a ``name``, an ``action`` (an
   :class:`~airsentry.model.Action` value), the ``authority`` (role) that must decide it,
-  a ``reason`` template, an optional ``target`` (``airport``: the incident's airport) and
+  a ``reason`` template, an optional ``target`` (``airport``: the incident's airport;
+  ``airport_ahead``: the airport the objects are heading for, soonest first) and
   ``when``, the trigger: every condition listed must hold.
 
 Trigger vocabulary (facts read from the incident by :func:`facts`):
@@ -21,6 +22,8 @@ Trigger vocabulary (facts read from the incident by :func:`facts`):
 ``min_objects``      int: at least this many objects
 ``min_depth_m``      number: penetrated at least this deep
 ``max_site_eta_s``   number: heading for a protected site, due within this many seconds
+``max_airport_eta_s`` number: heading for an airport of the owner, due within this many
+                     seconds (the airport ahead: ``target: airport_ahead``)
 ``deliberate``       bool: the threat assessment weighs "deliberate likely"
 ===================  =====================================================================
 
@@ -35,6 +38,7 @@ decided goes only through :mod:`airsentry.decisions.desk`, which checks the role
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -69,6 +73,7 @@ CONDITIONS: dict[str, type | tuple[type, ...]] = {
     "min_objects": int,
     "min_depth_m": (int, float),
     "max_site_eta_s": (int, float),
+    "max_airport_eta_s": (int, float),
     "deliberate": bool,
 }
 NO_DECISION = (Action.MONITOR, Action.ALERT_OPERATOR, Action.ALERT_AIR_DEFENCE)
@@ -106,6 +111,8 @@ class Step:
             if key == "min_depth_m" and f["depth_m"] < want:
                 return False
             if key == "max_site_eta_s" and not f["site_eta_s"] <= want:
+                return False
+            if key == "max_airport_eta_s" and not f["airport_ahead_eta_s"] <= want:
                 return False
         return True
 
@@ -188,8 +195,8 @@ def parse(doc: Any, source: str = "<playbook>") -> Playbook:
         if action is Action.ENGAGE and not needs:
             raise _fail(source, f"{where}: engagement always needs a decision")
         target = str(raw.get("target", ""))
-        if target not in ("", "airport"):
-            raise _fail(source, f"{where}: target must be 'airport' or absent")
+        if target not in ("", "airport", "airport_ahead"):
+            raise _fail(source, f"{where}: target must be 'airport', 'airport_ahead' or absent")
         reason = str(raw.get("reason") or f"{name}")
         steps.append(Step(name, action, authority, reason, dict(when), target, needs))
     return Playbook(str(doc.get("name") or source), roles, tuple(steps), source)
@@ -236,6 +243,22 @@ def facts(incident: Incident, threat: ThreatAssessment) -> dict[str, Any]:
         "dwell_min": round(incident.dwell_s / 60),
         "site_eta_s": threat.soonest_eta_s(),
         "deliberate": threat.deliberate,
+        **_airport_ahead(threat),
+    }
+
+
+def _airport_ahead(threat: ThreatAssessment) -> dict[str, Any]:
+    """The airport the objects are heading for soonest (from the threat assessment)."""
+    ahead = [h for h in threat.heading_to if h.get("kind") == "airport" and h.get("code")]
+    if not ahead:
+        return {"airport_ahead": "", "airport_ahead_name": "", "airport_ahead_eta_s": math.inf,
+                "airport_ahead_min": ""}  # fmt: skip
+    first = min(ahead, key=lambda h: float(h["eta_s"]))
+    return {
+        "airport_ahead": str(first["code"]),
+        "airport_ahead_name": str(first["site"]),
+        "airport_ahead_eta_s": float(first["eta_s"]),
+        "airport_ahead_min": f"{float(first['eta_s']) / 60:.0f}",
     }
 
 
@@ -310,7 +333,7 @@ class Responder:
             ],
             "threat": threat.to_dict(),
         }
-        target = f["airport"] if top.target == "airport" else ""
+        target = {"airport": f["airport"], "airport_ahead": f["airport_ahead"]}.get(top.target, "")
         if top.action is Action.CLOSE_AIRPORT and target:
             impact = self._impact(incident, target)
             if impact is not None:
