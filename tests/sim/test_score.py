@@ -107,3 +107,17 @@ def test_control_raises_nothing_until_the_radar_forgets_the_address():
     assert broken.false >= 1
     assert broken.precision < 1.0
     assert not broken.passed
+
+
+def test_a_permit_admits_by_name_and_without_it_the_airport_incident_is_found():
+    """control-admitted-by-name: the permit admits the police drone at Warsaw Chopin, the
+    clearance the Egyptian flight; without the register the drone is a true airport
+    incident, and the pipeline finds it."""
+    named = load_library("control-admitted-by-name")
+    score = evaluate(named)
+    assert score.passed
+    assert score.matches == []  # nothing true, nothing booked
+    bare = evaluate(dataclasses.replace(named, registers={}))
+    assert [(m.zone_id, m.found is not None) for m in bare.matches] == [("airport:EPWA", True)]
+    truth = truth_incidents(dataclasses.replace(named, registers={}), default_zones())
+    assert [t.zone_id for t in truth] == ["airport:EPWA"]  # the state flights are to verify

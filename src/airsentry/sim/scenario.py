@@ -34,7 +34,8 @@ from typing import Any
 import numpy as np
 import yaml
 
-from airsentry.errors import ScenarioError
+from airsentry.errors import InputError, ScenarioError
+from airsentry.identify.registers import parse_registers
 from airsentry.model import Action, BoolArray, FloatArray, TargetClass
 from airsentry.sim.routes import Waypoint, num, parse_intervals, parse_route, time_of
 
@@ -147,6 +148,8 @@ class Scenario:
     source: str = ""
     meta: Mapping[str, Any] = field(default_factory=dict)
     control: bool = False  # a control scenario: no incident may be raised
+    # clearances, drone permits and own forces in force (identify/registers.py format)
+    registers: Mapping[str, Any] = field(default_factory=dict)
 
     def sensor(self, sensor_id: str) -> SensorSpec:
         for s in self.sensors:
@@ -219,6 +222,11 @@ def parse_scenario(doc: Any, *, source: str = "<scenario>") -> Scenario:
     control = bool(doc.get("control", False))
     if control and expected:
         raise ScenarioError("a control scenario expects no incident", source=source)
+    registers = doc.get("registers") or {}
+    try:
+        parse_registers(registers, f"{source}: registers")
+    except InputError as exc:
+        raise ScenarioError(exc.reason, source=source) from None
     return Scenario(
         name=str(doc.get("name") or Path(source).stem),
         title=str(doc.get("title", "")),
@@ -229,6 +237,7 @@ def parse_scenario(doc: Any, *, source: str = "<scenario>") -> Scenario:
         source=source,
         meta=dict(doc.get("meta") or {}),
         control=control,
+        registers=dict(registers),
     )
 
 

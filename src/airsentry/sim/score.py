@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import yaml
 
 from airsentry.build import open_run
 from airsentry.config import DEFAULT_PROTECTED, DeploymentConfig, PipelineConfig
@@ -239,6 +240,9 @@ def evaluate(
     recorder = _Recorder({spec.id: spec.latency_s for spec in scenario.sensors})
     cfg = replace(config or PipelineConfig(), protect=None)
     with tempfile.TemporaryDirectory(prefix="airsentry-eval-") as tmp:
+        if scenario.registers:  # the scenario's clearances, permits and own forces
+            (Path(tmp) / "registers.yaml").write_text(yaml.safe_dump(dict(scenario.registers)))
+            cfg = replace(cfg, registers=(*cfg.registers, Path(tmp) / "registers.yaml"))
         deployment = DeploymentConfig(pipeline=cfg, db=Path(tmp) / "book.sqlite")
         with open_run(deployment, zones=used, sinks=[recorder]) as run:
             run.pipeline.run(_batches(feed, s.batch_s))

@@ -21,6 +21,7 @@ import numpy as np
 
 from airsentry.airspace.index import ZoneIndex
 from airsentry.identify.authority import Authority, target_facts
+from airsentry.identify.registers import Targets, parse_registers
 from airsentry.model import FloatArray, IntArray, Zone, ZoneKind
 from airsentry.sim.scenario import Scenario
 from airsentry.sim.sensors import truth
@@ -97,6 +98,18 @@ def truth_incidents(
         np.where(heard[p], ident[p], ""), heard[p], np.where(xpdr[p], squawk[p], ""), kind[p]
     )
     admitted = Authority(zones).admit(m.zone, facts)
+    registers = parse_registers(scenario.registers, scenario.source)
+    if registers:  # admitted by name: clearances, permits, own forces
+        callsign = np.array([a.callsign for a in actors], dtype=object)[s.actor]
+        on = Targets(s.t[p], np.where(heard[p], facts.address, -1),
+                     np.where(heard[p], callsign[p], ""), np.where(heard[p], ident[p], ""),
+                     np.full(len(p), "", dtype=object))  # fmt: skip
+        admitted |= registers.match(zones, m.zone, on) != ""
+    # a cooperative state aircraft is "verify clearance", not a violation (the policy the
+    # pipeline enforces by default)
+    admitted |= (
+        facts.state_aircraft & heard[p] & (facts.address >= 0) & ~facts.emergency & ~facts.drone
+    )
     # runs of consecutive samples of one actor inside one zone
     order = np.lexsort((p, m.zone))
     pp, zz, ok = p[order], m.zone[order], admitted[order]
