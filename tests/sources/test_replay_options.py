@@ -80,3 +80,28 @@ def test_formats_lists_every_format_with_its_options():
     assert listed == formats()
     assert "--option radars=VALUE" in out
     assert "--option start=VALUE" in out  # Beast and raw: the recording's start time
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".jsonl"])
+def test_reports_out_keeps_every_decoded_report(capture, tmp_path, suffix):
+    import pyarrow.parquet as pq
+
+    out = tmp_path / f"reports{suffix}"
+    site = '{"25/12": {lat: 45.8, lon: 16.0, alt: 150}}'
+    code, _, err = cli(
+        "replay", str(capture), "--format", "asterix", "--db", str(tmp_path / "b.sqlite"),
+        "--option", "date=2016-05-05", "--option", f"radars={site}", "--reports-out", str(out),
+    )  # fmt: skip
+    assert code == 0, err
+    n = int(err.split(" reports")[0].replace(",", ""))
+    assert n > 0
+    if suffix == ".parquet":
+        table = pq.read_table(out)
+        rows = table.to_pylist()
+        assert str(table.schema.field("time").type) == "timestamp[us, tz=UTC]"
+    else:
+        rows = [json.loads(line) for line in out.read_text().splitlines()]
+        assert all(r["time"].startswith("2016-05-05T") and r["time"].endswith("Z") for r in rows)
+    assert len(rows) == n
+    assert {r["sensor"] for r in rows} == {"asterix:25/12"}
+    assert all(-90 <= r["lat"] <= 90 and r["identity"] is not None for r in rows)

@@ -32,6 +32,11 @@ def register(sub: Any) -> None:
     add_option_flag(p)
     p.add_argument("--quarantine", type=Path, help="write rejected input records here (JSON lines)")
     p.add_argument(
+        "--reports-out",
+        type=Path,
+        help="write every decoded report here (.parquet or .jsonl), before tracking",
+    )
+    p.add_argument(
         "--speed",
         type=_speed,
         default=0.0,
@@ -53,6 +58,7 @@ def _speed(text: str) -> float:
 def run(args: argparse.Namespace) -> int:
     from airsentry.build import open_run
     from airsentry.incidents import timeline_text
+    from airsentry.sources._reports_out import ReportsFile
     from airsentry.sources.base import Quarantine, decoder, read_file
     from airsentry.sources.live import pace
 
@@ -64,9 +70,13 @@ def run(args: argparse.Namespace) -> int:
             raise AirsentryError(f"{path}: no such file")
     quarantine = Quarantine(deployment.quarantine)
 
+    reports_out = ReportsFile(args.reports_out) if args.reports_out else None
+
     def batches() -> Iterator[ReportBatch]:
         for path in args.files:
             for batch in read_file(path, args.format, quarantine, **options):
+                if reports_out is not None:
+                    reports_out.write(batch)
                 yield from chunks(batch)
 
     try:
@@ -76,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
             tr = run.pipeline.tracker.stats
     finally:
         quarantine.close()
+        if reports_out is not None:
+            reports_out.close()
     print(
         f"{totals.reports:,} reports, {tr.tracks_started:,} tracks, {totals.events:,} events, "
         f"{len(incidents)} incidents; {quarantine.summary()}",
