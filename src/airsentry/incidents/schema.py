@@ -23,6 +23,9 @@ Version history:
    (``refuse:<action>`` rows become kind ``refuse`` with that action); the one-row
    ``revision`` table, bumped by every write transaction, so a process can tell that
    another one has written (portable, unlike SQLite's ``PRAGMA data_version``).
+3. ``outbox``: incident- and decision-level messages waiting for (or delivered to) each
+   output (:mod:`airsentry.incidents.outbox`), so that they survive restarts and
+   receiver outages.
 
 The SQL is kept to what PostgreSQL also accepts where that costs nothing.
 """
@@ -184,7 +187,24 @@ def _script(statements: Sequence[str]) -> Callable[[sqlite3.Connection], None]:
     return run
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_script(_V1), _v2]
+_V3: Sequence[str] = (
+    """
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        output TEXT NOT NULL,            -- the output's name (its URL without secrets)
+        key TEXT NOT NULL,               -- idempotency key of the message
+        topic TEXT NOT NULL,             -- incidents | decisions
+        body TEXT NOT NULL,              -- the message JSON
+        created REAL NOT NULL,           -- epoch seconds UTC
+        attempts INTEGER NOT NULL DEFAULT 0,
+        delivered REAL,                  -- epoch seconds UTC; NULL while pending
+        UNIQUE (output, key)
+    )
+    """,
+    "CREATE INDEX outbox_pending ON outbox(output, delivered, id)",
+)
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_script(_V1), _v2, _script(_V3)]
 """Item ``i`` upgrades a database from schema version ``i`` to ``i + 1``."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

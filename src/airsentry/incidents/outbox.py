@@ -1,0 +1,92 @@
+"""The outbox: incident- and decision-level messages for the outputs, kept in the store.
+
+An output (MQTT, a webhook, a TAK server) may be down or slow; what it must receive
+(an incident opened, changed or closed; a decision) is written here first, in the
+store's one writer, durably, and its delivery thread takes it from here and marks it
+delivered once the receiver confirmed it. A restart finds what was not yet confirmed
+and delivers it then: at least once. Each message has an idempotency key, unique per
+output (``INSERT OR IGNORE``): a replay of the same input that produces the same
+message does not queue it twice, and a receiver can drop the duplicates an
+at-least-once delivery may bring.
+
+Only storage lives here; what a message says and how it travels are the outputs'.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from airsentry.incidents.database import Database
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    """One row of the ``outbox`` table."""
+
+    id: int
+    output: str
+    key: str
+    topic: str
+    body: str
+    attempts: int
+
+
+class Outbox:
+    """The ``outbox`` table, read and written through the store's connections."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def put(self, rows: Iterable[tuple[str, str, str, str]]) -> int:
+        """Queue ``(output, key, topic, body)`` rows in one transaction; return how many
+        were new (a key already queued for that output is not queued again)."""
+        now = time.time()
+        added = 0
+        with self.db.writing("queue output messages") as conn:
+            for output, key, topic, body in rows:
+                cur = conn.execute(
+                    "INSERT OR IGNORE INTO outbox (output, key, topic, body, created) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (output, key, topic, body, now),
+                )
+                added += cur.rowcount
+        return added
+
+    def pending(self, output: str, *, limit: int = 100) -> list[OutboxMessage]:
+        """The oldest messages not yet delivered to ``output``, in the order queued."""
+        with self.db.reading("read the outbox") as conn:
+            rows = conn.execute(
+                "SELECT id, output, key, topic, body, attempts FROM outbox "
+                "WHERE output = ? AND delivered IS NULL ORDER BY id LIMIT ?",
+                (output, int(limit)),
+            ).fetchall()
+        return [OutboxMessage(*row) for row in rows]
+
+    def delivered(self, ids: Sequence[int]) -> None:
+        """Mark messages delivered (the receiver confirmed them)."""
+        if ids:
+            now = time.time()
+            with self.db.writing("mark output messages delivered") as conn:
+                conn.executemany(
+                    "UPDATE outbox SET delivered = ? WHERE id = ?", [(now, i) for i in ids]
+                )
+
+    def failed(self, ids: Sequence[int]) -> None:
+        """Count a failed attempt on messages that stay pending."""
+        if ids:
+            with self.db.writing("count output attempts") as conn:
+                conn.executemany(
+                    "UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", [(i,) for i in ids]
+                )
+
+    def counts(self, output: str) -> tuple[int, int]:
+        """``(pending, delivered)`` message counts of ``output``."""
+        with self.db.reading("count the outbox") as conn:
+            row = conn.execute(
+                "SELECT COALESCE(SUM(delivered IS NULL), 0), "
+                "COALESCE(SUM(delivered IS NOT NULL), 0) FROM outbox WHERE output = ?",
+                (output,),
+            ).fetchone()
+        return int(row[0]), int(row[1])
