@@ -156,8 +156,23 @@ class CotTransport:
         ver = takproto.TAKProtoVer.MESH if udp else takproto.TAKProtoVer.STREAM
         return bytes(takproto.xml2proto(xml, ver))
 
+    def _check_open(self) -> None:
+        """Raise when the receiver closed the stream (it sends nothing otherwise): a
+        restarted TAK server is noticed before anything is written into the old socket."""
+        assert self._sock is not None
+        self._sock.setblocking(False)
+        try:
+            if self._sock.recv(1, socket.MSG_PEEK) == b"":
+                raise ConnectionResetError("the receiver closed the connection")
+        except (BlockingIOError, ssl.SSLWantReadError):
+            pass
+        finally:
+            self._sock.setblocking(True)
+
     def _write(self, payloads: Sequence[str]) -> None:
         assert self._sock is not None
+        if self.spec.scheme != "cot+udp":
+            self._check_open()
         if self.spec.scheme == "cot+udp":
             for xml in payloads:
                 self._sock.send(self._frame(xml))

@@ -57,15 +57,19 @@ class MqttTransport:
         if self._loop is None:
             self._loop = asyncio.new_event_loop()
         env = self.spec.options.get("password_env")
-        self._client = aiomqtt.Client(
-            self.spec.host,
-            self.spec.port,
-            username=self.spec.options.get("username"),
-            password=os.environ[env] if env else None,
-            identifier=self.spec.options.get("client_id"),
-            tls_context=_tls(self.spec),
-            timeout=self.timeout_s,
-        )
+
+        async def make() -> aiomqtt.Client:  # aiomqtt wants its loop running
+            return aiomqtt.Client(
+                self.spec.host,
+                self.spec.port,
+                username=self.spec.options.get("username"),
+                password=os.environ[env] if env else None,
+                identifier=self.spec.options.get("client_id"),
+                tls_context=_tls(self.spec),
+                timeout=self.timeout_s,
+            )
+
+        self._client = self._loop.run_until_complete(make())
         try:
             self._run(self._client.__aenter__())
         except BaseException:
