@@ -42,7 +42,8 @@ def test_server_metrics_report_tracks_events_incidents_and_outputs(
         got = samples(client.get("/metrics").text)  # no token: Prometheus scrapes openly
     assert got[("airsentry_reports_total", ())] == len(reports)
     events = {dict(k[1])["kind"]: v for k, v in got.items() if k[0] == "airsentry_events_total"}
-    assert events and all(v > 0 for v in events.values())
+    assert events
+    assert all(v > 0 for v in events.values())
     assert ("airsentry_incidents_open", ()) in got
     lag = got[("airsentry_step_lag_seconds_count", ())]
     assert lag > 0
