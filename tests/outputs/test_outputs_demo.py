@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 import paho.mqtt.client as paho
 import takproto
 from output_receivers import Broker, CotListener, WebhookReceiver, wait_until
@@ -23,6 +24,8 @@ from airsentry.config import DeploymentConfig
 from airsentry.incidents import IncidentStore
 from airsentry.incidents.outbox import Outbox
 from airsentry.outputs.urls import parse_output
+
+SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "outputs.schema.json"
 
 
 class Subscriber:
@@ -106,6 +109,12 @@ def test_demo_reaches_mqtt_cot_and_webhook_and_an_outage_loses_nothing(
     assert tracks
     assert {"track_id", "lat", "lon", "course_deg", "class"} <= tracks[0]["data"].keys()
     assert sub.messages["site/events"]
+    # every message follows the published schema
+    schema = jsonschema_rs.validator_for(json.loads(SCHEMA.read_text(encoding="utf-8")))
+    with sub.lock:
+        for messages in sub.messages.values():
+            for m in messages:
+                schema.validate(m)
     # CoT: every incident as a marker, tracks with types from class and affiliation
     assert wait_until(lambda: len(cot.snapshot()) > 0)
     events = cot_events(cot.snapshot())
