@@ -19,9 +19,10 @@ import paho.mqtt.client as paho
 import takproto
 from output_receivers import Broker, CotListener, WebhookReceiver, wait_until
 
+from airsentry.build import open_run
 from airsentry.cli._demo import book_demo
 from airsentry.config import DeploymentConfig
-from airsentry.incidents import IncidentStore
+from airsentry.incidents import DecisionKind, IncidentStore
 from airsentry.incidents.outbox import Outbox
 from airsentry.outputs.urls import parse_output
 
@@ -178,3 +179,23 @@ def test_xml_cot_carries_course_speed_and_remarks(tmp_path: Path, cot: CotListen
     # the XML is what takproto reads as CoT
     parsed = takproto.functions.xml2message(incident)
     assert parsed.cotEvent.type == "b-m-p-s-m"
+
+
+def test_decisions_reach_the_webhook_once_recorded(
+    tmp_path: Path, webhook: WebhookReceiver
+) -> None:
+    url = f"http://127.0.0.1:{webhook.port}/hook?secret_env=AIRSENTRY_TEST_WHSEC"
+    dep = _deployment(tmp_path, [url])
+    incidents, _, _ = book_demo(dep)
+    with open_run(dep) as run:  # a running deployment; the console or `decide` records
+        decision = run.store.record_decision(
+            incidents[0].id, time=incidents[0].end, operator="duty-officer",
+            kind=DecisionKind.ACKNOWLEDGE, note="seen",
+        )  # fmt: skip
+        key = f"decision:{decision.id}"
+        assert wait_until(lambda: key in webhook.accepted, 10)
+    body = webhook.accepted[key][0]
+    assert body["type"] == "decision"
+    assert (body["data"]["incident_id"], body["data"]["operator"], body["data"]["kind"]) == (
+        incidents[0].id, "duty-officer", "acknowledge",
+    )  # fmt: skip

@@ -17,8 +17,10 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from airsentry.incidents.database import Database
+from airsentry.model import from_epoch, isoformat
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,35 @@ class Outbox:
                 )
                 added += cur.rowcount
         return added
+
+    def last_decision(self) -> int:
+        """The id of the newest decision in the store (0 when there is none)."""
+        with self.db.reading("read the newest decision") as conn:
+            return int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM decisions").fetchone()[0])
+
+    def last_decision_queued(self, output: str) -> int | None:
+        """The newest decision id already queued for ``output`` (None: never any)."""
+        with self.db.reading("read the outbox") as conn:
+            row = conn.execute(
+                "SELECT MAX(CAST(SUBSTR(key, 10) AS INTEGER)) FROM outbox "
+                "WHERE output = ? AND topic = 'decisions'",
+                (output,),
+            ).fetchone()
+        return None if row[0] is None else int(row[0])
+
+    def decisions_after(self, after: int) -> list[dict[str, Any]]:
+        """Decisions with an id above ``after``, oldest first, as plain records."""
+        with self.db.reading("read decisions") as conn:
+            rows = conn.execute(
+                "SELECT id, incident_id, time, operator, kind, action, note FROM decisions "
+                "WHERE id > ? ORDER BY id",
+                (int(after),),
+            ).fetchall()
+        return [
+            {"id": r[0], "incident_id": r[1], "time": isoformat(from_epoch(r[2])),
+             "operator": r[3], "kind": r[4], "action": r[5], "note": r[6]}
+            for r in rows
+        ]  # fmt: skip
 
     def pending(self, output: str, *, limit: int = 100) -> list[OutboxMessage]:
         """The oldest messages not yet delivered to ``output``, in the order queued."""

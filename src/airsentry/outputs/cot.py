@@ -180,6 +180,8 @@ class CotTransport:
             self._sock.sendall(b"".join(self._frame(x) for x in payloads))
 
     def send(self, topic: str, key: str, body: str) -> None:
+        if topic != "incidents":
+            return  # decisions reach TAK as the incident's next update
         xml = incident_xml(json.loads(body), max(self.stale_s, 3600.0))
         if xml is not None:
             self._write([xml])

@@ -25,7 +25,7 @@ from typing import Protocol
 
 from airsentry.incidents.outbox import Outbox
 from airsentry.model import Event
-from airsentry.outputs.messages import TrackSnapshot
+from airsentry.outputs.messages import TrackSnapshot, decision_message
 from airsentry.outputs.urls import OutputSpec
 
 log = logging.getLogger(__name__)
@@ -86,6 +86,13 @@ class Delivery:
         self.failures = 0
         self.last_error = ""
         self.connected = False
+        self.wants_decisions = spec.scheme != "file"
+        # decisions recorded from now on (by the console, `airsentry decide`, any
+        # process), or since the last one this output queued in an earlier run
+        self._decisions_seen = 0
+        if outbox is not None:
+            queued = outbox.last_decision_queued(self.name)
+            self._decisions_seen = outbox.last_decision() if queued is None else queued
         self._queue: deque[Live] = deque()
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -162,10 +169,22 @@ class Delivery:
         except Exception as exc:
             log.debug("output %s: disconnecting: %s", self.name, exc)
 
+    def _queue_decisions(self) -> None:
+        """Queue the decisions recorded since the last look (a cheap read when none)."""
+        assert self.outbox is not None
+        if self.outbox.last_decision() <= self._decisions_seen:
+            return
+        found = self.outbox.decisions_after(self._decisions_seen)
+        rows = [(self.name, *decision_message(d), "decisions") for d in found]
+        self.outbox.put((name, key, topic, body) for name, key, body, topic in rows)
+        self._decisions_seen = max(d["id"] for d in found)
+
     def _flush_outbox(self) -> bool:
         """Send pending durable messages; return whether more may be waiting."""
         if self.outbox is None:
             return False
+        if self.wants_decisions:
+            self._queue_decisions()
         pending = self.outbox.pending(self.name, limit=100)
         done: list[int] = []
         try:

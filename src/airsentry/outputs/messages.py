@@ -49,6 +49,13 @@ def incident_message(incident: Incident, kind: str) -> tuple[str, str]:
     return key, _canonical(body)
 
 
+def decision_message(decision: dict[str, Any]) -> tuple[str, str]:
+    """The ``(key, JSON body)`` of a decision message (a record of the decisions table)."""
+    key = f"decision:{decision['id']}"
+    body = {"type": "decision", "schema": SCHEMA_VERSION, "id": key, "data": decision}
+    return key, _canonical(body)
+
+
 def last_position(incident: Incident) -> dict[str, Any] | None:
     """Where the incident was last seen: its latest event with a position (or None)."""
     for e in reversed(incident.events):
