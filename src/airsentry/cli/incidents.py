@@ -21,7 +21,7 @@ def register(sub: Any) -> None:
     ishow = isub.add_parser("show", help="one incident with its events")
     ishow.add_argument("id")
     iexp = isub.add_parser("export", help="export incidents")
-    iexp.add_argument("--format", choices=["json", "csv", "geojson"], default="json")
+    iexp.add_argument("--format", choices=["json", "csv", "geojson", "kml"], default="json")
     iexp.add_argument("--owner")
     iexp.add_argument("--year", type=int)
     for sp in (il, ishow, iexp):
@@ -42,7 +42,17 @@ def run(args: argparse.Namespace) -> int:
             return 0
         owner = args.owner.upper() if args.owner else None
         incidents = store.list(owner=owner, year=args.year)
-        if args.action == "export":
+        if args.action == "export" and args.format in ("kml", "geojson"):
+            # paths need the events; KML also draws the zones of the shipped catalogue
+            full = [store.get(i.id, with_events=True) or i for i in incidents]
+            if args.format == "geojson":
+                print(export(full, "geojson"))
+            else:
+                from airsentry.airspace import default_catalogue
+                from airsentry.outputs.kml import to_kml
+
+                print(to_kml(full, {z.id: z for z in default_catalogue().zones}))
+        elif args.action == "export":
             print(export(incidents, args.format))
         else:
             print(timeline_text(incidents) if incidents else "no incidents")
