@@ -157,17 +157,19 @@ class CotTransport:
         return bytes(takproto.xml2proto(xml, ver))
 
     def _check_open(self) -> None:
-        """Raise when the receiver closed the stream (it sends nothing otherwise): a
-        restarted TAK server is noticed before anything is written into the old socket."""
+        """Raise when the receiver closed the stream: a restarted TAK server is noticed
+        before anything is written into the old socket. What a server sends us (pings,
+        others' events) is read and dropped, so it never fills the socket's buffer."""
         assert self._sock is not None
         self._sock.setblocking(False)
         try:
-            if self._sock.recv(1, socket.MSG_PEEK) == b"":
-                raise ConnectionResetError("the receiver closed the connection")
-        except (BlockingIOError, ssl.SSLWantReadError):
+            while True:
+                if self._sock.recv(65536) == b"":
+                    raise ConnectionResetError("the receiver closed the connection")
+        except (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError):
             pass
         finally:
-            self._sock.setblocking(True)
+            self._sock.settimeout(10.0)  # a stuck receiver fails the write, never hangs it
 
     def _write(self, payloads: Sequence[str]) -> None:
         assert self._sock is not None

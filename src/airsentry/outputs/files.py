@@ -2,7 +2,8 @@
 
 - ``.jsonl``: every incident message (the same JSON as MQTT and webhooks), appended;
 - ``.geojson``: a FeatureCollection of the latest state of every incident the output
-  received (:func:`airsentry.incidents.export`), rewritten atomically on each change.
+  received (:func:`airsentry.incidents.export`), rewritten atomically on each change;
+- ``.kml``: the same incidents as KML (:mod:`airsentry.outputs.kml`), rewritten likewise.
 
 Incident messages come through the outbox like every other output's, so a file misses
 nothing a crash interrupted.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -37,7 +39,7 @@ class FileTransport:
         if self.kind == ".geojson":
             doc = json.loads(self.path.read_text(encoding="utf-8"))
             return [f["properties"]["id"] for f in doc.get("features", [])]
-        return []
+        return re.findall(r'<Folder id="([^"]+)"', self.path.read_text(encoding="utf-8"))
 
     def connect(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -53,7 +55,12 @@ class FileTransport:
         incidents = [
             inc for i in self._ids if (inc := self.store.get(i, with_events=True)) is not None
         ]
-        text = export(incidents, "geojson")
+        if self.kind == ".kml":
+            from airsentry.outputs.kml import to_kml
+
+            text = to_kml(incidents)
+        else:
+            text = export(incidents, "geojson")
         tmp = self.path.with_name(self.path.name + ".tmp")
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, self.path)

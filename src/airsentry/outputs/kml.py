@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import warnings
+import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
@@ -86,4 +87,6 @@ def to_kml(incidents: Iterable[Incident], zones: Mapping[str, Zone] | None = Non
     zones = zones or {}
     folders = [_incident_folder(inc, zones.get(inc.zone_id)) for inc in incidents]
     doc = KML(features=[Document(name="airsentry incidents", features=folders)])
+    # KML as every reader expects it: the KML namespace as the default, not "kml:"
+    ET.register_namespace("", "http://www.opengis.net/kml/2.2")
     return doc.to_string(prettyprint=False)

@@ -10,7 +10,7 @@ connects and raises :class:`~airsentry.errors.ConfigError` naming the key
 ``cot+tls://host:port?cert=&key=&ca=``            the same over TLS with client certificates
 ``mqtt://host:port/prefix``, ``mqtts://…``        MQTT topics ``prefix/tracks`` and so on
 ``http://…``, ``https://…``                       signed webhooks (Standard Webhooks)
-``file:PATH.jsonl|.geojson``                      a file of the run's incidents
+``file:PATH.jsonl|.geojson|.kml``                 a file of the run's incidents
 ===============================================  ==========================================
 
 Options common to all (query parameters): ``tracks=0`` switches the track stream off,
@@ -31,7 +31,7 @@ from urllib.parse import parse_qsl, urlsplit
 from airsentry.errors import ConfigError
 
 SCHEMES = ("cot+tcp", "cot+udp", "cot+tls", "mqtt", "mqtts", "http", "https", "file")
-FILE_SUFFIXES = (".jsonl", ".geojson")
+FILE_SUFFIXES = (".jsonl", ".geojson", ".kml")
 _COMMON = ("tracks", "rate", "queue")
 _OPTIONS: dict[str, tuple[str, ...]] = {
     "cot+tcp": ("proto", "stale"),
