@@ -58,3 +58,13 @@ def test_deployment_outputs_are_checked_with_their_index() -> None:
     with pytest.raises(ConfigError) as err:
         parse_config({"outputs": "mqtt://b"})
     assert err.value.key == "outputs"
+
+
+def test_a_bad_output_stops_the_command_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    from airsentry.cli import main
+
+    assert main(["demo", "--output", "mqtt://b:1883/p?qos=2"]) != 0
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("airsentry: error: --output: ")
+    assert "qos must be 0 or 1" in err
+    assert "\n" not in err
