@@ -56,6 +56,16 @@ class Outbox:
                 added += cur.rowcount
         return added
 
+    def has_prefix(self, output: str, prefix: str) -> bool:
+        """Whether any message whose key starts with ``prefix`` was queued for ``output``
+        (a range over the ``(output, key)`` index)."""
+        with self.db.reading("read the outbox") as conn:
+            row = conn.execute(
+                "SELECT 1 FROM outbox WHERE output = ? AND key >= ? AND key < ? LIMIT 1",
+                (output, prefix, prefix + "\U0010ffff"),
+            ).fetchone()
+        return row is not None
+
     def last_decision(self) -> int:
         """The id of the newest decision in the store (0 when there is none)."""
         with self.db.reading("read the newest decision") as conn:

@@ -77,7 +77,7 @@ class Outputs:
         if step.incidents and self._durable and self.outbox is not None:
             rows = []
             for inc in step.incidents:
-                key, body = incident_message(inc, incident_type(inc, inc.id in self._seen))
+                key, body = incident_message(inc, incident_type(inc, self._known(inc.id)))
                 self._seen.add(inc.id)
                 rows += [(d.name, key, "incidents", body) for d in self._durable]
             self.outbox.put(rows)
@@ -88,6 +88,14 @@ class Outputs:
                 d.offer(Live(events=step.events))
         for gate in self._gates:
             gate.add(step)
+
+    def _known(self, incident_id: str) -> bool:
+        """Whether the outputs already heard of this incident (in this run, or in an
+        earlier one: its messages are in the outbox), so it is an update, not news."""
+        if incident_id in self._seen:
+            return True
+        assert self.outbox is not None
+        return self.outbox.has_prefix(self._durable[0].name, f"{incident_id}:")
 
     def close(self) -> None:
         for d in self.deliveries:
