@@ -30,9 +30,7 @@ def transport(spec: OutputSpec, store: IncidentStore | None) -> Transport:
     return FileTransport(spec, store)
 
 
-def open_outputs(
-    specs: Sequence[OutputSpec], store: IncidentStore | None, *, drain_s: float = 10.0
-) -> Outputs:
+def open_outputs(specs: Sequence[OutputSpec], store: IncidentStore | None) -> Outputs:
     """Start a delivery thread per output; incident messages go through ``store``'s
     outbox (without a store, outputs get the track-level streams only)."""
     outbox = Outbox(store) if store is not None else None
@@ -42,5 +40,5 @@ def open_outputs(
         if spec.scheme in ("http", "https", "file") and "tracks" not in spec.options:
             spec = OutputSpec(spec.url, spec.scheme, spec.host, spec.port, spec.path,
                               {**spec.options, "tracks": "0"})  # fmt: skip
-        deliveries.append(Delivery(spec, transport(spec, store), outbox, drain_s=drain_s))
+        deliveries.append(Delivery(spec, transport(spec, store), outbox, drain_s=spec.drain_s))
     return Outputs(deliveries, outbox)

@@ -15,7 +15,8 @@ connects and raises :class:`~airsentry.errors.ConfigError` naming the key
 
 Options common to all (query parameters): ``tracks=0`` switches the track stream off,
 ``rate=S`` sends each track at most every ``S`` seconds of event time (default 5),
-``queue=N`` bounds the track-level queue (default 1000; what overflows is counted).
+``queue=N`` bounds the track-level queue (default 1000; what overflows is counted),
+``drain=S`` is how long the end of a run waits for pending messages (default 10).
 CoT also takes ``proto=1`` (TAK protocol v1) and ``stale=S``; MQTT ``qos`` for the
 track stream (0 or 1), ``username``, ``password_env``; webhooks ``secret_env`` (the name
 of the environment variable holding the ``whsec_…`` secret) and ``timeout``.
@@ -32,7 +33,7 @@ from airsentry.errors import ConfigError
 
 SCHEMES = ("cot+tcp", "cot+udp", "cot+tls", "mqtt", "mqtts", "http", "https", "file")
 FILE_SUFFIXES = (".jsonl", ".geojson", ".kml")
-_COMMON = ("tracks", "rate", "queue")
+_COMMON = ("tracks", "rate", "queue", "drain")
 _OPTIONS: dict[str, tuple[str, ...]] = {
     "cot+tcp": ("proto", "stale"),
     "cot+udp": ("proto", "stale"),
@@ -72,6 +73,11 @@ class OutputSpec:
     @property
     def rate_s(self) -> float:
         return float(self.options.get("rate", "5"))
+
+    @property
+    def drain_s(self) -> float:
+        """How long the end of a run waits for pending messages (they stay queued after)."""
+        return float(self.options.get("drain", "10"))
 
     @property
     def queue(self) -> int:
@@ -134,6 +140,8 @@ def parse_output(text: object, key: str = "--output") -> OutputSpec:
         _number(options["rate"], key, "rate")
     if "queue" in options:
         _number(options["queue"], key, "queue", whole=True)
+    if "drain" in options:
+        _number(options["drain"], key, "drain")
     if "stale" in options:
         _number(options["stale"], key, "stale")
     if "timeout" in options:
