@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import jsonschema_rs
-import paho.mqtt.client as paho
 import takproto
-from output_receivers import Broker, CotListener, WebhookReceiver, wait_until
+from output_receivers import (
+    Broker,
+    CotListener,
+    Subscriber,
+    WebhookReceiver,
+    cot_events,
+    wait_until,
+)
 
 from airsentry.build import open_run
 from airsentry.cli._demo import book_demo
@@ -27,57 +31,6 @@ from airsentry.incidents.outbox import Outbox
 from airsentry.outputs.urls import parse_output
 
 SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "outputs.schema.json"
-
-
-class Subscriber:
-    """A persistent-session MQTT subscriber (QoS 1) that keeps every message by topic."""
-
-    def __init__(self, broker: Broker, prefix: str) -> None:
-        self.messages: dict[str, list[dict[str, Any]]] = {}
-        self.lock = threading.Lock()
-        self.client = paho.Client(
-            paho.CallbackAPIVersion.VERSION2, client_id="airsentry-test-sub", clean_session=False
-        )
-        self.client.on_message = self._on_message
-        self.client.on_connect = lambda c, *_: c.subscribe(f"{prefix}/#", qos=1)
-        self.client.reconnect_delay_set(0.1, 0.5)
-        self.client.connect("127.0.0.1", broker.port)
-        self.client.loop_start()
-
-    def _on_message(self, client: Any, userdata: Any, msg: Any) -> None:
-        with self.lock:
-            self.messages.setdefault(msg.topic, []).append(json.loads(msg.payload))
-
-    def incident_ids(self, topic: str) -> set[str]:
-        with self.lock:
-            return {m["data"]["id"] for m in self.messages.get(topic, [])}
-
-    def keys(self, topic: str) -> set[str]:
-        with self.lock:
-            return {m["id"] for m in self.messages.get(topic, [])}
-
-    def close(self) -> None:
-        self.client.loop_stop()
-        self.client.disconnect()
-
-
-def cot_events(data: bytes) -> list[Any]:
-    """TAK protocol v1 stream frames (0xbf, varint length, TakMessage) parsed by takproto."""
-    out, i = [], 0
-    while i < len(data):
-        assert data[i] == 0xBF, f"not a TAK stream frame at byte {i}"
-        n, shift, j = 0, 0, i + 1
-        while True:
-            b = data[j]
-            n |= (b & 0x7F) << shift
-            shift += 7
-            j += 1
-            if not b & 0x80:
-                break
-        frame = data[i : j + n]
-        out.append(takproto.parse_proto(bytearray(frame)).cotEvent)
-        i = j + n
-    return out
 
 
 def _deployment(tmp_path: Path, urls: list[str]) -> DeploymentConfig:
