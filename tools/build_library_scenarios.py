@@ -195,9 +195,11 @@ def admitted_by_name() -> dict[str, Any]:
     drone = [demo.wp(t0, epwa[0] + 0.01, epwa[1] + 0.01, 80)]
     for heading in (90, 180, 270, 0, 90, 180):
         drone.append({"heading_deg": heading, "speed_mps": 8, "duration_s": 90})
+
     def state_flight(lat: float) -> list[dict[str, Any]]:
         return [demo.wp(t0, lat, 24.6, 9000),
                 {"heading_deg": 270, "speed_mps": 200, "duration_s": 900}]  # fmt: skip
+
     return {
         "name": "control-admitted-by-name",
         "title": "Control: a permitted police drone at Warsaw Chopin and two state flights",

@@ -100,7 +100,8 @@ def build(
     """A pipeline for ``deployment`` that books into ``store`` (none: books nothing).
 
     With a store, the recommendations it makes go to the deployment's audit log, and
-    the events file (``events_out``) is a sink too; ``sinks`` come after those.
+    the events file (``events_out``) and the outputs (``outputs``, delivery threads
+    that never slow the pipeline) are sinks too; ``sinks`` come after those.
     """
     cfg = deployment.pipeline
     watched = protected(all_zones if all_zones is not None else deployment_zones(deployment), cfg)
@@ -115,6 +116,10 @@ def build(
     if deployment.events_out is not None:
         # live deployments keep what an earlier run wrote; a replay starts the file anew
         own.append(EventsFile(deployment.events_out, append=bool(deployment.feeds)))
+    if deployment.outputs:
+        from airsentry.outputs.open import open_outputs
+
+        own.append(open_outputs(deployment.outputs, store))
     return Pipeline(
         tracker=tracker(cfg),
         identifier=Identifier(

@@ -27,6 +27,7 @@ import yaml
 
 from airsentry.errors import AirsentryError, ConfigError, UnknownFormatError
 from airsentry.identify.registers import load_registers
+from airsentry.outputs.urls import OutputSpec, parse_output
 from airsentry.respond.playbook import load as load_playbook
 from airsentry.sources.base import decoder
 from airsentry.sources.live import Backoff, Feed, FileTail, HttpPoller, TcpClient, UdpReceiver
@@ -37,7 +38,7 @@ from airsentry.watch.base import WatchConfig
 TRANSPORTS = ("tcp", "udp", "http", "file")
 _TOP = (
     "feeds", "db", "audit_log", "playbook", "tracker", "registers", "verify_cooperative",
-    "quarantine", "events_out", "protect", "zones", "thresholds", "merge",
+    "quarantine", "events_out", "protect", "zones", "thresholds", "merge", "outputs",
 )  # fmt: skip
 TRACKERS = ("cooperative", "fused")
 
@@ -110,6 +111,7 @@ class DeploymentConfig:
     events_out: Path | None = None
     default_zones: bool = True
     zone_files: tuple[Path, ...] = ()
+    outputs: tuple[OutputSpec, ...] = ()  # --output URLs (airsentry.outputs.urls)
 
 
 def load_config(path: str | Path) -> DeploymentConfig:
@@ -180,7 +182,14 @@ def parse_config(doc: Any, base: Path = Path()) -> DeploymentConfig:
         events_out=_optional_path(top.get("events_out"), "events_out", base),
         default_zones=default_zones,
         zone_files=zone_files,
+        outputs=_outputs(top.get("outputs", [])),
     )
+
+
+def _outputs(raw: Any) -> tuple[OutputSpec, ...]:
+    if not isinstance(raw, list):
+        raise ConfigError("outputs", "expected a list of output URLs")
+    return tuple(parse_output(url, f"outputs[{i}]") for i, url in enumerate(raw))
 
 
 def _feed(item: Any, key: str, base: Path) -> Feed:

@@ -75,6 +75,14 @@ def add_deployment_options(p: argparse.ArgumentParser, *, zones: bool = True) ->
         help="clearances, drone permits and own forces (YAML; repeatable)",
     )
     p.add_argument("--events-out", type=Path, help="write every event as a JSON line")
+    p.add_argument(
+        "--output",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="send tracks and incidents to cot+tcp|udp|tls://, mqtt(s)://, http(s):// "
+        "(signed webhooks) or file:PATH.jsonl|.geojson (repeatable; docs/outputs.md)",
+    )
     if zones:
         p.add_argument(
             "--zones",
@@ -126,6 +134,11 @@ def deployment_from_args(args: argparse.Namespace) -> DeploymentConfig:
         value = getattr(args, flag, None)
         if value is not None:
             dep = replace(dep, **{key: value})
+    urls = getattr(args, "output", None) or []
+    if urls:
+        from airsentry.outputs.urls import parse_output
+
+        dep = replace(dep, outputs=(*dep.outputs, *(parse_output(u, "--output") for u in urls)))
     if getattr(args, "quarantine", None) is not None:
         dep = replace(dep, quarantine=args.quarantine)
     if not dep.default_zones and not dep.zone_files:

@@ -35,12 +35,21 @@ def register(sub: Any) -> None:
         default=60.0,
         help="print feed health to stderr every N seconds (0: only at the end)",
     )
+    p.add_argument(
+        "--metrics-port",
+        type=int,
+        help="serve Prometheus metrics at http://HOST:PORT/metrics (docs/outputs.md)",
+    )
+    p.add_argument(
+        "--metrics-host", default="127.0.0.1", help="address of --metrics-port (default local)"
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from airsentry.build import open_run
     from airsentry.config import load_config
+    from airsentry.outputs.metrics import PipelineMetrics
     from airsentry.sources.base import Quarantine
     from airsentry.sources.live import LiveRunner
 
@@ -48,8 +57,9 @@ def run(args: argparse.Namespace) -> int:
     if not cfg.feeds:
         raise AirsentryError(f"{args.config}: no feeds to run (give 'feeds:')")
     quarantine = Quarantine(cfg.quarantine)
+    metrics = PipelineMetrics()
     try:
-        with open_run(cfg) as run:
+        with open_run(cfg, sinks=[metrics]) as run:
             runner = LiveRunner(
                 cfg.feeds,
                 run.pipeline.process,
@@ -57,6 +67,11 @@ def run(args: argparse.Namespace) -> int:
                 window_s=cfg.merge.window_s,
                 emit_every_s=cfg.merge.emit_every_s,
             )
+            if args.metrics_port is not None:
+                from prometheus_client import start_http_server
+
+                metrics.watch(run.pipeline.sinks, run.store).feeds = runner.health
+                start_http_server(args.metrics_port, args.metrics_host, metrics.registry)
             asyncio.run(_serve(runner, args.status_every))
             t = run.totals
             print(

@@ -25,6 +25,9 @@ Version history:
    another one has written (portable, unlike SQLite's ``PRAGMA data_version``).
 3. ``record``: violations from public reports (:mod:`airsentry.incidents.record`),
    counted in the ordinals of booked incidents.
+4. ``outbox``: incident- and decision-level messages waiting for (or delivered to) each
+   output (:mod:`airsentry.incidents.outbox`), so that they survive restarts and
+   receiver outages.
 
 The SQL is kept to what PostgreSQL also accepts where that costs nothing.
 """
@@ -205,7 +208,29 @@ _V3: Sequence[str] = (
     "CREATE INDEX record_state ON record(state, year, kind)",
 )
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_script(_V1), _v2, _script(_V3)]
+_V4: Sequence[str] = (
+    """
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        output TEXT NOT NULL,            -- the output's name (its URL without secrets)
+        key TEXT NOT NULL,               -- idempotency key of the message
+        topic TEXT NOT NULL,             -- incidents | decisions
+        body TEXT NOT NULL,              -- the message JSON
+        created REAL NOT NULL,           -- epoch seconds UTC
+        attempts INTEGER NOT NULL DEFAULT 0,
+        delivered REAL,                  -- epoch seconds UTC; NULL while pending
+        UNIQUE (output, key)
+    )
+    """,
+    "CREATE INDEX outbox_pending ON outbox(output, delivered, id)",
+)
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _script(_V1),
+    _v2,
+    _script(_V3),
+    _script(_V4),
+]
 """Item ``i`` upgrades a database from schema version ``i`` to ``i + 1``."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -21,6 +21,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from prometheus_client import make_asgi_app
 
 from airsentry import __version__
 from airsentry.errors import NotFound
@@ -66,6 +67,8 @@ def create_app(ctx: ServerContext, *, close_on_shutdown: bool = False) -> FastAP
         return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # Prometheus scrapes without a token: counts only, no incident or track content
+    app.mount("/metrics", make_asgi_app(registry=ctx.metrics.registry), name="metrics")
 
     # Only a deliberate NotFound is a 404; a stray KeyError is a bug and stays a 500.
     @app.exception_handler(NotFound)

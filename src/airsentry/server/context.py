@@ -8,6 +8,7 @@ from pathlib import Path
 
 from airsentry.incidents import IncidentStore
 from airsentry.model import Zone
+from airsentry.outputs.metrics import PipelineMetrics
 from airsentry.server.auth import UserBook
 from airsentry.server.console_desk import DecisionDesk
 from airsentry.server.geo import ZoneLayer
@@ -27,12 +28,15 @@ class ServerContext:
     hub: Hub = field(default_factory=Hub)
     runner: PipelineRunner | None = None
     desk: DecisionDesk | None = None  # decisions through the playbook and audit log
+    metrics: PipelineMetrics = field(default_factory=PipelineMetrics)  # served at /metrics
 
     @classmethod
     def open(cls, db: str | Path, zones: Sequence[Zone]) -> ServerContext:
         """Open the store at ``db`` (created when missing), users included."""
         store = IncidentStore(db, record=True)  # the public record counts from the start
-        return cls(store=store, users=UserBook(store), zones=ZoneLayer(zones))
+        ctx = cls(store=store, users=UserBook(store), zones=ZoneLayer(zones))
+        ctx.metrics.watch((), store)
+        return ctx
 
     def close(self) -> None:
         if self.runner is not None:

@@ -71,8 +71,12 @@ def open_context(
     ctx = ServerContext.open(database(deployment), zones)
     ctx.desk = DecisionDesk(playbook(deployment), AuditLog(audit_log_path(deployment)))
     if batches is not None:
+        pipeline = build(
+            deployment, None if booked else ctx.store, all_zones=zones, sinks=[ctx.metrics]
+        )
+        ctx.metrics.watch(pipeline.sinks)
         ctx.runner = PipelineRunner(
-            build(deployment, None if booked else ctx.store, all_zones=zones),
+            pipeline,
             batches,
             ctx.picture,
             ctx.hub,
