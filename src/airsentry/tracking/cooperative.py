@@ -85,7 +85,13 @@ class CooperativeTracker:
         )
         on_time = batch.t > last_seen[inverse]
         self.stats.late += int((~on_time).sum())
-        batch, inverse = batch.take(on_time), inverse[on_time]
+        batch = batch.take(on_time)
+        if not on_time.all():
+            # a key whose every report came late has no row left: it must neither end
+            # its track (as if silent) nor start one
+            uniq, inverse = np.unique(keys[on_time].astype(str), return_inverse=True)
+            if not len(batch):
+                return TrackUpdates.empty(), self._expire(None)
 
         ended = self._expire_before(uniq, inverse, batch.t)
         tid = self._assign_ids(uniq, inverse, batch)
