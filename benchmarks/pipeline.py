@@ -232,15 +232,17 @@ def wheel(given: str | None) -> Path:
 
 
 def summarise(name: str, runs: list[dict[str, Any]]) -> dict[str, float]:
-    med = {k: statistics.median(r[k] for r in runs) for k in ("total", "startup", "first", "rss_mb")}
+    med = {
+        k: statistics.median(r[k] for r in runs) for k in ("total", "startup", "first", "rss_mb")
+    }
     reports = runs[0]["reports"]
     stages = {s: statistics.median(r["stages"][s] for r in runs) for s in STAGES}
     rate = reports / med["total"]
     split = "  ".join(f"{s} {v:.2f}" for s, v in stages.items())
     print(
         f"  {name:<10} {rate:>12,.0f} reports/CPU-s  start-up {med['startup']:.2f} CPU-s  "
-        f"first report {med['first']:.2f} CPU-s  peak RSS {med['rss_mb']:.0f} MB  events {runs[0]['events']:,}  "
-        f"incidents {runs[0]['incidents']}"
+        f"first report {med['first']:.2f} CPU-s  peak RSS {med['rss_mb']:.0f} MB  "
+        f"events {runs[0]['events']:,}  incidents {runs[0]['incidents']}"
     )
     print(f"  {'':<10} CPU-s per stage: {split}")
     return {"rate": rate, **med}

@@ -9,7 +9,6 @@ from typing import Any
 
 from airsentry.cli._common import add_db_option
 from airsentry.errors import AirsentryError
-from airsentry.incidents import IncidentStore, default_db_path, export, timeline_text
 
 
 def register(sub: Any) -> None:
@@ -30,6 +29,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from airsentry.incidents import IncidentStore, default_db_path, export, timeline_text
+
     db = args.db or default_db_path()
     if not Path(db).exists():
         raise AirsentryError(f"{db}: no incident database (run a replay or the demo first)")
