@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
 import numpy as np
+import pyarrow as pa
 
 from airsentry.model import Event, FloatArray, IntArray, ObjArray, ReportBatch, Track, TrackUpdates
 from airsentry.tracking.base import Ended, TrackingStats, local_velocity
@@ -61,11 +62,14 @@ class CooperativeTracker:
     @staticmethod
     def keys_of(batch: ReportBatch) -> ObjArray:
         """The tracking key of every report ("" when it has none)."""
-        ident = batch.identity.astype(str)
-        tn = batch.track_number
-        sensor_keys = np.char.add(np.char.add(batch.sensor.astype(str), "#"), tn.astype(str))
-        keys = np.where(ident != "", ident, np.where(tn >= 0, sensor_keys, ""))
-        return keys.astype(object)
+        keys = np.asarray(batch.identity, dtype=object).copy()
+        # sensor track numbers only where there is no identity (few rows: radar plots)
+        unnamed = np.flatnonzero((keys == "") & (batch.track_number >= 0))
+        if len(unnamed):
+            sensor = batch.sensor[unnamed].astype(str)
+            tn = batch.track_number[unnamed].astype(str)
+            keys[unnamed] = np.char.add(np.char.add(sensor, "#"), tn).astype(object)
+        return keys
 
     # --------------------------------------------------------------- process
     def process(self, batch: ReportBatch) -> tuple[TrackUpdates, list[Ended]]:
@@ -78,7 +82,7 @@ class CooperativeTracker:
         if not len(batch):
             return TrackUpdates.empty(), self._expire(None)
 
-        uniq, inverse = np.unique(keys.astype(str), return_inverse=True)
+        uniq, inverse = factorize(keys)
         # Drop reports older than their live track's last update (late arrivals).
         last_seen = np.array(
             [self._tracks[k].last_seen if k in self._tracks else -np.inf for k in uniq]
@@ -89,7 +93,7 @@ class CooperativeTracker:
         if not on_time.all():
             # a key whose every report came late has no row left: it must neither end
             # its track (as if silent) nor start one
-            uniq, inverse = np.unique(keys[on_time].astype(str), return_inverse=True)
+            uniq, inverse = factorize(keys[on_time])
             if not len(batch):
                 return TrackUpdates.empty(), self._expire(None)
 
@@ -278,6 +282,18 @@ class CooperativeTracker:
         keep = (merged.t >= newest - self.config.history_s) & np.isin(merged_tid, live_ids)
         self._history = merged.take(keep)
         self._history_tid = merged_tid[keep]
+
+
+def factorize(keys: ObjArray) -> tuple[ObjArray, IntArray]:
+    """The distinct keys, sorted, and each row's index into them: ``np.unique(keys,
+    return_inverse=True)`` by hashing (Arrow) instead of sorting every row's string."""
+    encoded = pa.array(keys, type=pa.string()).dictionary_encode()
+    names = np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=object)
+    order = np.argsort(names.astype(str), kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    return names[order], rank[codes]
 
 
 def _replace_cols(batch: ReportBatch, **cols: np.ndarray) -> ReportBatch:
