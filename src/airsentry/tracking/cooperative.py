@@ -17,10 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
 import numpy as np
-import pyarrow as pa
 
 from airsentry.model import Event, FloatArray, IntArray, ObjArray, ReportBatch, Track, TrackUpdates
-from airsentry.tracking.base import Ended, TrackingStats, local_velocity
+from airsentry.tracking.base import Ended, TrackingStats, factorize, local_velocity
 
 # Text attributes carried forward per track. The transponder flag is not: it says
 # whether *this* report came from the target's own transmitter, which can change.
@@ -282,18 +281,6 @@ class CooperativeTracker:
         keep = (merged.t >= newest - self.config.history_s) & np.isin(merged_tid, live_ids)
         self._history = merged.take(keep)
         self._history_tid = merged_tid[keep]
-
-
-def factorize(keys: ObjArray) -> tuple[ObjArray, IntArray]:
-    """The distinct keys, sorted, and each row's index into them: ``np.unique(keys,
-    return_inverse=True)`` by hashing (Arrow) instead of sorting every row's string."""
-    encoded = pa.array(keys, type=pa.string()).dictionary_encode()
-    names = np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=object)
-    order = np.argsort(names.astype(str), kind="stable")
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-    return names[order], rank[codes]
 
 
 def _replace_cols(batch: ReportBatch, **cols: np.ndarray) -> ReportBatch:
