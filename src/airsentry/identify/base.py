@@ -68,7 +68,8 @@ class Identified:
             "speed": float(math.hypot(s.vel_e[row], s.vel_n[row])),
             "alt": float(s.alt[row]),
         }
-        why = explain(self.authority.zones[zone], fields, authorised)
+        facts = self.facts.take([row])  # computed once for the batch
+        why = explain(self.authority.zones[zone], fields, authorised, facts)
         label = f"classified {cls.replace('_', ' ')} ({self.confidence[row]:.0%})"
         both = (*why, label, *self.reasons[row])
         return tuple(dict.fromkeys(both)), cls
