@@ -26,15 +26,20 @@ extracted with ``git archive`` into a temporary folder: runs alternate between
 baseline and current (interleaved), ``--runs`` each, and medians are printed with the
 ratio.
 
-Figures on this machine (2 shared cores, quickstart x4 = 1,138,020 reports) at the
-baseline, recorded when the benchmark was written (medians of 3):
+Today's figure (the baseline, ``8cdc5e4``, measured when this benchmark was written on
+this 2-core machine shared with other work; medians of 3, CPU time, start-up included):
 
-====================  ===========  ===========
-baseline 8cdc5e4      CSV          Parquet
-====================  ===========  ===========
-reports / CPU-s       see report   see report
-start-up CPU-s        ~1.3         ~1.3
-====================  ===========  ===========
+==========================  ============  ============  ===========  =============
+input                       CSV rep/CPU-s Parquet       start-up     peak RSS
+==========================  ============  ============  ===========  =============
+quickstart x4 (1.14M rows)  85,700        182,000       0.66-0.70 s  ~900-990 MB
+switzerland x4 (556k rows)  42,500        (see run)     0.71 s       ~650 MB
+==========================  ============  ============  ===========  =============
+
+where it went (quickstart x4, CSV, CPU-s): decode 7.8, tracker 0.88, identify 1.37,
+respond 0.50, watch 1.57, book 0.25; (switzerland x4, 64,516 events: watch 4.2 and
+book 2.5, i.e. per-event work). ``airsentry --help`` cost 0.63 CPU-s (scipy, pyproj,
+shapely imported while the parser was built).
 
 Run: ``python benchmarks/pipeline.py [--copies 4] [--runs 3] [--sample quickstart]``.
 The wheel is found via ``--wheel`` or ``AIRSENTRY_TRAFFIC_WHEEL``.
