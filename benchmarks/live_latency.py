@@ -20,8 +20,11 @@ included. Printed per rate: reports sent, reports the run accepted (its own coun
 shutdown), entries seen of those expected, p50/p99 latency.
 
 Run: ``python benchmarks/live_latency.py [--rates 5000,20000,50000] [--seconds 10]
-[--window 0]``. The merge window (``--window``, event seconds) delays every release by
-that much; the default here is 0, where the window adds nothing.
+[--window 0] [--src OTHER/src]`` (``--src``: run another revision, e.g. a ``git
+archive`` of the baseline, for comparison). The merge window (``--window``, event
+seconds) delays every release by that much; the default here is 0, where it adds
+nothing. The sender is Python in this process: on a loaded machine it may not reach the
+rate asked, and prints the rate it sent.
 """
 
 from __future__ import annotations
@@ -125,7 +128,7 @@ def one_rate(
             encoding="utf-8",
         )
         server = socket.create_server(("127.0.0.1", port))
-        env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+        env = dict(os.environ, PYTHONPATH=str(args.src))
         proc = subprocess.Popen(
             [sys.executable, "-m", "airsentry.cli", "run", "--config", str(config),
              "--status-every", "0"],
@@ -208,6 +211,9 @@ def main() -> None:
     parser.add_argument("--probe-every", type=float, default=0.5)
     parser.add_argument("--window", type=float, default=0.0)
     parser.add_argument("--emit-every", type=float, default=0.05)
+    parser.add_argument(
+        "--src", type=Path, default=ROOT / "src", help="the airsentry source to run (a baseline)"
+    )
     args = parser.parse_args()
     wheel = args.wheel or os.environ.get("AIRSENTRY_TRAFFIC_WHEEL")
     if not wheel or not Path(wheel).is_file():
