@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from airsentry.cli._common import add_db_option, deployment_from_args
-from airsentry.decisions.audit import verify
 
 
 def register(sub: Any) -> None:
@@ -34,6 +33,7 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from airsentry.build import audit_log_path
+    from airsentry.decisions.audit import verify
 
     log = audit_log_path(deployment_from_args(args))
     problems = verify(log)

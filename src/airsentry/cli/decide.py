@@ -23,9 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from airsentry.cli._common import add_db_option, deployment_from_args
-from airsentry.decisions.desk import Roster, load_roster
 from airsentry.errors import AirsentryError
-from airsentry.incidents import IncidentStore
 from airsentry.model import Action
 
 
@@ -61,6 +59,8 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from airsentry.build import database, decision_desk
+    from airsentry.decisions.desk import Roster, load_roster
+    from airsentry.incidents import IncidentStore
 
     deployment = deployment_from_args(args)
     db = database(deployment)

@@ -1,15 +1,17 @@
-"""``airsentry incidents list|show|export``: the incident book."""
+"""``airsentry incidents list|show|export|import|report``: the incident book."""
 
 from __future__ import annotations
 
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airsentry.cli._common import add_db_option
 from airsentry.errors import AirsentryError
-from airsentry.incidents import IncidentStore, default_db_path, export, timeline_text
+
+if TYPE_CHECKING:  # imported when the command runs: `airsentry --help` stays light
+    from airsentry.incidents import IncidentStore
 
 
 def register(sub: Any) -> None:
@@ -41,6 +43,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from airsentry.incidents import IncidentStore, default_db_path, export, timeline_text
+
     db = args.db or default_db_path()
     if args.action == "import":
         from airsentry.incidents.record import load

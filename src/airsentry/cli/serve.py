@@ -20,7 +20,7 @@ import argparse
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airsentry.cli._common import (
     add_deployment_options,
@@ -28,9 +28,11 @@ from airsentry.cli._common import (
     decoder_options,
     deployment_from_args,
 )
-from airsentry.config import DeploymentConfig
 from airsentry.errors import AirsentryError
-from airsentry.model import ReportBatch
+
+if TYPE_CHECKING:  # imported when the command runs: `airsentry --help` stays light
+    from airsentry.config import DeploymentConfig
+    from airsentry.model import ReportBatch
 
 
 def register(sub: Any) -> None:

@@ -6,7 +6,6 @@ import argparse
 from typing import Any
 
 from airsentry.cli._common import add_db_option
-from airsentry.incidents import IncidentStore, default_db_path
 
 
 def register(sub: Any) -> None:
@@ -24,6 +23,7 @@ def register(sub: Any) -> None:
 
 
 def run_add(args: argparse.Namespace) -> int:
+    from airsentry.incidents import IncidentStore, default_db_path
     from airsentry.server.auth import UserBook
 
     with IncidentStore(args.db or default_db_path()) as store:
@@ -33,6 +33,7 @@ def run_add(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    from airsentry.incidents import IncidentStore, default_db_path
     from airsentry.server.auth import UserBook
 
     with IncidentStore(args.db or default_db_path()) as store:

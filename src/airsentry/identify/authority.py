@@ -172,15 +172,21 @@ def _num(row: Mapping[str, Any], key: str) -> float:
     return x
 
 
-def explain(zone: Zone, row: Mapping[str, Any], authorised: bool) -> tuple[str, ...]:
-    """Module-level form of :meth:`Authority.explain` (it needs no precomputed state)."""
+def explain(
+    zone: Zone, row: Mapping[str, Any], authorised: bool, facts: TargetFacts | None = None
+) -> tuple[str, ...]:
+    """Module-level form of :meth:`Authority.explain` (it needs no precomputed state).
+
+    ``facts``: the row's admission facts when the caller already has them (one row of
+    a batch's :func:`target_facts`), so that explaining an event costs no recomputation.
+    """
     identity = str(row.get("identity") or "")
     xpdr = bool(row.get("transponder", False))
     squawk = str(row.get("squawk") or "")
     callsign = str(row.get("callsign") or "").strip()
     cls = str(row.get("class") or TargetClass.UNKNOWN)
     speed = _num(row, "speed")
-    f = target_facts([identity], [xpdr], [squawk], [cls])
+    f = facts if facts is not None else target_facts([identity], [xpdr], [squawk], [cls])
     addr = int(f.address[0])
     iso3 = str(icao.registering_state([addr])[0]) if addr >= 0 else ""
     state_ac, drone = bool(f.state_aircraft[0]), bool(f.drone[0])

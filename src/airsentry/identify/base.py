@@ -101,7 +101,8 @@ class Identified:
             "speed": float(math.hypot(s.vel_e[row], s.vel_n[row])),
             "alt": float(s.alt[row]),
         }
-        why = explain(self.authority.zones[zone], fields, authorised)
+        facts = self.facts.take([row])  # computed once for the batch
+        why = explain(self.authority.zones[zone], fields, authorised, facts)
         one, z = np.array([row]), np.array([zone])
         if authorised and self.registers and (name := str(self.named(one, z)[0])):
             why = (name, *why)

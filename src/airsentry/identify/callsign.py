@@ -27,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from airsentry.model import IntArray
+from airsentry.tracking.base import factorize
 
 NONE, AIRLINE, REGISTRATION, MILITARY, TACTICAL, AMBULANCE = range(6)
 NAMES = ("none", "airline", "registration", "military", "tactical", "ambulance")
@@ -64,6 +65,6 @@ def kinds(callsigns: npt.ArrayLike) -> IntArray:
     arr = np.asarray(callsigns, dtype=object).reshape(-1)
     if not len(arr):
         return np.empty(0, dtype=np.int64)
-    uniq, inverse = np.unique(arr.astype(np.str_), return_inverse=True)
+    uniq, inverse = factorize(arr)
     codes = np.array([kind(str(u)) for u in uniq], dtype=np.int64)
     return codes[inverse.reshape(-1)]

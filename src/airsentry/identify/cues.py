@@ -53,6 +53,7 @@ from airsentry.model import (
     ObjArray,
     TargetClass,
 )
+from airsentry.tracking.base import factorize
 
 CLASSES: tuple[TargetClass, ...] = tuple(TargetClass)
 CLASS_INDEX: dict[str, int] = {str(c): i for i, c in enumerate(CLASSES)}
@@ -92,9 +93,7 @@ for _c in CLASSES:
 
 def category_classes(category: ObjArray) -> tuple[IntArray, FloatArray]:
     """Class index (-1 when none) and confidence of each row's category text."""
-    keys, inverse = np.unique(
-        np.asarray(category, dtype=object).astype(np.str_), return_inverse=True
-    )
+    keys, inverse = factorize(np.asarray(category, dtype=object))
     cls = np.array([CLASS_INDEX[CATEGORIES[k][0]] if k in CATEGORIES else -1 for k in keys])
     conf = np.array([CATEGORIES[k][2] if k in CATEGORIES else 0.0 for k in keys])
     inv = inverse.reshape(-1)

@@ -119,17 +119,24 @@ class IncidentStore(ConsoleReads, PublicRecord):
         if incident_ids is not None and len(incident_ids) != len(events):
             raise ValueError(f"{len(incident_ids)} incident ids for {len(events)} events")
         ids = incident_ids if incident_ids is not None else [None] * len(events)
-        added = 0
+        rows = [
+            codec.event_row(event, incident_id)
+            for event, incident_id in zip(events, ids, strict=True)
+        ]
         with self.writing("store events") as conn:
-            for event, incident_id in zip(events, ids, strict=True):
-                row = codec.event_row(event, incident_id)
-                if conn.execute(_INSERT_EVENT, row).rowcount:
-                    added += 1
-                elif incident_id is not None:
-                    conn.execute(
-                        "UPDATE events SET incident_id = ? WHERE dedup = ?",
-                        (incident_id, row["dedup"]),
-                    )
+            # one statement for the batch; a copy already stored is ignored, then linked
+            # (in the events' order, so the last link given wins, as one by one)
+            before = conn.total_changes
+            conn.executemany(_INSERT_EVENT, rows)
+            added = conn.total_changes - before
+            conn.executemany(
+                "UPDATE events SET incident_id = ? WHERE dedup = ? AND incident_id IS NOT ?",
+                [
+                    (row["incident_id"], row["dedup"], row["incident_id"])
+                    for row in rows
+                    if row["incident_id"] is not None
+                ],
+            )
         return added
 
     def save_incident(

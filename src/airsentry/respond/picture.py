@@ -104,12 +104,16 @@ class TrafficPicture:
         s = updates.state
         bucket = np.floor(s.t / self.sample_s).astype(np.int64)
         ok = np.isfinite(s.lat) & np.isfinite(s.lon)
-        pairs = np.stack([updates.track_id[ok], bucket[ok]], axis=1)
-        if not len(pairs):
-            return
         rows = np.flatnonzero(ok)
-        _, first = np.unique(pairs, axis=0, return_index=True)
-        pick = rows[first]
+        if not len(rows):
+            return
+        # the first row of each (track, time bucket): a stable sort on both keys (what
+        # ``np.unique(axis=0)`` found, at a fraction of its cost)
+        tid_ok, bucket_ok = updates.track_id[rows], bucket[rows]
+        order = np.lexsort((bucket_ok, tid_ok))
+        t_s, b_s = tid_ok[order], bucket_ok[order]
+        head = np.r_[True, (t_s[1:] != t_s[:-1]) | (b_s[1:] != b_s[:-1])]
+        pick = rows[order[head]]
         pick = pick[np.lexsort((s.t[pick], updates.track_id[pick]))]
         tids = updates.track_id[pick]
         bounds = np.flatnonzero(np.r_[True, tids[1:] != tids[:-1], True])

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-_LF, _CR, _QUOTE, _APOSTROPHE = 10, 13, 34, 39
+_LF, _CR, _QUOTE, _APOSTROPHE, _COMMA = 10, 13, 34, 39, 44
 
 
 class CleanText(io.RawIOBase):
@@ -70,16 +70,7 @@ class CleanText(io.RawIOBase):
         line_of = np.cumsum(brk) - brk  # a break belongs to the line it ends
         starts = np.r_[0, np.flatnonzero(brk) + 1]
         ends = np.r_[np.flatnonzero(brk), len(a)]
-        # Lines with quotes are rare: check each one's quoting the way a CSV reader
-        # would take it. A stray quote inside a field (``0","``) makes pyarrow join the
-        # next line to this one, even when the line's quotes pair up.
-        quoted = np.unique(line_of[quote])
-        bad = [
-            k
-            for k in quoted.tolist()
-            if not _well_quoted(text[starts[k] : ends[k]].removesuffix(b"\r"))
-        ]
-        odd = np.asarray(bad, dtype=np.int64)
+        odd = _badly_quoted(a, quote, line_of, starts, ends)
         if not odd.size:
             return text
         for k in odd:  # rare: only the broken lines
@@ -94,35 +85,37 @@ class CleanText(io.RawIOBase):
         super().close()
 
 
-def _well_quoted(line: bytes) -> bool:
-    """True when every quote is proper CSV quoting: a field either has no quote, or is
-    wholly quoted (it may then hold commas, and quotes doubled)."""
-    i, n = 0, len(line)
-    while True:  # at the start of a field
-        if i < n and line[i] == _QUOTE:
-            i += 1
-            while True:
-                j = line.find(b'"', i)
-                if j < 0:
-                    return False  # never closed
-                if line[j + 1 : j + 2] == b'"':
-                    i = j + 2  # a doubled quote inside
-                    continue
-                i = j + 1
-                break
-            if i == n:
-                return True
-            if line[i] != ord(","):
-                return False  # text after the closing quote
-            i += 1
-            continue
-        j = line.find(b",", i)
-        field = line[i:] if j < 0 else line[i:j]
-        if b'"' in field:
-            return False  # a quote inside an unquoted field
-        if j < 0:
-            return True
-        i = j + 1
+def _badly_quoted(
+    a: np.ndarray, quote: np.ndarray, line_of: np.ndarray, starts: np.ndarray, ends: np.ndarray
+) -> np.ndarray:
+    """The lines (indices) whose quotes are not proper CSV quoting, for every line at once.
+
+    A field either has no quote or is wholly quoted (it may then hold commas, and quotes
+    doubled). Counting a line's quotes in order, an even-numbered one opens a quoted
+    field and an odd-numbered one closes it (a doubled quote closes and reopens), so the
+    line is well quoted when its quotes come in pairs, every opening quote starts a
+    field (line start, after a comma, or right after a closing quote: a doubled quote)
+    and every closing quote ends one (line end, before a comma, or before an opening
+    quote). A stray quote inside a field (``0","``) would make pyarrow join the next
+    line to this one, even when the line's quotes pair up.
+    """
+    q = np.flatnonzero(quote)
+    line = line_of[q]
+    first_of_line = np.r_[True, line[1:] != line[:-1]]
+    group_start = np.maximum.accumulate(np.where(first_of_line, np.arange(len(q)), 0))
+    opening = (np.arange(len(q)) - group_start) % 2 == 0
+    lo = starts[line]
+    hi = ends[line]  # one past the line's last character, a trailing \r excluded
+    hi = hi - ((hi > lo) & (a[np.maximum(hi - 1, 0)] == _CR))
+    before = a[np.maximum(q - 1, 0)]
+    after = a[np.minimum(q + 1, len(a) - 1)]
+    opens_field = (q == lo) | (before == _COMMA) | (before == _QUOTE)
+    ends_field = (q + 1 == hi) | (after == _COMMA) | (after == _QUOTE)
+    wrong = np.where(opening, ~opens_field, ~ends_field)
+    lines, first = np.unique(line, return_index=True)
+    count = np.diff(np.r_[first, len(q)])
+    wrong_any = np.logical_or.reduceat(wrong, first) if len(q) else np.zeros(0, dtype=bool)
+    return np.asarray(lines[(count % 2 == 1) | wrong_any], dtype=np.int64)
 
 
 def _last_break(text: bytes) -> int:

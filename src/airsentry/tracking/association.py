@@ -21,9 +21,6 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment  # type: ignore[import-untyped]
-from scipy.sparse import coo_matrix  # type: ignore[import-untyped]
-from scipy.sparse.csgraph import connected_components  # type: ignore[import-untyped]
 
 from airsentry.model import BoolArray, FloatArray, IntArray
 
@@ -56,6 +53,11 @@ def gnn(track: IntArray, plot: IntArray, cost: FloatArray) -> tuple[IntArray, In
     rest = ~lone
     if rest.any():
         rt, rp, rc = ti[rest], pi[rest], cost[rest]
+        # scipy is imported on first use: the identity-keyed tracker never needs it
+        from scipy.optimize import linear_sum_assignment  # type: ignore[import-untyped]
+        from scipy.sparse import coo_matrix  # type: ignore[import-untyped]
+        from scipy.sparse.csgraph import connected_components  # type: ignore[import-untyped]
+
         graph = coo_matrix((np.ones(len(rt)), (rt, n_t + rp)), shape=(n_t + n_p, n_t + n_p))
         _, label = connected_components(graph, directed=False)
         comp = label[rt]

@@ -21,8 +21,18 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
+import pyarrow as pa
 
-from airsentry.model import BoolArray, Event, FloatArray, IntArray, ReportBatch, Track, TrackUpdates
+from airsentry.model import (
+    BoolArray,
+    Event,
+    FloatArray,
+    IntArray,
+    ObjArray,
+    ReportBatch,
+    Track,
+    TrackUpdates,
+)
 from airsentry.tracking.fusion import HintTable
 from airsentry.tracking.imm import MeasureFn
 from airsentry.tracking.plots import Candidates, ScanPlots
@@ -222,3 +232,18 @@ def local_velocity(
     dn = np.radians(lat1 - lat0) * EARTH_RADIUS_M
     with np.errstate(divide="ignore", invalid="ignore"):
         return de / dt, dn / dt
+
+
+def factorize(keys: ObjArray) -> tuple[ObjArray, IntArray]:
+    """The distinct keys, sorted, and each row's index into them: ``np.unique(keys,
+    return_inverse=True)`` by hashing (Arrow) instead of sorting every row's string."""
+    encoded = pa.array(keys, type=pa.string()).dictionary_encode()
+    if encoded.null_count:  # not text throughout: the plain way
+        uniq, inverse = np.unique(np.asarray(keys).astype(str), return_inverse=True)
+        return uniq.astype(object), inverse.reshape(-1).astype(np.int64)
+    names = np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=object)
+    order = np.argsort(names.astype(str), kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    return names[order], rank[codes]

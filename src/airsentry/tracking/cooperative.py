@@ -19,7 +19,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from airsentry.model import Event, FloatArray, IntArray, ObjArray, ReportBatch, Track, TrackUpdates
-from airsentry.tracking.base import Ended, TrackingStats, local_velocity
+from airsentry.tracking.base import Ended, TrackingStats, factorize, local_velocity
 
 # Text attributes carried forward per track. The transponder flag is not: it says
 # whether *this* report came from the target's own transmitter, which can change.
@@ -61,11 +61,14 @@ class CooperativeTracker:
     @staticmethod
     def keys_of(batch: ReportBatch) -> ObjArray:
         """The tracking key of every report ("" when it has none)."""
-        ident = batch.identity.astype(str)
-        tn = batch.track_number
-        sensor_keys = np.char.add(np.char.add(batch.sensor.astype(str), "#"), tn.astype(str))
-        keys = np.where(ident != "", ident, np.where(tn >= 0, sensor_keys, ""))
-        return keys.astype(object)
+        keys = np.asarray(batch.identity, dtype=object).copy()
+        # sensor track numbers only where there is no identity (few rows: radar plots)
+        unnamed = np.flatnonzero((keys == "") & (batch.track_number >= 0))
+        if len(unnamed):
+            sensor = batch.sensor[unnamed].astype(str)
+            tn = batch.track_number[unnamed].astype(str)
+            keys[unnamed] = np.char.add(np.char.add(sensor, "#"), tn).astype(object)
+        return keys
 
     # --------------------------------------------------------------- process
     def process(self, batch: ReportBatch) -> tuple[TrackUpdates, list[Ended]]:
@@ -78,20 +81,20 @@ class CooperativeTracker:
         if not len(batch):
             return TrackUpdates.empty(), self._expire(None)
 
-        uniq, inverse = np.unique(keys.astype(str), return_inverse=True)
+        uniq, inverse = factorize(keys)
         # Drop reports older than their live track's last update (late arrivals).
         last_seen = np.array(
             [self._tracks[k].last_seen if k in self._tracks else -np.inf for k in uniq]
         )
         on_time = batch.t > last_seen[inverse]
         self.stats.late += int((~on_time).sum())
+        batch = batch.take(on_time)
         if not on_time.all():
-            # keys whose every report was late have no row left: they neither start,
-            # continue nor end a track in this batch
-            batch, keys = batch.take(on_time), keys[on_time]
+            # a key whose every report came late has no row left: it must neither end
+            # its track (as if silent) nor start one
+            uniq, inverse = factorize(keys[on_time])
             if not len(batch):
                 return TrackUpdates.empty(), self._expire(None)
-            uniq, inverse = np.unique(keys.astype(str), return_inverse=True)
 
         ended = self._expire_before(uniq, inverse, batch.t)
         tid = self._assign_ids(uniq, inverse, batch)

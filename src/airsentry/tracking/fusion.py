@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.spatial import cKDTree  # type: ignore[import-untyped]
 
 from airsentry.model import FloatArray, IntArray
 from airsentry.tracking.kalman import from_enu
@@ -111,6 +110,8 @@ def merge_pairs(
         empty = np.empty(0, dtype=np.int64)
         return empty, empty
     sig = np.sqrt(np.maximum(pc[conf, 0, 0] + pc[conf, 1, 1], 1.0))
+    from scipy.spatial import cKDTree  # type: ignore[import-untyped]  # on first use
+
     tree = cKDTree(ecef[conf])
     pairs = tree.query_pairs(r=float(4.0 * sig.max()), output_type="ndarray")
     if len(pairs) == 0:

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
-from scipy.spatial import cKDTree  # type: ignore[import-untyped]
 
 from airsentry.model import IntArray, ReportBatch
 from airsentry.tracking.base import (
@@ -213,6 +212,8 @@ def candidates(parts: ScanParts, state: FusedState, plots: ScanPlots) -> tuple[I
     gate = parts.associator.threshold
     radius = np.sqrt(gate * (var + 2.0 * float(plots.acc.max()) ** 2)) + speed * spread + 50.0
     centre = from_enu(np.column_stack([pos, np.zeros(len(pos))]), tab["origin"], tab["rot"])
+    from scipy.spatial import cKDTree  # type: ignore[import-untyped]  # on first use
+
     lists = cKDTree(plots.ecef).query_ball_point(centre, r=radius)
     counts = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
     ti = np.repeat(np.arange(len(tab)), counts)

@@ -136,19 +136,17 @@ class ApproachDetector:
         row, zone, step, track, t = row[order], zone[order], step[order], track[order], t[order]
         first = np.r_[True, (track[1:] != track[:-1]) | (zone[1:] != zone[:-1])] if len(row) else []
         row, zone, step, track, t = row[first], zone[first], step[first], track[first], t[first]
-        cand = [
+        # authorised approaches are not news: judge every pair at once, then look up the
+        # warnings already given only for those that are not
+        out = np.flatnonzero(~judge.admitted(row, zone)) if len(row) else np.empty(0, np.int64)
+        t_of = t.tolist()
+        sel = [
             j
-            for j, (tr, z) in enumerate(zip(track.tolist(), zone.tolist(), strict=True))
-            if t[j] - self._warned.get((tr, z), -np.inf) > cfg.approach_rearm_s
+            for j, tr, z in zip(out.tolist(), track[out].tolist(), zone[out].tolist(), strict=True)
+            if t_of[j] - self._warned.get((tr, z), -np.inf) > cfg.approach_rearm_s
         ]
-        if not cand:
-            return []
-        sel = np.array(cand, dtype=np.int64)
-        ok = judge.admitted(row[sel], zone[sel])
         events = []
-        for j, authorised in zip(sel.tolist(), ok.tolist(), strict=True):
-            if authorised:
-                continue
+        for j in sel:
             r, z, tr = int(row[j]), int(zone[j]), int(track[j])
             self._warned[(tr, z)] = float(t[j])
             reasons, cls = judge.describe(r, z, False)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -163,8 +164,16 @@ class CrossingDetector:
         )
         for tr, first in first_row.items():
             for z in [z for z in self.stays.get(tr, {}) if (tr, z) not in continued]:
-                ev = self._exit(tr, z, float(st.t[first]), lost=False, at=(updates, first))
-                events.append(replace(ev, target_class=judge.track_class(tr)))
+                events.append(
+                    self._exit(
+                        tr,
+                        z,
+                        float(st.t[first]),
+                        lost=False,
+                        at=(updates, first),
+                        target_class=judge.track_class(tr),
+                    )
+                )
 
         for j in range(len(runs.track)):
             track, z, row = int(runs.track[j]), int(runs.zone[j]), int(runs.first_row[j])
@@ -179,8 +188,16 @@ class CrossingDetector:
                 stay.max_depth = max(stay.max_depth, float(depth[j]))
             if runs.exit_row[j] >= 0:
                 xr = int(runs.exit_row[j])
-                ev = self._exit(track, z, float(st.t[xr]), lost=False, at=(updates, xr))
-                events.append(replace(ev, target_class=judge.track_class(track)))
+                events.append(
+                    self._exit(
+                        track,
+                        z,
+                        float(st.t[xr]),
+                        lost=False,
+                        at=(updates, xr),
+                        target_class=judge.track_class(track),
+                    )
+                )
         self._seen.update(first_row)
         return events
 
@@ -272,7 +289,10 @@ class CrossingDetector:
         lost: bool,
         reason: str = "",
         at: tuple[TrackUpdates, int] | None = None,
+        target_class: str = "",
     ) -> Event:
+        """The exit from a stay (popped); ``at`` names the update row that is outside,
+        whose identity and position the event carries."""
         stays = self.stays[track]
         stay = stays.pop(z)
         if not stays:
@@ -283,7 +303,19 @@ class CrossingDetector:
             "silent": "track lost inside (no report since)",
             "flush": "end of input while inside",
         }
-        ev = Event(
+        seen: dict[str, Any] = {}
+        if at is not None:
+            updates, row = at
+            st = updates.state
+            seen = {
+                "identity": str(st.identity[row]),
+                "callsign": str(st.callsign[row]),
+                "lat": float(st.lat[row]),
+                "lon": float(st.lon[row]),
+                "alt": float(st.alt[row]),
+                "sensor": str(st.sensor[row]),
+            }
+        return Event(
             kind=EventKind.EXIT,
             time=from_epoch(t),
             track_id=track,
@@ -296,17 +328,6 @@ class CrossingDetector:
             dwell_s=t - stay.entry_t,
             depth_m=stay.max_depth if measured else None,
             details={"lost": lost, "entry_time": stay.entry_t},
-        )
-        if at is None:
-            return ev
-        updates, row = at
-        st = updates.state
-        return replace(
-            ev,
-            identity=str(st.identity[row]),
-            callsign=str(st.callsign[row]),
-            lat=float(st.lat[row]),
-            lon=float(st.lon[row]),
-            alt=float(st.alt[row]),
-            sensor=str(st.sensor[row]),
+            target_class=target_class,
+            **seen,
         )

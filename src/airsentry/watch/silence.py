@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from airsentry.model import Event, EventKind, FloatArray, ObjArray, from_epoch, isoformat
-from airsentry.tracking.base import Ended
+from airsentry.tracking.base import Ended, factorize
 from airsentry.watch.base import Scene
 
 
@@ -37,7 +37,7 @@ class SilenceDetector:
         out: list[Event] = []
         if len(t) == 0:
             return out
-        names, inverse = np.unique(sensor.astype(str), return_inverse=True)
+        names, inverse = factorize(sensor)
         for k, name in enumerate(names):
             times = np.sort(t[inverse == k])
             prev = self._last.get(name)

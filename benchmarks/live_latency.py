@@ -1,0 +1,227 @@
+"""Benchmark: the live path, ``airsentry run`` fed SBS over TCP at a chosen rate.
+
+This script serves SBS-1 (BaseStation) text on a TCP port of 127.0.0.1 and runs
+``airsentry run`` (a separate process, the real command) with a configuration whose one
+feed connects to it. The traffic is sent in real time, every report timed at the wall
+clock when it is sent:
+
+* **background**: ``--aircraft`` aircraft at the positions of a real recording (the
+  ``traffic`` wheel's ``collections/quickstart``, over Paris), each reporting in turn so
+  that the whole sends ``rate`` position reports per second (plus their velocity lines);
+* **probes**: every ``--probe-every`` seconds a new aircraft appears east of the
+  Belarus-Poland border near Brest and flies west at 250 m/s, across it.
+
+Only Poland is protected, so the probes' entries are the only events expected. The
+**alert latency** of a probe is the wall time at which its entry event reaches the
+events file (the ``events_out`` sink, flushed after each step; tailed here) minus the
+event's own time (the report that was first inside, sent at that wall time): report
+arrival at the socket to the event reaching its sinks, queueing in the merge window
+included. Printed per rate: reports sent, reports the run accepted (its own count at
+shutdown), entries seen of those expected, p50/p99 latency.
+
+Run: ``python benchmarks/live_latency.py [--rates 5000,20000,50000] [--seconds 10]
+[--window 0] [--src OTHER/src]`` (``--src``: run another revision, e.g. a ``git
+archive`` of the baseline, for comparison). The merge window (``--window``, event
+seconds) delays every release by that much; the default here is 0, where it adds
+nothing. The sender is Python in this process: on a loaded machine it may not reach the
+rate asked, and prints the rate it sent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+
+from airsentry.model import ReportBatch
+from airsentry.sim.wire import sbs_lines
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = "traffic/data/samples/collections/quickstart.json.gz"
+PROBE_START = (52.08, 23.78)  # east of the Bug (the Belarus-Poland border) near Brest
+PROBE_SPEED = 250.0  # m/s, due west
+TICK = 0.02  # s between sends
+
+
+def background_positions(wheel: Path, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Latitude, longitude and altitude (m) of ``n`` real positions."""
+    with zipfile.ZipFile(wheel) as z:
+        records = json.loads(gzip.decompress(z.read(SAMPLE)))
+    rows = [r for r in records if r.get("latitude") is not None and r.get("altitude")]
+    pick = np.linspace(0, len(rows) - 1, n).astype(int)
+    lat = np.array([rows[i]["latitude"] for i in pick])
+    lon = np.array([rows[i]["longitude"] for i in pick])
+    alt = np.array([rows[i]["altitude"] * 0.3048 for i in pick])
+    return lat, lon, alt
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Tail(threading.Thread):
+    """Reads the events file as it grows; keeps (seen wall time, event) of probe entries."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(daemon=True)
+        self.path = path
+        self.seen: list[tuple[float, dict[str, object]]] = []
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.path.exists() and not self.stop.is_set():
+            time.sleep(0.001)
+        buf = ""
+        with self.path.open(encoding="utf-8") as fh:
+            while not self.stop.is_set():
+                chunk = fh.read()
+                if not chunk:
+                    time.sleep(0.001)
+                    continue
+                now = time.time()
+                buf += chunk
+                *lines, buf = buf.split("\n")
+                for line in lines:
+                    ev = json.loads(line)
+                    if ev.get("kind") == "entry" and str(ev.get("identity", "")).startswith(
+                        "icao:f"
+                    ):
+                        self.seen.append((now, ev))
+
+
+def one_rate(
+    rate: int, seconds: float, args: argparse.Namespace, bg: tuple[np.ndarray, ...]
+) -> None:
+    lat0, lon0, alt0 = bg
+    n_bg = len(lat0)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        port = free_port()
+        events = folder / "events.jsonl"
+        config = folder / "deployment.yaml"
+        config.write_text(
+            f"db: {folder / 'incidents.sqlite'}\n"
+            f"events_out: {events}\n"
+            "protect: [POL]\n"
+            f"merge: {{window_s: {args.window}, emit_every_s: {args.emit_every}}}\n"
+            "feeds:\n"
+            "  - name: sbs\n"
+            "    format: sbs\n"
+            f"    tcp: {{host: 127.0.0.1, port: {port}}}\n",
+            encoding="utf-8",
+        )
+        server = socket.create_server(("127.0.0.1", port))
+        env = dict(os.environ, PYTHONPATH=str(args.src))
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "airsentry.cli", "run", "--config", str(config),
+             "--status-every", "0"],
+            env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+        )  # fmt: skip
+        conn, _ = server.accept()
+        tail = Tail(events)
+        tail.start()
+        per_tick = max(1, round(rate * TICK))
+        sent = probes = 0
+        cursor = 0
+        start = time.time()
+        probe_born: list[float] = []
+        next_probe = start
+        try:
+            while (now := time.time()) < start + seconds:
+                if now >= next_probe:
+                    probe_born.append(now)
+                    next_probe += args.probe_every
+                idx = (cursor + np.arange(per_tick)) % n_bg
+                cursor += per_tick
+                live = [p for p in range(len(probe_born)) if now - probe_born[p] < 40.0]
+                age = np.array([now - probe_born[p] for p in live])
+                lat = np.r_[lat0[idx], np.full(len(live), PROBE_START[0])]
+                dlon = np.degrees(PROBE_SPEED * age / (6_371_000.0 * np.cos(np.radians(52.08))))
+                lon = np.r_[lon0[idx], PROBE_START[1] - dlon]
+                ident = [f"icao:{0x100000 + int(i) % 0x7FFFF:06x}" for i in idx]
+                ident += [f"icao:{0xF00000 + p:06x}" for p in live]
+                n = len(lat)
+                batch = ReportBatch.build(
+                    t=np.full(n, now),
+                    lat=lat,
+                    lon=lon,
+                    alt=np.r_[alt0[idx], np.full(len(live), 3000.0)],
+                    vel_e=np.r_[np.zeros(per_tick), np.full(len(live), -PROBE_SPEED)],
+                    vel_n=np.zeros(n),
+                    vel_u=np.zeros(n),
+                    identity=np.array(ident, dtype=object),
+                    callsign="",
+                    squawk="1000",
+                    transponder=True,
+                )
+                conn.sendall(sbs_lines(batch).encode())
+                sent += n
+                probes = len(probe_born)
+                time.sleep(max(0.0, start + (cursor / per_tick) * TICK - time.time()))
+            elapsed = time.time() - start
+            time.sleep(3.0)
+        finally:
+            proc.send_signal(signal.SIGINT)
+            _, err = proc.communicate(timeout=120)
+            conn.close()
+            server.close()
+            tail.stop.set()
+            tail.join()
+    found = re.search(r"stopped: ([\d,]+) reports", err)
+    accepted = int(found.group(1).replace(",", "")) if found else 0
+    lat_ms = sorted(
+        (seen - datetime.fromisoformat(str(ev["time"])).timestamp()) * 1000
+        for seen, ev in tail.seen
+    )
+    p50 = statistics.median(lat_ms) if lat_ms else float("nan")
+    p99 = lat_ms[min(len(lat_ms) - 1, int(0.99 * len(lat_ms)))] if lat_ms else float("nan")
+    print(
+        f"{rate:>7,} reports/s asked: sent {sent / elapsed:>9,.0f}/s, accepted "
+        f"{accepted / elapsed:>9,.0f}/s ({accepted:,} of {sent:,}); probe entries "
+        f"{len(lat_ms)} of {probes}; latency p50 {p50:,.0f} ms, "
+        f"p99 {p99:,.0f} ms"
+    )
+    if not found:
+        print(f"  airsentry run did not report its totals:\n{err[-2000:]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--wheel")
+    parser.add_argument("--rates", default="5000,20000,50000")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--aircraft", type=int, default=2000)
+    parser.add_argument("--probe-every", type=float, default=0.5)
+    parser.add_argument("--window", type=float, default=0.0)
+    parser.add_argument("--emit-every", type=float, default=0.05)
+    parser.add_argument(
+        "--src", type=Path, default=ROOT / "src", help="the airsentry source to run (a baseline)"
+    )
+    args = parser.parse_args()
+    wheel = args.wheel or os.environ.get("AIRSENTRY_TRAFFIC_WHEEL")
+    if not wheel or not Path(wheel).is_file():
+        raise SystemExit("give the traffic 2.13 wheel: --wheel or AIRSENTRY_TRAFFIC_WHEEL")
+    bg = background_positions(Path(wheel), args.aircraft)
+    for rate in (int(r) for r in args.rates.split(",")):
+        one_rate(rate, args.seconds, args, bg)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,293 @@
+"""Benchmark: the whole replay path (``airsentry replay``) in reports per CPU-second.
+
+Input, built here from a package sample: a real OpenSky recording shipped in the
+``traffic`` wheel (``collections/quickstart``: 284,505 state vectors over Paris, one
+afternoon, ordinary event density; ``--sample switzerland`` for 139,098 vectors over
+Switzerland, event-dense), converted to OpenSky ``state_vectors_data4`` rows (SI
+units), multiplied ``--copies`` times in time (copy ``k`` shifted by ``k`` spans, its
+ICAO addresses made distinct), and written to CSV and to Parquet in a temporary folder.
+
+Each measured run is its own process (``--child``) that does what ``airsentry replay``
+does: the one builder (:func:`airsentry.build.open_run`) over a fresh database, then
+:func:`airsentry.sources.base.read_file` in 20,000-row chunks through
+``Pipeline.run``. It reports, in CPU time (``time.process_time``):
+
+* **start-up**: CPU-s from interpreter start to the pipeline built (imports, zone
+  catalogue, builder), and to the first batch entering it (the reader decodes a whole
+  file before it hands over its first batch);
+* **reports per CPU-second** end to end (start-up included), and per stage: decode,
+  tracker, identify, respond (observe), watch, book (incidents and store) and sinks,
+  timed by wrapping the pipeline's parts in the child;
+* **peak RSS** (``ru_maxrss``).
+
+The **baseline** is the same measurement against another revision of the source
+(``--baseline REF``, default the commit before this work started, ``8cdc5e4``),
+extracted with ``git archive`` into a temporary folder: runs alternate between
+baseline and current (interleaved), ``--runs`` each, and medians are printed with the
+ratio.
+
+Today's figure (the baseline, ``8cdc5e4``, measured when this benchmark was written on
+this 2-core machine shared with other work; medians of 3, CPU time, start-up included):
+
+==========================  ============  ============  ===========  =============
+input                       CSV rep/CPU-s Parquet       start-up     peak RSS
+==========================  ============  ============  ===========  =============
+quickstart x4 (1.14M rows)  85,700        182,000       0.66-0.70 s  ~900-990 MB
+switzerland x4 (556k rows)  42,500        (see run)     0.71 s       ~650 MB
+==========================  ============  ============  ===========  =============
+
+where it went (quickstart x4, CSV, CPU-s): decode 7.8, tracker 0.88, identify 1.37,
+respond 0.50, watch 1.57, book 0.25; (switzerland x4, 64,516 events: watch 4.2 and
+book 2.5, i.e. per-event work). ``airsentry --help`` cost 0.63 CPU-s (scipy, pyproj,
+shapely imported while the parser was built).
+
+Run: ``python benchmarks/pipeline.py [--copies 4] [--runs 3] [--sample quickstart]``.
+The wheel is found via ``--wheel`` or ``AIRSENTRY_TRAFFIC_WHEEL``.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+import argparse  # noqa: E402
+import gzip  # noqa: E402
+import json  # noqa: E402
+import resource  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import zipfile  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = {
+    "quickstart": "traffic/data/samples/collections/quickstart.json.gz",
+    "switzerland": "traffic/data/samples/collections/switzerland.json.gz",
+}
+FT, KT, FPM = 0.3048, 1852 / 3600, 0.3048 / 60
+BASELINE = "8cdc5e4"
+STAGES = ("decode", "tracker", "identify", "respond", "watch", "book", "sinks")
+
+
+# -- input ---------------------------------------------------------------------------
+
+
+def build_input(wheel: Path, sample: str, copies: int, folder: Path) -> tuple[Path, Path, int]:
+    """The sample as OpenSky rows, ``copies`` times in time, as CSV and Parquet."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    with zipfile.ZipFile(wheel) as z:
+        records = json.loads(gzip.decompress(z.read(SAMPLES[sample])))
+    # in event time, as OpenSky's own dumps are (the sample is stored flight by flight)
+    records.sort(key=lambda r: r["timestamp"])
+
+    def column(name: str, factor: float = 1.0) -> Any:
+        values = [r.get(name) for r in records]
+        return np.array([np.nan if v is None else v * factor for v in values], dtype=np.float64)
+
+    t = np.array([r["timestamp"] for r in records], dtype=np.float64) / 1000.0
+    icao = np.array([str(r["icao24"]) for r in records], dtype=object)
+    callsign = [r.get("callsign") for r in records]
+    squawk = [r.get("squawk") for r in records]
+    onground = [r.get("onground") for r in records]
+    alt = column("altitude", FT)
+    span = float(t.max() - t.min()) + 600.0
+    tables = []
+    for k in range(copies):
+        # distinct identities per copy: the top hex digit cycles, the rest is kept
+        ids = [f"{(int(a[0], 16) + k) % 16:x}{a[1:]}" for a in icao]
+        tk = np.floor(t + k * span)
+        tables.append(
+            pa.table(
+                {
+                    "time": pa.array(tk.astype(np.int64)),
+                    "icao24": pa.array(ids, pa.string()),
+                    "lat": column("latitude"),
+                    "lon": column("longitude"),
+                    "velocity": column("groundspeed", KT),
+                    "heading": column("track"),
+                    "vertrate": column("vertical_rate", FPM),
+                    "callsign": pa.array(callsign, pa.string()),
+                    "onground": pa.array(onground, pa.bool_()),
+                    "squawk": pa.array(squawk, pa.string()),
+                    "baroaltitude": alt,
+                    "geoaltitude": alt,
+                    "lastposupdate": t + k * span,
+                }
+            )
+        )
+    table = pa.concat_tables(tables)
+    csv_path, pq_path = folder / f"{sample}.csv", folder / f"{sample}.parquet"
+    pacsv.write_csv(table, csv_path)
+    pq.write_table(table, pq_path)
+    return csv_path, pq_path, table.num_rows
+
+
+# -- one measured run (child process) ------------------------------------------------
+
+
+def _timed(clock: dict[str, float], stage: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        start = time.process_time()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            clock[stage] += time.process_time() - start
+
+    return wrapper
+
+
+def child(path: Path, db: Path) -> dict[str, Any]:
+    """Replay ``path`` as ``airsentry replay`` does; the figures as a dict."""
+    from airsentry.build import open_run
+    from airsentry.cli._common import chunks
+    from airsentry.config import DeploymentConfig
+    from airsentry.sources.base import Quarantine, read_file
+
+    clock = dict.fromkeys(STAGES, 0.0)
+    first: list[float] = []
+    reports = 0
+    events = 0
+    deployment = DeploymentConfig(db=db)
+    quarantine = Quarantine()
+
+    def batches() -> Iterator[Any]:
+        nonlocal reports
+        it = iter(read_file(path, "opensky", quarantine))
+        while True:
+            start = time.process_time()
+            batch = next(it, None)
+            clock["decode"] += time.process_time() - start
+            if batch is None:
+                return
+            for piece in chunks(batch):
+                if not first:
+                    first.append(time.process_time())
+                reports += len(piece)
+                yield piece
+
+    with open_run(deployment) as run:
+        ready = time.process_time()
+        p = run.pipeline
+        p.tracker.process = _timed(clock, "tracker", p.tracker.process)  # type: ignore[method-assign]
+        p.tracker.flush = _timed(clock, "tracker", p.tracker.flush)  # type: ignore[method-assign]
+        p.identifier.identify = _timed(clock, "identify", p.identifier.identify)  # type: ignore[method-assign]
+        p.responder.observe = _timed(clock, "respond", p.responder.observe)  # type: ignore[method-assign]
+        p.watch.process = _timed(clock, "watch", p.watch.process)  # type: ignore[method-assign]
+        p.watch.finish = _timed(clock, "watch", p.watch.finish)  # type: ignore[method-assign]
+        p._book = _timed(clock, "book", p._book)  # type: ignore[method-assign]
+        p._write = _timed(clock, "sinks", p._write)  # type: ignore[method-assign]
+        for step in p.run(batches()):
+            events += len(step.events)
+        incidents = len(run.incidents())
+    total = time.process_time()
+    return {
+        "reports": reports,
+        "events": events,
+        "incidents": incidents,
+        "startup": ready,
+        "first": first[0] if first else total,
+        "total": total,
+        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "stages": clock,
+    }
+
+
+def run_child(src: Path, path: Path, folder: Path) -> dict[str, Any]:
+    db = Path(tempfile.mkdtemp(dir=folder)) / "bench.sqlite"
+    env = dict(os.environ, PYTHONPATH=str(src))
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", str(path), "--db", str(db)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if out.returncode:
+        raise SystemExit(f"run failed ({src}):\n{out.stderr}")
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def baseline_source(ref: str, folder: Path) -> Path:
+    """The ``src`` folder of revision ``ref``, extracted with ``git archive``."""
+    target = folder / f"baseline-{ref}"
+    target.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", ref, "src"], check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return target / "src"
+
+
+def wheel(given: str | None) -> Path:
+    path = given or os.environ.get("AIRSENTRY_TRAFFIC_WHEEL")
+    if not path or not Path(path).is_file():
+        raise SystemExit("give the traffic 2.13 wheel: --wheel or AIRSENTRY_TRAFFIC_WHEEL")
+    return Path(path)
+
+
+def summarise(name: str, runs: list[dict[str, Any]]) -> dict[str, float]:
+    med = {
+        k: statistics.median(r[k] for r in runs) for k in ("total", "startup", "first", "rss_mb")
+    }
+    reports = runs[0]["reports"]
+    stages = {s: statistics.median(r["stages"][s] for r in runs) for s in STAGES}
+    rate = reports / med["total"]
+    split = "  ".join(f"{s} {v:.2f}" for s, v in stages.items())
+    print(
+        f"  {name:<10} {rate:>12,.0f} reports/CPU-s  start-up {med['startup']:.2f} CPU-s  "
+        f"first report {med['first']:.2f} CPU-s  peak RSS {med['rss_mb']:.0f} MB  "
+        f"events {runs[0]['events']:,}  incidents {runs[0]['incidents']}"
+    )
+    print(f"  {'':<10} CPU-s per stage: {split}")
+    return {"rate": rate, **med}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--wheel")
+    parser.add_argument("--sample", choices=sorted(SAMPLES), default="quickstart")
+    parser.add_argument("--copies", type=int, default=4)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--baseline", default=BASELINE, help="git revision to compare with")
+    parser.add_argument("--no-baseline", action="store_true")
+    args = parser.parse_args()
+    if args.child is not None:
+        print(json.dumps(child(args.child, args.db)))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        csv_path, pq_path, rows = build_input(wheel(args.wheel), args.sample, args.copies, folder)
+        versions = {"current": ROOT / "src"}
+        if not args.no_baseline:
+            versions[f"baseline {args.baseline}"] = baseline_source(args.baseline, folder)
+        print(f"input: {args.sample} x{args.copies} = {rows:,} OpenSky rows")
+        for label, path in (("CSV", csv_path), ("Parquet", pq_path)):
+            results: dict[str, list[dict[str, Any]]] = {v: [] for v in versions}
+            for _ in range(args.runs):  # interleaved: one run of each version in turn
+                for name, src in versions.items():
+                    results[name].append(run_child(src, path, folder))
+            print(f"{label} (medians of {args.runs}):")
+            figures = {name: summarise(name.split()[0], runs) for name, runs in results.items()}
+            if len(figures) == 2:
+                cur, base = figures.values()
+                print(
+                    f"  ratio current/baseline: {cur['rate'] / base['rate']:.2f}x throughput, "
+                    f"start-up {base['startup'] / cur['startup']:.2f}x less CPU"
+                )
+
+
+if __name__ == "__main__":
+    main()
