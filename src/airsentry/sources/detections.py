@@ -100,7 +100,7 @@ class DetectionDecoder:
         self._lines = Lines(source)
 
     def feed(self, data: bytes, quarantine: Quarantine) -> ReportBatch:
-        return self._decode(*self._lines.take(data), quarantine)
+        return self._decode(*self._lines.take(data, quarantine), quarantine)
 
     def flush(self, quarantine: Quarantine) -> ReportBatch:
         return self._decode(*self._lines.rest(), quarantine)

@@ -80,7 +80,7 @@ class RemoteIdDecoder:
         self._lines = Lines(source)
 
     def feed(self, data: bytes, quarantine: Quarantine) -> ReportBatch:
-        return self._decode(*self._lines.take(data), quarantine)
+        return self._decode(*self._lines.take(data, quarantine), quarantine)
 
     def flush(self, quarantine: Quarantine) -> ReportBatch:
         return self._decode(*self._lines.rest(), quarantine)
