@@ -25,11 +25,16 @@ from airsentry.errors import ConfigError, DecodeError, InputError, UnknownFormat
 from airsentry.model import ReportBatch
 
 
+MAX_RAW = 4096
+"""Bytes (or characters) of a rejected record kept in the quarantine; a longer record
+is cut there, and its full length given as ``raw_len``."""
+
+
 class Quarantine:
     """Keeps rejected input aside, counted by reason and written with its bytes.
 
     Each rejected record becomes one JSON line: source, line (or record number),
-    reason and the raw record (text as is; bytes as base64). Lines are flushed as they
+    reason and the raw record (text as is; bytes as base64; the first ``MAX_RAW``). Lines are flushed as they
     are written, so nothing rejected is lost if the process dies. Without a path the
     records are still counted and kept in memory (``records``).
     """
@@ -58,6 +63,9 @@ class Quarantine:
             "reason": error.reason,
             "error": type(error).__name__,
         }
+        if len(raw) > MAX_RAW:  # a run of garbage must not fill the disk
+            record["raw_len"] = len(raw)
+            raw = raw[:MAX_RAW]
         if isinstance(raw, bytes):
             record["raw_b64"] = base64.b64encode(raw).decode("ascii")
         else:
