@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from airsentry.errors import ConfigError, DecodeError, InputError, UnknownFormatError
 from airsentry.model import ReportBatch
-
+from airsentry.sources._ranges import in_range
 
 MAX_RAW = 4096
 """Bytes (or characters) of a rejected record kept in the quarantine; a longer record
@@ -34,9 +34,9 @@ class Quarantine:
     """Keeps rejected input aside, counted by reason and written with its bytes.
 
     Each rejected record becomes one JSON line: source, line (or record number),
-    reason and the raw record (text as is; bytes as base64; the first ``MAX_RAW``). Lines are flushed as they
-    are written, so nothing rejected is lost if the process dies. Without a path the
-    records are still counted and kept in memory (``records``).
+    reason and the raw record (text as is; bytes as base64; the first ``MAX_RAW``).
+    Lines are flushed as they are written, so nothing rejected is lost if the process
+    dies. Without a path the records are still counted and kept in memory (``records``).
     """
 
     def __init__(self, path: str | Path | None = None, *, keep_in_memory: int = 10_000) -> None:
@@ -144,6 +144,50 @@ class Decoder(Protocol):
         ...
 
 
+class Guarded:
+    """A decoder from which nothing escapes and nothing out of range passes.
+
+    Every batch goes through the shared range check (:func:`~airsentry.sources._ranges.
+    in_range`). A decoder that raises anyway (a bug the format's own checks missed) does
+    not end the run: the piece it was given is rejected, naming the exception, and the
+    stream is resynchronised. :func:`read_file` and the live feeds use it, so a
+    recording and a live feed of the same bytes give the same reports and rejects.
+    """
+
+    def __init__(self, inner: Decoder, source: str) -> None:
+        self.inner = inner
+        self.source = source
+
+    def feed(self, data: bytes, quarantine: Quarantine) -> ReportBatch:
+        try:
+            batch = self.inner.feed(data, quarantine)
+        except Exception as exc:
+            return self._failed(exc, data, quarantine)
+        return in_range(batch, self.source, quarantine)
+
+    def flush(self, quarantine: Quarantine) -> ReportBatch:
+        try:
+            batch = self.inner.flush(quarantine)
+        except Exception as exc:
+            return self._failed(exc, b"", quarantine)
+        return in_range(batch, self.source, quarantine)
+
+    def resync(self, quarantine: Quarantine) -> None:
+        try:
+            self.inner.resync(quarantine)
+        except Exception as exc:
+            self._failed(exc, b"", quarantine, resync=False)
+
+    def _failed(
+        self, exc: Exception, data: bytes, quarantine: Quarantine, *, resync: bool = True
+    ) -> ReportBatch:
+        reason = f"decoder failed: {type(exc).__name__}: {exc}"[:300]
+        quarantine.reject(DecodeError(reason, source=self.source), data)
+        if resync:
+            self.resync(quarantine)
+        return ReportBatch.empty()
+
+
 DecoderFactory = Callable[..., Decoder]
 """Makes a format's decoder from keyword options. Every factory takes ``source`` (the
 name in quarantine records: the file or the feed) and ``recording`` (the file being
@@ -213,7 +257,7 @@ def read_file(
     dropped (``resync``); ``options`` go to the decoder.
     """
     where = Path(path)
-    dec = decoder(fmt, source=str(where), recording=where, **options)
+    dec = Guarded(decoder(fmt, source=str(where), recording=where, **options), str(where))
     try:
         with pa.input_stream(str(where), compression="detect") as stream:
             while data := stream.read(block_bytes):

@@ -45,7 +45,7 @@ from airsentry.sources._live_transports import (
     Transport,
     UdpReceiver,
 )
-from airsentry.sources.base import Decoder, Quarantine
+from airsentry.sources.base import Decoder, Guarded, Quarantine
 from airsentry.sources.base import decoder as new_decoder
 
 __all__ = [
@@ -98,7 +98,7 @@ class Feed:
 
     def decoder(self) -> Decoder:
         """A new decoder of the feed's format, naming the feed in quarantine records."""
-        return new_decoder(self.format, source=self.name, **self.options)
+        return Guarded(new_decoder(self.format, source=self.name, **self.options), self.name)
 
 
 class LiveRunner:
