@@ -35,8 +35,8 @@ from airsentry.watch.base import WatchConfig
 
 TRANSPORTS = ("tcp", "udp", "http", "file")
 _TOP = (
-    "feeds", "db", "audit_log", "playbook", "tracker", "quarantine", "events_out", "protect",
-    "zones", "thresholds", "merge",
+    "feeds", "db", "audit_log", "audit_key", "playbook", "tracker", "quarantine", "events_out",
+    "protect", "zones", "thresholds", "merge",
 )  # fmt: skip
 TRACKERS = ("cooperative", "fused")
 
@@ -101,6 +101,7 @@ class DeploymentConfig:
     merge: MergeConfig = field(default_factory=MergeConfig)
     db: Path | None = None  # None: the default store in the user data folder
     audit_log: Path | None = None  # None: beside the database, <db name>.audit.jsonl
+    audit_key: Path | None = None  # the audit log's key; None: <audit log>.key
     quarantine: Path | None = None
     events_out: Path | None = None
     default_zones: bool = True
@@ -159,6 +160,7 @@ def parse_config(doc: Any, base: Path = Path()) -> DeploymentConfig:
         feeds=feeds,
         pipeline=pipeline,
         audit_log=_optional_path(top.get("audit_log"), "audit_log", base),
+        audit_key=_optional_path(top.get("audit_key"), "audit_key", base),
         merge=merge,
         db=_optional_path(top.get("db"), "db", base),
         quarantine=_optional_path(top.get("quarantine"), "quarantine", base),

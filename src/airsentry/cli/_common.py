@@ -54,6 +54,9 @@ def add_audit_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--audit-log", type=Path, help="audit log (default: beside the database, <db>.audit.jsonl)"
     )
+    p.add_argument(
+        "--audit-key", type=Path, help="the audit log's key file (default: <audit log>.key)"
+    )
 
 
 def add_deployment_options(p: argparse.ArgumentParser, *, zones: bool = True) -> None:
@@ -109,7 +112,10 @@ def deployment_from_args(args: argparse.Namespace) -> DeploymentConfig:
 
         pipe = replace(pipe, fused=FusedConfig() if tracker == "fused" else None)
     dep = replace(dep, pipeline=pipe)
-    for flag, key in (("db", "db"), ("audit_log", "audit_log"), ("events_out", "events_out")):
+    for flag, key in (
+        ("db", "db"), ("audit_log", "audit_log"), ("audit_key", "audit_key"),
+        ("events_out", "events_out"),
+    ):  # fmt: skip
         value = getattr(args, flag, None)
         if value is not None:
             dep = replace(dep, **{key: value})

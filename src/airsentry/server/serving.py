@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 import uvicorn
 
 from airsentry.config import DeploymentConfig
-from airsentry.decisions.audit import AuditLog
 from airsentry.model import ReportBatch
 from airsentry.server.app import create_app
 from airsentry.server.console_desk import DecisionDesk
@@ -64,11 +63,11 @@ def open_context(
     run into it): the runner's pipeline then keeps no book of its own and the stored
     incidents are announced as the replay reaches them, instead of being booked twice.
     """
-    from airsentry.build import audit_log_path, build, database, deployment_zones, playbook
+    from airsentry.build import audit_log, build, database, deployment_zones, playbook
 
     zones = deployment_zones(deployment)
     ctx = ServerContext.open(database(deployment), zones)
-    ctx.desk = DecisionDesk(playbook(deployment), AuditLog(audit_log_path(deployment)))
+    ctx.desk = DecisionDesk(playbook(deployment), audit_log(deployment))
     if batches is not None:
         ctx.runner = PipelineRunner(
             build(deployment, None if booked else ctx.store, all_zones=zones),

@@ -13,15 +13,20 @@ from __future__ import annotations
 
 import json
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 
-from airsentry.errors import DecodeError
+from airsentry.errors import DecodeError, InputError
 from airsentry.model import ReportBatch
 
-if TYPE_CHECKING:  # base imports this module
-    from airsentry.sources.base import Quarantine
+
+class Quarantine(Protocol):
+    """What the check needs of :class:`~airsentry.sources.base.Quarantine` (which
+    imports this module)."""
+
+    def reject(self, error: InputError, raw: str | bytes) -> None: ...
+
 
 T_MIN = 0.0  # 1970-01-01T00:00:00Z
 T_MAX = 7_258_118_400.0  # 2200-01-01T00:00:00Z
