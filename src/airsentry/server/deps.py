@@ -8,6 +8,7 @@ a valid token).
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -39,14 +40,17 @@ def current_user(
     return user
 
 
-def need(role: Role) -> Callable[[User], User]:
-    """A dependency that admits users of ``role`` or above; 403 for the others."""
+def need(role: Role) -> Callable[..., User]:
+    """A dependency that admits users of ``role`` or above; 403 for the others, and a
+    denied attempt to act is written to the audit log (when the server has one)."""
 
-    def check(user: Annotated[User, Depends(current_user)]) -> User:
+    def check(user: Annotated[User, Depends(current_user)], ctx: Ctx, request: Request) -> User:
         if not user.role.allows(role):
-            raise HTTPException(
-                403, f"{user.name} has the {user.role} role; this needs {role} or above"
-            )
+            reason = f"{user.name} has the {user.role} role; this needs {role} or above"
+            if ctx.desk is not None and request.method not in ("GET", "HEAD"):
+                attempt = f"{request.method} {request.url.path}"
+                ctx.desk.denied(user, attempt, reason, time=datetime.now(UTC))
+            raise HTTPException(403, reason)
         return user
 
     return check
