@@ -7,7 +7,9 @@ and stops with its lifespan). Every API route needs a bearer token
 (``Authorization: Bearer …``, checked in :mod:`airsentry.server.deps`; the WebSocket
 takes ``?token=`` because browsers cannot set headers on one); the role each route
 needs is in :mod:`airsentry.server.routes_read` and
-:mod:`airsentry.server.routes_incidents`. The OpenAPI schema is at ``/api/openapi.json``.
+:mod:`airsentry.server.routes_incidents`. :mod:`airsentry.server.guard` limits request
+sizes and failed authentications and adds the security headers. The OpenAPI schema is
+at ``/api/openapi.json``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from importlib import resources
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -26,6 +29,7 @@ from airsentry import __version__
 from airsentry.errors import NotFound
 from airsentry.server import routes_incidents, routes_read, ws
 from airsentry.server.context import ServerContext
+from airsentry.server.guard import FailedAuth, Guard, validation_errors
 
 STATIC = Path(str(resources.files("airsentry.server") / "static"))
 
@@ -66,6 +70,13 @@ def create_app(ctx: ServerContext, *, close_on_shutdown: bool = False) -> FastAP
         return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    app.state.failed_auth = FailedAuth()
+    app.add_middleware(Guard)  # body size limit, security headers (server/guard.py)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": validation_errors(exc.errors())}, 422)
 
     # Only a deliberate NotFound is a 404; a stray KeyError is a bug and stays a 500.
     @app.exception_handler(NotFound)

@@ -16,6 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from airsentry.server.auth import Role, User
 from airsentry.server.context import ServerContext
+from airsentry.server.guard import FailedAuth
 
 _bearer = HTTPBearer(auto_error=False, description="a token from `airsentry users add`")
 
@@ -29,11 +30,22 @@ Ctx = Annotated[ServerContext, Depends(context)]
 
 
 def current_user(
-    ctx: Ctx, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    ctx: Ctx,
+    request: Request,
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User:
-    """The user whose bearer token came with the request; 401 without a valid one."""
+    """The user whose bearer token came with the request; 401 without a valid one, 429
+    while the client is over its budget of failed attempts (:mod:`.guard`)."""
+    limiter: FailedAuth = request.app.state.failed_auth
+    client = request.client.host if request.client else "?"
+    wait = limiter.blocked(client)
+    if wait > 0:
+        raise HTTPException(
+            429, "too many failed authentications", headers={"Retry-After": f"{wait:.0f}"}
+        )
     user = ctx.users.check(creds.credentials) if creds is not None else None
     if user is None:
+        limiter.failed(client)
         raise HTTPException(
             401, "a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"}
         )

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import uvicorn
 
 from airsentry.config import DeploymentConfig
+from airsentry.errors import AirsentryError
 from airsentry.model import ReportBatch
 from airsentry.server.app import create_app
 from airsentry.server.console_desk import DecisionDesk
@@ -83,11 +84,16 @@ def open_context(
 
 
 def bind(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
-    """A listening TCP socket (port 0: any free port)."""
+    """A listening TCP socket (port 0: any free port); AirsentryError when it cannot be
+    had (a busy port, an address not of this machine): one line, no traceback."""
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(128)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        raise AirsentryError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     sock.set_inheritable(True)
     return sock
 
@@ -105,8 +111,12 @@ def serve(
     port: int = 0,
     on_ready: Callable[[str], None] | None = None,
 ) -> None:
-    """Serve until interrupted; closes ``ctx`` afterwards."""
-    sock = bind(host, port)
+    """Serve until interrupted; closes ``ctx`` afterwards (also when the port is busy)."""
+    try:
+        sock = bind(host, port)
+    except AirsentryError:
+        ctx.close()
+        raise
     bound_host, bound_port = sock.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     try:
