@@ -230,10 +230,24 @@ def _protect(value: Any, default_zones: bool) -> frozenset[str] | None:
     if not isinstance(codes, list) or not codes:
         raise ConfigError("protect", "expected 'default', 'all' or a list of ISO3 codes")
     out = frozenset(str(c).strip().upper() for c in codes)
-    bad = sorted(c for c in out if len(c) != 3 or not c.isalpha())
+    bad = unknown_states(out)
     if bad:
-        raise ConfigError("protect", f"not ISO 3166 alpha-3 codes: {', '.join(bad)}")
+        raise ConfigError("protect", f"not ISO 3166 alpha-3 codes of known states: {bad}")
     return out
+
+
+def unknown_states(codes: frozenset[str]) -> str:
+    """The codes that name no known state, comma-separated ("" when all are known).
+
+    Known: every state holding a block of ICAO 24-bit addresses (ISO 3166 alpha-3), and
+    every state of the shipped border catalogue; a typo (``XYZ``, ``POLL``) would
+    otherwise protect nothing, silently.
+    """
+    from airsentry.airspace.borders import load_states
+    from airsentry.identify.icao import states
+
+    known = {*states(), *load_states(), *DEFAULT_PROTECTED}
+    return ", ".join(sorted(c for c in codes if c not in known))
 
 
 def _fields(cls: type[Any]) -> tuple[dataclasses.Field[Any], ...]:

@@ -31,17 +31,18 @@ def chunks(batch: ReportBatch, rows: int = BATCH_ROWS) -> Iterator[ReportBatch]:
 
 def parse_protect(text: str) -> frozenset[str] | None:
     """``default`` (NATO and EU), ``all`` (None) or comma-separated ISO3 codes."""
-    from airsentry.config import DEFAULT_PROTECTED
+    from airsentry.config import DEFAULT_PROTECTED, unknown_states
 
     if text == "default":
         return DEFAULT_PROTECTED
     if text == "all":
         return None
     codes = frozenset(c.strip().upper() for c in text.split(",") if c.strip())
-    bad = sorted(c for c in codes if len(c) != 3 or not c.isalpha())
-    if bad or not codes:
+    bad = unknown_states(codes) if codes else repr(text)
+    if bad:
         raise AirsentryError(
-            f"--protect: {', '.join(bad) or text!r} are not ISO 3166 alpha-3 codes"
+            f"--protect: {bad}: not the ISO 3166 alpha-3 code of a known state "
+            "(or 'all', 'default')"
         )
     return codes
 

@@ -30,6 +30,20 @@ MAX_RAW = 4096
 is cut there, and its full length given as ``raw_len``."""
 
 
+MAX_REASONS = 1000
+OTHER_REASONS = "other reasons (over 1000 distinct)"
+
+
+def printable(text: str, limit: int = 160) -> str:
+    """``text`` safe for a terminal and a log: control and undecodable characters
+    escaped, at most ``limit`` characters (a reason may quote bytes of a binary file)."""
+    out = "".join(
+        c if c.isprintable() and c != "\ufffd" else c.encode("unicode_escape").decode("ascii")
+        for c in text[: limit + 1]
+    )
+    return out if len(out) <= limit else out[: limit - 1] + "…"
+
+
 class Quarantine:
     """Keeps rejected input aside, counted by reason and written with its bytes.
 
@@ -57,10 +71,13 @@ class Quarantine:
 
     def reject(self, error: InputError, raw: str | bytes) -> None:
         """Count and keep one rejected record."""
+        reason = printable(error.reason)
+        if reason not in self.by_reason and len(self.by_reason) >= MAX_REASONS:
+            reason = OTHER_REASONS  # a distinct reason per record must not grow without end
         record: dict[str, object] = {
             "source": error.source,
             "line": error.line,
-            "reason": error.reason,
+            "reason": reason,
             "error": type(error).__name__,
         }
         if len(raw) > MAX_RAW:  # a run of garbage must not fill the disk
@@ -70,7 +87,7 @@ class Quarantine:
             record["raw_b64"] = base64.b64encode(raw).decode("ascii")
         else:
             record["raw"] = raw
-        self.by_reason[error.reason] += 1
+        self.by_reason[reason] += 1
         self.by_source[error.source] += 1
         if len(self.records) < self._keep:
             self.records.append(record)
