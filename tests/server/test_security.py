@@ -115,3 +115,24 @@ def test_every_attempt_to_act_is_audited(api):
     assert audited(ctx, "acknowledgement")[-1]["decision_id"] == ack.json()["id"]
     assert len(list(ctx.desk.log.entries())) == before + 4
     assert ctx.desk.log.verify() == []
+
+
+def test_a_torn_audit_log_refuses_decisions_with_503_and_stores_none(demo_db, tmp_path):
+    db = copy_db(demo_db, tmp_path / "torn.sqlite")
+    ctx = open_context(DeploymentConfig(db=db), [])
+    tokens = add_users(ctx)
+    with TestClient(create_app(ctx, close_on_shutdown=True)) as client:
+        inc = incident(client, tokens["viewer"])
+        ok = client.post(
+            f"/api/incidents/{inc}/acknowledge", json={}, headers=auth(tokens["operator"])
+        )
+        assert ok.status_code == 201
+        before = len(ctx.store.decisions_for(inc))
+        with ctx.desk.log.path.open("ab") as fh:
+            fh.write(b'{"seq": 9')  # a crash mid-write
+        res = client.post(
+            f"/api/incidents/{inc}/acknowledge", json={}, headers=auth(tokens["operator"])
+        )
+        assert res.status_code == 503
+        assert "torn" in res.json()["detail"]
+        assert len(ctx.store.decisions_for(inc)) == before

@@ -26,6 +26,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from airsentry import __version__
+from airsentry.decisions.audit import AuditError
 from airsentry.errors import NotFound
 from airsentry.server import routes_incidents, routes_read, ws
 from airsentry.server.context import ServerContext
@@ -77,6 +78,12 @@ def create_app(ctx: ServerContext, *, close_on_shutdown: bool = False) -> FastAP
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse({"detail": validation_errors(exc.errors())}, 422)
+
+    # An audit log in doubt (torn, key or head missing) refuses every decision: nothing
+    # was stored (the desk writes both or neither); say why, as a service unavailable.
+    @app.exception_handler(AuditError)
+    async def audit_refuses(request: Request, exc: AuditError) -> JSONResponse:
+        return JSONResponse({"detail": f"audit log refuses writes: {exc.reason}"}, 503)
 
     # Only a deliberate NotFound is a 404; a stray KeyError is a bug and stays a 500.
     @app.exception_handler(NotFound)
