@@ -154,7 +154,7 @@ class Jet1090Decoder:
         gs = np.where(surface, f["groundspeed"][keep], value["gs"])
         trk = np.where(surface, f["track"][keep], value["track"])
         ve, vn = velocity_en(gs * KT, trk)
-        nucp = np.nan_to_num(value["nucp"], nan=0).astype(np.int64).clip(0, 9)
+        nucp = np.nan_to_num(value["nucp"], nan=0, posinf=9, neginf=0).clip(0, 9).astype(np.int64)
         return ReportBatch.build(
             t=t[pos],
             lat=lat[pos],
