@@ -61,6 +61,11 @@ def audit_log_path(deployment: DeploymentConfig) -> Path:
     return deployment.audit_log or default_log_path(database(deployment))
 
 
+def audit_log(deployment: DeploymentConfig) -> AuditLog:
+    """The deployment's audit log, keyed by its ``audit_key`` (else ``<log>.key``)."""
+    return AuditLog(audit_log_path(deployment), key_file=deployment.audit_key)
+
+
 def playbook(deployment: DeploymentConfig) -> Playbook:
     """The rules of engagement of a deployment (the shipped default when it names none)."""
     return load_playbook(deployment.pipeline.playbook)
@@ -112,7 +117,7 @@ def build(
     book = None
     if store is not None:
         book = IncidentBook(store, responder, gap_s=cfg.incident_gap_s)
-        own.append(RecommendationTrail(AuditLog(audit_log_path(deployment))))
+        own.append(RecommendationTrail(audit_log(deployment)))
     if deployment.events_out is not None:
         # live deployments keep what an earlier run wrote; a replay starts the file anew
         own.append(EventsFile(deployment.events_out, append=bool(deployment.feeds)))
@@ -137,9 +142,7 @@ def build(
 def decision_desk(deployment: DeploymentConfig, store: IncidentStore, roster: Roster) -> Desk:
     """The desk that records human decisions: the deployment's playbook and audit log."""
     sites = sites_from_zones(protected(deployment_zones(deployment), deployment.pipeline))
-    return Desk(
-        store, AuditLog(audit_log_path(deployment)), playbook(deployment), roster, sites=sites
-    )
+    return Desk(store, audit_log(deployment), playbook(deployment), roster, sites=sites)
 
 
 @dataclass(eq=False)

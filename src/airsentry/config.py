@@ -37,8 +37,9 @@ from airsentry.watch.base import WatchConfig
 
 TRANSPORTS = ("tcp", "udp", "http", "file")
 _TOP = (
-    "feeds", "db", "audit_log", "playbook", "tracker", "registers", "verify_cooperative",
-    "quarantine", "events_out", "protect", "zones", "thresholds", "merge", "outputs",
+    "feeds", "db", "audit_log", "audit_key", "playbook", "tracker", "registers",
+    "verify_cooperative", "quarantine", "events_out", "protect", "zones", "thresholds", "merge",
+    "outputs",
 )  # fmt: skip
 TRACKERS = ("cooperative", "fused")
 
@@ -107,6 +108,7 @@ class DeploymentConfig:
     merge: MergeConfig = field(default_factory=MergeConfig)
     db: Path | None = None  # None: the default store in the user data folder
     audit_log: Path | None = None  # None: beside the database, <db name>.audit.jsonl
+    audit_key: Path | None = None  # the audit log's key; None: <audit log>.key
     quarantine: Path | None = None
     events_out: Path | None = None
     default_zones: bool = True
@@ -176,6 +178,7 @@ def parse_config(doc: Any, base: Path = Path()) -> DeploymentConfig:
         feeds=feeds,
         pipeline=pipeline,
         audit_log=_optional_path(top.get("audit_log"), "audit_log", base),
+        audit_key=_optional_path(top.get("audit_key"), "audit_key", base),
         merge=merge,
         db=_optional_path(top.get("db"), "db", base),
         quarantine=_optional_path(top.get("quarantine"), "quarantine", base),
@@ -252,10 +255,24 @@ def _protect(value: Any, default_zones: bool) -> frozenset[str] | None:
     if not isinstance(codes, list) or not codes:
         raise ConfigError("protect", "expected 'default', 'all' or a list of ISO3 codes")
     out = frozenset(str(c).strip().upper() for c in codes)
-    bad = sorted(c for c in out if len(c) != 3 or not c.isalpha())
+    bad = unknown_states(out)
     if bad:
-        raise ConfigError("protect", f"not ISO 3166 alpha-3 codes: {', '.join(bad)}")
+        raise ConfigError("protect", f"not ISO 3166 alpha-3 codes of known states: {bad}")
     return out
+
+
+def unknown_states(codes: frozenset[str]) -> str:
+    """The codes that name no known state, comma-separated ("" when all are known).
+
+    Known: every state holding a block of ICAO 24-bit addresses (ISO 3166 alpha-3), and
+    every state of the shipped border catalogue; a typo (``XYZ``, ``POLL``) would
+    otherwise protect nothing, silently.
+    """
+    from airsentry.airspace.borders import load_states
+    from airsentry.identify.icao import states
+
+    known = {*states(), *load_states(), *DEFAULT_PROTECTED}
+    return ", ".join(sorted(c for c in codes if c not in known))
 
 
 def _fields(cls: type[Any]) -> tuple[dataclasses.Field[Any], ...]:

@@ -193,3 +193,20 @@ def test_deeply_nested_json_is_rejected_not_raised() -> None:
     src = RemoteIdDecoder(source="deep", max_line_bytes=1 << 20)
     assert not len(src.feed(b'{"a": ' + b"[" * 100_000 + b"\n", q))
     assert q.count == 1
+
+
+def test_every_message_is_accounted_for_basic_id_included(tmp_path: Path) -> None:
+    """A Basic ID has no position: it is counted as skipped, never silently dropped
+    (issue 13, failure 3); each message of a line is a report, a skip or a reject."""
+    ad = bytes([30, 0x16, 0xFA, 0xFF, 0x0D, 0x00])
+    lines = [
+        f"2025-09-19T10:15:30Z rx1 aa:bb:cc:00:00:01 {(ad + enc_basic('SER1')).hex()}",
+        f"2025-09-19T10:15:31Z rx1 aa:bb:cc:00:00:01 {(ad + enc_location(59.3, 18.1)).hex()}",
+        f"10000-01-01T00:00:00Z rx1 aa:bb:cc:00:00:01 {(ad + enc_location(59.3, 18.1)).hex()}",
+    ]
+    q = Quarantine()
+    b = ReportBatch.concat(read_file(write(tmp_path, lines), "remoteid", q))
+    assert len(b) + q.count + sum(q.skipped.values()) == len(lines)
+    assert q.skipped["Remote ID basic ID message: no position"] == 1
+    assert len(b) == 1
+    assert q.count == 1  # the year 10000

@@ -31,17 +31,18 @@ def chunks(batch: ReportBatch, rows: int = BATCH_ROWS) -> Iterator[ReportBatch]:
 
 def parse_protect(text: str) -> frozenset[str] | None:
     """``default`` (NATO and EU), ``all`` (None) or comma-separated ISO3 codes."""
-    from airsentry.config import DEFAULT_PROTECTED
+    from airsentry.config import DEFAULT_PROTECTED, unknown_states
 
     if text == "default":
         return DEFAULT_PROTECTED
     if text == "all":
         return None
     codes = frozenset(c.strip().upper() for c in text.split(",") if c.strip())
-    bad = sorted(c for c in codes if len(c) != 3 or not c.isalpha())
-    if bad or not codes:
+    bad = unknown_states(codes) if codes else repr(text)
+    if bad:
         raise AirsentryError(
-            f"--protect: {', '.join(bad) or text!r} are not ISO 3166 alpha-3 codes"
+            f"--protect: {bad}: not the ISO 3166 alpha-3 code of a known state "
+            "(or 'all', 'default')"
         )
     return codes
 
@@ -53,6 +54,9 @@ def add_db_option(p: argparse.ArgumentParser) -> None:
 def add_audit_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--audit-log", type=Path, help="audit log (default: beside the database, <db>.audit.jsonl)"
+    )
+    p.add_argument(
+        "--audit-key", type=Path, help="the audit log's key file (default: <audit log>.key)"
     )
 
 
@@ -130,7 +134,10 @@ def deployment_from_args(args: argparse.Namespace) -> DeploymentConfig:
 
         pipe = replace(pipe, fused=FusedConfig() if tracker == "fused" else None)
     dep = replace(dep, pipeline=pipe)
-    for flag, key in (("db", "db"), ("audit_log", "audit_log"), ("events_out", "events_out")):
+    for flag, key in (
+        ("db", "db"), ("audit_log", "audit_log"), ("audit_key", "audit_key"),
+        ("events_out", "events_out"),
+    ):  # fmt: skip
         value = getattr(args, flag, None)
         if value is not None:
             dep = replace(dep, **{key: value})

@@ -54,6 +54,7 @@ def register(sub: Any) -> None:
             type=Path,
             help="audit log (default: beside the database)",
         )
+        sp.add_argument("--audit-key", type=Path, help="the log's key file (default: <log>.key)")
     p.set_defaults(func=run)
 
 

@@ -3,6 +3,9 @@
 ``--speed`` paces the reports by their own times (1 = as they happened, 10 = ten times
 faster; 0, the default, = as fast as the pipeline goes); the pipeline sees the same
 batches in the same event-time order either way.
+
+Exit status 0 when reports were read; 1 when every record was rejected (the wrong
+``--format``, most likely); 2 for a file that is missing or a directory.
 """
 
 from __future__ import annotations
@@ -68,6 +71,8 @@ def run(args: argparse.Namespace) -> int:
     for path in args.files:
         if not path.exists():
             raise AirsentryError(f"{path}: no such file")
+        if path.is_dir():
+            raise AirsentryError(f"{path}: a directory; give the recording files")
     quarantine = Quarantine(deployment.quarantine)
 
     reports_out = ReportsFile(args.reports_out) if args.reports_out else None
@@ -96,4 +101,10 @@ def run(args: argparse.Namespace) -> int:
     if tr.untracked or tr.late:
         print(f"not tracked: {tr.untracked:,} without identity, {tr.late:,} late", file=sys.stderr)
     print(timeline_text(incidents) if incidents else "no incidents")
+    if totals.reports == 0 and quarantine.count:
+        print(
+            f"every record was rejected: is this {args.format!r}? (see --format)",
+            file=sys.stderr,
+        )
+        return 1
     return 0

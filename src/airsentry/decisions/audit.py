@@ -1,27 +1,34 @@
-"""A tamper-evident audit log: every recommendation, acknowledgement and decision.
+"""A tamper-evident audit log: every recommendation, acknowledgement, decision and attempt.
 
 The log is a JSON Lines file. Each entry is one JSON object::
 
     {"seq": 7, "time": "2025-09-19T07:02:11.000Z", "kind": "decision",
      "data": {...}, "prev": "<hash of entry 6>", "mac": "hmac-sha256", "hash": "<hex>"}
 
-``hash`` is computed over the *canonical JSON* of the entry without its ``hash`` field
-(keys sorted, no insignificant white space, UTF-8), so every field, ``prev`` included,
-is covered. Chaining each entry to the hash of the one before makes any change visible
-to :func:`verify`:
+``hash`` is the HMAC-SHA256, under the log's secret key, of the *canonical JSON* of the
+entry without its ``hash`` field (keys sorted, no insignificant white space, UTF-8), so
+every field, ``prev`` included, is covered. Chaining each entry to the hash of the one
+before makes any change visible to :func:`verify`:
 
 - an **edited** entry no longer matches its own hash;
 - a **deleted**, **inserted** or **reordered** entry breaks the ``seq`` numbering and
   the ``prev`` link of the entry after it;
-- a **forged** entry, even one whose hash the forger recomputed, needs the log's secret
-  key: hashes are HMAC-SHA256 under a 32-byte key kept beside the log
-  (``<log>.key``, created with mode 0600 when the log is created). Without the key a
-  forger can only write plain SHA-256 entries, which a keyed log refuses;
+- a **forged** entry needs the key: an entry under another key, or a plain SHA-256
+  chain rewritten without it, is refused;
 - a **truncated** log (last entries removed) disagrees with the head file
-  (``<log>.head``: the last ``seq`` and ``hash``, rewritten atomically on each append).
+  (``<log>.head``: the last ``seq`` and ``hash``, rewritten atomically on each append),
+  and with any head recorded elsewhere (``verify(head=...)``; ``airsentry audit verify``
+  prints the head so that it can be kept on other storage);
+- a **torn** last line (a crash in the middle of a write) is reported, refuses further
+  appends, and is removed only by :func:`repair` (``airsentry audit repair``), which
+  keeps the torn bytes aside and logs the repair.
 
-What this does not protect against: someone who can read the key file can rewrite the
-whole log consistently. Keep the key on other storage (``key=``) where that matters.
+The key is a 32-byte secret in a file of its own (mode 0600), created with the log.
+Its place is the deployment's ``audit_key`` (keep it on other storage than the log, so
+that whoever can rewrite the log cannot also re-key it); by default ``<log>.key``. A
+missing key or head file is an error, never a reason to fall back to an unkeyed or
+unchecked log: :class:`AuditLog` refuses to open a log with entries whose key is
+missing, and :func:`verify` reports a missing head.
 
 Appends take an exclusive ``flock`` on the log, so two processes append in turn.
 """
@@ -47,11 +54,12 @@ from airsentry.step import Step
 GENESIS = "0" * 64
 """The ``prev`` of the first entry."""
 HMAC = "hmac-sha256"
-PLAIN = "sha256"
+REPAIR = "airsentry audit repair"
 
 
 class AuditError(AirsentryError):
-    """The audit log cannot be read or written (not: it was tampered with; see verify)."""
+    """The audit log cannot be read or written, or must not be (key or head missing,
+    last line torn); tampering is reported by :func:`verify` instead."""
 
     def __init__(self, path: str, reason: str) -> None:
         self.path = path
@@ -64,14 +72,10 @@ def canonical(obj: Any) -> bytes:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def entry_hash(entry: Mapping[str, Any], key: bytes | None) -> str:
-    """The hash an entry must carry: over every field but ``hash`` itself."""
+def entry_hash(entry: Mapping[str, Any], key: bytes) -> str:
+    """The hash an entry must carry: the keyed MAC of every field but ``hash`` itself."""
     body = canonical({k: v for k, v in entry.items() if k != "hash"})
-    if entry.get("mac") == HMAC:
-        if key is None:
-            return ""
-        return hmac.new(key, body, hashlib.sha256).hexdigest()
-    return hashlib.sha256(body).hexdigest()
+    return hmac.new(key, body, hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +92,7 @@ class Problem:
 
 
 def key_path(log: Path) -> Path:
+    """The default place of a log's key (a deployment should set ``audit_key``)."""
     return log.with_name(log.name + ".key")
 
 
@@ -100,52 +105,78 @@ def default_log_path(db: Path) -> Path:
     return db.with_name(db.name + ".audit.jsonl")
 
 
-def _read_key(path: Path) -> bytes | None:
+def load_key(path: Path) -> bytes:
+    """The key in ``path``; :class:`AuditError` when it is missing or unreadable."""
     try:
-        return bytes.fromhex(path.read_text("ascii").strip())
+        key = bytes.fromhex(path.read_text("ascii").strip())
     except FileNotFoundError:
-        return None
+        raise AuditError(
+            str(path), "audit key missing: the log can be neither checked nor extended"
+        ) from None
     except (OSError, ValueError) as exc:
         raise AuditError(str(path), f"unreadable audit key: {exc}") from exc
+    if len(key) < 16:
+        raise AuditError(str(path), "audit key shorter than 16 bytes")
+    return key
+
+
+def _has_content(path: Path) -> bool:
+    try:
+        return path.stat().st_size > 0
+    except FileNotFoundError:
+        return False
 
 
 class AuditLog:
-    """Append-only, hash-chained JSONL log (see the module docstring)."""
+    """Append-only, hash-chained, keyed JSONL log (see the module docstring).
 
-    def __init__(self, path: str | os.PathLike[str], *, key: bytes | None = None) -> None:
+    ``key_file`` is where the key is (default ``<log>.key``); it is created when neither
+    it nor the log's entries exist yet. A log with entries but no key is refused.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        key_file: str | os.PathLike[str] | None = None,
+        key: bytes | None = None,
+    ) -> None:
         self.path = Path(path)
+        self.key_file = Path(key_file) if key_file is not None else key_path(self.path)
         if key is None:
-            key = _read_key(key_path(self.path))
-            if key is None and not self.path.exists():
-                key = secrets.token_bytes(32)
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                fd = os.open(key_path(self.path), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                with os.fdopen(fd, "w", encoding="ascii") as fh:
-                    fh.write(key.hex() + "\n")
+            if not self.key_file.exists() and not _has_content(self.path):
+                _create_key(self.key_file)
+            key = load_key(self.key_file)
         self.key = key
 
     def append(self, kind: str, data: Mapping[str, Any], *, time: datetime) -> dict[str, Any]:
-        """Append one entry (under an exclusive lock) and return it as written."""
+        """Append one entry (under an exclusive lock) and return it as written.
+
+        Refuses (:class:`AuditError`) when the log does not end where its head says
+        (a torn last line, a missing head, removed entries): nothing is written after
+        a log in doubt.
+        """
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a+b") as fh:
                 fcntl.flock(fh, fcntl.LOCK_EX)
                 try:
-                    seq, prev = _tail(fh)
+                    seq, prev = _tail(fh, self.path)
+                    _check_head(self.path, seq, prev)
                     entry: dict[str, Any] = {
                         "seq": seq + 1,
                         "time": isoformat(time),
                         "kind": kind,
                         "data": json.loads(canonical(dict(data))),
                         "prev": prev,
-                        "mac": HMAC if self.key is not None else PLAIN,
+                        "mac": HMAC,
                     }
                     entry["hash"] = entry_hash(entry, self.key)
                     fh.seek(0, os.SEEK_END)
                     fh.write(canonical(entry) + b"\n")
                     fh.flush()
                     os.fsync(fh.fileno())
-                    _write_head(self.path, entry["seq"], entry["hash"])
+                    write_head(self.path, entry["seq"], entry["hash"])
                 finally:
                     fcntl.flock(fh, fcntl.LOCK_UN)
         except OSError as exc:
@@ -156,7 +187,7 @@ class AuditLog:
         """The entries that parse as JSON objects, in file order (no checking)."""
         if not self.path.exists():
             return
-        with self.path.open(encoding="utf-8") as fh:
+        with self.path.open(encoding="utf-8", errors="replace") as fh:
             for line in fh:
                 try:
                     obj = json.loads(line)
@@ -165,11 +196,23 @@ class AuditLog:
                 if isinstance(obj, dict):
                     yield obj
 
-    def verify(self) -> list[Problem]:
-        return verify(self.path, key=self.key)
+    def verify(self, *, head: str | None = None) -> list[Problem]:
+        return verify(self.path, key_file=self.key_file, head=head)
 
 
-def _tail(fh: Any) -> tuple[int, str]:
+def _create_key(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first
+        return
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(secrets.token_bytes(32).hex() + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _tail(fh: Any, path: Path) -> tuple[int, str]:
     """``(seq, hash)`` of the last entry of an open log, ``(0, GENESIS)`` when empty."""
     fh.seek(0, os.SEEK_END)
     size = fh.tell()
@@ -183,77 +226,142 @@ def _tail(fh: Any) -> tuple[int, str]:
         if len(lines) > 1 or block == size:
             break
         block = min(size, block * 4)
-    last = json.loads(lines[-1])
-    return int(last["seq"]), str(last["hash"])
+    try:
+        if not chunk.endswith(b"\n"):
+            raise ValueError("no newline")
+        last = json.loads(lines[-1])
+        return int(last["seq"]), str(last["hash"])
+    except (ValueError, KeyError, TypeError):
+        raise AuditError(
+            str(path), f"the last line is torn (a write cut short): run `{REPAIR}`"
+        ) from None
 
 
-def _write_head(log: Path, seq: int, digest: str) -> None:
+def _read_head(log: Path) -> tuple[int, str] | None:
+    """The head file's ``(seq, hash)``; None when there is no head file."""
+    head = head_path(log)
+    try:
+        want = json.loads(head.read_text(encoding="utf-8"))
+        return int(want["seq"]), str(want["hash"])
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise AuditError(str(head), f"unreadable audit head: {exc}") from exc
+
+
+def _check_head(log: Path, seq: int, digest: str) -> None:
+    recorded = _read_head(log)
+    if recorded is None:
+        if seq:
+            raise AuditError(
+                str(head_path(log)), "audit head missing: truncation cannot be ruled out"
+            )
+        return
+    if recorded != (seq, digest):
+        raise AuditError(
+            str(log),
+            f"the log ends at entry {seq}, its head says {recorded[0]}: "
+            "run `airsentry audit verify`",
+        )
+
+
+def write_head(log: Path, seq: int, digest: str) -> None:
     head = head_path(log)
     tmp = head.with_name(head.name + ".tmp")
-    tmp.write_text(json.dumps({"seq": seq, "hash": digest}) + "\n", encoding="utf-8")
+    with tmp.open("w", encoding="utf-8") as fh:
+        fh.write(json.dumps({"seq": seq, "hash": digest}) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
     os.replace(tmp, head)
 
 
-def verify(path: str | os.PathLike[str], *, key: bytes | None = None) -> list[Problem]:
-    """Every problem found in the log at ``path``; an empty list means it is intact."""
+def verify(
+    path: str | os.PathLike[str],
+    *,
+    key_file: str | os.PathLike[str] | None = None,
+    head: str | None = None,
+) -> list[Problem]:
+    """Every problem found in the log at ``path``; an empty list means it is intact.
+
+    ``head`` is a hash recorded elsewhere (printed by an earlier ``audit verify``): it
+    must be the hash of one of the log's entries, or entries were removed or rewritten
+    since. Raises :class:`AuditError` when the log or its key is missing.
+    """
     log = Path(path)
-    if key is None:
-        key = _read_key(key_path(log))
     if not log.exists():
         raise AuditError(str(log), "no such audit log")
+    key = load_key(Path(key_file) if key_file is not None else key_path(log))
     problems: list[Problem] = []
-    prev, expected = GENESIS, 1
-    with log.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, start=1):
+    prev, expected, seen = GENESIS, 1, set()
+    lineno = 0
+    with log.open("rb") as fh:
+        for lineno, raw in enumerate(fh, start=1):
+            if not raw.endswith(b"\n"):
+                problems.append(
+                    Problem(lineno, None, f"the last line is torn (a write cut short): `{REPAIR}`")
+                )
+                break
             try:
-                entry = json.loads(line)
+                entry = json.loads(raw)
                 seq = int(entry["seq"])
-            except (json.JSONDecodeError, KeyError, TypeError, ValueError):
+            except (ValueError, KeyError, TypeError):
                 problems.append(Problem(lineno, None, "not a valid audit entry"))
                 expected += 1
                 continue
-            if seq != expected:
-                problems.append(
-                    Problem(
-                        lineno,
-                        seq,
-                        f"sequence {seq} where {expected} was expected: "
-                        "an entry was deleted, inserted or moved",
-                    )
-                )
-            if entry.get("prev") != prev:
-                problems.append(
-                    Problem(
-                        lineno,
-                        seq,
-                        "does not chain to the entry before it: "
-                        "an entry was deleted, inserted or moved",
-                    )
-                )
-            if key is not None and entry.get("mac") != HMAC:
-                problems.append(Problem(lineno, seq, "unkeyed entry in a keyed log: forged"))
-            elif entry.get("hash") != entry_hash(entry, key) or not entry.get("hash"):
-                why = "no key to check it" if key is None and entry.get("mac") == HMAC else ""
-                problems.append(
-                    Problem(lineno, seq, why or "hash does not match its content: edited or forged")
-                )
+            problems += _entry_problems(entry, seq, lineno, expected, prev, key)
             prev, expected = str(entry.get("hash")), seq + 1
-    head = head_path(log)
-    if head.exists():
-        try:
-            want = json.loads(head.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
-            want = None
-        if not isinstance(want, dict) or want.get("hash") != prev:
-            seq_w = want.get("seq") if isinstance(want, dict) else None
-            problems.append(
-                Problem(
-                    expected,
-                    seq_w,
-                    "the log ends before its recorded head: entries were removed from the end",
-                )
+            seen.add(prev)
+    problems += _head_problems(log, expected - 1, prev, lineno)
+    if head is not None and head.strip().lower() not in seen:
+        problems.append(
+            Problem(
+                lineno,
+                None,
+                f"the head recorded elsewhere ({head.strip()[:16]}…) is not in the log: "
+                "entries were removed or rewritten",
             )
+        )
     return problems
+
+
+def _entry_problems(
+    entry: dict[str, Any], seq: int, lineno: int, expected: int, prev: str, key: bytes
+) -> list[Problem]:
+    out = []
+    moved = "an entry was deleted, inserted or moved"
+    if seq != expected:
+        out.append(Problem(lineno, seq, f"sequence {seq} where {expected} was expected: {moved}"))
+    if entry.get("prev") != prev:
+        out.append(Problem(lineno, seq, f"does not chain to the entry before it: {moved}"))
+    if entry.get("mac") != HMAC:
+        out.append(Problem(lineno, seq, "unkeyed entry: forged"))
+    elif not hmac.compare_digest(str(entry.get("hash", "")), entry_hash(entry, key)):
+        out.append(Problem(lineno, seq, "hash does not match its content: edited or forged"))
+    return out
+
+
+def _head_problems(log: Path, last_seq: int, last_hash: str, lineno: int) -> list[Problem]:
+    try:
+        recorded = _read_head(log)
+    except AuditError as exc:
+        return [Problem(lineno + 1, None, exc.reason)]
+    if recorded is None:
+        if last_seq > 0:
+            return [Problem(lineno + 1, None, "audit head missing: truncation cannot be ruled out")]
+        return []
+    if recorded[1] == last_hash:
+        return []
+    if recorded[0] > last_seq or last_seq == 0:
+        why = "the log ends before its recorded head: entries were removed from the end"
+    else:
+        why = f"the log goes past its recorded head (entry {recorded[0]}): a write cut short"
+    return [Problem(lineno + 1, recorded[0], why)]
+
+
+def last_entry(path: Path) -> tuple[int, str]:
+    """``(seq, hash)`` of the log's last entry (``(0, GENESIS)`` when empty)."""
+    with path.open("rb") as fh:
+        return _tail(fh, path)
 
 
 class RecommendationTrail:

@@ -17,6 +17,15 @@ refused attempt is written to the audit log too. :meth:`Desk.engagement_authoris
 what any consumer must ask before treating an engagement as authorised: it needs an
 ``engage`` decision in the store *and* its entry in an intact audit log, so a row
 written into the database behind the desk's back does not count.
+
+A decision and its audit entry are written together or not at all: the decision row is
+inserted inside a store transaction, the audit entry appended (and fsynced) inside it,
+then the transaction commits. If the append fails (a torn log, a missing key or head, a
+full disk) the row is rolled back and the error raised: no decision without its trail.
+The one remaining window, a crash after the append but before the commit, leaves an
+audit entry whose decision is not stored: the safe side, since an audit entry alone
+authorises nothing (:meth:`Desk.engagement_authorised` needs both), whereas writing the
+row first and auditing after would leave a stored decision nobody can account for.
 """
 
 from __future__ import annotations
@@ -114,24 +123,25 @@ class Desk:
         if incident is None:
             raise AuthorisationError(incident_id, ACKNOWLEDGE, operator, "no such incident")
         rec = incident.recommendation
-        decision = self.store.record_decision(
-            incident_id,
-            time=time,
-            operator=operator.strip(),
-            kind=DecisionKind.ACKNOWLEDGE,
-            note=note,
-        )
-        self.log.append(
-            "acknowledgement",
-            {
-                "decision_id": decision.id,
-                "incident_id": incident_id,
-                "operator": decision.operator,
-                "recommendation": str(rec.action) if rec else None,
-                "note": note,
-            },
-            time=time,
-        )
+        with self.store.transaction():  # stored and audited together, or neither
+            decision = self.store.record_decision(
+                incident_id,
+                time=time,
+                operator=operator.strip(),
+                kind=DecisionKind.ACKNOWLEDGE,
+                note=note,
+            )
+            self.log.append(
+                "acknowledgement",
+                {
+                    "decision_id": decision.id,
+                    "incident_id": incident_id,
+                    "operator": decision.operator,
+                    "recommendation": str(rec.action) if rec else None,
+                    "note": note,
+                },
+                time=time,
+            )
         return decision
 
     def authorise(
@@ -194,15 +204,16 @@ class Desk:
             "reasons": [r.strip() for r in reasons],
         }
         kind = DecisionKind.AUTHORISE if verdict == AUTHORISE else DecisionKind.REFUSE
-        decision = self.store.record_decision(
-            incident_id, time=time, operator=name, kind=kind, action=act, note=json.dumps(note)
-        )
-        self.log.append(
-            "decision",
-            {"decision_id": decision.id, "incident_id": incident_id, "action": act,
-             "verdict": verdict, "operator": name, **note},
-            time=time,
-        )  # fmt: skip
+        with self.store.transaction():  # see the module doc: audit inside, then commit
+            decision = self.store.record_decision(
+                incident_id, time=time, operator=name, kind=kind, action=act, note=json.dumps(note)
+            )
+            self.log.append(
+                "decision",
+                {"decision_id": decision.id, "incident_id": incident_id, "action": act,
+                 "verdict": verdict, "operator": name, **note},
+                time=time,
+            )  # fmt: skip
         return decision
 
     def _refusal(

@@ -52,6 +52,25 @@ class UserStore:
                 )
         return True
 
+    def remove(self, name: str) -> bool:
+        """Delete a user (its token stops working at once); False when there is none."""
+        with self.db.writing("remove a user") as conn:
+            return conn.execute("DELETE FROM users WHERE name = ?", (name,)).rowcount > 0
+
+    def set_role(self, name: str, role: str) -> bool:
+        """Give a user another role; False when there is no such user."""
+        with self.db.writing("change a user's role") as conn:
+            cur = conn.execute("UPDATE users SET role = ? WHERE name = ?", (role, name))
+            return cur.rowcount > 0
+
+    def set_token(self, name: str, token_sha256: str) -> bool:
+        """Replace a user's token (the old one stops working); False when there is none."""
+        with self.db.writing("rotate a user's token") as conn:
+            cur = conn.execute(
+                "UPDATE users SET token_sha256 = ? WHERE name = ?", (token_sha256, name)
+            )
+            return cur.rowcount > 0
+
     def all(self) -> list[StoredUser]:
         """Every user, by name."""
         with self.db.reading("read users") as conn:

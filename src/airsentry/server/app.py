@@ -7,7 +7,9 @@ and stops with its lifespan). Every API route needs a bearer token
 (``Authorization: Bearer …``, checked in :mod:`airsentry.server.deps`; the WebSocket
 takes ``?token=`` because browsers cannot set headers on one); the role each route
 needs is in :mod:`airsentry.server.routes_read` and
-:mod:`airsentry.server.routes_incidents`. The OpenAPI schema is at ``/api/openapi.json``.
+:mod:`airsentry.server.routes_incidents`. :mod:`airsentry.server.guard` limits request
+sizes and failed authentications and adds the security headers. The OpenAPI schema is
+at ``/api/openapi.json``.
 """
 
 from __future__ import annotations
@@ -19,14 +21,17 @@ from importlib import resources
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import make_asgi_app
 
 from airsentry import __version__
+from airsentry.decisions.audit import AuditError
 from airsentry.errors import NotFound
 from airsentry.server import routes_incidents, routes_read, ws
 from airsentry.server.context import ServerContext
+from airsentry.server.guard import FailedAuth, Guard, validation_errors
 
 STATIC = Path(str(resources.files("airsentry.server") / "static"))
 
@@ -69,6 +74,19 @@ def create_app(ctx: ServerContext, *, close_on_shutdown: bool = False) -> FastAP
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     # Prometheus scrapes without a token: counts only, no incident or track content
     app.mount("/metrics", make_asgi_app(registry=ctx.metrics.registry), name="metrics")
+
+    app.state.failed_auth = FailedAuth()
+    app.add_middleware(Guard)  # body size limit, security headers (server/guard.py)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": validation_errors(exc.errors())}, 422)
+
+    # An audit log in doubt (torn, key or head missing) refuses every decision: nothing
+    # was stored (the desk writes both or neither); say why, as a service unavailable.
+    @app.exception_handler(AuditError)
+    async def audit_refuses(request: Request, exc: AuditError) -> JSONResponse:
+        return JSONResponse({"detail": f"audit log refuses writes: {exc.reason}"}, 503)
 
     # Only a deliberate NotFound is a 404; a stray KeyError is a bug and stays a 500.
     @app.exception_handler(NotFound)

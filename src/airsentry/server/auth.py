@@ -20,7 +20,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from airsentry.errors import ConfigError
+from airsentry.errors import ConfigError, NotFound
 from airsentry.incidents import IncidentStore
 
 
@@ -49,29 +49,43 @@ def hash_token(token: str) -> str:
 
 
 class UserBook:
-    """The console's users over the store: add users (returning their token once) and
-    check tokens. Token checks are cached; adding a user clears the cache."""
+    """The console's users over the store: add, remove, re-role and rotate users, and
+    check tokens.
+
+    Every check reads the store (one lookup by the token hash's unique index), with no
+    cache: a role changed or a user removed by ``airsentry users`` in another process
+    takes effect on the very next request.
+    """
 
     def __init__(self, store: IncidentStore) -> None:
         self.store = store
-        self._cache: dict[str, User] = {}
 
     def close(self) -> None:
         """Nothing of its own to close: the store owns the connections."""
 
     def add(self, name: str, role: Role | str, *, replace: bool = False) -> str:
         """Create (or with ``replace`` re-issue) a user; return the new token."""
-        name = name.strip()
-        if not name or len(name) > 64 or not name.isprintable():
-            raise ConfigError("name", f"{name!r} is not a usable user name (1–64 characters)")
-        try:
-            role = Role(role)
-        except ValueError:
-            raise ConfigError("role", f"{role!r} is not one of {[str(r) for r in Role]}") from None
+        name = _name(name)
+        role = _role(role)
         token = secrets.token_urlsafe(32)
         if not self.store.users.put(name, str(role), hash_token(token), replace=replace):
             raise ConfigError("name", f"user {name!r} exists (use --replace)")
-        self._cache.clear()
+        return token
+
+    def remove(self, name: str) -> None:
+        """Delete a user; its token is refused from the next request on."""
+        if not self.store.users.remove(name.strip()):
+            raise NotFound("user", name)
+
+    def set_role(self, name: str, role: Role | str) -> None:
+        if not self.store.users.set_role(name.strip(), str(_role(role))):
+            raise NotFound("user", name)
+
+    def rotate(self, name: str) -> str:
+        """A new token for the user (printed once); the old one is refused at once."""
+        token = secrets.token_urlsafe(32)
+        if not self.store.users.set_token(name.strip(), hash_token(token)):
+            raise NotFound("user", name)
         return token
 
     def users(self) -> list[User]:
@@ -82,12 +96,21 @@ class UserBook:
         if not token or len(token) > 256:
             return None
         digest = hash_token(token)
-        cached = self._cache.get(digest)
-        if cached is not None:
-            return cached
         found = self.store.users.by_token_hash(digest)
         if found is None or not hmac.compare_digest(found.token_sha256, digest):
             return None
-        user = User(found.name, Role(found.role))
-        self._cache[digest] = user
-        return user
+        return User(found.name, Role(found.role))
+
+
+def _name(name: str) -> str:
+    name = name.strip()
+    if not name or len(name) > 64 or not name.isprintable():
+        raise ConfigError("name", f"{name!r} is not a usable user name (1–64 characters)")
+    return name
+
+
+def _role(role: Role | str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise ConfigError("role", f"{role!r} is not one of {[str(r) for r in Role]}") from None

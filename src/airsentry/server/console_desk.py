@@ -3,8 +3,9 @@
 With a :class:`DecisionDesk` (a playbook and an audit log), acknowledgements and
 authorisations go through :class:`airsentry.decisions.desk.Desk`: the playbook must
 recommend the action for that incident, the user's role must be allowed to decide its
-step, and every acceptance and refusal lands in the tamper-evident audit log. Without
-one, the store records them directly after the console's own role check.
+step, and every attempt lands in the tamper-evident audit log: acceptances, refusals,
+notes, and attempts denied by the console's own role check (:meth:`DecisionDesk.denied`).
+Without one, the store records them directly after the console's own role check.
 
 Console roles map onto the playbook's roles: an operator holds the playbook's
 ``operator`` role; a commander holds every role of the playbook (the console's
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from airsentry.decisions.audit import AuditLog
 from airsentry.decisions.desk import AuthorisationError, Desk, Roster
-from airsentry.incidents import Decision, IncidentStore
+from airsentry.incidents import Decision, DecisionKind, IncidentStore
 from airsentry.model import Action
 from airsentry.respond.playbook import Playbook, load
 from airsentry.server.auth import Role, User
@@ -62,7 +63,36 @@ class DecisionDesk:
     def acknowledge(
         self, store: IncidentStore, user: User, incident_id: str, *, time: datetime, note: str
     ) -> Decision:
-        return self.desk(store, user).acknowledge(incident_id, user.name, time=time, note=note)
+        try:
+            return self.desk(store, user).acknowledge(incident_id, user.name, time=time, note=note)
+        except AuthorisationError as exc:
+            self.denied(user, f"acknowledge {incident_id}", exc.reason, time=time)
+            raise
+
+    def note(
+        self, store: IncidentStore, user: User, incident_id: str, *, time: datetime, text: str
+    ) -> Decision:
+        """A note on an incident: stored and audited together, or neither."""
+        with store.transaction():
+            decision = store.record_decision(
+                incident_id, time=time, operator=user.name, kind=DecisionKind.NOTE, note=text
+            )
+            self.log.append(
+                "note",
+                {"decision_id": decision.id, "incident_id": incident_id,
+                 "operator": user.name, "role": str(user.role), "note": text},
+                time=time,
+            )  # fmt: skip
+        return decision
+
+    def denied(self, user: User, attempt: str, reason: str, *, time: datetime) -> None:
+        """Audit an attempt the console refused before it reached the desk (a 403)."""
+        self.log.append(
+            "denied",
+            {"operator": user.name, "role": str(user.role), "attempt": attempt,
+             "refused_because": reason},
+            time=time,
+        )  # fmt: skip
 
     def decide(
         self,

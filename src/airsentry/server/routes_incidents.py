@@ -174,7 +174,10 @@ def acknowledge(incident_id: str, body: Note, ctx: Ctx, user: Operator) -> dict[
 @router.post("/{incident_id}/notes", summary="Annotate an incident (operator)", status_code=201)
 def annotate(incident_id: str, body: NoteText, ctx: Ctx, user: Operator) -> dict[str, Any]:
     _incident(ctx, incident_id)
-    return _record(ctx, incident_id, user, DecisionKind.NOTE, body.text)
+    if ctx.desk is None:
+        return _record(ctx, incident_id, user, DecisionKind.NOTE, body.text)
+    note = ctx.desk.note(ctx.store, user, incident_id, time=datetime.now(UTC), text=body.text)
+    return _publish(ctx, note, user)
 
 
 @router.post(
@@ -187,11 +190,14 @@ def decide(incident_id: str, body: DecisionIn, ctx: Ctx, user: Operator) -> dict
     inc = _incident(ctx, incident_id)
     needed = required_role(inc, body.action)
     if not user.role.allows(needed):
-        raise HTTPException(
-            403,
+        reason = (
             f"to {body.decision} {body.action} needs the {needed} role; "
-            f"{user.name} has the {user.role} role",
+            f"{user.name} has the {user.role} role"
         )
+        if ctx.desk is not None:  # every attempt to act is audited
+            attempt = f"{body.decision} {body.action} on {incident_id}"
+            ctx.desk.denied(user, attempt, reason, time=datetime.now(UTC))
+        raise HTTPException(403, reason)
     if ctx.desk is None:
         approved = body.decision is Verdict.APPROVE
         kind = DecisionKind.AUTHORISE if approved else DecisionKind.REFUSE

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import uvicorn
 
 from airsentry.config import DeploymentConfig
-from airsentry.decisions.audit import AuditLog
+from airsentry.errors import AirsentryError
 from airsentry.model import ReportBatch
 from airsentry.server.app import create_app
 from airsentry.server.console_desk import DecisionDesk
@@ -65,11 +65,11 @@ def open_context(
     run into it): the runner's pipeline then keeps no book of its own and the stored
     incidents are announced as the replay reaches them, instead of being booked twice.
     """
-    from airsentry.build import audit_log_path, build, database, deployment_zones, playbook
+    from airsentry.build import audit_log, build, database, deployment_zones, playbook
 
     zones = deployment_zones(deployment)
     ctx = ServerContext.open(database(deployment), zones)
-    ctx.desk = DecisionDesk(playbook(deployment), AuditLog(audit_log_path(deployment)))
+    ctx.desk = DecisionDesk(playbook(deployment), audit_log(deployment))
     if batches is not None:
         pipeline = build(
             deployment, None if booked else ctx.store, all_zones=zones, sinks=[ctx.metrics]
@@ -89,11 +89,16 @@ def open_context(
 
 
 def bind(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
-    """A listening TCP socket (port 0: any free port)."""
+    """A listening TCP socket (port 0: any free port); AirsentryError when it cannot be
+    had (a busy port, an address not of this machine): one line, no traceback."""
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(128)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        raise AirsentryError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     sock.set_inheritable(True)
     return sock
 
@@ -111,8 +116,12 @@ def serve(
     port: int = 0,
     on_ready: Callable[[str], None] | None = None,
 ) -> None:
-    """Serve until interrupted; closes ``ctx`` afterwards."""
-    sock = bind(host, port)
+    """Serve until interrupted; closes ``ctx`` afterwards (also when the port is busy)."""
+    try:
+        sock = bind(host, port)
+    except AirsentryError:
+        ctx.close()
+        raise
     bound_host, bound_port = sock.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     try:

@@ -11,34 +11,74 @@ from __future__ import annotations
 from airsentry.errors import DecodeError
 from airsentry.sources.base import Quarantine
 
+MAX_LINE = 1 << 20  # bytes: a longer line is rejected once and skipped to its end
+
 
 class Lines:
-    """The line buffer of one stream; ``source`` names it in quarantine records."""
+    """The line buffer of one stream; ``source`` names it in quarantine records.
 
-    def __init__(self, source: str) -> None:
+    What waits for its newline is bounded: a line longer than ``max_line`` bytes is
+    rejected once (its first bytes kept as the raw record), then the stream is read up
+    to the next newline without keeping anything, so garbage without newlines can
+    neither grow the buffer nor be re-read on every piece.
+    """
+
+    def __init__(self, source: str, *, max_line: int = MAX_LINE) -> None:
         self.source = source
+        self.max_line = max_line
         self.line = 1  # number of the first line not yet given out
         self._tail = b""
+        self._discarding = False  # inside a line already rejected as too long
 
-    def take(self, data: bytes) -> tuple[int, list[bytes]]:
+    @property
+    def pending(self) -> int:
+        """Bytes waiting for their newline."""
+        return len(self._tail)
+
+    def take(self, data: bytes, quarantine: Quarantine) -> tuple[int, list[bytes]]:
         """The lines ``data`` completes, and the number of the first."""
+        first, block = self.take_block(data, quarantine)
+        return first, block.split(b"\n")[:-1] if block else []
+
+    def take_block(self, data: bytes, quarantine: Quarantine) -> tuple[int, bytes]:
+        """The whole lines ``data`` completes as one block ending in ``\\n`` (or empty),
+        and the number of its first line."""
+        if self._discarding:
+            nl = data.find(b"\n")
+            if nl < 0:
+                return self.line, b""
+            data, self._discarding = data[nl + 1 :], False
+            self.line += 1
         buf = self._tail + data
         cut = buf.rfind(b"\n") + 1
-        self._tail = buf[cut:]
-        return self._give(buf[:cut].split(b"\n")[:-1])
+        block, self._tail = buf[:cut], buf[cut:]
+        first = self.line
+        self.line += block.count(b"\n")
+        if len(self._tail) > self.max_line:
+            reason = f"line longer than {self.max_line} bytes"
+            quarantine.reject(
+                DecodeError(reason, source=self.source, line=self.line), self._tail[:256]
+            )
+            self._tail, self._discarding = b"", True
+        return first, block
 
     def rest(self) -> tuple[int, list[bytes]]:
         """End of stream: the tail as a last line (none if empty)."""
         tail, self._tail = self._tail, b""
+        if self._discarding:  # already rejected
+            self._discarding = False
+            self.line += 1
         return self._give([tail] if tail else [])
 
     def cut(self, quarantine: Quarantine) -> None:
         """The stream broke: reject and drop the partial line."""
         if self._tail:
             err = DecodeError("stream cut inside a line", source=self.source, line=self.line)
-            quarantine.reject(err, self._tail)
+            quarantine.reject(err, self._tail[:2000])
             self.line += 1
-        self._tail = b""
+        elif self._discarding:
+            self.line += 1
+        self._tail, self._discarding = b"", False
 
     def _give(self, lines: list[bytes]) -> tuple[int, list[bytes]]:
         first = self.line

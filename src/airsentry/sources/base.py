@@ -23,15 +23,34 @@ import pyarrow as pa
 
 from airsentry.errors import ConfigError, DecodeError, InputError, UnknownFormatError
 from airsentry.model import ReportBatch
+from airsentry.sources._ranges import in_range
+
+MAX_RAW = 4096
+"""Bytes (or characters) of a rejected record kept in the quarantine; a longer record
+is cut there, and its full length given as ``raw_len``."""
+
+
+MAX_REASONS = 1000
+OTHER_REASONS = "other reasons (over 1000 distinct)"
+
+
+def printable(text: str, limit: int = 160) -> str:
+    """``text`` safe for a terminal and a log: control and undecodable characters
+    escaped, at most ``limit`` characters (a reason may quote bytes of a binary file)."""
+    out = "".join(
+        c if c.isprintable() and c != "\ufffd" else c.encode("unicode_escape").decode("ascii")
+        for c in text[: limit + 1]
+    )
+    return out if len(out) <= limit else out[: limit - 1] + "…"
 
 
 class Quarantine:
     """Keeps rejected input aside, counted by reason and written with its bytes.
 
     Each rejected record becomes one JSON line: source, line (or record number),
-    reason and the raw record (text as is; bytes as base64). Lines are flushed as they
-    are written, so nothing rejected is lost if the process dies. Without a path the
-    records are still counted and kept in memory (``records``).
+    reason and the raw record (text as is; bytes as base64; the first ``MAX_RAW``).
+    Lines are flushed as they are written, so nothing rejected is lost if the process
+    dies. Without a path the records are still counted and kept in memory (``records``).
     """
 
     def __init__(self, path: str | Path | None = None, *, keep_in_memory: int = 10_000) -> None:
@@ -52,17 +71,23 @@ class Quarantine:
 
     def reject(self, error: InputError, raw: str | bytes) -> None:
         """Count and keep one rejected record."""
+        reason = printable(error.reason)
+        if reason not in self.by_reason and len(self.by_reason) >= MAX_REASONS:
+            reason = OTHER_REASONS  # a distinct reason per record must not grow without end
         record: dict[str, object] = {
             "source": error.source,
             "line": error.line,
-            "reason": error.reason,
+            "reason": reason,
             "error": type(error).__name__,
         }
+        if len(raw) > MAX_RAW:  # a run of garbage must not fill the disk
+            record["raw_len"] = len(raw)
+            raw = raw[:MAX_RAW]
         if isinstance(raw, bytes):
             record["raw_b64"] = base64.b64encode(raw).decode("ascii")
         else:
             record["raw"] = raw
-        self.by_reason[error.reason] += 1
+        self.by_reason[reason] += 1
         self.by_source[error.source] += 1
         if len(self.records) < self._keep:
             self.records.append(record)
@@ -136,6 +161,50 @@ class Decoder(Protocol):
         ...
 
 
+class Guarded:
+    """A decoder from which nothing escapes and nothing out of range passes.
+
+    Every batch goes through the shared range check (:func:`~airsentry.sources._ranges.
+    in_range`). A decoder that raises anyway (a bug the format's own checks missed) does
+    not end the run: the piece it was given is rejected, naming the exception, and the
+    stream is resynchronised. :func:`read_file` and the live feeds use it, so a
+    recording and a live feed of the same bytes give the same reports and rejects.
+    """
+
+    def __init__(self, inner: Decoder, source: str) -> None:
+        self.inner = inner
+        self.source = source
+
+    def feed(self, data: bytes, quarantine: Quarantine) -> ReportBatch:
+        try:
+            batch = self.inner.feed(data, quarantine)
+        except Exception as exc:
+            return self._failed(exc, data, quarantine)
+        return in_range(batch, self.source, quarantine)
+
+    def flush(self, quarantine: Quarantine) -> ReportBatch:
+        try:
+            batch = self.inner.flush(quarantine)
+        except Exception as exc:
+            return self._failed(exc, b"", quarantine)
+        return in_range(batch, self.source, quarantine)
+
+    def resync(self, quarantine: Quarantine) -> None:
+        try:
+            self.inner.resync(quarantine)
+        except Exception as exc:
+            self._failed(exc, b"", quarantine, resync=False)
+
+    def _failed(
+        self, exc: Exception, data: bytes, quarantine: Quarantine, *, resync: bool = True
+    ) -> ReportBatch:
+        reason = f"decoder failed: {type(exc).__name__}: {exc}"[:300]
+        quarantine.reject(DecodeError(reason, source=self.source), data)
+        if resync:
+            self.resync(quarantine)
+        return ReportBatch.empty()
+
+
 DecoderFactory = Callable[..., Decoder]
 """Makes a format's decoder from keyword options. Every factory takes ``source`` (the
 name in quarantine records: the file or the feed) and ``recording`` (the file being
@@ -205,7 +274,7 @@ def read_file(
     dropped (``resync``); ``options`` go to the decoder.
     """
     where = Path(path)
-    dec = decoder(fmt, source=str(where), recording=where, **options)
+    dec = Guarded(decoder(fmt, source=str(where), recording=where, **options), str(where))
     try:
         with pa.input_stream(str(where), compression="detect") as stream:
             while data := stream.read(block_bytes):

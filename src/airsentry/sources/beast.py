@@ -38,6 +38,7 @@ from airsentry.sources.modes.timing import TickClock
 ESC = 0x1A
 SIZE = np.full(256, -1, dtype=np.int64)  # payload bytes after the type byte
 SIZE[[0x31, 0x32, 0x33, 0x34, 0xE3]] = [9, 14, 21, 21, 8]
+MAX_RUN = 64  # longest run of 0x1a kept: more than a frame's 21 escaped bytes and a marker
 _SKIPPED = {
     0x31: "Beast Mode A/C frame (no position)",
     0x34: "Beast status frame",
@@ -81,10 +82,18 @@ class BeastStream:
         buf = self._tail + data
         a = np.frombuffer(buf, dtype=np.uint8)
         # A run of 0x1a touching the end may still grow: keep it for the next call.
-        cut = len(a)
-        while cut and a[cut - 1] == ESC:
-            cut -= 1
+        other = np.flatnonzero(a != ESC)
+        cut = int(other[-1]) + 1 if len(other) else 0
         keep_from = self._parse(a[:cut], quarantine, cut)
+        run = len(a) - cut
+        if run > MAX_RUN:
+            # No frame holds this many 0x1a (a frame's payload is at most 21 escaped
+            # bytes, then one marker): reject all but the last MAX_RUN bytes of the run,
+            # an even number so that the run's parity (does it end in a marker?) stays.
+            drop = cut + (run - MAX_RUN) - (run - MAX_RUN) % 2
+            reason = "run of 0x1a longer than any Beast frame"
+            self._junk(a, keep_from, drop, reason, quarantine)
+            keep_from = drop
         self._tail = buf[keep_from:]
         self._offset += keep_from
         return self._batch

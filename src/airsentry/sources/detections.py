@@ -44,6 +44,7 @@ import pyproj
 from airsentry.errors import DecodeError
 from airsentry.model import FloatArray, IntArray, ObjArray, ReportBatch, parse_time
 from airsentry.sources._lines import Lines
+from airsentry.sources._ranges import int_value, time_value
 from airsentry.sources.asterix import Site
 from airsentry.sources.base import Quarantine, register
 
@@ -100,7 +101,7 @@ class DetectionDecoder:
         self._lines = Lines(source)
 
     def feed(self, data: bytes, quarantine: Quarantine) -> ReportBatch:
-        return self._decode(*self._lines.take(data), quarantine)
+        return self._decode(*self._lines.take(data, quarantine), quarantine)
 
     def flush(self, quarantine: Quarantine) -> ReportBatch:
         return self._decode(*self._lines.rest(), quarantine)
@@ -150,9 +151,7 @@ class DetectionDecoder:
             raise _Bad(f"'kind' {kind!r} is not one of {', '.join(sorted(KINDS))}")
         row["kind"] = kind
         track = obj.get("track_id")
-        if track is not None and (
-            isinstance(track, bool) or not isinstance(track, int) or track < 0
-        ):
+        if track is not None and (not int_value(track) or track < 0):
             raise _Bad(f"'track_id' {track!r} is not a non-negative integer")
         row["track_id"] = -1 if track is None else track
         hint = obj.get("class_hint", "")
@@ -257,12 +256,16 @@ def _number(obj: dict[str, Any], key: str, lo: float, hi: float) -> float:
 def _time(value: Any) -> float:
     if isinstance(value, str):
         try:
-            return parse_time(value).timestamp()
+            t = parse_time(value).timestamp()
         except ValueError as exc:
             raise _Bad(f"'time' {value!r} is not ISO 8601 with a zone: {exc}") from None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    elif isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _Bad(f"'time' {value!r} is not a time")
-    return float(value)
+    else:
+        t = float(value) if not isinstance(value, int) or abs(value) < 1 << 62 else math.inf
+    if not time_value(t):
+        raise _Bad(f"'time' {value!r} out of range (1970 to 2200)")
+    return t
 
 
 def _site(value: Any) -> Site:

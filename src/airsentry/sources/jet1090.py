@@ -33,6 +33,7 @@ from airsentry.errors import DecodeError
 from airsentry.model import ReportBatch
 from airsentry.sources._carry import Carry
 from airsentry.sources._columns import velocity_en
+from airsentry.sources._lines import Lines
 from airsentry.sources.base import Quarantine, register
 from airsentry.sources.modes.fields import FPM, FT, KT, SIGMA_PER_R95
 
@@ -85,25 +86,19 @@ class Jet1090Decoder:
         self.max_age = max_age
         self.block_lines = block_lines
         self._carry = Carry(dict(_CARRIED))
-        self._tail = b""
-        self._line = 1  # number of the first line of the tail
+        self._buffer = Lines(source)
+        self._line = 1  # number of the next line to decode
 
     def feed(self, data: bytes, quarantine: Quarantine) -> ReportBatch:
-        buf = self._tail + data
-        cut = buf.rfind(b"\n") + 1
-        self._tail = buf[cut:]
-        return self._lines(buf[:cut], quarantine)
+        self._line, block = self._buffer.take_block(data, quarantine)
+        return self._lines(block, quarantine)
 
     def flush(self, quarantine: Quarantine) -> ReportBatch:
-        tail, self._tail = self._tail, b""
-        return self._lines(tail, quarantine)
+        self._line, rest = self._buffer.rest()
+        return self._lines(rest[0] if rest else b"", quarantine)
 
     def resync(self, quarantine: Quarantine) -> None:
-        if self._tail:
-            err = DecodeError("stream cut inside a line", source=self.source, line=self._line)
-            quarantine.reject(err, _raw(self._tail))
-            self._line += 1
-        self._tail = b""
+        self._buffer.cut(quarantine)
 
     def _lines(self, text: bytes, quarantine: Quarantine) -> ReportBatch:
         """Reports of whole lines (the last one may lack its newline)."""
@@ -159,7 +154,7 @@ class Jet1090Decoder:
         gs = np.where(surface, f["groundspeed"][keep], value["gs"])
         trk = np.where(surface, f["track"][keep], value["track"])
         ve, vn = velocity_en(gs * KT, trk)
-        nucp = np.nan_to_num(value["nucp"], nan=0).astype(np.int64).clip(0, 9)
+        nucp = np.nan_to_num(value["nucp"], nan=0, posinf=9, neginf=0).clip(0, 9).astype(np.int64)
         return ReportBatch.build(
             t=t[pos],
             lat=lat[pos],

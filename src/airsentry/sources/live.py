@@ -45,7 +45,7 @@ from airsentry.sources._live_transports import (
     Transport,
     UdpReceiver,
 )
-from airsentry.sources.base import Decoder, Quarantine
+from airsentry.sources.base import Decoder, Guarded, Quarantine
 from airsentry.sources.base import decoder as new_decoder
 
 __all__ = [
@@ -98,7 +98,7 @@ class Feed:
 
     def decoder(self) -> Decoder:
         """A new decoder of the feed's format, naming the feed in quarantine records."""
-        return new_decoder(self.format, source=self.name, **self.options)
+        return Guarded(new_decoder(self.format, source=self.name, **self.options), self.name)
 
 
 class LiveRunner:
@@ -190,6 +190,14 @@ class LiveRunner:
                         if feed.transport.framed:
                             batch = ReportBatch.concat([batch, self._flush(decoder, feed.name)])
                         self._push(feed.name, batch, now)
+                        # A reader with data waiting returns without suspending: give
+                        # the loop a turn, so that a stop (SIGINT, SIGTERM), the ticker
+                        # and the other feeds are never starved by a busy feed; and end
+                        # on a stop even if its cancellation was lost (Python 3.11's
+                        # wait_for drops a cancel that meets a completed read).
+                        await asyncio.sleep(0)
+                        if self._stop.is_set():
+                            return
                 if not opened:
                     health.opened(self.clock())
                 health.closed(self.clock())

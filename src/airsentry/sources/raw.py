@@ -29,6 +29,7 @@ import numpy as np
 
 from airsentry.errors import DecodeError
 from airsentry.model import ReportBatch, parse_time, to_epoch
+from airsentry.sources._lines import Lines
 from airsentry.sources.base import Quarantine, register
 from airsentry.sources.beast import recording_start
 from airsentry.sources.modes import ModeSDecoder
@@ -73,36 +74,26 @@ class RawStream:
         self.start = to_epoch(start) if start is not None else None
         self.wall = clock
         self.ticks = TickClock(self.start, clock)
-        self._tail = b""
-        self._line = 1  # number of the first line of the tail
+        # No newline within MAX_LINE bytes: not this format; rejected once, skipped.
+        self._lines = Lines(source, max_line=MAX_LINE)
         self._last_t = self.start
 
     def feed(self, data: bytes, quarantine: Quarantine) -> ReportBatch:
-        buf = self._tail + data
-        cut = buf.rfind(b"\n") + 1
-        if cut == 0 and len(buf) > MAX_LINE:  # no newline in sight: not this format
-            buf += b"\n"
-            cut = len(buf)
-        self._tail = buf[cut:]
-        first = self._line
-        if cut == 0:
-            return ReportBatch.empty()
-        block = np.frombuffer(buf, dtype=np.uint8)[:cut]
-        nl = np.flatnonzero(block == 0x0A)
-        self._line += len(nl)
-        return self._decode(block, nl, first, quarantine)
+        first, block = self._lines.take_block(data, quarantine)
+        return self._block(block, first, quarantine)
 
     def flush(self, quarantine: Quarantine) -> ReportBatch:
-        tail, self._tail = self._tail, b""
-        if not tail.strip():
-            return ReportBatch.empty()
-        return self.feed(tail + b"\n", quarantine)
+        first, rest = self._lines.rest()
+        return self._block(rest[0] + b"\n" if rest else b"", first, quarantine)
 
     def resync(self, quarantine: Quarantine) -> None:
-        if self._tail.strip():
-            err = DecodeError("stream cut inside a line", source=self.name, line=self._line)
-            quarantine.reject(err, self._tail)
-        self._tail = b""
+        self._lines.cut(quarantine)
+
+    def _block(self, block: bytes, first: int, quarantine: Quarantine) -> ReportBatch:
+        if not block:
+            return ReportBatch.empty()
+        a = np.frombuffer(block, dtype=np.uint8)
+        return self._decode(a, np.flatnonzero(a == 0x0A), first, quarantine)
 
     def _decode(self, a: np.ndarray, nl: np.ndarray, first: int, q: Quarantine) -> ReportBatch:
         start = np.r_[0, nl[:-1] + 1]

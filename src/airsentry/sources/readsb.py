@@ -81,8 +81,8 @@ def decode_aircraft_json(doc: bytes, source: str, quarantine: Quarantine) -> Rep
         aircraft = data["aircraft"]
         if not isinstance(aircraft, list) or not np.isfinite(now):
             raise TypeError("'aircraft' is not a list")
-    except (ValueError, KeyError, TypeError) as exc:
-        reason = f"not an aircraft.json snapshot: {exc}"
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:  # nested too deep
+        reason = f"not an aircraft.json snapshot: {type(exc).__name__}: {exc}"
         quarantine.reject(DecodeError(reason, source=source), doc[:2000])
         return ReportBatch.empty()
     ac = [a if isinstance(a, dict) else {} for a in aircraft]
@@ -217,8 +217,10 @@ class ReadsbTraceDecoder:
             trace = data["trace"]
             if not isinstance(trace, list):
                 raise TypeError("'trace' is not a list")
-        except (OSError, ValueError, KeyError, TypeError, EOFError) as exc:
-            quarantine.reject(DecodeError(f"not a readsb trace: {exc}", source=source), b"")
+        except (OSError, ValueError, KeyError, TypeError, EOFError, RecursionError) as exc:
+            quarantine.reject(
+                DecodeError(f"not a readsb trace: {type(exc).__name__}: {exc}", source=source), b""
+            )
             return ReportBatch.empty()
         rows = [r if isinstance(r, list) and len(r) >= 8 else None for r in trace]
         for i in (i for i, r in enumerate(rows) if r is None):

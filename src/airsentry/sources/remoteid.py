@@ -47,6 +47,7 @@ from airsentry.errors import DecodeError
 from airsentry.model import ReportBatch, parse_time
 from airsentry.sources import _remoteid_messages as rid
 from airsentry.sources._lines import Lines
+from airsentry.sources._ranges import time_value
 from airsentry.sources.base import Quarantine, register
 
 HOUR = 3600.0
@@ -80,7 +81,7 @@ class RemoteIdDecoder:
         self._lines = Lines(source)
 
     def feed(self, data: bytes, quarantine: Quarantine) -> ReportBatch:
-        return self._decode(*self._lines.take(data), quarantine)
+        return self._decode(*self._lines.take(data, quarantine), quarantine)
 
     def flush(self, quarantine: Quarantine) -> ReportBatch:
         return self._decode(*self._lines.rest(), quarantine)
@@ -153,8 +154,12 @@ class RemoteIdDecoder:
                         "on_ground": True,
                     }
                 )
-            elif m["type"] != "basic_id":
+            elif m["type"] == "basic_id":  # its identity is kept for the positions
+                quarantine.skip("Remote ID basic ID message: no position")
+            else:
                 quarantine.skip(f"Remote ID {m['type']} message: no position")
+        if not messages:
+            quarantine.skip("Remote ID message pack without messages")
 
 
 def _fields(line: bytes) -> tuple[float, str, str, bytes]:
@@ -179,8 +184,8 @@ def _fields(line: bytes) -> tuple[float, str, str, bytes]:
             )
         t = parse_time(parts[0]).timestamp()
         receiver, address, payload = parts[1], parts[2] if len(parts) == 4 else "", parts[-1]
-    if not math.isfinite(t):
-        raise ValueError("reception time is not a finite number")
+    if not time_value(t):
+        raise ValueError("reception time out of range (1970 to 2200)")
     try:
         octets = bytes.fromhex(payload)
     except ValueError:

@@ -1,0 +1,155 @@
+"""Soak: ``airsentry run`` against local SBS feeds that drop and restart, for a while.
+
+``--feeds`` TCP servers on 127.0.0.1 each stream SBS position messages (``MSG,3``) of
+``--aircraft`` aircraft, one per aircraft per second, stamped with the wall clock; every
+``--drop-every`` seconds each server closes its connection and listens again after
+``--down`` seconds (the run reconnects). Only whole lines are ever sent, so every line
+sent must come out as a report, a reject or a skip. The default load, 2 feeds of 3,000
+aircraft, is about twice the ADS-B traffic over a large European state at its busiest.
+
+Every second the run's resident memory (``/proc/<pid>/status``) is sampled. At the end
+the run is stopped with SIGINT and the script prints: lines sent, reports the pipeline
+took, rejects, and lost (= sent - reports - rejected); memory at start and end and the
+slope of RSS over the last half of the run (MB per hour) and whether memory is bounded
+(that slope times the duration under 5% of the mean). Exit status 1 if anything was lost
+or memory was not bounded::
+
+    python benchmarks/soak.py --minutes 30
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+
+class Feed(threading.Thread):
+    """One SBS server: ``aircraft`` positions a second, dropping every ``drop_every`` s."""
+
+    def __init__(self, index: int, aircraft: int, drop_every: float, down: float) -> None:
+        super().__init__(daemon=True)
+        self.index, self.aircraft = index, aircraft
+        self.drop_every, self.down = drop_every, down
+        probe = socket.create_server(("127.0.0.1", 0))
+        self.port = probe.getsockname()[1]
+        probe.close()
+        self.sent = 0
+        self.drops = 0
+        self.stop = threading.Event()
+        rng = np.random.default_rng(index)
+        self.lat = rng.uniform(47.0, 55.0, aircraft)
+        self.lon = rng.uniform(5.0, 15.0, aircraft)
+        self.hexes = [f"{0x400000 + index * 100_000 + i:06X}" for i in range(aircraft)]
+
+    def lines(self, second: int) -> bytes:
+        now = datetime.now(UTC)
+        day, clock = now.strftime("%Y/%m/%d"), now.strftime("%H:%M:%S.%f")[:-3]
+        lat = self.lat + 0.001 * second
+        return "".join(
+            f"MSG,3,1,1,{h},1,{day},{clock},{day},{clock},,35000,,,{la:.5f},{lo:.5f},,,0,0,0,0\n"
+            for h, la, lo in zip(self.hexes, lat, self.lon, strict=True)
+        ).encode()
+
+    def run(self) -> None:
+        second = 0
+        while not self.stop.is_set():
+            with socket.create_server(("127.0.0.1", self.port), reuse_port=False) as server:
+                server.settimeout(0.5)
+                try:
+                    conn, _ = server.accept()
+                except TimeoutError:
+                    continue
+                opened = time.monotonic()
+                with conn:
+                    while not self.stop.is_set() and time.monotonic() - opened < self.drop_every:
+                        tick = time.monotonic()
+                        try:
+                            conn.sendall(self.lines(second))
+                        except OSError:
+                            break
+                        self.sent += self.aircraft
+                        second += 1
+                        time.sleep(max(0.0, 1.0 - (time.monotonic() - tick)))
+            self.drops += 1
+            self.stop.wait(self.down)
+
+
+def rss_mb(pid: int) -> float:
+    text = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+) kB", text)[1]) / 1024  # type: ignore[index]
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--minutes", type=float, default=30.0)
+    p.add_argument("--feeds", type=int, default=2)
+    p.add_argument("--aircraft", type=int, default=3000, help="per feed")
+    p.add_argument("--drop-every", type=float, default=60.0)
+    p.add_argument("--down", type=float, default=2.0)
+    args = p.parse_args()
+    feeds = [Feed(i, args.aircraft, args.drop_every, args.down) for i in range(args.feeds)]
+    folder = Path(tempfile.mkdtemp(prefix="airsentry-soak-"))
+    config = folder / "soak.yaml"
+    config.write_text(
+        f"db: {folder / 'soak.sqlite'}\nquarantine: {folder / 'quarantine.jsonl'}\n"
+        "merge: {window_s: 2.0, emit_every_s: 0.5}\nfeeds:\n"
+        + "".join(
+            f"  - name: feed{f.index}\n    format: sbs\n"
+            f"    tcp: {{host: 127.0.0.1, port: {f.port}}}\n"
+            "    reconnect: {initial_s: 0.2, max_s: 1.0}\n"
+            for f in feeds
+        ),
+        encoding="utf-8",
+    )
+    for f in feeds:
+        f.start()
+    cmd = [sys.executable, "-m", "airsentry.cli", "run", "--config", str(config)]
+    proc = subprocess.Popen([*cmd, "--status-every", "0"], stderr=subprocess.PIPE, text=True)
+    samples: list[tuple[float, float]] = []
+    start = time.monotonic()
+    try:
+        while time.monotonic() - start < args.minutes * 60:
+            if proc.poll() is not None:
+                print(proc.communicate()[1], file=sys.stderr)
+                return 2
+            samples.append((time.monotonic() - start, rss_mb(proc.pid)))
+            time.sleep(1.0)
+    finally:
+        for f in feeds:
+            f.stop.set()
+        time.sleep(2.5)  # the last seconds sent reach the run before it stops
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    sent = sum(f.sent for f in feeds)
+    reports = int(re.search(r"stopped: ([\d,]+) reports", err)[1].replace(",", ""))  # type: ignore[index]
+    rejected = re.search(r"(\d[\d,]*) input records rejected", err)
+    rej = int(rejected[1].replace(",", "")) if rejected else 0
+    lost = sent - reports - rej
+    t, mb = np.array(samples).T
+    half = t >= t[-1] / 2
+    slope = float(np.polyfit(t[half], mb[half], 1)[0]) * 3600 if half.sum() > 2 else math.nan
+    bounded = abs(slope) * (t[-1] / 3600) < 0.05 * float(mb.mean())
+    print(f"{args.minutes:g} min, {args.feeds} feeds x {args.aircraft} aircraft/s, "
+          f"{sum(f.drops for f in feeds)} drops")  # fmt: skip
+    print(f"sent {sent:,} lines; reports {reports:,}; rejected {rej:,}; lost {lost:,}")
+    print(f"RSS {mb[0]:.0f} MB at start, {mb[-1]:.0f} MB at end, max {mb.max():.0f} MB; "
+          f"slope over the last half {slope:+.1f} MB/h: "
+          f"{'bounded' if bounded else 'NOT bounded'}")  # fmt: skip
+    print(err.strip().splitlines()[-1] if err.strip() else "")
+    return 0 if lost == 0 and bounded else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

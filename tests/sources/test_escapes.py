@@ -1,0 +1,136 @@
+"""Decoder escapes (issue 13, failure 2): bytes that crashed a whole run are rejected,
+named, and the good records around them kept; one range check of times and numbers
+covers every format, for recordings and live feeds alike."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from airsentry.model import ReportBatch, isoformat
+from airsentry.sources.base import Guarded, Quarantine, decoder, read_file
+
+NESTED = b"[" * 100_000 + b"]" * 100_000
+GOOD_DETECTION = {
+    "sensor": "radar-1",
+    "kind": "radar",
+    "time": 1_720_000_000.0,
+    "lat": 47.0,
+    "lon": 8.0,
+}
+
+
+def read(path: Path, fmt: str, q: Quarantine) -> ReportBatch:
+    return ReportBatch.concat(list(read_file(path, fmt, q)))
+
+
+@pytest.mark.parametrize("fmt", ["aircraft_json", "readsb_trace"])
+def test_deeply_nested_json_is_rejected_not_raised(tmp_path: Path, fmt: str):
+    path = tmp_path / "doc.json"
+    key = "aircraft" if fmt == "aircraft_json" else "trace"
+    path.write_bytes(
+        b'{"now": 1720000000, "timestamp": 1720000000, "icao": "abc123", "'
+        + key.encode()
+        + b'": '
+        + NESTED
+        + b"}"
+    )
+    q = Quarantine()
+    assert len(read(path, fmt, q)) == 0
+    assert q.count == 1
+    assert "RecursionError" in q.records[0]["reason"]  # type: ignore[operator]
+
+
+def test_a_track_id_beyond_int64_rejects_its_line_only(tmp_path: Path):
+    lines = [
+        GOOD_DETECTION,
+        {**GOOD_DETECTION, "track_id": 1 << 70},
+        {**GOOD_DETECTION, "time": 1_720_000_001.0, "track_id": 3},
+    ]
+    path = tmp_path / "det.jsonl"
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    q = Quarantine()
+    got = read(path, "detections", q)
+    assert len(got) == 2
+    assert got.track_number.tolist() == [-1, 3]
+    assert q.count == 1
+    assert q.records[0]["line"] == 2
+    assert "track_id" in str(q.records[0]["reason"])
+
+
+@pytest.mark.parametrize("when", [253_402_300_800.0, "10000-01-01T00:00:00+00:00", 1 << 80, -5.0])
+def test_a_detection_time_out_of_range_is_rejected(tmp_path: Path, when: object):
+    path = tmp_path / "det.jsonl"
+    rows = [GOOD_DETECTION, {**GOOD_DETECTION, "time": when}]
+    path.write_text("".join(json.dumps(x) + "\n" for x in rows), encoding="utf-8")
+    q = Quarantine()
+    got = read(path, "detections", q)
+    assert len(got) == 1
+    assert q.count == 1
+    assert q.records[0]["line"] == 2
+
+
+def test_an_aircraft_json_snapshot_in_the_year_10000_is_rejected(tmp_path: Path):
+    path = tmp_path / "aircraft.json"
+    doc = {
+        "now": 253_402_300_900.0,
+        "aircraft": [{"hex": "4ca1d3", "lat": 47.0, "lon": 8.0, "seen_pos": 1.0}],
+    }
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    q = Quarantine()
+    got = read(path, "aircraft_json", q)
+    assert len(got) == 0
+    assert q.by_reason["time out of range (1970 to 2200)"] == 1
+    for t in got.t:
+        isoformat(float(t))  # what crashed the run at its end
+
+
+def test_a_jet1090_line_in_the_year_10000_is_rejected(tmp_path: Path):
+    path = tmp_path / "j.jsonl"
+    line = {
+        "timestamp": 253_402_300_900.0,
+        "icao24": "4ca1d3",
+        "df": "17",
+        "bds": "05",
+        "latitude": 47.0,
+        "longitude": 8.0,
+        "altitude": 30000,
+    }
+    path.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    q = Quarantine()
+    assert len(read(path, "jet1090", q)) == 0
+
+
+class Exploding:
+    """A decoder with a bug: raises on the word 'boom'."""
+
+    def feed(self, data: bytes, quarantine: Quarantine) -> ReportBatch:
+        if b"boom" in data:
+            raise ZeroDivisionError("boom")
+        return ReportBatch.empty()
+
+    def flush(self, quarantine: Quarantine) -> ReportBatch:
+        return ReportBatch.empty()
+
+    def resync(self, quarantine: Quarantine) -> None:
+        pass
+
+
+def test_a_decoder_that_raises_has_its_piece_quarantined():
+    q = Quarantine()
+    dec = Guarded(Exploding(), "feed")
+    assert len(dec.feed(b"fine", q)) == 0
+    assert len(dec.feed(b"boom", q)) == 0
+    assert q.count == 1
+    assert q.records[0]["reason"] == "decoder failed: ZeroDivisionError: boom"
+    assert q.records[0]["source"] == "feed"
+
+
+def test_every_format_decoder_is_guarded_the_same_way():
+    dec = Guarded(decoder("detections", source="x"), "x")
+    q = Quarantine()
+    line = json.dumps({**GOOD_DETECTION, "lat": 47.0, "alt": 5e9}).encode() + b"\n"
+    assert len(dec.feed(line, q)) == 0  # refused by the format itself or the shared check
+    assert q.count == 1
