@@ -173,7 +173,10 @@ class LiveRunner:
     async def _feed(self, feed: Feed, decoder: Decoder) -> None:
         health = self._health[feed.name]
         attempt = 0
-        while True:
+        # Every turn of the loop checks the stop as well as relying on cancellation:
+        # Python 3.11's wait_for can swallow a cancel that meets a completed connect
+        # (a refused port answers at once), and the feed would otherwise retry forever.
+        while not self._stop.is_set():
             opened = False
             try:
                 async with contextlib.aclosing(feed.transport.session()) as session:
