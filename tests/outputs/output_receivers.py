@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import hmac
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -53,10 +54,14 @@ class Broker:
         self.port = free_port()
         self.folder = folder
         self.conf = folder / "mosquitto.conf"
+        # As root, mosquitto drops to its own user, which cannot write the test's private
+        # folder: its persistence (the subscriber's session across a restart) would be
+        # lost silently. Keep it root then; as another user the option is not needed.
+        user = "user root\n" if os.geteuid() == 0 else ""
         self.conf.write_text(
             f"listener {self.port} 127.0.0.1\nallow_anonymous true\n"
             f"persistence true\npersistence_location {folder}/\n"
-            "autosave_interval 1\n",
+            f"autosave_interval 1\n{user}",
             encoding="utf-8",
         )
         self.proc: subprocess.Popen[bytes] | None = None
@@ -198,7 +203,9 @@ class Subscriber:
         self.messages: dict[str, list[dict[str, Any]]] = {}
         self.lock = threading.Lock()
         self.client = paho.Client(
-            paho.CallbackAPIVersion.VERSION2, client_id="airsentry-test-sub", clean_session=False
+            paho.CallbackAPIVersion.VERSION2,
+            client_id=f"airsentry-test-sub-{prefix}",  # one persistent session per test
+            clean_session=False,
         )
         self.client.on_message = self._on_message
         self.client.on_connect = lambda c, *_: c.subscribe(f"{prefix}/#", qos=1)

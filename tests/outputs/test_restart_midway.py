@@ -39,6 +39,9 @@ def test_mqtt_cot_and_webhook_restarted_mid_run_lose_nothing(
     with open_run(dep) as run:
         for batch in batches[:half]:
             run.pipeline.process(batch)
+        # the subscriber's persistent session exists before the broker goes (its first
+        # incident arrived), so the broker keeps what comes for it while it is away
+        assert wait_until(lambda: sub.keys("mid/incidents"), 30)
         # every receiver goes away in the middle of the run
         broker.stop()
         cot.stop()
@@ -63,7 +66,9 @@ def test_mqtt_cot_and_webhook_restarted_mid_run_lose_nothing(
             }
     assert {m[0]["data"]["id"] for m in webhook.accepted.values()} == ids
     assert all(len(v) == 1 for v in webhook.accepted.values())
-    assert wait_until(lambda: sub.keys("mid/incidents") >= keys)
+    arrived = wait_until(lambda: sub.keys("mid/incidents") >= keys, 60)
+    missing = keys - sub.keys("mid/incidents")
+    assert arrived, f"{len(missing)} of {len(keys)} never reached the subscriber: {missing}"
     uids = {e.uid for e in cot_events(cot.snapshot())}
     assert {f"airsentry.incident.{i}" for i in ids} <= uids
     sub.close()
