@@ -18,6 +18,7 @@ PKG = SRC / "airsentry"
 LEVELS: dict[str, int] = {
     # vocabulary every stage speaks
     "errors": 0,
+    "frame": 0,
     "model": 1,
     "step": 2,
     # the stages, in data-flow order

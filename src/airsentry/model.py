@@ -23,6 +23,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from airsentry.frame import SensorFrame
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -141,6 +143,9 @@ class ReportBatch:
     its scheme: ``icao:4ca1d3`` (ICAO 24-bit address), ``rid:1581F5FJ...`` (Remote ID
     serial); ``""`` when the sensor does not know it. ``track_number`` is a sensor's own
     track number (radar CAT048/CAT062), ``-1`` when there is none. Unknown floats are NaN.
+    ``frame`` holds what a radar or direction finder measured in its own frame (range,
+    azimuth, elevation from its site, with its noise; see :mod:`airsentry.frame`), or
+    None when no row has one. A bearing-only row has NaN ``lat``/``lon``.
     """
 
     t: FloatArray  # epoch seconds, UTC (event time)
@@ -159,6 +164,7 @@ class ReportBatch:
     category: ObjArray  # str: ADS-B emitter category ("A5"), Remote ID UA type, sensor hint
     transponder: BoolArray  # the report came from the target's own transponder/broadcast
     on_ground: BoolArray
+    frame: SensorFrame | None = None  # what a radar / direction finder measured, if any
 
     @classmethod
     def build(
@@ -180,6 +186,7 @@ class ReportBatch:
         category: Any = None,
         transponder: Any = None,
         on_ground: Any = None,
+        frame: SensorFrame | None = None,
     ) -> ReportBatch:
         """Make a batch from columns; missing columns take their 'unknown' value."""
         t_arr = np.asarray(t, dtype=np.float64).reshape(-1)
@@ -201,6 +208,7 @@ class ReportBatch:
             category=_column(category, n, object, ""),
             transponder=_column(transponder, n, np.bool_, False),
             on_ground=_column(on_ground, n, np.bool_, False),
+            frame=frame,
         )
         batch.check()
         return batch
@@ -212,10 +220,12 @@ class ReportBatch:
     def check(self) -> None:
         """Raise ValueError if the columns disagree in length or shape."""
         n = len(self.t)
-        for f in fields(self):
-            col = getattr(self, f.name)
+        for name in COLUMNS:
+            col = getattr(self, name)
             if col.ndim != 1 or len(col) != n:
-                raise ValueError(f"column {f.name} has shape {col.shape}, expected ({n},)")
+                raise ValueError(f"column {name} has shape {col.shape}, expected ({n},)")
+        if self.frame is not None:
+            self.frame.check(n)
 
     def __len__(self) -> int:
         return len(self.t)
@@ -223,7 +233,14 @@ class ReportBatch:
     def take(self, index: npt.ArrayLike | slice) -> ReportBatch:
         """Rows selected by an integer index, a boolean mask or a slice."""
         idx = index if isinstance(index, slice) else np.asarray(index)
-        return ReportBatch(**{f.name: getattr(self, f.name)[idx] for f in fields(self)})
+        return ReportBatch(
+            **{name: getattr(self, name)[idx] for name in COLUMNS},
+            frame=None if self.frame is None else self.frame.take(idx),
+        )
+
+    def replace_columns(self, **columns: Any) -> ReportBatch:
+        """The same rows with some columns replaced (the frame is kept)."""
+        return replace(self, **columns)
 
     def sorted_by_time(self) -> ReportBatch:
         order = np.argsort(self.t, kind="stable")
@@ -236,16 +253,24 @@ class ReportBatch:
             return ReportBatch.empty()
         if len(parts) == 1:
             return parts[0]
+        frames = [b.frame for b in parts]
+        frame = (
+            None
+            if all(f is None for f in frames)
+            else SensorFrame.concat(frames, [len(b) for b in parts])
+        )
         return ReportBatch(
-            **{
-                f.name: np.concatenate([getattr(b, f.name) for b in parts])
-                for f in fields(ReportBatch)
-            }
+            **{name: np.concatenate([getattr(b, name) for b in parts]) for name in COLUMNS},
+            frame=frame,
         )
 
     def speed(self) -> FloatArray:
         """Horizontal speed in m/s (NaN where the velocity is unknown)."""
         return np.hypot(self.vel_e, self.vel_n)
+
+
+COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(ReportBatch) if f.name != "frame")
+"""The array columns of a :class:`ReportBatch`, in order (its ``frame`` is apart)."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -12,7 +12,6 @@ is completed when the writer closes.
 from __future__ import annotations
 
 import json
-from dataclasses import fields
 from pathlib import Path
 from typing import IO, Any
 
@@ -21,9 +20,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from airsentry.errors import ConfigError
-from airsentry.model import ReportBatch
+from airsentry.frame import FRAME_COLUMNS, SensorFrame
+from airsentry.model import COLUMNS, ReportBatch
 
-_NAMES = [f.name for f in fields(ReportBatch)]
+_NAMES = list(COLUMNS)
 
 
 def _table(batch: ReportBatch) -> pa.Table:
@@ -36,6 +36,9 @@ def _table(batch: ReportBatch) -> pa.Table:
             cols[name] = pa.array(col.astype(str).tolist(), pa.string())
         else:
             cols[name] = pa.array(col)
+    frame = batch.frame if batch.frame is not None else SensorFrame.unmeasured(len(batch))
+    for name in FRAME_COLUMNS:
+        cols[f"frame_{name}"] = pa.array(getattr(frame, name))
     return pa.table(cols)
 
 
@@ -66,9 +69,12 @@ class ReportsFile:
             rows = table.to_pylist()
             for row in rows:
                 row["time"] = row["time"].isoformat().replace("+00:00", "Z")
-                for k, v in row.items():  # NaN is not JSON: unknown is null
+                for k, v in list(row.items()):  # NaN is not JSON: unknown is null
                     if isinstance(v, float) and not np.isfinite(v):
-                        row[k] = None
+                        if k.startswith("frame_"):
+                            del row[k]  # a report without a sensor-frame measurement
+                        else:
+                            row[k] = None
             self._fh.write("".join(json.dumps(r) + "\n" for r in rows))
             self._fh.flush()
         self.rows += len(batch)
