@@ -19,6 +19,7 @@ LEVELS: dict[str, int] = {
     # vocabulary every stage speaks
     "errors": 0,
     "frame": 0,
+    "nav": 0,
     "model": 1,
     "step": 2,
     # the stages, in data-flow order
