@@ -38,6 +38,7 @@ LEVELS: dict[str, int] = {
     "build": 32,
     # wings and faces over the pipeline
     "sim": 40,
+    "gnss": 40,
     "batch": 40,
     "server": 41,
     "cli": 50,
