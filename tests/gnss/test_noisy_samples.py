@@ -17,9 +17,9 @@ from pathlib import Path
 import h3
 import numpy as np
 import pyarrow.parquet as pq
+from gnss_samples import write_opensky_csv
 
 from airsentry.cli import main
-from tests.gnss.samples import write_opensky_csv
 
 
 def _map(tmp_path: Path, wheel: Path, name: str, *extra: str) -> tuple[dict, list[dict]]:
@@ -51,10 +51,10 @@ def test_spoofed_flight_marks_the_spoofed_area_and_leaves_the_rest_clean(
     placed = [r for r in recs if r["latitude"] is not None and r["last_position"] is not None]
     spoofed = {_key(r["latitude"], r["longitude"], r["timestamp"] / 1e3)
                for r in placed if start <= r["last_position"] / 1e3 <= end}  # fmt: skip
-    honest = {_key(r["latitude"], r["longitude"], r["timestamp"] / 1e3)
-              for r in placed
-              if r["last_position"] / 1e3 < start - 900 or r["last_position"] / 1e3 > end + 900}  # fmt: skip
-    assert spoofed and len(honest) > 20
+    far = [r for r in placed if not start - 900 <= r["last_position"] / 1e3 <= end + 900]
+    honest = {_key(r["latitude"], r["longitude"], r["timestamp"] / 1e3) for r in far}
+    assert spoofed
+    assert len(honest) > 20
     assert {status[k] for k in spoofed} == {"degraded"}, "a spoofed position's cell is not marked"
     assert {status[k] for k in honest} == {"clean"}, "an honest stretch of the flight is marked"
     # Nothing else is marked but the spoofed positions and where the flight came back.
@@ -83,8 +83,10 @@ def test_one_aircraft_is_not_enough_to_call_a_cell(tmp_path: Path, traffic_wheel
     assert main(["gnss", str(csv_path), "--format", "opensky", "--out", str(gj),
                  "--out", str(pq_path)]) == 0  # fmt: skip
     props = [f["properties"] for f in json.loads(gj.read_text())["features"]]
-    assert props and all(p["status"] == "insufficient" for p in props)
+    assert props
+    assert all(p["status"] == "insufficient" for p in props)
     assert all(p["share"] is None and p["aircraft"] == 1 for p in props)
     table = pq.read_table(pq_path).to_pydict()
-    assert set(table["status"]) == {"insufficient"} and set(table["share"]) == {None}
+    assert set(table["status"]) == {"insufficient"}
+    assert set(table["share"]) == {None}
     assert sorted(table["cell"]) == sorted(p["cell"] for p in props)
