@@ -68,6 +68,7 @@ class Pipeline:
             ended=tuple(e.track for e in ended),
             events=tuple(events),
             incidents=tuple(incidents),
+            batch=batch,
         )
         self._write(step)
         return step

@@ -47,7 +47,7 @@ class CellIndex:
             raise ValueError(f"H3 resolution {res} is not 0-15")
         self.res = res
         self.stride = max(1, stride)
-        self._known: dict[int, tuple[float, float, float]] = {}  # centre lat, lon, radius
+        self._known: dict[int, tuple[float, float, float, float]] = {}  # see _circles
 
     def cells(self, lat: F64, lon: F64) -> U64:
         """The H3 cell (as uint64) of every position; rows should be in track order."""
@@ -78,7 +78,7 @@ class CellIndex:
         return np.array(rows, dtype=np.float64).reshape(-1, 4)[inverse].T
 
     def _circle(self, cell: int) -> tuple[float, float, float, float]:
-        lat0, lon0 = h3.api.basic_int.cell_to_latlng(cell)
+        lat0, lon0 = (float(x) for x in h3.api.basic_int.cell_to_latlng(cell))
         ring = np.array(h3.api.basic_int.cell_to_boundary(cell), dtype=np.float64)
         cos0 = math.cos(math.radians(lat0))
         dlon = ring[:, 1] - lon0

@@ -110,7 +110,7 @@ def _png(path: Path, table: CellHours) -> None:
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
-        from matplotlib.patches import Polygon
+        from matplotlib.patches import Polygon, Rectangle
     except ImportError:
         raise InputError(
             "a .png map needs matplotlib, which is not installed", source=str(path)
@@ -130,7 +130,7 @@ def _png(path: Path, table: CellHours) -> None:
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude")
     ax.set_title("GNSS interference: share of aircraft with degraded navigation")
-    handles = [plt.Rectangle((0, 0), 1, 1, color=v) for v in COLOURS.values()]
+    handles = [Rectangle((0, 0), 1, 1, color=v) for v in COLOURS.values()]
     ax.legend(handles, list(COLOURS), loc="best")
     fig.savefig(path, dpi=120)
     plt.close(fig)

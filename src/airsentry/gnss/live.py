@@ -1,7 +1,7 @@
 """The map kept live: a sink of the pipeline's steps that the server reads.
 
-:class:`GnssLayer` maps every step's reports as they pass (the reports the pipeline
-decoded, before tracking, so the integrity columns are there) and answers the
+:class:`GnssLayer` maps every step's reports as they pass (``Step.batch``: the reports as
+decoded, before tracking, so their integrity columns and raw positions are there) and answers the
 console's requests for the map of a time window. The pipeline writes from its thread
 while the server reads from another: one lock guards the map.
 """
@@ -29,9 +29,9 @@ class GnssLayer:
         self._lock = threading.Lock()
 
     def write(self, step: Step) -> None:
-        if len(step.reports):
+        if step.batch is not None and len(step.batch):
             with self._lock:
-                self.map.add(step.reports)
+                self.map.add(step.batch)
 
     def close(self) -> None:
         """Nothing to release: the map stays readable after the run."""

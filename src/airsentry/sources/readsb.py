@@ -135,7 +135,7 @@ def decode_aircraft_json(doc: bytes, source: str, quarantine: Quarantine) -> Rep
     ).replace_columns(nav=_nav(col("nac_p"), col("nic"), col("sil"), good))
 
 
-def _nav(nacp: Sequence[Any], nic: Sequence[Any], sil: Sequence[Any], good: Any) -> NavIntegrity:
+def _nav(nacp: Any, nic: Any, sil: Any, good: Any) -> NavIntegrity:
     """NACp, NIC and SIL of the kept rows (see :mod:`airsentry.nav`)."""
     n = int(np.count_nonzero(good))
     return NavIntegrity.build(n, nacp=_num(nacp)[good], nic=_num(nic)[good], sil=_num(sil)[good])
