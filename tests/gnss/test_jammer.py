@@ -81,7 +81,7 @@ def test_a_jammer_switched_off_jams_nobody() -> None:
 def test_a_bad_jammer_is_refused_with_its_place() -> None:
     doc = yaml.safe_load((LIBRARY / "control-airline-traffic.yaml").read_text())
     doc["jammers"] = [{"id": "j", "site": JAMMER, "radius_m": -5}]
-    with pytest.raises(ScenarioError, match="jammer j.radius_m"):
+    with pytest.raises(ScenarioError, match=r"jammer j\.radius_m"):
         parse_scenario(doc, source="test")
 
 

@@ -1,7 +1,8 @@
 """Which reports show degraded navigation: low NACp/NIC, or a position jump.
 
-Two kinds of evidence, per report of an aircraft's own transmitter (ADS-B, Mode S,
-OpenSky state vectors; radar plots carry no GNSS and are left out):
+Two kinds of evidence, per airborne report of an aircraft's own navigation (ADS-B,
+Mode S, OpenSky state vectors: a transponder row with an identity; radar reports, even
+of a transponder, have a track number or a sensor-frame measurement and are left out):
 
 * **integrity** (:mod:`airsentry.nav`): the transmitter itself reports NACp below
   :data:`~airsentry.nav.NACP_GOOD` or NIC below :data:`~airsentry.nav.NIC_GOOD`;
@@ -85,7 +86,10 @@ class Aircraft:
             & np.isfinite(batch.lon)
             & np.isfinite(batch.t)
             & ~batch.on_ground
+            & (batch.track_number < 0)  # a radar's track of a transponder: not its GNSS
         )
+        if batch.frame is not None:
+            ok &= ~batch.frame.measured  # a radar plot (range, azimuth): not its GNSS
         rows = np.flatnonzero(ok)
         code = self.codes(batch.identity[rows])
         t, lat, lon = batch.t[rows], batch.lat[rows], batch.lon[rows]
