@@ -49,32 +49,57 @@ class CellIndex:
         self.stride = max(1, stride)
         self._known: dict[int, tuple[float, float, float, float]] = {}  # see _circles
 
-    def cells(self, lat: F64, lon: F64) -> U64:
-        """The H3 cell (as uint64) of every position; rows should be in track order."""
+    def cells(self, lat: F64, lon: F64, hint: U64 | None = None) -> U64:
+        """The H3 cell (as uint64) of every position; rows should be in track order.
+
+        ``hint`` (optional, 0 = none) is a likely cell per row, such as the cell of the
+        aircraft's previous report: tested first, so most rows need no anchor at all.
+        """
         n = len(lat)
-        if n <= 2 * self.stride:
-            return h3_cells(lat, lon, self.res)
+        out = np.zeros(n, dtype=np.uint64)
+        pending = np.ones(n, dtype=np.bool_)
+        if hint is not None and n:
+            hinted = np.flatnonzero(hint != 0)
+            inside = self._inside(lat[hinted], lon[hinted], hint[hinted])
+            out[hinted[inside]] = hint[hinted[inside]]
+            pending[hinted[inside]] = False
+        rows = np.flatnonzero(pending)
+        if len(rows) <= 2 * self.stride:
+            out[rows] = h3_cells(lat[rows], lon[rows], self.res)
+            return out
+        out[rows] = self._anchored(lat[rows], lon[rows])
+        return out
+
+    def _anchored(self, lat: F64, lon: F64) -> U64:
+        """Cells of rows in track order: h3 at every ``stride``-th row (the anchors),
+        the anchors' circles for the rows between them, h3 for the rest."""
+        n = len(lat)
         anchor_rows = np.r_[np.arange(0, n, self.stride), n - 1]
         anchors = h3_cells(lat[anchor_rows], lon[anchor_rows], self.res)
-        table = self._circles(anchors)
         out = np.zeros(n, dtype=np.uint64)
         before = np.arange(n) // self.stride  # the anchor at or before a row
         pending = np.ones(n, dtype=np.bool_)
         for which in (before, before + 1):
-            lat0, lon0, cos0, r2 = table[:, which]
-            dy, dx = lat - lat0, (lon - lon0) * cos0
-            inside = pending & (dy * dy + dx * dx < r2)
+            inside = pending & self._inside(lat, lon, anchors[which])
             out[inside] = anchors[which[inside]]
             pending &= ~inside
         rest = np.flatnonzero(pending)
         out[rest] = h3_cells(lat[rest], lon[rest], self.res)
         return out
 
+    def _inside(self, lat: F64, lon: F64, cells: U64) -> npt.NDArray[np.bool_]:
+        """Whether each position is surely inside the given cell (its safe circle)."""
+        lat0, lon0, cos0, r2 = self._circles(cells)
+        dy, dx = lat - lat0, (lon - lon0) * cos0
+        out: npt.NDArray[np.bool_] = dy * dy + dx * dx < r2
+        return out
+
     def _circles(self, cells: U64) -> F64:
         """Per cell: centre lat, lon, cos(lat) and the squared safe inscribed radius in
         degrees of latitude (0 = never trust), as a (4, n) table."""
         uniq, inverse = np.unique(cells, return_inverse=True)
-        rows = [self._known.get(int(c)) or self._circle(int(c)) for c in uniq]
+        known = self._known
+        rows = [known.get(c) or self._circle(c) for c in uniq.tolist()]
         return np.array(rows, dtype=np.float64).reshape(-1, 4)[inverse].T
 
     def _circle(self, cell: int) -> tuple[float, float, float, float]:

@@ -59,22 +59,40 @@ class Aircraft:
         self._t = np.empty(0)
         self._lat = np.empty(0)
         self._lon = np.empty(0)
+        self.cell = np.empty(0, dtype=np.uint64)  # the cell of each aircraft's last report
 
     def codes(self, identity: npt.NDArray[np.object_]) -> I64:
-        """Stable integer code of each identity (new ones get the next codes)."""
-        uniq, inverse = np.unique(identity.astype(str), return_inverse=True)
+        """Stable integer code of each identity (new ones get the next codes).
+
+        Identities are grouped by their hash (an integer sort, not a string sort); the
+        codes found are checked against the names, and a batch where two identities
+        share a hash is coded the slow way."""
+        if not len(identity):
+            return np.empty(0, dtype=np.int64)
+        hashes = _hash(identity).astype(np.int64)
+        _, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        names = identity[first].tolist()
         code = self._code
-        for name in uniq.tolist():  # once per aircraft in the batch, not per report
+        for name in names:  # once per aircraft in the batch, not per report
             if name not in code:
                 code[name] = len(self.names)
                 self.names.append(name)
+        ucodes = np.fromiter((code[u] for u in names), dtype=np.int64, count=len(names))
+        out = ucodes[inverse]
+        if not np.array_equal(identity[first][inverse], identity):  # a shared hash
+            out = np.fromiter((code.setdefault(str(x), len(code)) for x in identity), np.int64)
+            self.names = list(code)
+        self._grow()
+        return out
+
+    def _grow(self) -> None:
         grow = len(self.names) - len(self._t)
         if grow > 0:
             self._t = np.r_[self._t, np.full(grow, np.nan)]
             self._lat = np.r_[self._lat, np.full(grow, np.nan)]
             self._lon = np.r_[self._lon, np.full(grow, np.nan)]
-        ucodes = np.fromiter((code[u] for u in uniq.tolist()), dtype=np.int64, count=len(uniq))
-        return ucodes[inverse.reshape(-1)]
+            self.cell = np.r_[self.cell, np.zeros(grow, np.uint64)]
 
     def flag(self, batch: ReportBatch, *, nacp_good: int, nic_good: int) -> Flagged:
         """The eligible rows of ``batch`` with their flags; jump origins appended as
@@ -124,6 +142,9 @@ class Aircraft:
             np.r_[flags, origin],
             len(rows),
         )
+
+
+_hash = np.frompyfunc(hash, 1, 1)
 
 
 def distance_m(lat1: F64, lon1: F64, lat2: F64, lon2: F64) -> F64:

@@ -106,7 +106,11 @@ class GnssMap:
         fl = self.aircraft.flag(batch, nacp_good=c.nacp_good, nic_good=c.nic_good)
         if not len(fl):
             return
-        cells = self.index.cells(fl.lat, fl.lon)
+        known = self.aircraft.cell
+        cells = self.index.cells(fl.lat, fl.lon, hint=known[fl.aircraft])
+        code = fl.aircraft[: fl.reports]  # in (aircraft, time) order: keep each one's last
+        last = np.r_[code[1:] != code[:-1], True]
+        known[code[last]] = cells[: fl.reports][last]
         hours = (np.floor(fl.t / HOUR) * HOUR).astype(np.int64)
         self._parts.append((cells, hours, fl.aircraft, fl.flags))
         self._pending += len(fl)
