@@ -69,7 +69,7 @@ class Aircraft:
         share a hash is coded the slow way."""
         if not len(identity):
             return np.empty(0, dtype=np.int64)
-        hashes = _hash(identity).astype(np.int64)
+        hashes = np.asarray(_hash(identity), dtype=np.int64)
         _, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
         inverse = inverse.reshape(-1)
         names = identity[first].tolist()
