@@ -108,3 +108,21 @@ def test_bad_arguments_are_refused(tmp_path: Path) -> None:
     assert (
         main(["gnss", str(path), "--format", "opensky", "--out", str(tmp_path / "m.geojson")]) == 1
     )
+
+
+def test_maps_of_parts_merge_into_the_map_of_the_whole() -> None:
+    parts = [reports(3, bad=1), reports(4, bad=2, first=3), reports(2, first=7, lat=60.0)]
+    whole, merged = GnssMap(), GnssMap()
+    for p in parts:
+        whole.add(p)
+        part = GnssMap()
+        part.add(p)
+        merged.merge(part)
+    a, b = whole.table(), merged.table()
+    assert a.cell.tolist() == b.cell.tolist()
+    rows = sorted(zip(b.aircraft.tolist(), b.degraded.tolist(), b.status.tolist(), strict=True))
+    assert rows == [(2, 0, "insufficient"), (7, 3, "degraded")]
+    assert a.aircraft.tolist() == b.aircraft.tolist()
+    assert a.degraded.tolist() == b.degraded.tolist()
+    assert a.status.tolist() == b.status.tolist()
+    assert merged.reports == whole.reports

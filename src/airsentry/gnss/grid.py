@@ -119,6 +119,20 @@ class GnssMap:
         if self._pending >= self.fold_every:
             self._fold()
 
+    def merge(self, other: GnssMap) -> None:
+        """Add another map's entries (a partition of the same recording, split by
+        aircraft, as a scan does): the result is the map of both inputs. Jumps are found
+        within each part, so an aircraft's reports must not be split across parts."""
+        other._fold()
+        if not len(other._code):
+            return
+        names = np.asarray(other.aircraft.names, dtype=object)[other._code]
+        code = self.aircraft.codes(names)
+        self._parts.append((other._cell, other._hour, code, other._flags))
+        self._pending += len(code)
+        self.reports += other.reports
+        self.latest = max(self.latest, other.latest)
+
     def _fold(self) -> None:
         if not self._parts:
             return
