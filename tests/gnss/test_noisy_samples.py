@@ -17,6 +17,7 @@ from pathlib import Path
 import h3
 import numpy as np
 import pyarrow.parquet as pq
+import shapely.geometry
 from gnss_samples import write_opensky_csv
 
 from airsentry.cli import main
@@ -63,6 +64,8 @@ def test_spoofed_flight_marks_the_spoofed_area_and_leaves_the_rest_clean(
     assert marked - spoofed <= {
         _key(back[0]["latitude"], back[0]["longitude"], back[0]["timestamp"] / 1e3)
     }
+    shapes = [shapely.geometry.shape(f["geometry"]) for f in doc["features"]]
+    assert all(g.is_valid and g.exterior.is_ccw for g in shapes)  # RFC 7946 rings
     assert all(f["properties"]["jumps"] >= 1 for f in doc["features"]
                if f["properties"]["status"] == "degraded")  # fmt: skip
 
