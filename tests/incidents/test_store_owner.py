@@ -73,12 +73,9 @@ def test_reads_inside_a_write_transaction_see_its_writes(store: IncidentStore) -
         assert store.event_count() == 1
 
 
-def test_the_users_table_comes_from_the_schema(store: IncidentStore, db_path: Path) -> None:
-    raw = sqlite3.connect(db_path)
-    try:
-        cols = [r[1] for r in raw.execute("PRAGMA table_info(users)")]
-    finally:
-        raw.close()
+def test_the_users_table_comes_from_the_schema(store: IncidentStore) -> None:
+    with store.reading("read the users' columns") as conn:
+        cols = [c[0] for c in conn.execute("SELECT * FROM users LIMIT 0").description]
     assert cols == ["name", "role", "token_sha256", "created"]
     users = store.users
     assert users.put("kask", "commander", "a" * 64)
@@ -90,7 +87,7 @@ def test_the_users_table_comes_from_the_schema(store: IncidentStore, db_path: Pa
     assert users.by_token_hash("a" * 64) is None
 
 
-def test_a_refusal_is_kind_refuse_with_its_action(book: IncidentBook, db_path: Path) -> None:
+def test_a_refusal_is_kind_refuse_with_its_action(book: IncidentBook, db: Path | str) -> None:
     (inc,) = book.add([entry(1, 0)])
     store = book.store
     store.record_decision(
@@ -98,7 +95,7 @@ def test_a_refusal_is_kind_refuse_with_its_action(book: IncidentBook, db_path: P
     )
     store.record_decision(inc.id, time=at(2), operator="Kask", action="refuse:intercept_and_escort")
     store.record_decision(inc.id, time=at(3), operator="Tamm", kind=DecisionKind.NOTE, note="hm")
-    with IncidentStore(db_path) as again:
+    with IncidentStore(db) as again:
         back = again.decisions_for(inc.id)
     assert [(d.kind, d.action) for d in back] == [
         (DecisionKind.REFUSE, Action.ENGAGE),
@@ -108,11 +105,8 @@ def test_a_refusal_is_kind_refuse_with_its_action(book: IncidentBook, db_path: P
     assert back[0].to_dict()["kind"] == "refuse"
     assert back[0].to_dict()["action"] == "engage"
     assert str(back[0]) == "refuse engage"
-    raw = sqlite3.connect(db_path)
-    try:
-        rows = raw.execute("SELECT kind, action FROM decisions ORDER BY id").fetchall()
-    finally:
-        raw.close()
+    with store.reading("read decisions") as conn:
+        rows = [tuple(r) for r in conn.execute("SELECT kind, action FROM decisions ORDER BY id")]
     assert rows == [("refuse", "engage"), ("refuse", "intercept_and_escort"), ("note", None)]
 
 
@@ -137,11 +131,13 @@ def test_not_found_names_the_kind_and_the_key(store: IncidentStore) -> None:
     assert not isinstance(info.value, KeyError)
 
 
-def test_a_book_sees_another_writer_without_data_version(book: IncidentBook, db_path: Path) -> None:
+def test_a_book_sees_another_writer_without_data_version(
+    book: IncidentBook, db: Path | str
+) -> None:
     (inc,) = book.add([entry(1, 0)])
     assert [i.id for i in book.open_incidents()] == [inc.id]
     # Another "process": its own store instance, its own writer connection.
-    with IncidentStore(db_path) as other:
+    with IncidentStore(db) as other:
         state = other.state_by_natural_key(other.open_states()[0].natural_key)
         assert state is not None
         state.incident.status = IncidentStatus.CLOSED
@@ -231,7 +227,7 @@ def test_a_finished_thread_leaves_no_read_connection_behind(store: IncidentStore
 
 
 def test_readers_cannot_write(store: IncidentStore) -> None:
-    with store.reading("try to write") as conn, pytest.raises(sqlite3.OperationalError):
+    with store.reading("try to write") as conn, pytest.raises(store.dialect.errors()):
         conn.execute("DELETE FROM events")
 
 
