@@ -43,7 +43,14 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from airsentry.incidents import IncidentStore, default_db_path, export, timeline_text
+    from airsentry.incidents import (
+        IncidentStore,
+        default_db_path,
+        export,
+        local_anchor,
+        store_exists,
+        timeline_text,
+    )
 
     db = args.db or default_db_path()
     if args.action == "import":
@@ -55,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         n = sum(r.count for r in rows)
         print(f"{args.file}: {len(rows)} rows ({n} violations or closures), {added} new; {db}")
         return 0
-    if not Path(db).exists():
+    if not store_exists(db):
         raise AirsentryError(f"{db}: no incident database (run a replay or the demo first)")
     with IncidentStore(db) as store:
         if args.action == "show":
@@ -65,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps(inc.to_dict(with_events=True), indent=2))
             return 0
         if args.action == "report":
-            return _report(store, args, Path(db))
+            return _report(store, args, local_anchor(db))
         owner = args.owner.upper() if args.owner else None
         incidents = store.list(owner=owner, year=args.year)
         if args.action == "export" and args.format in ("kml", "geojson"):

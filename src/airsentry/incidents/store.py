@@ -24,12 +24,13 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from platformdirs import user_data_dir
 
 from airsentry.errors import NotFound
 from airsentry.incidents import codec
-from airsentry.incidents.dialect import Connection
+from airsentry.incidents.dialect import Connection, is_url
 from airsentry.incidents.history import RENUMBER, PublicRecord
 from airsentry.incidents.kinds import DecisionKind, IncidentStatus, decision_of
 from airsentry.incidents.queries import ConsoleReads
@@ -83,13 +84,30 @@ def default_db_path() -> Path:
     return Path(user_data_dir("airsentry")) / "airsentry.sqlite"
 
 
+def store_exists(target: str | os.PathLike[str]) -> bool:
+    """Whether there is a store to read at ``target``: an SQLite file that exists, or any
+    PostgreSQL URL (opening it says whether the server answers)."""
+    return is_url(target) or Path(target).exists()
+
+
+def local_anchor(target: str | os.PathLike[str]) -> Path:
+    """The file that what a store keeps on disk (its audit log) sits beside: the SQLite
+    file itself; for a PostgreSQL store, ``postgresql-<database>`` in the data directory."""
+    if not is_url(target):
+        return Path(target)
+    name = urlsplit(str(target)).path.strip("/") or "airsentry"
+    return Path(user_data_dir("airsentry")) / f"postgresql-{name}"
+
+
 class IncidentStore(ConsoleReads, PublicRecord):
     """Incidents, their events, tracks and decisions, the console's users and the public
-    record of violations, in one file.
+    record of violations, in one SQLite file or one PostgreSQL database (``path`` a
+    ``postgresql://`` URL).
 
     Opening creates the file (and its directory) when missing and migrates an older
     schema; it raises :class:`~airsentry.errors.StoreError` when the path cannot be
-    written, the file is not an SQLite database, or its schema is newer than this code.
+    written, the file is not an SQLite database, the server cannot be reached, or the
+    schema is newer than this code.
     With ``record=True`` it imports the record airsentry ships (the one builder opens
     every pipeline's store so), so ordinals are right from the first run.
     """
