@@ -153,3 +153,15 @@ def postgres_server() -> Iterator[PostgresServer]:
 def postgres_url(postgres_server: PostgresServer) -> str:
     """A ``postgresql://`` URL of an empty schema of the session's server."""
     return postgres_server.new_schema()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_target(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path | str:
+    """A new store on each database: an SQLite file, or a PostgreSQL URL. The user data
+    directory (where a PostgreSQL store's audit log goes by default) is the test's own."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    if request.param == "sqlite":
+        return tmp_path / "book.sqlite"
+    return str(request.getfixturevalue("postgres_url"))
