@@ -68,6 +68,8 @@ class PostgresServer:
     def __init__(self) -> None:
         self.bin = _binaries()
         self.root = Path(tempfile.mkdtemp(prefix="airsentry-pg-"))
+        self.process: subprocess.Popen[bytes] | None = None
+        atexit.register(self.stop)  # whatever happens next, the directory goes
         self.port = _free_port()
         self.user: int | None = None
         if os.geteuid() == 0:
@@ -79,8 +81,6 @@ class PostgresServer:
             self.user = entry.pw_uid
             os.chown(self.root, entry.pw_uid, entry.pw_gid)
             self.bin = self._reachable(self.bin)
-        self.process: subprocess.Popen[bytes] | None = None
-        atexit.register(self.stop)
 
     def _reachable(self, binaries: Path) -> Path:
         """``binaries``, or a copy of their installation in this cluster's directory when
@@ -117,14 +117,24 @@ class PostgresServer:
             )  # fmt: skip
         if done.returncode:
             pytest.fail(f"initdb failed: {log.read_text(errors='replace')}")
-        self.process = subprocess.Popen(
-            [str(self.bin / "postgres"), "-D", str(data), "-p", str(self.port),
-             "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={data}",
-             "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-             "-c", "max_connections=400", "-c", "shared_buffers=32MB"],
-            stdout=subprocess.DEVNULL, stderr=(self.root / "server.log").open("wb"),
-            user=self.user,
-        )  # fmt: skip
+        for _attempt in range(3):  # another process may take the free port first
+            if self._serve(data):
+                return
+            self.port = _free_port()
+        log_text = (self.root / "server.log").read_text(errors="replace")
+        self.stop()
+        pytest.fail(f"PostgreSQL did not start: {log_text}")
+
+    def _serve(self, data: Path) -> bool:
+        """Start ``postgres`` on ``self.port`` and make the database; False if it exited."""
+        with (self.root / "server.log").open("wb") as log:
+            self.process = subprocess.Popen(
+                [str(self.bin / "postgres"), "-D", str(data), "-p", str(self.port),
+                 "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={data}",
+                 "-c", "fsync=off", "-c", "synchronous_commit=off",
+                 "-c", "full_page_writes=off", "-c", "max_connections=400"],
+                stdout=subprocess.DEVNULL, stderr=log, user=self.user,
+            )  # fmt: skip
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -132,12 +142,13 @@ class PostgresServer:
                     f"postgresql://airsentry@127.0.0.1:{self.port}/postgres", autocommit=True
                 ) as conn:
                     conn.execute(f"CREATE DATABASE {DATABASE}")
-                return
+                return True
             except psycopg.OperationalError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    log_text = (self.root / "server.log").read_text(errors="replace")
-                    self.stop()
-                    pytest.fail(f"PostgreSQL did not start: {log_text}")
+                if self.process.poll() is not None:
+                    self.process = None
+                    return False
+                if time.monotonic() > deadline:
+                    return False
                 time.sleep(0.1)
 
     def new_schema(self) -> str:
@@ -169,6 +180,7 @@ def postgres_server() -> Iterator[PostgresServer]:
         yield server
     finally:
         server.stop()
+        atexit.unregister(server.stop)
 
 
 @pytest.fixture

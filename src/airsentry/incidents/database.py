@@ -28,6 +28,7 @@ crash or power loss, and :meth:`Database.transaction` returns only after its com
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import weakref
@@ -54,6 +55,11 @@ class _Reader:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+
+    def __del__(self) -> None:
+        # Closed, not just dropped: a PostgreSQL connection holds a server process.
+        with contextlib.suppress(Exception):  # at interpreter shutdown: nothing to tell
+            self.conn.close()
 
 
 class Database:
