@@ -23,7 +23,8 @@ from airsentry.incidents import (
     StoredUser,
 )
 from airsentry.incidents.kinds import decision_of
-from airsentry.incidents.schema import SCHEMA_VERSION
+from airsentry.incidents.dialect import POSTGRES
+from airsentry.incidents.schema import MIGRATIONS, SCHEMA_VERSION
 from airsentry.model import Action
 
 V1_DUMP = Path(__file__).parent / "data" / "store_v1.sql"
@@ -171,15 +172,43 @@ def test_the_book_and_the_store_use_no_sqlite_data_version() -> None:
     assert "sqlite3" not in imported
 
 
-def test_a_version_1_store_migrates_without_loss(tmp_path: Path) -> None:
-    """A file written by the code of schema version 1 (users made by the server then)."""
-    path = tmp_path / "v1.sqlite"
-    raw = sqlite3.connect(path)
+def _load_v1(target: Path | str) -> None:
+    """The version-1 store of ``V1_DUMP`` at ``target``: the SQLite dump itself, or on
+    PostgreSQL the same migration 1 and the same rows (parents first: PostgreSQL checks
+    references at once)."""
+    dump = V1_DUMP.read_text("utf-8")
+    if not isinstance(target, str):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        raw = sqlite3.connect(target)
+        try:
+            raw.executescript(dump)
+            assert raw.execute("PRAGMA user_version").fetchone()[0] == 1
+        finally:
+            raw.close()
+        return
+    conn = POSTGRES.connect(target, 10.0, reader=False)
     try:
-        raw.executescript(V1_DUMP.read_text("utf-8"))
-        assert raw.execute("PRAGMA user_version").fetchone()[0] == 1
+        POSTGRES.begin_migration(conn)
+        MIGRATIONS[0](conn, POSTGRES)
+        POSTGRES.set_schema_version(conn, 1)
+        users = dump[dump.index("CREATE TABLE server_users") :]
+        conn.execute(users[: users.index(");") + 1])
+        for table in ("incidents", "incident_tracks", "events", "decisions", "server_users"):
+            for line in dump.splitlines():
+                if line.startswith(f'INSERT INTO "{table}" '):
+                    conn.execute(line.rstrip(";"))
+        for table in ("events", "decisions"):  # as rows numbered by the database itself
+            POSTGRES.reset_identity(conn, table)
+        conn.execute("COMMIT")
+        assert POSTGRES.schema_version(conn) == 1
     finally:
-        raw.close()
+        conn.close()
+
+
+def test_a_version_1_store_migrates_without_loss(db: Path | str) -> None:
+    """A store written by the code of schema version 1 (users made by the server then)."""
+    _load_v1(db)
+    path = db
     with IncidentStore(path) as store:
         assert store.schema_version == SCHEMA_VERSION
         incidents = store.list()
@@ -206,12 +235,13 @@ def test_a_version_1_store_migrates_without_loss(tmp_path: Path) -> None:
         book = IncidentBook(store, recommend)
         (new,) = book.add([entry(7, 60 * 24)])
         assert new.id == "EST-2025-0002"
-    raw = sqlite3.connect(path)
-    try:
-        tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    finally:
-        raw.close()
-    assert "server_users" not in tables
+        later = store.record_decision(
+            new.id, time=at(60 * 24), operator="Tamm", kind=DecisionKind.NOTE, note="new"
+        )
+        assert later.id == 5  # after the four carried over
+        with store.reading("list tables") as conn:
+            assert not store.dialect.has_table(conn, "server_users")
+            assert store.dialect.has_table(conn, "users")
 
 
 def test_a_finished_thread_leaves_no_read_connection_behind(store: IncidentStore) -> None:
