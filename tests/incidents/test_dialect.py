@@ -35,7 +35,8 @@ def test_a_url_is_a_postgresql_store_and_a_path_a_file(tmp_path: Path) -> None:
     assert db_target(url) == url
     assert db_target("state/x.sqlite") == Path("state/x.sqlite")
     assert display(url) == "postgresql://u:***@db.example:5432/airsentry"
-    assert store_exists(url) and not store_exists(tmp_path / "none.sqlite")
+    assert store_exists(url)
+    assert not store_exists(tmp_path / "none.sqlite")
     assert local_anchor(tmp_path / "a.sqlite") == tmp_path / "a.sqlite"
     assert local_anchor(url).name == "postgresql-airsentry"
     config = tmp_path / "site.yaml"

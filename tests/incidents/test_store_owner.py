@@ -22,8 +22,8 @@ from airsentry.incidents import (
     IncidentStore,
     StoredUser,
 )
-from airsentry.incidents.kinds import decision_of
 from airsentry.incidents.dialect import POSTGRES
+from airsentry.incidents.kinds import decision_of
 from airsentry.incidents.schema import MIGRATIONS, SCHEMA_VERSION
 from airsentry.model import Action
 
