@@ -28,6 +28,12 @@ def test_placeholders_types_and_literals_for_postgresql() -> None:
         "n BIGINT, t DOUBLE PRECISION) "
     )
     assert pg_sql("SELECT x::jsonb FROM t") == "SELECT x::jsonb FROM t"
+    assert pg_sql("INSERT OR IGNORE INTO t (a) VALUES (?)") == (
+        "INSERT INTO t (a) VALUES (%s) ON CONFLICT DO NOTHING"
+    )
+    assert pg_sql("CREATE TABLE t (a TEXT PRIMARY KEY) WITHOUT ROWID") == (
+        "CREATE TABLE t (a TEXT PRIMARY KEY)"
+    )
 
 
 def test_a_url_is_a_postgresql_store_and_a_path_a_file(tmp_path: Path) -> None:
