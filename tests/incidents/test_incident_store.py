@@ -87,6 +87,11 @@ def test_events_round_trip_and_are_not_stored_twice(store: IncidentStore) -> Non
     assert store.add_events(events) == len(events)
     assert store.add_events(events) == 0
     assert store.event_count() == len(events)
+    with store.writing("count changes") as conn:  # as SQLite counts them, on both
+        before = conn.total_changes
+        conn.execute("SELECT COUNT(*) FROM events").fetchone()
+        conn.execute("UPDATE events SET kind = kind WHERE kind = 'entry'")
+        assert conn.total_changes - before == 3
 
 
 def test_events_linked_to_an_incident_come_back_in_time_order(

@@ -59,6 +59,9 @@ class Connection(Protocol):
     @property
     def in_transaction(self) -> bool: ...
 
+    @property
+    def total_changes(self) -> int: ...
+
     def close(self) -> None: ...
 
 
@@ -87,6 +90,7 @@ def display(url: str) -> str:
 _LITERAL = re.compile(r"('(?:[^']|'')*')")
 _COMMENT = re.compile(r"--[^\n]*")
 _NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+_CHANGES = re.compile(r"\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 _IGNORE = re.compile(r"\bINSERT OR IGNORE INTO\b")
 _WORDS = (
     (re.compile(r"\bBEGIN IMMEDIATE\b"), "BEGIN"),
@@ -157,14 +161,27 @@ class PgConnection:
 
     def __init__(self, raw: Any) -> None:
         self.raw = raw
+        self._changes = 0
 
     def execute(self, sql: str, parameters: Any = (), /) -> Any:
-        return self.raw.execute(pg_sql(sql), parameters)
+        cursor = self.raw.execute(pg_sql(sql), parameters)
+        self._count(sql, cursor)
+        return cursor
 
     def executemany(self, sql: str, parameters: Any, /) -> Any:
         cursor = self.raw.cursor()
         cursor.executemany(pg_sql(sql), list(parameters))
+        self._count(sql, cursor)
         return cursor
+
+    def _count(self, sql: str, cursor: Any) -> None:
+        if _CHANGES.match(sql) and cursor.rowcount > 0:
+            self._changes += int(cursor.rowcount)
+
+    @property
+    def total_changes(self) -> int:
+        """Rows inserted, updated or deleted since the connection opened (as SQLite's)."""
+        return self._changes
 
     @property
     def in_transaction(self) -> bool:
