@@ -4,7 +4,9 @@
 single writer and every read through its per-thread read connections
 (:class:`~airsentry.incidents.database.Database`), so readers never wait for a writer.
 The console's reads live in :mod:`airsentry.incidents.queries`, the users in
-:mod:`airsentry.incidents.users`; the tables in :mod:`airsentry.incidents.schema`.
+:mod:`airsentry.incidents.users`; the tables in :mod:`airsentry.incidents.schema`. The
+database is an SQLite file (the embedded default) or PostgreSQL (a ``postgresql://``
+URL), with the same SQL; what differs is in :mod:`airsentry.incidents.dialect`.
 
 Nothing lost: every write method commits (``synchronous = FULL``, WAL) before it
 returns, so an event accepted by :meth:`IncidentStore.add_events` is on disk when the
