@@ -4,13 +4,22 @@ and the errors a PostgreSQL store gives."""
 from __future__ import annotations
 
 import socket
+import time
 from pathlib import Path
 
+import psycopg
 import pytest
+from incidents_helpers import at, entry, exit_, recommend
 
 from airsentry.config import load_config
 from airsentry.errors import StoreError
-from airsentry.incidents import IncidentStore, db_target, local_anchor, store_exists
+from airsentry.incidents import (
+    IncidentBook,
+    IncidentStore,
+    db_target,
+    local_anchor,
+    store_exists,
+)
 from airsentry.incidents.dialect import display, pg_sql
 
 
@@ -68,3 +77,22 @@ def test_a_missing_database_is_a_store_error(postgres_server) -> None:  # type: 
     url = postgres_server.url.rsplit("/", 1)[0] + "/no_such_database"
     with pytest.raises(StoreError, match="no_such_database"):
         IncidentStore(url)
+
+
+def test_a_restarted_server_session_is_reconnected(postgres_server) -> None:  # type: ignore[no-untyped-def]
+    """Connections the server dropped (a restart, a failover, an administrator) are
+    opened anew by the next write or read; nothing committed is lost."""
+    with IncidentStore(postgres_server.new_schema()) as store:
+        book = IncidentBook(store, recommend)
+        (first,) = book.add([entry(1, 0)])
+        assert store.event_count() == 1  # this thread's reader is open too
+        with psycopg.connect(postgres_server.url, autocommit=True) as admin:
+            killed = admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE pid <> pg_backend_pid() AND datname = current_database()"
+            ).fetchall()
+        assert len(killed) >= 2  # the writer and the reader
+        time.sleep(0.2)
+        book.add([exit_(1, 12)])  # the writer reconnects
+        assert store.event_count() == 2  # and so does the reader
+        assert store.get(first.id).end == at(12)  # type: ignore[union-attr]

@@ -123,6 +123,10 @@ class Database:
     def _reader(self) -> Connection:
         """This thread's read connection, opened on first use."""
         reader: _Reader | None = getattr(self._local, "reader", None)
+        if reader is not None and self.dialect.lost(reader.conn):  # server restarted
+            with self._readers_lock:
+                self._readers.discard(reader)
+            reader = self._local.reader = None
         if reader is None:
             with self._readers_lock:
                 if self._closed:
@@ -164,17 +168,7 @@ class Database:
                     self._depth -= 1
                 return
             with self._errors("begin a transaction"):
-                # BEGIN IMMEDIATE takes SQLite's write lock; on PostgreSQL the revision
-                # row's update is the lock every writer queues on (see dialect.py).
-                self._conn.execute("BEGIN IMMEDIATE")
-                try:
-                    self._conn.execute("UPDATE revision SET n = n + 1 WHERE id = 1")
-                    self._revision = int(
-                        self._conn.execute("SELECT n FROM revision WHERE id = 1").fetchone()[0]
-                    )
-                except BaseException:
-                    self._conn.execute("ROLLBACK")
-                    raise
+                self._begin_write()
             self._depth = 1
             self._writer_thread = threading.get_ident()
             try:
@@ -182,17 +176,44 @@ class Database:
             except BaseException:
                 self._depth = 0
                 self._writer_thread = None
-                if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
+                self._rollback()
                 raise
             self._depth = 0
             self._writer_thread = None
             try:
                 self._conn.execute("COMMIT")
             except self._db_errors as exc:
-                if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
+                self._rollback()
                 raise StoreError(self.location, f"cannot commit: {_reason(exc)}") from exc
+
+    def _begin_write(self) -> None:
+        """Begin the writer's transaction and bump the revision; a connection the server
+        dropped (restart, failover) is opened anew, once, as nothing was done yet."""
+        for retry in (False, True):
+            if self.dialect.lost(self._conn):
+                self._conn.close()
+                self._conn = self._connect(reader=False)
+            try:
+                # BEGIN IMMEDIATE takes SQLite's write lock; on PostgreSQL the revision
+                # row's update is the lock every writer queues on (see dialect.py).
+                self._conn.execute("BEGIN IMMEDIATE")
+                self._conn.execute("UPDATE revision SET n = n + 1 WHERE id = 1")
+                row = self._conn.execute("SELECT n FROM revision WHERE id = 1").fetchone()
+                self._revision = int(row[0])
+                return
+            except self._db_errors:
+                self._rollback()
+                if retry or not self.dialect.lost(self._conn):
+                    raise
+            except BaseException:
+                self._rollback()
+                raise
+
+    def _rollback(self) -> None:
+        """Roll the writer's transaction back, if any (a lost connection has none left)."""
+        with contextlib.suppress(*self._db_errors):
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
 
     @contextmanager
     def writing(self, doing: str) -> Iterator[Connection]:
@@ -230,7 +251,13 @@ class Database:
             if conn.in_transaction:  # a read nested in another read joins its snapshot
                 yield conn
                 return
-            self.dialect.begin_read(conn)
+            try:
+                self.dialect.begin_read(conn)
+            except self._db_errors:
+                if not self.dialect.lost(conn):
+                    raise
+                conn = self._reader()  # the server dropped it: a new one, once
+                self.dialect.begin_read(conn)
             try:
                 yield conn
             finally:

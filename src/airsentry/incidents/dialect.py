@@ -225,6 +225,10 @@ class Dialect:
             raise
         return conn
 
+    def lost(self, conn: Connection) -> bool:
+        """Whether ``conn`` can no longer be used (a server gone or restarted)."""
+        return False
+
     def begin_read(self, conn: Connection) -> None:
         conn.execute("BEGIN")
 
@@ -280,6 +284,10 @@ class PostgresDialect(Dialect):
             conn.close()
             raise
         return conn
+
+    def lost(self, conn: Connection) -> bool:
+        raw = getattr(conn, "raw", None)
+        return raw is not None and bool(raw.closed or raw.broken)
 
     def begin_read(self, conn: Connection) -> None:
         conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
