@@ -96,3 +96,19 @@ def test_a_restarted_server_session_is_reconnected(postgres_server) -> None:  # 
         book.add([exit_(1, 12)])  # the writer reconnects
         assert store.event_count() == 2  # and so does the reader
         assert store.get(first.id).end == at(12)  # type: ignore[union-attr]
+
+
+def test_commands_name_a_postgresql_store_without_its_password(
+    postgres_server,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    from airsentry.cli import main
+
+    schema_url = postgres_server.new_schema()
+    user, rest = schema_url.split("@", 1)
+    url = f"{user}:hunter2@{rest}"  # trust authentication: any password is accepted
+    assert main(["demo", "--db", url, "--audit-log", str(tmp_path / "a.jsonl")]) == 0
+    out = capsys.readouterr().out
+    assert "incident book: postgresql://airsentry:***@" in out
+    assert "hunter2" not in out

@@ -60,7 +60,10 @@ def run(args: argparse.Namespace) -> int:
         with IncidentStore(db, record=True) as store:
             added = store.import_record(rows)
         n = sum(r.count for r in rows)
-        print(f"{args.file}: {len(rows)} rows ({n} violations or closures), {added} new; {db}")
+        print(
+            f"{args.file}: {len(rows)} rows ({n} violations or closures), {added} new; "
+            f"{store.location}"
+        )
         return 0
     if not store_exists(db):
         raise AirsentryError(f"{db}: no incident database (run a replay or the demo first)")
@@ -68,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
         if args.action == "show":
             inc = store.get(args.id, with_events=True)
             if inc is None:
-                raise AirsentryError(f"no incident {args.id!r} in {db}")
+                raise AirsentryError(f"no incident {args.id!r} in {store.location}")
             print(json.dumps(inc.to_dict(with_events=True), indent=2))
             return 0
         if args.action == "report":

@@ -13,7 +13,7 @@
 """
 
 from airsentry.incidents.book import IncidentBook, Recommender
-from airsentry.incidents.dialect import db_target
+from airsentry.incidents.dialect import db_target, shown
 from airsentry.incidents.grouping import natural_key, severity_of
 from airsentry.incidents.kinds import DecisionKind, IncidentStatus
 from airsentry.incidents.queries import EventSpan
@@ -40,6 +40,7 @@ __all__ = [
     "local_anchor",
     "natural_key",
     "severity_of",
+    "shown",
     "store_exists",
     "timeline_text",
 ]

@@ -85,6 +85,11 @@ def display(url: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
 
 
+def shown(target: str | os.PathLike[str]) -> str:
+    """A store target as messages name it: a file's path, a URL without its password."""
+    return display(str(target)) if is_url(target) else str(target)
+
+
 # -- SQL text for PostgreSQL ------------------------------------------------------------
 
 _LITERAL = re.compile(r"('(?:[^']|'')*')")
