@@ -20,6 +20,9 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+# The session's PostgreSQL server for the store's tests (tests/postgres_server.py).
+from postgres_server import postgres_server, postgres_url, store_target  # noqa: F401
+
 # Property tests explore new random inputs on every developer run; in CI they replay a
 # fixed sequence, so that a landing never depends on the luck of a seed. What the random
 # runs find becomes a regression test (see tests/sources/test_jet1090.py).

@@ -35,7 +35,7 @@ from airsentry.decisions.trail import RecommendationTrail
 from airsentry.errors import AirsentryError
 from airsentry.identify.base import Identifier
 from airsentry.identify.registers import load_registers
-from airsentry.incidents import BookedIncident, IncidentBook, IncidentStore
+from airsentry.incidents import BookedIncident, IncidentBook, IncidentStore, local_anchor
 from airsentry.incidents import default_db_path as _default_db
 from airsentry.model import Zone, from_epoch
 from airsentry.outputs.base import Sink
@@ -52,14 +52,15 @@ from airsentry.tracking.mtt import FusedTracker
 from airsentry.watch.stage import Watch
 
 
-def database(deployment: DeploymentConfig) -> Path:
-    """The incident database of a deployment (the one default when it names none)."""
+def database(deployment: DeploymentConfig) -> Path | str:
+    """The incident database of a deployment: a file or a ``postgresql://`` URL (the one
+    default file when it names none)."""
     return deployment.db or _default_db()
 
 
 def audit_log_path(deployment: DeploymentConfig) -> Path:
     """The audit log of a deployment: given, else beside its database."""
-    return deployment.audit_log or default_log_path(database(deployment))
+    return deployment.audit_log or default_log_path(local_anchor(database(deployment)))
 
 
 def audit_log(deployment: DeploymentConfig) -> AuditLog:
@@ -156,7 +157,7 @@ class Run:
     totals: Totals = field(default_factory=Totals)
 
     @property
-    def db(self) -> Path:
+    def db(self) -> Path | str:
         return database(self.deployment)
 
     def incidents(self) -> list[BookedIncident]:

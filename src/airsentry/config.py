@@ -106,7 +106,7 @@ class DeploymentConfig:
     feeds: tuple[Feed, ...] = ()
     pipeline: PipelineConfig = field(default_factory=PipelineConfig)
     merge: MergeConfig = field(default_factory=MergeConfig)
-    db: Path | None = None  # None: the default store in the user data folder
+    db: Path | str | None = None  # a file or a postgresql:// URL; None: the default file
     audit_log: Path | None = None  # None: beside the database, <db name>.audit.jsonl
     audit_key: Path | None = None  # the audit log's key; None: <audit log>.key
     quarantine: Path | None = None
@@ -180,7 +180,7 @@ def parse_config(doc: Any, base: Path = Path()) -> DeploymentConfig:
         audit_log=_optional_path(top.get("audit_log"), "audit_log", base),
         audit_key=_optional_path(top.get("audit_key"), "audit_key", base),
         merge=merge,
-        db=_optional_path(top.get("db"), "db", base),
+        db=_db(top.get("db"), base),
         quarantine=_optional_path(top.get("quarantine"), "quarantine", base),
         events_out=_optional_path(top.get("events_out"), "events_out", base),
         default_zones=default_zones,
@@ -363,3 +363,10 @@ def _path(value: Any, key: str, base: Path) -> Path:
 
 def _optional_path(value: Any, key: str, base: Path) -> Path | None:
     return None if value is None else _path(value, key, base)
+
+
+def _db(value: Any, base: Path) -> Path | str | None:
+    """The ``db`` key: a ``postgresql://`` URL as given, else a file path."""
+    if isinstance(value, str) and value.startswith(("postgresql://", "postgres://")):
+        return value
+    return _optional_path(value, "db", base)

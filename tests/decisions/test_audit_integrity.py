@@ -125,8 +125,8 @@ def test_a_head_recorded_elsewhere_catches_a_consistent_truncation(tmp_path: Pat
 
 
 @pytest.fixture
-def desk(tmp_path: Path) -> Iterator[tuple[Desk, IncidentStore, str]]:
-    with IncidentStore(tmp_path / "book.sqlite") as store:
+def desk(tmp_path: Path, store_target: Path | str) -> Iterator[tuple[Desk, IncidentStore, str]]:
+    with IncidentStore(store_target) as store:
         book = IncidentBook(store, Responder(load()))
         book.add(make_incident("sovereign", ["fast_jet"] * 3).events)
         log = AuditLog(tmp_path / "audit.jsonl")

@@ -11,7 +11,7 @@ import pytest
 from airsentry.cli import main
 from airsentry.decisions.audit import AuditLog, default_log_path
 from airsentry.decisions.desk import AuthorisationError, Desk, Roster
-from airsentry.incidents import DecisionKind, IncidentBook, IncidentStore
+from airsentry.incidents import DecisionKind, IncidentBook, IncidentStore, local_anchor
 from airsentry.model import Action
 from airsentry.respond.playbook import Responder, load
 from incident_builders import make_incident
@@ -27,12 +27,12 @@ ROSTER = Roster(
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "book.sqlite"
+def db(store_target: Path | str) -> Path | str:
+    return store_target
 
 
 @pytest.fixture
-def store(db: Path) -> Iterator[IncidentStore]:
+def store(db: Path | str) -> Iterator[IncidentStore]:
     with IncidentStore(db) as s:
         book = IncidentBook(s, Responder(load()))
         book.add(make_incident("site", ["drone"] * 3, dwell_s=1800, depth_m=30_000).events)
@@ -41,8 +41,8 @@ def store(db: Path) -> Iterator[IncidentStore]:
 
 
 @pytest.fixture
-def desk(store: IncidentStore, db: Path) -> Desk:
-    return Desk(store, AuditLog(default_log_path(db)), load(), ROSTER)
+def desk(store: IncidentStore, db: Path | str) -> Desk:
+    return Desk(store, AuditLog(default_log_path(local_anchor(db))), load(), ROSTER)
 
 
 def ids(store: IncidentStore) -> dict[str, str]:
@@ -139,7 +139,7 @@ def test_a_tampered_audit_log_voids_the_authorisation(store: IncidentStore, desk
 
 
 def test_cli_refuses_engagement_without_authorisation(
-    store: IncidentStore, db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    store: IncidentStore, db: Path | str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     site = ids(store)["site"]
     roster = tmp_path / "roster.yaml"

@@ -184,14 +184,14 @@ def test_a_silent_track_is_lost_after_lost_after_s(store: IncidentStore) -> None
     assert closed.status == "closed"
 
 
-def test_restart_resumes_the_open_incident(db_path: Path) -> None:
-    with IncidentStore(db_path) as store:
+def test_restart_resumes_the_open_incident(db: Path | str) -> None:
+    with IncidentStore(db) as store:
         book = IncidentBook(store, recommend)
         book.add([entry(1, 0), exit_(1, 5)])
         book.close_stale(at(70))  # EST-2025-0001 closed
         book.add([entry(2, 100), entry(3, 101)])  # EST-2025-0002 open, tracks inside
 
-    with IncidentStore(db_path) as store:
+    with IncidentStore(db) as store:
         book = IncidentBook(store, recommend)
         assert [i.id for i in book.open_incidents()] == ["EST-2025-0002"]
         (inc,) = book.add([exit_(2, 110, dwell_s=600.0), exit_(3, 112, dwell_s=660.0)])
@@ -205,8 +205,8 @@ def test_restart_resumes_the_open_incident(db_path: Path) -> None:
         assert len(store.list()) == 2
 
 
-def test_second_process_continues_the_same_incident(db_path: Path) -> None:
-    with IncidentStore(db_path) as first, IncidentStore(db_path) as second:
+def test_second_process_continues_the_same_incident(db: Path | str) -> None:
+    with IncidentStore(db) as first, IncidentStore(db) as second:
         IncidentBook(first, recommend).add([entry(1, 0)])
         (inc,) = IncidentBook(second, recommend).add([entry(2, 10), exit_(1, 12)])
         assert inc.id == "EST-2025-0001"
@@ -214,8 +214,8 @@ def test_second_process_continues_the_same_incident(db_path: Path) -> None:
         assert first.get(inc.id, with_events=True) == inc
 
 
-def test_two_books_on_one_file_do_not_overwrite_each_other(db_path: Path) -> None:
-    with IncidentStore(db_path) as first_store, IncidentStore(db_path) as second_store:
+def test_two_books_on_one_file_do_not_overwrite_each_other(db: Path | str) -> None:
+    with IncidentStore(db) as first_store, IncidentStore(db) as second_store:
         first = IncidentBook(first_store, recommend)
         second = IncidentBook(second_store, recommend)
         first.add([entry(1, 0)])
@@ -227,9 +227,9 @@ def test_two_books_on_one_file_do_not_overwrite_each_other(db_path: Path) -> Non
         assert len(first_store.list()) == 1
 
 
-def test_feeding_the_same_events_twice_changes_nothing(db_path: Path) -> None:
+def test_feeding_the_same_events_twice_changes_nothing(db: Path | str) -> None:
     events = [*three_jets(), *three_jets(start=180), swarm(300, [40, 41], zone=EST_BUFFER)]
-    with IncidentStore(db_path) as store:
+    with IncidentStore(db) as store:
         book = IncidentBook(store, recommend)
         first = book.add(events)
         book.close_stale(at(600))
@@ -237,7 +237,7 @@ def test_feeding_the_same_events_twice_changes_nothing(db_path: Path) -> None:
         n_events = store.event_count()
         assert book.add(events) == []  # same book: nothing changed
 
-    with IncidentStore(db_path) as store:  # a second run of the recorded file
+    with IncidentStore(db) as store:  # a second run of the recorded file
         assert IncidentBook(store, recommend).add(events) == []
         assert [i.to_dict() for i in store.list()] == before
         assert store.event_count() == n_events
@@ -328,16 +328,16 @@ def test_severity_weighs_the_response_and_what_the_incident_is() -> None:
     assert 0 <= severity_of(incident_like(Action.ENGAGE, 500, "fast_jet", depth_m=1e7)) <= 99
 
 
-def test_the_recommender_sees_the_incident_and_its_events(db_path: Path) -> None:
+def test_the_recommender_sees_the_incident_and_its_events(db: Path | str) -> None:
     seen: list[tuple[int, list[str]]] = []
 
     def watching(incident: Incident) -> Recommendation:
         seen.append((incident.object_count, [e.kind.value for e in incident.events]))
         return recommend(incident)
 
-    with IncidentStore(db_path) as store:
+    with IncidentStore(db) as store:
         IncidentBook(store, watching).add([entry(1, 0)])
-    with IncidentStore(db_path) as store:  # after a restart the events are reloaded
+    with IncidentStore(db) as store:  # after a restart the events are reloaded
         IncidentBook(store, watching).add([approach(1, 2, zone=EST_AIRPORT), entry(2, 3)])
 
     assert seen == [(1, ["entry"]), (2, ["entry", "approach", "entry"])]

@@ -1,4 +1,5 @@
-"""The SQLite incident store: opening, schema, durability, reads and decisions."""
+"""The incident store, on SQLite and on PostgreSQL: opening, schema, durability, reads
+and decisions (and what only an SQLite file has: paths, WAL)."""
 
 from __future__ import annotations
 
@@ -24,9 +25,16 @@ def _dicts(events: list[Event]) -> list[dict[str, object]]:
     return [e.to_dict() for e in events]
 
 
-def test_a_new_file_gets_the_current_schema_in_wal_mode(
-    store: IncidentStore, db_path: Path
-) -> None:
+def test_a_new_store_gets_every_table_of_the_schema(store: IncidentStore) -> None:
+    with store.reading("list tables") as conn:
+        for table in ("events", "incidents", "incident_tracks", "decisions", "users",
+                      "revision", "record", "outbox"):  # fmt: skip
+            assert store.dialect.has_table(conn, table), table
+    assert store.schema_version == SCHEMA_VERSION
+
+
+def test_a_new_file_gets_the_current_schema_in_wal_mode(db_path: Path) -> None:
+    IncidentStore(db_path).close()
     assert db_path.exists()
     raw = sqlite3.connect(db_path)
     try:
@@ -36,7 +44,6 @@ def test_a_new_file_gets_the_current_schema_in_wal_mode(
     finally:
         raw.close()
     assert {"events", "incidents", "incident_tracks", "decisions", "users", "revision"} <= tables
-    assert store.schema_version == SCHEMA_VERSION
 
 
 def test_default_path_is_in_the_user_data_directory() -> None:
@@ -68,14 +75,11 @@ def test_a_garbage_file_raises_store_error(tmp_path: Path) -> None:
     assert garbage.read_bytes().startswith(b"this is not")  # left untouched
 
 
-def test_a_newer_schema_is_refused(db_path: Path) -> None:
-    IncidentStore(db_path).close()
-    raw = sqlite3.connect(db_path)
-    raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
-    raw.commit()
-    raw.close()
+def test_a_newer_schema_is_refused(db: Path | str) -> None:
+    with IncidentStore(db) as store, store.writing("set a newer version") as conn:
+        store.dialect.set_schema_version(conn, SCHEMA_VERSION + 1)
     with pytest.raises(StoreError, match="newer"):
-        IncidentStore(db_path)
+        IncidentStore(db)
 
 
 def test_events_round_trip_and_are_not_stored_twice(store: IncidentStore) -> None:
@@ -83,6 +87,11 @@ def test_events_round_trip_and_are_not_stored_twice(store: IncidentStore) -> Non
     assert store.add_events(events) == len(events)
     assert store.add_events(events) == 0
     assert store.event_count() == len(events)
+    with store.writing("count changes") as conn:  # as SQLite counts them, on both
+        before = conn.total_changes
+        conn.execute("SELECT COUNT(*) FROM events").fetchone()
+        conn.execute("UPDATE events SET kind = kind WHERE kind = 'entry'")
+        assert conn.total_changes - before == 3
 
 
 def test_events_linked_to_an_incident_come_back_in_time_order(
@@ -95,7 +104,7 @@ def test_events_linked_to_an_incident_come_back_in_time_order(
     assert back[0].time.tzinfo is not None
 
 
-def test_an_accepted_event_survives_a_crash(db_path: Path) -> None:
+def test_an_accepted_event_survives_a_crash(db: Path | str) -> None:
     """A process that dies right after add_events (no close, no cleanup) loses nothing."""
     script = textwrap.dedent(
         f"""
@@ -103,13 +112,13 @@ def test_an_accepted_event_survives_a_crash(db_path: Path) -> None:
         sys.path.insert(0, {str(Path(__file__).parent)!r})
         from incidents_helpers import three_jets, recommend
         from airsentry.incidents import IncidentBook, IncidentStore
-        store = IncidentStore({str(db_path)!r})
+        store = IncidentStore({str(db)!r})
         IncidentBook(store, recommend).add(three_jets())
         os._exit(0)
         """
     )
     subprocess.run([sys.executable, "-c", script], check=True)
-    with IncidentStore(db_path) as store:
+    with IncidentStore(db) as store:
         assert store.event_count() == 6
         inc = store.get("EST-2025-0001")
         assert inc is not None
@@ -173,7 +182,7 @@ def test_list_filters(book: IncidentBook, store: IncidentStore) -> None:
     assert store.get("nope") is None
 
 
-def test_decisions_are_recorded_and_kept(book: IncidentBook, db_path: Path) -> None:
+def test_decisions_are_recorded_and_kept(book: IncidentBook, db: Path | str) -> None:
     (inc,) = book.add([entry(1, 0)])
     store = book.store
     ack = store.record_decision(
@@ -193,7 +202,7 @@ def test_decisions_are_recorded_and_kept(book: IncidentBook, db_path: Path) -> N
     with pytest.raises(ValueError, match="operator"):
         store.record_decision(inc.id, time=at(1), operator=" ", action="acknowledge")
 
-    with IncidentStore(db_path) as again:
+    with IncidentStore(db) as again:
         decisions = again.decisions_for(inc.id)
     assert [(d.kind, d.action) for d in decisions] == [
         (DecisionKind.ACKNOWLEDGE, None),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -66,7 +67,7 @@ def ordinal(store: IncidentStore, incident_id: str) -> int | None:
 
 
 def test_earlier_rows_count_before_a_booked_incident_and_a_matching_row_only_once(
-    tmp_path: Path,
+    new_db: Callable[[], Path | str],
 ) -> None:
     """Two violations reported in May and one on the incident's own day: the incident is
     the third that year (its own day's row *is* the incident), whichever came first."""
@@ -78,14 +79,14 @@ def test_earlier_rows_count_before_a_booked_incident_and_a_matching_row_only_onc
         ),
         "r.csv",
     )
-    with IncidentStore(tmp_path / "a.sqlite") as store:
+    with IncidentStore(new_db()) as store:
         [booked] = IncidentBook(store, recommend).add([entry(1, 0), exit_(1, 12)])
         assert ordinal(store, booked.id) == 1
         assert store.import_record(record) == 3
         assert ordinal(store, booked.id) == 3  # renumbered by the import
         assert store.import_record(record) == 0  # idempotent
         assert store.violations_by_owner_year() == {("EST", 2025): 3}
-    with IncidentStore(tmp_path / "b.sqlite") as store:  # the record first this time
+    with IncidentStore(new_db()) as store:  # the record first this time
         store.import_record(record)
         [booked] = IncidentBook(store, recommend).add([entry(1, 0), exit_(1, 12)])
         assert ordinal(store, booked.id) == 3
@@ -99,10 +100,10 @@ def cli(*argv: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-def test_incidents_import_adds_each_row_once(tmp_path: Path) -> None:
+def test_incidents_import_adds_each_row_once(tmp_path: Path, db: Path | str) -> None:
     path = tmp_path / "lithuania.csv"
     path.write_text(rows("2025-07,,LTU,sovereign,2,,,two balloon incursions,a report"))
-    db = str(tmp_path / "b.sqlite")
+    db = str(db)
     code, out, _ = cli("incidents", "import", str(path), "--db", db)
     assert code == 0
     assert "1 rows (2 violations or closures), 1 new" in out
@@ -117,8 +118,7 @@ def test_incidents_import_adds_each_row_once(tmp_path: Path) -> None:
     assert f"{path}:2: count 'two' is not a whole number" in err
 
 
-def test_the_demo_reports_the_fourth_violation_of_estonian_airspace(tmp_path: Path) -> None:
-    db = tmp_path / "demo.sqlite"
+def test_the_demo_reports_the_fourth_violation_of_estonian_airspace(db: Path | str) -> None:
     code, out, _ = cli("demo", "--db", str(db))
     assert code == 0
     estonia = next(block for block in out.split("\n\n") if "sovereign:EST" in block)

@@ -22,8 +22,9 @@ from airsentry.incidents import (
     IncidentStore,
     StoredUser,
 )
+from airsentry.incidents.dialect import POSTGRES
 from airsentry.incidents.kinds import decision_of
-from airsentry.incidents.schema import SCHEMA_VERSION
+from airsentry.incidents.schema import MIGRATIONS, SCHEMA_VERSION
 from airsentry.model import Action
 
 V1_DUMP = Path(__file__).parent / "data" / "store_v1.sql"
@@ -73,12 +74,9 @@ def test_reads_inside_a_write_transaction_see_its_writes(store: IncidentStore) -
         assert store.event_count() == 1
 
 
-def test_the_users_table_comes_from_the_schema(store: IncidentStore, db_path: Path) -> None:
-    raw = sqlite3.connect(db_path)
-    try:
-        cols = [r[1] for r in raw.execute("PRAGMA table_info(users)")]
-    finally:
-        raw.close()
+def test_the_users_table_comes_from_the_schema(store: IncidentStore) -> None:
+    with store.reading("read the users' columns") as conn:
+        cols = [c[0] for c in conn.execute("SELECT * FROM users LIMIT 0").description]
     assert cols == ["name", "role", "token_sha256", "created"]
     users = store.users
     assert users.put("kask", "commander", "a" * 64)
@@ -90,7 +88,7 @@ def test_the_users_table_comes_from_the_schema(store: IncidentStore, db_path: Pa
     assert users.by_token_hash("a" * 64) is None
 
 
-def test_a_refusal_is_kind_refuse_with_its_action(book: IncidentBook, db_path: Path) -> None:
+def test_a_refusal_is_kind_refuse_with_its_action(book: IncidentBook, db: Path | str) -> None:
     (inc,) = book.add([entry(1, 0)])
     store = book.store
     store.record_decision(
@@ -98,7 +96,7 @@ def test_a_refusal_is_kind_refuse_with_its_action(book: IncidentBook, db_path: P
     )
     store.record_decision(inc.id, time=at(2), operator="Kask", action="refuse:intercept_and_escort")
     store.record_decision(inc.id, time=at(3), operator="Tamm", kind=DecisionKind.NOTE, note="hm")
-    with IncidentStore(db_path) as again:
+    with IncidentStore(db) as again:
         back = again.decisions_for(inc.id)
     assert [(d.kind, d.action) for d in back] == [
         (DecisionKind.REFUSE, Action.ENGAGE),
@@ -108,11 +106,8 @@ def test_a_refusal_is_kind_refuse_with_its_action(book: IncidentBook, db_path: P
     assert back[0].to_dict()["kind"] == "refuse"
     assert back[0].to_dict()["action"] == "engage"
     assert str(back[0]) == "refuse engage"
-    raw = sqlite3.connect(db_path)
-    try:
-        rows = raw.execute("SELECT kind, action FROM decisions ORDER BY id").fetchall()
-    finally:
-        raw.close()
+    with store.reading("read decisions") as conn:
+        rows = [tuple(r) for r in conn.execute("SELECT kind, action FROM decisions ORDER BY id")]
     assert rows == [("refuse", "engage"), ("refuse", "intercept_and_escort"), ("note", None)]
 
 
@@ -137,11 +132,13 @@ def test_not_found_names_the_kind_and_the_key(store: IncidentStore) -> None:
     assert not isinstance(info.value, KeyError)
 
 
-def test_a_book_sees_another_writer_without_data_version(book: IncidentBook, db_path: Path) -> None:
+def test_a_book_sees_another_writer_without_data_version(
+    book: IncidentBook, db: Path | str
+) -> None:
     (inc,) = book.add([entry(1, 0)])
     assert [i.id for i in book.open_incidents()] == [inc.id]
     # Another "process": its own store instance, its own writer connection.
-    with IncidentStore(db_path) as other:
+    with IncidentStore(db) as other:
         state = other.state_by_natural_key(other.open_states()[0].natural_key)
         assert state is not None
         state.incident.status = IncidentStatus.CLOSED
@@ -175,15 +172,43 @@ def test_the_book_and_the_store_use_no_sqlite_data_version() -> None:
     assert "sqlite3" not in imported
 
 
-def test_a_version_1_store_migrates_without_loss(tmp_path: Path) -> None:
-    """A file written by the code of schema version 1 (users made by the server then)."""
-    path = tmp_path / "v1.sqlite"
-    raw = sqlite3.connect(path)
+def _load_v1(target: Path | str) -> None:
+    """The version-1 store of ``V1_DUMP`` at ``target``: the SQLite dump itself, or on
+    PostgreSQL the same migration 1 and the same rows (parents first: PostgreSQL checks
+    references at once)."""
+    dump = V1_DUMP.read_text("utf-8")
+    if not isinstance(target, str):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        raw = sqlite3.connect(target)
+        try:
+            raw.executescript(dump)
+            assert raw.execute("PRAGMA user_version").fetchone()[0] == 1
+        finally:
+            raw.close()
+        return
+    conn = POSTGRES.connect(target, 10.0, reader=False)
     try:
-        raw.executescript(V1_DUMP.read_text("utf-8"))
-        assert raw.execute("PRAGMA user_version").fetchone()[0] == 1
+        POSTGRES.begin_migration(conn)
+        MIGRATIONS[0](conn, POSTGRES)
+        POSTGRES.set_schema_version(conn, 1)
+        users = dump[dump.index("CREATE TABLE server_users") :]
+        conn.execute(users[: users.index(");") + 1])
+        for table in ("incidents", "incident_tracks", "events", "decisions", "server_users"):
+            for line in dump.splitlines():
+                if line.startswith(f'INSERT INTO "{table}" '):
+                    conn.execute(line.rstrip(";"))
+        for table in ("events", "decisions"):  # as rows numbered by the database itself
+            POSTGRES.reset_identity(conn, table)
+        conn.execute("COMMIT")
+        assert POSTGRES.schema_version(conn) == 1
     finally:
-        raw.close()
+        conn.close()
+
+
+def test_a_version_1_store_migrates_without_loss(db: Path | str) -> None:
+    """A store written by the code of schema version 1 (users made by the server then)."""
+    _load_v1(db)
+    path = db
     with IncidentStore(path) as store:
         assert store.schema_version == SCHEMA_VERSION
         incidents = store.list()
@@ -210,12 +235,13 @@ def test_a_version_1_store_migrates_without_loss(tmp_path: Path) -> None:
         book = IncidentBook(store, recommend)
         (new,) = book.add([entry(7, 60 * 24)])
         assert new.id == "EST-2025-0002"
-    raw = sqlite3.connect(path)
-    try:
-        tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    finally:
-        raw.close()
-    assert "server_users" not in tables
+        later = store.record_decision(
+            new.id, time=at(60 * 24), operator="Tamm", kind=DecisionKind.NOTE, note="new"
+        )
+        assert later.id == 5  # after the four carried over
+        with store.reading("list tables") as conn:
+            assert not store.dialect.has_table(conn, "server_users")
+            assert store.dialect.has_table(conn, "users")
 
 
 def test_a_finished_thread_leaves_no_read_connection_behind(store: IncidentStore) -> None:
@@ -231,7 +257,7 @@ def test_a_finished_thread_leaves_no_read_connection_behind(store: IncidentStore
 
 
 def test_readers_cannot_write(store: IncidentStore) -> None:
-    with store.reading("try to write") as conn, pytest.raises(sqlite3.OperationalError):
+    with store.reading("try to write") as conn, pytest.raises(store.dialect.errors()):
         conn.execute("DELETE FROM events")
 
 

@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 from collections import Counter
 
 import pytest
 from fastapi.testclient import TestClient
 from server_helpers import ROLES, add_users, copy_db, swarm_feed, wait_for
 
+from airsentry.cli import main
 from airsentry.config import DeploymentConfig
 from airsentry.server import create_app
 from airsentry.server.auth import hash_token
 from airsentry.server.serving import open_context
 
 
-@pytest.fixture(scope="module")
-def api(demo_db, tmp_path_factory):
-    """A client over a copy of the demo store, with a runner that fed 20 live tracks."""
-    db = copy_db(demo_db, tmp_path_factory.mktemp("api") / "api.sqlite")
-    ctx = open_context(DeploymentConfig(db=db), list(swarm_feed(20, 10)))  # as `serve` does
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def api(request, demo_db, tmp_path_factory):
+    """A client over a copy of the demo store, with a runner that fed 20 live tracks: on
+    SQLite, and on PostgreSQL (the demo run into a schema of the session's server)."""
+    folder = tmp_path_factory.mktemp("api")
+    if request.param == "sqlite":
+        dep = DeploymentConfig(db=copy_db(demo_db, folder / "api.sqlite"))
+    else:
+        url = request.getfixturevalue("postgres_server").new_schema()
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert main(["demo", "--db", url, "--audit-log", str(folder / "demo.jsonl")]) == 0
+        dep = DeploymentConfig(db=url, audit_log=folder / "api.audit.jsonl")
+    ctx = open_context(dep, list(swarm_feed(20, 10)))  # as `serve` does
     tokens = add_users(ctx)
     with TestClient(create_app(ctx, close_on_shutdown=True)) as client:
         wait_for(lambda: ctx.runner.done, 30, "the feed to finish")

@@ -47,8 +47,19 @@ def parse_protect(text: str) -> frozenset[str] | None:
     return codes
 
 
+def _db_target(text: str) -> Path | str:
+    """``--db``: a PostgreSQL URL as given, else a file path (the parser stays light, so
+    this is not :func:`airsentry.incidents.db_target`, which it mirrors)."""
+    return text if text.startswith(("postgresql://", "postgres://")) else Path(text)
+
+
 def add_db_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", type=Path, help="incident database (default: in the data directory)")
+    p.add_argument(
+        "--db",
+        type=_db_target,
+        help="incident database: an SQLite file or a postgresql:// URL "
+        "(default: a file in the data directory)",
+    )
 
 
 def add_audit_option(p: argparse.ArgumentParser) -> None:

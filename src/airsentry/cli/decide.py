@@ -61,11 +61,11 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from airsentry.build import database, decision_desk
     from airsentry.decisions.desk import Roster, load_roster
-    from airsentry.incidents import IncidentStore
+    from airsentry.incidents import IncidentStore, store_exists
 
     deployment = deployment_from_args(args)
     db = database(deployment)
-    if not Path(db).exists():
+    if not store_exists(db):
         raise AirsentryError(f"{db}: no incident database (run a replay or the demo first)")
     now = datetime.now(UTC)
     with IncidentStore(db) as store:

@@ -28,7 +28,7 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from airsentry.build import database
     from airsentry.cli._demo import DEMO_SCENARIO, book_demo
-    from airsentry.incidents import timeline_text
+    from airsentry.incidents import shown, timeline_text
     from airsentry.sim.scenario import load_library
 
     deployment = deployment_from_args(args)
@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
         title = load_library(DEMO_SCENARIO).title
         print(f"{title}: {n_reports:,} reports, {events:,} events")
         print(timeline_text(incidents))
-        print(f"incident book: {db}")
+        print(f"incident book: {shown(db)}")
     if args.serve:
         from airsentry.cli._demo import serve_demo
 

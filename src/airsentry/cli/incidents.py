@@ -43,7 +43,14 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from airsentry.incidents import IncidentStore, default_db_path, export, timeline_text
+    from airsentry.incidents import (
+        IncidentStore,
+        default_db_path,
+        export,
+        local_anchor,
+        store_exists,
+        timeline_text,
+    )
 
     db = args.db or default_db_path()
     if args.action == "import":
@@ -53,19 +60,22 @@ def run(args: argparse.Namespace) -> int:
         with IncidentStore(db, record=True) as store:
             added = store.import_record(rows)
         n = sum(r.count for r in rows)
-        print(f"{args.file}: {len(rows)} rows ({n} violations or closures), {added} new; {db}")
+        print(
+            f"{args.file}: {len(rows)} rows ({n} violations or closures), {added} new; "
+            f"{store.location}"
+        )
         return 0
-    if not Path(db).exists():
+    if not store_exists(db):
         raise AirsentryError(f"{db}: no incident database (run a replay or the demo first)")
     with IncidentStore(db) as store:
         if args.action == "show":
             inc = store.get(args.id, with_events=True)
             if inc is None:
-                raise AirsentryError(f"no incident {args.id!r} in {db}")
+                raise AirsentryError(f"no incident {args.id!r} in {store.location}")
             print(json.dumps(inc.to_dict(with_events=True), indent=2))
             return 0
         if args.action == "report":
-            return _report(store, args, Path(db))
+            return _report(store, args, local_anchor(db))
         owner = args.owner.upper() if args.owner else None
         incidents = store.list(owner=owner, year=args.year)
         if args.action == "export" and args.format in ("kml", "geojson"):

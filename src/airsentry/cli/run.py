@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
             print(
                 f"stopped: {t.reports:,} reports, {t.events:,} events, "
                 f"{len(t.incidents_changed)} incidents changed; {quarantine.summary()}; "
-                f"{sum(runner.merger.late.values()):,} late; incident book: {run.db}",
+                f"{sum(runner.merger.late.values()):,} late; incident book: {run.store.location}",
                 file=sys.stderr,
             )
     finally:

@@ -50,7 +50,6 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from airsentry.build import database
     from airsentry.server.runner import RunnerConfig
     from airsentry.server.serving import open_context, serve
 
@@ -70,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     if not ctx.users.users():
         print(
             "no console users yet: create one with "
-            f"`airsentry users add NAME --role commander --db {database(deployment)}`",
+            f"`airsentry users add NAME --role commander --db {ctx.store.location}`",
             file=sys.stderr,
         )
     serve(ctx, args.host, args.port, lambda url: print(f"console: {url}", flush=True))

@@ -49,8 +49,8 @@ class Outbox:
         with self.db.writing("queue output messages") as conn:
             for output, key, topic, body in rows:
                 cur = conn.execute(
-                    "INSERT OR IGNORE INTO outbox (output, key, topic, body, created) "
-                    "VALUES (?, ?, ?, ?, ?)",
+                    "INSERT INTO outbox (output, key, topic, body, created) "
+                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (output, key) DO NOTHING",
                     (output, key, topic, body, now),
                 )
                 added += cur.rowcount
@@ -126,8 +126,7 @@ class Outbox:
         """``(pending, delivered)`` message counts of ``output``."""
         with self.db.reading("count the outbox") as conn:
             row = conn.execute(
-                "SELECT COALESCE(SUM(delivered IS NULL), 0), "
-                "COALESCE(SUM(delivered IS NOT NULL), 0) FROM outbox WHERE output = ?",
+                "SELECT COUNT(*) - COUNT(delivered), COUNT(delivered) FROM outbox WHERE output = ?",
                 (output,),
             ).fetchone()
         return int(row[0]), int(row[1])

@@ -70,13 +70,13 @@ class ConsoleReads(Database):
     def incident_positions(self, incident_id: str | None = None) -> dict[str, tuple[float, float]]:
         """Where each incident is on the map: the mean position of its located events.
 
-        (``json_extract`` is SQLite's; a PostgreSQL store would read ``data->>'lat'``.)
+        (The JSON is read as the dialect does: ``json_extract`` or ``->>``.)
         """
         where = "incident_id = ?" if incident_id is not None else "incident_id IS NOT NULL"
+        lat, lon = (self.dialect.json_number("data", f) for f in ("lat", "lon"))
         sql = (
-            "SELECT incident_id, AVG(json_extract(data, '$.lat')), "
-            "AVG(json_extract(data, '$.lon')) FROM events "
-            f"WHERE {where} AND json_extract(data, '$.lat') IS NOT NULL GROUP BY incident_id"
+            f"SELECT incident_id, AVG({lat}), AVG({lon}) FROM events "
+            f"WHERE {where} AND {lat} IS NOT NULL GROUP BY incident_id"
         )
         with self.reading("read incident positions") as conn:
             found = conn.execute(sql, () if incident_id is None else (incident_id,)).fetchall()

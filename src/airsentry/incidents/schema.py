@@ -3,7 +3,10 @@
 Every table of the store file is created here and nowhere else: events, incidents,
 their tracks and decisions, the console's users and the store's revision counter.
 
-The schema version lives in ``PRAGMA user_version``. :data:`MIGRATIONS` is a list
+The same tables and migrations serve SQLite and PostgreSQL; what differs in spelling
+(types, placeholders, the version's home, locking) is translated in
+:mod:`airsentry.incidents.dialect`. The schema version lives in ``PRAGMA
+user_version`` (a ``schema_version`` table on PostgreSQL). :data:`MIGRATIONS` is a list
 whose item ``i`` takes a database from version ``i`` to ``i + 1``; :func:`migrate`
 applies the missing ones, each in its own transaction, so a crash mid-upgrade leaves
 the database at a whole version. A database newer than this code is refused rather
@@ -29,35 +32,20 @@ Version history:
    output (:mod:`airsentry.incidents.outbox`), so that they survive restarts and
    receiver outages.
 
-The SQL is kept to what PostgreSQL also accepts where that costs nothing.
+The SQL is written in SQLite's spelling and kept to what PostgreSQL means the same way;
+tables are created after the tables they reference.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Sequence
 
+from airsentry.incidents.dialect import SQLITE, Connection, Dialect
+
+Migration = Callable[[Connection, Dialect], None]
+"""One step of the schema: run on a connection inside the migration's transaction."""
+
 _V1: Sequence[str] = (
-    """
-    CREATE TABLE events (
-        id INTEGER PRIMARY KEY,
-        dedup TEXT NOT NULL UNIQUE,      -- sha256 of the canonical event JSON
-        kind TEXT NOT NULL,
-        time REAL NOT NULL,              -- epoch seconds UTC
-        zone_id TEXT NOT NULL,
-        zone_kind TEXT NOT NULL,
-        owner TEXT NOT NULL,
-        track_id INTEGER,
-        identity TEXT NOT NULL,
-        incident_id TEXT REFERENCES incidents(id),
-        data TEXT NOT NULL               -- JSON of Event.to_dict()
-    )
-    """,
-    "CREATE INDEX events_incident ON events(incident_id, time)",
-    "CREATE INDEX events_time ON events(time)",
-    "CREATE INDEX events_zone ON events(zone_id, time)",
-    "CREATE INDEX events_kind ON events(kind, time)",
-    "CREATE INDEX events_track ON events(track_id, identity)",
     """
     CREATE TABLE incidents (
         id TEXT PRIMARY KEY,             -- OWNER-YEAR-nnnn
@@ -104,6 +92,26 @@ _V1: Sequence[str] = (
         PRIMARY KEY (incident_id, track_key)
     )
     """,
+    """
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        dedup TEXT NOT NULL UNIQUE,      -- sha256 of the canonical event JSON
+        kind TEXT NOT NULL,
+        time REAL NOT NULL,              -- epoch seconds UTC
+        zone_id TEXT NOT NULL,
+        zone_kind TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        track_id INTEGER,
+        identity TEXT NOT NULL,
+        incident_id TEXT REFERENCES incidents(id),
+        data TEXT NOT NULL               -- JSON of Event.to_dict()
+    )
+    """,
+    "CREATE INDEX events_incident ON events(incident_id, time)",
+    "CREATE INDEX events_time ON events(time)",
+    "CREATE INDEX events_zone ON events(zone_id, time)",
+    "CREATE INDEX events_kind ON events(kind, time)",
+    "CREATE INDEX events_track ON events(track_id, identity)",
     """
     CREATE TABLE decisions (
         id INTEGER PRIMARY KEY,
@@ -157,13 +165,10 @@ _V2_USERS = """
 """
 
 
-def _v2(conn: sqlite3.Connection) -> None:
+def _v2(conn: Connection, dialect: Dialect) -> None:
     """Users into the schema, decisions with a kind, the revision counter."""
     conn.execute(_V2_USERS)
-    legacy = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'server_users'"
-    ).fetchone()
-    if legacy is not None:
+    if dialect.has_table(conn, "server_users"):
         conn.execute(
             "INSERT INTO users (name, role, token_sha256, created) "
             "SELECT name, role, token_sha256, created FROM server_users"
@@ -173,6 +178,7 @@ def _v2(conn: sqlite3.Connection) -> None:
     conn.execute(_V2_COPY_DECISIONS)
     conn.execute("DROP TABLE decisions")
     conn.execute("ALTER TABLE decisions_v2 RENAME TO decisions")
+    dialect.reset_identity(conn, "decisions")
     conn.execute("CREATE INDEX decisions_incident ON decisions(incident_id, time)")
     conn.execute(
         "CREATE TABLE revision (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL)"
@@ -180,8 +186,8 @@ def _v2(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO revision (id, n) VALUES (1, 0)")
 
 
-def _script(statements: Sequence[str]) -> Callable[[sqlite3.Connection], None]:
-    def run(conn: sqlite3.Connection) -> None:
+def _script(statements: Sequence[str]) -> Migration:
+    def run(conn: Connection, dialect: Dialect) -> None:
         # One statement at a time: executescript() would commit the open transaction.
         for statement in statements:
             conn.execute(statement)
@@ -225,7 +231,7 @@ _V4: Sequence[str] = (
     "CREATE INDEX outbox_pending ON outbox(output, delivered, id)",
 )
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+MIGRATIONS: list[Migration] = [
     _script(_V1),
     _v2,
     _script(_V3),
@@ -236,34 +242,34 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def schema_version(conn: sqlite3.Connection) -> int:
-    """The version recorded in the database (0 for a new, empty file)."""
-    row = conn.execute("PRAGMA user_version").fetchone()
-    return int(row[0])
+def schema_version(conn: Connection, dialect: Dialect = SQLITE) -> int:
+    """The version recorded in the database (0 for a new, empty one)."""
+    return dialect.schema_version(conn)
 
 
-def migrate(conn: sqlite3.Connection) -> int:
+def migrate(conn: Connection, dialect: Dialect = SQLITE) -> int:
     """Bring ``conn``'s database up to :data:`SCHEMA_VERSION`; return the old version.
 
     ``conn`` must be in autocommit mode (``isolation_level=None``): each migration
-    runs in its own ``BEGIN IMMEDIATE`` transaction together with the version bump.
-    Raises ``ValueError`` when the database is newer than this code.
+    runs in its own write transaction (SQLite's ``BEGIN IMMEDIATE``, PostgreSQL's
+    advisory lock) together with the version bump. Raises ``ValueError`` when the
+    database is newer than this code.
     """
-    start = schema_version(conn)
+    start = schema_version(conn, dialect)
     if start > SCHEMA_VERSION:
         raise ValueError(
             f"schema version {start} is newer than this airsentry ({SCHEMA_VERSION}); "
             "upgrade airsentry to open it"
         )
     for version in range(start, SCHEMA_VERSION):
-        conn.execute("BEGIN IMMEDIATE")
+        dialect.begin_migration(conn)
         try:
             # Re-check under the write lock: another process may have migrated meanwhile.
-            if schema_version(conn) != version:
+            if schema_version(conn, dialect) != version:
                 conn.execute("ROLLBACK")
                 continue
-            MIGRATIONS[version](conn)
-            conn.execute(f"PRAGMA user_version = {version + 1}")
+            MIGRATIONS[version](conn, dialect)
+            dialect.set_schema_version(conn, version + 1)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")

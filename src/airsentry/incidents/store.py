@@ -4,7 +4,9 @@
 single writer and every read through its per-thread read connections
 (:class:`~airsentry.incidents.database.Database`), so readers never wait for a writer.
 The console's reads live in :mod:`airsentry.incidents.queries`, the users in
-:mod:`airsentry.incidents.users`; the tables in :mod:`airsentry.incidents.schema`.
+:mod:`airsentry.incidents.users`; the tables in :mod:`airsentry.incidents.schema`. The
+database is an SQLite file (the embedded default) or PostgreSQL (a ``postgresql://``
+URL), with the same SQL; what differs is in :mod:`airsentry.incidents.dialect`.
 
 Nothing lost: every write method commits (``synchronous = FULL``, WAL) before it
 returns, so an event accepted by :meth:`IncidentStore.add_events` is on disk when the
@@ -20,16 +22,17 @@ from __future__ import annotations
 import builtins
 import json
 import os
-import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from platformdirs import user_data_dir
 
 from airsentry.errors import NotFound
 from airsentry.incidents import codec
+from airsentry.incidents.dialect import Connection, is_url
 from airsentry.incidents.history import RENUMBER, PublicRecord
 from airsentry.incidents.kinds import DecisionKind, IncidentStatus, decision_of
 from airsentry.incidents.queries import ConsoleReads
@@ -58,17 +61,23 @@ VALUES (:id, :seq, :natural_key, :zone_id, :zone_kind, :zone_name, :owner, :id_y
 """
 
 _UPSERT_TRACK = """
-INSERT OR REPLACE INTO incident_tracks (incident_id, track_key, track_id, identity,
+INSERT INTO incident_tracks (incident_id, track_key, track_id, identity,
     target_class, first_time, last_time, last_entry, last_exit, dwell_s, depth_m)
 VALUES (:incident_id, :track_key, :track_id, :identity, :target_class, :first_time,
     :last_time, :last_entry, :last_exit, :dwell_s, :depth_m)
+ON CONFLICT (incident_id, track_key) DO UPDATE SET track_id = excluded.track_id,
+    identity = excluded.identity, target_class = excluded.target_class,
+    first_time = excluded.first_time, last_time = excluded.last_time,
+    last_entry = excluded.last_entry, last_exit = excluded.last_exit,
+    dwell_s = excluded.dwell_s, depth_m = excluded.depth_m
 """
 
 _INSERT_EVENT = """
-INSERT OR IGNORE INTO events (dedup, kind, time, zone_id, zone_kind, owner, track_id,
+INSERT INTO events (dedup, kind, time, zone_id, zone_kind, owner, track_id,
     identity, incident_id, data)
 VALUES (:dedup, :kind, :time, :zone_id, :zone_kind, :owner, :track_id, :identity,
     :incident_id, :data)
+ON CONFLICT (dedup) DO NOTHING
 """
 
 
@@ -77,13 +86,30 @@ def default_db_path() -> Path:
     return Path(user_data_dir("airsentry")) / "airsentry.sqlite"
 
 
+def store_exists(target: str | os.PathLike[str]) -> bool:
+    """Whether there is a store to read at ``target``: an SQLite file that exists, or any
+    PostgreSQL URL (opening it says whether the server answers)."""
+    return is_url(target) or Path(target).exists()
+
+
+def local_anchor(target: str | os.PathLike[str]) -> Path:
+    """The file that what a store keeps on disk (its audit log) sits beside: the SQLite
+    file itself; for a PostgreSQL store, ``postgresql-<database>`` in the data directory."""
+    if not is_url(target):
+        return Path(target)
+    name = urlsplit(str(target)).path.strip("/") or "airsentry"
+    return Path(user_data_dir("airsentry")) / f"postgresql-{name}"
+
+
 class IncidentStore(ConsoleReads, PublicRecord):
     """Incidents, their events, tracks and decisions, the console's users and the public
-    record of violations, in one file.
+    record of violations, in one SQLite file or one PostgreSQL database (``path`` a
+    ``postgresql://`` URL).
 
     Opening creates the file (and its directory) when missing and migrates an older
     schema; it raises :class:`~airsentry.errors.StoreError` when the path cannot be
-    written, the file is not an SQLite database, or its schema is newer than this code.
+    written, the file is not an SQLite database, the server cannot be reached, or the
+    schema is newer than this code.
     With ``record=True`` it imports the record airsentry ships (the one builder opens
     every pipeline's store so), so ordinals are right from the first run.
     """
@@ -126,11 +152,10 @@ class IncidentStore(ConsoleReads, PublicRecord):
         with self.writing("store events") as conn:
             # one statement for the batch; a copy already stored is ignored, then linked
             # (in the events' order, so the last link given wins, as one by one)
-            before = conn.total_changes
-            conn.executemany(_INSERT_EVENT, rows)
-            added = conn.total_changes - before
+            added = max(0, conn.executemany(_INSERT_EVENT, rows).rowcount) if rows else 0
             conn.executemany(
-                "UPDATE events SET incident_id = ? WHERE dedup = ? AND incident_id IS NOT ?",
+                "UPDATE events SET incident_id = ? WHERE dedup = ?"
+                " AND (incident_id IS NULL OR incident_id <> ?)",
                 [
                     (row["incident_id"], row["dedup"], row["incident_id"])
                     for row in rows
@@ -199,13 +224,12 @@ class IncidentStore(ConsoleReads, PublicRecord):
             found = conn.execute("SELECT 1 FROM incidents WHERE id = ?", (incident_id,))
             if found.fetchone() is None:
                 raise NotFound("incident", incident_id)
-            cur = conn.execute(
+            (decision_id,) = conn.execute(
                 "INSERT INTO decisions (incident_id, time, operator, kind, action, note) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                 (incident_id, to_epoch(time), operator, str(kind), _opt(act), note),
-            )
-            decision_id = int(cur.lastrowid or 0)
-        return Decision(decision_id, incident_id, time, operator, kind, act, note)
+            ).fetchone()
+        return Decision(int(decision_id), incident_id, time, operator, kind, act, note)
 
     # -- reads --------------------------------------------------------------------
 
@@ -257,7 +281,7 @@ class IncidentStore(ConsoleReads, PublicRecord):
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         with self.reading("list incidents") as conn:
             rows = conn.execute(
-                f"SELECT * FROM incidents {where} ORDER BY start_time, id_year, seq", params
+                f"SELECT * FROM incidents {where} ORDER BY start_time, id_year, seq, id", params
             ).fetchall()
             incidents = [codec.incident_from_row(r) for r in rows]
             if with_events:
@@ -315,7 +339,7 @@ class IncidentStore(ConsoleReads, PublicRecord):
         """Every open incident with its tracks and events: what a restarted book continues."""
         with self.reading("read open incidents") as conn:
             rows = conn.execute(
-                "SELECT * FROM incidents WHERE status = ? ORDER BY start_time, id_year, seq",
+                "SELECT * FROM incidents WHERE status = ? ORDER BY start_time, id_year, seq, id",
                 (str(IncidentStatus.OPEN),),
             ).fetchall()
             return [self._state(conn, row) for row in rows]
@@ -338,13 +362,13 @@ class IncidentStore(ConsoleReads, PublicRecord):
             row = conn.execute(
                 "SELECT * FROM incidents WHERE zone_id = ? AND owner = ?"
                 " AND start_time - ? <= ? AND end_time + ? >= ?"
-                " ORDER BY end_time DESC, start_time DESC LIMIT 1",
+                " ORDER BY end_time DESC, start_time DESC, id DESC LIMIT 1",
                 (zone_id, owner, gap_s, t, gap_s, t),
             ).fetchone()
             return None if row is None else self._state(conn, row)
 
     @staticmethod
-    def _state(conn: sqlite3.Connection, row: sqlite3.Row) -> IncidentState:
+    def _state(conn: Connection, row: Any) -> IncidentState:
         tracks = conn.execute(
             "SELECT * FROM incident_tracks WHERE incident_id = ? ORDER BY first_time, track_key",
             (row["id"],),

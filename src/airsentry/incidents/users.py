@@ -55,13 +55,13 @@ class UserStore:
     def remove(self, name: str) -> bool:
         """Delete a user (its token stops working at once); False when there is none."""
         with self.db.writing("remove a user") as conn:
-            return conn.execute("DELETE FROM users WHERE name = ?", (name,)).rowcount > 0
+            return bool(conn.execute("DELETE FROM users WHERE name = ?", (name,)).rowcount > 0)
 
     def set_role(self, name: str, role: str) -> bool:
         """Give a user another role; False when there is no such user."""
         with self.db.writing("change a user's role") as conn:
             cur = conn.execute("UPDATE users SET role = ? WHERE name = ?", (role, name))
-            return cur.rowcount > 0
+            return bool(cur.rowcount > 0)
 
     def set_token(self, name: str, token_sha256: str) -> bool:
         """Replace a user's token (the old one stops working); False when there is none."""
@@ -69,7 +69,7 @@ class UserStore:
             cur = conn.execute(
                 "UPDATE users SET token_sha256 = ? WHERE name = ?", (token_sha256, name)
             )
-            return cur.rowcount > 0
+            return bool(cur.rowcount > 0)
 
     def all(self) -> list[StoredUser]:
         """Every user, by name."""

@@ -214,7 +214,7 @@ def gather(store: Any, incident_id: str, zones: Mapping[str, Zone], audit_log: A
     """Read everything the dossier shows; raise when there is no such incident."""
     inc = store.get(incident_id, with_events=True)
     if inc is None:
-        raise AirsentryError(f"no incident {incident_id!r} in {store.path}")
+        raise AirsentryError(f"no incident {incident_id!r} in {store.location}")
     year = [i for i in store.list(owner=inc.owner, year=inc.year) if i.ordinal is not None]
     audit = [e for e in audit_log.entries() if (e.get("data") or {}).get("incident_id") == inc.id]
     return Dossier(inc, zones.get(inc.zone_id), store.decisions_for(inc.id), audit, len(year))
