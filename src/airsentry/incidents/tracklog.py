@@ -29,7 +29,9 @@ COLUMNS = (
     "class, violator"
 )
 
-Row = tuple[int, int, float, float, float, float | None, float | None, float | None, str, str, str, int]
+Row = tuple[
+    int, int, float, float, float, float | None, float | None, float | None, str, str, str, int
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,9 +70,7 @@ class TrackLog:
             )
             added = conn.total_changes - before
             if newest - self._pruned_at >= PRUNE_EVERY_S:
-                conn.execute(
-                    "DELETE FROM track_states WHERE t < ?", (newest - self.retention_s,)
-                )
+                conn.execute("DELETE FROM track_states WHERE t < ?", (newest - self.retention_s,))
                 self._pruned_at = newest
         return added
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from airsentry.incidents.database import Database
 from airsentry.incidents.tracklog import INTERVAL_S, Row, TrackLog
-from airsentry.model import EventKind
+from airsentry.model import EventKind, FloatArray
 from airsentry.step import Step
 
 
@@ -23,7 +23,7 @@ class TrackHistory:
     def __init__(self, db: Database, interval_s: float = INTERVAL_S) -> None:
         self.log = TrackLog(db)
         self.interval_s = interval_s
-        self._last_slot: dict[int, int] = {}
+        self._last_slot = np.full(0, -1, dtype=np.int64)  # by track id
         self._violating: dict[int, set[str]] = {}
 
     def write(self, step: Step) -> None:
@@ -35,52 +35,65 @@ class TrackHistory:
             elif e.kind is EventKind.EXIT and e.track_id in self._violating:
                 self._violating[e.track_id].discard(e.zone_id)
         for tr in step.ended:
-            self._last_slot.pop(tr.track_id, None)
             self._violating.pop(tr.track_id, None)
         u = step.updates
         if not len(u):
             return
         s = u.state
-        ok = np.isfinite(s.t) & np.isfinite(s.lat) & np.isfinite(s.lon)
-        idx = np.flatnonzero(ok)
+        idx = np.flatnonzero(np.isfinite(s.t) & np.isfinite(s.lat) & np.isfinite(s.lon))
         if not len(idx):
             return
         slot = np.floor(s.t[idx] / self.interval_s).astype(np.int64)
         tid = u.track_id[idx].astype(np.int64)
         order = np.lexsort((s.t[idx], slot, tid))  # by track, slot, time
-        first = np.r_[True, (tid[order][1:] != tid[order][:-1]) | (slot[order][1:] != slot[order][:-1])]
-        pick = idx[order[first]]
-        slots = slot[order[first]].tolist()
-        speed = np.hypot(s.vel_e[pick], s.vel_n[pick])
-        heading = np.degrees(np.arctan2(s.vel_e[pick], s.vel_n[pick])) % 360.0
-        classes = step.classes[pick] if len(step.classes) == len(u) else None
-        rows: list[Row] = []
-        for k, i in enumerate(pick.tolist()):
-            track = int(u.track_id[i])
-            if self._last_slot.get(track, -1) >= slots[k]:
-                continue
-            self._last_slot[track] = slots[k]
-            rows.append(
-                (
-                    slots[k],
-                    track,
-                    float(s.t[i]),
-                    round(float(s.lat[i]), 5),
-                    round(float(s.lon[i]), 5),
-                    _opt(float(s.alt[i]), 0),
-                    _opt(float(speed[k]), 1),
-                    _opt(float(heading[k]), 0),
-                    str(s.identity[i] or ""),
-                    str(s.callsign[i] or ""),
-                    str(classes[k]) if classes is not None and classes[k] else "unknown",
-                    int(bool(self._violating.get(track))),
-                )
+        tid, slot = tid[order], slot[order]
+        first = np.r_[True, (tid[1:] != tid[:-1]) | (slot[1:] != slot[:-1])]
+        # a slot already written for the track keeps its first state
+        if len(tid) and tid.max() >= len(self._last_slot):
+            grown = np.full(int(tid.max()) * 2 + 16, -1, dtype=np.int64)
+            grown[: len(self._last_slot)] = self._last_slot
+            self._last_slot = grown
+        keep = first & (slot > self._last_slot[tid])
+        pick, tid, slot = idx[order][keep], tid[keep], slot[keep]
+        if not len(pick):
+            return
+        self._last_slot[tid] = slot
+        ve, vn = s.vel_e[pick], s.vel_n[pick]
+        heading = np.degrees(np.arctan2(ve, vn)) % 360.0
+        if len(step.classes) == len(u):
+            classes = [str(c) or "unknown" for c in step.classes[pick].tolist()]
+        else:
+            classes = ["unknown"] * len(pick)
+        ids = tid.tolist()
+        violating = (
+            [int(bool(self._violating.get(i))) for i in ids] if self._violating else [0] * len(ids)
+        )
+        rows: list[Row] = list(
+            zip(
+                slot.tolist(),
+                ids,
+                s.t[pick].tolist(),
+                np.round(s.lat[pick], 5).tolist(),
+                np.round(s.lon[pick], 5).tolist(),
+                _column(s.alt[pick], 0),
+                _column(np.hypot(ve, vn), 1),
+                _column(heading, 0),
+                [str(x or "") for x in s.identity[pick].tolist()],
+                [str(x or "") for x in s.callsign[pick].tolist()],
+                classes,
+                violating,
+                strict=True,
             )
+        )
         self.log.put(rows)
 
     def close(self) -> None:
         pass
 
 
-def _opt(x: float, digits: int) -> float | None:
-    return round(x, digits) if np.isfinite(x) else None
+def _column(x: FloatArray, digits: int) -> list[float | None]:
+    """``x`` rounded, with None where it is not finite (SQL NULL)."""
+    out: list[float | None] = np.round(x, digits).tolist()
+    for i in np.flatnonzero(~np.isfinite(x)).tolist():
+        out[i] = None
+    return out

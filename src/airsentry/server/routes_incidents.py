@@ -204,6 +204,7 @@ def decide(incident_id: str, body: DecisionIn, ctx: Ctx, user: Operator) -> dict
         return _record(ctx, incident_id, user, kind, body.note, body.action)
     verb = "authorised" if body.decision is Verdict.APPROVE else "refused"
     reasons = [body.note] if body.note.strip() else [f"{verb} by {user.name} at the console"]
+    rec = inc.recommendation
     try:
         decision = ctx.desk.decide(
             ctx.store,
@@ -213,6 +214,7 @@ def decide(incident_id: str, body: DecisionIn, ctx: Ctx, user: Operator) -> dict
             refuse=body.decision is Verdict.REFUSE,
             time=datetime.now(UTC),
             reasons=reasons,
+            authority=rec.authority if rec is not None and rec.action == body.action else None,
         )
     except AuthorisationError as exc:
         raise HTTPException(403, exc.reason) from None
