@@ -128,3 +128,30 @@ class TrackLog:
             if len(out) >= limit:
                 break
         return out
+
+    def paths(
+        self, track_ids: Sequence[int], since: float, until: float
+    ) -> dict[int, list[list[float]]]:
+        """The sampled path of each track between two times: ``[lon, lat, t]`` rows,
+        oldest first (an incident's objects on the map)."""
+        out: dict[int, list[list[float]]] = {}
+        if not track_ids:
+            return out
+        marks = ",".join("?" * len(track_ids))
+        with self.db.reading("track paths") as conn:
+            for tid, t, lat, lon in conn.execute(
+                f"SELECT track_id, t, lat, lon FROM track_states WHERE track_id IN ({marks}) "
+                "AND t BETWEEN ? AND ? ORDER BY track_id, t",
+                (*track_ids, since, until),
+            ):
+                out.setdefault(tid, []).append([lon, lat, t])
+        return out
+
+
+def acknowledged(db: Database) -> set[str]:
+    """The ids of the incidents someone acknowledged (the console's alert filter)."""
+    with db.reading("acknowledged incidents") as conn:
+        rows = conn.execute(
+            "SELECT DISTINCT incident_id FROM decisions WHERE kind = 'acknowledge'"
+        ).fetchall()
+    return {r[0] for r in rows}

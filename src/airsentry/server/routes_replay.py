@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
+from fastapi.responses import HTMLResponse
 
 from airsentry.incidents.tracklog import BBox, TrackLog
 from airsentry.model import from_epoch, isoformat
@@ -57,3 +58,41 @@ def tracks_at(
     assert when is not None
     found = TrackLog(ctx.store).at(when.timestamp(), trail_s=trail, bbox=parse_bbox(bbox))
     return {"time": isoformat(when), "tracks": found}
+
+
+@router.get(
+    "/incidents/{incident_id}/paths",
+    summary="The sampled paths of an incident's objects, a minute either side of it",
+    responses={404: {}},
+)
+def incident_paths(incident_id: str, ctx: Ctx, user: Viewer) -> dict[str, Any]:
+    inc = ctx.store.get(incident_id)
+    if inc is None:
+        raise HTTPException(404, f"no incident {incident_id!r}")
+    ids = [t.track_id for t in ctx.store.incident_tracks(incident_id) if t.track_id is not None]
+    found = TrackLog(ctx.store).paths(ids, inc.start.timestamp() - 60.0, inc.end.timestamp() + 60.0)
+    return {"paths": {str(k): v for k, v in found.items()}}
+
+
+@router.get(
+    "/incidents/{incident_id}/dossier",
+    summary="The incident's dossier as one self-contained HTML page",
+    response_class=HTMLResponse,
+    responses={404: {}},
+)
+def incident_dossier(incident_id: str, ctx: Ctx, user: Viewer) -> HTMLResponse:
+    from airsentry.outputs.dossier import gather, render_html
+
+    if ctx.store.get(incident_id) is None:
+        raise HTTPException(404, f"no incident {incident_id!r}")
+    log = ctx.desk.log if ctx.desk is not None else _NoAudit()
+    page = render_html(gather(ctx.store, incident_id, ctx.zones.by_id, log))
+    name = f"airsentry-dossier-{incident_id}.html"
+    return HTMLResponse(page, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+class _NoAudit:
+    """A console without a decision desk has no audit log to cite."""
+
+    def entries(self) -> list[dict[str, Any]]:
+        return []
