@@ -27,13 +27,28 @@ class TrackHistory:
         self._violating: dict[int, set[str]] = {}
 
     def write(self, step: Step) -> None:
+        before = {tid: set(zones) for tid, zones in self._violating.items()}
+        changes: dict[int, list[tuple[float, bool, str]]] = {}
         for e in step.events:
             if e.track_id is None:
                 continue
-            if e.kind is EventKind.SWARM or (e.kind is EventKind.ENTRY and e.authorised is False):
-                self._violating.setdefault(e.track_id, set()).add(e.zone_id)
-            elif e.kind is EventKind.EXIT and e.track_id in self._violating:
-                self._violating[e.track_id].discard(e.zone_id)
+            unauthorised = e.authorised is not None and not e.authorised
+            if e.kind is EventKind.SWARM or (e.kind is EventKind.ENTRY and unauthorised):
+                changes.setdefault(e.track_id, []).append((e.time.timestamp(), True, e.zone_id))
+            elif e.kind is EventKind.EXIT:
+                changes.setdefault(e.track_id, []).append((e.time.timestamp(), False, e.zone_id))
+        for tid, found in changes.items():
+            zones = self._violating.setdefault(tid, set())
+            for _, add, zone in found:
+                (zones.add if add else zones.discard)(zone)
+        self._write_states(step, before, changes)
+
+    def _write_states(
+        self,
+        step: Step,
+        before: dict[int, set[str]],
+        changes: dict[int, list[tuple[float, bool, str]]],
+    ) -> None:
         for tr in step.ended:
             self._violating.pop(tr.track_id, None)
         u = step.updates
@@ -65,14 +80,22 @@ class TrackHistory:
         else:
             classes = ["unknown"] * len(pick)
         ids = tid.tolist()
+        times = s.t[pick].tolist()
         violating = (
             [int(bool(self._violating.get(i))) for i in ids] if self._violating else [0] * len(ids)
         )
+        for k, i in enumerate(ids):  # a track whose zones changed within the step
+            if i in changes:
+                zones = set(before.get(i, ()))
+                for when, add, zone in changes[i]:
+                    if when <= times[k]:
+                        (zones.add if add else zones.discard)(zone)
+                violating[k] = int(bool(zones))
         rows: list[Row] = list(
             zip(
                 slot.tolist(),
                 ids,
-                s.t[pick].tolist(),
+                times,
                 np.round(s.lat[pick], 5).tolist(),
                 np.round(s.lon[pick], 5).tolist(),
                 _column(s.alt[pick], 0),

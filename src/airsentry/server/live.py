@@ -91,7 +91,7 @@ class LivePicture:
             self.events += len(events)
             for e in events:
                 unauthorised = e.kind is EventKind.SWARM or (
-                    e.kind is EventKind.ENTRY and e.authorised is False
+                    e.kind is EventKind.ENTRY and e.authorised is not None and not e.authorised
                 )
                 if unauthorised and e.track_id is not None:
                     self.violators.setdefault(e.track_id, set()).add(e.zone_id)

@@ -63,14 +63,20 @@ class BaseMap {
         icon: L.divIcon({ className: `place-label ${cls}`, html: `<i></i><span>${esc(name)}</span>`, iconSize: null }),
       }));
     };
-    if (z >= 8) for (const [name, lon, lat] of this.airports) if (view.contains([lat, lon])) put(`✈ ${name}`, lat, lon, "airport", 11);
+    // cities first, then airports, then towns: the names an operator steers by win
+    const town = (pop) => pop < 100_000;
     let shown = 0;
-    for (const [name, lon, lat, pop] of this.places) {
-      if (pop < minPop) break;
-      if (!view.contains([lat, lon])) continue;
-      put(name, lat, lon, pop >= 1_000_000 ? "big" : pop >= 100_000 ? "mid" : "small", pop >= 1_000_000 ? 14 : 12);
-      if (++shown > 400) break;
-    }
+    const places = (small) => {
+      for (const [name, lon, lat, pop] of this.places) {
+        if (pop < minPop || shown > 400) break;
+        if (town(pop) !== small || !view.contains([lat, lon])) continue;
+        put(name, lat, lon, pop >= 1_000_000 ? "big" : pop >= 100_000 ? "mid" : "small", pop >= 1_000_000 ? 14 : 12);
+        shown++;
+      }
+    };
+    places(false);
+    if (z >= 8) for (const [name, lon, lat] of this.airports) if (view.contains([lat, lon])) put(`✈ ${name}`, lat, lon, "airport", 11);
+    places(true);
   }
 }
 window.BaseMap = BaseMap;
