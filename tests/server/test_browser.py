@@ -84,7 +84,9 @@ def test_base_map_shows_coastlines_and_city_names_around_copenhagen(console):
         return [land / n, sea / n, coast / n];
         }"""
     )
-    assert land > 0.2 and sea > 0.1 and coast > 0.001, (land, sea, coast)
+    assert land > 0.2, (land, sea, coast)
+    assert sea > 0.1, (land, sea, coast)
+    assert coast > 0.001, (land, sea, coast)
     # sovereign airspace is an outline, not a fill: the Øresund stays water
     shot(page, "console-basemap-copenhagen")
     page.close()
@@ -103,7 +105,8 @@ def test_replay_shows_the_three_drones_inside_kastrup_with_trails(console):
     assert len(inside) == 3, shown
     for _, _, _, violator, trail in inside:
         assert violator
-        assert len(trail) >= 10 and len({tuple(p) for p in trail}) >= 5  # a trail, not a dot
+        assert len(trail) >= 10
+        assert len({tuple(p) for p in trail}) >= 5  # a trail, not a dot
     assert "2025-09-22 19:00:00Z" in page.locator("#clock").inner_text()
     shot(page, "console-replay-kastrup")
     page.close()
@@ -123,7 +126,8 @@ def test_track_table_filters_to_the_three_estonian_fast_jets(console):
     assert page.locator("#track-table tbody tr.violator").count() == 3
     rows.first.click()
     centre = page.evaluate("[airsentry.map.getCenter().lat, airsentry.map.getCenter().lng]")
-    assert 57 < centre[0] < 61 and 21 < centre[1] < 29
+    assert 57 < centre[0] < 61
+    assert 21 < centre[1] < 29
     # a search by callsign or identity narrows the table; clearing it brings them back
     page.fill("#track-search", "no-such-callsign")
     page.wait_for_function("document.querySelectorAll('#track-table tbody tr').length === 0")
