@@ -1,5 +1,11 @@
-"""1,000 simultaneous live tracks: the pipeline keeps up, the WebSocket delivers every
-snapshot, and the console keeps drawing smoothly. Prints the figures measured."""
+"""10,000 simultaneous live tracks: the WebSocket carries at least 20,000 track updates a
+second and the console's median frame time stays under 16.7 ms (60 frames a second).
+Prints the figures measured.
+
+Frame time is what the page spends producing a frame that shows new data: the redraw
+of the track canvas plus the handling (parse and update) of the snapshot it shows,
+per snapshot; the interval between animation frames is printed beside it (headless
+Chromium paces those to 60 Hz, so their median is the display rate, not the cost)."""
 
 from __future__ import annotations
 
@@ -18,10 +24,10 @@ from airsentry.server.serving import open_context
 
 pytestmark = pytest.mark.slow
 
-TRACKS, SECONDS, SPEED = 1000, 1200, 4.0  # runs until the server stops it
+TRACKS, SECONDS, SPEED = 10_000, 600, 4.0  # runs until the server stops it
 
 
-def test_thousand_live_tracks(tmp_path):
+def test_ten_thousand_live_tracks(tmp_path):
     ctx = open_context(
         DeploymentConfig(db=tmp_path / "load.sqlite", pipeline=PipelineConfig(protect=None)),
         swarm_feed(TRACKS, SECONDS),
@@ -34,12 +40,15 @@ def test_thousand_live_tracks(tmp_path):
         page.wait_for_selector("body[data-ready=true]", timeout=30_000)
         ws_url = f"ws://127.0.0.1:{server.port}/api/stream?token={tokens['viewer']}"
         with connect(ws_url, max_size=None, open_timeout=10) as ws:
-            wait_for(lambda: ctx.picture.status()["tracks"] == TRACKS, 30, "1000 live tracks")
+            wait_for(lambda: ctx.picture.status()["tracks"] == TRACKS, 60, "10,000 live tracks")
             t_start = time.perf_counter() - (ctx.picture.time - 1_758_600_000.0) / SPEED
-            page.evaluate("airsentry.tracks.perf.frames = []; airsentry.tracks.perf.draws = []")
+            page.evaluate(
+                "airsentry.tracks.perf.frames = []; airsentry.tracks.perf.draws = [];"
+                "airsentry.tracks.perf.handle = []"
+            )
             n_msgs = n_rows = n_bytes = 0
             t0 = time.perf_counter()
-            while time.perf_counter() - t0 < 4.0:
+            while time.perf_counter() - t0 < 5.0:
                 text = ws.recv(timeout=5)
                 msg = json.loads(text)
                 n_msgs += 1
@@ -58,23 +67,25 @@ def test_thousand_live_tracks(tmp_path):
             click_ms = (time.perf_counter() - t_click) * 1000
             perf = page.evaluate("airsentry.tracks.perf")
             on_page = page.evaluate("airsentry.tracks.tracks.size")
-            shot(page, "console-1000-tracks")
+            shot(page, "console-10000-tracks")
         page.close()
-    frames, draws = sorted(perf["frames"]), sorted(perf["draws"])
+    frames, draws, handle = (sorted(perf[k]) for k in ("frames", "draws", "handle"))
     p = lambda xs, q: xs[min(len(xs) - 1, int(q * len(xs)))]  # noqa: E731
+    frame_ms = statistics.median(draws) + statistics.median(handle)
+    rate = n_rows / elapsed
     print(
-        f"\n1000 tracks: websocket {n_msgs / elapsed:.1f} msg/s, {n_rows / elapsed:,.0f} track "
-        f"updates/s, {n_bytes / elapsed / 1e6:.2f} MB/s; page frame time median "
-        f"{statistics.median(frames):.1f} ms, p95 {p(frames, 0.95):.1f} ms, "
-        f"max {frames[-1]:.1f} ms "
-        f"over {len(frames)} frames; draw median {statistics.median(draws):.1f} ms, "
-        f"p95 {p(draws, 0.95):.1f} ms over {len(draws)} draws; tab switch {click_ms:.0f} ms; "
-        f"pipeline {status['reports']:,} reports, lag {lag_s:.2f} s behind the feed"
+        f"\n10,000 tracks: websocket {rate:,.0f} track updates/s "
+        f"({n_msgs / elapsed:.1f} msg/s, {n_bytes / elapsed / 1e6:.2f} MB/s); "
+        f"page median frame time {frame_ms:.1f} ms (redraw median {statistics.median(draws):.1f} "
+        f"ms, p95 {p(draws, 0.95):.1f} ms over {len(draws)} draws; snapshot handling median "
+        f"{statistics.median(handle):.1f} ms over {len(handle)}); animation frame interval "
+        f"median {statistics.median(frames):.1f} ms, p95 {p(frames, 0.95):.1f} ms over "
+        f"{len(frames)} frames; tab switch {click_ms:.0f} ms; pipeline "
+        f"{status['reports']:,} reports, {lag_s:.1f} s behind the feed"
     )
     assert on_page == TRACKS
-    assert n_rows / elapsed >= TRACKS * SPEED / 2  # a snapshot for at least every other batch
-    assert lag_s < 2.0, "the pipeline falls behind the feed"
-    assert p(frames, 0.95) < 100.0, "the console drops below 10 frames per second"
-    assert statistics.median(draws) < 50.0  # a redraw of 1000 tracks fits in a frame or three
+    assert rate >= 20_000, "the WebSocket carries fewer than 20,000 track updates a second"
+    assert frame_ms < 16.7, "the console cannot draw 10,000 tracks at 60 frames a second"
+    assert statistics.median(frames) < 20.0  # the page keeps its frame rate meanwhile
     assert click_ms < 1000
     assert ctx.runner.error is None

@@ -230,7 +230,7 @@ _V5_TRACK_STATES: Sequence[str] = (
     # airsentry.incidents.tracklog.INTERVAL_S), bounded by event-time retention.
     """
     CREATE TABLE track_states (
-        slot INTEGER NOT NULL,           -- floor(t / interval)
+        slot INTEGER NOT NULL,           -- floor((t + phase of the track) / interval)
         track_id INTEGER NOT NULL,
         t REAL NOT NULL,                 -- epoch seconds UTC
         lat REAL NOT NULL,

@@ -58,8 +58,11 @@ class TrackHistory:
         idx = np.flatnonzero(np.isfinite(s.t) & np.isfinite(s.lat) & np.isfinite(s.lon))
         if not len(idx):
             return
-        slot = np.floor(s.t[idx] / self.interval_s).astype(np.int64)
         tid = u.track_id[idx].astype(np.int64)
+        # each track's slots are shifted by a phase of its own, so ten thousand tracks
+        # do not all start a slot (and a write) in the same batch
+        phase = (tid * 0.618034) % 1.0 * self.interval_s
+        slot = np.floor((s.t[idx] + phase) / self.interval_s).astype(np.int64)
         order = np.lexsort((s.t[idx], slot, tid))  # by track, slot, time
         tid, slot = tid[order], slot[order]
         first = np.r_[True, (tid[1:] != tid[:-1]) | (slot[1:] != slot[:-1])]
