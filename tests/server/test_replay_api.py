@@ -113,9 +113,10 @@ def test_sampling_keeps_one_state_per_track_per_slot_and_retention_prunes(tmp_pa
     t0 = 1_758_560_000.0
     for k in range(60):  # two tracks, one update a second for a minute
         sink.write(_step(np.array([t0 + k, t0 + k]), np.array([1, 2])))
-    first, last, rows = TrackLog(store).span()
+    first, _last, rows = TrackLog(store).span()
     assert rows in range(24, 27)  # 12 or 13 slots of 5 s per track in 60 s
-    assert first is not None and first <= t0 + 5
+    assert first is not None
+    assert first <= t0 + 5
     found = TrackLog(store).at(t0 + 59, trail_s=30.0)
     assert sorted(t["id"] for t in found) == [1, 2]
     assert all(5 <= len(t["trail"]) <= 8 for t in found)
@@ -124,5 +125,6 @@ def test_sampling_keeps_one_state_per_track_per_slot_and_retention_prunes(tmp_pa
     log = TrackLog(store, retention_s=30.0)
     log.put([(10**9, 3, t0 + 100, 55.0, 12.0, None, None, None, "", "", "drone", 0)])
     first, _, _ = log.span()
-    assert first is not None and first >= t0 + 70
+    assert first is not None
+    assert first >= t0 + 70
     store.close()
