@@ -75,7 +75,7 @@ class BaseMap {
       }
     };
     places(false);
-    if (z >= 8) for (const [name, lon, lat] of this.airports) if (view.contains([lat, lon])) put(`✈ ${name}`, lat, lon, "airport", 11);
+    if (z >= 9) for (const [name, lon, lat] of this.airports) if (view.contains([lat, lon])) put(`✈ ${name}`, lat, lon, "airport", 11);
     places(true);
   }
 }

@@ -43,7 +43,7 @@ async function openIncident(id, { keepView = false } = {}) {
   const el = document.getElementById("incident");
   const mayAuthorise = rec && can(d.authorise_role || "commander");
   const actions = [
-    can("operator") && !d.acknowledged ? `<button id="ack">Acknowledge</button>` : "",
+    can("operator") && !d.acknowledged && d.status !== "closed" ? `<button id="ack">Acknowledge</button>` : "",
     mayAuthorise ? `<button id="approve" class="authorise">Authorise ${esc(rec.action)}</button><button id="refuse">Refuse ${esc(rec.action)}</button>` : "",
     `<button id="replay-incident">Replay from start</button>`,
     `<a id="dossier" href="#" role="button">Export dossier</a>`,

@@ -31,20 +31,22 @@ function putAll(list) {
 
 function connect() {
   const proto = location.protocol === "https:" ? "wss" : "ws";
-  const ws = new WebSocket(`${proto}://${location.host}/api/stream?token=${encodeURIComponent(state.token)}`);
-  state.ws = ws;
-  ws.onmessage = (e) => {
+  const worker = new Worker("/static/stream-worker.js");
+  state.ws = worker;
+  worker.postMessage({ type: "open", url: `${proto}://${location.host}/api/stream?token=${encodeURIComponent(state.token)}` });
+  worker.onmessage = (e) => {
     const t0 = performance.now();
-    const msg = JSON.parse(e.data);
+    const msg = e.data;
     state.messages += 1;
-    if (msg.type === "tracks") {
-      state.trackRows += msg.tracks.length;
+    if (msg.type === "columns") {
+      state.trackRows += msg.n;
       if (state.mode === "live") {
-        tracks.updateRows(msg.tracks, msg.removed);
+        tracks.updateColumns(msg);
         if (msg.time) document.getElementById("clock").textContent = fmtTime(msg.time);
       }
       tracks.perf.handle.push(performance.now() - t0);
-      if (tracks.perf.handle.length > 4000) tracks.perf.handle.splice(0, 2000);
+      tracks.perf.parse.push(msg.parse_ms);
+      if (tracks.perf.handle.length > 4000) { tracks.perf.handle.splice(0, 2000); tracks.perf.parse.splice(0, 2000); }
     } else if (msg.type === "snapshot" && state.mode === "live") {
       putAll(msg.tracks);
     } else if (msg.type === "alert") {
@@ -54,9 +56,11 @@ function connect() {
       openIncident(state.selected, { keepView: true });
     } else if (msg.type === "status") {
       document.getElementById("status").textContent = `${msg.running ? "running" : "idle"} · ${msg.tracks ?? 0} tracks · ${msg.events} events`;
+    } else if (msg.type === "closed") {
+      worker.terminate();
+      if (msg.code === 4401) showLogin(); else setTimeout(connect, 2000);
     }
   };
-  ws.onclose = (e) => { if (e.code === 4401) showLogin(); else setTimeout(connect, 2000); };
 }
 
 // ---- replay of the track log ------------------------------------------------------------

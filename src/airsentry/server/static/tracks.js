@@ -46,7 +46,7 @@ class TrackLayer {
     this.canvas.id = "trackcanvas";
     map.getContainer().appendChild(this.canvas);
     this.pending = false;
-    this.perf = { draws: [], frames: [], handle: [], last: 0 };
+    this.perf = { draws: [], frames: [], handle: [], parse: [], last: 0 };
     for (const ev of ["move", "zoom", "resize", "viewreset"]) map.on(ev, () => this.schedule());
     const tick = (now) => {
       if (this.perf.last) this.perf.frames.push(now - this.perf.last);
@@ -65,6 +65,29 @@ class TrackLayer {
   updateRows(rows, removed) {
     for (const r of rows) this.put(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9]);
     for (const id of removed || []) this.tracks.delete(id);
+    this.changed();
+  }
+
+  // a snapshot as columns (from the stream worker): numbers in typed arrays, NaN for
+  // unknown; text only for the tracks whose identity, callsign or class changed
+  updateColumns(c) {
+    const num = (x) => (Number.isNaN(x) ? null : x);
+    const rows = new Array(c.n);
+    for (let i = 0; i < c.n; i++) {
+      let t = this.tracks.get(c.id[i]);
+      if (!t) { t = { id: c.id[i], trail: [], identity: "", callsign: "", cls: "unknown" }; this.tracks.set(t.id, t); }
+      t.lat = c.lat[i]; t.lon = c.lon[i]; t.alt = num(c.alt[i]); t.speed = num(c.speed[i]);
+      t.heading = num(c.heading[i]); t.violator = c.violator[i] === 1;
+      rows[i] = t;
+    }
+    for (const [i, identity, callsign, cls] of c.changed) Object.assign(rows[i], { identity, callsign, cls });
+    for (const t of rows) {
+      t.aff = affiliation(t);
+      const last = t.trail[t.trail.length - 1];
+      if (!last || last[0] !== t.lat || last[1] !== t.lon) t.trail.push([t.lat, t.lon]);
+      if (t.trail.length > TRAIL_POINTS) t.trail.shift();
+    }
+    for (const id of c.removed) this.tracks.delete(id);
     this.changed();
   }
 
