@@ -58,17 +58,24 @@ def _shapes(path: Path) -> list[shapely.Geometry]:
 
 
 def _layer(geoms: list[shapely.Geometry], tol: float, min_area: float = 0.0) -> dict[str, Any]:
-    """Clip to the box, simplify, drop slivers, round: one FeatureCollection."""
+    """Clip to the box, simplify, drop slivers, round: one FeatureCollection. Only
+    parts of the layer's own dimension are kept (clipping at the box's edge leaves
+    points and lines of polygon layers behind, which a map would draw as markers)."""
     box = shapely.box(*BBOX)
     arr = np.array(geoms, dtype=object)
     arr = arr[shapely.intersects(arr, box)]
     clipped = shapely.intersection(shapely.make_valid(arr), box)
     simple = shapely.simplify(clipped, tol, preserve_topology=True)
+    dim = max(shapely.get_dimensions(arr).max(), 1)
     feats = []
     for g in simple:
-        if g.is_empty or (min_area and g.area < min_area and g.geom_type.endswith("Polygon")):
+        parts = [p for p in shapely.get_parts(g) if shapely.get_dimensions(p) == dim]
+        if dim == 2 and min_area:
+            parts = [p for p in parts if p.area >= min_area]
+        if not parts:
             continue
-        feats.append({"type": "Feature", "properties": {}, "geometry": mapping(_round(g))})
+        kept = shapely.multipolygons(parts) if dim == 2 else shapely.multilinestrings(parts)
+        feats.append({"type": "Feature", "properties": {}, "geometry": mapping(_round(kept))})
     return {"type": "FeatureCollection", "features": feats}
 
 
@@ -137,7 +144,7 @@ def main() -> None:
     doc = json.loads(a.rivers.read_text(encoding="utf-8"))
     river_geoms = [shape(g) for g in doc["geometries"]]
     parts = shapely.get_parts(np.array(river_geoms, dtype=object))
-    rivers = _layer(list(parts), TOLERANCE_DEG / 4, 5e-4)
+    rivers = _layer(list(parts), TOLERANCE_DEG / 4, 3e-4)
     layers: dict[str, Any] = {
         "land": land,
         "lakes": lakes,
