@@ -145,19 +145,30 @@ function addRangeRings(features) {
   addOverlay("rings", "Sensor range rings (sites)", rings, { on: false });
 }
 
-// Heat map and GNSS-interference layers: drawn when the server has the endpoint
-// (a GeoJSON FeatureCollection whose features carry a value); hidden otherwise.
+// Heat map and GNSS-interference layers: drawn when the server has the endpoint, hidden
+// otherwise. /api/heatmap: H3 cells with approaches and violations (the scan package);
+// /api/gnss: H3 cells with the share of aircraft with degraded navigation and a status
+// (docs/gnss.md). Any other FeatureCollection is shaded by `value` (or `count`, `level`).
+const GNSS_STATUS = { insufficient: "#9aa0a6", clean: "#2e9e44", suspect: "#e0a100", degraded: "#d0312d" };
+const heatValue = (p) => Number(p.value ?? p.count ?? p.level ?? (p.approaches ?? 0) + 2 * (p.violations ?? 0));
 async function loadOptionalLayers() {
-  for (const [name, path, label, colour] of [["heatmap", "/api/heatmap", "Traffic heat map", "#e4572e"], ["gnss", "/api/gnss", "GNSS interference", "#7b2cbf"]]) {
+  for (const [name, path, label] of [["heatmap", "/api/heatmap", "Heat map (approaches, violations)"], ["gnss", "/api/gnss", "GNSS interference"]]) {
     let fc;
     try { fc = await api(path); } catch { continue; }
     if (!fc || !Array.isArray(fc.features)) continue;
-    const values = fc.features.map((f) => Number(f.properties?.value ?? f.properties?.count ?? f.properties?.level ?? 1));
-    const top = Math.max(1, ...values);
+    const top = Math.max(1, ...fc.features.map((f) => heatValue(f.properties || {})));
+    const style = (f) => {
+      const p = f.properties || {};
+      if (name === "gnss" && p.status) {
+        return { color: GNSS_STATUS[p.status] || "#777", weight: 0.5, fillColor: GNSS_STATUS[p.status] || "#777", fillOpacity: p.status === "insufficient" ? 0.15 : 0.25 + 0.5 * (p.share ?? 0) };
+      }
+      return { color: "#e4572e", weight: 0, fillColor: "#e4572e", fillOpacity: 0.1 + 0.6 * (heatValue(p) / top) };
+    };
+    const tip = (p) => (name === "gnss" ? `GNSS ${esc(p.status)}${p.share != null ? ` ${Math.round(p.share * 100)} %` : ""} of ${p.aircraft ?? "?"} aircraft` : `${p.approaches ?? 0} approaches, ${p.violations ?? 0} violations${p.month ? ` (${esc(p.month)})` : ""}`);
     const layer = L.geoJSON(fc, {
-      renderer: zoneRenderer, interactive: false,
-      style: (f) => ({ color: colour, weight: 0, fillColor: colour, fillOpacity: 0.1 + 0.6 * (Number(f.properties?.value ?? f.properties?.count ?? f.properties?.level ?? 1) / top) }),
-      pointToLayer: (f, ll) => L.circleMarker(ll, { renderer: zoneRenderer, radius: 6, stroke: false, fillColor: colour, fillOpacity: 0.5 }),
+      renderer: zoneRenderer, style,
+      pointToLayer: (f, ll) => L.circleMarker(ll, { renderer: zoneRenderer, radius: 6 }),
+      onEachFeature: (f, l) => l.bindTooltip(tip(f.properties || {}), { sticky: true }),
     });
     addOverlay(name, label, layer, { on: false });
   }
