@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 
+import httpx
 import pytest
 import shapely
 from browser_helpers import chromium, shot
@@ -59,7 +60,7 @@ def replay_at(page, when: str) -> None:
 
 def test_base_map_shows_coastlines_and_city_names_around_copenhagen(console):
     page = open_console(console, "viewer")
-    page.evaluate("airsentry.map.setView([55.66, 12.62], 9, {animate: false})")
+    page.evaluate("() => { airsentry.map.setView([55.66, 12.62], 9, {animate: false}); }")
     page.wait_for_timeout(300)
     map_box = page.locator("#map").bounding_box()
     for name in ("Copenhagen", "Malmö", "Roskilde", "Lund"):
@@ -87,8 +88,18 @@ def test_base_map_shows_coastlines_and_city_names_around_copenhagen(console):
     assert land > 0.2, (land, sea, coast)
     assert sea > 0.1, (land, sea, coast)
     assert coast > 0.001, (land, sea, coast)
-    # sovereign airspace is an outline, not a fill: the Øresund stays water
     shot(page, "console-basemap-copenhagen")
+    # the layers offered: the zones always; the heat map and GNSS map when the server
+    # has their endpoints (they come with the scan and gnss packages)
+    server = console[0]
+    paths = httpx.get(f"{server.url}/api/openapi.json").json()["paths"]
+    page.locator("nav button[data-tab=layers]").click()
+    for layer in ("sovereign", "buffer", "airport", "temporary"):
+        assert page.locator(f"input[data-layer={layer}]").count() == 1, layer
+    for layer in ("heatmap", "gnss"):
+        offered = page.locator(f"input[data-layer={layer}]").count() == 1
+        assert offered == (f"/api/{layer}" in paths), layer
+    shot(page, "console-layers")
     page.close()
 
 
@@ -96,7 +107,7 @@ def test_replay_shows_the_three_drones_inside_kastrup_with_trails(console):
     _, _, _, ctx = console
     page = open_console(console, "viewer")
     replay_at(page, "2025-09-22T19:00:00Z")
-    page.evaluate("airsentry.map.setView([55.618, 12.65], 12, {animate: false})")
+    page.evaluate("() => { airsentry.map.setView([55.618, 12.65], 12, {animate: false}); }")
     shown = page.evaluate(
         "[...airsentry.tracks.tracks.values()].map(t => [t.cls, t.lat, t.lon, t.violator, t.trail])"
     )
