@@ -145,6 +145,20 @@ def test_track_table_filters_to_the_three_estonian_fast_jets(console):
     page.fill("#track-search", "")
     page.wait_for_function("document.querySelectorAll('#track-table tbody tr').length === 3")
     shot(page, "console-track-table-estonia")
+    # metric units and local time, remembered for this user across a reload
+    assert "FL" in rows.first.inner_text()
+    page.select_option("#units", "metric")
+    page.select_option("#tz", "local")
+    page.wait_for_function(
+        "document.querySelector('#track-table tbody tr').innerText.includes('km/h')"
+    )
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]", timeout=30_000)
+    assert page.input_value("#units") == "metric"
+    assert page.input_value("#tz") == "local"
+    shown = page.evaluate("fmtTime('2025-09-22T19:00:00Z')")
+    assert not shown.endswith("Z")  # the browser's own zone, named
+    assert shown.startswith("2025-09-22")
     page.close()
 
 

@@ -83,7 +83,10 @@ async function showAt(ms) {
   if (r.loading) { r.pending = true; return; }
   r.loading = true;
   try {
-    const res = await api(`/api/tracks/at?t=${encodeURIComponent(new Date(ms).toISOString())}&trail=300`);
+    // the view and half of it again on each side: a busy period's far tracks stay home
+    const b = map.getBounds().pad(0.5), clamp = (x, lo, hi) => Math.min(hi, Math.max(lo, x));
+    const bbox = [clamp(b.getWest(), -180, 180), clamp(b.getSouth(), -90, 90), clamp(b.getEast(), -180, 180), clamp(b.getNorth(), -90, 90)].map((x) => x.toFixed(3)).join(",");
+    const res = await api(`/api/tracks/at?t=${encodeURIComponent(new Date(ms).toISOString())}&trail=300&bbox=${bbox}`);
     if (state.mode !== "replay") return;
     tracks.tracks.clear();
     putAll(res.tracks);
@@ -143,6 +146,7 @@ async function setMode(mode) {
   putAll(await api("/api/tracks"));
 }
 for (const radio of document.querySelectorAll("input[name=mode]")) radio.onchange = () => setMode(radio.value);
+map.on("moveend", () => { if (state.mode === "replay" && !state.replay.playing && state.replay.shownAt != null) showAt(state.replay.now); });
 
 // ---- start ------------------------------------------------------------------------------
 (async function start() {
