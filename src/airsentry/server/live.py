@@ -55,6 +55,8 @@ class SensorState:
     reports: int = 0
     last_seen: float = math.nan
     silent: bool = False
+    site: tuple[float, float] | None = None  # lat, lon of a sensor that measures from a site
+    range_m: float = 0.0  # the longest range it measured: its coverage so far
 
 
 @dataclass(slots=True)
@@ -84,6 +86,10 @@ class LivePicture:
                 s = self.sensors.setdefault(name, SensorState(name))
                 s.reports += int(n)
                 s.last_seen = last[name]
+            for name, lat, lon, rng in _sites(batch):
+                s = self.sensors[name]
+                s.site = (lat, lon)
+                s.range_m = max(s.range_m, rng)
 
     def note_events(self, events: Sequence[Event]) -> None:
         """Mark violators (inside a zone they entered unauthorised) and silent sensors."""
@@ -165,6 +171,9 @@ class LivePicture:
                     "reports": s.reports,
                     "last_seen": isoformat(s.last_seen) if math.isfinite(s.last_seen) else None,
                     "silent": s.silent,
+                    "lat": s.site[0] if s.site else None,
+                    "lon": s.site[1] if s.site else None,
+                    "range_m": round(s.range_m) if s.site else None,
                 }
                 for s in sorted(self.sensors.values(), key=lambda s: s.name)
             ]
@@ -179,6 +188,27 @@ class LivePicture:
                 "events": self.events,
                 "tracks": len(self.tracks),
             }
+
+
+def _sites(batch: ReportBatch) -> list[tuple[str, float, float, float]]:
+    """Per sensor with a sensor frame in the batch: its site and longest range measured
+    (vectorised: one sort by sensor; sensors are few)."""
+    frame = batch.frame
+    if frame is None:
+        return []
+    ok = np.isfinite(frame.site_lat) & np.isfinite(frame.site_lon)
+    if not ok.any():
+        return []
+    names = batch.sensor[ok].astype(str)
+    lat, lon = frame.site_lat[ok], frame.site_lon[ok]
+    rng = np.where(np.isfinite(frame.range_m[ok]), frame.range_m[ok], 0.0)
+    uniq, first, inverse = np.unique(names, return_index=True, return_inverse=True)
+    longest = np.zeros(len(uniq))
+    np.maximum.at(longest, inverse, rng)
+    return [
+        (str(n), float(lat[i]), float(lon[i]), float(r))
+        for n, i, r in zip(uniq.tolist(), first.tolist(), longest.tolist(), strict=True)
+    ]
 
 
 def _last_time_per(batch: ReportBatch) -> tuple[list[str], list[float]]:

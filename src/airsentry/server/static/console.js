@@ -142,7 +142,27 @@ function addRangeRings(features) {
     const c = L.geoJSON(f).getBounds().getCenter();
     for (const r of [5000, 10000, 20000]) rings.addLayer(L.circle(c, { radius: r, renderer: zoneRenderer, color: "#6c3483", weight: 0.8, dashArray: "2 4", fill: false, interactive: false }));
   }
-  addOverlay("rings", "Sensor range rings (sites)", rings, { on: false });
+  addOverlay("rings", "Range rings (sites)", rings, { on: false });
+}
+
+// Sensors that measure from a site (radar, direction finders): the site, the coverage
+// seen so far (a circle of the longest range measured) and range rings inside it.
+const sensorLayer = L.layerGroup();
+async function refreshSensors() {
+  let rows;
+  try { rows = await api("/api/sensors"); } catch { return; }
+  sensorLayer.clearLayers();
+  for (const s of rows) {
+    if (s.lat == null) continue;
+    const at = [s.lat, s.lon], style = { renderer: zoneRenderer, color: "#6c3483", interactive: false };
+    sensorLayer.addLayer(L.circleMarker(at, { ...style, radius: 4, interactive: true, fillOpacity: 0.8 })
+      .bindTooltip(`${esc(s.name)}: ${s.reports} reports; coverage ${fmtDistance(s.range_m)}${s.silent ? " (silent)" : ""}`));
+    if (s.range_m) sensorLayer.addLayer(L.circle(at, { ...style, radius: s.range_m, weight: 1.2, fillOpacity: 0.05 }));
+    for (const r of [5000, 10000, 20000, 50000]) {
+      if (!s.range_m || r < s.range_m) sensorLayer.addLayer(L.circle(at, { ...style, radius: r, weight: 0.7, dashArray: "2 4", fill: false }));
+    }
+  }
+  state.sensorSites = rows.filter((s) => s.lat != null).length;
 }
 
 // Heat map and GNSS-interference layers: drawn when the server has the endpoint, hidden

@@ -162,6 +162,9 @@ map.on("moveend", () => { if (state.mode === "replay" && !state.replay.playing &
     await base.load();
     await loadZones();
     await loadOptionalLayers();
+    addOverlay("sensors", "Sensor coverage and range rings", sensorLayer);
+    await refreshSensors();
+    setInterval(refreshSensors, 10_000);
     document.body.dataset.ready = "true";
   } catch (err) { say(err.message, "error"); }
 })();
