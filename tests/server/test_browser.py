@@ -197,6 +197,15 @@ def test_viewer_sees_no_authorise_buttons(console):
         assert page.locator(selector).count() == 0, selector
     assert page.locator("#dossier").count() == 1  # a viewer may still export the dossier
     shot(page, "console-incident-viewer")
+    # jump to the replay at the incident's start: its drones are on the map
+    start = ctx.store.get(pol).start.timestamp() * 1000
+    page.locator("#replay-incident").click()
+    page.wait_for_function(
+        f"Math.abs(airsentry.replay.shownAt - {start}) < 1000 && !airsentry.replay.loading"
+    )
+    classes = page.evaluate("[...airsentry.tracks.tracks.values()].map(t => t.cls)")
+    assert sum("drone" in c for c in classes) >= 3, classes  # drones and decoys
+    shot(page, "console-incident-replay")
     page.close()
 
 
