@@ -40,6 +40,7 @@ from airsentry.incidents import default_db_path as _default_db
 from airsentry.model import Zone, from_epoch
 from airsentry.outputs.base import Sink
 from airsentry.outputs.events import EventsFile
+from airsentry.outputs.history import TrackHistory
 from airsentry.outputs.totals import Totals
 from airsentry.pipeline import Pipeline
 from airsentry.respond.picture import TrafficPicture
@@ -120,6 +121,7 @@ def build(
     if store is not None:
         book = IncidentBook(store, responder, gap_s=cfg.incident_gap_s)
         own.append(RecommendationTrail(audit_log(deployment)))
+        own.append(TrackHistory(store))  # the console's replay (incidents/tracklog.py)
     if deployment.events_out is not None:
         # live deployments keep what an earlier run wrote; a replay starts the file anew
         own.append(EventsFile(deployment.events_out, append=bool(deployment.feeds)))

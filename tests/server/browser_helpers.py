@@ -52,4 +52,5 @@ def shot(page, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path))
+    print(f"\nscreenshot: {path}")
     return path

@@ -61,6 +61,10 @@ READS = [
     "/api/incidents",
     "/api/incidents/{incident}",
     "/api/gnss",
+    "/api/incidents/{incident}/paths",
+    "/api/incidents/{incident}/dossier",
+    "/api/tracks/span",
+    "/api/tracks/at?t=2025-09-19T07:00:00Z",
 ]
 WRITES = {  # path -> (body, least role that may)
     "/api/incidents/{incident}/acknowledge": ({"note": "seen"}, "operator"),
@@ -86,6 +90,7 @@ def test_every_api_route_is_covered_here(api):
         p.replace("{track}", "{track_id}")
         .replace("{zone}", "{zone_id}")
         .replace("{incident}", "{incident_id}")
+        .split("?")[0]
         for p in [*READS, *WRITES]
     }
     assert paths == named

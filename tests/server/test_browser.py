@@ -1,11 +1,18 @@
-"""The console in headless Chromium against the demo: the map shows the Estonian and
-Polish incidents, an operator acknowledges one, a viewer cannot authorise engagement,
-and the replay control brings stored events back onto the map. Screenshots go to
-artifacts/."""
+"""The console in headless Chromium against the demo: the offline base map shows
+coastlines and place names around Copenhagen; the replay at 2025-09-22T19:00Z shows the
+three drones inside the Kastrup zone with their trails; the track table filters to the
+three Estonian fast jets; an operator acknowledges from the list; a commander's decision
+is recorded under the authority the recommendation names; a viewer is offered no
+decision at all. Screenshots of each view go to artifacts/ (the path is printed)."""
 
 from __future__ import annotations
 
+import json
+import re
+
+import httpx
 import pytest
+import shapely
 from browser_helpers import chromium, shot
 from server_helpers import LiveServer, add_users, copy_db
 
@@ -41,81 +48,185 @@ def incident_id(ctx, zone_id: str) -> str:
     return next(i.id for i in ctx.store.list() if i.zone_id == zone_id)
 
 
-def test_map_shows_the_estonian_and_polish_incidents(console):
-    _, _, _, ctx = console
+def replay_at(page, when: str) -> None:
+    page.locator("input[name=mode][value=replay]").check()
+    page.wait_for_function("!document.getElementById('replay-at').disabled")
+    page.fill("#replay-at", when)
+    page.click("#replay-go")
+    page.wait_for_function(
+        f"airsentry.replay.shownAt === Date.parse('{when}') && !airsentry.replay.loading"
+    )
+
+
+def test_base_map_shows_coastlines_and_city_names_around_copenhagen(console):
     page = open_console(console, "viewer")
-    est, pol = incident_id(ctx, "sovereign:EST"), incident_id(ctx, "sovereign:POL")
+    page.evaluate("() => { airsentry.map.setView([55.66, 12.62], 9, {animate: false}); }")
+    page.wait_for_timeout(300)
     map_box = page.locator("#map").bounding_box()
-    for inc in (est, pol):
-        label = page.locator(".incident-label", has_text=inc)
-        label.wait_for(state="visible")
+    for name in ("Copenhagen", "Malmö", "Roskilde", "Lund"):
+        label = page.locator(".place-label span").filter(has_text=re.compile(f"^{name}$"))
+        label.wait_for(state="visible", timeout=5_000)
         box = label.bounding_box()
-        assert map_box["x"] <= box["x"] <= map_box["x"] + map_box["width"]
-        assert map_box["y"] <= box["y"] <= map_box["y"] + map_box["height"]
-    # the alert panel lists them, most severe first
-    severities = [
-        int(t.split()[-1])
-        for t in page.locator("#alerts .alert .head span:last-child").all_inner_texts()
-    ]
-    assert severities == sorted(severities, reverse=True)
-    assert len(severities) >= 9
-    # the map is drawn from the package's borders: sovereign polygons are on the canvas
-    assert page.locator(".leaflet-overlay-pane canvas").count() >= 1
-    shot(page, "console-map")
+        assert map_box["x"] <= box["x"] <= map_box["x"] + map_box["width"], name
+        assert map_box["y"] <= box["y"] <= map_box["y"] + map_box["height"], name
+    # Land is drawn on the base canvas (opaque), the sea shows through it (transparent),
+    # and the coastline is stroked between them: all three are in view.
+    land, sea, coast = page.evaluate(
+        """() => {
+        const c = document.querySelector('.leaflet-base-pane canvas');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let land = 0, sea = 0, coast = 0;
+        for (let i = 0; i < d.length; i += 16) {
+          if (d[i + 3] === 0) sea++;
+          else if (d[i] === 0xf2 && d[i + 1] === 0xef) land++;
+          else coast++;
+        }
+        const n = d.length / 16;
+        return [land / n, sea / n, coast / n];
+        }"""
+    )
+    assert land > 0.2, (land, sea, coast)
+    assert sea > 0.1, (land, sea, coast)
+    assert coast > 0.001, (land, sea, coast)
+    shot(page, "console-basemap-copenhagen")
+    # the layers offered: the zones always; the heat map and GNSS map when the server
+    # has their endpoints (they come with the scan and gnss packages)
+    server = console[0]
+    paths = httpx.get(f"{server.url}/api/openapi.json").json()["paths"]
+    page.locator("nav button[data-tab=layers]").click()
+    for layer in ("sovereign", "buffer", "airport", "temporary"):
+        assert page.locator(f"input[data-layer={layer}]").count() == 1, layer
+    for layer in ("heatmap", "gnss"):
+        offered = page.locator(f"input[data-layer={layer}]").count() == 1
+        assert offered == (f"/api/{layer}" in paths), layer
+    shot(page, "console-layers")
     page.close()
 
 
-def test_operator_opens_and_acknowledges_an_incident(console):
+def test_replay_shows_the_three_drones_inside_kastrup_with_trails(console):
+    _, _, _, ctx = console
+    page = open_console(console, "viewer")
+    replay_at(page, "2025-09-22T19:00:00Z")
+    page.evaluate("() => { airsentry.map.setView([55.618, 12.65], 12, {animate: false}); }")
+    shown = page.evaluate(
+        "[...airsentry.tracks.tracks.values()].map(t => [t.cls, t.lat, t.lon, t.violator, t.trail])"
+    )
+    kastrup = ctx.zones.by_id["airport:EKCH"].geometry
+    inside = [t for t in shown if t[0] == "drone" and shapely.contains_xy(kastrup, t[2], t[1])]
+    assert len(inside) == 3, shown
+    for _, _, _, violator, trail in inside:
+        assert violator
+        assert len(trail) >= 10
+        assert len({tuple(p) for p in trail}) >= 5  # a trail, not a dot
+    assert "2025-09-22 19:00:00Z" in page.locator("#clock").inner_text()
+    shot(page, "console-replay-kastrup")
+    page.close()
+
+
+def test_track_table_filters_to_the_three_estonian_fast_jets(console):
+    page = open_console(console, "viewer")
+    replay_at(page, "2025-09-19T07:00:00Z")
+    page.locator("nav button[data-tab=tracks]").click()
+    page.select_option("#f-class", "fast_jet")
+    page.select_option("#f-zone", "sovereign:EST")
+    rows = page.locator("#track-table tbody tr")
+    page.wait_for_function("document.querySelectorAll('#track-table tbody tr').length === 3")
+    texts = rows.all_inner_texts()
+    assert all("fast_jet" in t for t in texts), texts
+    # the jets inside are violators; a click centres the map on the track
+    assert page.locator("#track-table tbody tr.violator").count() == 3
+    rows.first.click()
+    centre = page.evaluate("[airsentry.map.getCenter().lat, airsentry.map.getCenter().lng]")
+    assert 57 < centre[0] < 61
+    assert 21 < centre[1] < 29
+    # a search by callsign or identity narrows the table; clearing it brings them back
+    page.fill("#track-search", "no-such-callsign")
+    page.wait_for_function("document.querySelectorAll('#track-table tbody tr').length === 0")
+    page.fill("#track-search", "")
+    page.wait_for_function("document.querySelectorAll('#track-table tbody tr').length === 3")
+    shot(page, "console-track-table-estonia")
+    # metric units and local time, remembered for this user across a reload
+    assert "FL" in rows.first.inner_text()
+    page.select_option("#units", "metric")
+    page.select_option("#tz", "local")
+    page.wait_for_function(
+        "document.querySelector('#track-table tbody tr').innerText.includes('km/h')"
+    )
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]", timeout=30_000)
+    assert page.input_value("#units") == "metric"
+    assert page.input_value("#tz") == "local"
+    shown = page.evaluate("fmtTime('2025-09-22T19:00:00Z')")
+    assert not shown.endswith("Z")  # the browser's own zone, named
+    assert shown.startswith("2025-09-22")
+    page.close()
+
+
+def test_alerts_open_first_and_acknowledged_from_the_list(console):
     _, _, _, ctx = console
     page = open_console(console, "operator")
-    est = incident_id(ctx, "sovereign:EST")
-    page.locator(f"#alerts .alert[data-id='{est}']").click()
-    page.locator("#incident h2", has_text=est).wait_for()
-    assert "intercept_and_escort" in page.locator("#incident").inner_text()
-    assert page.locator("#timeline tr").count() > 3  # header + events
-    page.locator("#ack").click()
+    page.check("input[name=alert-status][value=closed]")
+    items = page.locator("#alerts .alert")
+    states = [t.strip() for t in page.locator("#alerts .alert .badge").all_inner_texts()]
+    assert len(states) >= 9
+    rank = {"open": 0, "acknowledged": 1, "closed": 2}
+    assert [rank[s] for s in states] == sorted(rank[s] for s in states)  # open first
+    # acknowledge the first open alert from the list; it moves below the open ones
+    first = items.first
+    inc = first.get_attribute("data-id")
+    assert states[0] == "open"
+    first.locator("button.ack-one").click()
     page.locator("#message.ok", has_text="acknowledged").wait_for()
-    page.locator("#decisions li", has_text="operator-user: acknowledge").wait_for()
-    assert [(d.kind, d.action) for d in ctx.store.decisions_for(est)] == [("acknowledge", None)]
-    shot(page, "console-incident-acknowledged")
+    page.locator(f"#alerts .alert[data-id='{inc}'] .badge", has_text="acknowledged").wait_for()
+    assert [d.kind for d in ctx.store.decisions_for(inc)] == ["acknowledge"]
+    # the filter hides closed incidents again
+    page.uncheck("input[name=alert-status][value=closed]")
+    assert "closed" not in page.locator("#alerts").inner_text().split()
+    shot(page, "console-alerts")
     page.close()
 
 
-def test_viewer_cannot_authorise_engagement(console):
+def test_viewer_sees_no_authorise_buttons(console):
     _, _, _, ctx = console
-    page = open_console(console, "viewer")
     pol = incident_id(ctx, "sovereign:POL")
-    page.locator(f"#alerts .alert[data-id='{pol}']").click()
+    page = open_console(console, "viewer")
+    page.evaluate(f"openIncident('{pol}')")
     page.locator("#incident h2", has_text=pol).wait_for()
-    page.locator("#engage").click()
-    message = page.locator("#message.error")
-    message.wait_for()
-    assert "403" in message.inner_text()
-    assert not [d for d in ctx.store.decisions_for(pol) if d.action == "engage"]
-    shot(page, "console-viewer-refused")
+    assert page.locator("#incident #timeline tr").count() > 3
+    for selector in ("#approve", "#refuse", "#ack", "#annotate", ".authorise", "#engage"):
+        assert page.locator(selector).count() == 0, selector
+    assert page.locator("#dossier").count() == 1  # a viewer may still export the dossier
+    shot(page, "console-incident-viewer")
+    # jump to the replay at the incident's start: its drones are on the map
+    start = ctx.store.get(pol).start.timestamp() * 1000
+    page.locator("#replay-incident").click()
+    page.wait_for_function(
+        f"Math.abs(airsentry.replay.shownAt - {start}) < 1000 && !airsentry.replay.loading"
+    )
+    classes = page.evaluate("[...airsentry.tracks.tracks.values()].map(t => t.cls)")
+    assert sum("drone" in c for c in classes) >= 3, classes  # drones and decoys
+    shot(page, "console-incident-replay")
     page.close()
 
 
-def test_replay_brings_stored_events_back(console):
-    page = open_console(console, "viewer")
-    page.locator("input[name=mode][value=replay]").check()
-    page.wait_for_function("!document.getElementById('slider').disabled")
-    # seek to 2025-09-19 07:00Z, when the three jets were inside Estonian airspace
-    page.evaluate(
-        """() => { const r = airsentry.replay, s = document.getElementById('slider');
-        s.value = Math.round((Date.parse('2025-09-19T07:00:00Z') - r.t0) / (r.t1 - r.t0) * s.max);
-        s.dispatchEvent(new Event('input')); }"""
-    )
-    shown = page.evaluate(
-        "[...airsentry.tracks.tracks.values()].map(t => [t.cls, t.lat, t.lon, t.violator])"
-    )
-    jets = [t[:3] for t in shown if t[0] == "fast_jet"]
-    assert all(t[3] for t in shown if t[0] == "fast_jet"), "the jets inside are violators"
-    assert len(jets) == 3
-    assert all(57 < lat < 61 and 21 < lon < 29 for _, lat, lon in jets)
-    sought = page.evaluate("airsentry.replay.now")
-    assert abs(sought - page.evaluate("Date.parse('2025-09-19T07:00:00Z')")) < 60_000
-    page.locator("#play").click()
-    page.wait_for_function(f"airsentry.replay.now > {sought} + 10000")  # 60x: 10 s in 1/6 s
-    shot(page, "console-replay")
+def test_commander_decides_as_the_named_authority(console):
+    _, _, _, ctx = console
+    ekch = incident_id(ctx, "airport:EKCH")
+    page = open_console(console, "commander")
+    page.evaluate(f"openIncident('{ekch}')")
+    page.locator("#incident h2", has_text=ekch).wait_for()
+    assert "decision by airport_authority" in page.locator("#incident").inner_text()
+    page.fill("#note", "runway clear of traffic; closing for the drones")
+    page.locator("#approve").click()
+    page.locator("#message.ok", has_text="authorised").wait_for()
+    line = page.locator("#decisions li", has_text="authorised close_airport")
+    line.wait_for()
+    assert "as airport_authority" in line.inner_text()
+    assert "runway clear" in line.inner_text()
+    decision = next(d for d in ctx.store.decisions_for(ekch) if d.action == "close_airport")
+    assert json.loads(decision.note)["role"] == "airport_authority"
+    with page.expect_download() as download:
+        page.locator("#dossier").click()
+    assert ekch in download.value.suggested_filename
+    shot(page, "console-incident-commander")
     page.close()

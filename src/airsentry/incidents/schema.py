@@ -231,11 +231,35 @@ _V4: Sequence[str] = (
     "CREATE INDEX outbox_pending ON outbox(output, delivered, id)",
 )
 
+_V5_TRACK_STATES: Sequence[str] = (
+    # The console's replay: sampled track states (one per track per slot of
+    # airsentry.incidents.tracklog.INTERVAL_S), bounded by event-time retention.
+    """
+    CREATE TABLE track_states (
+        slot INTEGER NOT NULL,           -- floor((t + phase of the track) / interval)
+        track_id INTEGER NOT NULL,
+        t REAL NOT NULL,                 -- epoch seconds UTC
+        lat REAL NOT NULL,
+        lon REAL NOT NULL,
+        alt_m REAL,
+        speed_mps REAL,
+        heading_deg REAL,
+        identity TEXT NOT NULL,
+        callsign TEXT NOT NULL,
+        class TEXT NOT NULL,
+        violator INTEGER NOT NULL,
+        PRIMARY KEY (slot, track_id)
+    ) WITHOUT ROWID
+    """,
+    "CREATE INDEX track_states_time ON track_states(t)",
+)
+
 MIGRATIONS: list[Migration] = [
     _script(_V1),
     _v2,
     _script(_V3),
     _script(_V4),
+    _script(_V5_TRACK_STATES),
 ]
 """Item ``i`` upgrades a database from schema version ``i`` to ``i + 1``."""
 

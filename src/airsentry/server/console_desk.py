@@ -55,8 +55,13 @@ class DecisionDesk:
     def desk(self, store: IncidentStore, user: User) -> Desk:
         return Desk(store, self.log, self.playbook, Roster({user.name: self.roles_of(user)}))
 
-    def role_for(self, user: User) -> str:
-        """The user's most senior playbook role (the one that outranks the most)."""
+    def role_for(self, user: User, authority: str | None = None) -> str:
+        """The role the user decides under: the ``authority`` the recommendation names
+        when the user holds it (a commander closing an airport decides as the airport
+        authority, not under their most senior role), else the user's most senior
+        playbook role (the one that outranks the most)."""
+        if authority and authority in self.roles_of(user):
+            return authority
         roles = sorted(self.roles_of(user), key=lambda r: (len(self.playbook.outranks(r)), r))
         return roles[-1] if roles else ""
 
@@ -104,16 +109,18 @@ class DecisionDesk:
         refuse: bool,
         time: datetime,
         reasons: Sequence[str],
+        authority: str | None = None,
     ) -> Decision:
-        """Authorise (or refuse) ``action`` through the desk, under the user's most senior
-        playbook role; raises AuthorisationError when the desk will not record it."""
+        """Authorise (or refuse) ``action`` through the desk, under the ``authority`` the
+        recommendation names when the user holds it (:meth:`role_for`); raises
+        AuthorisationError when the desk will not record it."""
         desk = self.desk(store, user)
         decide_by = desk.refuse if refuse else desk.authorise
         return decide_by(
             incident_id,
             action,
             operator=user.name,
-            role=self.role_for(user),
+            role=self.role_for(user, authority),
             reasons=reasons,
             time=time,
         )

@@ -40,12 +40,23 @@ def _num(x: float, digits: int) -> float | None:
     return round(float(x), digits) if math.isfinite(x) else None
 
 
+def _column(x: np.ndarray[Any, Any], digits: int) -> list[float | None]:
+    """``x`` rounded to ``digits``, NaN and infinities as None (JSON has no NaN)."""
+    out: list[float | None] = np.round(x, digits).tolist()
+    bad = np.flatnonzero(~np.isfinite(x))
+    for i in bad.tolist():
+        out[i] = None
+    return out
+
+
 @dataclass(slots=True)
 class SensorState:
     name: str
     reports: int = 0
     last_seen: float = math.nan
     silent: bool = False
+    site: tuple[float, float] | None = None  # lat, lon of a sensor that measures from a site
+    range_m: float = 0.0  # the longest range it measured: its coverage so far
 
 
 @dataclass(slots=True)
@@ -75,6 +86,10 @@ class LivePicture:
                 s = self.sensors.setdefault(name, SensorState(name))
                 s.reports += int(n)
                 s.last_seen = last[name]
+            for name, lat, lon, rng in _sites(batch):
+                s = self.sensors[name]
+                s.site = (lat, lon)
+                s.range_m = max(s.range_m, rng)
 
     def note_events(self, events: Sequence[Event]) -> None:
         """Mark violators (inside a zone they entered unauthorised) and silent sensors."""
@@ -82,7 +97,7 @@ class LivePicture:
             self.events += len(events)
             for e in events:
                 unauthorised = e.kind is EventKind.SWARM or (
-                    e.kind is EventKind.ENTRY and e.authorised is False
+                    e.kind is EventKind.ENTRY and e.authorised is not None and not e.authorised
                 )
                 if unauthorised and e.track_id is not None:
                     self.violators.setdefault(e.track_id, set()).add(e.zone_id)
@@ -95,37 +110,37 @@ class LivePicture:
     def set_tracks(
         self, live: Iterable[Track], classes: dict[int, str]
     ) -> tuple[list[Any], list[int]]:
-        """Replace the live tracks; return the rows and the ids of tracks that ended."""
-        rows: list[Any] = []
-        seen: set[int] = set()
+        """Replace the live tracks; return the rows and the ids of tracks that ended.
+
+        Vectorised over the tracks (ten thousand live tracks is the design load): the
+        numbers are computed and rounded as arrays, and Python only zips the columns."""
+        tracks = list(live)
+        tid = [tr.track_id for tr in tracks]
+        num = np.array(
+            [(tr.lat, tr.lon, tr.alt, tr.vel_e, tr.vel_n) for tr in tracks], dtype=float
+        ).reshape(-1, 5)
+        heading = np.degrees(np.arctan2(num[:, 3], num[:, 4])) % 360.0
+        speed = np.hypot(num[:, 3], num[:, 4])
+        lat, lon = np.round(num[:, 0], 5).tolist(), np.round(num[:, 1], 5).tolist()
+        alt, spd, hdg = (_column(x, d) for x, d in ((num[:, 2], 0), (speed, 1), (heading, 0)))
         with self.lock:
-            for tr in live:
-                tid = tr.track_id
-                seen.add(tid)
-                heading = math.degrees(math.atan2(tr.vel_e, tr.vel_n)) % 360.0
-                lat, lon = round(tr.lat, 5), round(tr.lon, 5)
-                row: list[Any] = [
-                    tid,
-                    tr.identity,
-                    tr.callsign,
-                    classes.get(tid, "unknown"),
-                    lat,
-                    lon,
-                    _num(tr.alt, 0),
-                    _num(tr.speed, 1),
-                    _num(heading, 0),
-                    bool(self.violators.get(tid)),
-                ]
-                rows.append(row)
-                self.tracks[tid] = row
-                trail = self.trails.setdefault(tid, deque(maxlen=TRAIL_POINTS))
-                if not trail or trail[-1] != (lon, lat):
-                    trail.append((lon, lat))
-            removed = [tid for tid in self.tracks if tid not in seen]
-            for tid in removed:
-                del self.tracks[tid]
-                self.trails.pop(tid, None)
-                self.violators.pop(tid, None)
+            rows: list[Any] = [
+                [i, tr.identity, tr.callsign, classes.get(i, "unknown"), la, lo, a, v, h,
+                 bool(self.violators.get(i))]
+                for i, tr, la, lo, a, v, h in zip(tid, tracks, lat, lon, alt, spd, hdg, strict=True)
+            ]  # fmt: skip
+            old = self.tracks
+            self.tracks = dict(zip(tid, rows, strict=True))
+            for i, la, lo in zip(tid, lat, lon, strict=True):
+                trail = self.trails.get(i)
+                if trail is None:
+                    trail = self.trails[i] = deque(maxlen=TRAIL_POINTS)
+                if not trail or trail[-1] != (lo, la):
+                    trail.append((lo, la))
+            removed = [i for i in old if i not in self.tracks]
+            for i in removed:
+                self.trails.pop(i, None)
+                self.violators.pop(i, None)
         return rows, removed
 
     def snapshot(self) -> list[dict[str, Any]]:
@@ -156,6 +171,9 @@ class LivePicture:
                     "reports": s.reports,
                     "last_seen": isoformat(s.last_seen) if math.isfinite(s.last_seen) else None,
                     "silent": s.silent,
+                    "lat": s.site[0] if s.site else None,
+                    "lon": s.site[1] if s.site else None,
+                    "range_m": round(s.range_m) if s.site else None,
                 }
                 for s in sorted(self.sensors.values(), key=lambda s: s.name)
             ]
@@ -170,6 +188,27 @@ class LivePicture:
                 "events": self.events,
                 "tracks": len(self.tracks),
             }
+
+
+def _sites(batch: ReportBatch) -> list[tuple[str, float, float, float]]:
+    """Per sensor with a sensor frame in the batch: its site and longest range measured
+    (vectorised: one sort by sensor; sensors are few)."""
+    frame = batch.frame
+    if frame is None:
+        return []
+    ok = np.isfinite(frame.site_lat) & np.isfinite(frame.site_lon)
+    if not ok.any():
+        return []
+    names = batch.sensor[ok].astype(str)
+    lat, lon = frame.site_lat[ok], frame.site_lon[ok]
+    rng = np.where(np.isfinite(frame.range_m[ok]), frame.range_m[ok], 0.0)
+    uniq, first, inverse = np.unique(names, return_index=True, return_inverse=True)
+    longest = np.zeros(len(uniq))
+    np.maximum.at(longest, inverse, rng)
+    return [
+        (str(n), float(lat[i]), float(lon[i]), float(r))
+        for n, i, r in zip(uniq.tolist(), first.tolist(), longest.tolist(), strict=True)
+    ]
 
 
 def _last_time_per(batch: ReportBatch) -> tuple[list[str], list[float]]:

@@ -20,6 +20,7 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
 from airsentry.incidents import BookedIncident, Decision, DecisionKind, TrackState
+from airsentry.incidents.tracklog import acknowledged
 from airsentry.model import Action, Incident, ZoneKind, isoformat
 from airsentry.server.auth import Role, User
 from airsentry.server.console_desk import AuthorisationError
@@ -112,7 +113,10 @@ def list_incidents(
         status=status,
     )
     where = ctx.store.incident_positions()
-    return [with_position(inc.to_dict(), where) for inc in found]
+    acked = acknowledged(ctx.store)
+    return [
+        with_position(inc.to_dict(), where) | {"acknowledged": inc.id in acked} for inc in found
+    ]
 
 
 def with_position(
@@ -151,6 +155,7 @@ def get_incident(incident_id: str, ctx: Ctx, user: Viewer) -> dict[str, Any]:
     decisions = ctx.store.decisions_for(incident_id)
     out["decisions"] = [d.to_dict() for d in decisions]
     out["acknowledged_by"] = [d.operator for d in decisions if d.kind is DecisionKind.ACKNOWLEDGE]
+    out["acknowledged"] = bool(out["acknowledged_by"])
     rec = inc.recommendation
     out["authorise_role"] = str(required_role(inc, rec.action)) if rec else None
     return out
@@ -204,6 +209,7 @@ def decide(incident_id: str, body: DecisionIn, ctx: Ctx, user: Operator) -> dict
         return _record(ctx, incident_id, user, kind, body.note, body.action)
     verb = "authorised" if body.decision is Verdict.APPROVE else "refused"
     reasons = [body.note] if body.note.strip() else [f"{verb} by {user.name} at the console"]
+    rec = inc.recommendation
     try:
         decision = ctx.desk.decide(
             ctx.store,
@@ -213,6 +219,7 @@ def decide(incident_id: str, body: DecisionIn, ctx: Ctx, user: Operator) -> dict
             refuse=body.decision is Verdict.REFUSE,
             time=datetime.now(UTC),
             reasons=reasons,
+            authority=rec.authority if rec is not None and rec.action == body.action else None,
         )
     except AuthorisationError as exc:
         raise HTTPException(403, exc.reason) from None

@@ -1,0 +1,125 @@
+"""The sink that records the track log (:mod:`airsentry.incidents.tracklog`).
+
+Each step's track updates are sampled to one state per track per slot of
+``INTERVAL_S`` of event time (vectorised: a sort and a mask over the rows; Python
+touches only the sampled rows) and written with the class the identifier gave them
+and whether the track is inside a zone it entered unauthorised (kept from the step's
+events, as the console's live picture does).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from airsentry.incidents.database import Database
+from airsentry.incidents.tracklog import INTERVAL_S, Row, TrackLog
+from airsentry.model import EventKind, FloatArray
+from airsentry.step import Step
+
+
+class TrackHistory:
+    """A :class:`~airsentry.outputs.base.Sink` writing sampled track states to a store."""
+
+    def __init__(self, db: Database, interval_s: float = INTERVAL_S) -> None:
+        self.log = TrackLog(db)
+        self.interval_s = interval_s
+        self._last_slot = np.full(0, -1, dtype=np.int64)  # by track id
+        self._violating: dict[int, set[str]] = {}
+
+    def write(self, step: Step) -> None:
+        before = {tid: set(zones) for tid, zones in self._violating.items()}
+        changes: dict[int, list[tuple[float, bool, str]]] = {}
+        for e in step.events:
+            if e.track_id is None:
+                continue
+            unauthorised = e.authorised is not None and not e.authorised
+            if e.kind is EventKind.SWARM or (e.kind is EventKind.ENTRY and unauthorised):
+                changes.setdefault(e.track_id, []).append((e.time.timestamp(), True, e.zone_id))
+            elif e.kind is EventKind.EXIT:
+                changes.setdefault(e.track_id, []).append((e.time.timestamp(), False, e.zone_id))
+        for tid, found in changes.items():
+            zones = self._violating.setdefault(tid, set())
+            for _, add, zone in found:
+                (zones.add if add else zones.discard)(zone)
+        self._write_states(step, before, changes)
+
+    def _write_states(
+        self,
+        step: Step,
+        before: dict[int, set[str]],
+        changes: dict[int, list[tuple[float, bool, str]]],
+    ) -> None:
+        for tr in step.ended:
+            self._violating.pop(tr.track_id, None)
+        u = step.updates
+        if not len(u):
+            return
+        s = u.state
+        idx = np.flatnonzero(np.isfinite(s.t) & np.isfinite(s.lat) & np.isfinite(s.lon))
+        if not len(idx):
+            return
+        tid = u.track_id[idx].astype(np.int64)
+        # each track's slots are shifted by a phase of its own, so ten thousand tracks
+        # do not all start a slot (and a write) in the same batch
+        phase = (tid * 0.618034) % 1.0 * self.interval_s
+        slot = np.floor((s.t[idx] + phase) / self.interval_s).astype(np.int64)
+        order = np.lexsort((s.t[idx], slot, tid))  # by track, slot, time
+        tid, slot = tid[order], slot[order]
+        first = np.r_[True, (tid[1:] != tid[:-1]) | (slot[1:] != slot[:-1])]
+        # a slot already written for the track keeps its first state
+        if len(tid) and tid.max() >= len(self._last_slot):
+            grown = np.full(int(tid.max()) * 2 + 16, -1, dtype=np.int64)
+            grown[: len(self._last_slot)] = self._last_slot
+            self._last_slot = grown
+        keep = first & (slot > self._last_slot[tid])
+        pick, tid, slot = idx[order][keep], tid[keep], slot[keep]
+        if not len(pick):
+            return
+        self._last_slot[tid] = slot
+        ve, vn = s.vel_e[pick], s.vel_n[pick]
+        heading = np.degrees(np.arctan2(ve, vn)) % 360.0
+        if len(step.classes) == len(u):
+            classes = [str(c) or "unknown" for c in step.classes[pick].tolist()]
+        else:
+            classes = ["unknown"] * len(pick)
+        ids = tid.tolist()
+        times = s.t[pick].tolist()
+        violating = (
+            [int(bool(self._violating.get(i))) for i in ids] if self._violating else [0] * len(ids)
+        )
+        for k, i in enumerate(ids):  # a track whose zones changed within the step
+            if i in changes:
+                zones = set(before.get(i, ()))
+                for when, add, zone in changes[i]:
+                    if when <= times[k]:
+                        (zones.add if add else zones.discard)(zone)
+                violating[k] = int(bool(zones))
+        rows: list[Row] = list(
+            zip(
+                slot.tolist(),
+                ids,
+                times,
+                np.round(s.lat[pick], 5).tolist(),
+                np.round(s.lon[pick], 5).tolist(),
+                _column(s.alt[pick], 0),
+                _column(np.hypot(ve, vn), 1),
+                _column(heading, 0),
+                [str(x or "") for x in s.identity[pick].tolist()],
+                [str(x or "") for x in s.callsign[pick].tolist()],
+                classes,
+                violating,
+                strict=True,
+            )
+        )
+        self.log.put(rows)
+
+    def close(self) -> None:
+        pass
+
+
+def _column(x: FloatArray, digits: int) -> list[float | None]:
+    """``x`` rounded, with None where it is not finite (SQL NULL)."""
+    out: list[float | None] = np.round(x, digits).tolist()
+    for i in np.flatnonzero(~np.isfinite(x)).tolist():
+        out[i] = None
+    return out
