@@ -14,6 +14,7 @@ from airsentry.cli import main
 from airsentry.config import DeploymentConfig
 from airsentry.server import create_app
 from airsentry.server.auth import hash_token
+from airsentry.server.guard import FailedAuth
 from airsentry.server.serving import open_context
 
 
@@ -77,7 +78,9 @@ WRITES = {  # path -> (body, least role that may)
 
 
 def fill(path: str, client, tokens) -> str:
-    track = client.get("/api/tracks", headers=auth(tokens["viewer"])).json()[0]["id"]
+    got = client.get("/api/tracks", headers=auth(tokens["viewer"]))
+    assert got.status_code == 200, got.text
+    track = got.json()[0]["id"]
     return path.format(
         track=track, zone="sovereign:EST", incident=incident_id(client, tokens, "sovereign:EST")
     )
@@ -100,6 +103,7 @@ def test_every_api_route_is_covered_here(api):
 @pytest.mark.parametrize("token", [None, "not-a-token", ""])
 def test_without_a_valid_token_every_route_is_401(api, path, token):
     client, tokens, _ = api
+    client.app.state.failed_auth = FailedAuth()  # each case its own budget (see test_guard)
     url = fill(path, client, tokens)
     headers = auth(token) if token is not None else {}
     res = (
