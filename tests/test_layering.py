@@ -38,6 +38,7 @@ LEVELS: dict[str, int] = {
     # wings and faces over the pipeline
     "sim": 40,
     "batch": 40,
+    "scan": 40,
     "server": 41,
     "cli": 50,
 }

@@ -30,13 +30,18 @@ ZONE = {
         {
             "type": "Feature",
             "properties": {
-                "id": "zrh-tra", "name": "Zurich TRA", "kind": "temporary", "owner": "CHE",
-                "valid_from": "2018-08-01T00:00:00Z", "valid_to": "2018-08-02T00:00:00Z",
-            },  # fmt: skip
+                "id": "zrh-tra",
+                "name": "Zurich TRA",
+                "kind": "temporary",
+                "owner": "CHE",
+                "valid_from": "2018-08-01T00:00:00Z",
+                "valid_to": "2018-08-02T00:00:00Z",
+            },
             "geometry": {
                 "type": "Polygon",
-                "coordinates": [[[8.35, 47.30], [8.75, 47.30], [8.75, 47.55], [8.35, 47.55],
-                                 [8.35, 47.30]]],  # fmt: skip
+                "coordinates": [
+                    [[8.35, 47.30], [8.75, 47.30], [8.75, 47.55], [8.35, 47.55], [8.35, 47.30]]
+                ],
             },
         }
     ],
@@ -57,7 +62,7 @@ def rows(wheel: Path, *, every: int = 4, limit_s: float = 3 * 3600.0) -> list[di
         if t - t0 > limit_s or hole[0] <= t < hole[1]:
             continue
 
-        def si(key: str, factor: float) -> float | None:
+        def si(key: str, factor: float, r: dict[str, Any] = r) -> float | None:
             v = r.get(key)
             return None if v is None else v * factor
 

@@ -26,7 +26,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -52,7 +52,9 @@ class ScanPlan:
     def identity(self) -> dict[str, Any]:
         """What a resumed scan must agree on (the files by path, size and mtime)."""
         return {
-            "files": [[str(p.resolve()), p.stat().st_size, p.stat().st_mtime_ns] for p in self.files],
+            "files": [
+                [str(p.resolve()), p.stat().st_size, p.stat().st_mtime_ns] for p in self.files
+            ],
             "format": self.fmt,
             "options": {k: str(v) for k, v in sorted(self.options.items())},
             "partitions": self.partitions,
@@ -135,27 +137,28 @@ def local_runner(workers: int | None = None) -> Iterator[Runner]:
 def dask_runner(scheduler: str | None = None, workers: int | None = None) -> Iterator[Runner]:
     """A ``dask.distributed`` client: of the cluster at ``scheduler``, else of a local
     cluster of ``workers`` single-threaded worker processes on 127.0.0.1."""
-    from distributed import Client, LocalCluster
-    from distributed import as_completed as dask_completed
+    from importlib import import_module
 
-    cluster: AbstractContextManager[Any] | None = None
+    dist: Any = import_module("distributed")  # untyped: used through Any
+
+    cluster: Any = None
     if scheduler:
-        client = Client(scheduler)
+        client = dist.Client(scheduler)
     else:
-        cluster = LocalCluster(
+        cluster = dist.LocalCluster(
             n_workers=workers or os.cpu_count() or 1,
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
             dashboard_address=None,
         )
-        client = Client(cluster)
+        client = dist.Client(cluster)
     try:
 
         def submit(fn: Callable[..., Any], *args: Any) -> Any:
             return client.submit(fn, *args, pure=False)
 
-        yield Runner(submit, lambda fs: dask_completed(fs))
+        yield Runner(submit, lambda fs: dist.as_completed(fs))
     finally:
         client.close()
         if cluster is not None:
@@ -205,7 +208,10 @@ class Manifest:
                 if "stage" in doc:
                     r = StageResult.from_json(doc["stage"])
                     self.staged[r.file_index] = r
-                elif "partition" in doc and (out_dir / "parts" / f"{doc['partition']:05d}.pkl").exists():
+                elif (
+                    "partition" in doc
+                    and (out_dir / "parts" / f"{doc['partition']:05d}.pkl").exists()
+                ):
                     self.done[int(doc["partition"])] = doc
         self._fh = self.path.open("a", encoding="utf-8")
 

@@ -26,6 +26,7 @@ manifest of finished partitions is that directory.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import pickle
 import time
 from dataclasses import dataclass, field
@@ -154,10 +155,10 @@ def run_partition(
 
         reports, number = ReportBatch.empty(), np.empty(0, dtype=np.int64)
     result.rows = len(reports)
-    starts = np.flatnonzero(np.r_[True, number[1:] != number[:-1]]) if len(number) else []
-    bounds = [*list(np.asarray(starts).tolist()), len(number)]
+    change = np.r_[True, number[1:] != number[:-1]] if len(number) else np.empty(0, bool)
+    bounds = [*np.flatnonzero(change).tolist(), len(number)]
     last_batch: dict[int, int] = {}
-    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+    for a, b in itertools.pairwise(bounds):
         batch_no = int(number[a])
         step = pipeline.process(reports.take(slice(a, b)))
         _keep(result, batch_no, step, pipeline, last_batch, silence_s, sample_s)
@@ -219,11 +220,11 @@ def _ends(
     events: list[Event],
     last_batch: dict[int, int],
 ) -> None:
-    gone = {tr.track_id: tr for tr in ended}
-    lost: dict[int, list[Event]] = {tid: [] for tid in gone}
+    lost: dict[int, list[Event]] = {tr.track_id: [] for tr in ended}
     for ev in events:
-        if ev.kind is EventKind.EXIT and ev.track_id in gone and ev.details.get("lost"):
-            lost[ev.track_id].append(ev)
+        tid = ev.track_id
+        if ev.kind is EventKind.EXIT and tid is not None and tid in lost and ev.details.get("lost"):
+            lost[tid].append(ev)
         else:
             result.events.append((batch_no, ev))
     for e in ended:

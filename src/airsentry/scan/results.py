@@ -61,7 +61,7 @@ def events_table(events: Sequence[Event]) -> pa.Table:
 
 def read_events(path: str | Path) -> list[dict[str, Any]]:
     """The rows of an events Parquet file, as ``--events-out`` dicts (details parsed)."""
-    rows = pq.read_table(path).to_pylist()
+    rows: list[dict[str, Any]] = pq.read_table(path).to_pylist()
     for row in rows:
         row["details"] = json.loads(row["details"]) if row["details"] else {}
     return rows

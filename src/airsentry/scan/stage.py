@@ -120,10 +120,7 @@ def from_table(table: pa.Table) -> tuple[ReportBatch, IntArray]:
     if has.any():
         frame = SensorFrame.build(
             len(has),
-            **{
-                n: table.column(f"frame_{n}").to_numpy(zero_copy_only=False)
-                for n in FRAME_COLUMNS
-            },
+            **{n: table.column(f"frame_{n}").to_numpy(zero_copy_only=False) for n in FRAME_COLUMNS},
         )
     batch = ReportBatch(**cols, frame=frame)
     return batch, table.column("batch").to_numpy(zero_copy_only=False).astype(np.int64)
@@ -179,7 +176,8 @@ def stage_file(
         rejected=quarantine.count,
         skipped=sum(quarantine.skipped.values()),
         pieces=pieces,
-        reasons=dict(quarantine.by_reason) | {f"skipped: {k}": v for k, v in quarantine.skipped.items()},
+        reasons=dict(quarantine.by_reason)
+        | {f"skipped: {k}": v for k, v in quarantine.skipped.items()},
     )
 
 

@@ -29,7 +29,7 @@ from prometheus_client import make_asgi_app
 from airsentry import __version__
 from airsentry.decisions.audit import AuditError
 from airsentry.errors import NotFound
-from airsentry.server import routes_incidents, routes_read, ws
+from airsentry.server import routes_heatmap, routes_incidents, routes_read, ws
 from airsentry.server.context import ServerContext
 from airsentry.server.guard import FailedAuth, Guard, validation_errors
 
@@ -65,6 +65,7 @@ def create_app(ctx: ServerContext, *, close_on_shutdown: bool = False) -> FastAP
     app.state.ctx = ctx
     app.include_router(routes_read.router)
     app.include_router(routes_incidents.router)
+    app.include_router(routes_heatmap.router)
     app.include_router(ws.router)
 
     @app.get("/", include_in_schema=False)

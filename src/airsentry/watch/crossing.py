@@ -36,7 +36,6 @@ from airsentry.model import (
 from airsentry.tracking.base import Ended
 from airsentry.watch.base import Scene
 
-
 LOST_REASONS = {
     "silent": "track lost inside (no report since)",
     "flush": "end of input while inside",
