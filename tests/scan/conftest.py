@@ -4,42 +4,14 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
+from scan_helpers import Replayed, incidents_of
+from scan_recording import recording, zone_file
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from recording import recording, zone_file  # noqa: E402
-
-from airsentry.cli import main  # noqa: E402
-from airsentry.incidents import IncidentStore  # noqa: E402
-
-
-@dataclass
-class Replayed:
-    """The recording's files, its zone file, and what ``airsentry replay`` made of them."""
-
-    files: list[Path]
-    zones: Path
-    events: list[str]  # the --events-out lines
-    incidents: list[dict[str, Any]]
-    quarantine: list[dict[str, Any]]
-
-
-def incidents_of(db: Path) -> list[dict[str, Any]]:
-    """Every incident of a store, with its events, as dicts."""
-    with IncidentStore(db) as store:
-        found = []
-        for inc in store.list():
-            full = store.get(inc.id, with_events=True)
-            assert full is not None
-            found.append(full.to_dict(with_events=True))
-    return found
+from airsentry.cli import main
 
 
 @pytest.fixture(scope="session")

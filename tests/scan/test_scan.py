@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from conftest import Replayed, incidents_of
+from scan_helpers import Replayed, incidents_of
 
 from airsentry.cli import main
 from airsentry.scan.results import read_events
