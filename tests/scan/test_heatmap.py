@@ -21,7 +21,6 @@ from scan_helpers import Replayed
 from airsentry.build import deployment_zones
 from airsentry.cli import main
 from airsentry.config import DeploymentConfig
-from airsentry.scan import heatmap
 from airsentry.server.app import create_app
 from airsentry.server.context import ServerContext
 
@@ -56,7 +55,8 @@ def test_scan_heatmap_counts_every_approach_and_violation_in_its_cell(
         e for e in events
         if e["kind"] == "entry" and e["authorised"] is False and e["zone_kind"] != "buffer"
     ]  # fmt: skip
-    assert approaches and violations
+    assert approaches
+    assert violations
     doc = json.loads(scanned["geo"].read_text(encoding="utf-8"))
     features = doc["features"]
     assert _totals(features) == {"approaches": len(approaches), "violations": len(violations)}
@@ -67,7 +67,8 @@ def test_scan_heatmap_counts_every_approach_and_violation_in_its_cell(
         point = shapely.Point(e["lon"], e["lat"])
         key = "approaches" if e["kind"] == "approach" else "violations"
         hits = [f for f, poly in polys if f["properties"]["month"] == month and poly.covers(point)]
-        assert hits and any(f["properties"][key] > 0 for f in hits), e
+        assert hits, e
+        assert any(f["properties"][key] > 0 for f in hits), e
 
 
 def test_book_and_events_file_and_endpoint_agree(scanned: dict[str, Path]) -> None:
@@ -77,7 +78,8 @@ def test_book_and_events_file_and_endpoint_agree(scanned: dict[str, Path]) -> No
                  "--out", str(from_file)]) == 0  # fmt: skip
     assert main(["heatmap", "--db", str(scanned["db"]), "--out", str(from_book)]) == 0
     a, b = pq.read_table(from_file).to_pylist(), pq.read_table(from_book).to_pylist()
-    assert a == b and a
+    assert a
+    assert a == b
 
     ctx = ServerContext.open(scanned["db"], deployment_zones(DeploymentConfig()))
     try:
@@ -96,7 +98,8 @@ def test_book_and_events_file_and_endpoint_agree(scanned: dict[str, Path]) -> No
             only = client.get(
                 "/api/heatmap", params={"month": month, "kind": "violations"}, headers=auth
             ).json()
-            assert only["features"] and all(
+            assert only["features"]
+            assert all(
                 f["properties"]["month"] == month and f["properties"]["violations"] > 0
                 for f in only["features"]
             )

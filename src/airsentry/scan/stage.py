@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,7 @@ class StageResult:
     skipped: int
     pieces: dict[int, str]  # partition -> piece file
     reasons: dict[str, int]
+    cpu_s: float = 0.0  # CPU seconds the staging took (its worker's)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -61,6 +63,7 @@ class StageResult:
             "skipped": self.skipped,
             "pieces": {str(k): v for k, v in self.pieces.items()},
             "reasons": self.reasons,
+            "cpu_s": self.cpu_s,
         }
 
     @staticmethod
@@ -73,6 +76,7 @@ class StageResult:
             skipped=int(doc["skipped"]),
             pieces={int(k): str(v) for k, v in doc["pieces"].items()},
             reasons={str(k): int(v) for k, v in doc["reasons"].items()},
+            cpu_s=float(doc.get("cpu_s", 0.0)),
         )
 
 
@@ -136,6 +140,7 @@ def stage_file(
 ) -> StageResult:
     """Decode ``path`` and write its reports as one Parquet piece per partition under
     ``out_dir``; rejected records go to ``out_dir/quarantine/<index>.jsonl``."""
+    cpu = time.process_time()
     out = Path(out_dir)
     (out / "pieces").mkdir(parents=True, exist_ok=True)
     (out / "quarantine").mkdir(parents=True, exist_ok=True)
@@ -176,6 +181,7 @@ def stage_file(
         rejected=quarantine.count,
         skipped=sum(quarantine.skipped.values()),
         pieces=pieces,
+        cpu_s=time.process_time() - cpu,
         reasons=dict(quarantine.by_reason)
         | {f"skipped: {k}": v for k, v in quarantine.skipped.items()},
     )
