@@ -24,7 +24,7 @@ def replayed(traffic_wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> R
     code = main(
         ["replay", *map(str, files), "--format", "opensky", "--zones", str(zones),
          "--protect", "all", "--db", str(folder / "replay.db"), "--events-out", str(events),
-         "--quarantine", str(quarantine)]
+         "--quarantine", str(quarantine), "--reports-out", str(folder / "reports.parquet")]
     )  # fmt: skip
     assert code == 0
     return Replayed(
@@ -33,6 +33,7 @@ def replayed(traffic_wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> R
         events=events.read_text(encoding="utf-8").splitlines(),
         incidents=incidents_of(folder / "replay.db"),
         quarantine=[json.loads(x) for x in quarantine.read_text(encoding="utf-8").splitlines()],
+        reports=folder / "reports.parquet",
     )
 
 

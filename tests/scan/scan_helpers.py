@@ -18,6 +18,7 @@ class Replayed:
     events: list[str]  # the --events-out lines
     incidents: list[dict[str, Any]]
     quarantine: list[dict[str, Any]]
+    reports: Path  # what the replay decoded, as --reports-out wrote it (Parquet)
 
 
 def incidents_of(db: Path) -> list[dict[str, Any]]:

@@ -90,3 +90,20 @@ def test_bad_rows_are_quarantined_with_their_place(replayed: Replayed, tmp_path:
     assert all(r["line"] is not None for r in records if r["source"] != str(junk))
     # the scan went on: the events are still the replay's
     assert len(read_events(out / "events.parquet")) == len(replayed.events)
+
+
+def test_scan_of_reports_out_files_equals_their_replay(
+    replayed: Replayed, tmp_path: Path, dask_scheduler: str
+) -> None:
+    """airsentry's own --reports-out files scan as they replay (format ``reports``)."""
+    events = tmp_path / "replay.jsonl"
+    common = ["--format", "reports", "--zones", str(replayed.zones), "--protect", "all"]
+    assert main(["replay", str(replayed.reports), *common, "--db", str(tmp_path / "r.db"),
+                 "--events-out", str(events)]) == 0  # fmt: skip
+    want = events.read_text(encoding="utf-8").splitlines()
+    assert want
+    scanned = tmp_path / "scan.jsonl"
+    assert main(["scan", str(replayed.reports), *common, "--out", str(tmp_path / "out"),
+                 "--engine", "dask", "--scheduler", dask_scheduler, "--partitions", "4",
+                 "--events-out", str(scanned)]) == 0  # fmt: skip
+    assert scanned.read_text(encoding="utf-8").splitlines() == want
