@@ -26,13 +26,15 @@ from airsentry.server.context import ServerContext
 
 
 @pytest.fixture(scope="module")
-def scanned(replayed: Replayed, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def scanned(
+    replayed: Replayed, tmp_path_factory: pytest.TempPathFactory, dask_scheduler: str
+) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("heat")
     out, db, geo = folder / "out", folder / "scan.db", folder / "heat.geojson"
     code = main(
         ["scan", *map(str, replayed.files), "--out", str(out), "--zones", str(replayed.zones),
          "--protect", "all", "--book", "--db", str(db), "--heatmap", str(geo),
-         "--resolution", "6"]
+         "--resolution", "6", "--engine", "dask", "--scheduler", dask_scheduler]
     )  # fmt: skip
     assert code == 0
     return {"out": out, "db": db, "geo": geo, "folder": folder}

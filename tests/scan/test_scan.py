@@ -43,7 +43,10 @@ def test_the_recording_exercises_every_detector(replayed: Replayed) -> None:
 
 @pytest.mark.parametrize(
     "engine",
-    [("local", "--partitions", "3", "--workers", "2"), ("local", "--partitions", "1")],
+    [
+        ("local", "--partitions", "3", "--workers", "2"),
+        ("local", "--partitions", "1", "--workers", "1"),
+    ],
     ids=["local-3", "local-1"],
 )
 def test_local_scan_equals_replay(
@@ -73,14 +76,17 @@ def test_dask_scan_equals_local_and_replay(
         assert row["time"] == datetime.fromisoformat(want["time"].replace("Z", "+00:00"))
 
 
-def test_bad_rows_are_quarantined_with_their_place(replayed: Replayed, tmp_path: Path) -> None:
+def test_bad_rows_are_quarantined_with_their_place(
+    replayed: Replayed, tmp_path: Path, dask_scheduler: str
+) -> None:
     junk = tmp_path / "junk.csv"
     junk.write_bytes(b"\x00\xffnot a header\n1,2,3\n")
     out = tmp_path / "out"
     quarantine = tmp_path / "q.jsonl"
     code = main(
         ["scan", *map(str, replayed.files), str(junk), "--out", str(out), "--zones",
-         str(replayed.zones), "--protect", "all", "--quarantine", str(quarantine)]
+         str(replayed.zones), "--protect", "all", "--quarantine", str(quarantine),
+         "--engine", "dask", "--scheduler", dask_scheduler]
     )  # fmt: skip
     assert code == 0
     records = [json.loads(x) for x in quarantine.read_text(encoding="utf-8").splitlines()]

@@ -49,6 +49,7 @@ READS = [
     "/api/statistics",
     "/api/incidents",
     "/api/incidents/{incident}",
+    "/api/heatmap",
 ]
 WRITES = {  # path -> (body, least role that may)
     "/api/incidents/{incident}/acknowledge": ({"note": "seen"}, "operator"),
