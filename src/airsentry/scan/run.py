@@ -81,6 +81,13 @@ def run_scan(
         f"{merged.rows:,} rows, {merged.tracks:,} tracks, {len(merged.events):,} events, "
         f"{len(merged.incidents)} incidents in {time.perf_counter() - started:.1f} s"
     )
+    keyless = sum(r.keyless for r in staged)
+    if keyless:
+        progress.say(
+            f"warning: {keyless:,} reports carry no identity (radar plots, detections): they "
+            "were tracked in partition 0 only, so tracks the multi-target tracker would join "
+            "to identified objects in other partitions may differ from a replay's"
+        )
     reasons: dict[str, int] = {}
     for r in staged:
         for k, v in r.reasons.items():

@@ -53,6 +53,7 @@ class StageResult:
     pieces: dict[int, str]  # partition -> piece file
     reasons: dict[str, int]
     cpu_s: float = 0.0  # CPU seconds the staging took (its worker's)
+    keyless: int = 0  # reports without identity or sensor track number (partition 0)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -64,6 +65,7 @@ class StageResult:
             "pieces": {str(k): v for k, v in self.pieces.items()},
             "reasons": self.reasons,
             "cpu_s": self.cpu_s,
+            "keyless": self.keyless,
         }
 
     @staticmethod
@@ -77,6 +79,7 @@ class StageResult:
             pieces={int(k): str(v) for k, v in doc["pieces"].items()},
             reasons={str(k): int(v) for k, v in doc["reasons"].items()},
             cpu_s=float(doc.get("cpu_s", 0.0)),
+            keyless=int(doc.get("keyless", 0)),
         )
 
 
@@ -150,6 +153,7 @@ def stage_file(
     tables: dict[int, list[pa.Table]] = {}
     chunk = 0
     seq0 = 0
+    keyless = 0
     try:
         for decoded in read_file(path, fmt, quarantine, **options):
             n = len(decoded)
@@ -161,7 +165,9 @@ def stage_file(
             chunk += len(starts)
             seq = seq0 + np.arange(n, dtype=np.int64)
             seq0 += n
-            part = partition_of(CooperativeTracker.keys_of(decoded), partitions)
+            keys = CooperativeTracker.keys_of(decoded)
+            keyless += int((keys == "").sum())
+            part = partition_of(keys, partitions)
             table = to_table(decoded, number, seq)
             for p in np.unique(part).tolist():
                 tables.setdefault(p, []).append(table.filter(pa.array(part == p)))
@@ -182,6 +188,7 @@ def stage_file(
         skipped=sum(quarantine.skipped.values()),
         pieces=pieces,
         cpu_s=time.process_time() - cpu,
+        keyless=keyless,
         reasons=dict(quarantine.by_reason)
         | {f"skipped: {k}": v for k, v in quarantine.skipped.items()},
     )
