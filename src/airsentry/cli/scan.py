@@ -71,6 +71,14 @@ def run(args: argparse.Namespace) -> int:
 
     if args.scheduler and args.engine != "dask":
         raise AirsentryError("--scheduler needs --engine dask")
+    if not 0 <= args.resolution <= 15:
+        raise AirsentryError(f"--resolution {args.resolution}: H3 resolutions are 0 to 15")
+    if args.heatmap is not None and args.heatmap.suffix.lower() not in (
+        ".geojson",
+        ".json",
+        ".parquet",
+    ):
+        raise AirsentryError(f"--heatmap {args.heatmap}: end the name in .geojson or .parquet")
     options = decoder_options(args.option)
     decoder(args.format, **options)  # an unknown format or option fails before any file
     deployment = deployment_from_args(args)

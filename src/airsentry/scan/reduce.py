@@ -178,8 +178,10 @@ def _observe(
     gid: dict[tuple[int, int], int],
 ) -> None:
     """Fold batch ``b``'s picture rows (every partition's) into the traffic picture."""
+    if pipeline.book is None or pipeline.responder.picture is None:
+        return  # only the book's recommender reads the picture
     parts = [(r.partition, r.picture[b]) for r in results if b in r.picture]
-    if not parts or pipeline.responder.picture is None:
+    if not parts:
         return
     tids = np.concatenate(
         [np.array([gid[(p, int(t))] for t in pic["track_id"].tolist()], dtype=np.int64)
