@@ -4,8 +4,8 @@ Input, built here from a package sample: a real OpenSky recording shipped in the
 ``traffic`` wheel (``collections/switzerland``: 139,098 state vectors over Switzerland,
 one day; ``--sample quickstart`` for 284,505 over Paris, one afternoon), as OpenSky
 ``state_vectors_data4`` rows (SI units), multiplied ``--copies`` times in time (copy
-``k`` shifted by ``k`` spans, its ICAO addresses made distinct), one Parquet file per
-copy. The default (``--copies 1``) is a short run; ``--big`` makes 80 copies of the
+``k`` shifted by ``k`` spans, its ICAO addresses made distinct), each copy cut in time
+into four Parquet files. The default (``--copies 1``) is a short run; ``--big`` makes 80 copies of the
 Paris sample, 22.8 million rows ("tens of millions"), one run of each configuration.
 
 The **baseline**, named ``replay``, is what ``airsentry replay`` does, in this process:
@@ -50,8 +50,11 @@ SAMPLES = {
 FT, KT, FPM = 0.3048, 1852 / 3600, 0.3048 / 60
 
 
-def build_input(wheel: Path, sample: str, copies: int, folder: Path) -> tuple[list[Path], int]:
-    """The sample as OpenSky rows, ``copies`` times in time, one Parquet file a copy."""
+def build_input(
+    wheel: Path, sample: str, copies: int, folder: Path, pieces: int = 4
+) -> tuple[list[Path], int]:
+    """The sample as OpenSky rows, ``copies`` times in time, each copy cut in time into
+    ``pieces`` Parquet files (so that decoding, too, has files to share out)."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -90,10 +93,14 @@ def build_input(wheel: Path, sample: str, copies: int, folder: Path) -> tuple[li
                 "lastposupdate": t + k * span,
             }
         )
-        path = folder / f"{sample}-{k:03d}.parquet"
-        pq.write_table(table, path)
-        paths.append(path)
-        rows += table.num_rows
+        n = table.num_rows
+        for j in range(pieces):
+            path = folder / f"{sample}-{k:03d}-{j}.parquet"
+            pq.write_table(
+                table.slice(j * n // pieces, (j + 1) * n // pieces - j * n // pieces), path
+            )
+            paths.append(path)
+        rows += n
     return paths, rows
 
 
