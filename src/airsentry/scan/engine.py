@@ -50,14 +50,28 @@ class ScanPlan:
     partitions: int = 8
 
     def identity(self) -> dict[str, Any]:
-        """What a resumed scan must agree on (the files by path, size and mtime)."""
+        """What a resumed scan must agree on: the files (by path, size and mtime), the
+        format, the partitions, and what of the deployment shapes a partition's results
+        (pipeline settings, zones and their files), not where results are written."""
+        dep = self.deployment
+        pipe = dep.pipeline
+        protect = sorted(pipe.protect) if pipe.protect is not None else None
+        shaping = dataclasses.replace(
+            dep, db=None, audit_log=None, audit_key=None, events_out=None, quarantine=None,
+            outputs=(), pipeline=dataclasses.replace(pipe, protect=None),
+        )  # fmt: skip
+
+        def stamp(p: Path) -> list[Any]:
+            return [str(p.resolve()), p.stat().st_size, p.stat().st_mtime_ns]
+
         return {
-            "files": [
-                [str(p.resolve()), p.stat().st_size, p.stat().st_mtime_ns] for p in self.files
-            ],
+            "files": [stamp(p) for p in self.files],
             "format": self.fmt,
             "options": {k: str(v) for k, v in sorted(self.options.items())},
             "partitions": self.partitions,
+            "deployment": repr(shaping),
+            "protect": protect,
+            "zone_files": [stamp(Path(p)) for p in dep.zone_files],
         }
 
 
@@ -191,7 +205,8 @@ class Manifest:
         if spec.exists():
             if json.loads(spec.read_text(encoding="utf-8")) != ident:
                 raise AirsentryError(
-                    f"{out_dir}: holds a different scan (files, format or partitions); "
+                    f"{out_dir}: holds a different scan (files, format, partitions or "
+                    "deployment); "
                     "give a new --out directory"
                 )
         else:
