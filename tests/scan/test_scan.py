@@ -50,11 +50,16 @@ def test_the_recording_exercises_every_detector(replayed: Replayed) -> None:
     ids=["local-3", "local-1"],
 )
 def test_local_scan_equals_replay(
-    replayed: Replayed, tmp_path: Path, engine: tuple[str, ...]
+    replayed: Replayed, tmp_path: Path, engine: tuple[str, ...], capsys: pytest.CaptureFixture[str]
 ) -> None:
     lines, db = scan(replayed, tmp_path / "out", "--engine", *engine)
     assert lines == replayed.events
     assert incidents_of(db) == replayed.incidents
+    progress = capsys.readouterr().err
+    parts = engine[engine.index("--partitions") + 1]
+    assert "read 3/3 files" in progress
+    assert f"partitions {parts}/{parts} done" in progress
+    assert "rows/s" in progress
 
 
 def test_dask_scan_equals_local_and_replay(

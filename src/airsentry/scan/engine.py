@@ -79,7 +79,7 @@ class ScanPlan:
 class ScanProgress:
     """Counts shown on stderr as the scan goes (rows read, partitions done, rate)."""
 
-    out: IO[str] | None = sys.stderr
+    out: IO[str] | None = field(default_factory=lambda: sys.stderr)  # None: quiet
     files_done: int = 0
     files: int = 0
     rows: int = 0
