@@ -139,12 +139,18 @@ def local_runner(workers: int | None = None) -> Iterator[Runner]:
 
     n = workers or os.cpu_count() or 1
     ctx = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx)
 
-        def submit(fn: Callable[..., Any], *args: Any) -> Future[Any]:
-            return pool.submit(fn, *args)
+    def submit(fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        return pool.submit(fn, *args)
 
+    try:
         yield Runner(submit, lambda fs: as_completed(fs))
+    except BaseException:
+        # interrupted: drop what has not started (the manifest keeps what finished)
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 @contextmanager
