@@ -4,9 +4,10 @@ Input, built here from a package sample: a real OpenSky recording shipped in the
 ``traffic`` wheel (``collections/switzerland``: 139,098 state vectors over Switzerland,
 one day; ``--sample quickstart`` for 284,505 over Paris, one afternoon), as OpenSky
 ``state_vectors_data4`` rows (SI units), multiplied ``--copies`` times in time (copy
-``k`` shifted by ``k`` spans, its ICAO addresses made distinct), each copy cut in time
-into four Parquet files. The default (``--copies 1``) is a short run; ``--big`` makes 80 copies of the
-Paris sample, 22.8 million rows ("tens of millions"), one run of each configuration.
+``k`` shifted by ``k`` spans, its ICAO addresses made distinct), each copy cut in
+time into four Parquet files. The default (``--copies 1``) is a short run; ``--big``
+makes 80 copies of the Paris sample, 22.8 million rows ("tens of millions"), one run
+of each configuration.
 
 The **baseline**, named ``replay``, is what ``airsentry replay`` does, in this process:
 the one builder over a fresh database, every file decoded and fed in 20,000-row chunks
