@@ -19,6 +19,7 @@ LEVELS: dict[str, int] = {
     # vocabulary every stage speaks
     "errors": 0,
     "frame": 0,
+    "nav": 0,
     "model": 1,
     "step": 2,
     # the stages, in data-flow order
@@ -37,6 +38,7 @@ LEVELS: dict[str, int] = {
     "build": 32,
     # wings and faces over the pipeline
     "sim": 40,
+    "gnss": 40,
     "batch": 40,
     "scan": 40,
     "server": 41,

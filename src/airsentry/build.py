@@ -29,8 +29,9 @@ from pathlib import Path
 
 from airsentry.airspace import ZoneIndex, default_catalogue, load_user_zones
 from airsentry.config import DeploymentConfig, PipelineConfig
-from airsentry.decisions.audit import AuditLog, RecommendationTrail, default_log_path
+from airsentry.decisions.audit import AuditLog, default_log_path
 from airsentry.decisions.desk import Desk, Roster
+from airsentry.decisions.trail import RecommendationTrail
 from airsentry.errors import AirsentryError
 from airsentry.identify.base import Identifier
 from airsentry.identify.registers import load_registers

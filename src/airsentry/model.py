@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from airsentry.frame import SensorFrame
+from airsentry.nav import NavIntegrity, concat_optional
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -165,6 +166,7 @@ class ReportBatch:
     transponder: BoolArray  # the report came from the target's own transponder/broadcast
     on_ground: BoolArray
     frame: SensorFrame | None = None  # what a radar / direction finder measured, if any
+    nav: NavIntegrity | None = None  # NACp/NIC/SIL of ADS-B rows, if any (airsentry.nav)
 
     @classmethod
     def build(
@@ -236,6 +238,7 @@ class ReportBatch:
         return ReportBatch(
             **{name: getattr(self, name)[idx] for name in COLUMNS},
             frame=None if self.frame is None else self.frame.take(idx),
+            nav=None if self.nav is None else self.nav.take(idx),
         )
 
     def replace_columns(self, **columns: Any) -> ReportBatch:
@@ -253,15 +256,11 @@ class ReportBatch:
             return ReportBatch.empty()
         if len(parts) == 1:
             return parts[0]
-        frames = [b.frame for b in parts]
-        frame = (
-            None
-            if all(f is None for f in frames)
-            else SensorFrame.concat(frames, [len(b) for b in parts])
-        )
+        sizes = [len(b) for b in parts]
         return ReportBatch(
             **{name: np.concatenate([getattr(b, name) for b in parts]) for name in COLUMNS},
-            frame=frame,
+            frame=concat_optional(SensorFrame.concat, [b.frame for b in parts], sizes),
+            nav=concat_optional(NavIntegrity.concat, [b.nav for b in parts], sizes),
         )
 
     def speed(self) -> FloatArray:
@@ -269,8 +268,10 @@ class ReportBatch:
         return np.hypot(self.vel_e, self.vel_n)
 
 
-COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(ReportBatch) if f.name != "frame")
-"""The array columns of a :class:`ReportBatch`, in order (its ``frame`` is apart)."""
+COLUMNS: tuple[str, ...] = tuple(
+    f.name for f in fields(ReportBatch) if f.name not in ("frame", "nav")
+)
+"""The array columns of a :class:`ReportBatch`, in order (``frame`` and ``nav`` are apart)."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -68,6 +68,7 @@ class Pipeline:
             ended=tuple(e.track for e in ended),
             events=tuple(events),
             incidents=tuple(incidents),
+            batch=batch,
         )
         self._write(step)
         return step
@@ -95,7 +96,7 @@ class Pipeline:
         for batch in batches:
             step = self.process(batch)
             if step.events or step.incidents:
-                kept.append(step)
+                kept.append(replace(step, batch=None))  # the sinks had the reports
         final = self.finish()
         if final.events or final.incidents:
             kept.append(final)

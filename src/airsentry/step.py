@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from airsentry.model import Event, Incident, ObjArray, Track, TrackUpdates
+from airsentry.model import Event, Incident, ObjArray, ReportBatch, Track, TrackUpdates
 
 
 def _no_classes() -> ObjArray:
@@ -30,7 +30,9 @@ class Step:
     in event-time order, already in the incident store when the step is returned;
     ``incidents`` the incidents it opened, changed or closed, as stored.
     ``reports`` counts the reports the batch carried and ``t_first``/``t_last`` their
-    event-time span (NaN for an empty batch or the end-of-input step).
+    event-time span (NaN for an empty batch or the end-of-input step); ``batch`` is the
+    batch itself, as decoded (None at the end of input), for sinks that map the raw
+    reports (the GNSS-interference map reads their navigation integrity).
     """
 
     reports: int = 0
@@ -42,6 +44,7 @@ class Step:
     events: Sequence[Event] = ()
     incidents: Sequence[Incident] = ()
     final: bool = False  # the end-of-input step
+    batch: ReportBatch | None = None  # the reports as decoded (not at the end of input)
 
     @property
     def time(self) -> float:

@@ -50,6 +50,7 @@ READS = [
     "/api/incidents",
     "/api/incidents/{incident}",
     "/api/heatmap",
+    "/api/gnss",
 ]
 WRITES = {  # path -> (body, least role that may)
     "/api/incidents/{incident}/acknowledge": ({"note": "seen"}, "operator"),

@@ -41,15 +41,14 @@ import hmac
 import json
 import os
 import secrets
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from airsentry.errors import AirsentryError
 from airsentry.model import isoformat
-from airsentry.step import Step
 
 GENESIS = "0" * 64
 """The ``prev`` of the first entry."""
@@ -362,66 +361,3 @@ def last_entry(path: Path) -> tuple[int, str]:
     """``(seq, hash)`` of the log's last entry (``(0, GENESIS)`` when empty)."""
     with path.open("rb") as fh:
         return _tail(fh, path)
-
-
-class RecommendationTrail:
-    """Writes each incident's recommendation to the audit log when it changes.
-
-    The book recomputes recommendations whenever an incident changes; what the log
-    keeps is every *distinct* recommendation (action, target, authority) of each
-    incident, with its reasons at that moment. What was last logged per incident is
-    read back from the log on first use, so a replay or a restart adds nothing new.
-    """
-
-    def __init__(self, log: AuditLog) -> None:
-        self.log = log
-        self._last: dict[str, tuple[str, str, str]] | None = None
-
-    def _logged(self) -> dict[str, tuple[str, str, str]]:
-        if self._last is None:
-            self._last = {}
-            for e in self.log.entries():
-                d = e.get("data") or {}
-                if e.get("kind") == "recommendation" and isinstance(d, dict):
-                    key = (str(d.get("action")), str(d.get("target")), str(d.get("authority")))
-                    self._last[str(d.get("incident_id"))] = key
-        return self._last
-
-    def write(self, step: Step) -> None:
-        """As a sink of the pipeline: log the step's changed recommendations, stamped
-        with the wall-clock time (the log records when airsentry said it; each entry
-        holds the incident's event time too)."""
-        if step.incidents:
-            self.record(step.incidents, time=datetime.now(UTC))
-
-    def close(self) -> None:
-        pass
-
-    def record(self, incidents: Iterable[Any], *, time: datetime) -> int:
-        """Log the changed recommendations of ``incidents``; return how many were new."""
-        last = self._logged()
-        n = 0
-        for inc in incidents:
-            rec = inc.recommendation
-            if rec is None or not inc.id:
-                continue
-            key = (str(rec.action), rec.target, rec.authority)
-            if last.get(inc.id) == key:
-                continue
-            self.log.append(
-                "recommendation",
-                {
-                    "incident_id": inc.id,
-                    "zone_id": inc.zone_id,
-                    "action": str(rec.action),
-                    "target": rec.target,
-                    "authority": rec.authority,
-                    "needs_decision": rec.needs_decision,
-                    "reasons": list(rec.reasons),
-                    "incident_end": isoformat(inc.end),
-                },
-                time=time,
-            )
-            last[inc.id] = key
-            n += 1
-        return n

@@ -32,6 +32,7 @@ from airsentry.errors import NotFound
 from airsentry.server import routes_heatmap, routes_incidents, routes_read, ws
 from airsentry.server.context import ServerContext
 from airsentry.server.guard import FailedAuth, Guard, validation_errors
+from airsentry.server.routes_gnss import router as gnss_router
 
 STATIC = Path(str(resources.files("airsentry.server") / "static"))
 
@@ -67,6 +68,7 @@ def create_app(ctx: ServerContext, *, close_on_shutdown: bool = False) -> FastAP
     app.include_router(routes_incidents.router)
     app.include_router(routes_heatmap.router)
     app.include_router(ws.router)
+    app.include_router(gnss_router)  # GET /api/gnss (docs/gnss.md)
 
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:

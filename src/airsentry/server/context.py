@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from airsentry.gnss import GnssLayer
 from airsentry.incidents import IncidentStore
 from airsentry.model import Zone
 from airsentry.outputs.metrics import PipelineMetrics
@@ -29,6 +30,7 @@ class ServerContext:
     runner: PipelineRunner | None = None
     desk: DecisionDesk | None = None  # decisions through the playbook and audit log
     metrics: PipelineMetrics = field(default_factory=PipelineMetrics)  # served at /metrics
+    gnss: GnssLayer = field(default_factory=GnssLayer)  # GNSS-interference map, /api/gnss
 
     @classmethod
     def open(cls, db: str | Path, zones: Sequence[Zone]) -> ServerContext:

@@ -72,7 +72,10 @@ def open_context(
     ctx.desk = DecisionDesk(playbook(deployment), audit_log(deployment))
     if batches is not None:
         pipeline = build(
-            deployment, None if booked else ctx.store, all_zones=zones, sinks=[ctx.metrics]
+            deployment,
+            None if booked else ctx.store,
+            all_zones=zones,
+            sinks=[ctx.metrics, ctx.gnss],  # ctx.gnss: the map behind /api/gnss
         )
         ctx.metrics.watch(pipeline.sinks)
         ctx.runner = PipelineRunner(

@@ -37,6 +37,7 @@ import yaml
 from airsentry.errors import InputError, ScenarioError
 from airsentry.identify.registers import parse_registers
 from airsentry.model import Action, BoolArray, FloatArray, TargetClass
+from airsentry.sim.jammers import Jammer, parse_jammers
 from airsentry.sim.routes import Waypoint, num, parse_intervals, parse_route, time_of
 
 SENSOR_KINDS = ("radar", "ssr", "adsb", "remote_id", "passive_rf", "acoustic")
@@ -150,6 +151,7 @@ class Scenario:
     control: bool = False  # a control scenario: no incident may be raised
     # clearances, drone permits and own forces in force (identify/registers.py format)
     registers: Mapping[str, Any] = field(default_factory=dict)
+    jammers: tuple[Jammer, ...] = ()  # GNSS jammers (airsentry.sim.jammers)
 
     def sensor(self, sensor_id: str) -> SensorSpec:
         for s in self.sensors:
@@ -238,6 +240,7 @@ def parse_scenario(doc: Any, *, source: str = "<scenario>") -> Scenario:
         meta=dict(doc.get("meta") or {}),
         control=control,
         registers=dict(registers),
+        jammers=parse_jammers(doc.get("jammers"), source),
     )
 
 

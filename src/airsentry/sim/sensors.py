@@ -20,6 +20,7 @@ Every model works on one (sensor, actor) pair at a time with whole arrays of tim
 * ``adsb``: receivers of the targets' own broadcasts every ``period_s`` while the
   transponder is on, with position noise ``noise_m`` and the broadcast velocity.
   ``format: sbs`` writes SBS-1 text lines and decodes them with the real SBS source.
+  Reports carry NACp/NIC/SIL, lost inside a scenario's GNSS jammers (``sim.jammers``).
 * ``remote_id``: Remote ID receivers within ``range_m`` of their site, every
   ``period_s`` while the actor broadcasts; identity ``rid:SERIAL``. ``format:
   remoteid`` writes ASTM F3411 message packs and decodes them with the Remote ID source.
@@ -41,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from airsentry.model import FloatArray, IntArray, ReportBatch
+from airsentry.sim.jammers import adsb_integrity
 from airsentry.sim.routes import GEOD
 from airsentry.sim.scenario import Actor, Scenario, SensorSpec
 from airsentry.sim.wire import through_remoteid, through_sbs
@@ -110,6 +112,8 @@ def observe(scenario: Scenario, seed: int = 0) -> Feed:
             who = np.concatenate([who, np.full(len(clutter), -1, dtype=np.int64)])
         order = np.argsort(batch.t, kind="stable")
         batch, who = batch.take(order), who[order]
+        if spec.kind == "adsb":  # NACp/NIC/SIL, lost inside a GNSS jammer's radius
+            batch = adsb_integrity(batch, scenario.jammers)
         if spec.format == "sbs" and len(batch):
             batch = through_sbs(batch, spec.id)
         elif spec.format == "remoteid" and len(batch):

@@ -11,7 +11,8 @@ surface, as rs1090 decoded them: the file's own values are used). Callsign (BDS 
 and 2,0), squawk (DF5/21), altitude (ft: DF0/4/16/20, BDS 0,5) and velocity (BDS 0,9:
 ``groundspeed`` kt, ``track`` deg, ``vertical_rate`` ft/min) are carried onto later
 positions of the same aircraft, kinematics only while younger than ``max_age``.
-Accuracy comes from ``NUCp`` (95 % containment radius RCu, DO-260A).
+Accuracy comes from ``NUCp`` (95 % containment radius RCu, DO-260A); the NIC of that
+NUCp rides on the batch's ``nav`` (:mod:`airsentry.nav`).
 
 Blocks of lines are parsed by Arrow's JSON reader with a fixed schema (fields not
 listed are ignored). A block that fails is split in halves until the bad lines are
@@ -31,11 +32,12 @@ import pyarrow.json as pj
 
 from airsentry.errors import DecodeError
 from airsentry.model import ReportBatch
+from airsentry.nav import NavIntegrity
 from airsentry.sources._carry import Carry
 from airsentry.sources._columns import velocity_en
 from airsentry.sources._lines import Lines
 from airsentry.sources.base import Quarantine, register
-from airsentry.sources.modes.fields import FPM, FT, KT, SIGMA_PER_R95
+from airsentry.sources.modes.fields import FPM, FT, KT, SIGMA_PER_R95, nic
 
 SCHEMA = pa.schema(
     [
@@ -170,7 +172,15 @@ class Jet1090Decoder:
             squawk=value["squawk"][pos],
             transponder=True,
             on_ground=surface[pos],
-        )
+        ).replace_columns(nav=_nav(value["nucp"][pos]))
+
+
+def _nav(nucp: np.ndarray) -> NavIntegrity:
+    """NIC of a DO-260A NUCp (through the airborne type code it comes from: TC = 18 -
+    NUCp); NACp and SIL are not in rs1090's position lines."""
+    ok = np.isfinite(nucp) & (nucp >= 0) & (nucp <= 9)
+    tc = np.where(ok, 18 - np.where(ok, nucp, 0), 0).astype(np.int64)
+    return NavIntegrity.build(len(nucp), nic=np.where(ok, nic(tc), np.nan))
 
 
 def _text(values: Any) -> np.ndarray:

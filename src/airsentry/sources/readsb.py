@@ -4,7 +4,8 @@
 with per aircraft ``hex`` (``~`` prefix: non-ICAO address), ``flight``, ``lat``,
 ``lon``, ``alt_baro`` (ft, or ``"ground"``), ``alt_geom`` (ft), ``gs`` (kt), ``track``
 (deg), ``baro_rate``/``geom_rate`` (ft/min), ``squawk``, ``category``, ``seen_pos``
-(s since the position), ``nac_p``, ``type`` (``adsb_icao``, ``mlat``, ``tisb_*`` ...).
+(s since the position), ``nac_p``, ``nic``, ``sil``, ``type`` (``adsb_icao``, ``mlat``,
+``tisb_*`` ...).
 Older dump1090 names (``altitude``, ``speed``, ``vert_rate``) are read too. A report's
 time is ``now - seen_pos``; aircraft without a position are counted as skipped.
 
@@ -13,10 +14,11 @@ readsb trace files (``trace_full_<hex>.json``): ``{"icao", "timestamp", "trace":
 geom_rate, ias, roll], ...]}``; a point's time is ``timestamp + dt``; ``alt`` is ft or
 ``"ground"``; flag 8 marks ``alt`` as geometric, flag 4 ``vrate`` as geometric.
 ``details`` (an aircraft.json-like object, sent now and then) gives the callsign
-(``flight``), squawk, category and NACp, carried onto the later points.
+(``flight``), squawk, category, NACp, NIC and SIL, carried onto the later points.
 
 Reports from MLAT and TIS-B are not the target's own broadcast (``transponder``
-False). Accuracy is the 95 % EPU of NACp over 2.4477 (1 sigma), NaN when unknown.
+False). Accuracy is the 95 % EPU of NACp over 2.4477 (1 sigma), NaN when unknown;
+NACp, NIC and SIL themselves ride on the batch's ``nav`` (:mod:`airsentry.nav`).
 These are whole JSON documents: the columns are pulled out of the parsed objects
 once per field, then checked and converted as arrays. Bad records are quarantined
 with their index (1-based) as ``line``.
@@ -34,6 +36,7 @@ import numpy as np
 
 from airsentry.errors import DecodeError
 from airsentry.model import ReportBatch
+from airsentry.nav import NavIntegrity
 from airsentry.sources._columns import velocity_en
 from airsentry.sources._lines import Document
 from airsentry.sources.base import Quarantine, register
@@ -129,7 +132,13 @@ def decode_aircraft_json(doc: bytes, source: str, quarantine: Quarantine) -> Rep
         category=_str(col("category"))[good],
         transponder=(np.isin(kind, OWN) | (kind == ""))[good],
         on_ground=ground[good],
-    )
+    ).replace_columns(nav=_nav(col("nac_p"), col("nic"), col("sil"), good))
+
+
+def _nav(nacp: Any, nic: Any, sil: Any, good: Any) -> NavIntegrity:
+    """NACp, NIC and SIL of the kept rows (see :mod:`airsentry.nav`)."""
+    n = int(np.count_nonzero(good))
+    return NavIntegrity.build(n, nacp=_num(nacp)[good], nic=_num(nic)[good], sil=_num(sil)[good])
 
 
 @register("aircraft_json")
@@ -254,7 +263,7 @@ class ReadsbTraceDecoder:
         details = [d if isinstance(d, dict) else {} for d in c[8]]
         n = len(t)
         carried = {}
-        for name in ("flight", "squawk", "category", "nac_p"):
+        for name in ("flight", "squawk", "category", "nac_p", "nic", "sil"):
             vals = [d.get(name) for d in details]
             has = np.array([v is not None for v in vals], dtype=np.bool_)
             idx = np.maximum.accumulate(np.where(has, np.arange(n), -1))
@@ -279,4 +288,4 @@ class ReadsbTraceDecoder:
             category=_str(carried["category"])[good],
             transponder=(np.isin(kind, OWN) | (kind == ""))[good],
             on_ground=ground[good],
-        )
+        ).replace_columns(nav=_nav(carried["nac_p"], carried["nic"], carried["sil"], good))

@@ -5,7 +5,7 @@ What each downlink format contributes:
 * DF17 (ADS-B) and DF18 (non-transponder ADS-B, TIS-B, ADS-R), checked by CRC:
   TC 1-4 identification (callsign, emitter category ``"A3"``), TC 5-8 surface and
   TC 9-18/20-22 airborne positions (CPR, see :mod:`.positions`), TC 19 velocity,
-  TC 29/31 NACp. DF18 control field 1/3/5 marks a non-ICAO address: the identity is
+  TC 29/31 NACp and SIL. DF18 control field 1/3/5 marks a non-ICAO address: the identity is
   written ``icao:~xxxxxx`` as the SBS source does; TIS-B (CF 2, 3, 5) is radar
   derived, so its reports have ``transponder=False``.
 * DF11 (all-call reply) confirms an address (CRC remainder holds only the
@@ -14,7 +14,8 @@ What each downlink format contributes:
   they are trusted only for an address confirmed by DF11/17/18 within
   ``address_ttl`` seconds (dump1090's rule); unconfirmed ones are counted as skipped.
 
-One report per decoded position. Callsign, category, squawk, NACp (for all time),
+One report per decoded position, with its NIC (from its type code) and the carried
+NACp and SIL on the batch's ``nav``. Callsign, category, squawk, NACp, SIL (for all time),
 barometric altitude and velocity (while younger than ``max_age``) are carried from
 other messages onto each aircraft's later positions, across chunks.
 
@@ -31,6 +32,7 @@ import numpy as np
 
 from airsentry.errors import DecodeError
 from airsentry.model import ReportBatch
+from airsentry.nav import NavIntegrity
 from airsentry.sources.base import Quarantine
 from airsentry.sources.modes import fields as fl
 from airsentry.sources.modes.fields import F64, I64, U8
@@ -39,7 +41,7 @@ from airsentry.sources.modes.state import Carry
 
 DECODED_DF = frozenset({0, 4, 5, 11, 16, 17, 18, 20, 21})
 KNOWN_DF = frozenset({19, 22, 24, 25, 26, 27, 28, 29, 30, 31})  # assigned, not decoded here
-_CARRIED = ("callsign", "category", "squawk", "alt_ft", "vel_e", "vel_n", "vel_u", "nacp")
+_CARRIED = ("callsign", "category", "squawk", "alt_ft", "vel_e", "vel_n", "vel_u", "nacp", "sil")
 _KINEMATIC = ("alt_ft", "vel_e", "vel_n", "vel_u")
 
 
@@ -142,6 +144,7 @@ class ModeSDecoder:
             "vel_n": np.where(velocity, vn, nan),
             "vel_u": np.where(velocity, vu, nan),
             "nacp": np.where(es, fl.nacp(me, tc), nan),
+            "sil": np.where(es, fl.sil(me, tc), nan),
         }
         filled = self.carry.fill(key, t, columns)
 
@@ -227,4 +230,8 @@ class ModeSDecoder:
             category=category,
             transponder=~tisb,
             on_ground=on_ground,
+        ).replace_columns(
+            nav=NavIntegrity.build(
+                len(rows), nacp=value["nacp"], nic=fl.nic(tc[rows]), sil=value["sil"]
+            )
         )

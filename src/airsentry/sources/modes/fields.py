@@ -221,6 +221,44 @@ def nacp(me: U64, tc: I64) -> F64:
     return out
 
 
+def sil(me: U64, tc: I64) -> F64:
+    """SIL (0-3) of TC 29 subtype 1 and TC 31 (DO-260B); NaN elsewhere."""
+    out = np.full(len(me), np.nan)
+    tss = (tc == 29) & (bits(me, 49, 2) == 1)
+    out[tss] = bits(me[tss], 16, 2)
+    ops = (tc == 31) & (bits(me, 48, 3) <= 1)
+    out[ops] = bits(me[ops], 4, 2)
+    return out
+
+
+_TC_NIC = np.full(32, np.nan)
+_TC_NIC[[5, 6, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 20, 21, 22]] = [
+    11,
+    10,
+    8,
+    11,
+    10,
+    8,
+    7,
+    6,
+    5,
+    4,
+    2,
+    1,
+    0,
+    11,
+    10,
+    0,
+]
+
+
+def nic(tc: I64) -> F64:
+    """NIC of a position's type code, the lower value where the NIC supplements would
+    decide (DO-260B 2.2.3.2.3); NaN for TC 8 (0, 6 or 7) and non-positions. TC 18/22
+    (NIC 0: containment unknown) is what a receiver without a GNSS fix sends."""
+    return np.asarray(_TC_NIC[np.clip(tc, 0, 31)], dtype=np.float64)
+
+
 def accuracy_m(nacp_values: F64, tc: I64) -> F64:
     """1-sigma horizontal accuracy (m): from NACp when known, else from the type code."""
     known = np.isfinite(nacp_values)
