@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
         from airsentry.incidents import IncidentStore
 
         db = database(DeploymentConfig(db=args.db))
-        if not db.exists():
+        if ":/" not in str(db) and not db.exists():  # a file, not a database server's URL
             raise AirsentryError(f"{db}: no incident store there")
         with IncidentStore(db) as store:
             events = heatmap.events_from_store(store)
