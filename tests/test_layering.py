@@ -40,6 +40,7 @@ LEVELS: dict[str, int] = {
     "sim": 40,
     "gnss": 40,
     "batch": 40,
+    "scan": 40,
     "server": 41,
     "cli": 50,
 }

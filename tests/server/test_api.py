@@ -61,6 +61,7 @@ READS = [
     "/api/statistics",
     "/api/incidents",
     "/api/incidents/{incident}",
+    "/api/heatmap",
     "/api/gnss",
     "/api/incidents/{incident}/paths",
     "/api/incidents/{incident}/dossier",

@@ -96,4 +96,7 @@ CASES: dict[str, tuple[str, str, dict[str, Any]]] = {
     "remoteid": ("remoteid", "data/remoteid.log", {}),
     "asterix": ("asterix", SDIST + "cat048.raw", {"date": "2016-05-05", "radars": RADAR}),
     "asterix_pcap": ("asterix", SDIST + "cat_062_065.pcap", {"radars": RADAR}),
+    # rega.csv as `replay --reports-out` wrote it (the JSON one with four bad lines)
+    "reports_parquet": ("reports", "data/reports.parquet", {}),
+    "reports_jsonl": ("reports", "data/reports.jsonl", {}),
 }

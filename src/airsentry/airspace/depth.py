@@ -1,8 +1,9 @@
 """Distance in metres from points to a zone's border (penetration depth when inside).
 
-Method: the points are grouped into tiles of ``TILE_DEG`` degrees; for each tile, an
-azimuthal-equidistant projection (pyproj, WGS84) is centred on the tile's points, the
-zone's border is clipped to a window around them, densified to ``DENSIFY_DEG`` and
+Method: the points are grouped by the nearest point of a ``CELL_DEG`` lattice; for
+each, an azimuthal-equidistant projection (pyproj, WGS84) is centred on that lattice
+point, the zone's border is clipped to a window around the cell (so a point's depth
+depends on the point alone, never on the batch it came in), densified to ``DENSIFY_DEG`` and
 projected, and the nearest border segment of every point is found with an STRtree. A
 point's answer is accepted when it is no farther than the window's edge (nothing
 outside the window can then be nearer); otherwise the window doubles, up to the whole
@@ -29,9 +30,9 @@ import shapely
 from airsentry.airspace import geodesy
 from airsentry.model import FloatArray, Zone
 
-TILE_DEG = 2.0
 DENSIFY_DEG = 0.01
 START_WINDOW_DEG = 0.5
+CELL_DEG = 0.25  # projection centres and windows per cell of this lattice
 
 
 def depth_m(zone: Zone, lat: npt.ArrayLike, lon: npt.ArrayLike) -> FloatArray:
@@ -45,11 +46,17 @@ def depth_m(zone: Zone, lat: npt.ArrayLike, lon: npt.ArrayLike) -> FloatArray:
     if border is None or border.is_empty or not ok.any():
         return out
     idx = np.flatnonzero(ok)
-    tile = np.floor(lat_a[idx] / TILE_DEG) * 1000 + np.floor(lon_a[idx] / TILE_DEG)
-    order = np.argsort(tile, kind="stable")
-    cuts = np.flatnonzero(np.diff(tile[order])) + 1
+    # every point's own projection centre: the nearest point of a CELL_DEG lattice, so
+    # its depth never depends on which other points share its batch
+    cy = np.round(lat_a[idx] / CELL_DEG)
+    cx = np.round(lon_a[idx] / CELL_DEG)
+    cell = cy * 4000.0 + cx
+    order = np.argsort(cell, kind="stable")
+    cuts = np.flatnonzero(np.diff(cell[order])) + 1
     for group in np.split(idx[order], cuts):
-        out[group] = _depth_group(border, lat_a[group], lon_a[group])
+        lat_c = float(np.round(lat_a[group[0]] / CELL_DEG)) * CELL_DEG
+        lon_c = float(np.round(lon_a[group[0]] / CELL_DEG)) * CELL_DEG
+        out[group] = _depth_group(border, lat_a[group], lon_a[group], lat_c, lon_c)
     return out
 
 
@@ -77,12 +84,13 @@ def _projection(lat_c: float, lon_c: float) -> geodesy.Transform:
     return geodesy.local_projection(lat_c, lon_c)[0]
 
 
-def _depth_group(border: Any, lat: FloatArray, lon: FloatArray) -> FloatArray:
-    # Centres snap to a 0.25° lattice so that projections are reused between batches: a
-    # point at most ~20 km off the centre of an azimuthal equidistant projection sees
-    # distances scaled by less than 1e-5, far below the border's own 100 m bound.
-    lon_c = round(geodesy.circular_mean_lon(lon) * 4.0) / 4.0
-    lat_c = round(float(np.mean(lat)) * 4.0) / 4.0
+def _depth_group(
+    border: Any, lat: FloatArray, lon: FloatArray, lat_c: float, lon_c: float
+) -> FloatArray:
+    # Centres are a CELL_DEG lattice point, so projections are reused between batches: a
+    # point at most ~14 km off the centre of an azimuthal equidistant projection sees
+    # distances scaled by less than 1e-5, far below the border's own 100 m bound. The
+    # window is the cell's, widened: it depends on the cell, never on the points.
     fwd = _projection(lat_c, lon_c)
     ulon = lon_c + (lon - lon_c + 180.0) % 360.0 - 180.0  # unwrapped around the centre
     px, py = fwd.transform(ulon, lat)
@@ -93,8 +101,8 @@ def _depth_group(border: Any, lat: FloatArray, lon: FloatArray) -> FloatArray:
     whole = max(bxmax - bxmin, bymax - bymin, 1.0) + 360.0
     pad = START_WINDOW_DEG
     while len(todo):
-        w = (ulon[todo].min() - pad, lat[todo].min() - pad, ulon[todo].max() + pad,
-             lat[todo].max() + pad)  # fmt: skip
+        half = CELL_DEG / 2 + pad
+        w = (lon_c - half, lat_c - half, lon_c + half, lat_c + half)
         lines = _clip(border, w)
         if lines is not None:
             segs = _projected_segments(lines, fwd, lon_c)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from airsentry.identify.base import Identified
 from airsentry.model import Event, IntArray, TrackUpdates
@@ -47,6 +47,14 @@ class Detector(Protocol):
     def detect(self, scene: Scene, found: Sequence[Event]) -> list[Event]: ...
 
     def finish(self, ended: Sequence[Ended], class_of: Callable[[int], str]) -> list[Event]: ...
+
+
+def event_order(event: Event) -> tuple[Any, ...]:
+    """A total order of events: time, then track, zone, kind and sensor. Events of
+    one batch are sorted by it, so their order never depends on how the batch's rows
+    were arranged (a scan merging partitions sorts by it too)."""
+    tid = event.track_id if event.track_id is not None else -1
+    return (event.time, tid, event.zone_id, str(event.kind), event.sensor)
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,12 @@ from airsentry.model import (
 from airsentry.tracking.base import Ended
 from airsentry.watch.base import Scene
 
+LOST_REASONS = {
+    "silent": "track lost inside (no report since)",
+    "flush": "end of input while inside",
+}
+"""The reason a lost exit gives, by why its track ended (``Ended.reason``)."""
+
 
 @dataclass(slots=True)
 class Stay:
@@ -299,10 +305,6 @@ class CrossingDetector:
             del self.stays[track]
         zone = self.zones[z]
         measured = bool(self._measure_depth[z]) and not stay.authorised
-        how = {
-            "silent": "track lost inside (no report since)",
-            "flush": "end of input while inside",
-        }
         seen: dict[str, Any] = {}
         if at is not None:
             updates, row = at
@@ -324,7 +326,7 @@ class CrossingDetector:
             zone_owner=zone.owner,
             zone_name=zone.name,
             authorised=None if stay.verify else stay.authorised,
-            reasons=(how.get(reason, reason),) if lost else (),
+            reasons=(LOST_REASONS.get(reason, reason),) if lost else (),
             dwell_s=t - stay.entry_t,
             depth_m=stay.max_depth if measured else None,
             details={"lost": lost, "entry_time": stay.entry_t},

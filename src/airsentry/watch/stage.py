@@ -5,7 +5,7 @@ approach detector makes one more for its predicted paths). The default chain, in
 order: sensor silence, entry/exit (dwell, depth; the stays of ended tracks close
 here), approach (predictions first: an entry re-arms a warning only for later
 batches), swarm (over the entries found before it). Events come out in event-time
-order.
+order (ties in a total order, :func:`~airsentry.watch.base.event_order`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from airsentry.identify.base import Identified
 from airsentry.model import Event, Zone
 from airsentry.tracking.base import Ended
 from airsentry.watch.approach import ApproachDetector
-from airsentry.watch.base import Detector, Scene, WatchConfig
+from airsentry.watch.base import Detector, Scene, WatchConfig, event_order
 from airsentry.watch.crossing import CrossingDetector
 from airsentry.watch.silence import SilenceDetector
 from airsentry.watch.swarm import SwarmDetector
@@ -59,7 +59,7 @@ class Watch:
         found: list[Event] = []
         for detector in self.detectors:
             found += detector.detect(scene, found)
-        found.sort(key=lambda e: e.time)
+        found.sort(key=event_order)
         return found
 
     def finish(self, ended: Sequence[Ended], class_of: Callable[[int], str]) -> list[Event]:
@@ -67,5 +67,5 @@ class Watch:
         found: list[Event] = []
         for detector in self.detectors:
             found += detector.finish(ended, class_of)
-        found.sort(key=lambda e: e.time)
+        found.sort(key=event_order)
         return found

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from airsentry.model import Event, EventKind, ZoneKind, to_epoch
 from airsentry.tracking.base import Ended
-from airsentry.watch.base import Scene
+from airsentry.watch.base import Scene, event_order
 
 
 class SwarmDetector:
@@ -25,7 +25,7 @@ class SwarmDetector:
 
     def detect(self, scene: Scene, found: Sequence[Event]) -> list[Event]:
         """Swarms completed by the entries the detectors before found in this batch."""
-        return self.process(sorted(found, key=lambda e: e.time))
+        return self.process(sorted(found, key=event_order))
 
     def finish(self, ended: Sequence[Ended], class_of: Callable[[int], str]) -> list[Event]:
         return []
