@@ -35,10 +35,10 @@ def run(args: argparse.Namespace) -> int:
     else:
         from airsentry.build import database
         from airsentry.config import DeploymentConfig
-        from airsentry.incidents import IncidentStore
+        from airsentry.incidents import IncidentStore, store_exists
 
         db = database(DeploymentConfig(db=args.db))
-        if ":/" not in str(db) and not db.exists():  # a file, not a database server's URL
+        if not store_exists(db):  # a file that is not there (a server's URL says on opening)
             raise AirsentryError(f"{db}: no incident store there")
         with IncidentStore(db) as store:
             events = heatmap.events_from_store(store)
