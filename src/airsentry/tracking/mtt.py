@@ -64,7 +64,7 @@ from airsentry.tracking.crosscheck import CrossCheck
 from airsentry.tracking.fusion import HintTable, TrackMerger
 from airsentry.tracking.imm import IMM
 from airsentry.tracking.initiation import PlotInitiator
-from airsentry.tracking.kalman import ecef_to_geodetic, from_enu
+from airsentry.tracking.kalman import ecef_to_geodetic, from_enu, geodetic_to_ecef
 from airsentry.tracking.management import Management
 from airsentry.tracking.motion import MotionModel
 from airsentry.tracking.plots import ScanPlots
@@ -215,6 +215,39 @@ class FusedTracker:
         ecef = from_enu(enu, tab["origin"][conf], tab["rot"][conf])
         lat, lon = ecef_to_geodetic(ecef)
         return tab["id"][conf].copy(), lat, lon
+
+    def claim(self, t: float, lat: float, lon: float, acc: float, gate: float) -> int:
+        """Hand over the confirmed track nearest to a position at time ``t`` if it lies
+        within the gate (squared distance normalised by the track's and the position's
+        uncertainty): the track leaves this tracker silently and its id is returned
+        (-1 when none): the combined tracker keeps the object by the identity it now
+        has. The anonymous drone track becomes the Remote ID serial's track."""
+        tab = self.state.table
+        conf = np.flatnonzero(tab["confirmed"])
+        if not len(conf):
+            return -1
+        xc, _, sig = self.sigma_at(t)
+        enu = np.column_stack([xc[conf, 0], xc[conf, 1], np.zeros(len(conf))])
+        pos = from_enu(enu, tab["origin"][conf], tab["rot"][conf])
+        here = geodetic_to_ecef(np.array([lat]), np.array([lon]))
+        d2 = np.sum((pos - here) ** 2, axis=1) / (sig[conf] ** 2 + acc**2)
+        best = int(np.argmin(d2))
+        if not d2[best] < gate:
+            return -1
+        row = int(conf[best])
+        tid = int(tab["id"][row])
+        keep = np.ones(len(tab), dtype=bool)
+        keep[row] = False
+        self.state.hints.forget_tracks(np.array([tid]))
+        tab.keep(keep)
+        self.state.count("claimed", 1)
+        return tid
+
+    def advance(self, now: float) -> list[Ended]:
+        """Housekeeping up to event time ``now`` when no plot came (tracks still end)."""
+        if not len(self.state.table) or now - self.state.housekept < self.housekeeping_s:
+            return []
+        return self._housekeep(now)
 
     def drain_events(self) -> list[Event]:
         """Integrity events raised since the last call (the pipeline forwards them)."""
