@@ -70,6 +70,7 @@ from airsentry.tracking.motion import MotionModel
 from airsentry.tracking.plots import ScanPlots
 from airsentry.tracking.scan import ScanParts, run_scan
 from airsentry.tracking.state import FusedState, ScanSettings
+from airsentry.tracking.stitch import StitchConfig, Stitcher
 
 Arr = np.ndarray[Any, Any]
 
@@ -112,6 +113,7 @@ class FusedConfig:
     merge_after: int = 3  # consecutive agreeing checks before two tracks merge
     merge_active_s: float = 30.0  # only tracks updated this recently merge
     housekeeping_s: float = 20.0  # merge and expiry checks at least this often (event time)
+    stitch: StitchConfig = field(default_factory=StitchConfig)  # dormant anonymous tracks
 
     def __post_init__(self) -> None:
         if self.association not in ("gnn", "jpda"):
@@ -145,6 +147,8 @@ class FusedTracker:
     """Shortest sensor scan: one sensor's plots within this window (or 0.9 revisit)."""
     housekeeping_s: float = 20.0
     """Merge and expiry checks at least this often, in event time."""
+    stitcher: Stitcher = field(default_factory=Stitcher)
+    """Keeps ended anonymous tracks dormant; a new track that continues one takes its id."""
     state: FusedState = field(init=False, repr=False)
     stats: TrackingStats = field(init=False, repr=False)
 
@@ -189,6 +193,7 @@ class FusedTracker:
             ),
             scan_s=cfg.scan_s,
             housekeeping_s=cfg.housekeeping_s,
+            stitcher=Stitcher(cfg.stitch),
         )
 
     @property
@@ -245,7 +250,8 @@ class FusedTracker:
 
     def advance(self, now: float) -> list[Ended]:
         """Housekeeping up to event time ``now`` when no plot came (tracks still end)."""
-        if not len(self.state.table) or now - self.state.housekept < self.housekeeping_s:
+        idle = not len(self.state.table) and not len(self.stitcher.dormant)
+        if idle or now - self.state.housekept < self.housekeeping_s:
             return []
         return self._housekeep(now)
 
@@ -292,6 +298,7 @@ class FusedTracker:
             plots = ScanPlots.of(batch.take(idx), int(sensor_idx[idx[0]]),
                                  cfg.default_accuracy_m, cfg.min_accuracy_m)  # fmt: skip
             rows, tids, state = run_scan(parts, st, plots)
+            tids = self.stitcher.on_output(st.table, st.hints, tids, cfg.max_speed_mps)
             out_rows.append(idx[rows])
             out_tid.append(tids)
             out_state.append(state)
@@ -307,7 +314,7 @@ class FusedTracker:
     def flush(self) -> list[Ended]:
         tab = self.state.table
         conf = np.flatnonzero(tab["confirmed"])
-        ended = [Ended(self._track(int(i)), "flush") for i in conf]
+        ended = [Ended(self._track(int(i)), "flush") for i in conf] + self.stitcher.flush()
         self.stats.tracks_ended += len(ended)
         tab.keep(np.zeros(len(tab), dtype=bool))
         self.state.hints = HintTable()
@@ -389,22 +396,32 @@ class FusedTracker:
     def _expire(self, now: float) -> list[Ended]:
         tab, mgr = self.state.table, self.manager
         if not len(tab):
-            return []
+            return self.stitcher.expire(now)
         _, _, sig = self.sigma_at(now)
         named = tab["identity"] != ""
         silent, lost = mgr.expired(tab["t"], now, sig, named)
         tentative_old = ~tab["confirmed"] & (now - tab["t"] > mgr.expire_s / 10.0)
         gone = silent | lost | tentative_old
-        if not gone.any():
-            return []
-        ended = []
-        for i in np.flatnonzero(gone & tab["confirmed"]):  # tracks that end, not reports
-            reason = "silent" if silent[i] else "lost"
-            ended.append(Ended(self._track(int(i)), reason))
-            self.state.count(reason, 1)
+        ended = self.stitcher.expire(now)
+        if gone.any():
+            # named tracks end; anonymous ones go dormant (stitch.py) and end later
+            retire = gone & tab["confirmed"] & ~named
+            sig_last = np.sqrt(0.5 * np.maximum(IMM.combine(tab["x"], tab["P"], tab["mu"])[1][
+                :, [0, 1], [0, 1]].sum(axis=1), 0.0))  # fmt: skip
+            dormant, reasons = [], []
+            for i in np.flatnonzero(gone & tab["confirmed"]):  # tracks that end, not reports
+                reason = "silent" if silent[i] else "lost"
+                self.state.count(reason, 1)
+                if retire[i]:
+                    dormant.append(self._track(int(i)))
+                    reasons.append(reason)
+                else:
+                    ended.append(Ended(self._track(int(i)), reason))
+            self.stitcher.retire(dormant, reasons, sig_last[retire])
+            self.state.hints.forget_tracks(tab["id"][gone])
+            tab.keep(~gone)
+            self.stitcher.prune(tab["id"])
         self.stats.tracks_ended += len(ended)
-        self.state.hints.forget_tracks(tab["id"][gone])
-        tab.keep(~gone)
         return ended
 
 
