@@ -36,7 +36,7 @@ from dataclasses import fields, replace
 
 import numpy as np
 
-from airsentry.model import Event, IntArray, ObjArray, ReportBatch, Track, TrackUpdates
+from airsentry.model import Event, FloatArray, IntArray, ObjArray, ReportBatch, Track, TrackUpdates
 from airsentry.tracking.base import Ended, TrackingStats, factorize
 from airsentry.tracking.cooperative import CooperativeTracker
 from airsentry.tracking.crosscheck import CrossCheck, integrity_event
@@ -82,7 +82,8 @@ class CombinedTracker:
 
     def process(self, batch: ReportBatch) -> tuple[TrackUpdates, list[Ended]]:
         batch = batch.sorted_by_time()
-        keys = self._keys(batch)
+        own = CooperativeTracker.keys_of(batch)
+        keys = self._keys(batch, own)
         keyed = keys != ""
         if keyed.any() and (batch.identity == "").any():
             keys = self._alias_new(batch, keys, keyed)
@@ -92,7 +93,6 @@ class CombinedTracker:
             keys[idx] = key
             keyed[idx] = True
             self._joined += len(idx)
-        own = CooperativeTracker.keys_of(batch)
         self._cross_check(batch, keys, keyed & (keys != own) & ~batch.transponder)
         k_rows, m_rows = np.flatnonzero(keyed), np.flatnonzero(~keyed)
         parts: list[TrackUpdates] = []
@@ -118,9 +118,10 @@ class CombinedTracker:
         return TrackUpdates(tid[order], state.take(order)), ended
 
     # ------------------------------------------------------------ steps
-    def _keys(self, batch: ReportBatch) -> ObjArray:
-        """Each row's key through the aliases (one dictionary look-up per distinct key)."""
-        keys = CooperativeTracker.keys_of(batch)
+    def _keys(self, batch: ReportBatch, own: ObjArray) -> ObjArray:
+        """Each row's key (``own``: its own) through the aliases (one dictionary look-up
+        per distinct key)."""
+        keys = own.copy()
         if not self.alias:
             return keys
         tn = np.flatnonzero(batch.identity == "")
@@ -133,11 +134,11 @@ class CombinedTracker:
 
     def _references(
         self, batch: ReportBatch, keys: ObjArray, rows: IntArray,
-        window: tuple[float, float] | None = None, transponder_only: bool = False,
+        window: FloatArray | None = None, transponder_only: bool = False,
     ) -> tuple[Rows, ObjArray]:  # fmt: skip
         """The keyed tracks' recent rows (kept by the keyed part) and this batch's ``rows``
-        (those within ``window`` of time, when given), with each one's key; returns the
-        rows and the key of each code."""
+        (those within ``max_gap_s`` of a time in ``window``, when given), with each one's
+        key; returns the rows and the key of each code."""
         hist, hist_tid = self.keyed.recent()
         by_id = {tr.track_id: k for k, tr in self.keyed.tracks.items()}
         if len(hist):
@@ -147,7 +148,7 @@ class CombinedTracker:
         else:
             hist_keys = np.empty(0, dtype=object)
         if window is not None:
-            rows = rows[(batch.t[rows] >= window[0]) & (batch.t[rows] <= window[1])]
+            rows = rows[_near(batch.t, window, self.join.max_gap_s)[rows]]
         both = ReportBatch.concat([hist, batch.take(rows)])
         all_keys = np.concatenate([hist_keys, keys[rows]])
         live = all_keys != ""
@@ -186,9 +187,7 @@ class CombinedTracker:
         q_rows = tn_rows[q_sel]
         q_key = uniq[inv[q_sel]]
         q = batch.take(q_rows)
-        margin = self.join.max_gap_s
-        window = (float(q.t.min()) - margin, float(q.t.max()) + margin)
-        ref, names = self._references(batch, keys, np.flatnonzero(keyed), window)
+        ref, names = self._references(batch, keys, np.flatnonzero(keyed), q.t)
         acc = accuracy(q.accuracy, self.join)
         qi, code, _ = match(ref, q.t, geodetic_to_ecef(q.lat, q.lon), q.alt, acc, self.join)
         own = np.char.add(q.sensor[qi].astype(str), "#")
@@ -210,7 +209,7 @@ class CombinedTracker:
                      or first_t.get(target, np.inf) < first_t[key])  # fmt: skip
             if older and target != key and votes[best] >= max(1, int(np.ceil(0.6 * n_q[k]))):
                 self.alias[key] = target
-        return self._keys(batch) if self.alias else keys
+        return self._keys(batch, CooperativeTracker.keys_of(batch)) if self.alias else keys
 
     def _cross_check(self, batch: ReportBatch, keys: ObjArray, radar: np.ndarray) -> None:
         """Integrity events where a radar report that follows a cooperative track (by its
@@ -269,6 +268,16 @@ class CombinedTracker:
         # the keyed part counts the multi-target part's rows as untracked
         s.untracked = 0
         s.by_reason = reasons
+
+
+def _near(t: FloatArray, times: FloatArray, margin: float) -> np.ndarray:
+    """Rows of the time-sorted ``t`` within ``margin`` of any of ``times``."""
+    lo = np.searchsorted(t, times - margin, side="left")
+    hi = np.searchsorted(t, times + margin, side="right")
+    cover = np.zeros(len(t) + 1, dtype=np.int64)
+    np.add.at(cover, lo, 1)
+    np.add.at(cover, hi, -1)
+    return np.asarray(np.cumsum(cover)[:-1] > 0)
 
 
 def _rank_within(inv: IntArray) -> IntArray:
