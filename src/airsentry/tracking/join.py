@@ -126,6 +126,8 @@ def match(
     dz = np.abs(alt[qi] - ref.alt[r])
     ok &= ~(dz > cfg.alt_gate_m) & (d2 < cfg.gate)  # NaN altitudes pass
     qi, code, d2 = qi[ok], ref.code[r[ok]], d2[ok]
+    if not len(qi):
+        return _EMPTY_I, _EMPTY_I, np.empty(0)
     # best row per (query, track)
     order = np.lexsort((d2, code, qi))
     qi, code, d2 = qi[order], code[order], d2[order]
