@@ -249,7 +249,8 @@ class CombinedTracker:
             acc = accuracy(first.accuracy, self.join)
             for i in range(len(keys)):  # one per new track
                 t, lat, lon = float(first.t[i]), float(first.lat[i]), float(first.lon[i])
-                ids[i] = self.mtt.claim(t, lat, lon, float(acc[i]), self.join.gate)
+                alt = float(first.alt[i])
+                ids[i] = self.mtt.claim(t, lat, lon, alt, float(acc[i]), self.join.gate)
         new = ids < 0
         ids[new] = self.mtt.state.new_ids(int(new.sum()))
         return ids

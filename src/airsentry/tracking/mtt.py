@@ -75,6 +75,10 @@ from airsentry.tracking.stitch import StitchConfig, Stitcher
 Arr = np.ndarray[Any, Any]
 
 
+CLAIM_RECENT_S = 30.0  # a track handed to a new identity was updated this recently ...
+CLAIM_ALT_M = 1_000.0  # ... at an altitude this close (where both are known)
+
+
 def _fused_imm() -> IMM:
     """Motion models for a mixed picture. Drones fly waypoint routes and turn abruptly
     (a 90 degree corner at 18 m/s is a 25 m/s velocity jump within one 2 s revisit of a
@@ -221,14 +225,17 @@ class FusedTracker:
         lat, lon = ecef_to_geodetic(ecef)
         return tab["id"][conf].copy(), lat, lon
 
-    def claim(self, t: float, lat: float, lon: float, acc: float, gate: float) -> int:
+    def claim(self, t: float, lat: float, lon: float, alt: float, acc: float, gate: float) -> int:
         """Hand over the confirmed track nearest to a position at time ``t`` if it lies
         within the gate (squared distance normalised by the track's and the position's
         uncertainty): the track leaves this tracker silently and its id is returned
         (-1 when none): the combined tracker keeps the object by the identity it now
-        has. The anonymous drone track becomes the Remote ID serial's track."""
+        has. The anonymous drone track becomes the Remote ID serial's track. Only tracks
+        that plots still feed (updated within ``CLAIM_RECENT_S``) at a compatible altitude
+        qualify: a coasting track's wide covariance "agrees" with anything nearby."""
         tab = self.state.table
-        conf = np.flatnonzero(tab["confirmed"])
+        recent = (t - tab["t"] <= CLAIM_RECENT_S) & ~(np.abs(tab["z"][:, 0] - alt) > CLAIM_ALT_M)
+        conf = np.flatnonzero(tab["confirmed"] & recent)
         if not len(conf):
             return -1
         xc, _, sig = self.sigma_at(t)

@@ -17,9 +17,13 @@ restored, so everything downstream sees one object) when:
   positions, where ``vmax`` is the top speed of the dormant track's class as the tracker
   can judge it from its own speed (``speed_factor`` times it plus ``speed_margin_mps``,
   at least ``min_vmax_mps``, at most the tracker's ``max_speed_mps``);
-* among candidates, it is nearest the dead-reckoned position, the distance normalised by
-  the time-scaled predicted uncertainty ``sqrt(sigma^2 + (sigma_v dt)^2)``; each dormant
-  track is taken at most once.
+* it lies within ``k_sigma`` of the dead-reckoned position, the distance normalised by
+  the time-scaled predicted uncertainty ``sqrt(sigma^2 + (sigma_v dt)^2 + (a dt^2 / 2)^2)``
+  (``a``: a sustained acceleration), and its altitude is within ``alt_margin_m`` plus a
+  climb of ``climb_mps`` over the gap (a fighter at 9 km is not the airliner climbing
+  out below it);
+* among candidates, the nearest to the dead reckoning wins; each dormant track is
+  taken at most once.
 
 Only when a dormant track's window passes does the tracker report it ended. This
 follows the track-segment association of Blackman & Popoli (*Design and Analysis of
@@ -47,6 +51,10 @@ class StitchConfig:
     speed_margin_mps: float = 15.0  # ... plus this (a hovering drone may still dash off)
     min_vmax_mps: float = 20.0
     sigma_v_mps: float = 5.0  # velocity uncertainty that scales the prediction's sigma
+    accel_mps2: float = 0.3  # sustained acceleration the dead reckoning allows for
+    k_sigma: float = 3.0  # the new track lies within this many sigmas of the dead reckoning
+    alt_margin_m: float = 600.0  # altitudes (where known) differ by at most this ...
+    climb_mps: float = 15.0  # ... plus this climb or descent rate over the gap
     # a newly confirmed track takes over a young confirmed track coasting where it is
     coast_s: float = 30.0  # the young track coasted at most this long
     young: int = 10  # ... and has had at most this many opportunities
@@ -61,6 +69,7 @@ class Dormant:
     ecef: FloatArray = field(default_factory=lambda: np.empty((0, 3)))
     vel: FloatArray = field(default_factory=lambda: np.empty((0, 3)))  # ECEF velocity
     sigma: FloatArray = field(default_factory=lambda: np.empty(0))
+    alt: FloatArray = field(default_factory=lambda: np.empty(0))
     tracks: list[Track] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
 
@@ -79,6 +88,7 @@ class Dormant:
         self.ecef = np.concatenate([self.ecef, geodetic_to_ecef(lat, lon)])
         self.vel = np.concatenate([self.vel, ecef_velocity(lat, lon, ve, vn)])
         self.sigma = np.concatenate([self.sigma, sigma])
+        self.alt = np.concatenate([self.alt, [tr.alt for tr in tracks]])
         self.tracks += tracks
         self.reasons += reasons
 
@@ -86,7 +96,7 @@ class Dormant:
         """Drop the rows not in ``keep``; return their tracks and end reasons."""
         gone = [(self.tracks[i], self.reasons[i]) for i in np.flatnonzero(~keep)]
         self.id, self.t, self.ecef = self.id[keep], self.t[keep], self.ecef[keep]
-        self.vel, self.sigma = self.vel[keep], self.sigma[keep]
+        self.vel, self.sigma, self.alt = self.vel[keep], self.sigma[keep], self.alt[keep]
         self.tracks = [tr for tr, k in zip(self.tracks, keep, strict=True) if k]
         self.reasons = [r for r, k in zip(self.reasons, keep, strict=True) if k]
         return gone
@@ -103,7 +113,7 @@ def ecef_velocity(lat: FloatArray, lon: FloatArray, ve: FloatArray, vn: FloatArr
 
 def stitch(
     dormant: Dormant, cfg: StitchConfig, max_speed_mps: float, t: FloatArray, first_t: FloatArray,
-    ecef: FloatArray, sigma: FloatArray,
+    ecef: FloatArray, sigma: FloatArray, alt: FloatArray,
 ) -> tuple[IntArray, IntArray]:  # fmt: skip
     """Pairs (new track index, dormant row) of newly confirmed tracks (position ``ecef``
     and uncertainty ``sigma`` at ``t``, started at ``first_t``) and the dormant tracks
@@ -124,7 +134,11 @@ def stitch(
     reach = after & (dist <= vmax[None, :] * np.maximum(dt, 0.0) + 3.0 * np.sqrt(sig2))
     pred = dormant.ecef[None, :, :] + dormant.vel[None, :, :] * dt[:, :, None]
     miss = np.linalg.norm(ecef[:, None, :] - pred, axis=2)
-    cost = np.where(reach, miss**2 / (sig2 + (cfg.sigma_v_mps * dt) ** 2), np.inf)
+    var = sig2 + (cfg.sigma_v_mps * dt) ** 2 + (0.5 * cfg.accel_mps2 * dt**2) ** 2
+    cost = miss**2 / var
+    climb = np.abs(alt[:, None] - dormant.alt[None, :])
+    level = ~(climb > cfg.alt_margin_m + cfg.climb_mps * np.abs(dt))  # NaN altitudes pass
+    cost = np.where(reach & level & (cost <= cfg.k_sigma**2), cost, np.inf)
     new_i, dorm_j = [], []
     while np.isfinite(cost).any():  # one round per stitched pair: a handful at a time
         i, j = np.unravel_index(int(np.argmin(cost)), cost.shape)
@@ -184,7 +198,7 @@ class Stitcher:
             sigma = np.sqrt(0.5 * np.maximum(p[:, 0, 0] + p[:, 1, 1], 0.0))
             ecef = geodetic_to_ecef(table["lat"][rows], table["lon"][rows])
             i, j = stitch(self.dormant, self.config, max_speed_mps, table["t"][rows],
-                          table["first_t"][rows], ecef, sigma)  # fmt: skip
+                          table["first_t"][rows], ecef, sigma, table["z"][rows, 0])  # fmt: skip
             if len(i):
                 old = self.dormant.id[j]
                 table["id"][rows[i]] = old
@@ -229,6 +243,8 @@ class Stitcher:
         dt = table["t"][rows][:, None] - table["t"][old][None, :]
         sig2 = sig[rows][:, None] ** 2 + sig[old][None, :] ** 2
         reach = dist <= vmax[None, :] * np.maximum(dt, 0.0) + 3.0 * np.sqrt(sig2)
+        climb = np.abs(table["z"][rows, 0][:, None] - table["z"][old, 0][None, :])
+        reach &= ~(climb > cfg.alt_margin_m + cfg.climb_mps * np.abs(dt))
         d2 = np.where(reach, dist**2 / sig2, np.inf)
         pairs_new, pairs_old = [], []
         while np.isfinite(d2).any():  # one round per pair taken over: rare
