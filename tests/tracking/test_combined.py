@@ -103,3 +103,23 @@ def test_a_drone_hidden_for_three_minutes_is_one_object(seed):
     assert objects(updates) == 1
     assert len(ended) == 1
     assert (updates.state.t > 1_758_265_200.0 + 380).any()
+
+
+def test_the_tracker_key_and_flag_choose_the_tracker(tmp_path):
+    """Every command builds the fused tracker unless told ``cooperative``."""
+    import argparse
+
+    from airsentry.build import tracker
+    from airsentry.cli._common import add_deployment_options, deployment_from_args
+    from airsentry.config import parse_config
+    from airsentry.tracking.cooperative import CooperativeTracker
+
+    assert isinstance(tracker(parse_config({}).pipeline), CombinedTracker)
+    coop = parse_config({"tracker": "cooperative"}).pipeline
+    assert isinstance(tracker(coop), CooperativeTracker)
+    p = argparse.ArgumentParser()
+    add_deployment_options(p)
+    for argv, kind in (([], CombinedTracker), (["--tracker", "cooperative"], CooperativeTracker),
+                       (["--tracker", "fused"], CombinedTracker)):  # fmt: skip
+        dep = deployment_from_args(p.parse_args(argv))
+        assert isinstance(tracker(dep.pipeline), kind)
