@@ -45,7 +45,6 @@ from airsentry.sim.sensors import Feed, observe
 from airsentry.sim.truth import TruthIncident, sample, truth_incidents
 from airsentry.step import Step
 
-
 MAX_MEDIAN_ALERT_S = 10.0  # a scenario passes only if alerts come this soon after entry
 
 
