@@ -30,7 +30,11 @@ over its tracks and plots (:mod:`~airsentry.tracking.scan`):
    (merger), new tentative tracks from plots no confirmed track claimed (initiator).
 
 Every ``housekeeping_s`` of event time, duplicate tracks (both still fed by plots)
-merge (merger) and silent or lost tracks end (track manager). Output rows are emitted
+merge (merger) and silent or lost tracks end (track manager); anonymous ones stay
+dormant for a while, and a newly confirmed track that continues one on a reachable path
+takes back its id (:mod:`~airsentry.tracking.stitch`). The default tracker of every
+command wraps this one (:mod:`~airsentry.tracking.combined`): it only sees the plots
+that no keyed (identity or sensor track number) track claimed. Output rows are emitted
 for confirmed tracks only, one per plot used, with the filtered state. Integrity events
 wait in :meth:`FusedTracker.drain_events` for the pipeline to forward.
 
