@@ -30,7 +30,21 @@ CPU seconds, medians of ``--repeats`` interleaved runs: on cooperative-only inpu
 airline-traffic control scenario: ADS-B), and on the demo (the September 2025 scenario,
 in the demo's batches), tracker alone and whole pipeline (without a store).
 
-Run: ``python benchmarks/tracking.py`` (one core; needs ``stonesoup``).
+Run: ``python benchmarks/tracking.py`` (one core; needs ``stonesoup``; some 10 minutes,
+most of it Stone Soup at 1,000 targets). Figures of one run (2 loaded cores):
+
+=======  =========  =========  ========  =======
+targets  tracker    ms/scan    GOSPA m   speed-up
+=======  =========  =========  ========  =======
+100      airsentry  3.55       567.5
+100      stonesoup  203.90     693.2     57x
+1000     airsentry  14.49      1838.7
+1000     stonesoup  14834.37   2255.9    1024x
+=======  =========  =========  ========  =======
+
+(1,000 targets: 16 scans.) Default against cooperative tracker, CPU s: ADS-B only
+0.050 vs 0.041 (1.23x), demo tracker 0.039 vs 0.025 (1.58x), demo pipeline 0.566 vs
+0.553 (1.02x).
 """
 
 from __future__ import annotations
@@ -288,7 +302,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--targets", type=int, nargs="+", default=[100, 1000])
     ap.add_argument("--scans", type=int, default=40)
-    ap.add_argument("--cap-s", type=float, default=120.0, help="Stone Soup CPU cap per size")
+    ap.add_argument("--cap-s", type=float, default=300.0, help="Stone Soup CPU cap per size")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--repeats", type=int, default=5, help="runs of the demo comparison")
     ap.add_argument("--no-demo", action="store_true", help="skip the cooperative comparison")
