@@ -48,6 +48,7 @@ from airsentry.respond.playbook import Playbook, Responder
 from airsentry.respond.playbook import load as load_playbook
 from airsentry.respond.threat import sites_from_zones
 from airsentry.tracking.base import Tracker
+from airsentry.tracking.combined import CombinedTracker
 from airsentry.tracking.cooperative import CooperativeTracker
 from airsentry.tracking.mtt import FusedTracker
 from airsentry.watch.stage import Watch
@@ -92,9 +93,11 @@ def protected(all_zones: Sequence[Zone], config: PipelineConfig) -> list[Zone]:
 
 
 def tracker(config: PipelineConfig) -> Tracker:
-    """The fused multi-target tracker when configured, else the identity-keyed one."""
+    """The fused tracker (keyed and anonymous reports, the default), else the identity-keyed one."""
     if config.fused is not None:
-        return FusedTracker.from_config(config.fused)
+        return CombinedTracker(
+            CooperativeTracker(config.tracking), FusedTracker.from_config(config.fused)
+        )
     return CooperativeTracker(config.tracking)
 
 

@@ -68,9 +68,10 @@ class PipelineConfig:
     """The tunables of the stages: tracker, watch, incident book, protected states, rules."""
 
     tracking: CooperativeConfig = field(default_factory=CooperativeConfig)
-    # None: the cooperative (identity-keyed) tracker; a FusedConfig: the fused multi-target
-    # tracker, which also tracks anonymous plots and raises integrity events
-    fused: FusedConfig | None = None
+    # a FusedConfig: the fused tracker (the default: keyed reports by identity, anonymous
+    # plots by multi-target tracking, one track per object); None: the cooperative
+    # (identity-keyed) tracker only
+    fused: FusedConfig | None = field(default_factory=FusedConfig)
     watch: WatchConfig = field(default_factory=WatchConfig)
     incident_gap_s: float = 3600.0
     protect: frozenset[str] | None = DEFAULT_PROTECTED  # None: every state in the catalogue
@@ -150,7 +151,7 @@ def parse_config(doc: Any, base: Path = Path()) -> DeploymentConfig:
         raise ConfigError("zones", "no zones to watch: keep zones.default or give zones.files")
     protect = _protect(top.get("protect", "default"), default_zones)
     merge = _dataclass(MergeConfig, top.get("merge", {}), "merge")
-    tracker = top.get("tracker", "cooperative")
+    tracker = top.get("tracker", "fused")
     if tracker not in TRACKERS:
         raise ConfigError("tracker", f"expected one of {', '.join(TRACKERS)}, got {tracker!r}")
     playbook = _optional_path(top.get("playbook"), "playbook", base)

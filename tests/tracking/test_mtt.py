@@ -184,15 +184,17 @@ def test_jpda_option_tracks_separated_targets():
         FusedConfig(association="mht")
 
 
-def test_pipeline_option_swaps_in_the_fused_tracker():
+def test_the_fused_tracker_is_the_default_and_cooperative_stays_selectable():
     from airsentry.build import build
     from airsentry.config import DeploymentConfig, PipelineConfig
+    from airsentry.tracking.combined import CombinedTracker
+    from airsentry.tracking.cooperative import CooperativeTracker
 
-    default = build(DeploymentConfig(), None, all_zones=[])
-    assert not isinstance(default.tracker, FusedTracker)
-    fused = DeploymentConfig(pipeline=PipelineConfig(fused=FusedConfig()))
-    pipeline = build(fused, None, all_zones=[])
-    assert isinstance(pipeline.tracker, FusedTracker)
+    coop = build(DeploymentConfig(pipeline=PipelineConfig(fused=None)), None, all_zones=[])
+    assert isinstance(coop.tracker, CooperativeTracker)
+    pipeline = build(DeploymentConfig(), None, all_zones=[])
+    assert isinstance(pipeline.tracker, CombinedTracker)
+    assert isinstance(pipeline.tracker.mtt, FusedTracker)
     targets = [Target(52.0, 21.0, 80.0, 200.0), Target(52.2, 21.3, 60.0, 10.0)]
     step = pipeline.process(observe(targets, 120, noise=40, seed=2))
     pipeline.finish()

@@ -80,7 +80,8 @@ def add_deployment_options(p: argparse.ArgumentParser, *, zones: bool = True) ->
     p.add_argument(
         "--tracker",
         choices=["cooperative", "fused"],
-        help="identity-keyed tracker (default) or the fused multi-target tracker",
+        help="the fused tracker (default: keyed and anonymous reports, one track per "
+        "object) or the identity-keyed one",
     )
     p.add_argument(
         "--registers",

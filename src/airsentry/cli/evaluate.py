@@ -27,8 +27,8 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--tracker",
         choices=("cooperative", "fused"),
-        default="cooperative",
-        help="identity-keyed tracker (default) or the fused multi-target tracker",
+        default="fused",
+        help="the fused tracker (default) or the identity-keyed one",
     )
     p.set_defaults(func=run)
 

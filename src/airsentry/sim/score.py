@@ -45,6 +45,8 @@ from airsentry.sim.sensors import Feed, observe
 from airsentry.sim.truth import TruthIncident, sample, truth_incidents
 from airsentry.step import Step
 
+MAX_MEDIAN_ALERT_S = 10.0  # a scenario passes only if alerts come this soon after entry
+
 
 @dataclass(frozen=True, slots=True)
 class ScoreSettings:
@@ -151,9 +153,13 @@ class ScenarioScore:
 
     @property
     def passed(self) -> bool:
-        """No true incident missed, every declared one met, nothing on a control."""
-        nothing_false = not (self.control and self.false)
-        return not self.missed and all(c.met for c in self.expected) and nothing_false
+        """No true incident missed, none false, every declared one met, object counts
+        exact, and the median time to alert under ``MAX_MEDIAN_ALERT_S``."""
+        alert = self.median_time_to_alert_s
+        prompt = alert is None or alert < MAX_MEDIAN_ALERT_S
+        exact = not self.max_count_error
+        met = all(c.met for c in self.expected)
+        return not self.missed and not self.false and met and exact and prompt
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -13,7 +13,7 @@ reports state (their ``accuracy``) makes a velocity error below ``speed_error_mp
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -49,6 +49,24 @@ class CooperativeTracker:
         self._next_id = 1
         self._history = ReportBatch.empty()  # recent rows of live tracks, keyed in `identity`
         self._history_tid = np.empty(0, dtype=np.int64)
+        # Where new tracks get their ids: (keys, first rows of the batch) -> ids. The
+        # combined tracker shares one id space with its multi-target part and lets a new
+        # key take over the id of an anonymous track of the same object.
+        self.new_ids: Callable[[ObjArray, ReportBatch], IntArray] = self._count_ids
+
+    def _count_ids(self, keys: ObjArray, first: ReportBatch) -> IntArray:
+        ids = np.arange(self._next_id, self._next_id + len(keys), dtype=np.int64)
+        self._next_id += len(keys)
+        return ids
+
+    @property
+    def tracks(self) -> dict[str, Track]:
+        """The live tracks by key (read by the combined tracker)."""
+        return self._tracks
+
+    def recent(self) -> tuple[ReportBatch, IntArray]:
+        """The kept recent rows of live tracks and their track ids."""
+        return self._history, self._history_tid
 
     def live(self) -> Sequence[Track]:
         return list(self._tracks.values())
@@ -71,10 +89,15 @@ class CooperativeTracker:
         return keys
 
     # --------------------------------------------------------------- process
-    def process(self, batch: ReportBatch) -> tuple[TrackUpdates, list[Ended]]:
+    def process(
+        self, batch: ReportBatch, keys: ObjArray | None = None
+    ) -> tuple[TrackUpdates, list[Ended]]:
+        """Update tracks with ``batch``; ``keys`` (one per row, in time order) replace the
+        rows' own keys when given (the combined tracker's aliases and joined plots)."""
         self.stats.reports += len(batch)
-        batch = batch.sorted_by_time()
-        keys = self.keys_of(batch)
+        if keys is None:
+            batch = batch.sorted_by_time()
+            keys = self.keys_of(batch)
         has_key = keys != ""
         self.stats.untracked += int((~has_key).sum())
         batch, keys = batch.take(has_key), keys[has_key]
@@ -139,12 +162,14 @@ class CooperativeTracker:
         ids = np.empty(len(uniq), dtype=np.int64)
         first = np.full(len(uniq), len(batch), dtype=np.int64)
         np.minimum.at(first, inverse, np.arange(len(batch)))
+        fresh = np.fromiter((k not in self._tracks for k in uniq), dtype=bool, count=len(uniq))
+        new_id = iter(self.new_ids(uniq[fresh], batch.take(first[fresh])) if fresh.any() else ())
         for i, key in enumerate(uniq):
             track = self._tracks.get(key)
             if track is None:
                 j = int(first[i])
                 track = Track(
-                    track_id=self._next_id,
+                    track_id=int(next(new_id)),
                     identity=str(batch.identity[j]),
                     first_seen=float(batch.t[j]),
                     last_seen=float(batch.t[j]),
@@ -156,7 +181,6 @@ class CooperativeTracker:
                     vel_u=np.nan,
                     key=str(key),
                 )
-                self._next_id += 1
                 self._tracks[key] = track
                 self.stats.tracks_started += 1
             ids[i] = track.track_id

@@ -30,7 +30,11 @@ over its tracks and plots (:mod:`~airsentry.tracking.scan`):
    (merger), new tentative tracks from plots no confirmed track claimed (initiator).
 
 Every ``housekeeping_s`` of event time, duplicate tracks (both still fed by plots)
-merge (merger) and silent or lost tracks end (track manager). Output rows are emitted
+merge (merger) and silent or lost tracks end (track manager); anonymous ones stay
+dormant for a while, and a newly confirmed track that continues one on a reachable path
+takes back its id (:mod:`~airsentry.tracking.stitch`). The default tracker of every
+command wraps this one (:mod:`~airsentry.tracking.combined`): it only sees the plots
+that no keyed (identity or sensor track number) track claimed. Output rows are emitted
 for confirmed tracks only, one per plot used, with the filtered state. Integrity events
 wait in :meth:`FusedTracker.drain_events` for the pipeline to forward.
 
@@ -64,14 +68,19 @@ from airsentry.tracking.crosscheck import CrossCheck
 from airsentry.tracking.fusion import HintTable, TrackMerger
 from airsentry.tracking.imm import IMM
 from airsentry.tracking.initiation import PlotInitiator
-from airsentry.tracking.kalman import ecef_to_geodetic, from_enu
+from airsentry.tracking.kalman import ecef_to_geodetic, from_enu, geodetic_to_ecef
 from airsentry.tracking.management import Management
 from airsentry.tracking.motion import MotionModel
 from airsentry.tracking.plots import ScanPlots
 from airsentry.tracking.scan import ScanParts, run_scan
 from airsentry.tracking.state import FusedState, ScanSettings
+from airsentry.tracking.stitch import StitchConfig, Stitcher
 
 Arr = np.ndarray[Any, Any]
+
+
+CLAIM_RECENT_S = 30.0  # a track handed to a new identity was updated this recently ...
+CLAIM_ALT_M = 1_000.0  # ... at an altitude this close (where both are known)
 
 
 def _fused_imm() -> IMM:
@@ -112,6 +121,7 @@ class FusedConfig:
     merge_after: int = 3  # consecutive agreeing checks before two tracks merge
     merge_active_s: float = 30.0  # only tracks updated this recently merge
     housekeeping_s: float = 20.0  # merge and expiry checks at least this often (event time)
+    stitch: StitchConfig = field(default_factory=StitchConfig)  # dormant anonymous tracks
 
     def __post_init__(self) -> None:
         if self.association not in ("gnn", "jpda"):
@@ -145,6 +155,8 @@ class FusedTracker:
     """Shortest sensor scan: one sensor's plots within this window (or 0.9 revisit)."""
     housekeeping_s: float = 20.0
     """Merge and expiry checks at least this often, in event time."""
+    stitcher: Stitcher = field(default_factory=Stitcher)
+    """Keeps ended anonymous tracks dormant; a new track that continues one takes its id."""
     state: FusedState = field(init=False, repr=False)
     stats: TrackingStats = field(init=False, repr=False)
 
@@ -189,6 +201,7 @@ class FusedTracker:
             ),
             scan_s=cfg.scan_s,
             housekeeping_s=cfg.housekeeping_s,
+            stitcher=Stitcher(cfg.stitch),
         )
 
     @property
@@ -215,6 +228,43 @@ class FusedTracker:
         ecef = from_enu(enu, tab["origin"][conf], tab["rot"][conf])
         lat, lon = ecef_to_geodetic(ecef)
         return tab["id"][conf].copy(), lat, lon
+
+    def claim(self, t: float, lat: float, lon: float, alt: float, acc: float, gate: float) -> int:
+        """Hand over the confirmed track nearest to a position at time ``t`` if it lies
+        within the gate (squared distance normalised by the track's and the position's
+        uncertainty): the track leaves this tracker silently and its id is returned
+        (-1 when none): the combined tracker keeps the object by the identity it now
+        has. The anonymous drone track becomes the Remote ID serial's track. Only tracks
+        that plots still feed (updated within ``CLAIM_RECENT_S``) at a compatible altitude
+        qualify: a coasting track's wide covariance "agrees" with anything nearby."""
+        tab = self.state.table
+        recent = (t - tab["t"] <= CLAIM_RECENT_S) & ~(np.abs(tab["z"][:, 0] - alt) > CLAIM_ALT_M)
+        conf = np.flatnonzero(tab["confirmed"] & recent)
+        if not len(conf):
+            return -1
+        xc, _, sig = self.sigma_at(t)
+        enu = np.column_stack([xc[conf, 0], xc[conf, 1], np.zeros(len(conf))])
+        pos = from_enu(enu, tab["origin"][conf], tab["rot"][conf])
+        here = geodetic_to_ecef(np.array([lat]), np.array([lon]))
+        d2 = np.sum((pos - here) ** 2, axis=1) / (sig[conf] ** 2 + acc**2)
+        best = int(np.argmin(d2))
+        if not d2[best] < gate:
+            return -1
+        row = int(conf[best])
+        tid = int(tab["id"][row])
+        keep = np.ones(len(tab), dtype=bool)
+        keep[row] = False
+        self.state.hints.forget_tracks(np.array([tid]))
+        tab.keep(keep)
+        self.state.count("claimed", 1)
+        return tid
+
+    def advance(self, now: float) -> list[Ended]:
+        """Housekeeping up to event time ``now`` when no plot came (tracks still end)."""
+        idle = not len(self.state.table) and not len(self.stitcher.dormant)
+        if idle or now - self.state.housekept < self.housekeeping_s:
+            return []
+        return self._housekeep(now)
 
     def drain_events(self) -> list[Event]:
         """Integrity events raised since the last call (the pipeline forwards them)."""
@@ -259,6 +309,7 @@ class FusedTracker:
             plots = ScanPlots.of(batch.take(idx), int(sensor_idx[idx[0]]),
                                  cfg.default_accuracy_m, cfg.min_accuracy_m)  # fmt: skip
             rows, tids, state = run_scan(parts, st, plots)
+            tids = self.stitcher.on_output(st.table, st.hints, tids, cfg.max_speed_mps)
             out_rows.append(idx[rows])
             out_tid.append(tids)
             out_state.append(state)
@@ -274,7 +325,7 @@ class FusedTracker:
     def flush(self) -> list[Ended]:
         tab = self.state.table
         conf = np.flatnonzero(tab["confirmed"])
-        ended = [Ended(self._track(int(i)), "flush") for i in conf]
+        ended = [Ended(self._track(int(i)), "flush") for i in conf] + self.stitcher.flush()
         self.stats.tracks_ended += len(ended)
         tab.keep(np.zeros(len(tab), dtype=bool))
         self.state.hints = HintTable()
@@ -356,22 +407,32 @@ class FusedTracker:
     def _expire(self, now: float) -> list[Ended]:
         tab, mgr = self.state.table, self.manager
         if not len(tab):
-            return []
+            return self.stitcher.expire(now)
         _, _, sig = self.sigma_at(now)
         named = tab["identity"] != ""
         silent, lost = mgr.expired(tab["t"], now, sig, named)
         tentative_old = ~tab["confirmed"] & (now - tab["t"] > mgr.expire_s / 10.0)
         gone = silent | lost | tentative_old
-        if not gone.any():
-            return []
-        ended = []
-        for i in np.flatnonzero(gone & tab["confirmed"]):  # tracks that end, not reports
-            reason = "silent" if silent[i] else "lost"
-            ended.append(Ended(self._track(int(i)), reason))
-            self.state.count(reason, 1)
+        ended = self.stitcher.expire(now)
+        if gone.any():
+            # named tracks end; anonymous ones go dormant (stitch.py) and end later
+            retire = gone & tab["confirmed"] & ~named
+            sig_last = np.sqrt(0.5 * np.maximum(IMM.combine(tab["x"], tab["P"], tab["mu"])[1][
+                :, [0, 1], [0, 1]].sum(axis=1), 0.0))  # fmt: skip
+            dormant, reasons = [], []
+            for i in np.flatnonzero(gone & tab["confirmed"]):  # tracks that end, not reports
+                reason = "silent" if silent[i] else "lost"
+                self.state.count(reason, 1)
+                if retire[i]:
+                    dormant.append(self._track(int(i)))
+                    reasons.append(reason)
+                else:
+                    ended.append(Ended(self._track(int(i)), reason))
+            self.stitcher.retire(dormant, reasons, sig_last[retire])
+            self.state.hints.forget_tracks(tab["id"][gone])
+            tab.keep(~gone)
+            self.stitcher.prune(tab["id"])
         self.stats.tracks_ended += len(ended)
-        self.state.hints.forget_tracks(tab["id"][gone])
-        tab.keep(~gone)
         return ended
 
 

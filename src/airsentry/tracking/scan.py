@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from airsentry.model import IntArray, ReportBatch
+from airsentry.model import FloatArray, IntArray, ReportBatch
 from airsentry.tracking.base import (
     Associator,
     CrossChecker,
@@ -30,9 +30,11 @@ from airsentry.tracking.imm import IMM
 from airsentry.tracking.kalman import from_enu, to_enu
 from airsentry.tracking.plots import Candidates, ScanPlots
 from airsentry.tracking.state import FusedState, ScanSettings
+from airsentry.tracking.table import TrackTable
 from airsentry.tracking.update import alt_ok, hard_update, output_states, soft_update
 
 _EMPTY = np.empty(0, dtype=np.int64)
+MAX_CLIMB_MPS = 60.0  # steepest sustained climb or descent of anything tracked, m/s
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +159,8 @@ def _associate_and_update(
     owner = lookup(tab["identity"], np.arange(n_t), batch.identity)[pj]
     clash = (p_ident != "") & ~same_id & ((t_ident != "") | (owner >= 0))
     hinted = lookup(state.hints.key, state.hints.track, plots.hint_key[pj]) == tab["id"][ti]
-    inside = parts.associator.gate(d2) & ~clash & (same_id | alt_ok(tab, cfg, batch, ti, pj, dt))
+    level = alt_ok(tab, cfg, batch, ti, pj, dt) & climb_ok(tab, cfg, batch, ti, pj, dt)
+    inside = parts.associator.gate(d2) & ~clash & (same_id | level)
     gated_plot[pj[inside & tab["confirmed"][ti]]] = True
     cost = d2 + logdet - parts.merger.hint_bonus * hinted - 1e4 * same_id
     cost = cost + 2.0 * ~tab["confirmed"][ti]
@@ -189,6 +192,18 @@ def _associate_and_update(
     hard_update(tab, parts.predictor, cfg, plots, ti[g_sel], pj[g_sel], xp[g_sel], pp[g_sel],
                 cbar[g_sel], nu[g_sel])  # fmt: skip
     return ti[sel], pj[sel], withheld
+
+
+def climb_ok(
+    tab: TrackTable, settings: ScanSettings, batch: ReportBatch, ti: IntArray, pj: IntArray,
+    dt: FloatArray,
+) -> np.ndarray:  # fmt: skip
+    """A bound on the vertical gate of coasting tracks: the altitude filter's uncertainty
+    grows without limit while a track coasts (after two minutes it would take a plot
+    8 km below), but nothing flying climbs faster than ``MAX_CLIMB_MPS``: a fighter's
+    coasting track must not take the first plot of an airliner taking off below it."""
+    dz = np.abs(batch.alt[pj] - tab["z"][ti, 0])
+    return np.asarray(~(dz > settings.alt_gate_m + MAX_CLIMB_MPS * np.abs(dt)))
 
 
 def candidates(parts: ScanParts, state: FusedState, plots: ScanPlots) -> tuple[IntArray, IntArray]:

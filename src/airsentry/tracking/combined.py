@@ -1,0 +1,299 @@
+"""The default tracker: keyed reports by key, anonymous plots by multi-target tracking.
+
+One object must be one track whoever sees it: an airliner broadcasting ADS-B and seen
+by two radars, a drone broadcasting Remote ID and seen by a plot radar. Reports that
+name their object (an identity, or a sensor's own track number) need no data
+association; anonymous plots do. :class:`CombinedTracker` runs both kinds through one
+tracker with one id space, in two parts:
+
+* the **keyed part**, a :class:`~airsentry.tracking.cooperative.CooperativeTracker`
+  (vectorised per batch; the cost of the cooperative tracker on cooperative input);
+* the **multi-target part**, a :class:`~airsentry.tracking.mtt.FusedTracker` (IMM,
+  gating, assignment, M-of-N confirmation, IPDA existence where configured), which only
+  ever sees the plots no keyed track claimed.
+
+Per batch (:mod:`~airsentry.tracking.join` does the matching, vectorised):
+
+1. **keys**: identity, else ``sensor#track_number``, through the aliases learnt so far;
+2. **new sensor tracks**: the first reports of a track number not seen before are
+   compared with the keyed tracks of *other* sensors; when most of them fall on one,
+   the number becomes an alias of that track (two radars tracking one aircraft);
+3. **anonymous plots** on a keyed track (the radar plot of an ADS-B airliner) are
+   joined to it, at most one per sensor per scan and track;
+4. the keyed part takes the keyed and joined rows; the multi-target part the rest;
+5. a **new keyed track** first takes over a confirmed anonymous track at its position
+   (:meth:`~airsentry.tracking.mtt.FusedTracker.claim`: the drone tracked on plots whose
+   Remote ID is then heard keeps its track id).
+
+Output rows are those of both parts, in time order. Integrity events come from the
+multi-target part.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import fields, replace
+
+import numpy as np
+
+from airsentry.model import Event, FloatArray, IntArray, ObjArray, ReportBatch, Track, TrackUpdates
+from airsentry.tracking.base import Ended, TrackingStats, factorize
+from airsentry.tracking.cooperative import CooperativeTracker
+from airsentry.tracking.crosscheck import CrossCheck, integrity_event
+from airsentry.tracking.join import JoinConfig, Rows, accuracy, best_per_query, match, one_per_scan
+from airsentry.tracking.kalman import geodetic_to_ecef
+from airsentry.tracking.mtt import FusedTracker
+
+_ALIAS_ROWS = 8  # first rows of a new sensor track compared with the known tracks
+
+
+class CombinedTracker:
+    """Keyed and anonymous reports through one tracker (see the module's docstring)."""
+
+    def __init__(
+        self,
+        keyed: CooperativeTracker | None = None,
+        mtt: FusedTracker | None = None,
+        join: JoinConfig | None = None,
+    ) -> None:
+        self.keyed = keyed or CooperativeTracker()
+        self.mtt = mtt or FusedTracker.from_config()
+        self.join = join or JoinConfig()
+        self.keyed.new_ids = self._new_ids
+        self.alias: dict[str, str] = {}  # sensor#track_number -> the key it is an alias of
+        self.stats = TrackingStats()
+        self._joined = 0
+        self.cross = CrossCheck()
+        self._events: list[Event] = []
+        self._integrity_t: dict[str, float] = {}  # key -> time of its last integrity event
+
+    # ------------------------------------------------------------ protocol
+    def live(self) -> Sequence[Track]:
+        return [*self.keyed.live(), *self.mtt.live()]
+
+    def drain_events(self) -> list[Event]:
+        out, self._events = self._events, []
+        return out + self.mtt.drain_events()
+
+    def flush(self) -> list[Ended]:
+        ended = self.keyed.flush() + self.mtt.flush()
+        self._sum_stats()
+        return ended
+
+    def process(self, batch: ReportBatch) -> tuple[TrackUpdates, list[Ended]]:
+        batch = batch.sorted_by_time()
+        own = CooperativeTracker.keys_of(batch)
+        keys = self._keys(batch, own)
+        keyed = keys != ""
+        if keyed.any() and (batch.identity == "").any():
+            keys = self._alias_new(batch, keys, keyed)
+        plots = np.flatnonzero(~keyed & np.isfinite(batch.lat) & np.isfinite(batch.lon))
+        if len(plots) and (keyed.any() or self.keyed.tracks):
+            idx, key = self._join_plots(batch, keys, keyed, plots)
+            keys[idx] = key
+            keyed[idx] = True
+            self._joined += len(idx)
+        self._cross_check(batch, keys, keyed & (keys != own) & ~batch.transponder)
+        k_rows, m_rows = np.flatnonzero(keyed), np.flatnonzero(~keyed)
+        parts: list[TrackUpdates] = []
+        ended: list[Ended] = []
+        if len(k_rows):
+            upd, end = self.keyed.process(batch.take(k_rows), keys[k_rows])
+            parts.append(upd)
+            ended += end
+        if len(m_rows):
+            upd, end = self.mtt.process(batch.take(m_rows))
+            parts.append(upd)
+            ended += end
+        elif len(batch):
+            ended += self.mtt.advance(float(batch.t[-1]))
+        self._sum_stats()
+        if not parts:
+            return TrackUpdates.empty(), ended
+        if len(parts) == 1:
+            return parts[0], ended
+        tid = np.concatenate([p.track_id for p in parts])
+        state = ReportBatch.concat([p.state for p in parts])
+        order = np.argsort(state.t, kind="stable")
+        return TrackUpdates(tid[order], state.take(order)), ended
+
+    # ------------------------------------------------------------ steps
+    def _keys(self, batch: ReportBatch, own: ObjArray) -> ObjArray:
+        """Each row's key (``own``: its own) through the aliases (one dictionary look-up
+        per distinct key)."""
+        keys = own.copy()
+        if not self.alias:
+            return keys
+        tn = np.flatnonzero(batch.identity == "")
+        if not len(tn):
+            return keys
+        uniq, inv = factorize(keys[tn])
+        mapped = np.array([self.alias.get(k, k) for k in uniq], dtype=object)
+        keys[tn] = mapped[inv]
+        return keys
+
+    def _references(
+        self, batch: ReportBatch, keys: ObjArray, rows: IntArray,
+        window: FloatArray | None = None, transponder_only: bool = False,
+    ) -> tuple[Rows, ObjArray]:  # fmt: skip
+        """The keyed tracks' recent rows (kept by the keyed part) and this batch's ``rows``
+        (those within ``max_gap_s`` of a time in ``window``, when given), with each one's
+        key; returns the rows and the key of each code."""
+        hist, hist_tid = self.keyed.recent()
+        by_id = {tr.track_id: k for k, tr in self.keyed.tracks.items()}
+        if len(hist):
+            ids, inv = np.unique(hist_tid, return_inverse=True)
+            names = np.array([by_id.get(int(i), "") for i in ids], dtype=object)
+            hist_keys = names[inv]
+        else:
+            hist_keys = np.empty(0, dtype=object)
+        if window is not None:
+            rows = rows[_near(batch.t, window, self.join.max_gap_s)[rows]]
+        both = ReportBatch.concat([hist, batch.take(rows)])
+        all_keys = np.concatenate([hist_keys, keys[rows]])
+        live = all_keys != ""
+        if transponder_only:
+            live &= both.transponder
+        both, all_keys = both.take(live), all_keys[live]
+        uniq, code = factorize(all_keys)
+        ref = Rows.of(both.t, both.lat, both.lon, both.alt, both.vel_e, both.vel_n,
+                      both.accuracy, code, both.sensor, self.join)  # fmt: skip
+        return ref, uniq
+
+    def _join_plots(
+        self, batch: ReportBatch, keys: ObjArray, keyed: np.ndarray, plots: IntArray
+    ) -> tuple[IntArray, ObjArray]:
+        """Anonymous plots that fall on a keyed track: their rows and that track's key."""
+        ref, names = self._references(batch, keys, np.flatnonzero(keyed))
+        q = batch.take(plots)
+        acc = accuracy(q.accuracy, self.join)
+        qi, code, d2 = match(ref, q.t, geodetic_to_ecef(q.lat, q.lon), q.alt, acc, self.join)
+        qi, code, d2 = best_per_query(qi, code, d2)
+        _, sensor = np.unique(q.sensor.astype(str), return_inverse=True)
+        keep = one_per_scan(qi, code, d2, q.t, sensor.reshape(-1), self.join.scan_s)
+        return plots[qi[keep]], names[code[keep]]
+
+    def _alias_new(self, batch: ReportBatch, keys: ObjArray, keyed: np.ndarray) -> ObjArray:
+        """Make new sensor track numbers aliases of the keyed track of another sensor
+        that most of their first reports fall on (one look per new number)."""
+        tn_rows = np.flatnonzero(keyed & (batch.identity == ""))
+        uniq, inv = factorize(keys[tn_rows])
+        fresh = np.array([k not in self.keyed.tracks for k in uniq], dtype=bool)
+        if not fresh.any():
+            return keys
+        # the first rows of each new number (rows are in time order)
+        rank = _rank_within(inv)
+        q_sel = fresh[inv] & (rank < _ALIAS_ROWS)
+        q_rows = tn_rows[q_sel]
+        q_key = uniq[inv[q_sel]]
+        q = batch.take(q_rows)
+        ref, names = self._references(batch, keys, np.flatnonzero(keyed), q.t)
+        acc = accuracy(q.accuracy, self.join)
+        qi, code, _ = match(ref, q.t, geodetic_to_ecef(q.lat, q.lon), q.alt, acc, self.join)
+        own = np.char.add(q.sensor[qi].astype(str), "#")
+        other = (names[code] != q_key[qi]) & ~np.char.startswith(names[code].astype(str), own)
+        qi, code = qi[other], code[other]
+        first_t = _first_times(keys[keyed], batch.t[keyed])
+        n_q = np.bincount(inv[q_sel], minlength=len(uniq))
+        for k in np.flatnonzero(fresh):  # one per new sensor track number
+            key = str(uniq[k])
+            mine = inv[q_sel][qi] == k
+            if not mine.any():
+                continue
+            votes = np.bincount(code[mine], minlength=len(names))
+            best = int(np.argmax(votes))
+            target = str(names[best])
+            target = self.alias.get(target, target)
+            # an identity is always the canonical key; of two track numbers, the older
+            older = ("#" not in target or target in self.keyed.tracks
+                     or first_t.get(target, np.inf) < first_t[key])  # fmt: skip
+            if older and target != key and votes[best] >= max(1, int(np.ceil(0.6 * n_q[k]))):
+                self.alias[key] = target
+        return self._keys(batch, CooperativeTracker.keys_of(batch)) if self.alias else keys
+
+    def _cross_check(self, batch: ReportBatch, keys: ObjArray, radar: np.ndarray) -> None:
+        """Integrity events where a radar report that follows a cooperative track (by its
+        alias or as a joined plot) disagrees with the track's own transponder positions
+        by more than ``k_sigma`` combined sigmas: a spoofed or falsified position. The
+        radar report was linked while the two agreed, so the radar vouches for the object."""
+        q_rows = np.flatnonzero(radar & np.isfinite(batch.lat) & np.isfinite(batch.lon))
+        coop = np.flatnonzero((keys != "") & batch.transponder)
+        if not len(q_rows) or not len(coop):
+            return
+        ref, names = self._references(batch, keys, coop, transponder_only=True)
+        q = batch.take(q_rows)
+        acc = accuracy(q.accuracy, self.join)
+        loose = replace(self.join, gate=np.inf, extrapolate_s=5.0)
+        qi, code, d2 = match(ref, q.t, geodetic_to_ecef(q.lat, q.lon), q.alt, acc, loose)
+        mine = names[code] == keys[q_rows][qi]
+        bad = mine & (d2 > self.cross.k_sigma**2)
+        for k in np.flatnonzero(bad):  # events only, a handful per hour
+            j, key, t = int(q_rows[qi[k]]), str(names[code[k]]), float(q.t[qi[k]])
+            if t - self._integrity_t.get(key, -np.inf) <= self.cross.holdoff_s:
+                continue
+            self._integrity_t[key] = t
+            track = self.keyed.tracks.get(key)
+            sig = float(acc[qi[k]])
+            self._events.append(integrity_event(
+                t, track.track_id if track else -1, key if "#" not in key else "",
+                track.callsign if track else "", float(batch.lat[j]), float(batch.lon[j]),
+                str(batch.sensor[j]), float(np.sqrt(d2[k])) * sig, sig,
+                "identity position disagrees with the radar that follows the track",
+            ))  # fmt: skip
+
+    def _new_ids(self, keys: ObjArray, first: ReportBatch) -> IntArray:
+        """Ids of new keyed tracks: a confirmed anonymous track's at the first report's
+        position (the object was tracked before it named itself), else fresh ones."""
+        ids = np.full(len(keys), -1, dtype=np.int64)
+        if len(self.mtt.state.table):
+            acc = accuracy(first.accuracy, self.join)
+            for i in range(len(keys)):  # one per new track
+                t, lat, lon = float(first.t[i]), float(first.lat[i]), float(first.lon[i])
+                alt = float(first.alt[i])
+                ids[i] = self.mtt.claim(t, lat, lon, alt, float(acc[i]), self.join.gate)
+        new = ids < 0
+        ids[new] = self.mtt.state.new_ids(int(new.sum()))
+        return ids
+
+    def _sum_stats(self) -> None:
+        a, b = self.keyed.stats, self.mtt.stats
+        reasons = dict(b.by_reason)
+        for k, v in a.by_reason.items():
+            reasons[k] = reasons.get(k, 0) + v
+        reasons["joined"] = self._joined
+        reasons["aliases"] = len(self.alias)
+        s = self.stats
+        for f in fields(TrackingStats):
+            if f.name != "by_reason":
+                setattr(s, f.name, getattr(a, f.name) + getattr(b, f.name))
+        # the keyed part counts the multi-target part's rows as untracked
+        s.untracked = 0
+        s.by_reason = reasons
+
+
+def _near(t: FloatArray, times: FloatArray, margin: float) -> np.ndarray:
+    """Rows of the time-sorted ``t`` within ``margin`` of any of ``times``."""
+    lo = np.searchsorted(t, times - margin, side="left")
+    hi = np.searchsorted(t, times + margin, side="right")
+    cover = np.zeros(len(t) + 1, dtype=np.int64)
+    np.add.at(cover, lo, 1)
+    np.add.at(cover, hi, -1)
+    return np.asarray(np.cumsum(cover)[:-1] > 0)
+
+
+def _rank_within(inv: IntArray) -> IntArray:
+    """0 for the first occurrence of each group in ``inv``, 1 for the second..."""
+    order = np.argsort(inv, kind="stable")
+    s = inv[order]
+    start = np.r_[True, s[1:] != s[:-1]] if len(s) else np.empty(0, dtype=bool)
+    run_start = np.maximum.accumulate(np.where(start, np.arange(len(s)), 0))
+    rank = np.empty(len(s), dtype=np.int64)
+    rank[order] = np.arange(len(s)) - run_start
+    return rank
+
+
+def _first_times(keys: ObjArray, t: np.ndarray) -> dict[str, float]:
+    uniq, inv = factorize(keys)
+    first = np.full(len(uniq), np.inf)
+    np.minimum.at(first, inv, t)
+    return dict(zip((str(k) for k in uniq), first.tolist(), strict=True))

@@ -1,0 +1,160 @@
+"""Joining reports to keyed tracks: which identity (or sensor track) a position belongs to.
+
+The combined tracker (:mod:`~airsentry.tracking.combined`) keeps the tracks of objects
+that name themselves (ICAO address, Remote ID serial, a radar's own track number) by
+key, and must decide for an anonymous plot, or for the first reports of a new sensor
+track number, whether they are an object it already tracks. :func:`match` answers for
+many query positions at once against the recent rows of the keyed tracks:
+
+1. candidate (query, row) pairs from a k-d tree over position and scaled time (a row
+   ``time_scale_mps`` x seconds away counts as that many metres away);
+2. per pair, the keyed track's position at the query's time: interpolated between the
+   two rows of the track that bracket it (at most ``max_gap_s`` apart), else
+   extrapolated from the nearest row with its velocity (at most ``extrapolate_s``);
+3. the squared horizontal distance normalised by the query's and the row's accuracies
+   plus the motion allowed in between (white acceleration ``sigma_a``), a loose
+   vertical check, and the best row per (query, track).
+
+Everything is vectorised over pairs; the distance is on the ellipsoid surface (ECEF of
+the geodetic position at height 0), with the vertical part removed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from airsentry.model import FloatArray, IntArray, ObjArray
+from airsentry.tracking.kalman import geodetic_to_ecef
+
+_EMPTY_I = np.empty(0, dtype=np.int64)
+
+
+@dataclass(frozen=True, slots=True)
+class JoinConfig:
+    """Gates of joining plots and new sensor tracks to keyed tracks."""
+
+    gate: float = 16.0  # squared normalised horizontal distance (chi-square 2 dof, 99.97 %)
+    max_gap_s: float = 30.0  # longest interval interpolated between two rows of a track
+    extrapolate_s: float = 12.0  # furthest extrapolation from a track's nearest row
+    sigma_a: float = 3.0  # m/s^2: manoeuvre allowed between rows
+    alt_gate_m: float = 600.0  # altitudes (where both known) may differ by this much
+    default_accuracy_m: float = 150.0  # rows that state no accuracy
+    min_accuracy_m: float = 5.0
+    time_scale_mps: float = 400.0  # k-d tree time axis: metres per second of time
+    search_m: float = 8_000.0  # k-d tree search radius (position and scaled time)
+    scan_s: float = 2.0  # a track takes at most one plot per sensor within this
+
+
+@dataclass(frozen=True, slots=True)
+class Rows:
+    """Reference rows of keyed tracks, sorted by (code, t): ``code`` numbers the key."""
+
+    t: FloatArray
+    ecef: FloatArray
+    vel: FloatArray  # ECEF velocity (NaN where the row has none)
+    alt: FloatArray
+    acc: FloatArray
+    code: IntArray
+    sensor: ObjArray
+
+    @classmethod
+    def of(
+        cls, t: FloatArray, lat: FloatArray, lon: FloatArray, alt: FloatArray, vel_e: FloatArray,
+        vel_n: FloatArray, acc: FloatArray, code: IntArray, sensor: ObjArray, cfg: JoinConfig,
+    ) -> Rows:  # fmt: skip
+        order = np.lexsort((t, code))
+        t, lat, lon, alt = t[order], lat[order], lon[order], alt[order]
+        ve, vn, code, sensor = vel_e[order], vel_n[order], code[order], sensor[order]
+        la, lo = np.radians(lat), np.radians(lon)
+        east = np.column_stack([-np.sin(lo), np.cos(lo), np.zeros_like(lo)])
+        north = np.column_stack([-np.sin(la) * np.cos(lo), -np.sin(la) * np.sin(lo), np.cos(la)])
+        vel = east * ve[:, None] + north * vn[:, None]
+        return cls(t, geodetic_to_ecef(lat, lon), vel, alt, accuracy(acc[order], cfg), code, sensor)
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+
+def accuracy(acc: FloatArray, cfg: JoinConfig) -> FloatArray:
+    """Stated accuracies with the default for unstated ones and a floor."""
+    return np.maximum(np.where(np.isfinite(acc), acc, cfg.default_accuracy_m), cfg.min_accuracy_m)
+
+
+def match(
+    ref: Rows, t: FloatArray, ecef: FloatArray, alt: FloatArray, acc: FloatArray, cfg: JoinConfig
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Gated (query, code, d2): for each query and keyed track near it, the smallest
+    squared normalised distance between the query and the track's position at the
+    query's time (``acc`` already defaulted)."""
+    if not len(ref) or not len(t):
+        return _EMPTY_I, _EMPTY_I, np.empty(0)
+    from scipy.spatial import cKDTree  # type: ignore[import-untyped]  # on first use
+
+    t0 = float(ref.t[0])
+    k = cfg.time_scale_mps
+    tree = cKDTree(np.column_stack([ref.ecef, k * (ref.t - t0)]))
+    lists = tree.query_ball_point(np.column_stack([ecef, k * (t - t0)]), r=cfg.search_m)
+    counts = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
+    if not counts.sum():
+        return _EMPTY_I, _EMPTY_I, np.empty(0)
+    qi = np.repeat(np.arange(len(t)), counts)
+    r = np.concatenate([np.asarray(x, dtype=np.int64) for x in lists])
+    dt = t[qi] - ref.t[r]
+    # the neighbour row of the same track on the other side of the query's time
+    n = np.clip(np.where(dt > 0, r + 1, r - 1), 0, len(ref) - 1)
+    gap = ref.t[n] - ref.t[r]
+    brackets = (
+        (n != r) & (ref.code[n] == ref.code[r]) & (dt * gap >= 0) & (np.abs(gap) >= np.abs(dt))
+    )
+    brackets &= (np.abs(gap) <= cfg.max_gap_s) & (gap != 0)
+    w = np.where(brackets, dt / np.where(gap != 0, gap, 1.0), 0.0)
+    interp = ref.ecef[r] + w[:, None] * (ref.ecef[n] - ref.ecef[r])
+    var_i = (cfg.sigma_a * gap**2 / 8.0) ** 2 + np.maximum(ref.acc[r], ref.acc[n]) ** 2
+    has_v = np.isfinite(ref.vel[r]).all(axis=1)
+    extra = ref.ecef[r] + np.where(has_v[:, None], ref.vel[r], 0.0) * dt[:, None]
+    var_e = (0.5 * cfg.sigma_a * dt**2) ** 2 + (2.0 * dt) ** 2 + ref.acc[r] ** 2
+    var_e = np.where(has_v, var_e, var_e + (60.0 * dt) ** 2)
+    pos = np.where(brackets[:, None], interp, extra)
+    var = np.where(brackets, var_i, var_e) + acc[qi] ** 2
+    ok = brackets | (np.abs(dt) <= cfg.extrapolate_s)
+    diff = ecef[qi] - pos
+    up = ecef[qi] / np.linalg.norm(ecef[qi], axis=1)[:, None]
+    horiz = diff - np.einsum("ki,ki->k", diff, up)[:, None] * up
+    d2 = np.einsum("ki,ki->k", horiz, horiz) / var
+    dz = np.abs(alt[qi] - ref.alt[r])
+    ok &= ~(dz > cfg.alt_gate_m) & (d2 < cfg.gate)  # NaN altitudes pass
+    qi, code, d2 = qi[ok], ref.code[r[ok]], d2[ok]
+    if not len(qi):
+        return _EMPTY_I, _EMPTY_I, np.empty(0)
+    # best row per (query, track)
+    order = np.lexsort((d2, code, qi))
+    qi, code, d2 = qi[order], code[order], d2[order]
+    first = np.r_[True, (qi[1:] != qi[:-1]) | (code[1:] != code[:-1])]
+    return qi[first], code[first], d2[first]
+
+
+def best_per_query(
+    qi: IntArray, code: IntArray, d2: FloatArray
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """The nearest track of each query among gated pairs."""
+    order = np.lexsort((d2, qi))
+    qi, code, d2 = qi[order], code[order], d2[order]
+    first = np.r_[True, qi[1:] != qi[:-1]] if len(qi) else np.empty(0, dtype=bool)
+    return qi[first], code[first], d2[first]
+
+
+def one_per_scan(
+    qi: IntArray, code: IntArray, d2: FloatArray, t: FloatArray, sensor: IntArray, scan_s: float
+) -> IntArray:
+    """Positions (into ``qi``) of the pairs kept when each track takes at most one query
+    per sensor per ``scan_s`` (the nearest): the second drone beside a tracked one, in the
+    scan where the tracked one was missed, is not taken for it."""
+    if not len(qi):
+        return _EMPTY_I
+    bucket = np.floor(t[qi] / scan_s).astype(np.int64)
+    order = np.lexsort((d2, bucket, sensor[qi], code))
+    c, s, b = code[order], sensor[qi][order], bucket[order]
+    first = np.r_[True, (c[1:] != c[:-1]) | (s[1:] != s[:-1]) | (b[1:] != b[:-1])]
+    return np.sort(order[first])

@@ -1,0 +1,125 @@
+"""The default (combined) tracker: one track per real object, whoever sees it.
+
+Scenes from :mod:`tracking_scenes` (noise, misses and phases seeded); every scene runs
+on seeds 0-4 and must give the same count each time."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from tracking_scenes import GEOD, Target, observe, run
+
+from airsentry.model import ReportBatch
+from airsentry.tracking.combined import CombinedTracker
+
+SEEDS = range(5)
+
+
+def at(lat: float, lon: float, bearing: float, dist_m: float) -> tuple[float, float]:
+    """The point ``dist_m`` from (lat, lon) on ``bearing`` (degrees)."""
+    lo, la, _ = GEOD.fwd(lon, lat, bearing, dist_m)
+    return la, lo
+
+
+def objects(updates) -> int:
+    return len(np.unique(updates.track_id))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_two_drones_300_m_apart_stay_two_tracks(seed):
+    # side by side, 300 m apart, flying the same way at 20 m/s; two plot radars
+    a = Target(52.0, 21.0, 20.0, 45.0, alt=300.0)
+    b = Target(*at(52.0, 21.0, 135.0, 300.0), 20.0, 45.0, alt=300.0)
+    r1 = observe([a, b], 300, sensor="r1", period=4, noise=30, p_detect=0.9, seed=seed)
+    r2 = observe([a, b], 300, sensor="r2", period=3, phase=1.3, noise=40, p_detect=0.9,
+                 seed=seed + 50)  # fmt: skip
+    updates, _ = run(CombinedTracker(), ReportBatch.concat([r1, r2]).sorted_by_time())
+    assert objects(updates) == 2
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_an_airliner_seen_by_two_radars_and_ads_b_is_one_track(seed):
+    jet = Target(52.0, 21.0, 230.0, 80.0, alt=9000.0, identity="icao:4ca1d3")
+    adsb = observe([jet], 300, sensor="adsb", period=1, phase=0.2, noise=10, cooperative=True,
+                   seed=seed)  # fmt: skip
+    # a radar that reports its own track numbers and one that reports plots
+    tracks = observe([jet], 300, sensor="psr1", period=4, noise=80, track_numbers=True,
+                     p_detect=0.9, seed=seed + 10)  # fmt: skip
+    plots = observe([jet], 300, sensor="psr2", period=5, phase=2.1, noise=120, p_detect=0.9,
+                    seed=seed + 20)  # fmt: skip
+    batch = ReportBatch.concat([adsb, tracks, plots]).sorted_by_time()
+    updates, _ = run(CombinedTracker(), batch)
+    assert objects(updates) == 1
+    assert len(updates) >= 0.95 * len(batch)  # the radars' reports update that track
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_radar_sees_the_airliner_before_its_transponder_is_heard(seed):
+    """The anonymous track of the radar's plots becomes the ADS-B identity's track."""
+    jet = Target(52.0, 21.0, 230.0, 80.0, alt=9000.0, identity="icao:4ca1d3")
+    plots = observe([jet], 300, sensor="psr", period=4, noise=80, p_detect=0.9, seed=seed)
+    adsb = observe([jet], 300, sensor="adsb", period=1, phase=0.2, noise=10, cooperative=True,
+                   window=(90, 300), seed=seed + 5)  # fmt: skip
+    updates, _ = run(CombinedTracker(), ReportBatch.concat([plots, adsb]).sorted_by_time())
+    assert objects(updates) == 1
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_four_drones_at_an_airport_are_four_objects(seed):
+    """Four drones circling at 400-900 m from each other near a runway that an airliner
+    (ADS-B, also seen by the radar) lands on: four anonymous tracks plus the airliner."""
+    lat, lon = 52.1657, 20.9671  # Warsaw Chopin
+    drones = [
+        Target(*at(lat, lon, brg, dist), 15.0, hdg, alt=150.0,
+               turns=[(0.0, 600.0, turn)])
+        for brg, dist, hdg, turn in ((0, 600, 90, 1.5), (90, 700, 0, -1.5),
+                                     (180, 650, 270, 1.5), (270, 800, 180, -1.5))
+    ]  # fmt: skip
+    jet = Target(*at(lat, lon, 250.0, 9000.0), 75.0, 70.0, alt=400.0,
+                 identity="icao:48ad04")  # fmt: skip
+    scene = [*drones, jet]
+    adsb = observe(scene, 300, sensor="adsb", period=1, noise=10, cooperative=True, only=[4],
+                   seed=seed)  # fmt: skip
+    r1 = observe(scene, 300, sensor="r1", period=2, noise=15, p_detect=0.9, seed=seed + 1)
+    r2 = observe(scene, 300, sensor="r2", period=3, phase=0.7, noise=20, p_detect=0.85,
+                 seed=seed + 2)  # fmt: skip
+    updates, _ = run(CombinedTracker(), ReportBatch.concat([adsb, r1, r2]).sorted_by_time())
+    named = np.unique(updates.track_id[updates.state.identity == "icao:48ad04"])
+    assert len(named) == 1
+    assert objects(updates) == 5
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_drone_hidden_for_three_minutes_is_one_object(seed):
+    """Out of sight for 180 s (behind a hill), found again on a plausible path: the same
+    track id, and the ended track is reported once."""
+    drone = Target(52.0, 21.0, 25.0, 60.0, alt=200.0, end=600.0)
+    seen = [
+        observe([drone], 600, sensor="r1", period=3, noise=30, p_detect=0.9, window=w,
+                seed=seed + k)
+        for k, w in enumerate(((0.0, 200.0), (380.0, 600.0)))
+    ]  # fmt: skip
+    updates, ended = run(CombinedTracker(), ReportBatch.concat(seen).sorted_by_time())
+    assert objects(updates) == 1
+    assert len(ended) == 1
+    assert (updates.state.t > 1_758_265_200.0 + 380).any()
+
+
+def test_the_tracker_key_and_flag_choose_the_tracker(tmp_path):
+    """Every command builds the fused tracker unless told ``cooperative``."""
+    import argparse
+
+    from airsentry.build import tracker
+    from airsentry.cli._common import add_deployment_options, deployment_from_args
+    from airsentry.config import parse_config
+    from airsentry.tracking.cooperative import CooperativeTracker
+
+    assert isinstance(tracker(parse_config({}).pipeline), CombinedTracker)
+    coop = parse_config({"tracker": "cooperative"}).pipeline
+    assert isinstance(tracker(coop), CooperativeTracker)
+    p = argparse.ArgumentParser()
+    add_deployment_options(p)
+    for argv, kind in (([], CombinedTracker), (["--tracker", "cooperative"], CooperativeTracker),
+                       (["--tracker", "fused"], CombinedTracker)):  # fmt: skip
+        dep = deployment_from_args(p.parse_args(argv))
+        assert isinstance(tracker(dep.pipeline), kind)
