@@ -61,6 +61,7 @@ from airsentry.tracking.base import (
     TrackManager,
 )
 from airsentry.tracking.crosscheck import CrossCheck
+from airsentry.tracking.existence import Existence
 from airsentry.tracking.fusion import HintTable, TrackMerger
 from airsentry.tracking.imm import IMM
 from airsentry.tracking.initiation import PlotInitiator
@@ -112,6 +113,7 @@ class FusedConfig:
     merge_after: int = 3  # consecutive agreeing checks before two tracks merge
     merge_active_s: float = 30.0  # only tracks updated this recently merge
     housekeeping_s: float = 20.0  # merge and expiry checks at least this often (event time)
+    existence: Existence = field(default_factory=Existence)  # clutter hook: IPDA, clutter map
 
     def __post_init__(self) -> None:
         if self.association not in ("gnn", "jpda"):
@@ -186,6 +188,7 @@ class FusedTracker:
                 alt_gate_sigmas=cfg.alt_gate_sigmas,
                 alt_gate_m=cfg.alt_gate_m,
                 late_s=cfg.late_s,
+                existence=cfg.existence,  # clutter hook
             ),
             scan_s=cfg.scan_s,
             housekeeping_s=cfg.housekeeping_s,
