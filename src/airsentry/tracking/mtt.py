@@ -60,6 +60,7 @@ from airsentry.tracking.base import (
     TrackingStats,
     TrackManager,
 )
+from airsentry.tracking.bearings import bearing_rows
 from airsentry.tracking.crosscheck import CrossCheck
 from airsentry.tracking.existence import Existence
 from airsentry.tracking.fusion import HintTable, TrackMerger
@@ -69,7 +70,8 @@ from airsentry.tracking.kalman import ecef_to_geodetic, from_enu
 from airsentry.tracking.management import Management
 from airsentry.tracking.motion import MotionModel
 from airsentry.tracking.plots import ScanPlots
-from airsentry.tracking.scan import ScanParts, run_scan
+from airsentry.tracking.scan import ScanParts
+from airsentry.tracking.sensorscan import run_any_scan
 from airsentry.tracking.state import FusedState, ScanSettings
 
 Arr = np.ndarray[Any, Any]
@@ -261,7 +263,7 @@ class FusedTracker:
                 ended += self._housekeep(t_scan)
             plots = ScanPlots.of(batch.take(idx), int(sensor_idx[idx[0]]),
                                  cfg.default_accuracy_m, cfg.min_accuracy_m)  # fmt: skip
-            rows, tids, state = run_scan(parts, st, plots)
+            rows, tids, state = run_any_scan(parts, st, plots)  # clutter hook: bearings too
             out_rows.append(idx[rows])
             out_tid.append(tids)
             out_state.append(state)
@@ -291,7 +293,7 @@ class FusedTracker:
             & np.isfinite(batch.lon)
             & (np.abs(batch.lat) <= 90.0)
             & (np.abs(batch.lon) <= 180.0)
-        )
+        ) | (np.isfinite(batch.t) & bearing_rows(batch))  # clutter hook: bearing-only rows
         bad = int((~ok).sum())
         if bad:
             self.state.count("invalid_position", bad)
