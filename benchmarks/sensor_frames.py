@@ -56,8 +56,9 @@ def radar(n: int, scans: int, clutter: int, seed: int) -> tuple[ReportBatch, Rep
         lon, lat, _ = GEOD.fwd(lon0, lat0, hdg, speed * PERIOD * k)
         det = rng.random(n) < 0.9
         c = rng.poisson(clutter)
+        cl_r = 60_000 * np.sqrt(rng.random(c))
         cl_lon, cl_lat, _ = GEOD.fwd(np.full(c, SITE[1]), np.full(c, SITE[0]),
-                                     rng.uniform(0, 360, c), 60_000 * np.sqrt(rng.random(c)))  # fmt: skip
+                                     rng.uniform(0, 360, c), cl_r)  # fmt: skip
         la = np.concatenate([np.asarray(lat)[det], cl_lat])
         lo = np.concatenate([np.asarray(lon)[det], cl_lon])
         m = len(la)
@@ -72,7 +73,8 @@ def radar(n: int, scans: int, clutter: int, seed: int) -> tuple[ReportBatch, Rep
         acc = np.hypot(30.0, ground * np.radians(0.15))
         frame = SensorFrame.build(m, site_lat=SITE[0], site_lon=SITE[1], site_alt=SITE[2],
                                   range_m=slant, azimuth_rad=np.radians(az % 360),
-                                  sigma_range_m=30.0, sigma_azimuth_rad=np.radians(0.15))  # fmt: skip
+                                  sigma_range_m=30.0,
+                                  sigma_azimuth_rad=np.radians(0.15))  # fmt: skip
         t = T0 + PERIOD * k + (az % 360) / 360 * PERIOD
         parts.append(ReportBatch.build(t=t, lat=plat, lon=plon, alt=alt, accuracy=acc,
                                        sensor="radar", frame=frame))  # fmt: skip
