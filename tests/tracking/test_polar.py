@@ -93,3 +93,36 @@ def test_polar_updates_do_better_than_the_circular_approximation_at_long_range()
     assert radial[True] < SIG_R
     assert radial[True] < radial[False], radial
     assert errs[True] < errs[False], errs
+
+
+def test_the_simulators_sited_sensors_report_what_they_measured_in_their_frame():
+    from airsentry.sim.scenario import library_names, load_library
+    from airsentry.sim.sensors import observe
+
+    checked = 0
+    for name in library_names():
+        if checked > 1000:
+            break  # enough: observing the whole library takes tens of seconds
+        scn = load_library(name)
+        measuring = ("radar", "ssr", "passive_rf", "acoustic")
+        sited = {s.id: s for s in scn.sensors if s.site is not None and s.kind in measuring}
+        if not sited:
+            continue
+        reports = observe(scn, seed=0).reports
+        mine = np.isin(reports.sensor.astype(str), list(sited))
+        if not mine.any():
+            continue
+        frame = reports.frame
+        assert frame is not None
+        assert frame.measured[mine].all()
+        assert not frame.measured[~mine].any()
+        rows = np.flatnonzero(mine)
+        site_lat, site_lon = frame.site_lat[rows], frame.site_lon[rows]
+        az, _, ground = GEOD.inv(site_lon, site_lat, reports.lon[rows], reports.lat[rows])
+        # the azimuth is the reported position's, and the slant range at least its ground range
+        off = (np.degrees(frame.azimuth_rad[rows]) - np.asarray(az) + 180) % 360 - 180
+        assert np.abs(off).max() < 1e-6
+        assert (frame.range_m[rows] >= 0.999 * np.asarray(ground)).all()
+        assert (frame.sigma_range_m[rows] > 0).all()
+        checked += len(rows)
+    assert checked > 1000

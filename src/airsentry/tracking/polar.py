@@ -117,6 +117,22 @@ def polar_noise(frame: SensorFrame, pj: IntArray, acc: FloatArray) -> FloatArray
     return r
 
 
+def polar_position_cov(frame: SensorFrame, pj: IntArray, acc: FloatArray) -> FloatArray:
+    """Horizontal position covariance ``(K, 2, 2)`` (east, north at the plot) of plots
+    ``pj``: the range sigma along the beam, range times the azimuth sigma across it (the
+    beam's direction at the plot differs from the site's azimuth by the meridians'
+    convergence, a fraction of a degree at 100 km: negligible against the beam width)."""
+    r = polar_noise(frame, pj, acc)
+    az = frame.azimuth_rad[pj]
+    along = np.column_stack([np.sin(az), np.cos(az)])
+    across = np.column_stack([np.cos(az), -np.sin(az)])
+    rng = np.maximum(frame.range_m[pj], 1.0)
+    out: FloatArray = r[:, 0, 0, None, None] * np.einsum("ki,kj->kij", along, along) + (
+        rng**2 * r[:, 1, 1]
+    )[:, None, None] * np.einsum("ki,kj->kij", across, across)
+    return out
+
+
 def polar_update(
     predictor: Predictor, frame: SensorFrame, pj: IntArray, acc: FloatArray,
     origin: FloatArray, rot: FloatArray, height: FloatArray,
