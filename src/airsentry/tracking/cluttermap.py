@@ -15,7 +15,8 @@ decaying as ``exp(-age / memory_s)``); per sensor the matching exposure time ``T
 (seconds observed, forgotten the same way). The clutter rate of a cell is the Gamma-
 Poisson posterior mean ``(C + a) / (T + b)`` with a prior of ``prior_rate`` plots per
 square metre per second worth ``prior_s`` seconds of observation, so a new sensor starts
-at the prior and the map takes over within a minute or two. This is the classical
+at the prior (exactly the prior for its first ``warmup_s``, while the first plots of real
+targets still count as false) and the map takes over within a minute. This is the classical
 clutter map of radar CFAR processing (Nitzberg 1972; Musicki & Evans, "Clutter map
 information for data association and track initialization", IEEE T-AES 40(2), 2004),
 with the cell statistics kept as time rates because the tracker's sensor scans need not
@@ -46,7 +47,8 @@ class ClutterMapConfig:
     cell_m: float = 4_000.0  # side of a square cell
     memory_s: float = 600.0  # time constant of the exponential forgetting
     prior_rate: float = 2e-9  # false plots per m^2 per second before anything is learnt
-    prior_s: float = 60.0  # weight of the prior, in seconds of observation
+    prior_s: float = 10.0  # weight of the prior, in seconds of observation
+    warmup_s: float = 30.0  # a sensor observed for less than this is at the prior
     min_rate: float = 1e-14  # floor, so that a likelihood ratio is always finite
 
     def __post_init__(self) -> None:
@@ -131,6 +133,10 @@ class ClutterMap:
             counts[hit] = self.count[pos[hit]] * np.exp(-age / cfg.memory_s)
         prior_count = cfg.prior_rate * self.area_m2 * cfg.prior_s
         exposure = self.exposure(sensor, now)
+        if exposure < cfg.warmup_s:
+            # a few scans are dominated by the first plots of real targets, which count
+            # as false until their tracks firm up: the prior until the map has seen more
+            return np.full(n, max(cfg.prior_rate, cfg.min_rate))
         rate: FloatArray = np.maximum(
             (counts + prior_count) / ((exposure + cfg.prior_s) * self.area_m2), cfg.min_rate
         )

@@ -56,8 +56,8 @@ class Existence:
     p_gate: float = 0.9999  # Pg, the gate's probability mass (chi-square 2 dof at 20)
     p_survive: float = 0.995  # per opportunity
     birth_density: float = 2e-10  # new objects per m^2 per scan
-    confirm: float = 0.99  # existence that confirms a tentative track
-    delete: float = 0.001  # existence below which a tentative track is dropped
+    confirm: float = 0.995  # existence that confirms a tentative track
+    delete: float = 1e-4  # existence below which a tentative track is dropped
     min_wait_s: float = 4.0  # clutter exposure of one update, bounds (a scan at least)
     max_wait_s: float = 30.0
     clutter: ClutterMapConfig = field(default_factory=ClutterMapConfig)
