@@ -53,7 +53,8 @@ def scene(duration: float, seed: int, drone: Target | None = None, per_scan: flo
 
 def run_pipeline(tmp_path, batch: ReportBatch, chunk_s: float):
     """The deployment's pipeline with the fused tracker, an incident store and one zone
-    over both radars' coverage; returns the pipeline, its steps and the stored count."""
+    over both radars' coverage; returns the pipeline, its steps, the stored event count
+    and the most tentative tracks alive at once."""
     from airsentry.build import build
     from airsentry.config import DeploymentConfig, PipelineConfig
     from airsentry.incidents import IncidentStore
@@ -62,22 +63,24 @@ def run_pipeline(tmp_path, batch: ReportBatch, chunk_s: float):
                            audit_log=tmp_path / "audit.jsonl")  # fmt: skip
     with IncidentStore(tmp_path / "book.sqlite") as store:
         pipeline = build(dep, store, all_zones=[ZONE])
-        steps = [
-            pipeline.process(batch.take((batch.t >= a) & (batch.t < a + chunk_s)))
-            for a in np.arange(batch.t.min(), batch.t.max() + chunk_s, chunk_s)
-        ]
+        steps, tentative = [], 0
+        for a in np.arange(batch.t.min(), batch.t.max() + chunk_s, chunk_s):
+            steps.append(pipeline.process(batch.take((batch.t >= a) & (batch.t < a + chunk_s))))
+            table = pipeline.tracker.state.table
+            tentative = max(tentative, int((~table["confirmed"]).sum()))
         steps.append(pipeline.finish())
-        return pipeline, steps, store.event_count()
+        return pipeline, steps, store.event_count(), tentative
 
 
 def test_fifty_clutter_plots_per_scan_per_radar_confirm_no_track_and_raise_no_incident(tmp_path):
     batch = scene(300.0, seed=1)
-    pipeline, steps, stored = run_pipeline(tmp_path, batch, 10.0)
+    pipeline, steps, stored, tentative = run_pipeline(tmp_path, batch, 10.0)
     events = [e for s in steps for e in s.events]
     incidents = [i for s in steps for i in s.incidents]
     updates = sum(len(s.updates) for s in steps)
     assert len(batch) > 2 * 50 * 70  # the clutter is there
     assert pipeline.tracker.stats.tracks_started == 0  # no false track confirmed
+    assert tentative > 20  # clutter does start tentative tracks: none leaves the tracker
     assert updates == 0
     assert events == []
     assert incidents == []
@@ -89,7 +92,7 @@ def test_a_drone_in_the_same_clutter_is_confirmed_within_a_few_scans_and_raises_
 ):
     drone = Target(51.95, 20.9, 25.0, 60.0, alt=300.0, start=60.0)
     batch = scene(240.0, seed=2, drone=drone)
-    pipeline, steps, stored = run_pipeline(tmp_path, batch, 5.0)
+    pipeline, steps, stored, _ = run_pipeline(tmp_path, batch, 5.0)
     first = [float(s.updates.state.t.min()) for s in steps if len(s.updates)]
     incidents = [i for s in steps for i in s.incidents]
     assert first
