@@ -66,7 +66,8 @@ def run_pipeline(tmp_path, batch: ReportBatch, chunk_s: float):
         steps, tentative = [], 0
         for a in np.arange(batch.t.min(), batch.t.max() + chunk_s, chunk_s):
             steps.append(pipeline.process(batch.take((batch.t >= a) & (batch.t < a + chunk_s))))
-            table = pipeline.tracker.state.table
+            # the fused tracker, alone or as the anonymous half of the default tracker
+            table = getattr(pipeline.tracker, "mtt", pipeline.tracker).state.table
             tentative = max(tentative, int((~table["confirmed"]).sum()))
         steps.append(pipeline.finish())
         return pipeline, steps, store.event_count(), tentative
