@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from airsentry.model import ReportBatch
 from airsentry.sources.asterix import Site
 from airsentry.sources.base import Quarantine, read_file
-from airsentry.sources.detections import BEARING_ONLY, DetectionDecoder
+from airsentry.sources.detections import DetectionDecoder
 
 GEOD = pyproj.Geod(ellps="WGS84")
 SITE = {"lat": 60.3172, "lon": 24.9633, "alt": 50.0}
@@ -57,22 +57,32 @@ def test_position_and_bearing_range_become_reports(tmp_path: Path) -> None:
     assert np.isnan(b.accuracy[2])
 
 
-def test_bearing_only_is_kept_aside_for_the_tracker(tmp_path: Path) -> None:
+def test_bearing_only_is_a_report_without_position_with_its_sensor_frame(tmp_path: Path) -> None:
     rows = [
         {"time": 10.0, "sensor": "ac-1", "kind": "acoustic", "bearing_deg": 90.0,
-         "bearing_sigma_deg": 8.0, "track_id": 4},
+         "bearing_sigma_deg": 8.0, "track_id": 4, "identity": "rf:aa:bb"},
         {"time": 11.0, "sensor": "ac-1", "kind": "acoustic", "lat": 60.0, "lon": 25.0},
+        {"time": 12.0, "sensor": "ac-1", "kind": "radar", "bearing_deg": 45.0,
+         "range_m": 2000.0, "range_sigma_m": 15.0},
     ]  # fmt: skip
     src = DetectionDecoder(sites={"ac-1": Site(60.0, 25.0, 10.0)})
     q = Quarantine()
     b = ReportBatch.concat([src.feed(write(tmp_path, rows).read_bytes(), q), src.flush(q)])
-    assert len(b) == 1
-    assert q.skipped[BEARING_ONLY] == 1
-    (kept,) = src.bearings
-    assert len(kept) == 1
-    assert kept.bearing_deg[0] == 90.0
-    assert kept.site_alt[0] == 10.0
-    assert kept.track_id[0] == 4
+    assert len(b) == 3
+    assert not q.skipped
+    assert np.isnan(b.lat[0]) and np.isnan(b.lon[0]) and np.isfinite(b.lat[1:]).all()  # noqa: PT018
+    assert b.identity[0] == "rf:aa:bb"
+    assert b.track_number[0] == 4
+    f = b.frame
+    assert f is not None
+    assert list(f.bearing_only) == [True, False, False]
+    assert list(f.measured) == [True, False, True]
+    assert f.azimuth_rad[0] == pytest.approx(math.pi / 2)
+    assert f.sigma_azimuth_rad[0] == pytest.approx(math.radians(8.0))
+    assert f.site_alt[0] == 10.0
+    assert f.range_m[2] == 2000.0
+    assert f.sigma_range_m[2] == 15.0
+    assert np.isnan(f.sigma_azimuth_rad[2])
 
 
 @pytest.mark.parametrize(

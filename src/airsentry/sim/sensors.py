@@ -40,7 +40,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pyproj
 
+from airsentry.frame import SensorFrame
 from airsentry.model import FloatArray, IntArray, ReportBatch
 from airsentry.sim.jammers import adsb_integrity
 from airsentry.sim.routes import GEOD
@@ -50,6 +52,7 @@ from airsentry.tracking.base import EARTH_RADIUS_M
 
 RANGE_ERROR_FRACTION = 0.2  # passive sensors: 1-sigma of the range, as a fraction
 CLUTTER_CEILING_M = 3000.0
+_ECEF = pyproj.Transformer.from_crs("EPSG:4979", "EPSG:4978", always_xy=True)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -163,10 +166,12 @@ def _observe(
         lat = lat + np.degrees(rng.normal(0, spec.noise_m, n) / EARTH_RADIUS_M)
         lon = lon + np.degrees(rng.normal(0, spec.noise_m, n) / (EARTH_RADIUS_M * cos))
         acc = np.hypot(acc, spec.noise_m) if spec.site is not None else acc
+    frame = _frame(spec, lat, lon, alt)  # before altitude noise: the truth's height
     if spec.alt_noise_m > 0:
         alt = alt + rng.normal(0, spec.alt_noise_m, n)
     cols: dict[str, Any] = {
         "t": t, "lat": lat, "lon": lon, "alt": alt, "accuracy": acc, "sensor": spec.id,
+        "frame": frame,
     }  # fmt: skip
     if spec.kind in ("adsb", "remote_id"):
         ve, vn, vu = truth_velocity(actor, t)
@@ -259,7 +264,37 @@ def _clutter(
     az = rng.uniform(0, 360, n)
     lon, lat, _ = GEOD.fwd(np.full(n, spec.site[1]), np.full(n, spec.site[0]), az, r)
     acc = np.sqrt(0.5 * (spec.range_noise_m**2 + (r * math.radians(spec.azimuth_noise_deg)) ** 2))
+    alt = rng.uniform(0, CLUTTER_CEILING_M, n)
     return ReportBatch.build(
-        t=t, lat=lat, lon=lon, alt=rng.uniform(0, CLUTTER_CEILING_M, n),
+        t=t, lat=lat, lon=lon, alt=alt,
         accuracy=np.hypot(acc, spec.noise_m), sensor=spec.id,
+        frame=_frame(spec, np.asarray(lat), np.asarray(lon), alt),
+    )  # fmt: skip
+
+
+def _frame(
+    spec: SensorSpec, lat: FloatArray, lon: FloatArray, alt: FloatArray
+) -> SensorFrame | None:
+    """What a sited radar or direction finder measured of reports placed at ``lat``/``lon``
+    (noise included) and altitude ``alt``: slant range (exact, ECEF) and azimuth from its
+    site, with the sensor's sigmas. A passive sensor's range is its rough 20 % estimate."""
+    if spec.site is None or spec.kind not in ("radar", "ssr", "passive_rf", "acoustic"):
+        return None
+    n = len(lat)
+    slat, slon, salt = spec.site
+    az, _, ground = GEOD.inv(np.full(n, slon), np.full(n, slat), lon, lat)
+    x, y, z = _ECEF.transform(lon, lat, np.nan_to_num(alt, nan=salt))
+    sx, sy, sz = _ECEF.transform(slon, slat, salt)
+    slant = np.sqrt((x - sx) ** 2 + (y - sy) ** 2 + (z - sz) ** 2)
+    if spec.kind in ("passive_rf", "acoustic"):
+        sig_r = RANGE_ERROR_FRACTION * slant
+        sig_a = np.full(n, math.radians(spec.bearing_noise_deg))
+    else:
+        sig_r = np.full(n, math.hypot(spec.range_noise_m, spec.noise_m))
+        sig_a = np.hypot(math.radians(spec.azimuth_noise_deg),
+                         spec.noise_m / np.maximum(np.asarray(ground), 1.0))  # fmt: skip
+    return SensorFrame.build(
+        n, site_lat=slat, site_lon=slon, site_alt=salt, range_m=slant,
+        azimuth_rad=np.radians(np.asarray(az) % 360.0), sigma_range_m=sig_r,
+        sigma_azimuth_rad=sig_a,
     )  # fmt: skip

@@ -51,9 +51,20 @@ def _bad_rows(b: ReportBatch) -> list[tuple[np.ndarray, str]]:
         out: np.ndarray = ~np.isnan(x) & ~((x >= lo) & (x <= hi))
         return out
 
+    # a bearing-only measurement has no position: its site and azimuth stand for it
+    bearing = np.zeros(len(b), dtype=bool)
+    if b.frame is not None:
+        f = b.frame
+        bearing = f.bearing_only & np.isnan(b.lat) & np.isnan(b.lon)
+        bad_site = ~((np.abs(f.site_lat) <= 90) & (np.abs(f.site_lon) <= 180))
+        bad_az = ~((f.azimuth_rad >= 0) & (f.azimuth_rad <= 2 * np.pi))
+        bearing_bad = bearing & (bad_site | bad_az)
+    else:
+        bearing_bad = bearing
     return [
         (~((b.t >= T_MIN) & (b.t < T_MAX)), "time out of range (1970 to 2200)"),
-        (~((np.abs(b.lat) <= 90) & (np.abs(b.lon) <= 180)), "position out of range"),
+        (~((np.abs(b.lat) <= 90) & (np.abs(b.lon) <= 180)) & ~bearing, "position out of range"),
+        (bearing_bad, "bearing-only measurement: site or azimuth out of range"),
         (optional(b.alt, *ALT_M), "altitude out of range"),
         (
             optional(b.vel_e, -SPEED_MS, SPEED_MS)

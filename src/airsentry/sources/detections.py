@@ -4,7 +4,7 @@ One detection an object a line::
 
     {"time": "2025-09-19T10:15:30.5Z", "sensor": "rf-north", "kind": "rf",
      "bearing_deg": 231.5, "bearing_sigma_deg": 3.0, "range_m": 1800, "range_sigma_m": 150,
-     "track_id": 17, "class_hint": "drone"}
+     "track_id": 17, "class_hint": "drone", "identity": "rf:60:60:1f:aa:bb:cc"}
 
 ``time`` is ISO 8601 with a zone, or epoch seconds. ``kind`` is one of ``radar``,
 ``rf``, ``acoustic``, ``eoir``. The detection is placed in one of three ways:
@@ -15,18 +15,24 @@ One detection an object a line::
   the WGS84 geodesic forward from the site. With ``elevation_deg`` the range is a
   slant range: ground range ``r cos e``, altitude ``site alt + r sin e``. Accuracy is
   ``hypot(range_sigma_m, ground range x bearing_sigma)`` from what is given;
-* ``bearing_deg`` alone: a bearing-only detection cannot be a report (a report has a
-  position). It is kept aside in :attr:`DetectionDecoder.bearings` as a
-  :class:`BearingBatch` for a tracker that triangulates, and counted as skipped
-  ("bearing-only detection: needs the multi-target tracker").
+* ``bearing_deg`` alone: a bearing-only report, with no position (``lat``, ``lon``,
+  ``alt`` and ``accuracy`` NaN). The fused tracker triangulates bearings from two or
+  more sensors to start a track and uses single bearings to update existing ones; the
+  cooperative tracker counts them as untracked.
+
+Every detection placed from a bearing carries what the sensor measured in the batch's
+:class:`~airsentry.frame.SensorFrame`: the site, ``bearing_deg`` and ``elevation_deg`` in
+radians, ``range_m`` (NaN when bearing-only) and the stated sigmas (NaN when not given).
 
 The sensor site comes from the line (``"site": {"lat", "lon", "alt"}``), else from the
 sensor table: the ``sites`` option, or a line without ``time`` that declares one
 (``{"sensor": "rf-north", "site": {...}}``), valid for the lines after it.
 
 ``track_id`` (a non-negative integer) becomes the report's ``track_number``;
-``class_hint`` its ``category``. Detections are non-cooperative: no identity,
-``transponder`` False. Bad lines are rejected with the reason; blank lines skipped.
+``class_hint`` its ``category``; ``identity`` (a string such as ``rf:<MAC>`` from an RF
+detector that decodes the emitter, or ``rid:<serial>``) its ``identity``, which binds
+the detection to that identity's track. Detections are non-cooperative: ``transponder``
+False. Bad lines are rejected with the reason; blank lines skipped.
 """
 
 from __future__ import annotations
@@ -34,7 +40,6 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -42,35 +47,15 @@ import numpy as np
 import pyproj
 
 from airsentry.errors import DecodeError
-from airsentry.model import FloatArray, IntArray, ObjArray, ReportBatch, parse_time
+from airsentry.frame import SensorFrame
+from airsentry.model import ReportBatch, parse_time
 from airsentry.sources._lines import Lines
 from airsentry.sources._ranges import int_value, time_value
 from airsentry.sources.asterix import Site
 from airsentry.sources.base import Quarantine, register
 
 KINDS = frozenset({"radar", "rf", "acoustic", "eoir"})
-BEARING_ONLY = "bearing-only detection: needs the multi-target tracker"
 _GEOD = pyproj.Geod(ellps="WGS84")
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class BearingBatch:
-    """Bearing-only detections as columns (angles in degrees, site in WGS84)."""
-
-    t: FloatArray
-    sensor: ObjArray
-    kind: ObjArray
-    site_lat: FloatArray
-    site_lon: FloatArray
-    site_alt: FloatArray
-    bearing_deg: FloatArray
-    bearing_sigma_deg: FloatArray  # NaN when unknown
-    elevation_deg: FloatArray  # NaN when unknown
-    track_id: IntArray  # -1 when none
-    class_hint: ObjArray
-
-    def __len__(self) -> int:
-        return len(self.t)
 
 
 class _Bad(ValueError):
@@ -83,7 +68,6 @@ class DetectionDecoder:
 
     ``sites`` maps sensor name to :class:`Site` (or to a mapping of lat, lon, alt, as
     YAML gives it); sites declared by lines are added to it for the lines after them.
-    Bearing-only detections are kept in ``bearings``.
     """
 
     def __init__(
@@ -97,7 +81,6 @@ class DetectionDecoder:
             name: site if isinstance(site, Site) else Site(**site)
             for name, site in (sites or {}).items()
         }
-        self.bearings: list[BearingBatch] = []
         self._lines = Lines(source)
 
     def feed(self, data: bytes, quarantine: Quarantine) -> ReportBatch:
@@ -158,6 +141,10 @@ class DetectionDecoder:
         if not isinstance(hint, str):
             raise _Bad("'class_hint' must be a string")
         row["class_hint"] = hint
+        identity = obj.get("identity", "")
+        if not isinstance(identity, str):
+            raise _Bad("'identity' must be a string")
+        row["identity"] = identity
         for key, lo, hi in _NUMBERS:
             if key in obj and obj[key] is not None:
                 row[key] = _number(obj, key, lo, hi)
@@ -189,19 +176,6 @@ class DetectionDecoder:
         site_alt = np.array([s.alt for s in site])
         bearing, elevation = col("bearing_deg"), col("elevation_deg")
         only = how == "bearing"
-        if only.any():
-            values = {
-                "t": col("t"), "sensor": col("sensor", "", object), "kind": col("kind", "", object),
-                "site_lat": site_lat, "site_lon": site_lon, "site_alt": site_alt,
-                "bearing_deg": bearing, "bearing_sigma_deg": col("bearing_sigma_deg"),
-                "elevation_deg": elevation, "track_id": col("track_id", -1, np.int64),
-                "class_hint": col("class_hint", "", object),
-            }  # fmt: skip
-            self.bearings.append(
-                BearingBatch(**{f.name: values[f.name][only] for f in fields(BearingBatch)})
-            )
-            q.skip(BEARING_ONLY, int(only.sum()))
-
         lat, lon, alt, accuracy = col("lat"), col("lon"), col("alt"), col("accuracy_m")
         ranged = how == "range"
         if ranged.any():
@@ -218,16 +192,31 @@ class DetectionDecoder:
             along = col("range_sigma_m")[ranged]
             both = np.hypot(np.nan_to_num(across), np.nan_to_num(along))
             accuracy[ranged] = np.where(np.isnan(across) & np.isnan(along), np.nan, both)
-        keep = ~only
+        measured = ranged | only
+        frame = None
+        if measured.any():
+            frame = SensorFrame.build(
+                len(rows),
+                **{k: np.where(measured, v, np.nan) for k, v in {
+                    "site_lat": site_lat, "site_lon": site_lon, "site_alt": site_alt,
+                    "range_m": col("range_m"), "azimuth_rad": np.radians(bearing),
+                    "elevation_rad": np.radians(elevation),
+                    "sigma_range_m": col("range_sigma_m"),
+                    "sigma_azimuth_rad": np.radians(col("bearing_sigma_deg")),
+                    "sigma_elevation_rad": np.radians(col("elevation_sigma_deg")),
+                }.items()},
+            )  # fmt: skip
         return ReportBatch.build(
-            t=col("t")[keep],
-            lat=lat[keep],
-            lon=lon[keep],
-            alt=alt[keep],
-            accuracy=accuracy[keep],
-            sensor=col("sensor", "", object)[keep],
-            track_number=col("track_id", -1, np.int64)[keep],
-            category=col("class_hint", "", object)[keep],
+            t=col("t"),
+            lat=lat,
+            lon=lon,
+            alt=alt,
+            accuracy=accuracy,
+            sensor=col("sensor", "", object),
+            identity=col("identity", "", object),
+            track_number=col("track_id", -1, np.int64),
+            category=col("class_hint", "", object),
+            frame=frame,
         )
 
 
@@ -241,6 +230,7 @@ _NUMBERS = (
     ("range_m", 0.0, 1e6),
     ("range_sigma_m", 0.0, 1e6),
     ("elevation_deg", -90.0, 90.0),
+    ("elevation_sigma_deg", 0.0, 90.0),
 )
 
 

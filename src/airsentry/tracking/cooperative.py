@@ -99,6 +99,7 @@ class CooperativeTracker:
             batch = batch.sorted_by_time()
             keys = self.keys_of(batch)
         has_key = keys != ""
+        has_key &= np.isfinite(batch.lat) & np.isfinite(batch.lon)  # clutter hook: bearing-only
         self.stats.untracked += int((~has_key).sum())
         batch, keys = batch.take(has_key), keys[has_key]
         if not len(batch):

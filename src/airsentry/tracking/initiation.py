@@ -4,8 +4,10 @@ The fused tracker's :class:`~airsentry.tracking.base.Initiator` part. A single p
 a position but no velocity, so a new track starts at the plot with the feed's velocity
 when it states one (tight), else at rest with a velocity uncertainty wide enough for any
 aircraft (``init_speed_sigma``); the next plots that fall in its gate pin the velocity
-down. Whether the track is confirmed is the track manager's business (M of N), except
-that a plot naming an identity starts a confirmed track (the scan decides both).
+down. A plot that carries its range and azimuth (a radar's sensor frame) starts with its
+own error ellipse rather than a circle. Whether the track is confirmed is the track
+manager's business (M of N) and the existence recursion's, except that a plot naming an
+identity starts a confirmed track (the scan decides both).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from airsentry.model import IntArray
 from airsentry.tracking.base import Predictor
 from airsentry.tracking.kalman import enu_rotation
 from airsentry.tracking.plots import ScanPlots
+from airsentry.tracking.polar import polar_position_cov, polar_rows
 from airsentry.tracking.table import TrackTable
 
 
@@ -47,6 +50,10 @@ class PlotInitiator:
         sv = np.where(known_v, self.known_speed_sigma, self.init_speed_sigma)
         p = np.zeros((k, m, 5, 5))
         p[:, :, 0, 0] = p[:, :, 1, 1] = (plots.acc[pj] ** 2)[:, None]
+        pol = polar_rows(batch.frame, pj)
+        if batch.frame is not None and pol.any():  # a radar plot: its error ellipse
+            cov = polar_position_cov(batch.frame, pj[pol], plots.acc[pj[pol]])
+            p[pol, :, 0:2, 0:2] = cov[:, None]
         p[:, :, 2, 2] = p[:, :, 3, 3] = (sv**2)[:, None]
         p[:, :, 4, 4] = self.init_turn_sigma**2
         start = len(table)

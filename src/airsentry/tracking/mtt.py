@@ -64,7 +64,9 @@ from airsentry.tracking.base import (
     TrackingStats,
     TrackManager,
 )
+from airsentry.tracking.bearings import bearing_rows
 from airsentry.tracking.crosscheck import CrossCheck
+from airsentry.tracking.existence import Existence
 from airsentry.tracking.fusion import HintTable, TrackMerger
 from airsentry.tracking.imm import IMM
 from airsentry.tracking.initiation import PlotInitiator
@@ -72,7 +74,8 @@ from airsentry.tracking.kalman import ecef_to_geodetic, from_enu, geodetic_to_ec
 from airsentry.tracking.management import Management
 from airsentry.tracking.motion import MotionModel
 from airsentry.tracking.plots import ScanPlots
-from airsentry.tracking.scan import ScanParts, run_scan
+from airsentry.tracking.scan import ScanParts
+from airsentry.tracking.sensorscan import run_any_scan
 from airsentry.tracking.state import FusedState, ScanSettings
 from airsentry.tracking.stitch import StitchConfig, Stitcher
 
@@ -122,6 +125,7 @@ class FusedConfig:
     merge_active_s: float = 30.0  # only tracks updated this recently merge
     housekeeping_s: float = 20.0  # merge and expiry checks at least this often (event time)
     stitch: StitchConfig = field(default_factory=StitchConfig)  # dormant anonymous tracks
+    existence: Existence = field(default_factory=Existence)  # clutter hook: IPDA, clutter map
 
     def __post_init__(self) -> None:
         if self.association not in ("gnn", "jpda"):
@@ -198,6 +202,7 @@ class FusedTracker:
                 alt_gate_sigmas=cfg.alt_gate_sigmas,
                 alt_gate_m=cfg.alt_gate_m,
                 late_s=cfg.late_s,
+                existence=cfg.existence,  # clutter hook
             ),
             scan_s=cfg.scan_s,
             housekeeping_s=cfg.housekeeping_s,
@@ -308,7 +313,7 @@ class FusedTracker:
                 ended += self._housekeep(t_scan)
             plots = ScanPlots.of(batch.take(idx), int(sensor_idx[idx[0]]),
                                  cfg.default_accuracy_m, cfg.min_accuracy_m)  # fmt: skip
-            rows, tids, state = run_scan(parts, st, plots)
+            rows, tids, state = run_any_scan(parts, st, plots)  # clutter hook: bearings too
             tids = self.stitcher.on_output(st.table, st.hints, tids, cfg.max_speed_mps)
             out_rows.append(idx[rows])
             out_tid.append(tids)
@@ -339,7 +344,7 @@ class FusedTracker:
             & np.isfinite(batch.lon)
             & (np.abs(batch.lat) <= 90.0)
             & (np.abs(batch.lon) <= 180.0)
-        )
+        ) | (np.isfinite(batch.t) & bearing_rows(batch))  # clutter hook: bearing-only rows
         bad = int((~ok).sum())
         if bad:
             self.state.count("invalid_position", bad)

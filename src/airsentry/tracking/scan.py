@@ -27,6 +27,7 @@ from airsentry.tracking.base import (
 )
 from airsentry.tracking.fusion import lookup
 from airsentry.tracking.imm import IMM
+from airsentry.tracking.ipda import learn_clutter, new_existence, scan_existence
 from airsentry.tracking.kalman import from_enu, to_enu
 from airsentry.tracking.plots import Candidates, ScanPlots
 from airsentry.tracking.state import FusedState, ScanSettings
@@ -68,10 +69,11 @@ def run_scan(parts: ScanParts, state: FusedState, plots: ScanPlots) -> ScanResul
     prev_t, prev_sensor = tab["t"].copy(), tab["last_sensor"].copy()
     n_t = len(tab)
     assigned_t, assigned_p = _EMPTY, _EMPTY
+    loglik = np.empty(0)
     gated_plot = np.zeros(n_p, dtype=bool)
     withheld = _EMPTY
     if len(ti):
-        assigned_t, assigned_p, withheld = _associate_and_update(
+        assigned_t, assigned_p, withheld, loglik = _associate_and_update(
             parts, state, plots, ti, pj, gated_plot
         )
         same = prev_sensor[assigned_t] == sensor
@@ -96,8 +98,15 @@ def run_scan(parts: ScanParts, state: FusedState, plots: ScanPlots) -> ScanResul
         mgr.tentative_dead(tab["hits"][:n_t], tab["seen"][:n_t])
         | (too_fast & (mgr.hit_count(tab["hits"][:n_t]) >= 2))
     )
+    # --- clutter hook: IPDA existence with the clutter map (ipda.py) ---
+    ex = parts.settings.existence
+    exists, ex_dead = scan_existence(ex, state.clutter, tab, plots, n_t, opp, assigned_t,
+                                     assigned_p, loglik, prev_t,
+                                     state.revisit.get(sensor))  # fmt: skip
+    dead |= ex_dead & ~tab["confirmed"][:n_t]
+    # --- end clutter hook
     was = tab["confirmed"][:n_t].copy()
-    tab["confirmed"][:n_t] |= mgr.confirm(tab["hits"][:n_t]) & ~dead
+    tab["confirmed"][:n_t] |= mgr.confirm(tab["hits"][:n_t]) & ~dead & exists
     state.stats.tracks_started += int((tab["confirmed"][:n_t] & ~was).sum())
     # identity, attributes and hints from the plots used
     parts.merger.adopt(tab, state.hints, plots, assigned_t, assigned_p)
@@ -111,9 +120,12 @@ def run_scan(parts: ScanParts, state: FusedState, plots: ScanPlots) -> ScanResul
         tab, plots, fresh_p, state.new_ids(len(fresh_p)), parts.predictor
     )
     # named (cooperative) plots start confirmed tracks, as do all plots if one hit confirms
-    tab["confirmed"][new_rows] = (batch.identity[fresh_p] != "") | mgr.confirm(
-        tab["hits"][new_rows]
+    exists_new = new_existence(ex, state.clutter, tab, plots, new_rows, fresh_p,
+                               state.revisit.get(sensor))  # fmt: skip  # clutter hook
+    tab["confirmed"][new_rows] = (batch.identity[fresh_p] != "") | (
+        mgr.confirm(tab["hits"][new_rows]) & exists_new
     )
+    learn_clutter(state.clutter, tab, plots, assigned_t, assigned_p)  # clutter hook
     state.stats.tracks_started += int(tab["confirmed"][new_rows].sum())
     parts.merger.adopt(tab, state.hints, plots, new_rows, fresh_p)
     rows_t = np.concatenate([assigned_t, new_rows])
@@ -134,10 +146,11 @@ def run_scan(parts: ScanParts, state: FusedState, plots: ScanPlots) -> ScanResul
 def _associate_and_update(
     parts: ScanParts, state: FusedState, plots: ScanPlots, ti: IntArray, pj: IntArray,
     gated_plot: np.ndarray,
-) -> tuple[IntArray, IntArray, IntArray]:  # fmt: skip
+) -> tuple[IntArray, IntArray, IntArray, FloatArray]:  # fmt: skip
     """Predict, gate, assign, cross-check and update over candidate pairs. Marks in
     ``gated_plot`` the plots inside a confirmed track's gate; returns the assigned
-    (track row, plot) pairs and the plots the cross-check withheld."""
+    (track row, plot) pairs, the plots the cross-check withheld and the assigned pairs'
+    log-likelihoods (for the existence recursion)."""
     tab, batch, cfg = state.table, plots.batch, parts.settings
     n_p, n_t = len(plots), len(tab)
     acc = plots.acc
@@ -191,7 +204,8 @@ def _associate_and_update(
             g_sel = sel[~in_j]
     hard_update(tab, parts.predictor, cfg, plots, ti[g_sel], pj[g_sel], xp[g_sel], pp[g_sel],
                 cbar[g_sel], nu[g_sel])  # fmt: skip
-    return ti[sel], pj[sel], withheld
+    loglik = -0.5 * (d2[sel] + logdet[sel]) - np.log(2 * np.pi)  # clutter hook
+    return ti[sel], pj[sel], withheld, loglik
 
 
 def climb_ok(

@@ -16,6 +16,9 @@ import numpy as np
 
 from airsentry.model import Event, FloatArray, IntArray
 from airsentry.tracking.base import TrackingStats
+from airsentry.tracking.bearingpool import BearingPool, BearingSettings
+from airsentry.tracking.cluttermap import ClutterMap
+from airsentry.tracking.existence import Existence
 from airsentry.tracking.fusion import HintTable
 from airsentry.tracking.table import TrackTable
 
@@ -30,6 +33,8 @@ class ScanSettings:
     alt_gate_sigmas: float = 5.0  # vertical gate: this many sigmas of predicted altitude ...
     alt_gate_m: float = 500.0  # ... plus this margin (plots' altitude noise is unstated)
     late_s: float = 30.0  # plots older than their track by more than this are ignored
+    existence: Existence = field(default_factory=Existence)  # clutter hook: IPDA knobs
+    bearings: BearingSettings = field(default_factory=BearingSettings)  # clutter hook
 
 
 @dataclass(slots=True)
@@ -45,6 +50,8 @@ class FusedState:
     next_id: int = 1
     t0: float | None = None  # time of the first plot: origin of the scan windows
     housekept: float = -np.inf  # event time of the last merge and expiry check
+    clutter: ClutterMap = field(default_factory=ClutterMap)  # clutter hook: learnt per sensor
+    bearings: BearingPool = field(default_factory=BearingPool)  # clutter hook: to triangulate
 
     @classmethod
     def empty(cls, m: int) -> FusedState:

@@ -34,6 +34,7 @@ _SCALARS: dict[str, tuple[Any, Any]] = {
     "integrity_t": (np.float64, -np.inf),  # last integrity event raised on the track
     "merge_with": (np.int64, -1),  # partner of a pending merge (fusion), and its count
     "merge_count": (np.int64, 0),
+    "exist": (np.float64, 1.0),  # clutter hook: IPDA existence probability (existence.py)
     "identity": (object, ""),
     "callsign": (object, ""),
     "squawk": (object, ""),

@@ -17,6 +17,7 @@ from airsentry.tracking.imm import IMM
 from airsentry.tracking.kalman import geodetic_to_ecef, position_model, recentre, to_enu
 from airsentry.tracking.motion import vertical_predict, vertical_update
 from airsentry.tracking.plots import ScanPlots
+from airsentry.tracking.polar import polar_rows, polar_update
 from airsentry.tracking.state import ScanSettings
 from airsentry.tracking.table import TrackTable
 
@@ -32,14 +33,30 @@ def hard_update(
     ``xp``, ``pp``, ``cbar`` and innovations ``nu`` per pair), then re-centre their frames."""
     if not len(rows):
         return
-    z = nu + IMM.combine(xp, pp, cbar)[0][:, 0:2]  # plot position in the track frame
-    r = (plots.acc[pj] ** 2)[:, None, None] * np.eye(2)
+    # plots that carry range and azimuth from their site: exact polar EKF update (polar.py);
+    # the others: their position in the track frame
+    pol = polar_rows(plots.batch.frame, pj)
+    c = np.flatnonzero(~pol)
+    xs, ps, mu = np.empty_like(xp), np.empty_like(pp), np.empty_like(cbar)
+    if len(c):
+        z = nu[c] + IMM.combine(xp[c], pp[c], cbar[c])[0][:, 0:2]  # plot in the track frame
+        r = (plots.acc[pj[c]] ** 2)[:, None, None] * np.eye(2)
 
-    def measure(x: FloatArray) -> tuple[FloatArray, FloatArray]:
-        zhat, h = position_model(x)
-        return z - zhat, h
+        def measure(x: FloatArray) -> tuple[FloatArray, FloatArray]:
+            zhat, h = position_model(x)
+            return z - zhat, h
 
-    xs, ps, mu = predictor.update(xp, pp, cbar, measure, r)
+        xs[c], ps[c], mu[c] = predictor.update(xp[c], pp[c], cbar[c], measure, r)
+    if pol.any():
+        frame = plots.batch.frame
+        assert frame is not None
+        q = np.flatnonzero(pol)
+        height = np.where(np.isfinite(tab["z"][rows[q], 0]), tab["z"][rows[q], 0],
+                          plots.batch.alt[pj[q]])  # fmt: skip
+        xs[q], ps[q], mu[q] = polar_update(
+            predictor, frame, pj[q], plots.acc[pj[q]], tab["origin"][rows[q]],
+            tab["rot"][rows[q]], height, xp[q], pp[q], cbar[q],
+        )  # fmt: skip
     vertical(tab, settings, plots.batch, rows, pj)
     store(tab, rows, xs, ps, mu, plots.batch.t[pj])
 
