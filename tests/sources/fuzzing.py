@@ -86,8 +86,12 @@ def _totals(batches: list[ReportBatch], q: Quarantine) -> tuple[int, int, int]:
 
 def _check_batch(b: ReportBatch) -> bool:
     ok_t = bool(((b.t >= T_MIN) & (b.t < T_MAX)).all())
-    ok_pos = bool(((np.abs(b.lat) <= 90) & (np.abs(b.lon) <= 180)).all())
-    return ok_t and ok_pos
+    placed = (np.abs(b.lat) <= 90) & (np.abs(b.lon) <= 180)
+    if b.frame is not None:  # a bearing-only row has no position, but a site and an azimuth
+        f = b.frame
+        sited = (np.abs(f.site_lat) <= 90) & (np.abs(f.site_lon) <= 180)
+        placed |= f.bearing_only & sited & (np.abs(f.azimuth_rad) <= 2 * np.pi)
+    return ok_t and bool(placed.all())
 
 
 def _escaped(q: Quarantine) -> bool:
