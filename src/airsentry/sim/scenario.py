@@ -83,7 +83,8 @@ class SensorSpec:
     ssr: bool = False  # radar combined with a secondary radar: names transponding targets
     hold_identity: bool = True  # combined radar: its track keeps the address in a gap
     format: str = "reports"  # "reports" (ReportBatch), or the wire format the source decodes:
-    # adsb "sbs" (SBS-1 text), remote_id "remoteid" (ASTM F3411 receiver log lines)
+    # adsb "sbs" (SBS-1 text), remote_id "remoteid" (ASTM F3411 receiver log lines), radar
+    # "asterix" (CAT048/CAT062), counter-UAS "sapient" (BSI Flex 335); see WIRE_FORMATS
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,11 +310,30 @@ def _sensor(m: Any, where: str, source: str) -> SensorSpec:
     )
 
 
-WIRE_FORMATS = {"adsb": ("reports", "sbs"), "remote_id": ("reports", "remoteid")}
+WIRE_FORMATS = {
+    "adsb": ("reports", "sbs"),
+    "remote_id": ("reports", "remoteid"),
+    "radar": ("asterix", "sapient", "reports"),
+    "ssr": ("asterix", "reports"),
+    "passive_rf": ("sapient", "reports"),
+    "acoustic": ("sapient", "reports"),
+}
+"""Wire formats per sensor kind, the default first: radars speak ASTERIX (CAT048 plots
+from a site, CAT062 system tracks), counter-UAS nodes SAPIENT; "reports" skips the wire."""
 
 
 def _format(m: Mapping[str, Any], kind: str, where: str, source: str) -> str:
-    return _choice(m, "format", WIRE_FORMATS.get(kind, ("reports",)), where, source)
+    options = WIRE_FORMATS.get(kind, ("reports",))
+    if m.get("site") is None and m.get("output") == "plots" and "format" not in m:
+        return "reports"  # plots without a site have no range and azimuth to send
+    value = _choice(m, "format", options, where, source)
+    if (
+        value == "asterix"
+        and m.get("site") is None
+        and (m.get("output") == "plots" or kind == "ssr")
+    ):
+        raise ScenarioError(f"{where}.format: ASTERIX plots (CAT048) need a site", source=source)
+    return value
 
 
 def _actor(m: Any, where: str, source: str, sensors: set[str]) -> Actor:

@@ -43,11 +43,12 @@ import numpy as np
 from airsentry.model import FloatArray, IntArray, ReportBatch
 from airsentry.sim.routes import GEOD
 from airsentry.sim.scenario import Actor, Scenario, SensorSpec
-from airsentry.sim.wire import through_remoteid, through_sbs
+from airsentry.sim.wire import through_asterix, through_remoteid, through_sapient, through_sbs
 from airsentry.tracking.base import EARTH_RADIUS_M
 
 RANGE_ERROR_FRACTION = 0.2  # passive sensors: 1-sigma of the range, as a fraction
 CLUTTER_CEILING_M = 3000.0
+SAC = 0x30  # the System Area Code of the simulated radars (SIC: the sensor's position)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -89,7 +90,7 @@ def observe(scenario: Scenario, seed: int = 0) -> Feed:
     """Every report of the scenario's sensors, in arrival order."""
     rng = np.random.default_rng(seed)
     parts: list[tuple[ReportBatch, FloatArray, IntArray]] = []
-    for spec in scenario.sensors:
+    for sensor_number, spec in enumerate(scenario.sensors, 1):
         phase = rng.uniform(0.0, spec.period_s)
         watched = [
             i for i, a in enumerate(scenario.actors) if spec.id in (a.sensors or (a.sensor,))
@@ -114,6 +115,10 @@ def observe(scenario: Scenario, seed: int = 0) -> Feed:
             batch = through_sbs(batch, spec.id)
         elif spec.format == "remoteid" and len(batch):
             batch = through_remoteid(batch, spec.id)
+        elif spec.format == "asterix" and len(batch):
+            batch = through_asterix(batch, spec, (SAC, sensor_number))
+        elif spec.format == "sapient" and len(batch):
+            batch = through_sapient(batch, spec)
         parts.append((batch, batch.t + spec.latency_s, who))
     reports = ReportBatch.concat([p[0] for p in parts])
     arrival = np.concatenate([p[1] for p in parts])
