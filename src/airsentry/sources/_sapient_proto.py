@@ -52,7 +52,7 @@ def message_class(name: str) -> type[Message]:
     return cls
 
 
-def new(name: str, **fields: Any) -> Message:
+def new(name: str, /, **fields: Any) -> Message:
     """A new message ``name`` with ``fields`` set (as the class constructor takes them)."""
     return message_class(name)(**fields)
 

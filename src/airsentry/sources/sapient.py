@@ -17,8 +17,10 @@ What is read:
   along the bearing with that distance as its accuracy, a placeholder for a tracker
   that does not use the frame. The node's site is the ``node_location`` of its latest
   status report, else the ``nodes`` option (node id to lat, lon, alt). The object id
-  becomes the report's ``track_number`` (numbered per node in order of appearance), the
-  node id its ``sensor``, the most confident classification its ``category``
+  becomes the report's ``track_number`` (numbered in order of appearance across the
+  stream's nodes, so that a live feed, whose reports carry the feed's name as their
+  sensor, keeps two nodes' objects apart), the node id its ``sensor``, the most
+  confident classification its ``category``
   (``drone``, ``bird``, ``helicopter``... see :data:`CLASSES`), ``enu_velocity`` its
   velocity.
 * ``status_report``: the node's health (system OK/warning/error/goodbye), mode and
@@ -27,7 +29,8 @@ What is read:
 * Every other message (registration, tasks, alerts, acknowledgements, errors) is
   counted as skipped, by kind.
 
-A message that does not parse, a length beyond ``max_message_bytes``, a detection
+A message that does not parse, a length beyond ``max_message_bytes`` (its four octets
+are rejected and the stream read on from the next), a detection
 without a time, a position or a usable coordinate system, a range-bearing from a node
 whose site is unknown: each is rejected to the quarantine naming the byte offset of
 its frame and the reason. A stream that ends inside a frame rejects the tail.
@@ -138,7 +141,6 @@ class SapientDecoder:
         self.nodes: dict[str, NodeStatus] = {}
         self.status: deque[NodeStatus] = deque(maxlen=status_keep)
         self._objects: dict[tuple[str, str], int] = {}
-        self._numbers: dict[str, int] = {}
         self._tail = b""
         self._offset = 0  # stream offset of the first byte of the tail
         self._cls = proto.message_class("SapientMessage")
@@ -151,13 +153,13 @@ class SapientDecoder:
         while len(buf) - pos >= proto.LENGTH.size:
             (size,) = proto.LENGTH.unpack_from(buf, pos)
             if size > self.max_message_bytes:
-                # The length is garbage, so is the stream up to here: nothing after it
-                # can be framed. Reject what is held and start afresh with the next feed.
+                # Not a length a node sends: reject these four octets and read on (the
+                # same rejects whatever pieces the stream came in).
                 reason = f"frame length {size} beyond {self.max_message_bytes} bytes"
                 err = DecodeError(reason, source=self.source, line=self._offset + pos)
-                quarantine.reject(err, buf[pos:])
-                pos = len(buf)
-                break
+                quarantine.reject(err, buf[pos : pos + proto.LENGTH.size])
+                pos += proto.LENGTH.size
+                continue
             end = pos + proto.LENGTH.size + size
             if end > len(buf):
                 break
@@ -290,12 +292,12 @@ class SapientDecoder:
         return ""
 
     def _number(self, node: str, object_id: str) -> int:
+        # numbered across all nodes of the stream: a live feed names its reports after
+        # the feed, and two nodes' objects must not then share a track number
         key = (node, object_id)
         number = self._objects.get(key)
         if number is None:
-            number = self._numbers.get(node, 0) + 1
-            self._numbers[node] = number
-            self._objects[key] = number
+            number = self._objects[key] = len(self._objects) + 1
         return number
 
     def _batch(self, rows: _Rows) -> ReportBatch:
