@@ -37,6 +37,7 @@ import yaml
 from airsentry.errors import InputError, ScenarioError
 from airsentry.identify.registers import parse_registers
 from airsentry.model import Action, BoolArray, FloatArray, TargetClass
+from airsentry.sim.clutter import ClutterSource, parse_sources
 from airsentry.sim.routes import Waypoint, num, parse_intervals, parse_route, time_of
 
 SENSOR_KINDS = ("radar", "ssr", "adsb", "remote_id", "passive_rf", "acoustic")
@@ -82,6 +83,7 @@ class SensorSpec:
     output: str = "tracks"  # radar: "tracks" (sensor track numbers) or "plots" (none)
     ssr: bool = False  # radar combined with a secondary radar: names transponding targets
     hold_identity: bool = True  # combined radar: its track keeps the address in a gap
+    clutter_sources: tuple[ClutterSource, ...] = ()  # radar plots: wind farms, bird flocks
     format: str = "reports"  # "reports" (ReportBatch), or the wire format the source decodes:
     # adsb "sbs" (SBS-1 text), remote_id "remoteid" (ASTM F3411 receiver log lines), radar
     # "asterix" (CAT048/CAT062), counter-UAS "sapient" (BSI Flex 335); see WIRE_FORMATS
@@ -306,6 +308,7 @@ def _sensor(m: Any, where: str, source: str) -> SensorSpec:
         ssr=bool(m.get("ssr", False)),
         hold_identity=bool(m.get("hold_identity", True)),
         format=_format(m, kind, where, source),
+        clutter_sources=parse_sources(m.get("clutter_sources"), where, source),
         **values,
     )
 
