@@ -106,6 +106,7 @@ def drones(wall: list[str], rng: np.random.Generator) -> list[dict[str, Any]]:
             },
             {"lat": lat, "lon": lon, "alt_m": round(alt), "speed_mps": round(speed, 1)},
         ]
+        route[0]["t"] = iso(start)
         if decoy and k % 3 == 0:  # deep: 130-330 km inland
             goal = INLAND[k % len(INLAND)]
             route.append({"lat": goal[0], "lon": goal[1], "alt_m": round(alt * 0.7),
