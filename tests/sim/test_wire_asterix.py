@@ -86,6 +86,13 @@ def test_cat048_items_read_back_by_asterix_decoder_and_airsentry():
     back_az, _, back_ground = GEOD.inv(np.full(n, SITE[1]), np.full(n, SITE[0]), got.lon, got.lat)
     np.testing.assert_allclose(back_ground, ground, atol=10.0)
     np.testing.assert_allclose(np.asarray(back_az) % 360, az, atol=0.01)
+    # ... and the radar's own measurement rides along, exactly as sent
+    assert got.frame is not None
+    assert np.isnan(got.frame.elevation_rad).all()  # a 2D radar
+    np.testing.assert_allclose(np.degrees(got.frame.azimuth_rad), az, atol=360 / 65536)
+    slant = [wa.slant_range(g, a, SITE[2]) for g, a in zip(ground, b.alt, strict=True)]
+    np.testing.assert_allclose(got.frame.range_m, slant, atol=1852 / 256)
+    assert (got.frame.site_lat == SITE[0]).all()
 
 
 def test_cat062_items_read_back_by_asterix_decoder_and_airsentry():

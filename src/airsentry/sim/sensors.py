@@ -120,7 +120,7 @@ def observe(scenario: Scenario, seed: int = 0) -> Feed:
         elif spec.format == "asterix" and len(batch):
             batch = through_asterix(batch, spec, (SAC, sensor_number))
         elif spec.format == "sapient" and len(batch):
-            batch = through_sapient(batch, spec)
+            batch = through_sapient(batch, spec, RANGE_ERROR_FRACTION)
         parts.append((batch, batch.t + spec.latency_s, who))
     reports = ReportBatch.concat([p[0] for p in parts])
     arrival = np.concatenate([p[1] for p in parts])

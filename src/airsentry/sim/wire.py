@@ -188,12 +188,13 @@ def through_asterix(batch: ReportBatch, spec: SensorSpec, sac_sic: tuple[int, in
     return _round_trip(batch, spec.id, "asterix", data, **options)
 
 
-def through_sapient(batch: ReportBatch, spec: SensorSpec) -> ReportBatch:
+def through_sapient(batch: ReportBatch, spec: SensorSpec, range_fraction: float) -> ReportBatch:
     """Encode a counter-UAS node's reports as SAPIENT and decode them with its source.
 
     A node with a site reports range and bearing (a passive node's range is the rough
-    one its model gives, with that error); a passive RF detector only ever hears drone
-    control links, so it classifies what it reports as a drone."""
+    one its model gives, its error ``range_fraction`` of the range); a passive RF
+    detector only ever hears drone control links, so it classifies what it reports as a
+    drone."""
     hinted = batch
     if spec.kind == "passive_rf":
         hinted = replace(batch, category=np.where(batch.category == "", "drone", batch.category))
@@ -201,10 +202,12 @@ def through_sapient(batch: ReportBatch, spec: SensorSpec) -> ReportBatch:
         data = wire_sapient.detections(hinted, spec.id, site=None)
     else:
         ground, az = _polar(batch, spec.site)
-        bearing = spec.bearing_noise_deg or spec.azimuth_noise_deg
+        passive = spec.kind in ("passive_rf", "acoustic")
+        bearing = spec.bearing_noise_deg if passive else spec.azimuth_noise_deg
+        # a passive node's range is the rough one of its model, known to a fraction
+        sigma_r = ground * range_fraction if passive else np.full(len(batch), spec.range_noise_m)
         data = wire_sapient.detections(
             hinted, spec.id, site=spec.site, ground_m=ground, azimuth_deg=az,
-            range_sigma_m=np.nan_to_num(batch.accuracy, nan=spec.range_noise_m),
-            azimuth_sigma_deg=bearing,
+            range_sigma_m=sigma_r, azimuth_sigma_deg=bearing,
         )  # fmt: skip
     return _round_trip(batch, spec.id, "sapient", data)

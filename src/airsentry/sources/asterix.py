@@ -54,6 +54,7 @@ from typing import Any
 import numpy as np
 
 from airsentry.errors import DecodeError
+from airsentry.frame import SensorFrame
 from airsentry.model import FloatArray, ReportBatch
 from airsentry.sources import _asterix_fields as fields
 from airsentry.sources import _asterix_geo as geo
@@ -312,7 +313,10 @@ class AsterixDecoder:
         vel_e = np.where(np.isnan(vx), vel_e, vx)
         vel_n = np.where(np.isnan(vy), vel_n, vy)
         accuracy = col("sigma_m")
-        self._plots(cat == 48, sensor, col("rho_nm"), col("theta_deg"), alt, lat, lon, accuracy)
+        site_cols = np.full((3, len(vals)), np.nan)  # the radar site of each CAT048 plot
+        self._plots(
+            cat == 48, sensor, col("rho_nm"), col("theta_deg"), alt, lat, lon, accuracy, site_cols
+        )
         self._cartesian(cat == 62, sensor, col("x"), col("y"), lat, lon)
 
         report = ~service
@@ -331,7 +335,9 @@ class AsterixDecoder:
             err = DecodeError(f"position {lat[i]}, {lon[i]} out of range", source=source)
             quarantine.reject(err, rows.raws[i])
         keep &= ok_range
+        frame = self._frame(site_cols[:, keep], col("rho_nm")[keep], col("theta_deg")[keep])
         return ReportBatch.build(
+            frame=frame,
             t=t[keep],
             lat=lat[keep],
             lon=lon[keep],
@@ -359,13 +365,16 @@ class AsterixDecoder:
         lat: FloatArray,
         lon: FloatArray,
         accuracy: FloatArray,
+        site_cols: FloatArray,
     ) -> None:
-        """Fill lat/lon/accuracy of CAT048 plots in place, radar by radar."""
+        """Fill lat/lon/accuracy of CAT048 plots in place, radar by radar (and, in
+        ``site_cols``, the latitude, longitude and altitude of each plot's radar)."""
         for name in np.unique(sensor[mask]):
             site = self.radars.get(str(name).split(":", 1)[1]) or self.radars.get("*")
             sel = mask & (sensor == name) & np.isfinite(rho_nm)
             if site is None or not sel.any():
                 continue
+            site_cols[:, sel] = np.array([[site.lat], [site.lon], [site.alt]])
             lat[sel], lon[sel], accuracy[sel] = geo.polar_to_wgs84(
                 site,
                 rho_nm[sel] * fields.NM,
@@ -374,6 +383,25 @@ class AsterixDecoder:
                 self.range_sigma_m,
                 self.azimuth_sigma_deg,
             )
+
+    def _frame(self, site: FloatArray, rho_nm: FloatArray, theta: FloatArray) -> SensorFrame | None:
+        """The radar's own measurement of each placed CAT048 plot: slant range and
+        azimuth from its site (2D: no elevation), with the decoder's radar errors."""
+        measured = np.isfinite(site[0]) & np.isfinite(rho_nm)
+        if not measured.any():
+            return None
+        n = len(rho_nm)
+        where = np.where(measured, 1.0, np.nan)
+        return SensorFrame.build(
+            n,
+            site_lat=site[0] * where,
+            site_lon=site[1] * where,
+            site_alt=site[2] * where,
+            range_m=rho_nm * fields.NM * where,
+            azimuth_rad=np.radians(theta) * where,
+            sigma_range_m=self.range_sigma_m * where,
+            sigma_azimuth_rad=math.radians(self.azimuth_sigma_deg) * where,
+        )
 
     def _cartesian(
         self, mask: Any, sensor: Any, x: FloatArray, y: FloatArray, lat: FloatArray, lon: FloatArray
