@@ -148,3 +148,16 @@ def test_a_library_scenario_and_its_plots_variant_go_through_the_wire(name: str)
         feed = observe(s, seed=1)
         assert len(feed) > 0
         assert set(feed.reports.sensor) == {x.id for x in s.sensors}
+
+
+def test_cat048_plots_beyond_256_nm_are_refused_at_load():
+    from airsentry.errors import ScenarioError
+
+    doc = small_wall()
+    doc["sensors"][0]["range_m"] = 600_000
+    with pytest.raises(ScenarioError, match="256 NM"):
+        parse_scenario(doc)
+    doc["sensors"][0]["format"] = "reports"
+    assert parse_scenario(doc).sensors[0].format == "reports"
+    far = plots(load_library("control-airline-traffic"))
+    assert all(s.range_m <= 450_000 for s in far.sensors if s.kind == "radar")

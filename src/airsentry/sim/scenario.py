@@ -336,6 +336,13 @@ def _format(m: Mapping[str, Any], kind: str, where: str, source: str) -> str:
         and (m.get("output") == "plots" or kind == "ssr")
     ):
         raise ScenarioError(f"{where}.format: ASTERIX plots (CAT048) need a site", source=source)
+    cat048 = m.get("output") == "plots" or kind == "ssr"
+    if value == "asterix" and cat048 and not num(m, "range_m", where, source, math.inf) <= 470e3:
+        raise ScenarioError(
+            f"{where}.range_m: CAT048 plots reach 256 NM; give range_m of at most 470 km "
+            "(or format: reports)",
+            source=source,
+        )
     return value
 
 

@@ -7,7 +7,9 @@ spread over its coverage, all sent as ASTERIX CAT048 (range and azimuth from the
 site). A radar without a site (a national air picture that only says where things
 are) is given one: the middle of the routes it watches, with a coverage radius
 reaching the farthest of their points plus :data:`COVERAGE_MARGIN_M`. Its range and
-azimuth noise then come from its Cartesian noise (``noise_m`` at the mean range).
+azimuth noise then come from its Cartesian noise (``noise_m`` at the mean range). The
+coverage is capped at :data:`MAX_PLOT_RANGE_M`, as CAT048 carries ranges below 256 NM
+(and no surveillance radar reaches farther); beyond it other sensors must see.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ VARIANTS = ("wire", "plots")
 PLOTS_P_DETECT = 0.85
 PLOTS_CLUTTER = 3.0
 COVERAGE_MARGIN_M = 20_000.0
+MAX_PLOT_RANGE_M = 450_000.0
 
 
 def variant(scenario: Scenario, name: str) -> Scenario:
@@ -67,7 +70,7 @@ def _plot_radar(scenario: Scenario, spec: SensorSpec) -> SensorSpec:
     return replace(
         spec,
         site=site,
-        range_m=rng,
+        range_m=min(rng, MAX_PLOT_RANGE_M),
         range_noise_m=range_noise,
         azimuth_noise_deg=az_noise,
         noise_m=noise,

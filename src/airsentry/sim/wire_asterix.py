@@ -45,6 +45,7 @@ FT = 0.3048
 NM = 1852.0
 EARTH_RADIUS = 6_371_000.0  # as the decoder's ground-range conversion
 BLOCK_BYTES = 8192
+MAX_RHO_M = 0xFFFF / 256.0 * NM  # I040 RHO: 16 bits of 1/256 NM, just under 256 NM
 _IA5 = {
     c: i for i, c in enumerate("#ABCDEFGHIJKLMNOPQRSTUVWXYZ##### ###############0123456789######")
 }
@@ -138,6 +139,8 @@ def cat048(
         typ = (5 if identity.startswith("icao:") else 3) if xpdr else 1
         items[3] = bytes([typ << 5])
         slant = slant_range(float(ground_m[i]), alt, site_alt_m)
+        if slant > MAX_RHO_M:
+            raise ValueError(f"CAT048 cannot carry a range of {slant:.0f} m (at most 256 NM)")
         rho = min(0xFFFF, round(slant / NM * 256.0))
         theta = round((float(azimuth_deg[i]) % 360.0) / 360.0 * 65536.0) % 65536
         items[4] = struct.pack(">HH", rho, theta)
