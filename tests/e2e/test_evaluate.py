@@ -10,7 +10,6 @@ import pytest
 from airsentry.cli import main
 from airsentry.sim.scenario import library_names
 
-
 PENDING = {
     "drone-wall-poland": "issue 11: 174,000 reports (border radars' plots with clutter, RF "
     "and acoustic nodes, the air picture) that today's trackers do not yet fuse into 18 "
