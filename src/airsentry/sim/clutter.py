@@ -70,15 +70,20 @@ def parse_sources(items: Any, where: str, source: str) -> tuple[ClutterSource, .
     return tuple(out)
 
 
-def plots(
+def structured_clutter(
     sources: tuple[ClutterSource, ...],
-    scans: np.ndarray,
-    period_s: float,
     sensor: str,
+    period_s: float,
     accuracy: float,
+    span: tuple[float, float],
+    phase: float,
     rng: np.random.Generator,
 ) -> ReportBatch:
-    """The plots of ``sources`` in the scans starting at ``scans``."""
+    """The plots of ``sources`` seen by radar ``sensor`` (scan period ``period_s``, first
+    scan at ``phase``) over ``span``, each with 1-sigma error ``accuracy``."""
+    scans = phase + period_s * np.arange(
+        math.floor((span[0] - phase) / period_s), math.ceil((span[1] - phase) / period_s)
+    )
     parts = []
     for src in sources:
         live = scans[(scans >= src.start) & (scans <= src.end)]

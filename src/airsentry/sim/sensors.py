@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from airsentry.model import FloatArray, IntArray, ReportBatch
-from airsentry.sim import clutter
+from airsentry.sim.clutter import structured_clutter
 from airsentry.sim.routes import GEOD
 from airsentry.sim.scenario import Actor, Scenario, SensorSpec
 from airsentry.sim.wire import through_asterix, through_remoteid, through_sapient, through_sbs
@@ -49,7 +49,6 @@ from airsentry.tracking.base import EARTH_RADIUS_M
 
 RANGE_ERROR_FRACTION = 0.2  # passive sensors: 1-sigma of the range, as a fraction
 CLUTTER_CEILING_M = 3000.0
-SAC = 0x30  # the System Area Code of the simulated radars (SIC: the sensor's position)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -106,11 +105,17 @@ def observe(scenario: Scenario, seed: int = 0) -> Feed:
             [np.full(len(c["t"]), i, dtype=np.int64) for c, i in sensor_parts]
             or [np.empty(0, np.int64)]
         )
-        noisy = spec.clutter_per_scan > 0 or spec.clutter_sources
-        if spec.output == "plots" and noisy and spec.kind == "radar":
+        if spec.output == "plots" and spec.clutter_per_scan > 0 and spec.kind == "radar":
             clutter = _clutter(spec, scenario.span, phase, rng)
             batch = ReportBatch.concat([batch, clutter])
             who = np.concatenate([who, np.full(len(clutter), -1, dtype=np.int64)])
+        if spec.output == "plots" and spec.clutter_sources and spec.kind == "radar":
+            acc = math.hypot(spec.range_noise_m, spec.noise_m)  # wind farms, birds
+            farms = structured_clutter(
+                spec.clutter_sources, spec.id, spec.period_s, acc, scenario.span, phase, rng
+            )
+            batch = ReportBatch.concat([batch, farms])
+            who = np.concatenate([who, np.full(len(farms), -1, dtype=np.int64)])
         order = np.argsort(batch.t, kind="stable")
         batch, who = batch.take(order), who[order]
         if spec.format == "sbs" and len(batch):
@@ -118,7 +123,7 @@ def observe(scenario: Scenario, seed: int = 0) -> Feed:
         elif spec.format == "remoteid" and len(batch):
             batch = through_remoteid(batch, spec.id)
         elif spec.format == "asterix" and len(batch):
-            batch = through_asterix(batch, spec, (SAC, sensor_number))
+            batch = through_asterix(batch, spec, sensor_number)
         elif spec.format == "sapient" and len(batch):
             batch = through_sapient(batch, spec, RANGE_ERROR_FRACTION)
         parts.append((batch, batch.t + spec.latency_s, who))
@@ -255,8 +260,6 @@ def _clutter(
     scans = phase + spec.period_s * np.arange(
         math.floor((span[0] - phase) / spec.period_s), math.ceil((span[1] - phase) / spec.period_s)
     )
-    acc0 = math.hypot(spec.range_noise_m, spec.noise_m)
-    structured = clutter.plots(spec.clutter_sources, scans, spec.period_s, spec.id, acc0, rng)
     counts = rng.poisson(spec.clutter_per_scan, len(scans))
     n = int(counts.sum())
     t = np.repeat(scans, counts) + rng.uniform(0, spec.period_s, n)
@@ -264,8 +267,7 @@ def _clutter(
     az = rng.uniform(0, 360, n)
     lon, lat, _ = GEOD.fwd(np.full(n, spec.site[1]), np.full(n, spec.site[0]), az, r)
     acc = np.sqrt(0.5 * (spec.range_noise_m**2 + (r * math.radians(spec.azimuth_noise_deg)) ** 2))
-    uniform = ReportBatch.build(
+    return ReportBatch.build(
         t=t, lat=lat, lon=lon, alt=rng.uniform(0, CLUTTER_CEILING_M, n),
         accuracy=np.hypot(acc, spec.noise_m), sensor=spec.id,
     )  # fmt: skip
-    return ReportBatch.concat([uniform, structured])

@@ -167,8 +167,12 @@ def _polar(batch: ReportBatch, site: tuple[float, float, float]) -> tuple[FloatA
     return np.asarray(dist, dtype=np.float64), np.asarray(az, dtype=np.float64) % 360.0
 
 
-def through_asterix(batch: ReportBatch, spec: SensorSpec, sac_sic: tuple[int, int]) -> ReportBatch:
-    """Encode a radar's reports as ASTERIX and decode them with the ASTERIX source.
+SAC = 0x30  # the System Area Code of the simulated radars (SIC: the sensor's number)
+
+
+def through_asterix(batch: ReportBatch, spec: SensorSpec, sic: int) -> ReportBatch:
+    """Encode a radar's reports as ASTERIX (SAC/SIC :data:`SAC`/``sic``) and decode them
+    with the ASTERIX source.
 
     A radar with a site whose output is plots, or a secondary radar with a site, sends
     CAT048 target reports (range and azimuth from the site); a radar tracker sends
@@ -176,7 +180,7 @@ def through_asterix(batch: ReportBatch, spec: SensorSpec, sac_sic: tuple[int, in
     options: dict[str, Any] = {"date": wire_asterix.day_of(batch.t)}
     if spec.site is not None and (spec.output == "plots" or spec.kind == "ssr"):
         ground, az = _polar(batch, spec.site)
-        data = wire_asterix.cat048(batch, sac_sic, ground, az, spec.site[2])
+        data = wire_asterix.cat048(batch, (SAC, sic % 256), ground, az, spec.site[2])
         site = {"lat": spec.site[0], "lon": spec.site[1], "alt": spec.site[2]}
         options.update(
             radars={"*": site},
@@ -184,7 +188,7 @@ def through_asterix(batch: ReportBatch, spec: SensorSpec, sac_sic: tuple[int, in
             azimuth_sigma_deg=spec.azimuth_noise_deg,
         )
     else:
-        data = wire_asterix.cat062(batch, sac_sic)
+        data = wire_asterix.cat062(batch, (SAC, sic % 256))
     return _round_trip(batch, spec.id, "asterix", data, **options)
 
 

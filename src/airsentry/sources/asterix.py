@@ -15,7 +15,9 @@ What becomes a report:
   the position is the WGS84 geodesic forward from the site. Accuracy is
   ``hypot(range_sigma_m, ground_range * azimuth_sigma)``. Mode S address gives the
   identity, Mode 3/A the squawk, Mode C the altitude, I161 the track number;
-  ``transponder`` is set when any of Mode A/C/S is present.
+  ``transponder`` is set when any of Mode A/C/S is present. The batch's ``frame``
+  carries what the radar measured (slant range, azimuth, the site and the configured
+  sigmas), so that a tracker can update in the radar's own frame.
 * CAT062 track: I105 WGS84 when present, else I100 Cartesian from the system reference
   point configured for its SAC/SIC (``system_refs``; stereographic plane tangent at
   that point). Altitude: measured flight level (I136), else geometric (I130).
@@ -313,10 +315,9 @@ class AsterixDecoder:
         vel_e = np.where(np.isnan(vx), vel_e, vx)
         vel_n = np.where(np.isnan(vy), vel_n, vy)
         accuracy = col("sigma_m")
-        site_cols = np.full((3, len(vals)), np.nan)  # the radar site of each CAT048 plot
-        self._plots(
-            cat == 48, sensor, col("rho_nm"), col("theta_deg"), alt, lat, lon, accuracy, site_cols
-        )
+        site = np.full((3, len(vals)), np.nan)  # CAT048 radar site lat, lon, alt: the frame
+        self._plots(cat == 48, sensor, col("rho_nm"), col("theta_deg"), alt, lat, lon, accuracy,
+                    site)  # fmt: skip
         self._cartesian(cat == 62, sensor, col("x"), col("y"), lat, lon)
 
         report = ~service
@@ -335,9 +336,7 @@ class AsterixDecoder:
             err = DecodeError(f"position {lat[i]}, {lon[i]} out of range", source=source)
             quarantine.reject(err, rows.raws[i])
         keep &= ok_range
-        frame = self._frame(site_cols[:, keep], col("rho_nm")[keep], col("theta_deg")[keep])
         return ReportBatch.build(
-            frame=frame,
             t=t[keep],
             lat=lat[keep],
             lon=lon[keep],
@@ -353,7 +352,22 @@ class AsterixDecoder:
             squawk=col("squawk", "", object)[keep],
             category=col("category", "", object)[keep],
             transponder=col("transponder", False, np.bool_)[keep],
+            frame=self._frame(site[:, keep], col("rho_nm")[keep], col("theta_deg")[keep]),
         )
+
+    def _frame(self, site: FloatArray, rho_nm: FloatArray, theta: FloatArray) -> SensorFrame | None:
+        """What the radars measured: slant range and azimuth from their sites, with the
+        configured noise (None when no CAT048 plot has a site)."""
+        placed = np.isfinite(site[0])
+        if not placed.any():
+            return None
+        return SensorFrame.build(
+            len(rho_nm), site_lat=site[0], site_lon=site[1], site_alt=site[2],
+            range_m=np.where(placed, rho_nm * fields.NM, np.nan),
+            azimuth_rad=np.where(placed, np.radians(theta % 360.0), np.nan),
+            sigma_range_m=np.where(placed, self.range_sigma_m, np.nan),
+            sigma_azimuth_rad=np.where(placed, np.radians(self.azimuth_sigma_deg), np.nan),
+        )  # fmt: skip
 
     def _plots(
         self,
@@ -365,16 +379,16 @@ class AsterixDecoder:
         lat: FloatArray,
         lon: FloatArray,
         accuracy: FloatArray,
-        site_cols: FloatArray,
+        site_out: FloatArray,
     ) -> None:
-        """Fill lat/lon/accuracy of CAT048 plots in place, radar by radar (and, in
-        ``site_cols``, the latitude, longitude and altitude of each plot's radar)."""
+        """Fill lat/lon/accuracy of CAT048 plots in place, radar by radar, and the
+        radar's site (rows of ``site_out``: lat, lon, alt) for the sensor frame."""
         for name in np.unique(sensor[mask]):
             site = self.radars.get(str(name).split(":", 1)[1]) or self.radars.get("*")
             sel = mask & (sensor == name) & np.isfinite(rho_nm)
             if site is None or not sel.any():
                 continue
-            site_cols[:, sel] = np.array([[site.lat], [site.lon], [site.alt]])
+            site_out[:, sel] = np.array([[site.lat], [site.lon], [site.alt]])
             lat[sel], lon[sel], accuracy[sel] = geo.polar_to_wgs84(
                 site,
                 rho_nm[sel] * fields.NM,
@@ -383,25 +397,6 @@ class AsterixDecoder:
                 self.range_sigma_m,
                 self.azimuth_sigma_deg,
             )
-
-    def _frame(self, site: FloatArray, rho_nm: FloatArray, theta: FloatArray) -> SensorFrame | None:
-        """The radar's own measurement of each placed CAT048 plot: slant range and
-        azimuth from its site (2D: no elevation), with the decoder's radar errors."""
-        measured = np.isfinite(site[0]) & np.isfinite(rho_nm)
-        if not measured.any():
-            return None
-        n = len(rho_nm)
-        where = np.where(measured, 1.0, np.nan)
-        return SensorFrame.build(
-            n,
-            site_lat=site[0] * where,
-            site_lon=site[1] * where,
-            site_alt=site[2] * where,
-            range_m=rho_nm * fields.NM * where,
-            azimuth_rad=np.radians(theta) * where,
-            sigma_range_m=self.range_sigma_m * where,
-            sigma_azimuth_rad=math.radians(self.azimuth_sigma_deg) * where,
-        )
 
     def _cartesian(
         self, mask: Any, sensor: Any, x: FloatArray, y: FloatArray, lat: FloatArray, lon: FloatArray
