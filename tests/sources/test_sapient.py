@@ -172,3 +172,13 @@ def test_a_tcp_feed_of_sapient_frames():
     assert set(merged.sensor) == {"cuas"}  # a live feed's reports carry the feed's name
     # ... and the nodes' objects stay apart by track number
     assert sorted(set(merged.track_number.tolist())) == sorted(set(whole.track_number.tolist()))
+
+
+def test_a_bearing_without_a_placeholder_range_has_only_its_frame():
+    batch, _, _ = decode(sample.sample(), nodes=sample.NODES, bearing_range_m=None)
+    rf = batch.take(batch.sensor == "rf-1")
+    assert len(rf) == 5
+    assert np.isnan(rf.lat).all()
+    assert rf.frame is not None
+    assert rf.frame.bearing_only.all()
+    assert rf.frame.azimuth_rad[0] == pytest.approx(math.radians(200.0))

@@ -113,7 +113,8 @@ class SapientDecoder:
     ``nodes``: node id to site (a mapping of lat, lon, alt, or a Site) for nodes whose
     status reports carry no location. ``range_sigma_m``, ``azimuth_sigma_deg``,
     ``elevation_sigma_deg``: the measurement errors assumed when a range-bearing gives
-    none. ``bearing_range_m``: where a bearing-only detection is put on its bearing.
+    none. ``bearing_range_m``: where a bearing-only detection is put on its bearing (None: it
+    has no position, only its frame, for a tracker that takes bearing-only rows).
     ``status_keep``: how many status reports :attr:`status` keeps.
     """
 
@@ -126,7 +127,7 @@ class SapientDecoder:
         range_sigma_m: float = 10.0,
         azimuth_sigma_deg: float = 1.0,
         elevation_sigma_deg: float = 2.0,
-        bearing_range_m: float = 2000.0,
+        bearing_range_m: float | None = 2000.0,
         max_message_bytes: int = MAX_MESSAGE,
         status_keep: int = 10_000,
     ) -> None:
@@ -273,16 +274,21 @@ class SapientDecoder:
         if not (math.isfinite(az) and (math.isnan(rng) or 0 <= rng < 1e7)):
             return f"range-bearing out of range (azimuth {az}, range {rng})"
         bearing_only = math.isnan(rng)
-        ground = self.bearing_range_m if bearing_only else rng
+        if bearing_only and self.bearing_range_m is None:  # no position: the frame says it
+            values.update(
+                site_lat=site.lat, site_lon=site.lon, site_alt=site.alt, azimuth_rad=az,
+                elevation_rad=el, sigma_azimuth_rad=sig_az, sigma_elevation_rad=sig_el,
+            )  # fmt: skip
+            return ""
+        placeholder = self.bearing_range_m or 0.0
+        ground = placeholder if bearing_only else rng
         if math.isfinite(el) and not bearing_only:
             ground = rng * math.cos(el)
             values["alt"] = site.alt + rng * math.sin(el) + ground**2 / (2 * 6_371_000.0)
         lon, lat, _ = _GEOD.fwd(site.lon, site.lat, math.degrees(az), ground)
         values.update(lat=lat, lon=lon)
         values["accuracy"] = (
-            self.bearing_range_m
-            if bearing_only
-            else math.sqrt(0.5 * (sig_r**2 + (ground * sig_az) ** 2))
+            placeholder if bearing_only else math.sqrt(0.5 * (sig_r**2 + (ground * sig_az) ** 2))
         )
         values.update(
             site_lat=site.lat, site_lon=site.lon, site_alt=site.alt, range_m=rng,
