@@ -94,6 +94,11 @@ CASES: dict[str, tuple[str, str, dict[str, Any]]] = {
     "opensky_parquet": ("opensky", "data/rega.parquet", {}),
     "detections": ("detections", "data/detections.jsonl", {}),
     "remoteid": ("remoteid", "data/remoteid.log", {}),
+    "sapient": (
+        "sapient",
+        "data/sapient.bin",
+        {"nodes": {"rf-1": {"lat": 52.25, "lon": 23.6, "alt": 150.0}}},  # sapient_sample.NODES
+    ),
     "asterix": ("asterix", SDIST + "cat048.raw", {"date": "2016-05-05", "radars": RADAR}),
     "asterix_pcap": ("asterix", SDIST + "cat_062_065.pcap", {"radars": RADAR}),
     # rega.csv as `replay --reports-out` wrote it (the JSON one with four bad lines)

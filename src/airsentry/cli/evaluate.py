@@ -30,6 +30,13 @@ def register(sub: Any) -> None:
         default="fused",
         help="the fused tracker (default) or the identity-keyed one",
     )
+    p.add_argument(
+        "--variant",
+        choices=("wire", "plots"),
+        default="wire",
+        help="wire: the scenarios as written; plots: every radar sends ASTERIX CAT048 "
+        "plots with clutter (see docs/scenarios.md)",
+    )
     p.set_defaults(func=run)
 
 
@@ -37,10 +44,11 @@ def run(args: argparse.Namespace) -> int:
     from airsentry.config import PipelineConfig
     from airsentry.sim.scenario import library_names, resolve
     from airsentry.sim.score import ScoreSettings, evaluate
+    from airsentry.sim.variants import variant
     from airsentry.tracking.mtt import FusedConfig
 
     names = args.scenarios or library_names()
-    scenarios = [resolve(n) for n in names]  # all errors before the first run
+    scenarios = [variant(resolve(n), args.variant) for n in names]  # errors before any run
     config = PipelineConfig(fused=FusedConfig() if args.tracker == "fused" else None)
     settings = ScoreSettings(seed=args.seed)
     scores = [evaluate(sc, settings=settings, config=config) for sc in scenarios]

@@ -37,6 +37,7 @@ import yaml
 from airsentry.errors import InputError, ScenarioError
 from airsentry.identify.registers import parse_registers
 from airsentry.model import Action, BoolArray, FloatArray, TargetClass
+from airsentry.sim.clutter import ClutterSource, parse_sources
 from airsentry.sim.jammers import Jammer, parse_jammers
 from airsentry.sim.routes import Waypoint, num, parse_intervals, parse_route, time_of
 
@@ -83,8 +84,10 @@ class SensorSpec:
     output: str = "tracks"  # radar: "tracks" (sensor track numbers) or "plots" (none)
     ssr: bool = False  # radar combined with a secondary radar: names transponding targets
     hold_identity: bool = True  # combined radar: its track keeps the address in a gap
+    clutter_sources: tuple[ClutterSource, ...] = ()  # radar plots: wind farms, bird flocks
     format: str = "reports"  # "reports" (ReportBatch), or the wire format the source decodes:
-    # adsb "sbs" (SBS-1 text), remote_id "remoteid" (ASTM F3411 receiver log lines)
+    # adsb "sbs" (SBS-1 text), remote_id "remoteid" (ASTM F3411 receiver log lines), radar
+    # "asterix" (CAT048/CAT062), counter-UAS "sapient" (BSI Flex 335); see WIRE_FORMATS
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,15 +311,42 @@ def _sensor(m: Any, where: str, source: str) -> SensorSpec:
         ssr=bool(m.get("ssr", False)),
         hold_identity=bool(m.get("hold_identity", True)),
         format=_format(m, kind, where, source),
+        clutter_sources=parse_sources(m.get("clutter_sources"), where, source),
         **values,
     )
 
 
-WIRE_FORMATS = {"adsb": ("reports", "sbs"), "remote_id": ("reports", "remoteid")}
+WIRE_FORMATS = {
+    "adsb": ("reports", "sbs"),
+    "remote_id": ("reports", "remoteid"),
+    "radar": ("asterix", "sapient", "reports"),
+    "ssr": ("asterix", "reports"),
+    "passive_rf": ("sapient", "reports"),
+    "acoustic": ("sapient", "reports"),
+}
+"""Wire formats per sensor kind, the default first: radars speak ASTERIX (CAT048 plots
+from a site, CAT062 system tracks), counter-UAS nodes SAPIENT; "reports" skips the wire."""
 
 
 def _format(m: Mapping[str, Any], kind: str, where: str, source: str) -> str:
-    return _choice(m, "format", WIRE_FORMATS.get(kind, ("reports",)), where, source)
+    options = WIRE_FORMATS.get(kind, ("reports",))
+    if m.get("site") is None and m.get("output") == "plots" and "format" not in m:
+        return "reports"  # plots without a site have no range and azimuth to send
+    value = _choice(m, "format", options, where, source)
+    if (
+        value == "asterix"
+        and m.get("site") is None
+        and (m.get("output") == "plots" or kind == "ssr")
+    ):
+        raise ScenarioError(f"{where}.format: ASTERIX plots (CAT048) need a site", source=source)
+    cat048 = m.get("output") == "plots" or kind == "ssr"
+    if value == "asterix" and cat048 and not num(m, "range_m", where, source, math.inf) <= 470e3:
+        raise ScenarioError(
+            f"{where}.range_m: CAT048 plots reach 256 NM; give range_m of at most 470 km "
+            "(or format: reports)",
+            source=source,
+        )
+    return value
 
 
 def _actor(m: Any, where: str, source: str, sensors: set[str]) -> Actor:

@@ -44,10 +44,11 @@ import pyproj
 
 from airsentry.frame import SensorFrame
 from airsentry.model import FloatArray, IntArray, ReportBatch
+from airsentry.sim.clutter import structured_clutter
 from airsentry.sim.jammers import adsb_integrity
 from airsentry.sim.routes import GEOD
 from airsentry.sim.scenario import Actor, Scenario, SensorSpec
-from airsentry.sim.wire import through_remoteid, through_sbs
+from airsentry.sim.wire import through_asterix, through_remoteid, through_sapient, through_sbs
 from airsentry.tracking.base import EARTH_RADIUS_M
 
 RANGE_ERROR_FRACTION = 0.2  # passive sensors: 1-sigma of the range, as a fraction
@@ -94,7 +95,7 @@ def observe(scenario: Scenario, seed: int = 0) -> Feed:
     """Every report of the scenario's sensors, in arrival order."""
     rng = np.random.default_rng(seed)
     parts: list[tuple[ReportBatch, FloatArray, IntArray]] = []
-    for spec in scenario.sensors:
+    for sensor_number, spec in enumerate(scenario.sensors, 1):
         phase = rng.uniform(0.0, spec.period_s)
         watched = [
             i for i, a in enumerate(scenario.actors) if spec.id in (a.sensors or (a.sensor,))
@@ -113,6 +114,13 @@ def observe(scenario: Scenario, seed: int = 0) -> Feed:
             clutter = _clutter(spec, scenario.span, phase, rng)
             batch = ReportBatch.concat([batch, clutter])
             who = np.concatenate([who, np.full(len(clutter), -1, dtype=np.int64)])
+        if spec.output == "plots" and spec.clutter_sources and spec.kind == "radar":
+            acc = math.hypot(spec.range_noise_m, spec.noise_m)  # wind farms, birds
+            farms = structured_clutter(
+                spec.clutter_sources, spec.id, spec.period_s, acc, scenario.span, phase, rng
+            )
+            batch = ReportBatch.concat([batch, farms])
+            who = np.concatenate([who, np.full(len(farms), -1, dtype=np.int64)])
         order = np.argsort(batch.t, kind="stable")
         batch, who = batch.take(order), who[order]
         if spec.kind == "adsb":  # NACp/NIC/SIL, lost inside a GNSS jammer's radius
@@ -121,6 +129,10 @@ def observe(scenario: Scenario, seed: int = 0) -> Feed:
             batch = through_sbs(batch, spec.id)
         elif spec.format == "remoteid" and len(batch):
             batch = through_remoteid(batch, spec.id)
+        elif spec.format == "asterix" and len(batch):
+            batch = through_asterix(batch, spec, sensor_number)
+        elif spec.format == "sapient" and len(batch):
+            batch = through_sapient(batch, spec, RANGE_ERROR_FRACTION)
         parts.append((batch, batch.t + spec.latency_s, who))
     reports = ReportBatch.concat([p[0] for p in parts])
     arrival = np.concatenate([p[1] for p in parts])

@@ -6,7 +6,10 @@ carrying of callsign and velocity between messages, its quarantine). Today that 
 SBS-1 text for ADS-B (:mod:`airsentry.sources.sbs`; SBS carries no emitter category,
 so the category of decoded reports is empty, as it is for a real SBS feed) and ASTM
 F3411 Remote ID message packs (Basic ID + Location) as receiver JSON lines
-(:mod:`airsentry.sources.remoteid`).
+(:mod:`airsentry.sources.remoteid`), ASTERIX for radars (CAT048 plots with range and
+azimuth from the site, CAT062 system tracks; :mod:`airsentry.sim.wire_asterix`, read
+by :mod:`airsentry.sources.asterix`) and SAPIENT for counter-UAS nodes
+(:mod:`airsentry.sim.wire_sapient`, read by :mod:`airsentry.sources.sapient`).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import json
 import math
 import struct
 import tempfile
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +27,9 @@ import numpy.typing as npt
 
 from airsentry.errors import ScenarioError
 from airsentry.model import FloatArray, ObjArray, ReportBatch, as_str_array, from_epoch
+from airsentry.sim import wire_asterix, wire_sapient
+from airsentry.sim.routes import GEOD
+from airsentry.sim.scenario import SensorSpec
 from airsentry.sources.base import Quarantine, read_file
 
 FT = 0.3048
@@ -90,13 +96,16 @@ def through_sbs(batch: ReportBatch, sensor_id: str) -> ReportBatch:
     return _round_trip(batch, sensor_id, "sbs", sbs_lines(batch))
 
 
-def _round_trip(batch: ReportBatch, sensor_id: str, fmt: str, text: str) -> ReportBatch:
-    """Decode ``text`` with the ``fmt`` source; the reports must all come back."""
+def _round_trip(
+    batch: ReportBatch, sensor_id: str, fmt: str, data: str | bytes, **options: Any
+) -> ReportBatch:
+    """Decode ``data`` with the ``fmt`` source; the reports must all come back."""
     with tempfile.TemporaryDirectory(prefix="airsentry-sim-") as tmp:
         path = Path(tmp) / f"{sensor_id}.{fmt}"
-        path.write_text(text, encoding="ascii")
+        raw = data.encode("ascii") if isinstance(data, str) else data
+        path.write_bytes(raw)
         quarantine = Quarantine(keep_in_memory=10)
-        decoded = ReportBatch.concat(list(read_file(path, fmt, quarantine)))
+        decoded = ReportBatch.concat(list(read_file(path, fmt, quarantine, **options)))
     if len(decoded) != len(batch) or quarantine.count:
         raise ScenarioError(
             f"sensor {sensor_id}: {fmt} round trip gave {len(decoded)} of {len(batch)} "
@@ -149,3 +158,60 @@ def remoteid_lines(batch: ReportBatch, receiver: str) -> str:
 def through_remoteid(batch: ReportBatch, sensor_id: str) -> ReportBatch:
     """Encode Remote ID reports as receiver log lines and decode them with the source."""
     return _round_trip(batch, sensor_id, "remoteid", remoteid_lines(batch, sensor_id))
+
+
+def _polar(batch: ReportBatch, site: tuple[float, float, float]) -> tuple[FloatArray, FloatArray]:
+    """Ground distance (m) and true azimuth (deg) of each report from ``site``."""
+    n = len(batch)
+    az, _, dist = GEOD.inv(np.full(n, site[1]), np.full(n, site[0]), batch.lon, batch.lat)
+    return np.asarray(dist, dtype=np.float64), np.asarray(az, dtype=np.float64) % 360.0
+
+
+SAC = 0x30  # the System Area Code of the simulated radars (SIC: the sensor's number)
+
+
+def through_asterix(batch: ReportBatch, spec: SensorSpec, sic: int) -> ReportBatch:
+    """Encode a radar's reports as ASTERIX (SAC/SIC :data:`SAC`/``sic``) and decode them
+    with the ASTERIX source.
+
+    A radar with a site whose output is plots, or a secondary radar with a site, sends
+    CAT048 target reports (range and azimuth from the site); a radar tracker sends
+    CAT062 system tracks (WGS-84 positions)."""
+    options: dict[str, Any] = {"date": wire_asterix.day_of(batch.t)}
+    if spec.site is not None and (spec.output == "plots" or spec.kind == "ssr"):
+        ground, az = _polar(batch, spec.site)
+        data = wire_asterix.cat048(batch, (SAC, sic % 256), ground, az, spec.site[2])
+        site = {"lat": spec.site[0], "lon": spec.site[1], "alt": spec.site[2]}
+        options.update(
+            radars={"*": site},
+            range_sigma_m=spec.range_noise_m,
+            azimuth_sigma_deg=spec.azimuth_noise_deg,
+        )
+    else:
+        data = wire_asterix.cat062(batch, (SAC, sic % 256))
+    return _round_trip(batch, spec.id, "asterix", data, **options)
+
+
+def through_sapient(batch: ReportBatch, spec: SensorSpec, range_fraction: float) -> ReportBatch:
+    """Encode a counter-UAS node's reports as SAPIENT and decode them with its source.
+
+    A node with a site reports range and bearing (a passive node's range is the rough
+    one its model gives, its error ``range_fraction`` of the range); a passive RF
+    detector only ever hears drone control links, so it classifies what it reports as a
+    drone."""
+    hinted = batch
+    if spec.kind == "passive_rf":
+        hinted = replace(batch, category=np.where(batch.category == "", "drone", batch.category))
+    if spec.site is None:
+        data = wire_sapient.detections(hinted, spec.id, site=None)
+    else:
+        ground, az = _polar(batch, spec.site)
+        passive = spec.kind in ("passive_rf", "acoustic")
+        bearing = spec.bearing_noise_deg if passive else spec.azimuth_noise_deg
+        # a passive node's range is the rough one of its model, known to a fraction
+        sigma_r = ground * range_fraction if passive else np.full(len(batch), spec.range_noise_m)
+        data = wire_sapient.detections(
+            hinted, spec.id, site=spec.site, ground_m=ground, azimuth_deg=az,
+            range_sigma_m=sigma_r, azimuth_sigma_deg=bearing,
+        )  # fmt: skip
+    return _round_trip(batch, spec.id, "sapient", data)

@@ -80,7 +80,7 @@ def cat048(items: dict[str, bytes]) -> Values:
     NM), THETA (2 octets, LSB 360/2^16 deg); I070 Mode 3/A; I090 bits 16 V, 15 G, 14-1
     flight level (signed, LSB 1/4 FL); I161 track number (bits 12-1); I200 ground speed
     (2 octets, LSB 2^-14 NM/s) and heading (2 octets, LSB 360/2^16 deg); I220 address;
-    I240 callsign.
+    I240 callsign; I110 height of a 3D radar (2 octets signed, LSB 25 ft).
     """
     v: Values = {"tod": time_of_day(items.get("140")), "squawk": mode3a(items.get("070"))}
     if (pos := items.get("040")) is not None:
@@ -95,9 +95,14 @@ def cat048(items: dict[str, bytes]) -> Values:
     if (vel := items.get("200")) is not None:
         v["gs_kt"] = u(vel[:2]) * 3600.0 / 16384.0
         v["track_deg"] = u(vel[2:]) * 360.0 / 65536.0
+    if (height := items.get("110")) is not None:
+        v["geo_ft"] = s(height) * 25.0  # a 3D radar's measured height
     v["identity"] = address(items.get("220"))
     v["callsign"] = callsign(items.get("240"))
-    v["transponder"] = v.get("typ", 0) >= 2 or bool(v["squawk"] or v["identity"] or "fl" in v)
+    if "typ" in v:  # the descriptor says which radar saw it (a track may hold an address)
+        v["transponder"] = v["typ"] >= 2
+    else:
+        v["transponder"] = bool(v["squawk"] or v["identity"] or "fl" in v)
     return v
 
 
@@ -138,7 +143,9 @@ def cat062(items: dict[str, bytes], cat: spec.Category) -> Values:
         apc = spec.subitems(cat.items["500"], acc).get(0)
         if apc is not None:
             v["sigma_m"] = math.hypot(u(apc[:2]) * 0.5, u(apc[2:]) * 0.5)
-    v["transponder"] = bool(v.get("squawk") or v.get("identity"))
+    # Mode 3/A or a measured flight level: the transponder is heard now; an address
+    # alone (I380) may be one the track holds from before a transponder gap.
+    v["transponder"] = bool(v.get("squawk") or "fl" in v)
     return v
 
 
