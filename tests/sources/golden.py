@@ -97,7 +97,9 @@ CASES: dict[str, tuple[str, str, dict[str, Any]]] = {
     "sapient": (
         "sapient",
         "data/sapient.bin",
-        {"nodes": {"rf-1": {"lat": 52.25, "lon": 23.6, "alt": 150.0}}},  # sapient_sample.NODES
+        # sapient_sample.NODES; bearings put 2 km out (the option; by default they have
+        # no position, tested in test_sapient)
+        {"nodes": {"rf-1": {"lat": 52.25, "lon": 23.6, "alt": 150.0}}, "bearing_range_m": 2000.0},
     ),
     "asterix": ("asterix", SDIST + "cat048.raw", {"date": "2016-05-05", "radars": RADAR}),
     "asterix_pcap": ("asterix", SDIST + "cat_062_065.pcap", {"radars": RADAR}),

@@ -65,7 +65,11 @@ def test_detections_become_reports_with_their_sensor_frame():
     assert rf.frame is not None
     assert rf.frame.bearing_only.all()  # no range: a bearing from the nodes option's site
     assert rf.frame.site_lat[0] == sample.RF[1]
-    assert rf.accuracy[0] == 2000.0  # the placeholder range is as uncertain as it is far
+    assert np.isnan(rf.lat).all()  # by default a bearing has no position, only its frame
+    placed, _, _ = decode(sample.sample(), nodes=sample.NODES, bearing_range_m=2000.0)
+    rf2 = placed.take(placed.sensor == "rf-1")
+    assert np.isfinite(rf2.lat).all()
+    assert rf2.accuracy[0] == 2000.0  # the placeholder range is as uncertain as it is far
     cam = batch.take(batch.sensor == "cam-1")
     assert (cam.lat[0], cam.lon[0], cam.alt[0]) == (52.3, 23.7, 120.0)
     assert cam.category[0] == "bird"
@@ -168,7 +172,7 @@ def test_a_tcp_feed_of_sapient_frames():
     asyncio.run(asyncio.wait_for(scenario(), 15))
     merged = ReportBatch.concat(got)
     assert len(merged) == len(whole)
-    assert sorted(merged.lat.tolist()) == sorted(whole.lat.tolist())
+    assert sorted(np.nan_to_num(merged.lat).tolist()) == sorted(np.nan_to_num(whole.lat).tolist())
     assert set(merged.sensor) == {"cuas"}  # a live feed's reports carry the feed's name
     # ... and the nodes' objects stay apart by track number
     assert sorted(set(merged.track_number.tolist())) == sorted(set(whole.track_number.tolist()))

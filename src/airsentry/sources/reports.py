@@ -96,7 +96,8 @@ def _json_lines(data: bytes, source: str, quarantine: Quarantine) -> ReportBatch
             continue
         try:
             obj = json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+            # RecursionError: JSON nested past the interpreter's limit
             quarantine.reject(DecodeError(f"not JSON: {exc}", source=source, line=n), raw)
             continue
         if not isinstance(obj, dict):

@@ -13,9 +13,10 @@ What is read:
   north, elevation, range; degrees or radians, metres or kilometres) is placed from the
   node's site and kept exactly on :attr:`~airsentry.model.ReportBatch.frame`. Without
   a range it is a bearing-only detection (an RF direction finder, an acoustic array):
-  the frame has no range, and the position columns put it ``bearing_range_m`` out
-  along the bearing with that distance as its accuracy, a placeholder for a tracker
-  that does not use the frame. The node's site is the ``node_location`` of its latest
+  the frame has no range and the row no position (the fused tracker crosses bearings
+  of several nodes and updates tracks with single ones); the ``bearing_range_m`` option
+  puts it that far out along the bearing instead, with that distance as its accuracy,
+  for a consumer that needs a position. The node's site is the ``node_location`` of its latest
   status report, else the ``nodes`` option (node id to lat, lon, alt). The object id
   becomes the report's ``track_number`` (numbered in order of appearance across the
   stream's nodes, so that a live feed, whose reports carry the feed's name as their
@@ -127,7 +128,7 @@ class SapientDecoder:
         range_sigma_m: float = 10.0,
         azimuth_sigma_deg: float = 1.0,
         elevation_sigma_deg: float = 2.0,
-        bearing_range_m: float | None = 2000.0,
+        bearing_range_m: float | None = None,
         max_message_bytes: int = MAX_MESSAGE,
         status_keep: int = 10_000,
     ) -> None:
