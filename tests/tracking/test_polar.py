@@ -105,7 +105,14 @@ def test_the_simulators_sited_sensors_report_what_they_measured_in_their_frame()
             break  # enough: observing the whole library takes tens of seconds
         scn = load_library(name)
         measuring = ("radar", "ssr", "passive_rf", "acoustic")
-        sited = {s.id: s for s in scn.sensors if s.site is not None and s.kind in measuring}
+        # a radar that sends its own tracks (CAT062) sends no range and azimuth
+        sited = {
+            s.id: s
+            for s in scn.sensors
+            if s.site is not None
+            and s.kind in measuring
+            and (s.kind != "radar" or s.output == "plots" or s.format == "reports")
+        }
         if not sited:
             continue
         reports = observe(scn, seed=0).reports
