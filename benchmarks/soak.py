@@ -9,9 +9,10 @@ aircraft, is about twice the ADS-B traffic over a large European state at its bu
 
 Every second the run's resident memory (``/proc/<pid>/status``) is sampled. At the end
 the run is stopped with SIGINT and the script prints: lines sent, reports the pipeline
-took, rejects, and lost (= sent - reports - rejected); memory at start and end and the
-slope of RSS over the last half of the run (MB per hour) and whether memory is bounded
-(that slope times the duration under 5% of the mean). Exit status 1 if anything was lost
+took, rejects, late (skipped with a reason) and lost (= sent - reports - rejected -
+late); memory at start and end, its course, and the slope of RSS over the last half of
+the run (MB per hour) and whether memory is bounded (that slope times the duration under
+5% of the mean). Exit status 1 if anything was lost
 or memory was not bounded::
 
     python benchmarks/soak.py --minutes 30
@@ -173,14 +174,17 @@ def main() -> int:
     reports = int(re.search(r"stopped: ([\d,]+) reports", err)[1].replace(",", ""))  # type: ignore[index]
     rejected = re.search(r"(\d[\d,]*) input records rejected", err)
     rej = int(rejected[1].replace(",", "")) if rejected else 0
-    lost = sent - reports - rej
+    late = re.search(r"([\d,]+) late;", err)  # skipped with a reason: accounted for
+    n_late = int(late[1].replace(",", "")) if late else 0
+    lost = sent - reports - rej - n_late
     t, mb = np.array(samples).T
     half = t >= t[-1] / 2
     slope = float(np.polyfit(t[half], mb[half], 1)[0]) * 3600 if half.sum() > 2 else math.nan
     bounded = abs(slope) * (t[-1] / 3600) < 0.05 * float(mb.mean())
     print(f"{args.minutes:g} min, {args.feeds} feeds x {args.aircraft} aircraft/s, "
           f"{sum(f.drops for f in feeds)} drops")  # fmt: skip
-    print(f"sent {sent:,} lines; reports {reports:,}; rejected {rej:,}; lost {lost:,}")
+    print(f"sent {sent:,} lines; reports {reports:,}; rejected {rej:,}; late {n_late:,}; "
+          f"lost {lost:,}")  # fmt: skip
     print(f"RSS {mb[0]:.0f} MB at start, {mb[-1]:.0f} MB at end, max {mb.max():.0f} MB; "
           f"slope over the last half {slope:+.1f} MB/h: "
           f"{'bounded' if bounded else 'NOT bounded'}")  # fmt: skip
