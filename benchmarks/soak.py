@@ -9,12 +9,17 @@ aircraft, is about twice the ADS-B traffic over a large European state at its bu
 
 Every second the run's resident memory (``/proc/<pid>/status``) is sampled. At the end
 the run is stopped with SIGINT and the script prints: lines sent, reports the pipeline
-took, rejects, and lost (= sent - reports - rejected); memory at start and end and the
-slope of RSS over the last half of the run (MB per hour) and whether memory is bounded
-(that slope times the duration under 5% of the mean). Exit status 1 if anything was lost
+took, rejects, late (skipped with a reason) and lost (= sent - reports - rejected -
+late); memory at start and end, its course, and the slope of RSS over the last half of
+the run (MB per hour) and whether memory is bounded (that slope times the duration under
+5% of the mean). Exit status 1 if anything was lost
 or memory was not bounded::
 
     python benchmarks/soak.py --minutes 30
+
+``--trace S`` runs the child under ``tracemalloc`` and prints, at the end, the allocation
+sites (file:line) whose live memory grew most between the snapshot taken ``S`` seconds
+into the run and the last one (taken every ``S`` seconds): what grows, by place.
 """
 
 from __future__ import annotations
@@ -86,6 +91,35 @@ class Feed(threading.Thread):
             self.stop.wait(self.down)
 
 
+# The child under --trace: tracemalloc on, a snapshot every S seconds, the growth since the
+# first snapshot written (top sites by line) to a file the parent prints at the end.
+TRACER = """
+import sys, threading, time, tracemalloc
+every, out = float(sys.argv[1]), sys.argv[2]
+sys.argv = ["airsentry", *sys.argv[3:]]
+tracemalloc.start(12)
+def watch():
+    time.sleep(every)
+    first = tracemalloc.take_snapshot()
+    while True:
+        time.sleep(every)
+        snap = tracemalloc.take_snapshot()
+        top = snap.compare_to(first, "lineno")[:25]
+        deep = snap.compare_to(first, "traceback")[:4]
+        traced = tracemalloc.get_traced_memory()[0] / 2**20
+        pa = sys.modules.get("pyarrow")
+        arrow = pa.total_allocated_bytes() / 2**20 if pa else 0
+        with open(out, "w") as f:
+            f.write(f"traced by tracemalloc {traced:.0f} MB; pyarrow pool {arrow:.0f} MB\\n")
+            f.write("\\n".join(str(s) for s in top))
+            for s in deep:
+                f.write(f"\\n\\n{s}\\n" + "\\n".join(s.traceback.format()))
+threading.Thread(target=watch, daemon=True).start()
+from airsentry.cli import main
+raise SystemExit(main())
+"""
+
+
 def rss_mb(pid: int) -> float:
     text = Path(f"/proc/{pid}/status").read_text()
     return int(re.search(r"VmRSS:\s+(\d+) kB", text)[1]) / 1024  # type: ignore[index]
@@ -98,6 +132,7 @@ def main() -> int:
     p.add_argument("--aircraft", type=int, default=3000, help="per feed")
     p.add_argument("--drop-every", type=float, default=60.0)
     p.add_argument("--down", type=float, default=2.0)
+    p.add_argument("--trace", type=float, default=0.0, help="tracemalloc every S seconds")
     args = p.parse_args()
     feeds = [Feed(i, args.aircraft, args.drop_every, args.down) for i in range(args.feeds)]
     folder = Path(tempfile.mkdtemp(prefix="airsentry-soak-"))
@@ -116,6 +151,9 @@ def main() -> int:
     for f in feeds:
         f.start()
     cmd = [sys.executable, "-m", "airsentry.cli", "run", "--config", str(config)]
+    traced = folder / "growth.txt"
+    if args.trace:
+        cmd = [sys.executable, "-c", TRACER, str(args.trace), str(traced), *cmd[3:]]
     proc = subprocess.Popen([*cmd, "--status-every", "0"], stderr=subprocess.PIPE, text=True)
     samples: list[tuple[float, float]] = []
     start = time.monotonic()
@@ -136,18 +174,25 @@ def main() -> int:
     reports = int(re.search(r"stopped: ([\d,]+) reports", err)[1].replace(",", ""))  # type: ignore[index]
     rejected = re.search(r"(\d[\d,]*) input records rejected", err)
     rej = int(rejected[1].replace(",", "")) if rejected else 0
-    lost = sent - reports - rej
+    late = re.search(r"([\d,]+) late;", err)  # skipped with a reason: accounted for
+    n_late = int(late[1].replace(",", "")) if late else 0
+    lost = sent - reports - rej - n_late
     t, mb = np.array(samples).T
     half = t >= t[-1] / 2
     slope = float(np.polyfit(t[half], mb[half], 1)[0]) * 3600 if half.sum() > 2 else math.nan
     bounded = abs(slope) * (t[-1] / 3600) < 0.05 * float(mb.mean())
     print(f"{args.minutes:g} min, {args.feeds} feeds x {args.aircraft} aircraft/s, "
           f"{sum(f.drops for f in feeds)} drops")  # fmt: skip
-    print(f"sent {sent:,} lines; reports {reports:,}; rejected {rej:,}; lost {lost:,}")
+    print(f"sent {sent:,} lines; reports {reports:,}; rejected {rej:,}; late {n_late:,}; "
+          f"lost {lost:,}")  # fmt: skip
     print(f"RSS {mb[0]:.0f} MB at start, {mb[-1]:.0f} MB at end, max {mb.max():.0f} MB; "
           f"slope over the last half {slope:+.1f} MB/h: "
           f"{'bounded' if bounded else 'NOT bounded'}")  # fmt: skip
+    step = max(1, len(samples) // 12)
+    print("RSS MB by time: " + ", ".join(f"{s:.0f}s {m:.0f}" for s, m in samples[::step]))
     print(err.strip().splitlines()[-1] if err.strip() else "")
+    if args.trace and traced.exists():
+        print(f"tracemalloc: growth since {args.trace:g} s, by line\n{traced.read_text()}")
     return 0 if lost == 0 and bounded else 1
 
 

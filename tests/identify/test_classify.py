@@ -190,7 +190,7 @@ def test_batching_does_not_change_the_result() -> None:
     ]
     assert np.concatenate([p.cls for p in parts]).tolist() == whole.cls.tolist()
     assert np.allclose(np.concatenate([p.confidence for p in parts]), whole.confidence)
-    assert [w for p in parts for w in p.reasons] == whole.reasons
+    assert [w for p in parts for w in p.reasons] == whole.reasons.tolist()
     assert len(clf) == len(set(ids.tolist()))
 
 
@@ -202,7 +202,7 @@ def test_forget_and_empty_update() -> None:
     assert len(clf) == 2
     r = clf.update(TrackUpdates.empty())
     assert len(r) == 0
-    assert r.reasons == []
+    assert len(r.reasons) == 0
     # A forgotten track starts afresh.
     again = clf.update(updates([2], alt=500, vel_e=3))
     assert again.cls.tolist() == ["unknown"]

@@ -87,7 +87,15 @@ class TargetFacts:
 
     def take(self, index: npt.ArrayLike) -> TargetFacts:
         idx = np.asarray(index)
-        return TargetFacts(**{f.name: getattr(self, f.name)[idx] for f in fields(self)})
+        return TargetFacts(*[getattr(self, name)[idx] for name in _FACT_NAMES])
+
+    def iso3(self, i: int) -> str:
+        """The registering State of entry ``i`` (ISO3), ``""`` when none."""
+        k = int(self.state_idx[i])
+        return icao.states()[k] if k >= 0 else ""
+
+
+_FACT_NAMES = tuple(f.name for f in fields(TargetFacts))
 
 
 def target_facts(
@@ -187,8 +195,7 @@ def explain(
     cls = str(row.get("class") or TargetClass.UNKNOWN)
     speed = _num(row, "speed")
     f = facts if facts is not None else target_facts([identity], [xpdr], [squawk], [cls])
-    addr = int(f.address[0])
-    iso3 = str(icao.registering_state([addr])[0]) if addr >= 0 else ""
+    iso3 = f.iso3(0)  # the facts' State index: no second lookup of the address
     state_ac, drone = bool(f.state_aircraft[0]), bool(f.drone[0])
     label = zone_label(zone.kind, zone.name)
     why: list[str] = []

@@ -34,7 +34,7 @@ class Identified:
     updates: TrackUpdates
     cls: ObjArray  # TargetClass values as str
     confidence: FloatArray  # 0..1
-    reasons: list[tuple[str, ...]]
+    reasons: ObjArray  # a tuple of str per row, read only for rows that become events
     facts: TargetFacts
     authority: Authority
     held_ids: IntArray  # sorted distinct track ids of the batch ...
@@ -110,7 +110,7 @@ class Identified:
             why = ("verify clearance: cooperative state aircraft with no clearance on record",
                    *why)  # fmt: skip
         label = f"classified {cls.replace('_', ' ')} ({self.confidence[row]:.0%})"
-        both = (*why, label, *self.reasons[row])
+        both = (*why, label, *tuple(self.reasons[row]))
         return tuple(dict.fromkeys(both)), cls
 
 

@@ -62,7 +62,7 @@ class Classification:
 
     cls: ObjArray  # TargetClass values as str
     confidence: FloatArray  # 0..1
-    reasons: list[tuple[str, ...]]
+    reasons: ObjArray  # one tuple of str per row (rows of a track share their tuple)
 
     def __len__(self) -> int:
         return len(self.cls)
@@ -180,7 +180,7 @@ class TrackClassifier:
         """Classify every row of ``updates`` and fold the rows into the tracks' memory."""
         n = len(updates)
         if n == 0:
-            return Classification(np.empty(0, dtype=object), np.empty(0), [])
+            return Classification(np.empty(0, dtype=object), np.empty(0), np.empty(0, object))
         uniq, inverse = np.unique(updates.track_id, return_inverse=True)
         slot_of_group = self._mem.slots(uniq.astype(np.int64))
         order = np.argsort(inverse.reshape(-1), kind="stable")
@@ -251,7 +251,7 @@ class TrackClassifier:
         return Classification(
             cls=CLASS_NAMES[choice][back],
             confidence=conf[back].astype(np.float64),
-            reasons=[tuple(r) for r in row_why[back].tolist()],
+            reasons=row_why[back],  # read per event only (Identified.describe)
         )
 
     def _cues(

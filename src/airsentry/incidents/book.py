@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import astuple, replace
+from dataclasses import fields, replace
 from datetime import datetime
 from typing import Any
 
@@ -64,8 +64,14 @@ OPEN = IncidentStatus.OPEN
 CLOSED = IncidentStatus.CLOSED
 
 
+_TRACK_FIELDS = tuple(f.name for f in fields(TrackState))
+
+
 def _fingerprint(state: IncidentState) -> tuple[Any, ...]:
-    return (state.incident.to_dict(), [astuple(t) for t in state.tracks.values()])
+    """What a save would write: the incident and its objects (scalars only, so a flat
+    tuple per object; ``dataclasses.astuple`` deep-copies and cost more than the rest)."""
+    tracks = [tuple(getattr(t, n) for n in _TRACK_FIELDS) for t in state.tracks.values()]
+    return (state.incident.to_dict(), tracks)
 
 
 def _snapshot(incident: BookedIncident) -> BookedIncident:

@@ -29,10 +29,13 @@ from airsentry.model import (
     to_epoch,
 )
 
+# one encoder for every call (json.dumps with options builds a new one each time)
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
+
 
 def dumps(value: Any) -> str:
     """Canonical JSON: sorted keys, no spaces, anything unknown as its ``str``."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    return _CANONICAL.encode(value)
 
 
 def event_json(event: Event) -> str:

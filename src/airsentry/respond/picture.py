@@ -68,7 +68,10 @@ class TrafficPicture:
         self.retain_s = retain_s
         self.latest = _empty_latest()
         self.now = -np.inf
-        self._paths: dict[int, list[tuple[float, float, float, float, float]]] = {}
+        # track id -> its samples as rows (t, lat, lon, alt, on_ground): one small array
+        # per track (40 bytes a sample, not a tuple of five floats at ~200)
+        self._paths: dict[int, FloatArray] = {}
+        self._path_end: dict[int, float] = {}  # track id -> time of its last sample
 
     def update(self, updates: TrackUpdates, classes: ObjArray | None = None) -> None:
         """Fold one batch of track updates (and their classes, row-aligned) in."""
@@ -117,30 +120,33 @@ class TrafficPicture:
         pick = pick[np.lexsort((s.t[pick], updates.track_id[pick]))]
         tids = updates.track_id[pick]
         bounds = np.flatnonzero(np.r_[True, tids[1:] != tids[:-1], True])
-        for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
-            idx = pick[a:b]
-            path = self._paths.setdefault(int(tids[a]), [])
-            last_t = path[-1][0] if path else -np.inf
-            idx = idx[s.t[idx] >= last_t + self.sample_s * 0.5][-self.max_samples :]
-            path.extend(
-                zip(
-                    s.t[idx].tolist(),
-                    s.lat[idx].tolist(),
-                    s.lon[idx].tolist(),
-                    s.alt[idx].tolist(),
-                    s.on_ground[idx].astype(np.float64).tolist(),
-                    strict=True,
-                )
-            )
-            del path[: max(0, len(path) - self.max_samples)]
+        rows5 = np.column_stack(
+            [s.t[pick], s.lat[pick], s.lon[pick], s.alt[pick], s.on_ground[pick]]
+        ).astype(np.float64)
+        empty = np.empty((0, 5), dtype=np.float64)
+        for a, b, tid in zip(
+            bounds[:-1].tolist(), bounds[1:].tolist(), tids[bounds[:-1]].tolist(), strict=True
+        ):
+            path = self._paths.get(tid, empty)
+            last_t = path[-1, 0] if len(path) else -np.inf
+            add = rows5[a:b]
+            add = add[add[:, 0] >= last_t + self.sample_s * 0.5][-self.max_samples :]
+            if len(add):
+                keep = path[max(0, len(path) + len(add) - self.max_samples) :]
+                self._paths[tid] = np.concatenate([keep, add])  # a fresh array, no view
+                self._path_end[tid] = float(add[-1, 0])
         horizon = self.now - self.retain_s
-        for tid in [k for k, p in self._paths.items() if p[-1][0] < horizon]:
-            del self._paths[tid]
+        for tid in [k for k, end in self._path_end.items() if end < horizon]:
+            del self._paths[tid], self._path_end[tid]
+
+    def __len__(self) -> int:
+        """Number of tracks the picture remembers (live or within ``retain_s``)."""
+        return len(self._paths.keys() | set(self.latest.track_id.tolist()))
 
     def path(self, track_id: int) -> FloatArray:
         """The track's sampled positions as rows ``(t, lat, lon, alt)``, oldest first."""
-        p = self._paths.get(int(track_id), [])
-        return np.asarray(p, dtype=np.float64).reshape(-1, 5)[:, :4]
+        p = self._paths.get(int(track_id))
+        return np.empty((0, 4)) if p is None else p[:, :4].copy()
 
     def at(self, t: float, *, stale_s: float = 300.0) -> Latest:
         """Every track's state at event time ``t``, interpolated from its sampled path.
@@ -153,10 +159,9 @@ class TrafficPicture:
         lt = self.latest
         keep, rows = [], []
         for i, tid in enumerate(lt.track_id.tolist()):
-            p = self._paths.get(tid)
-            if not p or len(p) < 2 or p[0][0] > t or p[-1][0] < t - stale_s:
+            arr = self._paths.get(tid)
+            if arr is None or len(arr) < 2 or arr[0, 0] > t or arr[-1, 0] < t - stale_s:
                 continue
-            arr = np.asarray(p, dtype=np.float64)
             j = int(np.clip(np.searchsorted(arr[:, 0], t), 1, len(arr) - 1))
             a, b = arr[j - 1], arr[j]
             dt = max(b[0] - a[0], 1e-6)

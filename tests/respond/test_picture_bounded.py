@@ -1,0 +1,45 @@
+"""The traffic picture's memory is bounded: by time for tracks that ended, by count
+for paths (the 10-minute soak grew by the paths it kept as tuples, issue 13)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from airsentry.model import ReportBatch, TrackUpdates
+from airsentry.respond.picture import TrafficPicture
+
+T0 = 1_758_265_200.0
+
+
+def _batch(ids: np.ndarray, t: np.ndarray) -> TrackUpdates:
+    lat = 50.0 + (ids % 100) * 0.01 + (t - T0) * 1e-4
+    return TrackUpdates(ids.astype(np.int64), ReportBatch.build(t=t, lat=lat, lon=10.0, alt=900.0))
+
+
+def test_ten_thousand_short_tracks_leave_nothing_once_retention_has_passed() -> None:
+    pic = TrafficPicture(sample_s=10.0, retain_s=1800.0)
+    # 10,000 tracks, 100 at a time, each flying 2 minutes (a row every 5 s)
+    for wave in range(100):
+        ids = np.repeat(np.arange(wave * 100, wave * 100 + 100), 24)
+        t = T0 + wave * 60.0 + np.tile(np.arange(24) * 5.0, 100)
+        pic.update(_batch(ids, t))
+    assert 0 < len(pic) <= 10_000
+    assert len(pic.path(9_999)) >= 10
+    # one more track, long after the others ended: they are all gone
+    later = T0 + 100 * 60.0 + 1800.0 + 600.0
+    pic.update(_batch(np.array([123_456]), np.array([later])))
+    assert len(pic) == 1
+    assert len(pic.path(0)) == 0
+
+
+def test_a_long_track_keeps_at_most_max_samples_of_path() -> None:
+    pic = TrafficPicture(sample_s=20.0, max_samples=30)
+    for k in range(50):  # 50 batches of a minute
+        t = T0 + k * 60.0 + np.arange(0, 60, 1.0)
+        pic.update(_batch(np.zeros(len(t), dtype=np.int64), t))
+    path = pic.path(0)
+    assert len(path) == 30
+    assert np.all(np.diff(path[:, 0]) >= 10.0)
+    assert path[-1, 0] >= T0 + 49 * 60.0
+    # the picture still interpolates a state in the window it keeps
+    assert len(pic.at(T0 + 45 * 60.0 + 5.0)) == 1
