@@ -203,7 +203,11 @@ def test_viewer_sees_no_authorise_buttons(console):
     page.wait_for_function(
         f"Math.abs(airsentry.replay.shownAt - {start}) < 1000 && !airsentry.replay.loading"
     )
-    classes = page.evaluate("[...airsentry.tracks.tracks.values()].map(t => t.cls)")
+    drones = "[...airsentry.tracks.tracks.values()].filter(t => t.cls.includes('drone'))"
+    try:  # the replay's tracks are drawn as their snapshot arrives (parsed in a worker)
+        page.wait_for_function(f"{drones}.length >= 3", timeout=20_000)
+    finally:
+        classes = page.evaluate("[...airsentry.tracks.tracks.values()].map(t => t.cls)")
     assert sum("drone" in c for c in classes) >= 3, classes  # drones and decoys
     shot(page, "console-incident-replay")
     page.close()
