@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 
 from airsentry.identify import callsign
+from airsentry.identify.manoeuvre import describe_manoeuvres
 from airsentry.model import (
     EMERGENCY_SQUAWKS,
     BoolArray,
@@ -119,6 +120,23 @@ class Cues:
     cs_kind: IntArray  # identify.callsign kind of the row's callsign
     military: BoolArray  # military ICAO address range or air-force designator
     mean_speed: FloatArray  # mean horizontal speed of the track so far (NaN unknown)
+    # manoeuvres of the track so far (identify.manoeuvre); defaults: nothing seen
+    hover: IntArray | None = None  # updates spent standing still low down
+    speed_cv: FloatArray | None = None  # speed spread, std / mean (NaN unknown)
+    turn_max: FloatArray | None = None  # sharpest sustained turn, deg/s
+    climb_max: FloatArray | None = None  # steepest sustained climb or descent, m/s
+
+    def hovers(self) -> IntArray:
+        return self.hover if self.hover is not None else np.zeros(len(self.speed), np.int64)
+
+    def spread(self) -> FloatArray:
+        return self.speed_cv if self.speed_cv is not None else np.full(len(self.speed), np.nan)
+
+    def turns(self) -> FloatArray:
+        return self.turn_max if self.turn_max is not None else np.zeros(len(self.speed))
+
+    def climbs(self) -> FloatArray:
+        return self.climb_max if self.climb_max is not None else np.zeros(len(self.speed))
 
 
 Mask = Callable[[Cues], BoolArray]
@@ -140,9 +158,53 @@ def _within(a: FloatArray, lo: float, hi: float) -> BoolArray:
     return ~np.isnan(a) & ~_lt(a, lo) & ~_gt(a, hi)
 
 
+# Manoeuvre thresholds (identify.manoeuvre): a fixed wing cannot hover; a decoy's speed
+# spread stays within wind and tracker noise; rotorcraft vary speed and turn tightly;
+# transports turn at standard rate (3 deg/s) or less and climb at 5-10 m/s.
+ROTOR_SPREAD = 0.35  # speed std / mean above which a slow silent track is no cruise
+STEADY_SPREAD = 0.3  # at most this for a steady cruise
+TIGHT_TURN = 8.0  # deg/s, sustained
+GENTLE_TURN = 4.0  # deg/s
+STEEP_CLIMB = 30.0  # m/s: fighters, not transports
+
+
+def _steady(c: Cues) -> BoolArray:
+    """Never hovered, speed within a narrow band: a fixed-wing cruise."""
+    out: BoolArray = (c.hovers() == 0) & ~_gt(c.spread(), STEADY_SPREAD)
+    return out
+
+
+def _silent_transport(c: Cues) -> BoolArray:
+    """No transponder, 95-165 m/s high up, gentle turns and climbs: a transport."""
+    return (
+        ~c.transponder
+        & _within(c.vmax, 95.0, 165.0)
+        & _gt(c.alt, 2000.0)
+        & ~_gt(c.turns(), GENTLE_TURN)
+        & ~_gt(c.climbs(), STEEP_CLIMB)
+        & _steady(c)
+    )
+
+
 def _fast_jet(c: Cues) -> BoolArray:
-    fast = _gt(c.vmax, 150.0) | (_gt(c.vmax, 120.0) & _gt(c.alt, 3000.0))
-    return ~c.transponder & fast
+    fast = _gt(c.vmax, 165.0) | (_gt(c.vmax, 150.0) & ~_gt(c.alt, 2000.0))
+    fast |= _gt(c.vmax, 120.0) & _gt(c.alt, 3000.0)
+    return ~c.transponder & fast & ~_silent_transport(c)
+
+
+def _rotorcraft(c: Cues) -> BoolArray:
+    """No transponder, low, once faster than a multirotor, and hovering or varying
+    its speed or turning tightly: what a helicopter does and a fixed wing cannot."""
+    manoeuvres = (c.hovers() >= 2) | _gt(c.spread(), ROTOR_SPREAD)
+    manoeuvres |= _gt(c.turns(), TIGHT_TURN) & _gt(c.spread(), 0.2)
+    return (
+        ~c.transponder
+        & ~c.remote_id
+        & _lt(c.alt, 3000.0)
+        & _gt(c.vmax, 30.0)
+        & ~_gt(c.vmax, MAX_SPEED[TargetClass.HELICOPTER])
+        & manoeuvres
+    )
 
 
 def _slow_low_silent(c: Cues) -> BoolArray:
@@ -172,7 +234,7 @@ def _silent_drone(c: Cues) -> BoolArray:
 
 
 def _silent_decoy(c: Cues) -> BoolArray:
-    return _slow_low_silent(c) & _gt(c.mean_speed, 30.0)
+    return _slow_low_silent(c) & _gt(c.mean_speed, 30.0) & _steady(c)
 
 
 _DRONE_SUPPORT: tuple[Mask, ...] = (
@@ -214,6 +276,34 @@ RULES: tuple[ClassRule, ...] = (
         base=0.5,
         step=0.1,
         cap=0.85,
+    ),
+    ClassRule(
+        "silent_transport",
+        TargetClass.AIRLINER,
+        _silent_transport,
+        (
+            lambda c: c.count >= 3,
+            lambda c: _gt(c.alt, 3000.0),
+            lambda c: _lt(c.spread(), 0.15),
+            lambda c: _gt(c.mean_speed, 100.0),
+        ),
+        base=0.6,
+        step=0.06,
+        cap=0.85,
+    ),
+    ClassRule(
+        "rotorcraft_manoeuvres",
+        TargetClass.HELICOPTER,
+        _rotorcraft,
+        (
+            lambda c: c.hovers() >= 2,
+            lambda c: _gt(c.spread(), ROTOR_SPREAD),
+            lambda c: _gt(c.turns(), TIGHT_TURN),
+            lambda c: c.count >= 3,
+        ),
+        base=0.6,
+        step=0.1,
+        cap=0.9,
     ),
     ClassRule(
         "military_fast",
@@ -357,6 +447,14 @@ def _rule_reasons(rule_idx: int, facts: Mapping[str, Any]) -> tuple[str, ...]:
             f"no transponder, {_m(vmax)} m/s: only military jets fly so fast without a transponder",
             f"altitude {_m(alt)} m",
         )
+    if name == "silent_transport":
+        return (
+            f"no transponder, {kin}, fastest {_m(vmax)} m/s: turboprop transport performance, "
+            "too fast for a drone and too slow for a fighter",
+            describe_manoeuvres(facts),
+        )
+    if name == "rotorcraft_manoeuvres":
+        return (f"no transponder, low ({kin}): rotorcraft manoeuvres", describe_manoeuvres(facts))
     if name == "military_fast":
         return (f"military aircraft at {_m(vmax)} m/s: faster than any airliner", kin)
     if name == "ambulance_callsign":
@@ -376,6 +474,7 @@ def _rule_reasons(rule_idx: int, facts: Mapping[str, Any]) -> tuple[str, ...]:
             f"no transponder, low, steady {_m(mean)} m/s on average: fixed-wing one-way "
             "attack drone or decoy (Shahed/Gerbera-type cruise)",
             kin,
+            describe_manoeuvres(facts),
         )
     if name == "drifting_high":
         return (f"drifting at {kin}: a balloon moves with the wind",)
