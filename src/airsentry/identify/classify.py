@@ -40,6 +40,7 @@ from airsentry.identify.cues import (
     Cues,
     category_classes,
     evaluate,
+    manoeuvre_veto,
     reasons,
 )
 from airsentry.identify.grouped import (
@@ -195,7 +196,9 @@ class TrackClassifier:
             return out
         pos = np.minimum(np.searchsorted(mem.ids, ids), len(mem.ids) - 1)
         known = mem.ids[pos] == ids
-        held = np.where(mem.vmax[pos][:, None] > _LIMITS[None, :], 0, mem.level[pos])
+        veto = mem.vmax[pos][:, None] > _LIMITS[None, :]
+        veto |= manoeuvre_veto(mem.xpdr[pos], mem.turn_max[pos], mem.climb_max[pos])
+        held = np.where(veto, 0, mem.level[pos])
         choice = np.argmax(held, axis=1)
         firm = known & (held.max(axis=1) > 0)
         out[firm] = CLASS_NAMES[choice[firm]]
@@ -226,6 +229,7 @@ class TrackClassifier:
         from_mem = mem_lvl >= best_lvl  # a tie keeps the older evidence
         held = np.where(from_mem, mem_lvl, best_lvl)
         vetoed = cues.vmax[:, None] > _LIMITS[None, :]
+        vetoed |= manoeuvre_veto(cues.transponder, cues.turns(), cues.climbs())
 
         # The row's own rule always counts, even for a class the track's past vetoes.
         rows = np.arange(n)

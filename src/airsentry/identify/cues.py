@@ -174,6 +174,15 @@ def _steady(c: Cues) -> BoolArray:
     return out
 
 
+def manoeuvre_veto(transponder: BoolArray, turn_max: FloatArray, climb: FloatArray) -> BoolArray:
+    """Per row and class (n, K): classes a silent track's manoeuvres rule out for good.
+    A transport does not turn at 6 deg/s or climb at 30 m/s; a fighter does."""
+    out = np.zeros((len(turn_max), len(CLASSES)), dtype=bool)
+    hard = ~transponder & (_gt(turn_max, 1.5 * GENTLE_TURN) | _gt(climb, STEEP_CLIMB))
+    out[:, CLASS_INDEX[TargetClass.AIRLINER]] = hard
+    return out
+
+
 def _silent_transport(c: Cues) -> BoolArray:
     """No transponder, 95-165 m/s high up, gentle turns and climbs: a transport."""
     return (
