@@ -183,6 +183,13 @@ def manoeuvre_veto(transponder: BoolArray, turn_max: FloatArray, climb: FloatArr
     return out
 
 
+def _military_fast(c: Cues) -> BoolArray:
+    """Faster than any airliner, or fast and turning or climbing like a fighter."""
+    hard = _gt(c.turns(), TIGHT_TURN) | _gt(c.climbs(), STEEP_CLIMB)
+    out: BoolArray = _gt(c.vmax, 300.0) | (_gt(c.vmax, 150.0) & hard)
+    return out
+
+
 def _silent_transport(c: Cues) -> BoolArray:
     """No transponder, 95-165 m/s high up, gentle turns and climbs: a transport."""
     return (
@@ -317,7 +324,7 @@ RULES: tuple[ClassRule, ...] = (
     ClassRule(
         "military_fast",
         TargetClass.FAST_JET,
-        lambda c: c.transponder & c.military & _gt(c.vmax, 300.0),
+        lambda c: c.transponder & c.military & _military_fast(c),
         (lambda c: c.count >= 3,),
         base=0.6,
         step=0.1,
@@ -465,7 +472,12 @@ def _rule_reasons(rule_idx: int, facts: Mapping[str, Any]) -> tuple[str, ...]:
     if name == "rotorcraft_manoeuvres":
         return (f"no transponder, low ({kin}): rotorcraft manoeuvres", describe_manoeuvres(facts))
     if name == "military_fast":
-        return (f"military aircraft at {_m(vmax)} m/s: faster than any airliner", kin)
+        return (
+            f"military aircraft at {_m(vmax)} m/s: faster than any airliner, or manoeuvring "
+            "like a fighter",
+            kin,
+            describe_manoeuvres(facts),
+        )
     if name == "ambulance_callsign":
         return (f"callsign {cs}: air-ambulance / rescue helicopter operator", kin)
     if name == "airline_callsign":
