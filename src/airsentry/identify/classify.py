@@ -41,7 +41,6 @@ from airsentry.identify.cues import (
     category_classes,
     evaluate,
     manoeuvre_veto,
-    reasons,
 )
 from airsentry.identify.grouped import (
     group_start,
@@ -51,6 +50,7 @@ from airsentry.identify.grouped import (
     grouped_last,
 )
 from airsentry.identify.manoeuvre import ManoeuvreMemory, Manoeuvres, manoeuvres, speed_spread
+from airsentry.identify.reasons import reasons
 from airsentry.model import FloatArray, IntArray, ObjArray, ReportBatch, TargetClass, TrackUpdates
 
 CLASS_NAMES: ObjArray = np.array([str(c) for c in CLASSES], dtype=object)

@@ -28,9 +28,17 @@ Thresholds, and why (calibrated on the ``traffic`` sample flights and the Septem
   Below FL100 airliners are held to 250 kt (128 m/s) and turboprop twins (King Air,
   survey aircraft) cruise at 120-150 m/s below FL250, so speed alone at 100 m/s and
   3000 m, the old rule, mistook survey twins for airliners.
+- How a silent track flies (``identify.manoeuvre``; issue 14): below 3000 m, once faster
+  than 30 m/s (no multirotor), hovering (< 8 m/s on two updates), a speed spread over
+  35 % or tight turns (> 8 deg/s) make a helicopter, which no fixed-wing decoy can fly
+  like. 95-165 m/s above 2000 m with gentle turns (< 4 deg/s) and climbs (< 30 m/s)
+  make a turboprop transport (class ``airliner``: a large manned aircraft), not a
+  fighter; a silent track turning at 6 deg/s or climbing at 30 m/s is no transport (a
+  veto), and a military one that fast and manoeuvring is a fast jet.
 - No transponder, 10-70 m/s below 4000 m, never faster than 90 m/s: a drone. A mean
   speed of 30 m/s or more makes it a fixed-wing one-way attack drone or decoy
-  (Shahed/Gerbera-type cruise is 40-50 m/s); multirotors stay below.
+  (Shahed/Gerbera-type cruise is 40-50 m/s), provided it never hovered and its speed
+  stays steady (spread under 30 %); multirotors stay below.
 - Below 15 m/s above 5000 m, never faster than 40 m/s: a balloon drifting with the wind.
 - Transponder, slow and low: light aircraft (general aviation).
 """
@@ -38,16 +46,13 @@ Thresholds, and why (calibrated on the ``traffic`` sample flights and the Septem
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from airsentry.identify import callsign
-from airsentry.identify.manoeuvre import describe_manoeuvres
 from airsentry.model import (
-    EMERGENCY_SQUAWKS,
     BoolArray,
     FloatArray,
     IntArray,
@@ -427,78 +432,3 @@ def evaluate(cues: Cues) -> tuple[IntArray, IntArray, IntArray]:
     cls = np.select(fires, classes, UNKNOWN)
     level = np.select(fires, levels, UNKNOWN_LEVEL)
     return rule_idx.astype(np.int64), cls.astype(np.int64), level.astype(np.int64)
-
-
-def _m(x: float) -> str:
-    return "?" if not math.isfinite(x) else f"{x:.0f}"
-
-
-def reasons(rule_idx: int, facts: Mapping[str, Any]) -> tuple[str, ...]:
-    """The operator's reasons for one row's class, from the rule that decided it."""
-    why = _rule_reasons(rule_idx, facts)
-    extra = []
-    if facts.get("military"):
-        extra.append("state aircraft: military address range or air-force callsign")
-    squawk = str(facts.get("squawk") or "")
-    if squawk in EMERGENCY_SQUAWKS:
-        extra.append(f"squawking {squawk} (emergency)")
-    return (*why, *extra)
-
-
-def _rule_reasons(rule_idx: int, facts: Mapping[str, Any]) -> tuple[str, ...]:
-    spd, alt, vmax = float(facts["speed"]), float(facts["alt"]), float(facts["vmax"])
-    kin = f"{_m(spd)} m/s at {_m(alt)} m"
-    name = RULES[rule_idx].name if rule_idx < len(RULES) else "unknown"
-    cs = str(facts.get("callsign") or "").strip()
-    if name == "remote_id":
-        return (f"broadcasts Remote ID ({facts['identity']}): only unmanned aircraft do", kin)
-    if name == "category":
-        cat = str(facts["category"])
-        _, desc, _ = CATEGORIES[cat]
-        if desc == "sensor hint":
-            return (f"sensor classifies it as {cat.replace('_', ' ')}", kin)
-        return (f"ADS-B emitter category {cat}: {desc}", kin)
-    if name == "fast_no_transponder":
-        return (
-            f"no transponder, {_m(vmax)} m/s: only military jets fly so fast without a transponder",
-            f"altitude {_m(alt)} m",
-        )
-    if name == "silent_transport":
-        return (
-            f"no transponder, {kin}, fastest {_m(vmax)} m/s: turboprop transport performance, "
-            "too fast for a drone and too slow for a fighter",
-            describe_manoeuvres(facts),
-        )
-    if name == "rotorcraft_manoeuvres":
-        return (f"no transponder, low ({kin}): rotorcraft manoeuvres", describe_manoeuvres(facts))
-    if name == "military_fast":
-        return (
-            f"military aircraft at {_m(vmax)} m/s: faster than any airliner, or manoeuvring "
-            "like a fighter",
-            kin,
-            describe_manoeuvres(facts),
-        )
-    if name == "ambulance_callsign":
-        return (f"callsign {cs}: air-ambulance / rescue helicopter operator", kin)
-    if name == "airline_callsign":
-        return (f"callsign {cs}: airline designator and flight number", kin)
-    if name == "registration_callsign":
-        return (f"callsign {cs}: a registration mark, general aviation", kin)
-    if name == "airliner_cruise":
-        who = f", callsign {cs}" if cs else ""
-        return (f"transponder, {kin} (fastest {_m(vmax)} m/s): airliner performance{who}",)
-    if name == "slow_low_silent":
-        return (f"slow, low, no transponder: {kin}",)
-    if name == "one_way_attack":
-        mean = float(facts.get("mean_speed", math.nan))
-        return (
-            f"no transponder, low, steady {_m(mean)} m/s on average: fixed-wing one-way "
-            "attack drone or decoy (Shahed/Gerbera-type cruise)",
-            kin,
-            describe_manoeuvres(facts),
-        )
-    if name == "drifting_high":
-        return (f"drifting at {kin}: a balloon moves with the wind",)
-    if name == "cooperative_slow":
-        return (f"transponder, slow and low: {kin}: light aircraft",)
-    return ("too few cues to classify", kin)
