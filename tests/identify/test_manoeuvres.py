@@ -4,6 +4,8 @@ tell them apart (issue 14), whatever the batching, and the reasons name the cues
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -89,3 +91,13 @@ def test_hard_turns_at_altitude_and_transport_speed_are_a_fighter() -> None:
     r = run(_track(np.full(n, 140.0), heading, 6000.0), 1)
     assert r.cls[0] == "airliner"  # a steady transport, until it turns like a fighter
     assert r.cls[-1] == "fast_jet"
+
+
+def test_a_sensor_saying_manned_aircraft_rules_out_a_decoy() -> None:
+    u = decoy()
+    hint = np.full(len(u), "", dtype=object)
+    hint[60:] = "aircraft"  # e.g. SAPIENT "manned aircraft" from its radar signature
+    u = TrackUpdates(u.track_id, replace(u.state, category=hint))
+    r = run(u, 3)
+    assert r.cls[0] == "decoy_drone"
+    assert "drone" not in r.cls[-1]

@@ -197,7 +197,7 @@ class TrackClassifier:
         pos = np.minimum(np.searchsorted(mem.ids, ids), len(mem.ids) - 1)
         known = mem.ids[pos] == ids
         veto = mem.vmax[pos][:, None] > _LIMITS[None, :]
-        veto |= manoeuvre_veto(mem.xpdr[pos], mem.turn_max[pos], mem.climb_max[pos])
+        veto |= manoeuvre_veto(mem.xpdr[pos], mem.turn_max[pos], mem.climb_max[pos], mem.cat[pos])
         held = np.where(veto, 0, mem.level[pos])
         choice = np.argmax(held, axis=1)
         firm = known & (held.max(axis=1) > 0)
@@ -229,7 +229,7 @@ class TrackClassifier:
         from_mem = mem_lvl >= best_lvl  # a tie keeps the older evidence
         held = np.where(from_mem, mem_lvl, best_lvl)
         vetoed = cues.vmax[:, None] > _LIMITS[None, :]
-        vetoed |= manoeuvre_veto(cues.transponder, cues.turns(), cues.climbs())
+        vetoed |= manoeuvre_veto(cues.transponder, cues.turns(), cues.climbs(), cues.category)
 
         # The row's own rule always counts, even for a class the track's past vetoes.
         rows = np.arange(n)

@@ -97,6 +97,11 @@ for _c in CLASSES:
         CATEGORIES[str(_c)] = (_c, "sensor hint", 0.75)
 
 
+MANNED_HINTS = ("aircraft", "helicopter")
+"""Sensor classifications (SAPIENT "manned aircraft", "helicopter": radar cross-section,
+micro-Doppler, imagery) that rule out a drone."""
+
+
 def category_classes(category: ObjArray) -> tuple[IntArray, FloatArray]:
     """Class index (-1 when none) and confidence of each row's category text."""
     keys, inverse = factorize(np.asarray(category, dtype=object))
@@ -179,12 +184,18 @@ def _steady(c: Cues) -> BoolArray:
     return out
 
 
-def manoeuvre_veto(transponder: BoolArray, turn_max: FloatArray, climb: FloatArray) -> BoolArray:
-    """Per row and class (n, K): classes a silent track's manoeuvres rule out for good.
-    A transport does not turn at 6 deg/s or climb at 30 m/s; a fighter does."""
+def manoeuvre_veto(
+    transponder: BoolArray, turn_max: FloatArray, climb: FloatArray, category: ObjArray
+) -> BoolArray:
+    """Per row and class (n, K): classes a track's cues rule out for good. A silent
+    transport does not turn at 6 deg/s or climb at 30 m/s (a fighter does); a track a
+    sensor classifies as a manned aircraft or a helicopter is no drone."""
     out = np.zeros((len(turn_max), len(CLASSES)), dtype=bool)
     hard = ~transponder & (_gt(turn_max, 1.5 * GENTLE_TURN) | _gt(climb, STEEP_CLIMB))
     out[:, CLASS_INDEX[TargetClass.AIRLINER]] = hard
+    manned = np.isin(np.asarray(category, dtype=object), MANNED_HINTS)
+    for k in (TargetClass.DRONE, TargetClass.DECOY_DRONE):
+        out[:, CLASS_INDEX[k]] = manned
     return out
 
 
@@ -229,7 +240,9 @@ def _rotorcraft(c: Cues) -> BoolArray:
 
 
 def _slow_low_silent(c: Cues) -> BoolArray:
-    return ~c.transponder & _within(c.speed, 10.0, 70.0) & _lt(c.alt, 4000.0) & ~_gt(c.vmax, 90.0)
+    slow = ~c.transponder & _within(c.speed, 10.0, 70.0) & _lt(c.alt, 4000.0)
+    out: BoolArray = slow & ~_gt(c.vmax, 90.0) & ~np.isin(c.category, MANNED_HINTS)
+    return out
 
 
 @dataclass(frozen=True, slots=True)
