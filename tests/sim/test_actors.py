@@ -42,3 +42,18 @@ def test_an_unknown_expectation_is_an_error_naming_the_actor(key: str, value: st
     actor = {"id": "a1", "kind": "airliner", "sensor": "r", "route": ROUTE, key: value}
     with pytest.raises(ScenarioError, match=f"actor a1.{key}"):
         parse_scenario({"sensors": [SENSOR], "actors": [actor]})
+
+
+def test_own_forces_are_named_by_the_register_and_without_it_the_check_fails() -> None:
+    sc = load_library("own-force-interceptors")
+    score = evaluate(sc)
+    assert score.passed
+    jets = [c for c in score.actors if c.actor.startswith("ro-f16")]
+    assert [(c.cls, c.action) for c in jets] == [("fast_jet", "none")] * 2
+    unnamed = evaluate(replace(sc, registers={}))
+    assert not unnamed.passed
+    assert all(
+        c.problems == ["no event about it says 'own forces: 86th Air Base Borcea'"]
+        for c in unnamed.actors
+        if c.actor.startswith("ro-f16")
+    )

@@ -2,7 +2,9 @@
 
 An actor of a scenario may state ``expect_class`` (the :class:`~airsentry.model.TargetClass`
 the system must give it) and ``expect_action`` (the action recommended for the incidents
-that name it, or ``none``: no incident may name it; see ``docs/scenarios.md``).
+that name it, or ``none``: no incident may name it) and ``expect_reason`` (text some event
+about one of its tracks must carry: "verify clearance", "own forces: ..."; see
+``docs/scenarios.md``).
 
 Tracks are tied to actors by position: every track update within ``gate_m`` of an
 actor's true position at the update's time belongs to the nearest such actor (a loop
@@ -21,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from airsentry.model import Action, Incident, IntArray, ObjArray, TrackUpdates
+from airsentry.model import Action, Event, Incident, IntArray, ObjArray, TrackUpdates
 from airsentry.sim.gospa import ecef
 from airsentry.sim.scenario import Actor, Scenario
 from airsentry.sim.sensors import truth
@@ -34,6 +36,7 @@ class ActorCheck:
     actor: str
     expect_class: str
     expect_action: str
+    expect_reason: str = ""
     cls: str = ""  # the class of its latest tied update ("" when no track was tied)
     agree: float = 0.0  # share of its tied updates of the expected class
     action: str = "none"  # the highest recommendation of its incidents
@@ -52,6 +55,7 @@ class ActorCheck:
             "class_agreement": round(self.agree, 3),
             "expect_action": self.expect_action or None,
             "action": self.action,
+            "expect_reason": self.expect_reason or None,
             "incidents": list(self.incidents),
             "met": self.met,
             "problems": list(self.problems),
@@ -63,12 +67,13 @@ def check_actors(
     updates: TrackUpdates,
     classes: ObjArray,
     booked: Sequence[Incident],
+    events: Sequence[Event] = (),
     *,
     gate_m: float = 2000.0,
     min_rows: int = 3,
 ) -> list[ActorCheck]:
     """The checks of every actor of ``scenario`` that states an expectation."""
-    wanted = [a for a in scenario.actors if a.expect_class or a.expect_action]
+    wanted = [a for a in scenario.actors if a.expect_class or a.expect_action or a.expect_reason]
     if not wanted:
         return []
     owner = _tie(scenario.actors, updates, gate_m)
@@ -77,7 +82,7 @@ def check_actors(
     for actor in wanted:
         rows = np.flatnonzero(owner == index[actor.id])
         rows = rows[np.argsort(updates.state.t[rows], kind="stable")]
-        check = ActorCheck(actor.id, actor.expect_class, actor.expect_action)
+        check = ActorCheck(actor.id, actor.expect_class, actor.expect_action, actor.expect_reason)
         if len(rows):
             got = classes[rows]
             check.cls = str(got[-1])
@@ -89,6 +94,10 @@ def check_actors(
         check.incidents = [i.id for i in mine]
         acts = [i.recommendation.action for i in mine if i.recommendation is not None]
         check.action = str(max(acts, key=lambda a: Action(a).rank)) if acts else "none"
+        if actor.expect_reason and not any(
+            e.track_id in tracks and actor.expect_reason in " | ".join(e.reasons) for e in events
+        ):
+            check.problems.append(f"no event about it says {actor.expect_reason!r}")
         if actor.expect_class and check.cls != actor.expect_class:
             got_cls = check.cls or "no track"
             check.problems.append(f"classed {got_cls}, expected {actor.expect_class}")

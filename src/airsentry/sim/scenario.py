@@ -16,6 +16,7 @@ A scenario is YAML, documented field by field in ``docs/scenarios.md``::
         remote_id: false             # broadcasts Remote ID (identity rid:...)
         expect_class: fast_jet       # optional: the class the system must give it
         expect_action: intercept_and_escort  # optional: its incidents' action, or none
+        expect_reason: ""            # optional: text an event about it must carry
         sensors: [EE-ASOC]           # or `sensor: EE-ASOC`
         route: [...]                 # see airsentry.sim.routes
     expected:                        # incidents the scenario promises
@@ -110,6 +111,7 @@ class Actor:
     remote_id: bool = False
     expect_class: str = ""  # the class the system must give it ("": not checked)
     expect_action: str = ""  # the action recommended for it, "none": no incident
+    expect_reason: str = ""  # text an event about it must carry ("verify clearance")
 
     @property
     def start(self) -> float:
@@ -401,9 +403,10 @@ def _actor(m: Any, where: str, source: str, sensors: set[str]) -> Actor:
 
 
 def _expectations(m: Mapping[str, Any], where: str, source: str) -> dict[str, str]:
-    """An actor's ``expect_class`` (a TargetClass) and ``expect_action`` (an Action, or
-    "none": no incident may name it), checked by ``airsentry evaluate``."""
-    out = {k: str(m.get(k) or "") for k in ("expect_class", "expect_action")}
+    """An actor's ``expect_class`` (a TargetClass), ``expect_action`` (an Action, or
+    "none": no incident may name it) and ``expect_reason`` (text that some event about
+    it must carry), checked by ``airsentry evaluate``."""
+    out = {k: str(m.get(k) or "") for k in ("expect_class", "expect_action", "expect_reason")}
     classes = {str(c) for c in TargetClass}
     if out["expect_class"] and out["expect_class"] not in classes:
         raise ScenarioError(

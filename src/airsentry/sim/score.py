@@ -40,7 +40,7 @@ import yaml
 from airsentry.build import open_run
 from airsentry.config import DEFAULT_PROTECTED, DeploymentConfig, PipelineConfig
 from airsentry.incidents.grouping import starts_incident
-from airsentry.model import Incident, ReportBatch, TrackUpdates, Zone, to_epoch
+from airsentry.model import Event, Incident, ReportBatch, TrackUpdates, Zone, to_epoch
 from airsentry.sim.actors import ActorCheck, check_actors
 from airsentry.sim.gospa import ecef, gospa
 from airsentry.sim.scenario import ExpectedIncident, Scenario
@@ -205,6 +205,7 @@ class _Recorder:
         self.latency = latency
         self.parts: list[TrackUpdates] = []
         self.classes: list[Any] = []  # step.classes, aligned with parts
+        self.events: list[Event] = []
         self.alerts: list[tuple[str, float, float]] = []  # zone id, event time, alert time
 
     def write(self, step: Step) -> None:
@@ -212,6 +213,7 @@ class _Recorder:
             self.parts.append(step.updates)
             self.classes.append(step.classes)
         worst = max(self.latency.values(), default=0.0)
+        self.events.extend(step.events)
         for e in step.events:
             if starts_incident(e):
                 t = to_epoch(e.time)
@@ -266,7 +268,7 @@ def evaluate(
     updates = _concat(recorder.parts)
     g = _gospa(scenario, updates, s)
     classes = np.concatenate(recorder.classes) if recorder.classes else np.empty(0, object)
-    actors = check_actors(scenario, updates, classes, booked)
+    actors = check_actors(scenario, updates, classes, booked, recorder.events)
     return ScenarioScore(scenario.name, scenario.control, len(feed), matches, checks, *g, actors)
 
 
