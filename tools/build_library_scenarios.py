@@ -225,13 +225,19 @@ def admitted_by_name() -> dict[str, Any]:
                            "format": "remoteid"}],
         "actors": [
             {"id": "police-drone", "kind": "drone", "identity": "rid:1581F5FKD2294POL0001",
-             "remote_id": True, "sensors": ["RID-EPWA"], "route": drone},
+             "remote_id": True, "sensors": ["RID-EPWA"], "route": drone,
+             "expect_class": "drone", "expect_action": "none",
+             "expect_reason": "permitted: drone permit PL-ULC-2025-0412"},
             {"id": "egyptian-af", "kind": "airliner", "identity": "icao:010075",
              "transponder": True, "callsign": "EGY1071", "squawk": "2214", "category": "A5",
-             "sensors": ["adsb-net"], "route": state_flight(52.6)},
+             "sensors": ["adsb-net"], "route": state_flight(52.6),
+             "expect_class": "airliner", "expect_action": "none",
+             "expect_reason": "cleared: diplomatic clearance PL-DIP-2025-0920"},
             {"id": "algerian-af", "kind": "airliner", "identity": "icao:0a4012",
              "transponder": True, "callsign": "DAH4101", "squawk": "2215", "category": "A5",
-             "sensors": ["adsb-net"], "route": state_flight(51.9)},
+             "sensors": ["adsb-net"], "route": state_flight(51.9),
+             "expect_class": "airliner", "expect_action": "none",
+             "expect_reason": "verify clearance"},
         ],
     }  # fmt: skip
 

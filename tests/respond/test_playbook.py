@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -166,3 +167,21 @@ def test_roles_outrank_transitively() -> None:
     assert not PLAYBOOK.may_decide("air_defence_commander", "air_policing_commander")
     assert not PLAYBOOK.may_decide("airport_authority", "national_authority")
     assert not PLAYBOOK.may_decide("nobody", "operator")
+
+
+@pytest.mark.parametrize("cls", ["helicopter", "airliner"])
+def test_a_manned_aircraft_without_transponder_is_intercepted_not_treated_as_a_drone(
+    cls: str,
+) -> None:
+    # A helicopter first seen cruising like a decoy: its latest class decides (issue 14).
+    early = make_incident("sovereign", ["decoy_drone"])
+    late = make_incident("sovereign", [cls])
+    inc = replace(late, events=[*early.events[:1], *late.events[1:]])
+    rec = Responder(PLAYBOOK)(inc)
+    assert rec.action is Action.INTERCEPT_ESCORT
+    assert "manned without transponder" in rec.reasons[0]
+    # with a transponder (an identity heard) it is not this rule's business
+    heard = make_incident("sovereign", [cls], identities=["icao:4ca123"])
+    assert "intercept_and_escort" not in fired(heard)
+    # a decoy stays a matter for air defence
+    assert Responder(PLAYBOOK)(early).action is Action.ALERT_AIR_DEFENCE

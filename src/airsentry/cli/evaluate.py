@@ -95,4 +95,7 @@ def table(d: dict[str, Any]) -> str:
     for e in d["expected"]:
         state = "met" if e["met"] else "NOT MET: " + "; ".join(e["problems"])
         lines.append(f"  expected {e['zone']}: {e['incident'] or '—'} {state}")
+    for a in d.get("actors", []):
+        state = "met" if a["met"] else "NOT MET: " + "; ".join(a["problems"])
+        lines.append(f"  actor {a['actor']}: {a['class'] or '—'}, {a['action']} {state}")
     return "\n".join(lines)

@@ -33,7 +33,7 @@ NONE, AIRLINE, REGISTRATION, MILITARY, TACTICAL, AMBULANCE = range(6)
 NAMES = ("none", "airline", "registration", "military", "tactical", "ambulance")
 
 _MILITARY = (
-    "FAF CTM RCH RRR GAF BAF CFC IAM PLF SUI CNV NAF HUF CEF AME DAF NOW SVF FNY HAF ASY KIW"
+    "FAF CTM RCH RRR GAF BAF CFC IAM PLF SUI CNV NAF HUF CEF AME DAF NOW SVF FNY HAF ASY KIW ROF"
 )
 MILITARY_DESIGNATORS = frozenset(_MILITARY.split(" "))
 """ICAO designators of air forces (Doc 8585): their flights are state aircraft."""

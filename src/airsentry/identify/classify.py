@@ -40,7 +40,7 @@ from airsentry.identify.cues import (
     Cues,
     category_classes,
     evaluate,
-    reasons,
+    manoeuvre_veto,
 )
 from airsentry.identify.grouped import (
     group_start,
@@ -49,6 +49,8 @@ from airsentry.identify.grouped import (
     grouped_cumsum,
     grouped_last,
 )
+from airsentry.identify.manoeuvre import ManoeuvreMemory, Manoeuvres, manoeuvres, speed_spread
+from airsentry.identify.reasons import reasons
 from airsentry.model import FloatArray, IntArray, ObjArray, ReportBatch, TargetClass, TrackUpdates
 
 CLASS_NAMES: ObjArray = np.array([str(c) for c in CLASSES], dtype=object)
@@ -81,6 +83,18 @@ def _per_run(
     return fn(values[at])[np.searchsorted(at, np.arange(n), side="right") - 1]
 
 
+_MANOEUVRE_FILL: dict[str, float] = {
+    "hover": 0,
+    "s2sum": 0.0,
+    "t": np.nan,
+    "heading": np.nan,
+    "turn": np.nan,
+    "turn_max": 0.0,
+    "climb": np.nan,
+    "climb_max": 0.0,
+}
+
+
 class _Memory:
     """Running statistics per track, as columns sorted by track id.
 
@@ -99,6 +113,15 @@ class _Memory:
         self.vlast = np.empty(0, dtype=np.float64)  # latest speed (0 when unknown)
         self.alt_raw = np.empty(0, dtype=np.float64)  # latest reported altitude
         self.sn = np.empty(0, dtype=np.int64)  # number of known speeds
+        # manoeuvres (identify.manoeuvre): hover spells, speed spread, turns, climbs
+        self.hover = np.empty(0, dtype=np.int64)
+        self.s2sum = np.empty(0, dtype=np.float64)
+        self.t = np.empty(0, dtype=np.float64)
+        self.heading = np.empty(0, dtype=np.float64)
+        self.turn = np.empty(0, dtype=np.float64)
+        self.turn_max = np.empty(0, dtype=np.float64)
+        self.climb = np.empty(0, dtype=np.float64)
+        self.climb_max = np.empty(0, dtype=np.float64)
         self.level = np.empty((0, _K), dtype=np.int64)  # held confidence per class
         self.why: ObjArray = np.empty((0, _K), dtype=object)  # reasons per class
 
@@ -120,6 +143,8 @@ class _Memory:
             self.vlast = np.insert(self.vlast, at, 0.0)
             self.alt_raw = np.insert(self.alt_raw, at, np.nan)
             self.sn = np.insert(self.sn, at, 0)
+            for name, fill in _MANOEUVRE_FILL.items():
+                setattr(self, name, np.insert(getattr(self, name), at, fill))
             self.level = np.insert(self.level, at, 0, axis=0)
             self.why = np.insert(self.why, at, np.empty((len(new), _K), dtype=object), axis=0)
         return np.searchsorted(self.ids, ids).astype(np.int64)
@@ -138,6 +163,7 @@ class _Memory:
             "alt_raw",
             "level",
             "why",
+            *_MANOEUVRE_FILL,
         ):
             setattr(self, name, getattr(self, name)[mask])
 
@@ -170,7 +196,9 @@ class TrackClassifier:
             return out
         pos = np.minimum(np.searchsorted(mem.ids, ids), len(mem.ids) - 1)
         known = mem.ids[pos] == ids
-        held = np.where(mem.vmax[pos][:, None] > _LIMITS[None, :], 0, mem.level[pos])
+        veto = mem.vmax[pos][:, None] > _LIMITS[None, :]
+        veto |= manoeuvre_veto(mem.xpdr[pos], mem.turn_max[pos], mem.climb_max[pos], mem.cat[pos])
+        held = np.where(veto, 0, mem.level[pos])
         choice = np.argmax(held, axis=1)
         firm = known & (held.max(axis=1) > 0)
         out[firm] = CLASS_NAMES[choice[firm]]
@@ -187,8 +215,9 @@ class TrackClassifier:
         g = inverse.reshape(-1)[order].astype(np.int64)
         s = updates.state.take(order)
         slot = slot_of_group[g]
-        cues, ident, ssum, sn, alt_ff = self._cues(s, g, slot)
+        cues, ident, ssum, sn, alt_ff, man = self._cues(s, g, slot)
         rule_idx, raw_cls, raw_level = evaluate(cues)
+        spread = cues.spread()
 
         # Held confidence per class: the best of memory and of this batch's rows so far.
         best_lvl = np.zeros((n, _K), dtype=np.int64)
@@ -200,6 +229,7 @@ class TrackClassifier:
         from_mem = mem_lvl >= best_lvl  # a tie keeps the older evidence
         held = np.where(from_mem, mem_lvl, best_lvl)
         vetoed = cues.vmax[:, None] > _LIMITS[None, :]
+        vetoed |= manoeuvre_veto(cues.transponder, cues.turns(), cues.climbs(), cues.category)
 
         # The row's own rule always counts, even for a class the track's past vetoes.
         rows = np.arange(n)
@@ -234,6 +264,10 @@ class TrackClassifier:
                     "squawk": s.squawk[p],
                     "military": bool(cues.military[p]),
                     "mean_speed": cues.mean_speed[p],
+                    "hover": int(man.hover[p]),
+                    "speed_cv": spread[p],
+                    "turn_max": man.turn_max[p],
+                    "climb_max": man.climb_max[p],
                 },
             )
         mem_why = self._mem.why[slot, choice]
@@ -244,6 +278,7 @@ class TrackClassifier:
         self._mem.vlast[slot[last]] = np.nan_to_num(cues.speed[last], nan=0.0)
         self._mem.alt_raw[slot[last]] = alt_ff[last]
         self._mem.sn[slot[last]] = sn[last]
+        self._remember_manoeuvres(slot[last], last, s, man)
 
         back = np.empty(n, dtype=np.int64)
         back[order] = rows
@@ -256,7 +291,7 @@ class TrackClassifier:
 
     def _cues(
         self, s: ReportBatch, g: IntArray, slot: IntArray
-    ) -> tuple[Cues, npt.NDArray[np.str_], FloatArray, IntArray, FloatArray]:
+    ) -> tuple[Cues, npt.NDArray[np.str_], FloatArray, IntArray, FloatArray, Manoeuvres]:
         """The rows' cues, combining this batch's running statistics with memory."""
         mem = self._mem
         n = len(g)
@@ -288,6 +323,7 @@ class TrackClassifier:
         sn = grouped_cumsum(known.astype(np.float64), g).astype(np.int64) + mem.sn[slot]
         with np.errstate(invalid="ignore", divide="ignore"):
             mean_speed = np.where(sn > 0, ssum / np.maximum(sn, 1), np.nan)
+        man = manoeuvres(s, g, first, slot, self._manoeuvre_memory(), spd_prev)
         # Callsign and identity rarely change along a track: judge them where they do.
         cs_kind = _per_run(s.callsign, first, callsign.kinds)
         mil_addr = _per_run(s.identity, first, lambda v: icao.is_military(icao.parse_identity(v)))
@@ -308,8 +344,31 @@ class TrackClassifier:
             cs_kind=cs_kind,
             military=military,
             mean_speed=mean_speed.astype(np.float64),
+            hover=man.hover,
+            speed_cv=speed_spread(ssum, man.s2sum, sn),
+            turn_max=man.turn_max,
+            climb_max=man.climb_max,
         )
-        return cues, ident, ssum, sn, alt_ff
+        return cues, ident, ssum, sn, alt_ff, man
+
+    def _manoeuvre_memory(self) -> ManoeuvreMemory:
+        m = self._mem
+        return ManoeuvreMemory(
+            m.hover, m.s2sum, m.t, m.heading, m.turn, m.turn_max, m.climb, m.climb_max
+        )
+
+    def _remember_manoeuvres(
+        self, slots: IntArray, last: IntArray, s: ReportBatch, man: Manoeuvres
+    ) -> None:
+        m = self._mem
+        m.hover[slots] = man.hover[last]
+        m.s2sum[slots] = man.s2sum[last]
+        m.t[slots] = s.t[last]
+        m.heading[slots] = man.heading[last]
+        m.turn[slots] = man.turn[last]
+        m.turn_max[slots] = man.turn_max[last]
+        m.climb[slots] = man.climb[last]
+        m.climb_max[slots] = man.climb_max[last]
 
     def _remember(
         self,

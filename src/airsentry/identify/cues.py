@@ -28,9 +28,17 @@ Thresholds, and why (calibrated on the ``traffic`` sample flights and the Septem
   Below FL100 airliners are held to 250 kt (128 m/s) and turboprop twins (King Air,
   survey aircraft) cruise at 120-150 m/s below FL250, so speed alone at 100 m/s and
   3000 m, the old rule, mistook survey twins for airliners.
+- How a silent track flies (``identify.manoeuvre``; issue 14): below 3000 m, once faster
+  than 30 m/s (no multirotor), hovering (< 8 m/s on two updates), a speed spread over
+  35 % or tight turns (> 8 deg/s) make a helicopter, which no fixed-wing decoy can fly
+  like. 95-165 m/s above 2000 m with gentle turns (< 4 deg/s) and climbs (< 30 m/s)
+  make a turboprop transport (class ``airliner``: a large manned aircraft), not a
+  fighter; a silent track turning at 6 deg/s or climbing at 30 m/s is no transport (a
+  veto), and a military one that fast and manoeuvring is a fast jet.
 - No transponder, 10-70 m/s below 4000 m, never faster than 90 m/s: a drone. A mean
   speed of 30 m/s or more makes it a fixed-wing one-way attack drone or decoy
-  (Shahed/Gerbera-type cruise is 40-50 m/s); multirotors stay below.
+  (Shahed/Gerbera-type cruise is 40-50 m/s), provided it never hovered and its speed
+  stays steady (spread under 30 %); multirotors stay below.
 - Below 15 m/s above 5000 m, never faster than 40 m/s: a balloon drifting with the wind.
 - Transponder, slow and low: light aircraft (general aviation).
 """
@@ -38,15 +46,13 @@ Thresholds, and why (calibrated on the ``traffic`` sample flights and the Septem
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from airsentry.identify import callsign
 from airsentry.model import (
-    EMERGENCY_SQUAWKS,
     BoolArray,
     FloatArray,
     IntArray,
@@ -91,6 +97,11 @@ for _c in CLASSES:
         CATEGORIES[str(_c)] = (_c, "sensor hint", 0.75)
 
 
+MANNED_HINTS = ("aircraft", "helicopter")
+"""Sensor classifications (SAPIENT "manned aircraft", "helicopter": radar cross-section,
+micro-Doppler, imagery) that rule out a drone."""
+
+
 def category_classes(category: ObjArray) -> tuple[IntArray, FloatArray]:
     """Class index (-1 when none) and confidence of each row's category text."""
     keys, inverse = factorize(np.asarray(category, dtype=object))
@@ -119,6 +130,23 @@ class Cues:
     cs_kind: IntArray  # identify.callsign kind of the row's callsign
     military: BoolArray  # military ICAO address range or air-force designator
     mean_speed: FloatArray  # mean horizontal speed of the track so far (NaN unknown)
+    # manoeuvres of the track so far (identify.manoeuvre); defaults: nothing seen
+    hover: IntArray | None = None  # updates spent standing still low down
+    speed_cv: FloatArray | None = None  # speed spread, std / mean (NaN unknown)
+    turn_max: FloatArray | None = None  # sharpest sustained turn, deg/s
+    climb_max: FloatArray | None = None  # steepest sustained climb or descent, m/s
+
+    def hovers(self) -> IntArray:
+        return self.hover if self.hover is not None else np.zeros(len(self.speed), np.int64)
+
+    def spread(self) -> FloatArray:
+        return self.speed_cv if self.speed_cv is not None else np.full(len(self.speed), np.nan)
+
+    def turns(self) -> FloatArray:
+        return self.turn_max if self.turn_max is not None else np.zeros(len(self.speed))
+
+    def climbs(self) -> FloatArray:
+        return self.climb_max if self.climb_max is not None else np.zeros(len(self.speed))
 
 
 Mask = Callable[[Cues], BoolArray]
@@ -140,13 +168,81 @@ def _within(a: FloatArray, lo: float, hi: float) -> BoolArray:
     return ~np.isnan(a) & ~_lt(a, lo) & ~_gt(a, hi)
 
 
+# Manoeuvre thresholds (identify.manoeuvre): a fixed wing cannot hover; a decoy's speed
+# spread stays within wind and tracker noise; rotorcraft vary speed and turn tightly;
+# transports turn at standard rate (3 deg/s) or less and climb at 5-10 m/s.
+ROTOR_SPREAD = 0.35  # speed std / mean above which a slow silent track is no cruise
+STEADY_SPREAD = 0.3  # at most this for a steady cruise
+TIGHT_TURN = 8.0  # deg/s, sustained
+GENTLE_TURN = 4.0  # deg/s
+STEEP_CLIMB = 30.0  # m/s: fighters, not transports
+
+
+def _steady(c: Cues) -> BoolArray:
+    """Never hovered, speed within a narrow band: a fixed-wing cruise."""
+    out: BoolArray = (c.hovers() == 0) & ~_gt(c.spread(), STEADY_SPREAD)
+    return out
+
+
+def manoeuvre_veto(
+    transponder: BoolArray, turn_max: FloatArray, climb: FloatArray, category: ObjArray
+) -> BoolArray:
+    """Per row and class (n, K): classes a track's cues rule out for good. A silent
+    transport does not turn at 6 deg/s or climb at 30 m/s (a fighter does); a track a
+    sensor classifies as a manned aircraft or a helicopter is no drone."""
+    out = np.zeros((len(turn_max), len(CLASSES)), dtype=bool)
+    hard = ~transponder & (_gt(turn_max, 1.5 * GENTLE_TURN) | _gt(climb, STEEP_CLIMB))
+    out[:, CLASS_INDEX[TargetClass.AIRLINER]] = hard
+    manned = np.isin(np.asarray(category, dtype=object), MANNED_HINTS)
+    for k in (TargetClass.DRONE, TargetClass.DECOY_DRONE):
+        out[:, CLASS_INDEX[k]] = manned
+    return out
+
+
+def _military_fast(c: Cues) -> BoolArray:
+    """Faster than any airliner, or fast and turning or climbing like a fighter."""
+    hard = _gt(c.turns(), TIGHT_TURN) | _gt(c.climbs(), STEEP_CLIMB)
+    out: BoolArray = _gt(c.vmax, 300.0) | (_gt(c.vmax, 150.0) & hard)
+    return out
+
+
+def _silent_transport(c: Cues) -> BoolArray:
+    """No transponder, 95-165 m/s high up, gentle turns and climbs: a transport."""
+    return (
+        ~c.transponder
+        & _within(c.vmax, 95.0, 165.0)
+        & _gt(c.alt, 2000.0)
+        & ~_gt(c.turns(), GENTLE_TURN)
+        & ~_gt(c.climbs(), STEEP_CLIMB)
+        & _steady(c)
+    )
+
+
 def _fast_jet(c: Cues) -> BoolArray:
-    fast = _gt(c.vmax, 150.0) | (_gt(c.vmax, 120.0) & _gt(c.alt, 3000.0))
-    return ~c.transponder & fast
+    fast = _gt(c.vmax, 165.0) | (_gt(c.vmax, 150.0) & ~_gt(c.alt, 2000.0))
+    fast |= _gt(c.vmax, 120.0) & _gt(c.alt, 3000.0)
+    return ~c.transponder & fast & ~_silent_transport(c)
+
+
+def _rotorcraft(c: Cues) -> BoolArray:
+    """No transponder, low, once faster than a multirotor, and hovering or varying
+    its speed or turning tightly: what a helicopter does and a fixed wing cannot."""
+    manoeuvres = (c.hovers() >= 2) | _gt(c.spread(), ROTOR_SPREAD)
+    manoeuvres |= _gt(c.turns(), TIGHT_TURN) & _gt(c.spread(), 0.2)
+    return (
+        ~c.transponder
+        & ~c.remote_id
+        & _lt(c.alt, 3000.0)
+        & _gt(c.vmax, 30.0)
+        & ~_gt(c.vmax, MAX_SPEED[TargetClass.HELICOPTER])
+        & manoeuvres
+    )
 
 
 def _slow_low_silent(c: Cues) -> BoolArray:
-    return ~c.transponder & _within(c.speed, 10.0, 70.0) & _lt(c.alt, 4000.0) & ~_gt(c.vmax, 90.0)
+    slow = ~c.transponder & _within(c.speed, 10.0, 70.0) & _lt(c.alt, 4000.0)
+    out: BoolArray = slow & ~_gt(c.vmax, 90.0) & ~np.isin(c.category, MANNED_HINTS)
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +268,7 @@ def _silent_drone(c: Cues) -> BoolArray:
 
 
 def _silent_decoy(c: Cues) -> BoolArray:
-    return _slow_low_silent(c) & _gt(c.mean_speed, 30.0)
+    return _slow_low_silent(c) & _gt(c.mean_speed, 30.0) & _steady(c)
 
 
 _DRONE_SUPPORT: tuple[Mask, ...] = (
@@ -216,9 +312,37 @@ RULES: tuple[ClassRule, ...] = (
         cap=0.85,
     ),
     ClassRule(
+        "silent_transport",
+        TargetClass.AIRLINER,
+        _silent_transport,
+        (
+            lambda c: c.count >= 3,
+            lambda c: _gt(c.alt, 3000.0),
+            lambda c: _lt(c.spread(), 0.15),
+            lambda c: _gt(c.mean_speed, 100.0),
+        ),
+        base=0.6,
+        step=0.06,
+        cap=0.85,
+    ),
+    ClassRule(
+        "rotorcraft_manoeuvres",
+        TargetClass.HELICOPTER,
+        _rotorcraft,
+        (
+            lambda c: c.hovers() >= 2,
+            lambda c: _gt(c.spread(), ROTOR_SPREAD),
+            lambda c: _gt(c.turns(), TIGHT_TURN),
+            lambda c: c.count >= 3,
+        ),
+        base=0.6,
+        step=0.1,
+        cap=0.9,
+    ),
+    ClassRule(
         "military_fast",
         TargetClass.FAST_JET,
-        lambda c: c.transponder & c.military & _gt(c.vmax, 300.0),
+        lambda c: c.transponder & c.military & _military_fast(c),
         (lambda c: c.count >= 3,),
         base=0.6,
         step=0.1,
@@ -321,64 +445,3 @@ def evaluate(cues: Cues) -> tuple[IntArray, IntArray, IntArray]:
     cls = np.select(fires, classes, UNKNOWN)
     level = np.select(fires, levels, UNKNOWN_LEVEL)
     return rule_idx.astype(np.int64), cls.astype(np.int64), level.astype(np.int64)
-
-
-def _m(x: float) -> str:
-    return "?" if not math.isfinite(x) else f"{x:.0f}"
-
-
-def reasons(rule_idx: int, facts: Mapping[str, Any]) -> tuple[str, ...]:
-    """The operator's reasons for one row's class, from the rule that decided it."""
-    why = _rule_reasons(rule_idx, facts)
-    extra = []
-    if facts.get("military"):
-        extra.append("state aircraft: military address range or air-force callsign")
-    squawk = str(facts.get("squawk") or "")
-    if squawk in EMERGENCY_SQUAWKS:
-        extra.append(f"squawking {squawk} (emergency)")
-    return (*why, *extra)
-
-
-def _rule_reasons(rule_idx: int, facts: Mapping[str, Any]) -> tuple[str, ...]:
-    spd, alt, vmax = float(facts["speed"]), float(facts["alt"]), float(facts["vmax"])
-    kin = f"{_m(spd)} m/s at {_m(alt)} m"
-    name = RULES[rule_idx].name if rule_idx < len(RULES) else "unknown"
-    cs = str(facts.get("callsign") or "").strip()
-    if name == "remote_id":
-        return (f"broadcasts Remote ID ({facts['identity']}): only unmanned aircraft do", kin)
-    if name == "category":
-        cat = str(facts["category"])
-        _, desc, _ = CATEGORIES[cat]
-        if desc == "sensor hint":
-            return (f"sensor classifies it as {cat.replace('_', ' ')}", kin)
-        return (f"ADS-B emitter category {cat}: {desc}", kin)
-    if name == "fast_no_transponder":
-        return (
-            f"no transponder, {_m(vmax)} m/s: only military jets fly so fast without a transponder",
-            f"altitude {_m(alt)} m",
-        )
-    if name == "military_fast":
-        return (f"military aircraft at {_m(vmax)} m/s: faster than any airliner", kin)
-    if name == "ambulance_callsign":
-        return (f"callsign {cs}: air-ambulance / rescue helicopter operator", kin)
-    if name == "airline_callsign":
-        return (f"callsign {cs}: airline designator and flight number", kin)
-    if name == "registration_callsign":
-        return (f"callsign {cs}: a registration mark, general aviation", kin)
-    if name == "airliner_cruise":
-        who = f", callsign {cs}" if cs else ""
-        return (f"transponder, {kin} (fastest {_m(vmax)} m/s): airliner performance{who}",)
-    if name == "slow_low_silent":
-        return (f"slow, low, no transponder: {kin}",)
-    if name == "one_way_attack":
-        mean = float(facts.get("mean_speed", math.nan))
-        return (
-            f"no transponder, low, steady {_m(mean)} m/s on average: fixed-wing one-way "
-            "attack drone or decoy (Shahed/Gerbera-type cruise)",
-            kin,
-        )
-    if name == "drifting_high":
-        return (f"drifting at {kin}: a balloon moves with the wind",)
-    if name == "cooperative_slow":
-        return (f"transponder, slow and low: {kin}: light aircraft",)
-    return ("too few cues to classify", kin)

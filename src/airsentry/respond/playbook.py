@@ -17,7 +17,8 @@ Trigger vocabulary (facts read from the incident by :func:`facts`):
 ``classes``          list: at least one object is of one of these classes
 ``unauthorised``     bool: some object was not admitted in the zone
 ``swarm``            bool: a swarm was reported
-``state_aircraft``   bool: a fast jet or a foreign military aircraft is involved
+``state_aircraft``   bool: a fast jet, a foreign military aircraft or a manned aircraft
+                     without transponder (helicopter, transport) is involved
 ``emergency``        bool: an object squawks 7500, 7600 or 7700
 ``min_objects``      int: at least this many objects
 ``min_depth_m``      number: penetrated at least this deep
@@ -224,7 +225,7 @@ def facts(incident: Incident, threat: ThreatAssessment) -> dict[str, Any]:
     s = situation(incident)
     classes = set(incident.classes) | {e.target_class for e in incident.events if e.target_class}
     squawks = {r for e in incident.events for r in e.reasons if r.startswith("squawking ")}
-    state = max(s.fast_jets, s.foreign_state)
+    state = max(s.fast_jets, s.foreign_state, s.silent_manned)
     return {
         "zone_kind": s.kind,
         "label": s.label,

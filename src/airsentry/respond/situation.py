@@ -33,6 +33,12 @@ class Situation:
     silent: bool  # no ICAO address among the targets (so none had a transponder)
     unauthorised: bool
     radius_m: float | None  # the airport zone's radius when the events carry it
+    # manned aircraft (helicopter, transport) flying without transponder: air policing
+    # intercepts aircraft that do not cooperate, whoever they belong to
+    silent_manned: int = 0
+
+
+_MANNED = (str(TargetClass.HELICOPTER), str(TargetClass.AIRLINER))
 
 
 def _count(classes: list[str], wanted: tuple[str, ...], objects: int) -> int:
@@ -81,6 +87,9 @@ def situation(incident: Incident) -> Situation:
         {e.track_id: e.target_class for e in events if e.target_class}.values()
     )
     fast = _count(classes, (_FAST_JET,), objects)
+    silent = not bool((addresses >= 0).any())
+    latest = {e.track_id: e.target_class for e in events if e.target_class}  # time order
+    manned = sum(1 for c in latest.values() if c in _MANNED) if silent else 0
     return Situation(
         kind=str(incident.zone_kind),
         label=zone_label(incident.zone_kind, incident.zone_name or zone_id),
@@ -91,7 +100,8 @@ def situation(incident: Incident) -> Situation:
         objects=objects,
         swarm=swarm,
         foreign_state=max(foreign_by_address, foreign_by_reason),
-        silent=not bool((addresses >= 0).any()),
+        silent=silent,
         unauthorised=unauthorised,
         radius_m=radius,
+        silent_manned=manned if unauthorised else 0,
     )

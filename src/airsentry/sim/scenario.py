@@ -14,6 +14,9 @@ A scenario is YAML, documented field by field in ``docs/scenarios.md``::
         transponder: false           # on for the whole route unless transponder_off says
         transponder_off: []          # [[start, end], ...] gaps of a transponder that is on
         remote_id: false             # broadcasts Remote ID (identity rid:...)
+        expect_class: fast_jet       # optional: the class the system must give it
+        expect_action: intercept_and_escort  # optional: its incidents' action, or none
+        expect_reason: ""            # optional: text an event about it must carry
         sensors: [EE-ASOC]           # or `sensor: EE-ASOC`
         route: [...]                 # see airsentry.sim.routes
     expected:                        # incidents the scenario promises
@@ -106,6 +109,9 @@ class Actor:
     sensors: tuple[str, ...] = ()
     transponder_off: tuple[tuple[float, float], ...] = ()
     remote_id: bool = False
+    expect_class: str = ""  # the class the system must give it ("": not checked)
+    expect_action: str = ""  # the action recommended for it, "none": no incident
+    expect_reason: str = ""  # text an event about it must carry ("verify clearance")
 
     @property
     def start(self) -> float:
@@ -392,7 +398,28 @@ def _actor(m: Any, where: str, source: str, sensors: set[str]) -> Actor:
         callsign=str(m.get("callsign") or ""),
         squawk=str(m.get("squawk") or ""),
         category=str(m.get("category") or ""),
+        **_expectations(m, where, source),
     )
+
+
+def _expectations(m: Mapping[str, Any], where: str, source: str) -> dict[str, str]:
+    """An actor's ``expect_class`` (a TargetClass), ``expect_action`` (an Action, or
+    "none": no incident may name it) and ``expect_reason`` (text that some event about
+    it must carry), checked by ``airsentry evaluate``."""
+    out = {k: str(m.get(k) or "") for k in ("expect_class", "expect_action", "expect_reason")}
+    classes = {str(c) for c in TargetClass}
+    if out["expect_class"] and out["expect_class"] not in classes:
+        raise ScenarioError(
+            f"{where}.expect_class: {out['expect_class']!r} is not one of {sorted(classes)}",
+            source=source,
+        )
+    actions = {str(a) for a in Action} | {"none"}
+    if out["expect_action"] and out["expect_action"] not in actions:
+        raise ScenarioError(
+            f"{where}.expect_action: {out['expect_action']!r} is not one of {sorted(actions)}",
+            source=source,
+        )
+    return out
 
 
 def _expected(m: Any, where: str, source: str) -> ExpectedIncident:

@@ -18,6 +18,8 @@ compares what it booked with the truth (:mod:`airsentry.sim.truth`):
 * the scenario's declared ``expected`` incidents: each must be matched by a booked
   incident of its zone (starting in its window) with the promised object count, dwell
   and recommendation.
+* every actor that states ``expect_class`` / ``expect_action`` (:mod:`airsentry.sim.actors`):
+  the class its tracks were given and the action recommended for its incidents.
 
 :func:`ScenarioScore.passed` is what ``airsentry evaluate`` turns into its exit status.
 """
@@ -38,7 +40,8 @@ import yaml
 from airsentry.build import open_run
 from airsentry.config import DEFAULT_PROTECTED, DeploymentConfig, PipelineConfig
 from airsentry.incidents.grouping import starts_incident
-from airsentry.model import Incident, ReportBatch, TrackUpdates, Zone, to_epoch
+from airsentry.model import Event, Incident, ReportBatch, TrackUpdates, Zone, to_epoch
+from airsentry.sim.actors import ActorCheck, check_actors
 from airsentry.sim.gospa import ecef, gospa
 from airsentry.sim.scenario import ExpectedIncident, Scenario
 from airsentry.sim.sensors import Feed, observe
@@ -110,6 +113,7 @@ class ScenarioScore:
     gospa_localisation_m: float  # mean distance of paired truths and tracks
     missed_fraction: float  # of true positions with no track within c
     false_fraction: float  # of track positions with no truth within c
+    actors: list[ActorCheck] = field(default_factory=list)  # stated classes and actions
 
     @property
     def found(self) -> int:
@@ -158,7 +162,7 @@ class ScenarioScore:
         alert = self.median_time_to_alert_s
         prompt = alert is None or alert < MAX_MEDIAN_ALERT_S
         exact = not self.max_count_error
-        met = all(c.met for c in self.expected)
+        met = all(c.met for c in self.expected) and all(a.met for a in self.actors)
         return not self.missed and not self.false and met and exact and prompt
 
     def to_dict(self) -> dict[str, Any]:
@@ -189,6 +193,7 @@ class ScenarioScore:
                 }
                 for c in self.expected
             ],
+            "actors": [a.to_dict() for a in self.actors],
         }
 
 
@@ -199,12 +204,16 @@ class _Recorder:
     def __init__(self, latency: dict[str, float]) -> None:
         self.latency = latency
         self.parts: list[TrackUpdates] = []
+        self.classes: list[Any] = []  # step.classes, aligned with parts
+        self.events: list[Event] = []
         self.alerts: list[tuple[str, float, float]] = []  # zone id, event time, alert time
 
     def write(self, step: Step) -> None:
         if len(step.updates):
             self.parts.append(step.updates)
+            self.classes.append(step.classes)
         worst = max(self.latency.values(), default=0.0)
+        self.events.extend(step.events)
         for e in step.events:
             if starts_incident(e):
                 t = to_epoch(e.time)
@@ -256,8 +265,11 @@ def evaluate(
     alerts = recorder.alerts
     matches = _match(truths, booked, alerts, s.match_slack_s, scenario.control)
     checks = [_check(e, booked) for e in scenario.expected]
-    g = _gospa(scenario, _concat(recorder.parts), s)
-    return ScenarioScore(scenario.name, scenario.control, len(feed), matches, checks, *g)
+    updates = _concat(recorder.parts)
+    g = _gospa(scenario, updates, s)
+    classes = np.concatenate(recorder.classes) if recorder.classes else np.empty(0, object)
+    actors = check_actors(scenario, updates, classes, booked, recorder.events)
+    return ScenarioScore(scenario.name, scenario.control, len(feed), matches, checks, *g, actors)
 
 
 def _concat(parts: list[TrackUpdates]) -> TrackUpdates:
