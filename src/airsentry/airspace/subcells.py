@@ -1,0 +1,145 @@
+"""Sub-cells of the grid's edge cells, settled lazily: most edge points need no test.
+
+An edge cell (a fine cell some border passes through, see :mod:`.grid`) is cut into
+``SUB x SUB`` sub-cells. A sub-cell that none of its cell's segments comes near lies
+wholly on one side of each of them, so every point in it is in the same zones as its
+centre: the first query that lands there tests the centre once (the same crossing test
+as any edge point) and stores the answer in one byte; later points in that sub-cell
+are two table reads. Only points in *mixed* sub-cells (a segment passes within
+``MARGIN`` of a sub-cell) are tested against the segments themselves.
+
+A byte per sub-cell of every edge cell is allocated at the first query (zero pages: the
+memory is committed only where queries land). State 0 is unknown, 1 is mixed (or too
+many zones in the cell for a byte), ``2 + m`` is settled with record bits ``m`` (the
+cell's records, as :func:`crossing_masks` gives them). Writes are idempotent, so
+concurrent queries may race harmlessly.
+
+Exactness: "no segment near" is decided with a margin of ``MARGIN`` sub-cell around the
+sub-cell and a tolerance scaled to the segment's length, far above float rounding, so a
+settled sub-cell is one where the centre's answer holds for every point in it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from airsentry.airspace.grid import Grid
+from airsentry.airspace.raster import F64, I64, U64
+
+SUB_SHIFT = 3
+SUB = 1 << SUB_SHIFT
+MARGIN = 1e-3
+"""Sub-cells (~0.2 m) around a sub-cell within which a segment makes it mixed."""
+LOCAL_RECORDS = 7
+"""A cell with more records than this keeps every sub-cell mixed (the byte holds 7 bits)."""
+UNKNOWN, MIXED = 0, 1
+
+
+def crossing_masks(grid: Grid, e: I64, lat: F64, lon: F64) -> U64:
+    """Record bits of the zones of edge cell ``e[i]`` holding point ``i``, shape
+    (points, words): parity of the crossings of the segment from the point to the
+    cell's reference point with every distinct segment of the cell, XOR-ed into the
+    reference point's own bits."""
+    g = grid
+    ss = g.edge_seg_start[e]
+    sc = g.edge_seg_start[e + 1] - ss
+    tp = np.repeat(np.arange(len(e)), sc)
+    first = np.cumsum(sc) - sc
+    k = np.arange(len(tp)) + np.repeat(ss - first, sc)
+    # In coordinates relative to the point P: A and B the segment, Q = R - P.
+    ref = np.take(g.edge_ref, e, axis=0)
+    px, py = lon[tp], lat[tp]
+    qx, qy = (ref[:, 0] - lon)[tp], (ref[:, 1] - lat)[tp]
+    seg = np.take(g.seg, k, axis=0)
+    ax, ay = seg[:, 0] - px, seg[:, 1] - py
+    bx, by = seg[:, 2] - px, seg[:, 3] - py
+    left = ax * by - ay * bx > 0  # P left of A->B
+    a_left = qx * ay - qy * ax > 0  # A left of P->R
+    b_left = qx * by - qy * bx > 0
+    cross = (left != g.seg_ref_side[k]) & (a_left != b_left)
+    flips = np.where(cross[:, None], g.seg_mask[k], np.uint64(0))
+    out: U64 = g.edge_ref_mask[e] ^ np.bitwise_xor.reduceat(flips, first, axis=0)
+    return out
+
+
+class SubCells:
+    """The lazily settled sub-cells of one grid's edge cells (see the module doc)."""
+
+    def __init__(self, grid: Grid) -> None:
+        self.grid = grid
+        self.scale = grid.spec.inv_fine * SUB  # sub-cells per degree
+        self._state: npt.NDArray[np.uint8] | None = None
+        self._local = (
+            np.diff(grid.edge_rec_start) <= LOCAL_RECORDS
+            if len(grid.edge_rec_start) > 1
+            else np.zeros(0, dtype=bool)
+        )
+
+    def states(self, e: I64, lat: F64, lon: F64) -> npt.NDArray[np.uint8]:
+        """The state byte of the sub-cell of each point (edge cell ``e[i]``), settling
+        the unknown ones first."""
+        if self._state is None:
+            self._state = np.zeros(len(self.grid.edge_sid) * SUB * SUB, dtype=np.uint8)
+        spec = self.grid.spec
+        ux = ((lon - spec.lon0) * self.scale).astype(np.int64)
+        uy = ((lat - spec.lat0) * self.scale).astype(np.int64)
+        key = (e << (2 * SUB_SHIFT)) + ((uy & (SUB - 1)) << SUB_SHIFT) + (ux & (SUB - 1))
+        state = self._state
+        st: npt.NDArray[np.uint8] = state[key]
+        unknown = np.flatnonzero(st == UNKNOWN)
+        if len(unknown):
+            keys, first = np.unique(key[unknown], return_index=True)
+            pick = unknown[first]
+            state[keys] = self._settle(e[pick], ux[pick], uy[pick])
+            st = state[key]
+        return st
+
+    def _settle(self, e: I64, ux: I64, uy: I64) -> np.ndarray:
+        """The state of sub-cell (``ux``, ``uy``: global sub-cell column and row) of
+        edge cell ``e[i]``."""
+        g, spec = self.grid, self.grid.spec
+        fx, fy = ux.astype(np.float64), uy.astype(np.float64)
+        x0: F64 = spec.lon0 + (fx - MARGIN) / self.scale
+        x1: F64 = spec.lon0 + (fx + (1 + MARGIN)) / self.scale
+        y0: F64 = spec.lat0 + (fy - MARGIN) / self.scale
+        y1: F64 = spec.lat0 + (fy + (1 + MARGIN)) / self.scale
+        ss = g.edge_seg_start[e]
+        sc = g.edge_seg_start[e + 1] - ss
+        tp = np.repeat(np.arange(len(e)), sc)
+        first = np.cumsum(sc) - sc
+        k = np.arange(len(tp)) + np.repeat(ss - first, sc)
+        s = np.take(g.seg, k, axis=0)
+        near = _touches(s, x0[tp], y0[tp], x1[tp], y1[tp])
+        mixed = np.logical_or.reduceat(near, first) if len(near) else np.zeros(0, bool)
+        mixed |= ~self._local[e]
+        out = np.full(len(e), MIXED, dtype=np.uint8)
+        ok = np.flatnonzero(~mixed)
+        if len(ok):
+            cx: F64 = spec.lon0 + (fx[ok] + 0.5) / self.scale
+            cy: F64 = spec.lat0 + (fy[ok] + 0.5) / self.scale
+            masks = crossing_masks(g, e[ok], cy, cx)[:, 0]
+            out[ok] = (masks + np.uint64(2)).astype(np.uint8)
+        return out
+
+
+def _touches(s: F64, x0: F64, y0: F64, x1: F64, y1: F64) -> np.ndarray:
+    """Whether segment ``s[i]`` (x0 y0 x1 y1) meets rectangle ``i`` (conservatively:
+    bounding boxes overlap and the rectangle's corners are not all strictly on one side
+    of the segment's line, with a tolerance)."""
+    sx0, sy0, sx1, sy1 = s[:, 0], s[:, 1], s[:, 2], s[:, 3]
+    boxes = (
+        (np.minimum(sx0, sx1) <= x1)
+        & (np.maximum(sx0, sx1) >= x0)
+        & (np.minimum(sy0, sy1) <= y1)
+        & (np.maximum(sy0, sy1) >= y0)
+    )
+    dx, dy = sx1 - sx0, sy1 - sy0
+    tol = 1e-9 * (np.abs(dx) + np.abs(dy))
+    lo = np.full(len(s), np.inf)
+    hi = np.full(len(s), -np.inf)
+    for cx, cy in ((x0, y0), (x0, y1), (x1, y0), (x1, y1)):
+        d = dx * (cy - sy0) - dy * (cx - sx0)
+        lo, hi = np.minimum(lo, d), np.maximum(hi, d)
+    out: np.ndarray = boxes & (lo <= tol) & (hi >= -tol)
+    return out
