@@ -102,7 +102,6 @@ class ZoneIndex:
         ).reshape(n)
         self._vertical = np.isfinite(self.floor_m) | np.isfinite(self.ceiling_m)
         self._timed = np.isfinite(self.valid_from) | np.isfinite(self.valid_to)
-        self._set_len = np.diff(self.grid.set_start)
         self._by_id = {z.id: i for i, z in enumerate(self.zones)}
         self._sub = SubCells(self.grid)
 
@@ -181,24 +180,31 @@ class ZoneIndex:
         return code, flat
 
     def _locate(self, lat: FloatArray, lon: FloatArray) -> tuple[IntArray, IntArray]:
-        g = self.grid
+        g, sub = self.grid, self._sub
         code, flat = self._codes(lat, lon)
         edge = np.flatnonzero(code < 0)
         hit_point = hit_zone = None
         if len(edge):
             block = flat[edge] >> (2 * g.spec.shift)
             e = g.block_edge_start[block] - 1 - code[edge]
+            st = sub.states(e, lat[edge], lon[edge])
+            settled = st > MIXED
             code[edge] = g.edge_sid[e]
-            hit_point, hit_zone = self._exact(edge, e, lat[edge], lon[edge])
-        counts = self._set_len[code]
+            code[edge[settled]] = sub.set_of(e[settled], st[settled])
+            mixed = np.flatnonzero(~settled)
+            if len(mixed):
+                em, pm = e[mixed], edge[mixed]
+                hit_point, hit_zone = self._pairs(pm, em, self._masks(em, lat[pm], lon[pm]))
+        set_start, set_zones = sub.set_start, sub.set_zones
+        counts = sub.set_len[code]
         point = np.repeat(np.arange(len(code), dtype=np.int64), counts)
         out_start = np.cumsum(counts)
         out_start -= counts
-        delta = g.set_start[code]
+        delta = set_start[code]
         delta -= out_start
         pos = delta[point]
         pos += np.arange(len(point), dtype=np.int64)
-        zone = g.set_zones[pos].astype(np.int64)
+        zone = set_zones[pos].astype(np.int64)
         if hit_point is None or not len(hit_point):
             return point, zone
         assert hit_zone is not None
@@ -211,26 +217,6 @@ class ZoneIndex:
         out_p[keep], out_z[keep] = point, zone
         out_p[at], out_z[at] = hit_point, hit_zone
         return out_p, out_z
-
-    def _exact(
-        self, idx: IntArray, e: IntArray, lat: FloatArray, lon: FloatArray
-    ) -> tuple[IntArray, IntArray]:
-        """Zones of the edge records holding each edge point.
-
-        A point in a settled sub-cell (:mod:`~airsentry.airspace.subcells`) takes its
-        sub-cell's record bits; the others get crossing tests (:meth:`_masks`). The
-        cell's records (one per zone whose border passes) are bits; the set bits become
-        (point, zone) pairs, in point order.
-        """
-        g = self.grid
-        st = self._sub.states(e, lat, lon)
-        inside = np.zeros((len(idx), g.seg_mask.shape[1]), dtype=np.uint64)
-        settled = st > MIXED
-        inside[settled, 0] = st[settled] - np.uint8(2)
-        mixed = np.flatnonzero(~settled)
-        if len(mixed):
-            inside[mixed] = self._masks(e[mixed], lat[mixed], lon[mixed])
-        return self._pairs(idx, e, inside)
 
     def _masks(self, e: IntArray, lat: FloatArray, lon: FloatArray) -> npt.NDArray[np.uint64]:
         """:func:`~airsentry.airspace.subcells.crossing_masks` over chunks of at most

@@ -11,8 +11,11 @@ are two table reads. Only points in *mixed* sub-cells (a segment passes within
 A byte per sub-cell of every edge cell is allocated at the first query (zero pages: the
 memory is committed only where queries land). State 0 is unknown, 1 is mixed (or too
 many zones in the cell for a byte), ``2 + m`` is settled with record bits ``m`` (the
-cell's records, as :func:`crossing_masks` gives them). Writes are idempotent, so
-concurrent queries may race harmlessly.
+cell's records, as :func:`crossing_masks` gives them). Each (cell, bits) pair met gets
+its own zone set, appended to a copy of the grid's set table (``set_start``,
+``set_zones``), so a point in a settled sub-cell is expanded into pairs exactly as a
+point in a settled cell. Writes are idempotent, so concurrent queries may race
+harmlessly (a set may then be appended twice, both copies equal).
 
 Exactness: "no segment near" is decided with a margin of ``MARGIN`` sub-cell around the
 sub-cell and a tolerance scaled to the segment's length, far above float rounding, so a
@@ -25,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from airsentry.airspace.grid import Grid
-from airsentry.airspace.raster import F64, I64, U64
+from airsentry.airspace.raster import F64, I64, U64, popcount
 
 SUB_SHIFT = 3
 SUB = 1 << SUB_SHIFT
@@ -70,11 +73,24 @@ class SubCells:
         self.grid = grid
         self.scale = grid.spec.inv_fine * SUB  # sub-cells per degree
         self._state: npt.NDArray[np.uint8] | None = None
-        self._local = (
-            np.diff(grid.edge_rec_start) <= LOCAL_RECORDS
-            if len(grid.edge_rec_start) > 1
-            else np.zeros(0, dtype=bool)
-        )
+        rc = np.diff(grid.edge_rec_start).astype(np.int64)
+        self._local = rc <= LOCAL_RECORDS
+        slots = np.where(self._local, np.int64(1) << np.minimum(rc, LOCAL_RECORDS), 0)
+        self._cell_base = np.cumsum(slots) - slots  # slot of (cell, bits) = base + bits
+        self._n_slots = int(slots.sum())
+        self._slot_set: npt.NDArray[np.int32] | None = None  # zone set id + 1 of a slot
+        self.set_start: I64 = grid.set_start
+        self.set_zones: npt.NDArray[np.int32] = grid.set_zones
+        self.set_len: I64 = np.diff(grid.set_start)
+
+    def set_of(self, e: I64, st: npt.NDArray[np.uint8]) -> I64:
+        """The zone set id (in ``set_start``/``set_zones``) of settled states ``st`` of
+        sub-cells of edge cells ``e``."""
+        if self._slot_set is None:  # nothing settled yet
+            return np.zeros(len(e), dtype=np.int64)
+        slot = self._cell_base[e] + (st - np.uint8(2))
+        out: I64 = self._slot_set[slot].astype(np.int64) - 1
+        return out
 
     def states(self, e: I64, lat: F64, lon: F64) -> npt.NDArray[np.uint8]:
         """The state byte of the sub-cell of each point (edge cell ``e[i]``), settling
@@ -120,7 +136,40 @@ class SubCells:
             cy: F64 = spec.lat0 + (fy[ok] + 0.5) / self.scale
             masks = crossing_masks(g, e[ok], cy, cx)[:, 0]
             out[ok] = (masks + np.uint64(2)).astype(np.uint8)
+            self._add_sets(e[ok], masks.astype(np.int64))
         return out
+
+    def _add_sets(self, e: I64, bits: I64) -> None:
+        """Give each new (cell, record bits) pair its zone set: the zones wholly holding
+        the cell and those of the set records."""
+        if self._slot_set is None:
+            self._slot_set = np.zeros(self._n_slots, dtype=np.int32)
+        slot = self._cell_base[e] + bits
+        new, first = np.unique(slot, return_index=True)
+        fresh = self._slot_set[new] == 0
+        new, e, bits = new[fresh], e[first[fresh]], bits[first[fresh]]
+        if not len(new):
+            return
+        g = self.grid
+        sid = g.edge_sid[e].astype(np.int64)
+        base_len = self.set_len[sid]
+        total = base_len + popcount(bits.astype(np.uint64)).astype(np.int64)
+        start = np.cumsum(total) - total
+        zones = np.empty(int(total.sum()), dtype=np.int32)
+        i = np.repeat(np.arange(len(new)), base_len)
+        r = np.arange(len(i)) - np.repeat(np.cumsum(base_len) - base_len, base_len)
+        zones[start[i] + r] = self.set_zones[self.set_start[sid][i] + r]
+        rs = g.edge_rec_start[e].astype(np.int64)
+        off = base_len.copy()
+        for b in range(LOCAL_RECORDS):
+            on = np.flatnonzero((bits >> b) & 1)
+            zones[start[on] + off[on]] = g.rec_zone[rs[on] + b]
+            off[on] += 1
+        n_sets = len(self.set_len)
+        self.set_zones = np.concatenate([self.set_zones, zones])
+        self.set_start = np.r_[self.set_start, self.set_start[-1] + np.cumsum(total)]
+        self.set_len = np.r_[self.set_len, total]
+        self._slot_set[new] = np.arange(n_sets + 1, n_sets + 1 + len(new), dtype=np.int32)
 
 
 def _touches(s: F64, x0: F64, y0: F64, x1: F64, y1: F64) -> np.ndarray:
