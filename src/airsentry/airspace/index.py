@@ -208,8 +208,10 @@ class ZoneIndex:
         if hit_point is None or not len(hit_point):
             return point, zone
         assert hit_zone is not None
-        # Merge the exact hits into the (point-sorted) settled pairs without a sort.
-        at = np.searchsorted(point, hit_point, side="right") + np.arange(len(hit_point))
+        # Merge the exact hits into the (point-sorted) settled pairs without a sort: a
+        # hit goes after every settled pair of its point and of the points before it.
+        out_start += counts  # now where each point's settled pairs end
+        at = out_start[hit_point] + np.arange(len(hit_point))
         keep = np.ones(len(point) + len(hit_point), dtype=bool)
         keep[at] = False
         out_p = np.empty(len(keep), dtype=np.int64)

@@ -8,8 +8,8 @@ as any edge point) and stores the answer in one byte; later points in that sub-c
 are two table reads. Only points in *mixed* sub-cells (a segment passes within
 ``MARGIN`` of a sub-cell) are tested against the segments themselves.
 
-A byte per sub-cell of every edge cell is allocated at the first query (zero pages: the
-memory is committed only where queries land). State 0 is unknown, 1 is mixed (or too
+A byte per sub-cell is kept for the edge cells that queries have touched (a block of
+``SUB * SUB`` bytes given out at a cell's first query). State 0 is unknown, 1 is mixed (or too
 many zones in the cell for a byte), ``2 + m`` is settled with record bits ``m`` (the
 cell's records, as :func:`crossing_masks` gives them). Each (cell, bits) pair met gets
 its own zone set, appended to a copy of the grid's set table (``set_start``,
@@ -30,7 +30,7 @@ import numpy.typing as npt
 from airsentry.airspace.grid import Grid
 from airsentry.airspace.raster import F64, I64, U64, popcount
 
-SUB_SHIFT = 3
+SUB_SHIFT = 4
 SUB = 1 << SUB_SHIFT
 MARGIN = 1e-3
 """Sub-cells (~0.2 m) around a sub-cell within which a segment makes it mixed."""
@@ -72,7 +72,9 @@ class SubCells:
     def __init__(self, grid: Grid) -> None:
         self.grid = grid
         self.scale = grid.spec.inv_fine * SUB  # sub-cells per degree
-        self._state: npt.NDArray[np.uint8] | None = None
+        self._chunk = np.zeros(0, dtype=np.int32)  # per edge cell: its byte block + 1
+        self._pool = np.zeros(0, dtype=np.uint8)  # the blocks of SUB*SUB state bytes
+        self._used = 0  # blocks given out
         rc = np.diff(grid.edge_rec_start).astype(np.int64)
         self._local = rc <= LOCAL_RECORDS
         slots = np.where(self._local, np.int64(1) << np.minimum(rc, LOCAL_RECORDS), 0)
@@ -95,13 +97,12 @@ class SubCells:
     def states(self, e: I64, lat: F64, lon: F64) -> npt.NDArray[np.uint8]:
         """The state byte of the sub-cell of each point (edge cell ``e[i]``), settling
         the unknown ones first."""
-        if self._state is None:
-            self._state = np.zeros(len(self.grid.edge_sid) * SUB * SUB, dtype=np.uint8)
         spec = self.grid.spec
         ux = ((lon - spec.lon0) * self.scale).astype(np.int64)
         uy = ((lat - spec.lat0) * self.scale).astype(np.int64)
-        key = (e << (2 * SUB_SHIFT)) + ((uy & (SUB - 1)) << SUB_SHIFT) + (ux & (SUB - 1))
-        state = self._state
+        block = self._blocks(e)
+        key = (block << (2 * SUB_SHIFT)) + ((uy & (SUB - 1)) << SUB_SHIFT) + (ux & (SUB - 1))
+        state = self._pool
         st: npt.NDArray[np.uint8] = state[key]
         unknown = np.flatnonzero(st == UNKNOWN)
         if len(unknown):
@@ -110,6 +111,26 @@ class SubCells:
             state[keys] = self._settle(e[pick], ux[pick], uy[pick])
             st = state[key]
         return st
+
+    def _blocks(self, e: I64) -> I64:
+        """The state block of each edge cell ``e[i]``, given out at its first query
+        (memory grows with the cells queries touch, not with the catalogue)."""
+        if not len(self._chunk):
+            self._chunk = np.zeros(len(self.grid.edge_sid), dtype=np.int32)
+        ch = self._chunk[e]
+        new = np.flatnonzero(ch == 0)
+        if len(new):
+            cells = np.unique(e[new])
+            need = (self._used + len(cells)) << (2 * SUB_SHIFT)
+            if need > len(self._pool):
+                pool = np.zeros(max(need, 2 * len(self._pool)), dtype=np.uint8)
+                pool[: len(self._pool)] = self._pool
+                self._pool = pool
+            self._chunk[cells] = np.arange(self._used + 1, self._used + 1 + len(cells))
+            self._used += len(cells)
+            ch = self._chunk[e]
+        out: I64 = ch.astype(np.int64) - 1
+        return out
 
     def _settle(self, e: I64, ux: I64, uy: I64) -> np.ndarray:
         """The state of sub-cell (``ux``, ``uy``: global sub-cell column and row) of
