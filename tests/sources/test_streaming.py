@@ -9,13 +9,14 @@ the 10x file accounts for exactly ten times the 1x file's reports, rejects and s
 
 from __future__ import annotations
 
+import tarfile
 import tracemalloc
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from golden import DATA
+from golden import DATA, RADAR
 
 from airsentry.sources.base import Quarantine, read_file
 
@@ -85,3 +86,34 @@ def test_gzipped_csv_streams_with_the_same_result(tmp_path: Path) -> None:
     assert n_plain == n_packed > 0
     assert a.by_reason == b.by_reason
     assert a.skipped == b.skipped
+
+
+def test_asterix_recording_peak_memory_does_not_grow(asterix_sdist: Path, tmp_path: Path) -> None:
+    """A raw ASTERIX recording (the sdist's CAT048 sample, repeated) is walked from a
+    mapping of the file and its reports come out ``chunk_records`` at a time."""
+    with tarfile.open(asterix_sdist) as tar:
+        member = next(m for m in tar.getmembers() if m.name.endswith("sample_data/cat048.raw"))
+        fh = tar.extractfile(member)
+        assert fh is not None
+        sample = fh.read()
+    one, ten = tmp_path / "one.raw", tmp_path / "ten.raw"
+    one.write_bytes(sample * 1_000)
+    ten.write_bytes(sample * 10_000)
+    options = {"date": "2016-05-05", "radars": RADAR, "chunk_records": 100}
+
+    def measure(path: Path) -> tuple[int, tuple[int, int, int]]:
+        q = Quarantine()
+        tracemalloc.start()
+        try:
+            n = sum(len(b) for b in read_file(path, "asterix", q, **options))
+            top = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        return top, (n, q.count, sum(q.skipped.values()))
+
+    measure(one)
+    small, counts = measure(one)
+    large, counts10 = measure(ten)
+    assert counts[0] > 0
+    assert counts10 == tuple(10 * c for c in counts)
+    assert large < 1.5 * small, (small, large)
