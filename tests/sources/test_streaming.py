@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 from golden import DATA, RADAR
 
+from airsentry.model import ReportBatch
 from airsentry.sources.base import Quarantine, read_file
 
 OPTIONS = {"block_bytes": 32 << 10, "chunk_rows": 5_000}
@@ -117,3 +118,19 @@ def test_asterix_recording_peak_memory_does_not_grow(asterix_sdist: Path, tmp_pa
     assert counts[0] > 0
     assert counts10 == tuple(10 * c for c in counts)
     assert large < 1.5 * small, (small, large)
+
+
+@pytest.mark.parametrize("name", ["reports.jsonl", "reports.parquet", "rega.csv"])
+def test_small_blocks_read_as_the_whole_file(name: str) -> None:
+    """Reading in small blocks (lines cut across them) changes nothing: the same
+    reports, and the same rejects at the same lines."""
+    fmt = "opensky" if name.endswith(".csv") else "reports"
+    results = []
+    for block in (1 << 20, 997):
+        q = Quarantine()
+        batches = list(read_file(DATA / name, fmt, q, block_bytes=block))
+        got = ReportBatch.concat(batches)
+        places = [(r["line"], r["reason"]) for r in q.records]
+        results.append((got.t.tolist(), got.identity.tolist(), places, dict(q.skipped)))
+    assert results[0] == results[1]
+    assert results[0][0]
