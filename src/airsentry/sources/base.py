@@ -138,7 +138,10 @@ class Decoder(Protocol):
     (:mod:`airsentry.sources.live`) alike. Byte-stream and line formats decode every
     complete frame or line of each ``feed`` and keep the incomplete tail; document
     formats (a JSON snapshot, a CSV or Parquet table, a packet capture) keep what they
-    are fed and decode the whole document on ``flush``, from memory. Per-aircraft state
+    are fed and decode the whole document on ``flush``, from memory; a format that can
+    read a recording in bounded pieces (tables, ASTERIX, report files) also has
+    ``read_path(path, quarantine, block_bytes) -> Iterator[ReportBatch]``, which
+    :func:`read_file` prefers, with the same reports and rejects. Per-aircraft state
     (CPR pairs, carried callsigns, remembered Remote ID serials) lives in the decoder
     for its whole life, across ``flush`` and ``resync``.
 
