@@ -176,7 +176,7 @@ class OpenSkyDecoder:
             lambda: pa.input_stream(where, compression="detect"),
             quarantine,
             block_bytes=min(block_bytes, self.block_bytes),
-            seekable=lambda: pa.memory_map(where) if on_disk else None,
+            seekable=lambda: pa.OSFile(where) if on_disk else None,
         )
 
     def _read(
@@ -296,7 +296,7 @@ class OpenSkyDecoder:
             wanted = sorted(columns.values())
             done = 0
             for batch in pf.iter_batches(
-                batch_size=self.chunk_rows, columns=[names[i] for i in wanted]
+                batch_size=self.chunk_rows, columns=[names[i] for i in wanted], use_threads=False
             ):
                 n = batch.num_rows
                 lines = np.arange(done + 1, done + n + 1, dtype=np.int64)

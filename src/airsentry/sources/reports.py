@@ -89,7 +89,7 @@ class ReportsDecoder:
             on_disk = fh.read(4) == head
         if head == b"PAR1":
             if on_disk:
-                opened: Any = pa.memory_map(where)
+                opened: Any = pa.OSFile(where)
             else:
                 with pa.input_stream(where, compression="detect") as stream:
                     opened = pa.BufferReader(stream.read())
