@@ -152,3 +152,22 @@ def test_crowded_cells_and_chunked_exact_tests(monkeypatch: pytest.MonkeyPatch) 
 
 def test_an_index_of_no_zones_answers_nothing() -> None:
     assert len(ZoneIndex([], cache=False).query([59.4, 0.0], [24.7, 0.0])) == 0
+
+
+def test_settled_sub_cells_answer_as_shapely_on_later_queries(catalogue: Catalogue) -> None:
+    """Points near borders, queried twice by a fresh index: the second query reads the
+    sub-cells the first one settled, and both equal plain shapely."""
+    index = ZoneIndex(catalogue.zones)
+    rng = np.random.default_rng(5)
+    xy = shapely.get_coordinates(np.array([z.geometry for z in catalogue.zones]))
+    pick = xy[rng.integers(0, len(xy), 40_000)]
+    near = pick + rng.normal(0.0, 0.01, (len(pick), 2))
+    keep = (np.abs(near[:, 0]) < 179.9) & (np.abs(near[:, 1]) < 89.9)
+    lat, lon = near[keep, 1], near[keep, 0]
+    want = reference_pairs(catalogue.zones, lat, lon)
+    for half in (slice(0, len(lat) // 2), slice(None)):
+        m = index.query(lat[half], lon[half])
+        ref = reference_pairs(catalogue.zones, lat[half], lon[half]) if half.stop else want
+        got = sorted_pairs(m.point, m.zone)
+        np.testing.assert_array_equal(got[0], ref[0])
+        np.testing.assert_array_equal(got[1], ref[1])

@@ -26,6 +26,7 @@ from airsentry.airspace.depth import depth_m as _depth_m
 from airsentry.airspace.grid import Grid, GridSpec, build_grid
 from airsentry.airspace.gridcache import cached_build
 from airsentry.airspace.raster import popcount
+from airsentry.airspace.subcells import MIXED, SubCells, crossing_masks
 from airsentry.model import FloatArray, IntArray, Zone, to_epoch
 
 __all__ = ["Membership", "ZoneIndex", "depth_m"]
@@ -101,8 +102,8 @@ class ZoneIndex:
         ).reshape(n)
         self._vertical = np.isfinite(self.floor_m) | np.isfinite(self.ceiling_m)
         self._timed = np.isfinite(self.valid_from) | np.isfinite(self.valid_to)
-        self._set_len = np.diff(self.grid.set_start)
         self._by_id = {z.id: i for i, z in enumerate(self.zones)}
+        self._sub = SubCells(self.grid)
 
     def __len__(self) -> int:
         return len(self.zones)
@@ -179,29 +180,38 @@ class ZoneIndex:
         return code, flat
 
     def _locate(self, lat: FloatArray, lon: FloatArray) -> tuple[IntArray, IntArray]:
-        g = self.grid
+        g, sub = self.grid, self._sub
         code, flat = self._codes(lat, lon)
         edge = np.flatnonzero(code < 0)
         hit_point = hit_zone = None
         if len(edge):
             block = flat[edge] >> (2 * g.spec.shift)
             e = g.block_edge_start[block] - 1 - code[edge]
+            st = sub.states(e, lat[edge], lon[edge])
+            settled = st > MIXED
             code[edge] = g.edge_sid[e]
-            hit_point, hit_zone = self._exact(edge, e, lat[edge], lon[edge])
-        counts = self._set_len[code]
+            code[edge[settled]] = sub.set_of(e[settled], st[settled])
+            mixed = np.flatnonzero(~settled)
+            if len(mixed):
+                em, pm = e[mixed], edge[mixed]
+                hit_point, hit_zone = self._pairs(pm, em, self._masks(em, lat[pm], lon[pm]))
+        set_start, set_zones = sub.set_start, sub.set_zones
+        counts = sub.set_len[code]
         point = np.repeat(np.arange(len(code), dtype=np.int64), counts)
         out_start = np.cumsum(counts)
         out_start -= counts
-        delta = g.set_start[code]
+        delta = set_start[code]
         delta -= out_start
         pos = delta[point]
         pos += np.arange(len(point), dtype=np.int64)
-        zone = g.set_zones[pos].astype(np.int64)
+        zone = set_zones[pos].astype(np.int64)
         if hit_point is None or not len(hit_point):
             return point, zone
         assert hit_zone is not None
-        # Merge the exact hits into the (point-sorted) settled pairs without a sort.
-        at = np.searchsorted(point, hit_point, side="right") + np.arange(len(hit_point))
+        # Merge the exact hits into the (point-sorted) settled pairs without a sort: a
+        # hit goes after every settled pair of its point and of the points before it.
+        out_start += counts  # now where each point's settled pairs end
+        at = out_start[hit_point] + np.arange(len(hit_point))
         keep = np.ones(len(point) + len(hit_point), dtype=bool)
         keep[at] = False
         out_p = np.empty(len(keep), dtype=np.int64)
@@ -210,59 +220,32 @@ class ZoneIndex:
         out_p[at], out_z[at] = hit_point, hit_zone
         return out_p, out_z
 
-    def _exact(
-        self, idx: IntArray, e: IntArray, lat: FloatArray, lon: FloatArray
-    ) -> tuple[IntArray, IntArray]:
-        """:meth:`_exact_chunk` over chunks of at most ``EXACT_CHUNK`` segment tests, so
-        that memory stays bounded where many borders crowd one cell."""
+    def _masks(self, e: IntArray, lat: FloatArray, lon: FloatArray) -> npt.NDArray[np.uint64]:
+        """:func:`~airsentry.airspace.subcells.crossing_masks` over chunks of at most
+        ``EXACT_CHUNK`` segment tests, so that memory stays bounded where many borders
+        crowd one cell."""
         g = self.grid
         tests = np.cumsum(g.edge_seg_start[e + 1] - g.edge_seg_start[e])
         if not len(tests) or tests[-1] <= EXACT_CHUNK:
-            return self._exact_chunk(idx, e, lat, lon)
+            return crossing_masks(g, e, lat, lon)
         cuts = np.searchsorted(tests, np.arange(EXACT_CHUNK, tests[-1], EXACT_CHUNK))
         bounds = np.unique(np.r_[0, cuts + 1, len(e)].clip(0, len(e)))
-        parts = [
-            self._exact_chunk(idx[a:b], e[a:b], lat[a:b], lon[a:b])
-            for a, b in itertools.pairwise(bounds)
-        ]
-        return np.concatenate([p for p, _ in parts]), np.concatenate([z for _, z in parts])
+        return np.concatenate(
+            [crossing_masks(g, e[a:b], lat[a:b], lon[a:b]) for a, b in itertools.pairwise(bounds)]
+        )
 
-    def _exact_chunk(
-        self, idx: IntArray, e: IntArray, lat: FloatArray, lon: FloatArray
+    def _pairs(
+        self, idx: IntArray, e: IntArray, inside: npt.NDArray[np.uint64]
     ) -> tuple[IntArray, IntArray]:
-        """Zones of the edge records holding each edge point (crossing parity tests).
-
-        Every distinct segment of the point's cell is tested once for a crossing with
-        the segment from the point to the cell's reference point. The cell's records
-        (one per zone whose border passes) are bits: XOR-ing the owner masks of the
-        crossed segments into the reference point's mask gives the point's mask.
-        """
+        """The (point, zone) pairs of the set record bits, in point order."""
         g = self.grid
-        ss = g.edge_seg_start[e]
-        sc = g.edge_seg_start[e + 1] - ss
-        tp = np.repeat(np.arange(len(idx)), sc)
-        first = np.cumsum(sc) - sc
-        k = np.arange(len(tp)) + np.repeat(ss - first, sc)
-        # In coordinates relative to the point P: A and B the segment, Q = R - P.
-        ref = np.take(g.edge_ref, e, axis=0)
-        px, py = lon[tp], lat[tp]
-        qx, qy = (ref[:, 0] - lon)[tp], (ref[:, 1] - lat)[tp]
-        seg = np.take(g.seg, k, axis=0)
-        ax, ay = seg[:, 0] - px, seg[:, 1] - py
-        bx, by = seg[:, 2] - px, seg[:, 3] - py
-        left = ax * by - ay * bx > 0  # P left of A->B
-        a_left = qx * ay - qy * ax > 0  # A left of P->R
-        b_left = qx * by - qy * bx > 0
-        cross = (left != g.seg_ref_side[k]) & (a_left != b_left)
-        flips = np.where(cross[:, None], g.seg_mask[k], np.uint64(0))
-        inside = g.edge_ref_mask[e] ^ np.bitwise_xor.reduceat(flips, first, axis=0)
-        # Expand the set bits into (point, zone) pairs, in point order.
         rs = g.edge_rec_start[e].astype(np.int64)
         rc = g.edge_rec_start[e + 1] - rs
         per_word = popcount(inside).astype(np.int64)
         start = np.cumsum(per_word.sum(axis=1))
-        out_p = np.empty(int(start[-1]), dtype=np.int64)
-        out_z = np.empty(int(start[-1]), dtype=np.int64)
+        total = int(start[-1]) if len(start) else 0
+        out_p = np.empty(total, dtype=np.int64)
+        out_z = np.empty(total, dtype=np.int64)
         start -= per_word.sum(axis=1)
         active = np.arange(len(idx))
         one = np.uint64(1)

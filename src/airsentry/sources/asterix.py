@@ -45,15 +45,17 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import mmap
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
+import pyarrow as pa
 
 from airsentry.errors import DecodeError
 from airsentry.frame import SensorFrame
@@ -161,6 +163,29 @@ class AsterixDecoder:
 
     def resync(self, quarantine: Quarantine) -> None:
         self._doc.cut(quarantine)
+
+    def read_path(
+        self, path: Path, quarantine: Quarantine, block_bytes: int
+    ) -> Iterator[ReportBatch]:
+        """A recording read from disk without copying it into memory: the file is mapped
+        (pages are read as the walk reaches them and stay reclaimable page cache), and
+        its reports come out ``chunk_records`` at a time instead of as one batch. Only a
+        compressed file is decompressed into memory first. Same reports and rejects as
+        ``feed``-ing the file's bytes and ``flush``."""
+        where = str(path)
+        with pa.input_stream(where, compression="detect") as probe:
+            head = probe.read(8)
+        with open(where, "rb") as fh:
+            if fh.read(8) != head:  # decompressed on the way
+                with pa.input_stream(where, compression="detect") as stream:
+                    data: Any = stream.read()
+                yield from self._document(data, quarantine)
+                return
+            if not head:
+                return
+            with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+                # A mapping reads as bytes do (len, index, slice, struct.unpack_from).
+                yield from self._document(cast(bytes, mapped), quarantine)
 
     def _document(self, data: bytes, quarantine: Quarantine) -> Iterator[ReportBatch]:
         """Reports of a raw file or capture, in file order."""

@@ -138,7 +138,10 @@ class Decoder(Protocol):
     (:mod:`airsentry.sources.live`) alike. Byte-stream and line formats decode every
     complete frame or line of each ``feed`` and keep the incomplete tail; document
     formats (a JSON snapshot, a CSV or Parquet table, a packet capture) keep what they
-    are fed and decode the whole document on ``flush``, from memory. Per-aircraft state
+    are fed and decode the whole document on ``flush``, from memory; a format that can
+    read a recording in bounded pieces (tables, ASTERIX, report files) also has
+    ``read_path(path, quarantine, block_bytes) -> Iterator[ReportBatch]``, which
+    :func:`read_file` prefers, with the same reports and rejects. Per-aircraft state
     (CPR pairs, carried callsigns, remembered Remote ID serials) lives in the decoder
     for its whole life, across ``flush`` and ``resync``.
 
@@ -188,6 +191,26 @@ class Guarded:
         except Exception as exc:
             return self._failed(exc, b"", quarantine)
         return in_range(batch, self.source, quarantine)
+
+    def read_path(
+        self, path: Path, quarantine: Quarantine, block_bytes: int
+    ) -> Iterator[ReportBatch] | None:
+        """The batches of the inner decoder's own file reader (None if it has none),
+        guarded as ``feed`` is; the file must open (checked by the caller). The reader
+        reads at most ``block_bytes`` (or its own smaller block) at a time."""
+        reader = getattr(self.inner, "read_path", None)
+        if reader is None:
+            return None
+        return self._guard(reader(path, quarantine, block_bytes), quarantine)
+
+    def _guard(
+        self, batches: Iterator[ReportBatch], quarantine: Quarantine
+    ) -> Iterator[ReportBatch]:
+        try:
+            for batch in batches:
+                yield in_range(batch, self.source, quarantine)
+        except Exception as exc:
+            self._failed(exc, b"", quarantine)
 
     def resync(self, quarantine: Quarantine) -> None:
         try:
@@ -268,22 +291,30 @@ def read_file(
     """Decode a recorded file of format ``fmt``: its non-empty batches, in file order.
 
     The file's bytes (gzip-decompressed when the name ends in ``.gz``) are streamed into
-    the format's decoder ``block_bytes`` at a time, then flushed; a document format
-    keeps the blocks and decodes the whole document at the end. Quarantine records name
-    the file. An unreadable file is rejected with the reason, and its partial tail
-    dropped (``resync``); ``options`` go to the decoder.
+    the format's decoder ``block_bytes`` at a time, then flushed. A format whose
+    decoder reads files itself (``read_path``: tables read in bounded blocks or row
+    groups) reads it that way, with the same reports and rejects, so that no format
+    holds a whole recording: memory does not grow with the file's length. Quarantine
+    records name the file. An unreadable file is rejected with the reason, and its
+    partial tail dropped (``resync``); ``options`` go to the decoder.
     """
     where = Path(path)
     dec = Guarded(decoder(fmt, source=str(where), recording=where, **options), str(where))
     try:
         with pa.input_stream(str(where), compression="detect") as stream:
-            while data := stream.read(block_bytes):
+            own = dec.read_path(where, quarantine, block_bytes)
+            while own is None and (data := stream.read(block_bytes)):
                 batch = dec.feed(data, quarantine)
                 if len(batch):
                     yield batch
     except (OSError, pa.ArrowException) as exc:
         quarantine.reject(DecodeError(f"file unreadable: {exc}", source=str(where)), b"")
         dec.resync(quarantine)
+        return
+    if own is not None:
+        for batch in own:
+            if len(batch):
+                yield batch
         return
     batch = dec.flush(quarantine)
     if len(batch):

@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import bisect
 import csv
-import gzip
 import io
 import json
 import re
@@ -153,27 +152,82 @@ class OpenSkyDecoder:
 
     def flush(self, quarantine: Quarantine) -> ReportBatch:
         """Decode the document; bad rows go to ``quarantine``."""
-        source, data = self._doc.source, self._doc.take()
+        data = self._doc.take()
+        out = list(self._read(lambda: pa.BufferReader(data), quarantine))
+        return ReportBatch.concat(out) if out else ReportBatch.empty()
+
+    def read_path(
+        self, path: Path, quarantine: Quarantine, block_bytes: int
+    ) -> Iterator[ReportBatch]:
+        """Decode a file as it is read, one bounded block at a time (never whole).
+
+        CSV streams through pyarrow's reader ``block_bytes`` (this decoder's option, or
+        the reader's when smaller) at a time; a Parquet file
+        is read row group by row group from disk. Only a compressed Parquet file (rare:
+        Parquet compresses its own pages) is decompressed into memory first. The
+        reports and rejects are those of ``feed``-ing the file's bytes and ``flush``.
+        """
+        where = str(path)
+        with pa.input_stream(where, compression="detect") as probe:
+            head = probe.read(4)
+        with pa.OSFile(where) as raw:
+            on_disk = raw.read(4) == head  # not decompressed on the way: seekable
+        yield from self._read(
+            lambda: pa.input_stream(where, compression="detect"),
+            quarantine,
+            block_bytes=min(block_bytes, self.block_bytes),
+            seekable=lambda: pa.OSFile(where) if on_disk else None,
+        )
+
+    def _read(
+        self,
+        open_stream: Callable[[], Any],
+        quarantine: Quarantine,
+        *,
+        seekable: Callable[[], Any] | None = None,
+        block_bytes: int | None = None,
+    ) -> Iterator[ReportBatch]:
+        """The reports of a document, whose bytes ``open_stream`` opens afresh each time
+        (gzip magic: decompressed as read); ``seekable`` opens it for random access
+        (Parquet), when it can (else a Parquet document is read into memory)."""
+        source = self._doc.source
         progress = _Progress()
-        out: list[ReportBatch] = []
         try:
-            if data[:2] == b"\x1f\x8b":
-                data = gzip.decompress(data)
-            if data[:4] == b"PAR1":
-                out.extend(self._read_parquet(data, source, quarantine, progress))
+            with open_stream() as fh:
+                head = fh.read(4)
+            if head[:2] == b"\x1f\x8b":
+                first = open_stream
+
+                def open_stream() -> Any:
+                    return pa.CompressedInputStream(first(), "gzip")
+
+                seekable = None
+                with open_stream() as fh:
+                    head = fh.read(4)
+            if head == b"PAR1":
+                opened = seekable() if seekable is not None else None
+                if opened is None:
+                    with open_stream() as fh:
+                        opened = pa.BufferReader(fh.read())
+                yield from self._read_parquet(opened, source, quarantine, progress)
             else:
-                out.extend(self._read_csv(data, source, quarantine, progress))
+                block = block_bytes or self.block_bytes
+                yield from self._read_csv(open_stream, source, quarantine, progress, block)
         except (OSError, EOFError, pa.ArrowException, UnicodeError, csv.Error) as exc:
             reason = f"file unreadable after line {progress.line}: {exc}"
             quarantine.reject(DecodeError(reason, source=source, line=progress.line), "")
-        return ReportBatch.concat(out) if out else ReportBatch.empty()
 
     # -- CSV -------------------------------------------------------------------------
 
     def _read_csv(
-        self, data: bytes, source: str, quarantine: Quarantine, progress: _Progress
+        self,
+        open_stream: Callable[[], Any],
+        source: str,
+        quarantine: Quarantine,
+        progress: _Progress,
+        block_bytes: int,
     ) -> Iterator[ReportBatch]:
-        header_line, more = _first_line(data)
+        header_line, more = _first_line(open_stream())
         if not header_line and not more:
             quarantine.reject(DecodeError("empty file: no header", source=source, line=1), "")
             return
@@ -198,12 +252,12 @@ class OpenSkyDecoder:
             quarantine.reject(DecodeError(reason, source=source, line=line), raw)
             return "skip"
 
-        stream = CleanText(pa.BufferReader(data))
+        stream = CleanText(open_stream(), block=block_bytes)
         reader = pacsv.open_csv(
             stream,
             read_options=pacsv.ReadOptions(
                 use_threads=False,  # row numbers reach the handler only when serial
-                block_size=self.block_bytes,
+                block_size=block_bytes,
                 column_names=internal,
                 skip_rows=1,
             ),
@@ -232,9 +286,9 @@ class OpenSkyDecoder:
     # -- Parquet ---------------------------------------------------------------------
 
     def _read_parquet(
-        self, data: bytes, source: str, quarantine: Quarantine, progress: _Progress
+        self, opened: Any, source: str, quarantine: Quarantine, progress: _Progress
     ) -> Iterator[ReportBatch]:
-        with pq.ParquetFile(pa.BufferReader(data)) as pf:
+        with pq.ParquetFile(opened) as pf:
             names = list(pf.schema_arrow.names)
             columns = _locate(names, source, quarantine, ",".join(names))
             if columns is None:
@@ -242,7 +296,7 @@ class OpenSkyDecoder:
             wanted = sorted(columns.values())
             done = 0
             for batch in pf.iter_batches(
-                batch_size=self.chunk_rows, columns=[names[i] for i in wanted]
+                batch_size=self.chunk_rows, columns=[names[i] for i in wanted], use_threads=False
             ):
                 n = batch.num_rows
                 lines = np.arange(done + 1, done + n + 1, dtype=np.int64)
@@ -255,10 +309,10 @@ class OpenSkyDecoder:
                 yield out
 
 
-def _first_line(data: bytes) -> tuple[str, bool]:
-    """The header (the first line, ended by ``\\n``, ``\\r\\n`` or ``\\r``), and
-    whether anything follows it."""
-    with CleanText(pa.BufferReader(data)) as fh:
+def _first_line(raw: Any) -> tuple[str, bool]:
+    """The header (the first line, ended by ``\\n``, ``\\r\\n`` or ``\\r``) of the
+    stream ``raw`` (closed after), and whether anything follows it."""
+    with CleanText(raw) as fh:
         head = fh.read(1 << 20) or b""
     parts = re.split(r"\r\n|\r|\n", head.decode("utf-8"), maxsplit=1)
     return parts[0], (len(parts) > 1 and bool(parts[1])) or len(head) >= 1 << 20

@@ -18,6 +18,7 @@ are skipped.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -68,29 +69,68 @@ class ReportsDecoder:
 
     def flush(self, quarantine: Quarantine) -> ReportBatch:
         source, data = self._doc.source, self._doc.take()
-        out: list[ReportBatch] = []
         if data[:4] == b"PAR1":
-            try:
-                with pq.ParquetFile(pa.BufferReader(data)) as pf:
-                    done = 0
-                    for batch in pf.iter_batches(batch_size=self.chunk_rows):
-                        table = pa.Table.from_batches([batch])
-                        rows = np.arange(done + 1, done + batch.num_rows + 1, dtype=np.int64)
-                        out.append(_decode(table, rows, source, quarantine, _json_raw(table)))
-                        done += batch.num_rows
-            except (OSError, pa.ArrowException) as exc:
-                err = DecodeError(f"Parquet unreadable: {exc}", source=source)
-                quarantine.reject(err, "")
+            out = list(self._parquet(pa.BufferReader(data), source, quarantine))
         else:
-            out.append(_json_lines(data, source, quarantine))
+            out = [_json_lines(data, source, quarantine)]
         return ReportBatch.concat(out)
 
+    def read_path(
+        self, path: Path, quarantine: Quarantine, block_bytes: int
+    ) -> Iterator[ReportBatch]:
+        """A file read as it goes, never whole: Parquet batch by batch from disk (only a
+        compressed Parquet file is read into memory), JSON lines ``block_bytes`` of whole
+        lines at a time. Same reports and rejects as ``feed``-ing it and ``flush`` (for
+        the files ``--reports-out`` writes: every JSON line names the same columns)."""
+        where, source = str(path), self._doc.source
+        with pa.input_stream(where, compression="detect") as probe:
+            head = probe.read(4)
+        with open(where, "rb") as fh:
+            on_disk = fh.read(4) == head
+        if head == b"PAR1":
+            if on_disk:
+                opened: Any = pa.OSFile(where)
+            else:
+                with pa.input_stream(where, compression="detect") as stream:
+                    opened = pa.BufferReader(stream.read())
+            yield from self._parquet(opened, source, quarantine)
+            return
+        line, tail = 1, b""
+        with pa.input_stream(where, compression="detect") as stream:
+            while True:
+                data = stream.read(block_bytes)
+                buf = tail + data
+                cut = len(buf) if not data else buf.rfind(b"\n") + 1
+                block, tail = buf[:cut], buf[cut:]
+                if block:
+                    batch = _json_lines(block, source, quarantine, line)
+                    line += len(block.splitlines())
+                    if len(batch):
+                        yield batch
+                if not data:
+                    return
 
-def _json_lines(data: bytes, source: str, quarantine: Quarantine) -> ReportBatch:
+    def _parquet(self, opened: Any, source: str, quarantine: Quarantine) -> Iterator[ReportBatch]:
+        try:
+            with pq.ParquetFile(opened) as pf:
+                done = 0
+                for batch in pf.iter_batches(batch_size=self.chunk_rows):
+                    table = pa.Table.from_batches([batch])
+                    rows = np.arange(done + 1, done + batch.num_rows + 1, dtype=np.int64)
+                    yield _decode(table, rows, source, quarantine, _json_raw(table))
+                    done += batch.num_rows
+        except (OSError, pa.ArrowException) as exc:
+            err = DecodeError(f"Parquet unreadable: {exc}", source=source)
+            quarantine.reject(err, "")
+
+
+def _json_lines(
+    data: bytes, source: str, quarantine: Quarantine, first_line: int = 1
+) -> ReportBatch:
     objects: list[dict[str, Any]] = []
     lines: list[int] = []
     blank = 0
-    for n, raw in enumerate(data.splitlines(), start=1):
+    for n, raw in enumerate(data.splitlines(), start=first_line):
         if not raw.strip():
             blank += 1
             continue
