@@ -282,9 +282,20 @@ class CooperativeTracker:
         if not missing.any():
             return state
         cfg = self.config
-        need = np.unique(slot[missing])
         since = min(self._newest, float(state.t.min())) - cfg.history_s
-        fine, coarse = self._fine.gather(need, since), self._coarse.gather(need, since)
+        baseline = np.clip(
+            np.nan_to_num(state.accuracy, nan=0.0) * np.sqrt(2.0) / cfg.speed_error_mps,
+            cfg.baseline_s,
+            cfg.history_s,
+        )
+        # per track, the earliest time a row of this batch looks back to: of the kept
+        # rows before it only the newest can be a source
+        look = missing | ~np.isfinite(state.vel_u)
+        need, inv = np.unique(slot[look], return_inverse=True)
+        upto = np.full(len(need), np.inf)
+        np.minimum.at(upto, inv.reshape(-1), (state.t - baseline)[look])
+        fine = self._fine.gather(need, since, upto)
+        coarse = self._coarse.gather(need, since, upto)
         n_hist = len(fine) + len(coarse)
 
         def col(name: str) -> FloatArray:
@@ -300,27 +311,22 @@ class CooperativeTracker:
         t0 = float(s_t.min())
         rank = np.cumsum(np.r_[True, s_tid[1:] != s_tid[:-1]]) - 1
         key = rank * span + (s_t - t0)
-        acc = col("accuracy")[order]
-        baseline = np.clip(
-            np.nan_to_num(acc, nan=0.0) * np.sqrt(2.0) / cfg.speed_error_mps,
-            cfg.baseline_s,
-            cfg.history_s,
-        )
-        target = key - baseline
+        # only the batch's rows look back (kept rows are sources only)
+        at = np.flatnonzero(order >= n_hist)
+        dst = order[at]
+        target = key[at] - baseline[dst - n_hist]
         j = np.searchsorted(key, target, side="right") - 1
-        valid = (j >= 0) & (rank[np.maximum(j, 0)] == rank)
-        j = np.where(valid, j, 0)
-        src = order[j]
-        dst = order
+        valid = (j >= 0) & (rank[np.maximum(j, 0)] == rank[at])
+        src = order[np.where(valid, j, 0)]
         dt = all_t[dst] - all_t[src]
         ve, vn = local_velocity(all_lat[src], all_lon[src], all_lat[dst], all_lon[dst], dt)
         with np.errstate(divide="ignore", invalid="ignore"):
             vu = (all_alt[dst] - all_alt[src]) / dt
-        est_e = np.full(len(all_t), np.nan)
-        est_n = np.full(len(all_t), np.nan)
-        est_u = np.full(len(all_t), np.nan)
-        est_e[dst[valid]], est_n[dst[valid]], est_u[dst[valid]] = ve[valid], vn[valid], vu[valid]
-        est_e, est_n, est_u = est_e[n_hist:], est_n[n_hist:], est_u[n_hist:]
+        row = dst[valid] - n_hist
+        est_e = np.full(len(state), np.nan)
+        est_n = np.full(len(state), np.nan)
+        est_u = np.full(len(state), np.nan)
+        est_e[row], est_n[row], est_u[row] = ve[valid], vn[valid], vu[valid]
         vel_u_missing = ~np.isfinite(state.vel_u)
         return _replace_cols(
             state,

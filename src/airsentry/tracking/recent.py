@@ -88,9 +88,14 @@ class RecentRows:
         idx = order[last]
         self._data[slot[idx], bucket[idx] % self.depth] = values[idx]
 
-    def gather(self, slots: IntArray, since: float) -> Kept:
-        """The kept rows of ``slots`` at or after ``since``."""
-        sub = self._data[slots]  # (n, depth, C)
-        ok = sub[:, :, _T] >= since  # NaN (empty) is not
-        rows, _ = np.nonzero(ok)
-        return Kept(slots[rows], sub[ok])
+    def gather(self, slots: IntArray, since: float, upto: FloatArray | None = None) -> Kept:
+        """The kept rows of ``slots`` at or after ``since``; with ``upto`` (one time per
+        slot), of the rows at or before it only the newest (a search for the newest row
+        at or before some time >= ``upto`` needs no older one)."""
+        t = self._data[slots, :, _T]  # (n, depth)
+        lower = np.full(len(slots), since)
+        if upto is not None:
+            older = np.where(t <= upto[:, None], t, -np.inf)
+            lower = np.maximum(lower, older.max(axis=1, initial=-np.inf))
+        rows, pos = np.nonzero(t >= lower[:, None])  # NaN (empty) is not
+        return Kept(slots[rows], self._data[slots[rows], pos])
