@@ -45,6 +45,10 @@ from airsentry.tracking.kalman import geodetic_to_ecef
 from airsentry.tracking.mtt import FusedTracker
 
 _ALIAS_ROWS = 8  # first rows of a new sensor track compared with the known tracks
+# Kept rows per keyed track a batch's plots are matched against (besides the batch's
+# own rows of the track): a plot falls after them, so the newest ones bracket or
+# extrapolate it; older ones only add pairs that extrapolate further.
+_KEPT_ROWS = 4
 
 
 class CombinedTracker:
@@ -144,7 +148,9 @@ class CombinedTracker:
         if window is not None:
             rows = rows[_near(batch.t, window, cfg.max_gap_s)[rows]]
         t_first = float(batch.t[0]) if len(batch) else np.inf
-        kept = self.keyed.recent(t_first - cfg.search_m / cfg.time_scale_mps - cfg.max_gap_s)
+        kept = self.keyed.recent(
+            t_first - cfg.search_m / cfg.time_scale_mps - cfg.max_gap_s, _KEPT_ROWS
+        )
         slot_keys = self.keyed.slot_keys
         # this batch's rows: the slot of their live track, else a new code per key
         uniq, inv = factorize(keys[rows])

@@ -80,12 +80,13 @@ class CooperativeTracker:
         """The live tracks by key (read by the combined tracker)."""
         return self._tracks
 
-    def recent(self, since: float) -> Kept:
+    def recent(self, since: float, newest: int = 0) -> Kept:
         """Kept rows of live tracks at or after ``since`` (one per fine bucket: the last
-        few seconds of precise feeds, the last few dozen reports of sparse ones); their
-        ``slot`` numbers the track, :attr:`slot_keys` names it."""
+        few seconds of precise feeds, the last few dozen reports of sparse ones; the
+        ``newest`` few per track when given); their ``slot`` numbers the track,
+        :attr:`slot_keys` names it."""
         live = np.fromiter(self._slot.values(), dtype=np.int64, count=len(self._slot))
-        return self._fine.gather(live, since)
+        return self._fine.gather(live, since, newest=newest)
 
     @property
     def slot_keys(self) -> ObjArray:

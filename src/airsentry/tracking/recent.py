@@ -88,12 +88,19 @@ class RecentRows:
         idx = order[last]
         self._data[slot[idx], bucket[idx] % self.depth] = values[idx]
 
-    def gather(self, slots: IntArray, since: float, upto: FloatArray | None = None) -> Kept:
+    def gather(
+        self, slots: IntArray, since: float, upto: FloatArray | None = None, newest: int = 0
+    ) -> Kept:
         """The kept rows of ``slots`` at or after ``since``; with ``upto`` (one time per
         slot), of the rows at or before it only the newest (a search for the newest row
-        at or before some time >= ``upto`` needs no older one)."""
+        at or before some time >= ``upto`` needs no older one); with ``newest``, at most
+        that many rows per slot, the newest."""
         t = self._data[slots, :, _T]  # (n, depth)
         lower = np.full(len(slots), since)
+        if 0 < newest < self.depth:
+            filled = np.where(np.isfinite(t), t, -np.inf)
+            kth = np.partition(filled, self.depth - newest, axis=1)[:, self.depth - newest]
+            lower = np.maximum(lower, kth)
         if upto is not None:
             older = np.where(t <= upto[:, None], t, -np.inf)
             lower = np.maximum(lower, older.max(axis=1, initial=-np.inf))
