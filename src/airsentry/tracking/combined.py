@@ -45,6 +45,10 @@ from airsentry.tracking.kalman import geodetic_to_ecef
 from airsentry.tracking.mtt import FusedTracker
 
 _ALIAS_ROWS = 8  # first rows of a new sensor track compared with the known tracks
+# Kept rows per keyed track a batch's plots are matched against (besides the batch's
+# own rows of the track): a plot falls after them, so the newest ones bracket or
+# extrapolate it; older ones only add pairs that extrapolate further.
+_KEPT_ROWS = 4
 
 
 class CombinedTracker:
@@ -136,29 +140,36 @@ class CombinedTracker:
         self, batch: ReportBatch, keys: ObjArray, rows: IntArray,
         window: FloatArray | None = None, transponder_only: bool = False,
     ) -> tuple[Rows, ObjArray]:  # fmt: skip
-        """The keyed tracks' recent rows (kept by the keyed part) and this batch's ``rows``
-        (those within ``max_gap_s`` of a time in ``window``, when given), with each one's
-        key; returns the rows and the key of each code."""
-        hist, hist_tid = self.keyed.recent()
-        by_id = {tr.track_id: k for k, tr in self.keyed.tracks.items()}
-        if len(hist):
-            ids, inv = np.unique(hist_tid, return_inverse=True)
-            names = np.array([by_id.get(int(i), "") for i in ids], dtype=object)
-            hist_keys = names[inv]
-        else:
-            hist_keys = np.empty(0, dtype=object)
+        """The keyed tracks' kept rows (the keyed part's, as far back as a query of this
+        batch can reach) and this batch's ``rows`` (those within ``max_gap_s`` of a time
+        in ``window``, when given); returns the rows and the key of each code (codes of
+        live tracks are their slots, keys new in this batch follow)."""
+        cfg = self.join
         if window is not None:
-            rows = rows[_near(batch.t, window, self.join.max_gap_s)[rows]]
-        both = ReportBatch.concat([hist, batch.take(rows)])
-        all_keys = np.concatenate([hist_keys, keys[rows]])
-        live = all_keys != ""
+            rows = rows[_near(batch.t, window, cfg.max_gap_s)[rows]]
+        t_first = float(batch.t[0]) if len(batch) else np.inf
+        kept = self.keyed.recent(
+            t_first - cfg.search_m / cfg.time_scale_mps - cfg.max_gap_s, _KEPT_ROWS
+        )
+        slot_keys = self.keyed.slot_keys
+        # this batch's rows: the slot of their live track, else a new code per key
+        uniq, inv = factorize(keys[rows])
+        slot = np.array([self.keyed.slot_of(str(k)) for k in uniq], dtype=np.int64)
+        fresh = np.flatnonzero(slot < 0)
+        slot[fresh] = len(slot_keys) + np.arange(len(fresh))
+        names = np.concatenate([slot_keys, uniq[fresh]])
+        b = batch.take(rows)
+        keep = np.r_[np.ones(len(kept), dtype=bool), keys[rows] != ""]
         if transponder_only:
-            live &= both.transponder
-        both, all_keys = both.take(live), all_keys[live]
-        uniq, code = factorize(all_keys)
-        ref = Rows.of(both.t, both.lat, both.lon, both.alt, both.vel_e, both.vel_n,
-                      both.accuracy, code, both.sensor, self.join)  # fmt: skip
-        return ref, uniq
+            keep &= np.r_[kept.transponder, b.transponder]
+
+        def col(name: str) -> FloatArray:
+            return np.concatenate([kept.col(name), getattr(b, name)])[keep]
+
+        code = np.concatenate([kept.slot, slot[inv]])[keep]
+        ref = Rows.of(col("t"), col("lat"), col("lon"), col("alt"), col("vel_e"), col("vel_n"),
+                      col("accuracy"), code, cfg)  # fmt: skip
+        return ref, names
 
     def _join_plots(
         self, batch: ReportBatch, keys: ObjArray, keyed: np.ndarray, plots: IntArray

@@ -9,6 +9,12 @@ A track ends when its key has been silent longer than ``expire_s`` in event time
 later report with the same key starts a new track. Velocity comes from the feed when
 it gives one, else from positions far enough apart that the position noise the
 reports state (their ``accuracy``) makes a velocity error below ``speed_error_mps``.
+
+Earlier positions are kept bounded (:mod:`~airsentry.tracking.recent`): per track slot,
+one row per ``baseline_s / 8`` for the last few baselines (velocities of precise feeds
+and the rows the combined tracker joins plots onto) and one row per ``history_s / 30``
+over ``history_s`` (velocities of coarse ones): a few dozen rows per track, numbers
+only, whatever the report rate.
 """
 
 from __future__ import annotations
@@ -20,10 +26,14 @@ import numpy as np
 
 from airsentry.model import Event, FloatArray, IntArray, ObjArray, ReportBatch, Track, TrackUpdates
 from airsentry.tracking.base import Ended, TrackingStats, factorize, local_velocity
+from airsentry.tracking.recent import COLUMNS, Kept, RecentRows
 
 # Text attributes carried forward per track. The transponder flag is not: it says
 # whether *this* report came from the target's own transmitter, which can change.
 _CARRIED = ("callsign", "squawk", "category")
+_FINE_PER_BASELINE = 8  # fine buckets per baseline_s
+_FINE_DEPTH = 24  # fine buckets kept (3 baselines: 12 s at the default 4 s)
+_COARSE_DEPTH = 32  # coarse buckets of history_s / 30 kept (a little over history_s)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +57,14 @@ class CooperativeTracker:
         self.stats = TrackingStats()
         self._tracks: dict[str, Track] = {}  # key -> live track
         self._next_id = 1
-        self._history = ReportBatch.empty()  # recent rows of live tracks, keyed in `identity`
-        self._history_tid = np.empty(0, dtype=np.int64)
+        # Slots of live tracks in the kept-row rings (freed when a track ends).
+        self._slot: dict[str, int] = {}
+        self._slot_key = np.full(64, "", dtype=object)  # slot -> key ("" when free)
+        self._free: list[int] = list(range(63, -1, -1))
+        cfg = self.config
+        self._fine = RecentRows(cfg.baseline_s / _FINE_PER_BASELINE, _FINE_DEPTH)
+        self._coarse = RecentRows(cfg.history_s / (_COARSE_DEPTH - 2), _COARSE_DEPTH)
+        self._newest = -np.inf  # newest report time seen
         # Where new tracks get their ids: (keys, first rows of the batch) -> ids. The
         # combined tracker shares one id space with its multi-target part and lets a new
         # key take over the id of an anonymous track of the same object.
@@ -64,9 +80,26 @@ class CooperativeTracker:
         """The live tracks by key (read by the combined tracker)."""
         return self._tracks
 
-    def recent(self) -> tuple[ReportBatch, IntArray]:
-        """The kept recent rows of live tracks and their track ids."""
-        return self._history, self._history_tid
+    def recent(self, since: float, newest: int = 0) -> Kept:
+        """Kept rows of live tracks at or after ``since`` (one per fine bucket: the last
+        few seconds of precise feeds, the last few dozen reports of sparse ones; the
+        ``newest`` few per track when given); their ``slot`` numbers the track,
+        :attr:`slot_keys` names it."""
+        live = np.fromiter(self._slot.values(), dtype=np.int64, count=len(self._slot))
+        return self._fine.gather(live, since, newest=newest)
+
+    @property
+    def slot_keys(self) -> ObjArray:
+        """The key of each slot ("" for a free one)."""
+        return self._slot_key
+
+    def slot_of(self, key: str) -> int:
+        """The slot of a live track's key, -1 when it has none."""
+        return self._slot.get(key, -1)
+
+    def held_rows(self) -> int:
+        """Rows kept for all tracks (bounded by a few dozen per live track)."""
+        return self._fine.held() + self._coarse.held()
 
     def live(self) -> Sequence[Track]:
         return list(self._tracks.values())
@@ -121,23 +154,43 @@ class CooperativeTracker:
                 return TrackUpdates.empty(), self._expire(None)
 
         ended = self._expire_before(uniq, inverse, batch.t)
-        tid = self._assign_ids(uniq, inverse, batch)
+        tid, slot = self._assign_ids(uniq, inverse, batch)
         state = self._carry_attributes(batch, tid)
-        state = self._fill_velocity(state, tid)
-        self._remember(state, tid, uniq, inverse)
+        state = self._fill_velocity(state, slot)
+        self._remember(state, slot, uniq, inverse)
         self.stats.updates += len(state)
         ended += self._expire(float(state.t.max()) if len(state) else None)
         return TrackUpdates(tid, state), ended
 
     def flush(self) -> list[Ended]:
-        ended = [Ended(track, "flush") for track in self._tracks.values()]
+        ended = [Ended(self._end(key), "flush") for key in list(self._tracks)]
         self.stats.tracks_ended += len(ended)
-        self._tracks.clear()
-        self._history = ReportBatch.empty()
-        self._history_tid = np.empty(0, dtype=np.int64)
         return ended
 
     # --------------------------------------------------------------- helpers
+    def _end(self, key: str) -> Track:
+        """Remove a live track and free its slot."""
+        slot = self._slot.pop(key)
+        self._slot_key[slot] = ""
+        self._free.append(slot)
+        idx = np.array([slot], dtype=np.int64)
+        self._fine.clear(idx)
+        self._coarse.clear(idx)
+        return self._tracks.pop(key)
+
+    def _take_slot(self, key: str) -> int:
+        if not self._free:
+            old = len(self._slot_key)
+            new = 2 * old
+            self._slot_key = np.concatenate([self._slot_key, np.full(old, "", dtype=object)])
+            self._fine.grow(new)
+            self._coarse.grow(new)
+            self._free = list(range(new - 1, old - 1, -1))
+        slot = self._free.pop()
+        self._slot[key] = slot
+        self._slot_key[slot] = key
+        return slot
+
     def _expire_before(self, uniq: np.ndarray, inverse: IntArray, t: FloatArray) -> list[Ended]:
         """End live tracks whose key comes back after a silence longer than expire_s."""
         first_t = np.full(len(uniq), np.inf)
@@ -146,7 +199,7 @@ class CooperativeTracker:
         for key, t0 in zip(uniq, first_t, strict=True):
             track = self._tracks.get(key)
             if track is not None and t0 - track.last_seen > self.config.expire_s:
-                ended.append(Ended(self._tracks.pop(key), "silent"))
+                ended.append(Ended(self._end(key), "silent"))
         self.stats.tracks_ended += len(ended)
         return ended
 
@@ -155,12 +208,16 @@ class CooperativeTracker:
             return []
         limit = now - self.config.expire_s
         gone = [k for k, tr in self._tracks.items() if tr.last_seen < limit]
-        ended = [Ended(self._tracks.pop(k), "silent") for k in gone]
+        ended = [Ended(self._end(k), "silent") for k in gone]
         self.stats.tracks_ended += len(ended)
         return ended
 
-    def _assign_ids(self, uniq: np.ndarray, inverse: IntArray, batch: ReportBatch) -> IntArray:
+    def _assign_ids(
+        self, uniq: np.ndarray, inverse: IntArray, batch: ReportBatch
+    ) -> tuple[IntArray, IntArray]:
+        """Each row's track id and slot (new tracks for new keys)."""
         ids = np.empty(len(uniq), dtype=np.int64)
+        slots = np.empty(len(uniq), dtype=np.int64)
         first = np.full(len(uniq), len(batch), dtype=np.int64)
         np.minimum.at(first, inverse, np.arange(len(batch)))
         fresh = np.fromiter((k not in self._tracks for k in uniq), dtype=bool, count=len(uniq))
@@ -183,9 +240,11 @@ class CooperativeTracker:
                     key=str(key),
                 )
                 self._tracks[key] = track
+                self._take_slot(key)
                 self.stats.tracks_started += 1
             ids[i] = track.track_id
-        return ids[inverse]
+            slots[i] = self._slot[key]
+        return ids[inverse], slots[inverse]
 
     def _carry_attributes(self, batch: ReportBatch, tid: IntArray) -> ReportBatch:
         """Carry callsign, squawk, category and identity forward within each track."""
@@ -217,48 +276,58 @@ class CooperativeTracker:
         cols["identity"] = np.where(batch.identity != "", batch.identity, names[pos])
         return _replace_cols(batch, **cols)
 
-    def _fill_velocity(self, state: ReportBatch, tid: IntArray) -> ReportBatch:
-        """Estimate velocity where the feed gave none, from positions >= baseline_s apart."""
+    def _fill_velocity(self, state: ReportBatch, slot: IntArray) -> ReportBatch:
+        """Estimate velocity where the feed gave none, from positions >= baseline_s apart
+        (the batch's own rows and the kept rows of the tracks that need one)."""
         missing = ~np.isfinite(state.vel_e) | ~np.isfinite(state.vel_n)
         if not missing.any():
             return state
-        hist = self._history
-        all_t = np.concatenate([hist.t, state.t])
-        all_lat = np.concatenate([hist.lat, state.lat])
-        all_lon = np.concatenate([hist.lon, state.lon])
-        all_alt = np.concatenate([hist.alt, state.alt])
-        all_tid = np.concatenate([self._history_tid, tid])
+        cfg = self.config
+        since = min(self._newest, float(state.t.min())) - cfg.history_s
+        baseline = np.clip(
+            np.nan_to_num(state.accuracy, nan=0.0) * np.sqrt(2.0) / cfg.speed_error_mps,
+            cfg.baseline_s,
+            cfg.history_s,
+        )
+        # per track, the earliest time a row of this batch looks back to: of the kept
+        # rows before it only the newest can be a source
+        look = missing | ~np.isfinite(state.vel_u)
+        need, inv = np.unique(slot[look], return_inverse=True)
+        upto = np.full(len(need), np.inf)
+        np.minimum.at(upto, inv.reshape(-1), (state.t - baseline)[look])
+        fine = self._fine.gather(need, since, upto)
+        coarse = self._coarse.gather(need, since, upto)
+        n_hist = len(fine) + len(coarse)
+
+        def col(name: str) -> FloatArray:
+            return np.concatenate([fine.col(name), coarse.col(name), getattr(state, name)])
+
+        all_t, all_lat, all_lon, all_alt = col("t"), col("lat"), col("lon"), col("alt")
+        all_tid = np.concatenate([fine.slot, coarse.slot, slot])
         order = np.lexsort((all_t, all_tid))
         s_tid, s_t = all_tid[order], all_t[order]
         # Composite key so one searchsorted finds, per row, the newest earlier row of the
         # same track that is at least baseline_s older.
-        span = float(s_t.max() - s_t.min()) + 10 * self.config.history_s + 1.0
+        span = float(s_t.max() - s_t.min()) + 10 * cfg.history_s + 1.0
         t0 = float(s_t.min())
         rank = np.cumsum(np.r_[True, s_tid[1:] != s_tid[:-1]]) - 1
         key = rank * span + (s_t - t0)
-        cfg = self.config
-        acc = np.concatenate([hist.accuracy, state.accuracy])[order]
-        baseline = np.clip(
-            np.nan_to_num(acc, nan=0.0) * np.sqrt(2.0) / cfg.speed_error_mps,
-            cfg.baseline_s,
-            cfg.history_s,
-        )
-        target = key - baseline
+        # only the batch's rows look back (kept rows are sources only)
+        at = np.flatnonzero(order >= n_hist)
+        dst = order[at]
+        target = key[at] - baseline[dst - n_hist]
         j = np.searchsorted(key, target, side="right") - 1
-        valid = (j >= 0) & (rank[np.maximum(j, 0)] == rank)
-        j = np.where(valid, j, 0)
-        src = order[j]
-        dst = order
+        valid = (j >= 0) & (rank[np.maximum(j, 0)] == rank[at])
+        src = order[np.where(valid, j, 0)]
         dt = all_t[dst] - all_t[src]
         ve, vn = local_velocity(all_lat[src], all_lon[src], all_lat[dst], all_lon[dst], dt)
         with np.errstate(divide="ignore", invalid="ignore"):
             vu = (all_alt[dst] - all_alt[src]) / dt
-        est_e = np.full(len(all_t), np.nan)
-        est_n = np.full(len(all_t), np.nan)
-        est_u = np.full(len(all_t), np.nan)
-        est_e[dst[valid]], est_n[dst[valid]], est_u[dst[valid]] = ve[valid], vn[valid], vu[valid]
-        n_hist = len(hist)
-        est_e, est_n, est_u = est_e[n_hist:], est_n[n_hist:], est_u[n_hist:]
+        row = dst[valid] - n_hist
+        est_e = np.full(len(state), np.nan)
+        est_n = np.full(len(state), np.nan)
+        est_u = np.full(len(state), np.nan)
+        est_e[row], est_n[row], est_u[row] = ve[valid], vn[valid], vu[valid]
         vel_u_missing = ~np.isfinite(state.vel_u)
         return _replace_cols(
             state,
@@ -268,7 +337,7 @@ class CooperativeTracker:
         )
 
     def _remember(
-        self, state: ReportBatch, tid: IntArray, uniq: np.ndarray, inverse: IntArray
+        self, state: ReportBatch, slot: IntArray, uniq: np.ndarray, inverse: IntArray
     ) -> None:
         """Update each live track's last state and keep recent rows for velocities."""
         last = np.full(len(uniq), -1, dtype=np.int64)
@@ -298,14 +367,11 @@ class CooperativeTracker:
             if not tr.identity:
                 tr.identity = str(state.identity[j])
             tr.sensors.add(str(state.sensor[j]))
-        # Keep the last history_s seconds of rows of tracks that are still live.
-        merged = ReportBatch.concat([self._history, state])
-        merged_tid = np.concatenate([self._history_tid, tid])
-        live_ids = np.fromiter((t.track_id for t in self._tracks.values()), dtype=np.int64)
-        newest = float(state.t.max())
-        keep = (merged.t >= newest - self.config.history_s) & np.isin(merged_tid, live_ids)
-        self._history = merged.take(keep)
-        self._history_tid = merged_tid[keep]
+        # Keep a bounded few rows per track (the rings), numbers only.
+        values = np.column_stack([np.asarray(getattr(state, c), dtype=float) for c in COLUMNS])
+        self._fine.write(slot, values)
+        self._coarse.write(slot, values)
+        self._newest = max(self._newest, float(state.t.max()))
 
 
 def _replace_cols(batch: ReportBatch, **cols: np.ndarray) -> ReportBatch:

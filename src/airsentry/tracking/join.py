@@ -4,7 +4,8 @@ The combined tracker (:mod:`~airsentry.tracking.combined`) keeps the tracks of o
 that name themselves (ICAO address, Remote ID serial, a radar's own track number) by
 key, and must decide for an anonymous plot, or for the first reports of a new sensor
 track number, whether they are an object it already tracks. :func:`match` answers for
-many query positions at once against the recent rows of the keyed tracks:
+many query positions at once against the recent rows of the keyed tracks (a few kept
+rows per track, :mod:`~airsentry.tracking.recent`, and the batch's own):
 
 1. candidate (query, row) pairs from a k-d tree over position and scaled time (a row
    ``time_scale_mps`` x seconds away counts as that many metres away);
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from airsentry.model import FloatArray, IntArray, ObjArray
+from airsentry.model import FloatArray, IntArray
 from airsentry.tracking.kalman import geodetic_to_ecef
 
 _EMPTY_I = np.empty(0, dtype=np.int64)
@@ -57,21 +58,20 @@ class Rows:
     alt: FloatArray
     acc: FloatArray
     code: IntArray
-    sensor: ObjArray
 
     @classmethod
     def of(
         cls, t: FloatArray, lat: FloatArray, lon: FloatArray, alt: FloatArray, vel_e: FloatArray,
-        vel_n: FloatArray, acc: FloatArray, code: IntArray, sensor: ObjArray, cfg: JoinConfig,
+        vel_n: FloatArray, acc: FloatArray, code: IntArray, cfg: JoinConfig,
     ) -> Rows:  # fmt: skip
         order = np.lexsort((t, code))
         t, lat, lon, alt = t[order], lat[order], lon[order], alt[order]
-        ve, vn, code, sensor = vel_e[order], vel_n[order], code[order], sensor[order]
+        ve, vn, code = vel_e[order], vel_n[order], code[order]
         la, lo = np.radians(lat), np.radians(lon)
         east = np.column_stack([-np.sin(lo), np.cos(lo), np.zeros_like(lo)])
         north = np.column_stack([-np.sin(la) * np.cos(lo), -np.sin(la) * np.sin(lo), np.cos(la)])
         vel = east * ve[:, None] + north * vn[:, None]
-        return cls(t, geodetic_to_ecef(lat, lon), vel, alt, accuracy(acc[order], cfg), code, sensor)
+        return cls(t, geodetic_to_ecef(lat, lon), vel, alt, accuracy(acc[order], cfg), code)
 
     def __len__(self) -> int:
         return len(self.t)

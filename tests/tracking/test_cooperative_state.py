@@ -1,0 +1,85 @@
+"""The keyed tracker's kept rows are bounded per track, not by report rate x time, and
+its velocities from positions stay right with the bounded rows (precise feeds over the
+4 s baseline, coarse plots over ~50 s)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from airsentry.model import ReportBatch
+from airsentry.tracking.combined import CombinedTracker
+from airsentry.tracking.cooperative import CooperativeTracker
+
+T0 = 1_758_265_200.0
+
+
+def _second(s: int, aircraft: int, rate: int, acc: float, seed: int) -> ReportBatch:
+    """One second of ``rate`` position-only reports per aircraft, flying east at 200 m/s."""
+    rng = np.random.default_rng(seed + s)
+    k = np.tile(np.arange(aircraft), rate)
+    t = s + (np.repeat(np.arange(rate), aircraft) + rng.uniform(0, 1, len(k))) / rate
+    east = 200.0 * t + rng.normal(0, acc, len(k))
+    north = rng.normal(0, acc, len(k))
+    lat = 50.0 + k * 0.01 + north / 111_320.0
+    lon = 8.0 + east / (111_320.0 * np.cos(np.radians(50.0 + k * 0.01)))
+    order = np.argsort(t, kind="stable")
+    names = np.array([f"icao:{0x300000 + i:06x}" for i in range(aircraft)], dtype=object)
+    return ReportBatch.build(
+        t=T0 + t[order], lat=lat[order], lon=lon[order], alt=np.full(len(k), 9000.0),
+        accuracy=np.full(len(k), acc), identity=names[k][order], transponder=True,
+        sensor=np.full(len(k), "adsb", dtype=object),
+    )  # fmt: skip
+
+
+def _held_after(tracker: CooperativeTracker, aircraft: int, rate: int, seconds: int) -> int:
+    for s in range(seconds):
+        tracker.process(_second(s, aircraft, rate, 10.0, seed=rate))
+    return tracker.held_rows()
+
+
+def test_rows_held_do_not_grow_with_rate_or_time() -> None:
+    aircraft = 40
+    slow = _held_after(CooperativeTracker(), aircraft, 1, 150)
+    fast = _held_after(CooperativeTracker(), aircraft, 20, 150)
+    assert 0 < slow <= fast
+    # a few dozen rows per track whatever the rate (the old dump held 20 x 90 = 1,800)
+    assert fast <= 60 * aircraft
+    tracker = CooperativeTracker()
+    at_100 = _held_after(tracker, aircraft, 20, 100)
+    for s in range(100, 300):
+        tracker.process(_second(s, aircraft, 20, 10.0, seed=s))
+    assert tracker.held_rows() <= at_100  # not growing with time once full
+    tracker.flush()
+    assert tracker.held_rows() == 0  # ended tracks hold nothing
+
+
+def test_combined_tracker_keyed_part_stays_bounded_and_forgets_ended_tracks() -> None:
+    tracker = CombinedTracker()
+    for s in range(120):
+        tracker.process(_second(s, 30, 10, 10.0, seed=s))
+    assert tracker.keyed.held_rows() <= 60 * 30
+    # everyone falls silent past expire_s: their rows go with their tracks
+    later = _second(0, 1, 1, 10.0, seed=1)
+    far = T0 + 120 + tracker.keyed.config.expire_s + 10.0
+    tracker.process(ReportBatch.build(
+        t=[far], lat=[40.0], lon=[0.0], identity=["icao:abcdef"], accuracy=later.accuracy,
+    ))  # fmt: skip
+    assert len(tracker.keyed.tracks) == 1
+    assert tracker.keyed.held_rows() <= 2  # the new track's one row, in both rings
+
+
+def test_velocities_from_bounded_rows_at_high_rate_and_for_coarse_plots() -> None:
+    for acc, rate, seconds in ((10.0, 20, 30), (150.0, 1, 150)):
+        tracker = CooperativeTracker()
+        est = []
+        for s in range(seconds):
+            upd, _ = tracker.process(_second(s, 5, rate, acc, seed=s))
+            late = upd.state.t > T0 + seconds / 2  # baseline reached
+            est.append(np.column_stack([upd.state.vel_e[late], upd.state.vel_n[late]]))
+        v = np.concatenate(est)
+        assert len(v)
+        assert np.isfinite(v).all()
+        # 200 m/s east; the error the baseline is chosen for is speed_error_mps (4 m/s)
+        assert abs(np.median(v[:, 0]) - 200.0) < 2.0
+        assert np.percentile(np.abs(v[:, 0] - 200.0), 95) < 4.0 * 2.5
+        assert np.percentile(np.abs(v[:, 1]), 95) < 4.0 * 2.5
