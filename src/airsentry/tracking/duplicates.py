@@ -45,8 +45,8 @@ def duplicates(
     enu = np.column_stack([xc[:, 0], xc[:, 1], np.zeros(len(rows))])
     ecef: FloatArray = from_enu(enu, tab["origin"][rows], tab["rot"][rows])
     new = fresh[rows]
-    a_i, b_i = np.meshgrid(np.flatnonzero(new), np.arange(len(rows)), indexing="ij")
-    a_i, b_i = a_i.ravel(), b_i.ravel()
+    grid_a, grid_b = np.meshgrid(np.flatnonzero(new), np.arange(len(rows)), indexing="ij")
+    a_i, b_i = grid_a.ravel(), grid_b.ravel()
     pair = a_i != b_i
     a_i, b_i = a_i[pair], b_i[pair]
     d_pos = ecef[a_i] - ecef[b_i]
