@@ -37,7 +37,6 @@ from airsentry.tracking.update import alt_ok, hard_update, output_states, soft_u
 
 _EMPTY = np.empty(0, dtype=np.int64)
 MAX_CLIMB_MPS = 60.0  # steepest sustained climb or descent of anything tracked, m/s
-MAX_REVISIT_S = 20.0  # longest revisit learnt (surveillance radars turn in 4-12 s)
 DUPLICATE_CHI2 = 9.5  # chi-square 4 dof (~95 %): a newly confirmed track duplicates another
 
 
@@ -83,16 +82,8 @@ def run_scan(parts: ScanParts, state: FusedState, plots: ScanPlots) -> ScanResul
         # clutter strung together every few scans, and learning from them crept a 2 s
         # radar's revisit up to 6 s over an hour of clutter (Oslo plots variant), which
         # made its sensor scans three antenna turns long and delayed the first drone's
-        # confirmation by 15 s; and within MAX_REVISIT_S of the track's previous update
-        # (one false confirmed track coasting 32 s taught a 2 s radar 32 s);
-        # and only from tracks hit at their previous opportunity (a coasting track's
-        # interval is several revisits)
-        same = (
-            (prev_sensor[assigned_t] == sensor)
-            & tab["confirmed"][assigned_t]
-            & ((tab["hits"][assigned_t] & 1) == 1)
-            & (batch.t[assigned_p] - prev_t[assigned_t] <= MAX_REVISIT_S)
-        )
+        # confirmation by 15 s
+        same = (prev_sensor[assigned_t] == sensor) & tab["confirmed"][assigned_t]
         state.learn_revisit(sensor, batch.t[assigned_p[same]] - prev_t[assigned_t[same]])
         tab["last_sensor"][assigned_t] = sensor
     # M-of-N bookkeeping for the tracks this sensor has seen
