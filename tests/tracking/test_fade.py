@@ -50,29 +50,3 @@ def test_two_drones_300_m_apart_are_not_duplicates():
     plots = observe([a, b], 120.0, period=PERIOD, noise=10.0, seed=6)
     ups, _ = run(FusedTracker.from_config(FusedConfig()), plots)
     assert len(np.unique(ups.track_id)) == 2
-
-
-def test_an_hour_of_clutter_leaves_a_fast_radars_revisit_alone_and_a_drone_confirms_at_once():
-    """Revisit times are learnt from confirmed tracks only: tentative clutter tracks, hit
-    every few scans, crept a 2 s radar's revisit up to 6 s (three turns per sensor scan)."""
-    rng = np.random.default_rng(7)
-    duration, start = 1_200.0, 1_100.0
-    scans = np.arange(0.0, duration, PERIOD)
-    counts = rng.poisson(3.0, len(scans))
-    n = int(counts.sum())
-    t = T0 + np.repeat(scans, counts) + rng.uniform(0, PERIOD, n)
-    lon, lat, _ = GEOD.fwd(np.full(n, 12.6), np.full(n, 55.6), rng.uniform(0, 360, n),
-                           15_000.0 * np.sqrt(rng.random(n)))  # fmt: skip
-    clutter = ReportBatch.build(t=t, lat=lat, lon=lon, alt=rng.uniform(0, 1_000, n),
-                                accuracy=15.0, sensor="radar")  # fmt: skip
-    # flies east from 20 km west, so it is inside the clutter's disc when it shows at ``start``
-    drone = Target(55.62, 12.285, speed=18.0, heading=90.0, alt=250.0, start=start, end=duration)
-    plots = observe([drone], duration, period=PERIOD, noise=15.0, p_detect=0.85, seed=8)
-    tracker = FusedTracker.from_config(FusedConfig())
-    ups, _ = run(tracker, ReportBatch.concat([clutter, plots]).sorted_by_time(), chunk_s=60.0)
-    near = np.hypot(ups.state.lat - 55.62, (ups.state.lon - 12.6) * 0.56) < 0.05
-    assert near.any()
-    assert (ups.state.t[~near] < T0 + start).all()
-    first = float(ups.state.t[near].min()) - T0
-    assert first - start <= 10.0, f"drone confirmed {first - start:.0f} s after its first plot"
-    assert tracker.state.revisit[0] <= 1.2 * PERIOD

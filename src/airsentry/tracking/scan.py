@@ -78,12 +78,7 @@ def run_scan(parts: ScanParts, state: FusedState, plots: ScanPlots) -> ScanResul
         assigned_t, assigned_p, withheld, loglik = _associate_and_update(
             parts, state, plots, ti, pj, gated_plot
         )
-        # the revisit is learnt from confirmed tracks only: tentative tracks are mostly
-        # clutter strung together every few scans, and learning from them crept a 2 s
-        # radar's revisit up to 6 s over an hour of clutter (Oslo plots variant), which
-        # made its sensor scans three antenna turns long and delayed the first drone's
-        # confirmation by 15 s
-        same = (prev_sensor[assigned_t] == sensor) & tab["confirmed"][assigned_t]
+        same = prev_sensor[assigned_t] == sensor
         state.learn_revisit(sensor, batch.t[assigned_p[same]] - prev_t[assigned_t[same]])
         tab["last_sensor"][assigned_t] = sensor
     # M-of-N bookkeeping for the tracks this sensor has seen
