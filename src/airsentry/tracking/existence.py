@@ -25,7 +25,13 @@ A new track starts at ``p0 = beta / (beta + rho)`` where ``beta`` is the density
 objects per m^2 per scan (the ratio of a real birth to a false one at that spot). A
 tentative track is confirmed when ``p`` reaches ``confirm`` (and the M-of-N test of
 :mod:`~airsentry.tracking.management` passes, so that a single plot in a clean area
-never confirms), and deleted when it falls below ``delete``. ``rho`` comes from the
+never confirms), and deleted when it falls below ``delete``. A confirmed anonymous
+track whose existence falls below ``fade`` takes no more plots and is lost at the next
+housekeeping (dormant, so stitching can still take it back): without this, a track whose
+drone had landed coasted until its uncertainty reached kilometres and then took a clutter
+plot far away (Copenhagen plots variant: a drone's track jumped at 530 m/s into Swedish
+airspace and opened a false incident). Existence is capped at ``ceiling`` (1e-4 from
+certainty), so that about eight consecutive misses fade any track. ``rho`` comes from the
 clutter map (:mod:`~airsentry.tracking.cluttermap`): a rate per m^2 per second times the
 time the sensor had to put a false plot into the track's gate: the time since the
 track's previous update, or the sensor's revisit time if longer (a plot from another
@@ -58,17 +64,24 @@ class Existence:
     birth_density: float = 2e-10  # new objects per m^2 per scan
     confirm: float = 0.995  # existence that confirms a tentative track
     delete: float = 1e-4  # existence below which a tentative track is dropped
+    # a confirmed anonymous track whose existence falls below this is lost (it goes
+    # dormant and may be stitched); existence is capped at ``ceiling`` so that a track hit
+    # for an hour still fades within a few missed scans when its object is gone
+    fade: float = 0.01
+    ceiling: float = 0.9999
     min_wait_s: float = 4.0  # clutter exposure of one update, bounds (a scan at least)
     max_wait_s: float = 30.0
     clutter: ClutterMapConfig = field(default_factory=ClutterMapConfig)
 
     def __post_init__(self) -> None:
-        for name in ("p_detect", "p_gate", "p_survive", "confirm", "delete"):
+        for name in ("p_detect", "p_gate", "p_survive", "confirm", "delete", "fade", "ceiling"):
             v = getattr(self, name)
             if not 0.0 < v <= 1.0:
                 raise ValueError(f"existence {name} must be in (0, 1], got {v}")
         if self.delete >= self.confirm:
             raise ValueError("existence delete must be below confirm")
+        if not self.fade < self.confirm <= self.ceiling:
+            raise ValueError("existence needs fade < confirm <= ceiling")
 
     def initial(self, rho: FloatArray) -> FloatArray:
         """Existence of tracks started at plots where the clutter density is ``rho``."""
@@ -88,7 +101,7 @@ class Existence:
         ratio = np.exp(np.minimum(loglik - np.log(rho), 700.0))  # L / rho
         odds_gain = 1.0 - self.p_detect * self.p_gate + self.p_detect * ratio
         odds = p / np.maximum(1.0 - p, 1e-300) * odds_gain
-        out: FloatArray = np.clip(odds / (1.0 + odds), 0.0, 1.0 - 1e-12)
+        out: FloatArray = np.clip(odds / (1.0 + odds), 0.0, self.ceiling)
         return out
 
     def density(self, rate: FloatArray, wait_s: FloatArray) -> FloatArray:
@@ -102,4 +115,9 @@ class Existence:
 
     def dead(self, p: FloatArray) -> BoolArray:
         out: BoolArray = p < self.delete
+        return out
+
+    def faded(self, p: FloatArray) -> BoolArray:
+        """Confirmed tracks whose object has most likely gone (or never was)."""
+        out: BoolArray = p < self.fade
         return out

@@ -416,6 +416,8 @@ class FusedTracker:
         _, _, sig = self.sigma_at(now)
         named = tab["identity"] != ""
         silent, lost = mgr.expired(tab["t"], now, sig, named)
+        # confirmed anonymous tracks whose existence faded are lost (existence.py)
+        lost |= tab["confirmed"] & ~named & ~silent & self.settings.existence.faded(tab["exist"])
         tentative_old = ~tab["confirmed"] & (now - tab["t"] > mgr.expire_s / 10.0)
         gone = silent | lost | tentative_old
         ended = self.stitcher.expire(now)

@@ -25,6 +25,7 @@ from airsentry.tracking.base import (
     Predictor,
     TrackManager,
 )
+from airsentry.tracking.duplicates import duplicates
 from airsentry.tracking.fusion import lookup
 from airsentry.tracking.imm import IMM
 from airsentry.tracking.ipda import learn_clutter, new_existence, scan_existence
@@ -36,6 +37,7 @@ from airsentry.tracking.update import alt_ok, hard_update, output_states, soft_u
 
 _EMPTY = np.empty(0, dtype=np.int64)
 MAX_CLIMB_MPS = 60.0  # steepest sustained climb or descent of anything tracked, m/s
+DUPLICATE_CHI2 = 9.5  # chi-square 4 dof (~95 %): a newly confirmed track duplicates another
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +128,18 @@ def run_scan(parts: ScanParts, state: FusedState, plots: ScanPlots) -> ScanResul
         mgr.confirm(tab["hits"][new_rows]) & exists_new
     )
     learn_clutter(state.clutter, tab, plots, assigned_t, assigned_p)  # clutter hook
+    # a track confirmed now where a confirmed track already is: a duplicate (duplicates.py)
+    fresh_conf = np.zeros(len(tab), dtype=bool)
+    fresh_conf[:n_t] = tab["confirmed"][:n_t] & ~was
+    fresh_conf[new_rows] = tab["confirmed"][new_rows]
+    fresh_conf &= tab["identity"] == ""
+    alive = ~(tab["confirmed"] & ex.faded(tab["exist"]))
+    alive[:n_t] &= ~dead
+    dup = duplicates(tab, fresh_conf & alive, parts.predictor, t_scan, DUPLICATE_CHI2, alive)
+    if dup.any():
+        tab["confirmed"][dup] = False
+        state.count("duplicate", int(dup.sum()))
+        state.stats.tracks_started -= int(dup[:n_t].sum())
     state.stats.tracks_started += int(tab["confirmed"][new_rows].sum())
     parts.merger.adopt(tab, state.hints, plots, new_rows, fresh_p)
     rows_t = np.concatenate([assigned_t, new_rows])
@@ -133,8 +147,9 @@ def run_scan(parts: ScanParts, state: FusedState, plots: ScanPlots) -> ScanResul
     # drop dead tentative tracks (rows below n_t only; new rows stay)
     keep = np.ones(len(tab), dtype=bool)
     keep[:n_t] = ~dead
-    if dead.any():
-        state.hints.forget_tracks(tab["id"][:n_t][dead])
+    keep &= ~dup
+    if not keep.all():
+        state.hints.forget_tracks(tab["id"][~keep])
     conf = tab["confirmed"][rows_t] & keep[rows_t]
     rows_t, rows_p = rows_t[conf], rows_p[conf]
     out = output_states(tab, batch, rows_t, rows_p)
@@ -173,7 +188,11 @@ def _associate_and_update(
     clash = (p_ident != "") & ~same_id & ((t_ident != "") | (owner >= 0))
     hinted = lookup(state.hints.key, state.hints.track, plots.hint_key[pj]) == tab["id"][ti]
     level = alt_ok(tab, cfg, batch, ti, pj, dt) & climb_ok(tab, cfg, batch, ti, pj, dt)
-    inside = parts.associator.gate(d2) & ~clash & (same_id | level)
+    # a confirmed anonymous track whose existence has faded takes no plot (existence.py)
+    faded = (
+        tab["confirmed"][ti] & (tab["identity"][ti] == "") & cfg.existence.faded(tab["exist"][ti])
+    )
+    inside = parts.associator.gate(d2) & ~clash & (same_id | level) & ~faded
     gated_plot[pj[inside & tab["confirmed"][ti]]] = True
     cost = d2 + logdet - parts.merger.hint_bonus * hinted - 1e4 * same_id
     cost = cost + 2.0 * ~tab["confirmed"][ti]
