@@ -9,7 +9,7 @@ run``) which the flags then override; :func:`deployment_from_args` turns them in
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -195,3 +195,12 @@ def decoder_options(pairs: list[str]) -> dict[str, Any]:
             value = tuple(value)
         out[key.strip()] = str(value) if hasattr(value, "isoformat") else value
     return out
+
+
+def check_recordings(files: Sequence[Path]) -> None:
+    """Refuse, before any work, a recording that is missing or is a directory."""
+    for path in files:
+        if not path.exists():
+            raise AirsentryError(f"{path}: no such file")
+        if path.is_dir():
+            raise AirsentryError(f"{path}: a directory; give the recording files")

@@ -19,11 +19,11 @@ from typing import Any
 from airsentry.cli._common import (
     add_deployment_options,
     add_option_flag,
+    check_recordings,
     chunks,
     decoder_options,
     deployment_from_args,
 )
-from airsentry.errors import AirsentryError
 from airsentry.model import ReportBatch
 
 
@@ -68,11 +68,7 @@ def run(args: argparse.Namespace) -> int:
     options = decoder_options(args.option)
     decoder(args.format, **options)  # an unknown format or option fails before any file
     deployment = deployment_from_args(args)
-    for path in args.files:
-        if not path.exists():
-            raise AirsentryError(f"{path}: no such file")
-        if path.is_dir():
-            raise AirsentryError(f"{path}: a directory; give the recording files")
+    check_recordings(args.files)
     quarantine = Quarantine(deployment.quarantine)
 
     reports_out = ReportsFile(args.reports_out) if args.reports_out else None

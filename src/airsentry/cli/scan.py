@@ -23,6 +23,7 @@ from typing import Any
 from airsentry.cli._common import (
     add_deployment_options,
     add_option_flag,
+    check_recordings,
     decoder_options,
     deployment_from_args,
 )
@@ -82,11 +83,7 @@ def run(args: argparse.Namespace) -> int:
     options = decoder_options(args.option)
     decoder(args.format, **options)  # an unknown format or option fails before any file
     deployment = deployment_from_args(args)
-    for path in args.files:
-        if not path.exists():
-            raise AirsentryError(f"{path}: no such file")
-        if path.is_dir():
-            raise AirsentryError(f"{path}: a directory; give the recording files")
+    check_recordings(args.files)
     plan = ScanPlan(
         files=tuple(args.files),
         fmt=args.format,

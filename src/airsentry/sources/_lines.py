@@ -9,6 +9,7 @@ end of the stream, or is rejected when the stream breaks.
 from __future__ import annotations
 
 from airsentry.errors import DecodeError
+from airsentry.model import ReportBatch
 from airsentry.sources.base import Quarantine
 
 MAX_LINE = 1 << 20  # bytes: a longer line is rejected once and skipped to its end
@@ -112,3 +113,17 @@ class Document:
         if doc:
             err = DecodeError("stream cut inside a document", source=self.source)
             quarantine.reject(err, doc[:2000])
+
+
+class DocumentDecoder:
+    """The feed side of a document format: pieces are kept until ``flush`` decodes the
+    whole document; a broken stream rejects the partial one. Subclasses set ``_doc``."""
+
+    _doc: Document
+
+    def feed(self, data: bytes, quarantine: Quarantine) -> ReportBatch:
+        self._doc.add(data)
+        return ReportBatch.empty()
+
+    def resync(self, quarantine: Quarantine) -> None:
+        self._doc.cut(quarantine)

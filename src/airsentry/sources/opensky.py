@@ -57,7 +57,7 @@ from airsentry.errors import ConfigError, DecodeError
 from airsentry.model import BoolArray, FloatArray, IntArray, ReportBatch
 from airsentry.sources import _columns as col
 from airsentry.sources._cleantext import CleanText
-from airsentry.sources._lines import Document
+from airsentry.sources._lines import Document, DocumentDecoder
 from airsentry.sources.base import Quarantine, register
 
 REQUIRED = ("time", "icao24", "lat", "lon")
@@ -120,7 +120,7 @@ class _Progress:
 
 
 @register("opensky")
-class OpenSkyDecoder:
+class OpenSkyDecoder(DocumentDecoder):
     """OpenSky state vectors: a document of CSV (plain or gzipped) or Parquet.
 
     The document is kept until ``flush`` and decoded from memory: Parquet (recognised
@@ -142,13 +142,6 @@ class OpenSkyDecoder:
         self.chunk_rows = chunk_rows
         self.block_bytes = block_bytes
         self._doc = Document(source)
-
-    def feed(self, data: bytes, quarantine: Quarantine) -> ReportBatch:
-        self._doc.add(data)
-        return ReportBatch.empty()
-
-    def resync(self, quarantine: Quarantine) -> None:
-        self._doc.cut(quarantine)
 
     def flush(self, quarantine: Quarantine) -> ReportBatch:
         """Decode the document; bad rows go to ``quarantine``."""

@@ -38,7 +38,7 @@ from airsentry.errors import DecodeError
 from airsentry.model import ReportBatch
 from airsentry.nav import NavIntegrity
 from airsentry.sources._columns import velocity_en
-from airsentry.sources._lines import Document
+from airsentry.sources._lines import Document, DocumentDecoder
 from airsentry.sources.base import Quarantine, register
 from airsentry.sources.modes.fields import FPM, FT, KT, NACP_EPU_M, SIGMA_PER_R95
 
@@ -142,7 +142,7 @@ def _nav(nacp: Any, nic: Any, sil: Any, good: Any) -> NavIntegrity:
 
 
 @register("aircraft_json")
-class AircraftJsonDecoder:
+class AircraftJsonDecoder(DocumentDecoder):
     """``aircraft.json`` snapshots: one document, or one per line; a live poll each.
 
     A snapshot lists every aircraft the receiver knows, with the age of its last
@@ -165,18 +165,11 @@ class AircraftJsonDecoder:
         self._ids = np.empty(0, dtype=object)  # sorted identities
         self._last = np.empty(0)  # time of the last position passed on, per identity
 
-    def feed(self, data: bytes, quarantine: Quarantine) -> ReportBatch:
-        self._doc.add(data)
-        return ReportBatch.empty()
-
     def flush(self, quarantine: Quarantine) -> ReportBatch:
         text = self._doc.take()
         docs = text.splitlines() if text.count(b'"now"') > 1 else [text]
         out = [self._snapshot(doc, quarantine) for doc in docs if doc.strip()]
         return ReportBatch.concat(out) if out else ReportBatch.empty()
-
-    def resync(self, quarantine: Quarantine) -> None:
-        self._doc.cut(quarantine)
 
     def _snapshot(self, doc: bytes, quarantine: Quarantine) -> ReportBatch:
         batch = decode_aircraft_json(doc, self._doc.source, quarantine)
@@ -200,18 +193,11 @@ class AircraftJsonDecoder:
 
 
 @register("readsb_trace")
-class ReadsbTraceDecoder:
+class ReadsbTraceDecoder(DocumentDecoder):
     """readsb ``trace_full_<hex>.json`` documents (plain or gzipped)."""
 
     def __init__(self, *, source: str = "readsb_trace", recording: Path | None = None) -> None:
         self._doc = Document(source)
-
-    def feed(self, data: bytes, quarantine: Quarantine) -> ReportBatch:
-        self._doc.add(data)
-        return ReportBatch.empty()
-
-    def resync(self, quarantine: Quarantine) -> None:
-        self._doc.cut(quarantine)
 
     def flush(self, quarantine: Quarantine) -> ReportBatch:
         source, raw = self._doc.source, self._doc.take()

@@ -31,7 +31,7 @@ from airsentry.errors import ConfigError, DecodeError
 from airsentry.frame import FRAME_COLUMNS, SensorFrame
 from airsentry.model import ReportBatch
 from airsentry.sources import _columns as col
-from airsentry.sources._lines import Document
+from airsentry.sources._lines import Document, DocumentDecoder
 from airsentry.sources.base import Quarantine, register
 
 _FLOATS: dict[str, tuple[float, float]] = {
@@ -49,7 +49,7 @@ _ISO = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})
 
 
 @register("reports")
-class ReportsDecoder:
+class ReportsDecoder(DocumentDecoder):
     """airsentry report files (``--reports-out``): Parquet, or JSON lines."""
 
     def __init__(
@@ -59,13 +59,6 @@ class ReportsDecoder:
             raise ConfigError("reports", "chunk_rows must be positive")
         self.chunk_rows = chunk_rows
         self._doc = Document(source)
-
-    def feed(self, data: bytes, quarantine: Quarantine) -> ReportBatch:
-        self._doc.add(data)
-        return ReportBatch.empty()
-
-    def resync(self, quarantine: Quarantine) -> None:
-        self._doc.cut(quarantine)
 
     def flush(self, quarantine: Quarantine) -> ReportBatch:
         source, data = self._doc.source, self._doc.take()
