@@ -20,8 +20,9 @@ LEVELS: dict[str, int] = {
     "errors": 0,
     "frame": 0,
     "nav": 0,
-    "model": 1,
-    "step": 2,
+    "columns": 1,
+    "model": 2,
+    "step": 3,
     # the stages, in data-flow order
     "sources": 10,
     "tracking": 11,

@@ -15,21 +15,49 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
-from airsentry.frame import SensorFrame
-from airsentry.nav import NavIntegrity, concat_optional
+from airsentry.columns import (
+    COLUMNS,
+    BoolArray,
+    FloatArray,
+    IntArray,
+    ObjArray,
+    ReportBatch,
+    TrackUpdates,
+)
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
-ObjArray = npt.NDArray[np.object_]
+__all__ = [
+    "COLUMNS",
+    "EMERGENCY_SQUAWKS",
+    "Action",
+    "Admit",
+    "BoolArray",
+    "Event",
+    "EventKind",
+    "FloatArray",
+    "Incident",
+    "IntArray",
+    "ObjArray",
+    "Recommendation",
+    "ReportBatch",
+    "TargetClass",
+    "Track",
+    "TrackUpdates",
+    "Zone",
+    "ZoneKind",
+    "as_str_array",
+    "from_epoch",
+    "isoformat",
+    "parse_time",
+    "to_epoch",
+    "utc",
+]
 
 EMERGENCY_SQUAWKS = frozenset({"7500", "7600", "7700"})
 """Mode 3/A codes that declare an emergency: hijack, radio failure, general emergency."""
@@ -124,178 +152,6 @@ class Action(enum.StrEnum):
     @property
     def rank(self) -> int:
         return list(Action).index(self)
-
-
-def _column(value: Any, n: int, dtype: Any, default: Any) -> np.ndarray[Any, Any]:
-    if value is None:
-        return np.full(n, default, dtype=dtype)
-    arr = np.asarray(value, dtype=dtype)
-    if arr.ndim == 0:
-        return np.full(n, arr.item(), dtype=dtype)
-    return arr
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class ReportBatch:
-    """Many observations as columns; the unit that moves between stages.
-
-    One row is one report: one sensor's observation of one object at one time.
-    ``identity`` is the object's own identity when the sensor gives one, written with
-    its scheme: ``icao:4ca1d3`` (ICAO 24-bit address), ``rid:1581F5FJ...`` (Remote ID
-    serial); ``""`` when the sensor does not know it. ``track_number`` is a sensor's own
-    track number (radar CAT048/CAT062), ``-1`` when there is none. Unknown floats are NaN.
-    ``frame`` holds what a radar or direction finder measured in its own frame (range,
-    azimuth, elevation from its site, with its noise; see :mod:`airsentry.frame`), or
-    None when no row has one. A bearing-only row has NaN ``lat``/``lon``.
-    """
-
-    t: FloatArray  # epoch seconds, UTC (event time)
-    lat: FloatArray  # degrees
-    lon: FloatArray  # degrees
-    alt: FloatArray  # metres above mean sea level (barometric when that is all there is)
-    vel_e: FloatArray  # m/s east
-    vel_n: FloatArray  # m/s north
-    vel_u: FloatArray  # m/s up
-    accuracy: FloatArray  # horizontal 1-sigma position error, metres
-    sensor: ObjArray  # str: which sensor or feed reported it
-    identity: ObjArray  # str: "icao:xxxxxx", "rid:SERIAL" or ""
-    track_number: IntArray  # sensor-local track number or -1
-    callsign: ObjArray  # str, "" when unknown
-    squawk: ObjArray  # str, 4 octal digits, "" when unknown
-    category: ObjArray  # str: ADS-B emitter category ("A5"), Remote ID UA type, sensor hint
-    transponder: BoolArray  # the report came from the target's own transponder/broadcast
-    on_ground: BoolArray
-    frame: SensorFrame | None = None  # what a radar / direction finder measured, if any
-    nav: NavIntegrity | None = None  # NACp/NIC/SIL of ADS-B rows, if any (airsentry.nav)
-
-    @classmethod
-    def build(
-        cls,
-        *,
-        t: Any,
-        lat: Any,
-        lon: Any,
-        alt: Any = None,
-        vel_e: Any = None,
-        vel_n: Any = None,
-        vel_u: Any = None,
-        accuracy: Any = None,
-        sensor: Any = None,
-        identity: Any = None,
-        track_number: Any = None,
-        callsign: Any = None,
-        squawk: Any = None,
-        category: Any = None,
-        transponder: Any = None,
-        on_ground: Any = None,
-        frame: SensorFrame | None = None,
-    ) -> ReportBatch:
-        """Make a batch from columns; missing columns take their 'unknown' value."""
-        t_arr = np.asarray(t, dtype=np.float64).reshape(-1)
-        n = len(t_arr)
-        batch = cls(
-            t=t_arr,
-            lat=_column(lat, n, np.float64, np.nan),
-            lon=_column(lon, n, np.float64, np.nan),
-            alt=_column(alt, n, np.float64, np.nan),
-            vel_e=_column(vel_e, n, np.float64, np.nan),
-            vel_n=_column(vel_n, n, np.float64, np.nan),
-            vel_u=_column(vel_u, n, np.float64, np.nan),
-            accuracy=_column(accuracy, n, np.float64, np.nan),
-            sensor=_column(sensor, n, object, ""),
-            identity=_column(identity, n, object, ""),
-            track_number=_column(track_number, n, np.int64, -1),
-            callsign=_column(callsign, n, object, ""),
-            squawk=_column(squawk, n, object, ""),
-            category=_column(category, n, object, ""),
-            transponder=_column(transponder, n, np.bool_, False),
-            on_ground=_column(on_ground, n, np.bool_, False),
-            frame=frame,
-        )
-        batch.check()
-        return batch
-
-    @classmethod
-    def empty(cls) -> ReportBatch:
-        return cls.build(t=np.empty(0), lat=np.empty(0), lon=np.empty(0))
-
-    def check(self) -> None:
-        """Raise ValueError if the columns disagree in length or shape."""
-        n = len(self.t)
-        for name in COLUMNS:
-            col = getattr(self, name)
-            if col.ndim != 1 or len(col) != n:
-                raise ValueError(f"column {name} has shape {col.shape}, expected ({n},)")
-        if self.frame is not None:
-            self.frame.check(n)
-
-    def __len__(self) -> int:
-        return len(self.t)
-
-    def take(self, index: npt.ArrayLike | slice) -> ReportBatch:
-        """Rows selected by an integer index, a boolean mask or a slice."""
-        idx = index if isinstance(index, slice) else np.asarray(index)
-        return ReportBatch(
-            **{name: getattr(self, name)[idx] for name in COLUMNS},
-            frame=None if self.frame is None else self.frame.take(idx),
-            nav=None if self.nav is None else self.nav.take(idx),
-        )
-
-    def replace_columns(self, **columns: Any) -> ReportBatch:
-        """The same rows with some columns replaced (the frame is kept)."""
-        return replace(self, **columns)
-
-    def sorted_by_time(self) -> ReportBatch:
-        order = np.argsort(self.t, kind="stable")
-        return self.take(order)
-
-    @staticmethod
-    def concat(batches: Iterable[ReportBatch]) -> ReportBatch:
-        parts = [b for b in batches if len(b)]
-        if not parts:
-            return ReportBatch.empty()
-        if len(parts) == 1:
-            return parts[0]
-        sizes = [len(b) for b in parts]
-        return ReportBatch(
-            **{name: np.concatenate([getattr(b, name) for b in parts]) for name in COLUMNS},
-            frame=concat_optional(SensorFrame.concat, [b.frame for b in parts], sizes),
-            nav=concat_optional(NavIntegrity.concat, [b.nav for b in parts], sizes),
-        )
-
-    def speed(self) -> FloatArray:
-        """Horizontal speed in m/s (NaN where the velocity is unknown)."""
-        return np.hypot(self.vel_e, self.vel_n)
-
-
-COLUMNS: tuple[str, ...] = tuple(
-    f.name for f in fields(ReportBatch) if f.name not in ("frame", "nav")
-)
-"""The array columns of a :class:`ReportBatch`, in order (``frame`` and ``nav`` are apart)."""
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class TrackUpdates:
-    """The tracker's output for one batch: a track id per row plus the estimated state.
-
-    ``state`` holds, row by row, the track's estimated position and velocity at that
-    time, with the identity and attributes the track has accumulated so far (so a
-    track whose callsign arrived earlier carries it on every row).
-    """
-
-    track_id: IntArray
-    state: ReportBatch
-
-    def __len__(self) -> int:
-        return len(self.track_id)
-
-    def take(self, index: npt.ArrayLike) -> TrackUpdates:
-        idx = np.asarray(index)
-        return TrackUpdates(self.track_id[idx], self.state.take(idx))
-
-    @staticmethod
-    def empty() -> TrackUpdates:
-        return TrackUpdates(np.empty(0, dtype=np.int64), ReportBatch.empty())
 
 
 @dataclass(slots=True)
