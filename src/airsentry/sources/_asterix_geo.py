@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pyproj
 
 from airsentry.errors import ConfigError
+from airsentry.frame import SensorFrame
 from airsentry.model import FloatArray
+from airsentry.sources._asterix_fields import NM
 
 EARTH_RADIUS = 6_371_000.0
 _GEOD = pyproj.Geod(ellps="WGS84")
@@ -74,3 +77,67 @@ def sites(value: Mapping[str, Site | Mapping[str, float]] | Site | None) -> dict
         if not (-90 <= site.lat <= 90 and -180 <= site.lon <= 180):
             raise ConfigError(f"asterix site {key}", f"position {site.lat}, {site.lon} invalid")
     return out
+
+
+def plot_frame(
+    site: FloatArray, rho_nm: FloatArray, theta_deg: FloatArray, sigmas: tuple[float, float]
+) -> SensorFrame | None:
+    """What the radars measured: slant range and azimuth from their sites (rows of
+    ``site``: lat, lon, alt), with the configured noise ``sigmas`` (range in metres,
+    azimuth in degrees); None when no CAT048 plot has a site."""
+    placed = np.isfinite(site[0])
+    if not placed.any():
+        return None
+    return SensorFrame.build(
+        len(rho_nm), site_lat=site[0], site_lon=site[1], site_alt=site[2],
+        range_m=np.where(placed, rho_nm * NM, np.nan),
+        azimuth_rad=np.where(placed, np.radians(theta_deg % 360.0), np.nan),
+        sigma_range_m=np.where(placed, sigmas[0], np.nan),
+        sigma_azimuth_rad=np.where(placed, np.radians(sigmas[1]), np.nan),
+    )  # fmt: skip
+
+
+def place_plots(
+    radars: Mapping[str, Site],
+    sigmas: tuple[float, float],
+    mask: Any,
+    sensor: Any,
+    rho_nm: FloatArray,
+    theta_deg: FloatArray,
+    alt: FloatArray,
+    out: tuple[FloatArray, FloatArray, FloatArray],
+    site_out: FloatArray,
+) -> None:
+    """Fill ``out`` (lat, lon, accuracy) of CAT048 plots in place, radar by radar, and
+    each plot's radar site (rows of ``site_out``: lat, lon, alt) for the sensor frame.
+    ``radars`` is keyed by SAC/SIC (``"*"``: any); plots of an unknown radar stay NaN."""
+    lat, lon, accuracy = out
+    for name in np.unique(sensor[mask]):
+        site = radars.get(str(name).split(":", 1)[1]) or radars.get("*")
+        sel = mask & (sensor == name) & np.isfinite(rho_nm)
+        if site is None or not sel.any():
+            continue
+        site_out[:, sel] = np.array([[site.lat], [site.lon], [site.alt]])
+        lat[sel], lon[sel], accuracy[sel] = polar_to_wgs84(
+            site, rho_nm[sel] * NM, theta_deg[sel], alt[sel], sigmas[0], sigmas[1]
+        )
+
+
+def place_cartesian(
+    refs: Mapping[str, Site],
+    mask: Any,
+    sensor: Any,
+    x: FloatArray,
+    y: FloatArray,
+    lat: FloatArray,
+    lon: FloatArray,
+) -> None:
+    """Fill lat/lon of CAT062 tracks that carry only I100 (Cartesian x, y in metres)
+    from their system's reference point, in place."""
+    todo = mask & np.isnan(lat) & np.isfinite(x)
+    for name in np.unique(sensor[todo]):
+        ref = refs.get(str(name).split(":", 1)[1]) or refs.get("*")
+        if ref is None:
+            continue
+        sel = todo & (sensor == name)
+        lon[sel], lat[sel] = stereographic(ref)(x[sel], y[sel], inverse=True)

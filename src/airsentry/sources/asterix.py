@@ -58,7 +58,6 @@ import numpy as np
 import pyarrow as pa
 
 from airsentry.errors import DecodeError
-from airsentry.frame import SensorFrame
 from airsentry.model import FloatArray, ReportBatch
 from airsentry.sources import _asterix_fields as fields
 from airsentry.sources import _asterix_geo as geo
@@ -341,9 +340,11 @@ class AsterixDecoder:
         vel_n = np.where(np.isnan(vy), vel_n, vy)
         accuracy = col("sigma_m")
         site = np.full((3, len(vals)), np.nan)  # CAT048 radar site lat, lon, alt: the frame
-        self._plots(cat == 48, sensor, col("rho_nm"), col("theta_deg"), alt, lat, lon, accuracy,
-                    site)  # fmt: skip
-        self._cartesian(cat == 62, sensor, col("x"), col("y"), lat, lon)
+        sigmas = (self.range_sigma_m, self.azimuth_sigma_deg)
+        rho = col("rho_nm")
+        geo.place_plots(self.radars, sigmas, cat == 48, sensor, rho, col("theta_deg"),
+                        alt, (lat, lon, accuracy), site)  # fmt: skip
+        geo.place_cartesian(self.system_refs, cat == 62, sensor, col("x"), col("y"), lat, lon)
 
         report = ~service
         bad = report & (~np.isfinite(t) | ~np.isfinite(lat) | ~np.isfinite(lon))
@@ -377,63 +378,8 @@ class AsterixDecoder:
             squawk=col("squawk", "", object)[keep],
             category=col("category", "", object)[keep],
             transponder=col("transponder", False, np.bool_)[keep],
-            frame=self._frame(site[:, keep], col("rho_nm")[keep], col("theta_deg")[keep]),
+            frame=geo.plot_frame(site[:, keep], rho[keep], col("theta_deg")[keep], sigmas),
         )
-
-    def _frame(self, site: FloatArray, rho_nm: FloatArray, theta: FloatArray) -> SensorFrame | None:
-        """What the radars measured: slant range and azimuth from their sites, with the
-        configured noise (None when no CAT048 plot has a site)."""
-        placed = np.isfinite(site[0])
-        if not placed.any():
-            return None
-        return SensorFrame.build(
-            len(rho_nm), site_lat=site[0], site_lon=site[1], site_alt=site[2],
-            range_m=np.where(placed, rho_nm * fields.NM, np.nan),
-            azimuth_rad=np.where(placed, np.radians(theta % 360.0), np.nan),
-            sigma_range_m=np.where(placed, self.range_sigma_m, np.nan),
-            sigma_azimuth_rad=np.where(placed, np.radians(self.azimuth_sigma_deg), np.nan),
-        )  # fmt: skip
-
-    def _plots(
-        self,
-        mask: Any,
-        sensor: Any,
-        rho_nm: FloatArray,
-        theta: FloatArray,
-        alt: FloatArray,
-        lat: FloatArray,
-        lon: FloatArray,
-        accuracy: FloatArray,
-        site_out: FloatArray,
-    ) -> None:
-        """Fill lat/lon/accuracy of CAT048 plots in place, radar by radar, and the
-        radar's site (rows of ``site_out``: lat, lon, alt) for the sensor frame."""
-        for name in np.unique(sensor[mask]):
-            site = self.radars.get(str(name).split(":", 1)[1]) or self.radars.get("*")
-            sel = mask & (sensor == name) & np.isfinite(rho_nm)
-            if site is None or not sel.any():
-                continue
-            site_out[:, sel] = np.array([[site.lat], [site.lon], [site.alt]])
-            lat[sel], lon[sel], accuracy[sel] = geo.polar_to_wgs84(
-                site,
-                rho_nm[sel] * fields.NM,
-                theta[sel],
-                alt[sel],
-                self.range_sigma_m,
-                self.azimuth_sigma_deg,
-            )
-
-    def _cartesian(
-        self, mask: Any, sensor: Any, x: FloatArray, y: FloatArray, lat: FloatArray, lon: FloatArray
-    ) -> None:
-        """Fill lat/lon of CAT062 tracks that carry only I100, from the reference point."""
-        todo = mask & np.isnan(lat) & np.isfinite(x)
-        for name in np.unique(sensor[todo]):
-            ref = self.system_refs.get(str(name).split(":", 1)[1]) or self.system_refs.get("*")
-            if ref is None:
-                continue
-            sel = todo & (sensor == name)
-            lon[sel], lat[sel] = geo.stereographic(ref)(x[sel], y[sel], inverse=True)
 
 
 def decode_datagram(
