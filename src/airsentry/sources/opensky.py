@@ -39,8 +39,6 @@ from __future__ import annotations
 
 import bisect
 import csv
-import io
-import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -49,45 +47,18 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from airsentry.errors import ConfigError, DecodeError
-from airsentry.model import BoolArray, FloatArray, IntArray, ReportBatch
+from airsentry.model import IntArray, ReportBatch
 from airsentry.sources import _columns as col
+from airsentry.sources import _opensky_rows as checks
 from airsentry.sources._cleantext import CleanText
 from airsentry.sources._lines import Document, DocumentDecoder
 from airsentry.sources.base import Quarantine, register
 
-REQUIRED = ("time", "icao24", "lat", "lon")
-OPTIONAL = (
-    "velocity",
-    "heading",
-    "vertrate",
-    "callsign",
-    "onground",
-    "squawk",
-    "baroaltitude",
-    "geoaltitude",
-    "lastposupdate",
-)
-
-_BOUNDS: dict[str, tuple[float, float]] = {
-    "time": col.EPOCH_RANGE,
-    "lat": (-90.0, 90.0),
-    "lon": (-180.0, 180.0),
-    "velocity": (0.0, 2_000.0),
-    "heading": (0.0, 360.0),
-    "vertrate": (-1_000.0, 1_000.0),
-    "baroaltitude": (-2_000.0, 100_000.0),
-    "geoaltitude": (-2_000.0, 100_000.0),
-    "lastposupdate": col.EPOCH_RANGE,
-}
-_TRUE = ("true", "True", "TRUE", "1")
-_FALSE = ("false", "False", "FALSE", "0")
 _NULLS = ["", "NULL", "null", "None", "NaN", "nan"]
-UNBALANCED = 'unbalanced double quote (")'
 
 
 @dataclass
@@ -228,7 +199,7 @@ class OpenSkyDecoder(DocumentDecoder):
             names = next(csv.reader([header_line]), [])
         except csv.Error:
             names = header_line.split(",")
-        columns = _locate(names, source, quarantine, header_line)
+        columns = checks.locate(names, source, quarantine, header_line)
         if columns is None or not more:
             return
         width = len(names)
@@ -240,7 +211,7 @@ class OpenSkyDecoder(DocumentDecoder):
             progress.invalid.append(line)
             reason = f"expected {width} fields, got {row.actual_columns}"
             if line in stream.unbalanced:
-                reason = UNBALANCED
+                reason = checks.UNBALANCED
             raw = stream.unbalanced.get(line, str(row.text))
             quarantine.reject(DecodeError(reason, source=source, line=line), raw)
             return "skip"
@@ -273,8 +244,8 @@ class OpenSkyDecoder(DocumentDecoder):
                 cells = {key: batch.column(internal[i]) for key, i in columns.items()}
                 blank = ~np.logical_or.reduce([col.present(c) for c in batch.columns])
                 broken = np.isin(lines, np.fromiter(stream.unbalanced, np.int64))
-                raw = _csv_raw(batch, lines, stream.unbalanced)
-                yield _decode(cells, lines, blank, broken, source, quarantine, raw)
+                raw = checks.csv_raw(batch, lines, stream.unbalanced)
+                yield checks.decode(cells, lines, blank, broken, source, quarantine, raw)
 
     # -- Parquet ---------------------------------------------------------------------
 
@@ -283,7 +254,7 @@ class OpenSkyDecoder(DocumentDecoder):
     ) -> Iterator[ReportBatch]:
         with pq.ParquetFile(opened) as pf:
             names = list(pf.schema_arrow.names)
-            columns = _locate(names, source, quarantine, ",".join(names))
+            columns = checks.locate(names, source, quarantine, ",".join(names))
             if columns is None:
                 return
             wanted = sorted(columns.values())
@@ -295,8 +266,8 @@ class OpenSkyDecoder(DocumentDecoder):
                 lines = np.arange(done + 1, done + n + 1, dtype=np.int64)
                 cells = {key: batch.column(names[i]) for key, i in columns.items()}
                 nothing = np.zeros(n, dtype=np.bool_)
-                raw = _parquet_raw(batch)
-                out = _decode(cells, lines, nothing, nothing, source, quarantine, raw)
+                raw = checks.parquet_raw(batch)
+                out = checks.decode(cells, lines, nothing, nothing, source, quarantine, raw)
                 done += n
                 progress.line = done
                 yield out
@@ -309,119 +280,3 @@ def _first_line(raw: Any) -> tuple[str, bool]:
         head = fh.read(1 << 20) or b""
     parts = re.split(r"\r\n|\r|\n", head.decode("utf-8"), maxsplit=1)
     return parts[0], (len(parts) > 1 and bool(parts[1])) or len(head) >= 1 << 20
-
-
-def _locate(
-    names: list[str], source: str, quarantine: Quarantine, header: str
-) -> dict[str, int] | None:
-    """Column positions by canonical name; None (and a quarantined file) if unusable."""
-    positions: dict[str, int] = {}
-    duplicated: list[str] = []
-    for i, name in enumerate(names):
-        key = name.strip().lower()
-        if key in positions and key in (*REQUIRED, *OPTIONAL):
-            duplicated.append(key)
-        positions.setdefault(key, i)
-    missing = [c for c in REQUIRED if c not in positions]
-    reason = ""
-    if missing:
-        reason = "missing required column(s): " + ", ".join(missing)
-    elif duplicated:
-        reason = "column(s) appear more than once: " + ", ".join(sorted(set(duplicated)))
-    if reason:
-        quarantine.reject(DecodeError(reason, source=source, line=1), header)
-        return None
-    return {k: i for k, i in positions.items() if k in (*REQUIRED, *OPTIONAL)}
-
-
-def _csv_raw(
-    batch: pa.RecordBatch, lines: IntArray, originals: dict[int, str]
-) -> Callable[[int], str]:
-    """The text of row ``i``: rebuilt from its cells (pyarrow does not keep the line),
-    or as it was when the cleaner had to change it."""
-
-    def raw(i: int) -> str:
-        if int(lines[i]) in originals:
-            return originals[int(lines[i])]
-        cells = [c[i].as_py() for c in batch.columns]
-        out = io.StringIO()
-        text = [c.decode("utf-8", "backslashreplace") if c is not None else "" for c in cells]
-        csv.writer(out, lineterminator="").writerow(text)
-        return out.getvalue()
-
-    return raw
-
-
-def _parquet_raw(batch: pa.RecordBatch) -> Callable[[int], str]:
-    def raw(i: int) -> str:
-        row = {name: batch.column(name)[i].as_py() for name in batch.schema.names}
-        return json.dumps(row, default=str)
-
-    return raw
-
-
-def _decode(
-    cells: dict[str, pa.Array],
-    lines: IntArray,
-    blank: BoolArray,
-    broken: BoolArray,
-    source: str,
-    quarantine: Quarantine,
-    raw: Callable[[int], str],
-) -> ReportBatch:
-    """Check and convert one block; quarantine and count what does not become a report.
-
-    ``blank`` rows are empty lines; ``broken`` rows had unpaired quotes.
-    """
-    n = len(lines)
-    v = col.Verdicts(n)
-    v.flag(broken, lambda i: UNBALANCED)
-    blank = blank & ~broken
-    nothing = pa.nulls(n, pa.binary())
-
-    def number(name: str, required: bool = False) -> FloatArray:
-        return col.parse_float(cells.get(name, nothing), name, v, _BOUNDS[name], required=required)
-
-    time = number("time", required=True)
-    icao = col.parse_text(
-        cells["icao24"], "icao24", v, r"^[0-9a-fA-F]{6}$", "6 hex digits", required=True
-    )
-    lat, lon = number("lat"), number("lon")
-    v.flag(np.isnan(lon) & ~np.isnan(lat), lambda i: "lat given without lon")
-    v.flag(np.isnan(lat) & ~np.isnan(lon), lambda i: "lon given without lat")
-    speed, heading, vertrate = number("velocity"), number("heading"), number("vertrate")
-    callsign = col.parse_text(
-        cells.get("callsign", nothing), "callsign", v, col.PRINTABLE, "printable ASCII"
-    )
-    on_ground = col.parse_flag(cells.get("onground", nothing), "onground", v, _TRUE, _FALSE)
-    squawk = col.parse_squawk(cells.get("squawk", nothing), "squawk", v)
-    baro, geo = number("baroaltitude"), number("geoaltitude")
-    lastpos = number("lastposupdate")
-
-    rejected = v.bad & ~blank
-    for i in np.flatnonzero(rejected):  # rejected rows only
-        err = DecodeError(v.reasons[int(i)], source=source, line=int(lines[i]))
-        quarantine.reject(err, raw(int(i)))
-    quarantine.skip("blank line", int(blank.sum()))
-    good = ~v.bad & ~blank
-    keep = good & ~np.isnan(lat)
-    quarantine.skip("no position", int((good & np.isnan(lat)).sum()))
-
-    idx = pa.array(np.flatnonzero(keep))
-    vel_e, vel_n = col.velocity_en(speed[keep], heading[keep])
-    identity = col.to_objects(pc.binary_join_element_wise("icao:", pc.utf8_lower(icao), ""))
-    return ReportBatch.build(
-        t=np.where(np.isfinite(lastpos), lastpos, time)[keep],
-        lat=lat[keep],
-        lon=lon[keep],
-        alt=np.where(np.isnan(geo), baro, geo)[keep],
-        vel_e=vel_e,
-        vel_n=vel_n,
-        vel_u=vertrate[keep],
-        sensor="opensky",
-        identity=identity[keep],
-        callsign=col.to_objects(pc.utf8_trim_whitespace(callsign.take(idx))),
-        squawk=squawk[keep],
-        transponder=True,
-        on_ground=on_ground[keep],
-    )
