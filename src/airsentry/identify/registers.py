@@ -134,6 +134,14 @@ class Registers:
     def __bool__(self) -> bool:
         return bool(self.clearances or self.permits or self.own_forces)
 
+    def __add__(self, other: Registers) -> Registers:
+        """Both registers' entries (files first, then the store's)."""
+        return Registers(
+            self.clearances + other.clearances,
+            self.permits + other.permits,
+            self.own_forces + other.own_forces,
+        )
+
     def match(self, zones: Sequence[Zone], zone_idx: IntArray, on: Targets) -> ObjArray:
         """For each pair, the entry that admits it in words (``""``: none does).
 
@@ -178,13 +186,24 @@ def load_registers(paths: Sequence[str | os.PathLike[str]]) -> Registers:
             raise InputError(f"cannot read: {exc.strerror or exc}", source=str(p)) from exc
         except yaml.YAMLError as exc:
             raise InputError(f"not valid YAML: {exc}", source=str(p)) from exc
-        one = parse_registers(doc, str(p))
-        out = Registers(
-            out.clearances + one.clearances,
-            out.permits + one.permits,
-            out.own_forces + one.own_forces,
-        )
+        out = out + parse_registers(doc, str(p))
     return out
+
+
+KINDS = tuple(_ENTRY_KEYS)
+"""The register's lists: ``clearances``, ``permits``, ``own_forces``."""
+
+
+def entry_document(kind: str, entry: Mapping[str, Any], source: str = "entry") -> dict[str, Any]:
+    """One entry checked as the register file would check it, in plain JSON types
+    (times as ISO 8601 text), with its reference (a clearance's or permit's
+    ``reference``, an own-force ``unit``) under ``reference``; InputError on a fault."""
+    if kind not in _ENTRY_KEYS:
+        raise InputError(f"unknown register {kind!r}; known: {', '.join(KINDS)}", source=source)
+    parse_registers({kind: [entry]}, source)
+    doc = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in entry.items()}
+    name = "unit" if kind == "own_forces" else "reference"
+    return {"reference": str(doc[name]).strip(), "entry": doc}
 
 
 def parse_registers(doc: Any, source: str = "registers") -> Registers:
