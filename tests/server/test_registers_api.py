@@ -142,3 +142,31 @@ def test_without_a_valid_token_the_register_is_401(console, path):
     res = client.get(path) if path == "/api/registers" else client.post(path, json=PERMIT_B)
     assert res.status_code == 401
     assert ctx.store.registers.entries(in_force_only=False) == []
+
+
+def test_the_command_line_adds_lists_and_withdraws_on_the_audited_record(tmp_path, capsys):
+    import yaml
+
+    from airsentry.cli import main
+    from airsentry.decisions.audit import AuditLog
+
+    db, log = tmp_path / "r.sqlite", tmp_path / "r.audit.jsonl"
+    where = ["--db", str(db)]
+    (tmp_path / "reg.yaml").write_text(yaml.safe_dump({"permits": [PERMIT_B]}))
+    add = ["registers", "add", str(tmp_path / "reg.yaml"), "--operator", "duty", *where]
+    assert main([*add, "--audit-log", str(log)]) == 0
+    assert main(["registers", "list", *where]) == 0
+    out = capsys.readouterr().out
+    assert "DK-UAS-0042" in out.splitlines()[-1]
+    assert main([*add, "--audit-log", str(log)]) == 2  # in force already: refused
+    (tmp_path / "bad.yaml").write_text(yaml.safe_dump({"permits": [{"reference": "x"}]}))
+    bad = ["registers", "add", str(tmp_path / "bad.yaml"), "--operator", "duty", *where]
+    assert main(bad) == 2
+    assert "bad.yaml" in capsys.readouterr().err
+    withdraw = ["registers", "withdraw", "1", "--operator", "duty", "--note", "done"]
+    assert main([*withdraw, *where, "--audit-log", str(log)]) == 0
+    assert main(["registers", "list", *where]) == 0
+    assert "DK-UAS-0042" not in capsys.readouterr().out.split("withdrawn\n", 1)[1]
+    kinds = [e["kind"] for e in AuditLog(log).entries()]
+    assert kinds == ["register_add", "register_withdraw"]
+    assert AuditLog(log).verify() == []
