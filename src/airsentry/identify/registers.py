@@ -148,7 +148,26 @@ class Registers:
         Own forces first (they are admitted everywhere), then clearances, then permits.
         """
         n = len(zone_idx)
+        out = self.own_force(on)
+        callsign = np.char.strip(on.callsign.astype(np.str_)).astype(object)
+        for c in self.clearances:
+            hit = np.isin(on.address, list(c.addresses)) if c.addresses else _none(n)
+            if c.callsigns:
+                hit |= np.isin(callsign, list(c.callsigns))
+            hit &= c.window.covers(zones, zone_idx, on.t)
+            out[hit & (out == "")] = f"cleared: diplomatic clearance {c.reference} ({c.state})"
+        for p in self.permits:
+            hit = np.isin(on.identity, list(p.identities)) & p.window.covers(zones, zone_idx, on.t)
+            out[hit & (out == "")] = f"permitted: drone permit {p.reference} ({p.holder})"
+        return out
+
+    def own_force(self, on: Targets) -> ObjArray:
+        """For each row, the own-force entry it belongs to in words (``""``: none), by
+        callsign, address range, identity or reporting sensor; everywhere, at all times."""
+        n = len(on.t)
         out: ObjArray = np.full(n, "", dtype=object)
+        if not self.own_forces:
+            return out
         callsign = np.char.strip(on.callsign.astype(np.str_)).astype(object)
         for force in self.own_forces:
             hit = np.isin(callsign, list(force.callsigns)) if force.callsigns else _none(n)
@@ -159,15 +178,6 @@ class Registers:
             if force.sensors:
                 hit |= np.isin(on.sensor, list(force.sensors))
             out[hit & (out == "")] = f"own forces: {force.unit} ({force.state})"
-        for c in self.clearances:
-            hit = np.isin(on.address, list(c.addresses)) if c.addresses else _none(n)
-            if c.callsigns:
-                hit |= np.isin(callsign, list(c.callsigns))
-            hit &= c.window.covers(zones, zone_idx, on.t)
-            out[hit & (out == "")] = f"cleared: diplomatic clearance {c.reference} ({c.state})"
-        for p in self.permits:
-            hit = np.isin(on.identity, list(p.identities)) & p.window.covers(zones, zone_idx, on.t)
-            out[hit & (out == "")] = f"permitted: drone permit {p.reference} ({p.holder})"
         return out
 
 
