@@ -4,6 +4,7 @@ stays admitted while it lives, not only on the rows the own-force feed reported.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import shapely
 import yaml
 
@@ -88,3 +89,48 @@ def test_radar_alone_is_not_own_forces(tmp_path):
     radar = jet("radar-1", 1.0, 4.0, 77, 30)
     _, incidents = run(tmp_path, slices(radar), OWN)
     assert [i.zone_id for i in incidents] == [FRANCE.id]
+
+
+def pop_up(n: int = 30) -> ReportBatch:
+    """A silent jet first plotted by a radar already inside France, never identified."""
+    t = T0 + 4.0 * np.arange(n)
+    return ReportBatch.build(
+        t=t,
+        lat=48.5,
+        lon=2.2 + (t - T0) * 200.0 / (111_320.0 * np.cos(np.radians(48.5))),
+        alt=6000.0,
+        vel_e=200.0,
+        vel_n=0.0,
+        transponder=False,
+        accuracy=50.0,
+        sensor="radar-1",
+        track_number=77,
+    )
+
+
+@pytest.mark.parametrize("sliced", [True, False])
+def test_an_unclaimed_pop_up_is_judged_after_the_grace_from_when_it_was_first_seen(
+    tmp_path, sliced
+):
+    """Where the register names own forces, an anonymous jet first seen inside waits
+    ``claim_grace_s`` (30 s) for an identity; none comes, so it is a violation, and its
+    stay counts from when it was first seen. One batch or many: the same verdict."""
+    jet = pop_up()
+    events, incidents = run(tmp_path, slices(jet) if sliced else [jet], OWN)
+    [entry] = [e for e in events if e.kind is EventKind.ENTRY and e.zone_id == FRANCE.id]
+    assert entry.authorised is False
+    waited = entry.time.timestamp() - T0
+    assert 30.0 <= waited < 40.0
+    assert any(r.startswith("judged 3") for r in entry.reasons), entry.reasons
+    assert entry.details["first_seen_inside"] is True
+    [gone] = [e for e in events if e.kind is EventKind.EXIT and e.zone_id == FRANCE.id]
+    assert gone.details["entry_time"] == pytest.approx(T0)
+    assert [i.zone_id for i in incidents] == [FRANCE.id]
+
+
+def test_without_own_forces_in_the_register_a_pop_up_is_judged_at_once(tmp_path):
+    permit_only = {"permits": [{"reference": "p", "holder": "h", "remote_ids": ["X1"]}]}
+    events, _ = run(tmp_path, slices(pop_up()), permit_only)
+    [entry] = [e for e in events if e.kind is EventKind.ENTRY and e.zone_id == FRANCE.id]
+    assert entry.time.timestamp() == pytest.approx(T0, abs=1.0)
+    assert not any(r.startswith("judged") for r in entry.reasons)
