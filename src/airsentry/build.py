@@ -34,9 +34,10 @@ from airsentry.decisions.desk import Desk, Roster
 from airsentry.decisions.trail import RecommendationTrail
 from airsentry.errors import AirsentryError
 from airsentry.identify.base import Identifier
-from airsentry.identify.registers import load_registers
+from airsentry.identify.registers import Registers, load_registers
 from airsentry.incidents import BookedIncident, IncidentBook, IncidentStore, local_anchor
 from airsentry.incidents import default_db_path as _default_db
+from airsentry.incidents.register_store import RegisterWatch
 from airsentry.model import Zone, from_epoch
 from airsentry.outputs.base import Sink
 from airsentry.outputs.events import EventsFile
@@ -136,7 +137,7 @@ def build(
         tracker=tracker(cfg),
         identifier=Identifier(
             watched,
-            registers=load_registers(cfg.registers),
+            registers=registers(deployment, store),
             verify_cooperative=cfg.verify_cooperative,
         ),
         watch=Watch(watched, ZoneIndex(watched), cfg.watch),
@@ -144,6 +145,25 @@ def build(
         book=book,
         sinks=[*own, *sinks],
     )
+
+
+def registers(deployment: DeploymentConfig, store: IncidentStore | None) -> Registers:
+    """The register in force: the deployment's files, then the store's entries in force
+    (added through the API or ``airsentry registers``)."""
+    files = load_registers(deployment.pipeline.registers)
+    return files if store is None else files + store.registers.registers()[1]
+
+
+def watch_registers(
+    deployment: DeploymentConfig, store: IncidentStore, pipeline: Pipeline
+) -> RegisterWatch:
+    """Keeps ``pipeline``'s identifier on the register in force: poll it before each
+    batch (one one-row read) and it reloads when the store's register changed."""
+
+    def apply(regs: Registers) -> None:
+        pipeline.identifier.registers = regs
+
+    return RegisterWatch(store.registers, load_registers(deployment.pipeline.registers), apply)
 
 
 def decision_desk(deployment: DeploymentConfig, store: IncidentStore, roster: Roster) -> Desk:

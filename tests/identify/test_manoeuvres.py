@@ -101,3 +101,25 @@ def test_a_sensor_saying_manned_aircraft_rules_out_a_decoy() -> None:
     r = run(u, 3)
     assert r.cls[0] == "decoy_drone"
     assert "drone" not in r.cls[-1]
+
+
+def steady_helicopter() -> TrackUpdates:
+    """Mi-8-type cruising straight and level at 57 m/s (205 km/h), 300 m, no manoeuvre."""
+    n = 80
+    return _track(57 + RNG.normal(0, 1.0, n), 90 + RNG.normal(0, 1.0, n), 300.0)
+
+
+@pytest.mark.parametrize("batches", [1, 7])
+def test_a_steady_helicopter_is_an_ambiguous_decoy_not_a_confident_one(batches: int) -> None:
+    """Nothing the reports carry separates a helicopter in straight cruise from a
+    one-way attack drone: the class stays the cautious one, but its confidence is low
+    and the reason says so; a decoy in the Shahed/Gerbera band keeps its confidence."""
+    heli = run(steady_helicopter(), batches)
+    assert heli.cls[-1] == "decoy_drone"
+    assert heli.confidence[-1] <= 0.45
+    why = heli.reasons[-1][0]
+    assert why.startswith("ambiguous:")
+    assert "helicopter" in why
+    real = run(decoy(), batches)
+    assert real.confidence[-1] > 0.6
+    assert not real.reasons[-1][0].startswith("ambiguous")

@@ -67,6 +67,7 @@ READS = [
     "/api/incidents/{incident}/dossier",
     "/api/tracks/span",
     "/api/tracks/at?t=2025-09-19T07:00:00Z",
+    "/api/registers",
 ]
 WRITES = {  # path -> (body, least role that may)
     "/api/incidents/{incident}/acknowledge": ({"note": "seen"}, "operator"),
@@ -76,6 +77,8 @@ WRITES = {  # path -> (body, least role that may)
         "commander",
     ),
 }
+
+REGISTER_WRITES = ("/api/registers/{kind}", "/api/registers/entries/{entry_id}/withdraw")
 
 
 def fill(path: str, client, tokens) -> str:
@@ -97,6 +100,7 @@ def test_every_api_route_is_covered_here(api):
         .split("?")[0]
         for p in [*READS, *WRITES]
     }
+    named |= set(REGISTER_WRITES)  # their roles and audit: tests/server/test_registers_api.py
     assert paths == named
 
 

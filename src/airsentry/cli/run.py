@@ -23,6 +23,7 @@ from airsentry.errors import AirsentryError
 from airsentry.model import isoformat
 
 if TYPE_CHECKING:  # the live stack is imported when the command runs, not at CLI start
+    from airsentry.model import ReportBatch
     from airsentry.sources.live import HealthSnapshot, LiveRunner
 
 
@@ -47,7 +48,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from airsentry.build import open_run
+    from airsentry.build import open_run, watch_registers
     from airsentry.config import load_config
     from airsentry.outputs.metrics import PipelineMetrics
     from airsentry.sources.base import Quarantine
@@ -60,9 +61,15 @@ def run(args: argparse.Namespace) -> int:
     metrics = PipelineMetrics()
     try:
         with open_run(cfg, sinks=[metrics]) as run:
+            registers = watch_registers(cfg, run.store, run.pipeline)
+
+            def process(batch: ReportBatch) -> object:
+                registers.poll()  # register edits (API, `airsentry registers`) apply at once
+                return run.pipeline.process(batch)
+
             runner = LiveRunner(
                 cfg.feeds,
-                run.pipeline.process,
+                process,
                 quarantine,
                 window_s=cfg.merge.window_s,
                 emit_every_s=cfg.merge.emit_every_s,

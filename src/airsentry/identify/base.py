@@ -41,6 +41,9 @@ class Identified:
     held_cls: ObjArray  # ... and the class each holds now
     registers: Registers = field(default_factory=Registers)
     verify_cooperative: bool = True  # cooperative state aircraft: verify, not violation
+    # per row, the own-force entry its track was ever matched by ("": none), so a track
+    # fused from an own-force feed and a radar stays admitted on the radar's rows too
+    own: ObjArray | None = None
 
     def __len__(self) -> int:
         return len(self.cls)
@@ -60,7 +63,11 @@ class Identified:
         s, idx = self.updates.state, np.asarray(rows, dtype=np.int64)
         on = Targets(s.t[idx], self.facts.address[idx], s.callsign[idx], s.identity[idx],
                      s.sensor[idx])  # fmt: skip
-        return self.registers.match(self.authority.zones, np.asarray(zones, dtype=np.int64), on)
+        out = self.registers.match(self.authority.zones, np.asarray(zones, dtype=np.int64), on)
+        if self.own is not None:
+            held = self.own[idx]
+            out = np.where((out == "") & (held != ""), held, out)
+        return out
 
     def to_verify(self, rows: IntArray, zones: IntArray) -> BoolArray:
         """True where a target that a zone does not admit is a *cooperative* state
@@ -127,8 +134,21 @@ class Identifier:
     ) -> None:
         self.authority = Authority(zones)
         self.classifier = classifier or TrackClassifier()
-        self.registers = registers or Registers()
+        self._own: dict[int, str] = {}  # track id -> the own-force entry that matched it
+        self._registers = registers or Registers()
         self.verify_cooperative = verify_cooperative
+
+    @property
+    def registers(self) -> Registers:
+        """Clearances, permits and own forces in force (replaced while running when the
+        store's register changes: :class:`airsentry.incidents.register_store.RegisterWatch`)."""
+        return self._registers
+
+    @registers.setter
+    def registers(self, value: Registers) -> None:
+        if value.own_forces != self._registers.own_forces:
+            self._own.clear()  # held admissions follow the new own-force entries
+        self._registers = value
 
     def identify(self, updates: TrackUpdates, ended: npt.ArrayLike = ()) -> Identified:
         """Classify one batch's rows and compute their admission facts; ``ended`` names
@@ -149,7 +169,34 @@ class Identifier:
             held_cls=self.classifier.latest(ids),
             registers=self.registers,
             verify_cooperative=self.verify_cooperative,
+            own=self._own_forces(updates, facts.address),
         )
+
+    def _own_forces(self, updates: TrackUpdates, address: IntArray) -> ObjArray | None:
+        """Per row, the own-force entry its track has been matched by, in this batch or
+        an earlier one (None when the register has no own forces and no track is held).
+
+        Own-force admission is sticky per track: an entry by sensor (an own-force
+        position feed) matches only that feed's rows, and a track fused from the feed and
+        a radar would otherwise flip between admitted and not. Own-force entries have no
+        validity window, so the admission lasts while the track lives (:meth:`forget`).
+        The loop is over the batch's distinct tracks, never over reports."""
+        if not self.registers.own_forces and not self._own:
+            return None
+        s = updates.state
+        on = Targets(s.t, address, s.callsign, s.identity, s.sensor)
+        matched = self.registers.own_force(on)
+        hit = matched != ""
+        if hit.any():
+            tid, first = np.unique(updates.track_id[hit], return_index=True)
+            for t, text in zip(tid.tolist(), matched[hit][first].tolist(), strict=True):
+                self._own.setdefault(int(t), str(text))
+        if not self._own:
+            return matched
+        ids, inverse = np.unique(updates.track_id, return_inverse=True)
+        held = np.array([self._own.get(int(i), "") for i in ids.tolist()], dtype=object)
+        out: ObjArray = held[inverse.reshape(-1)]
+        return out
 
     def latest(self, track_ids: npt.ArrayLike) -> ObjArray:
         """The class each track holds now ("unknown" for tracks not known)."""
@@ -158,3 +205,5 @@ class Identifier:
     def forget(self, track_ids: npt.ArrayLike) -> None:
         """Drop the memory of tracks that ended."""
         self.classifier.forget(track_ids)
+        for t in np.asarray(track_ids, dtype=np.int64).tolist():
+            self._own.pop(int(t), None)

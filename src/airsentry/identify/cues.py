@@ -38,7 +38,14 @@ Thresholds, and why (calibrated on the ``traffic`` sample flights and the Septem
 - No transponder, 10-70 m/s below 4000 m, never faster than 90 m/s: a drone. A mean
   speed of 30 m/s or more makes it a fixed-wing one-way attack drone or decoy
   (Shahed/Gerbera-type cruise is 40-50 m/s), provided it never hovered and its speed
-  stays steady (spread under 30 %); multirotors stay below.
+  stays steady (spread under 30 %); multirotors stay below. Above 50 m/s on average
+  (``HELICOPTER_CRUISE``) a steady silent track is ambiguous: a helicopter cruising
+  straight (Mi-8: 55-65 m/s) flies exactly so, and Shahed/Gerbera-type drones cruise
+  at 40-50 m/s. Reports carry no radar cross-section, and no other cue separates the
+  two until the helicopter hovers, changes speed or turns tightly (or a sensor
+  classifies it: SAPIENT "helicopter" rules drones out). The class stays
+  ``decoy_drone`` (the playbook's cautious answer: alert air defence, a human decides),
+  at a low confidence (at most 0.45), and the reason says it may be a helicopter.
 - Below 15 m/s above 5000 m, never faster than 40 m/s: a balloon drifting with the wind.
 - Transponder, slow and low: light aircraft (general aviation).
 """
@@ -96,6 +103,10 @@ for _c in CLASSES:
     if _c is not TargetClass.UNKNOWN:
         CATEGORIES[str(_c)] = (_c, "sensor hint", 0.75)
 
+
+HELICOPTER_CRUISE = 50.0
+"""m/s: a steady silent track faster than this on average may be a cruising helicopter
+as much as a one-way attack drone (rule ``steady_cruise_ambiguous``)."""
 
 MANNED_HINTS = ("aircraft", "helicopter")
 """Sensor classifications (SAPIENT "manned aircraft", "helicopter": radar cross-section,
@@ -397,6 +408,15 @@ RULES: tuple[ClassRule, ...] = (
         base=0.4,
         step=0.1,
         cap=0.8,
+    ),
+    ClassRule(
+        "steady_cruise_ambiguous",
+        TargetClass.DECOY_DRONE,
+        lambda c: _silent_decoy(c) & _gt(c.mean_speed, HELICOPTER_CRUISE),
+        (*_DRONE_SUPPORT[2:], lambda c: _gt(c.mean_speed, 35.0)),
+        base=0.3,
+        step=0.05,
+        cap=0.45,
     ),
     ClassRule(
         "one_way_attack",

@@ -75,6 +75,15 @@ def _rule_reasons(rule_idx: int, facts: Mapping[str, Any]) -> tuple[str, ...]:
         return (f"transponder, {kin} (fastest {_m(vmax)} m/s): airliner performance{who}",)
     if name == "slow_low_silent":
         return (f"slow, low, no transponder: {kin}",)
+    if name == "steady_cruise_ambiguous":
+        mean = float(facts.get("mean_speed", math.nan))
+        return (
+            f"ambiguous: no transponder, low, steady {_m(mean)} m/s on average: a fixed-wing "
+            "one-way attack drone or decoy, or a helicopter in straight cruise; nothing yet "
+            "tells them apart (no hover, speed change or tight turn, no sensor class)",
+            kin,
+            describe_manoeuvres(facts),
+        )
     if name == "one_way_attack":
         mean = float(facts.get("mean_speed", math.nan))
         return (

@@ -134,13 +134,40 @@ class Registers:
     def __bool__(self) -> bool:
         return bool(self.clearances or self.permits or self.own_forces)
 
+    def __add__(self, other: Registers) -> Registers:
+        """Both registers' entries (files first, then the store's)."""
+        return Registers(
+            self.clearances + other.clearances,
+            self.permits + other.permits,
+            self.own_forces + other.own_forces,
+        )
+
     def match(self, zones: Sequence[Zone], zone_idx: IntArray, on: Targets) -> ObjArray:
         """For each pair, the entry that admits it in words (``""``: none does).
 
         Own forces first (they are admitted everywhere), then clearances, then permits.
         """
         n = len(zone_idx)
+        out = self.own_force(on)
+        callsign = np.char.strip(on.callsign.astype(np.str_)).astype(object)
+        for c in self.clearances:
+            hit = np.isin(on.address, list(c.addresses)) if c.addresses else _none(n)
+            if c.callsigns:
+                hit |= np.isin(callsign, list(c.callsigns))
+            hit &= c.window.covers(zones, zone_idx, on.t)
+            out[hit & (out == "")] = f"cleared: diplomatic clearance {c.reference} ({c.state})"
+        for p in self.permits:
+            hit = np.isin(on.identity, list(p.identities)) & p.window.covers(zones, zone_idx, on.t)
+            out[hit & (out == "")] = f"permitted: drone permit {p.reference} ({p.holder})"
+        return out
+
+    def own_force(self, on: Targets) -> ObjArray:
+        """For each row, the own-force entry it belongs to in words (``""``: none), by
+        callsign, address range, identity or reporting sensor; everywhere, at all times."""
+        n = len(on.t)
         out: ObjArray = np.full(n, "", dtype=object)
+        if not self.own_forces:
+            return out
         callsign = np.char.strip(on.callsign.astype(np.str_)).astype(object)
         for force in self.own_forces:
             hit = np.isin(callsign, list(force.callsigns)) if force.callsigns else _none(n)
@@ -151,15 +178,6 @@ class Registers:
             if force.sensors:
                 hit |= np.isin(on.sensor, list(force.sensors))
             out[hit & (out == "")] = f"own forces: {force.unit} ({force.state})"
-        for c in self.clearances:
-            hit = np.isin(on.address, list(c.addresses)) if c.addresses else _none(n)
-            if c.callsigns:
-                hit |= np.isin(callsign, list(c.callsigns))
-            hit &= c.window.covers(zones, zone_idx, on.t)
-            out[hit & (out == "")] = f"cleared: diplomatic clearance {c.reference} ({c.state})"
-        for p in self.permits:
-            hit = np.isin(on.identity, list(p.identities)) & p.window.covers(zones, zone_idx, on.t)
-            out[hit & (out == "")] = f"permitted: drone permit {p.reference} ({p.holder})"
         return out
 
 
@@ -178,13 +196,24 @@ def load_registers(paths: Sequence[str | os.PathLike[str]]) -> Registers:
             raise InputError(f"cannot read: {exc.strerror or exc}", source=str(p)) from exc
         except yaml.YAMLError as exc:
             raise InputError(f"not valid YAML: {exc}", source=str(p)) from exc
-        one = parse_registers(doc, str(p))
-        out = Registers(
-            out.clearances + one.clearances,
-            out.permits + one.permits,
-            out.own_forces + one.own_forces,
-        )
+        out = out + parse_registers(doc, str(p))
     return out
+
+
+KINDS = tuple(_ENTRY_KEYS)
+"""The register's lists: ``clearances``, ``permits``, ``own_forces``."""
+
+
+def entry_document(kind: str, entry: Mapping[str, Any], source: str = "entry") -> dict[str, Any]:
+    """One entry checked as the register file would check it, in plain JSON types
+    (times as ISO 8601 text), with its reference (a clearance's or permit's
+    ``reference``, an own-force ``unit``) under ``reference``; InputError on a fault."""
+    if kind not in _ENTRY_KEYS:
+        raise InputError(f"unknown register {kind!r}; known: {', '.join(KINDS)}", source=source)
+    parse_registers({kind: [entry]}, source)
+    doc = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in entry.items()}
+    name = "unit" if kind == "own_forces" else "reference"
+    return {"reference": str(doc[name]).strip(), "entry": doc}
 
 
 def parse_registers(doc: Any, source: str = "registers") -> Registers:

@@ -31,6 +31,11 @@ Version history:
 4. ``outbox``: incident- and decision-level messages waiting for (or delivered to) each
    output (:mod:`airsentry.incidents.outbox`), so that they survive restarts and
    receiver outages.
+5. ``track_states``: sampled track states for the console's replay.
+6. ``register_entries``: clearances, drone permits and own forces added through the API
+   or ``airsentry registers`` (:mod:`airsentry.incidents.register_store`), never deleted
+   (a withdrawal is stamped on the row), and the one-row ``register_version``, bumped by
+   every register write, which a running pipeline polls to reload its register.
 
 The SQL is written in SQLite's spelling and kept to what PostgreSQL means the same way;
 tables are created after the tables they reference.
@@ -254,12 +259,34 @@ _V5_TRACK_STATES: Sequence[str] = (
     "CREATE INDEX track_states_time ON track_states(t)",
 )
 
+_V6_REGISTERS: Sequence[str] = (
+    """
+    CREATE TABLE register_entries (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('clearances', 'permits', 'own_forces')),
+        reference TEXT NOT NULL,         -- a clearance's or permit's reference, a unit
+        body TEXT NOT NULL,              -- JSON: the entry in the register file's format
+        added REAL NOT NULL,             -- epoch seconds UTC (wall clock)
+        added_by TEXT NOT NULL,
+        withdrawn REAL,                  -- epoch seconds UTC; NULL while in force
+        withdrawn_by TEXT,
+        withdraw_note TEXT
+    )
+    """,
+    # one entry in force per kind and reference
+    "CREATE UNIQUE INDEX register_in_force ON register_entries(kind, reference) "
+    "WHERE withdrawn IS NULL",
+    "CREATE TABLE register_version (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL)",
+    "INSERT INTO register_version (id, n) VALUES (1, 0)",
+)
+
 MIGRATIONS: list[Migration] = [
     _script(_V1),
     _v2,
     _script(_V3),
     _script(_V4),
     _script(_V5_TRACK_STATES),
+    _script(_V6_REGISTERS),
 ]
 """Item ``i`` upgrades a database from schema version ``i`` to ``i + 1``."""
 

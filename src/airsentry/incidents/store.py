@@ -38,6 +38,7 @@ from airsentry.incidents.kinds import DecisionKind, IncidentStatus, decision_of
 from airsentry.incidents.queries import ConsoleReads
 from airsentry.incidents.record import shipped
 from airsentry.incidents.records import BookedIncident, Decision, IncidentState, TrackState
+from airsentry.incidents.register_store import RegisterStore
 from airsentry.incidents.users import UserStore
 from airsentry.model import Action, Event, Incident, ZoneKind, to_epoch
 
@@ -131,6 +132,11 @@ class IncidentStore(ConsoleReads, PublicRecord):
     def users(self) -> UserStore:
         """The console's users (names, roles, token hashes), kept in this store."""
         return UserStore(self)
+
+    @property
+    def registers(self) -> RegisterStore:
+        """Clearances, permits and own forces added while running (register_store.py)."""
+        return RegisterStore(self)
 
     # -- writes -------------------------------------------------------------------
 

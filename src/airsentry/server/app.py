@@ -29,7 +29,14 @@ from prometheus_client import make_asgi_app
 from airsentry import __version__
 from airsentry.decisions.audit import AuditError
 from airsentry.errors import NotFound
-from airsentry.server import routes_heatmap, routes_incidents, routes_read, routes_replay, ws
+from airsentry.server import (
+    routes_heatmap,
+    routes_incidents,
+    routes_read,
+    routes_registers,
+    routes_replay,
+    ws,
+)
 from airsentry.server.context import ServerContext
 from airsentry.server.guard import FailedAuth, Guard, validation_errors
 from airsentry.server.routes_gnss import router as gnss_router
@@ -68,6 +75,7 @@ def create_app(ctx: ServerContext, *, close_on_shutdown: bool = False) -> FastAP
     app.include_router(routes_read.router)
     app.include_router(routes_incidents.router)
     app.include_router(routes_heatmap.router)
+    app.include_router(routes_registers.router)  # clearances, permits, own forces
     app.include_router(ws.router)
     app.include_router(gnss_router)  # GET /api/gnss (docs/gnss.md)
 

@@ -79,6 +79,7 @@ class PipelineRunner:
         position: Callable[[str], dict[str, tuple[float, float]]] | None = None,
         announce_from: IncidentStore | None = None,
         store: IncidentStore | None = None,
+        before_batch: Callable[[], object] | None = None,
     ) -> None:
         self.pipeline = pipeline
         self.batches = batches
@@ -89,6 +90,8 @@ class PipelineRunner:
         self.announce_from = announce_from
         self._announced: set[str] = set()
         self.store = store
+        # e.g. RegisterWatch.poll: the identifier sees register edits without a restart
+        self.before_batch = before_batch
         self.error: BaseException | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="airsentry-pipeline", daemon=True)
@@ -146,6 +149,8 @@ class PipelineRunner:
                     wait = self.config.max_wait_s
                 if wait > 0 and self._stop.wait(wait):
                     return
+            if self.before_batch is not None:
+                self.before_batch()
             self.picture.note_batch(batch)
             self._took(self.pipeline.process(batch))
             now, dirty = time.monotonic(), True

@@ -65,7 +65,14 @@ def open_context(
     run into it): the runner's pipeline then keeps no book of its own and the stored
     incidents are announced as the replay reaches them, instead of being booked twice.
     """
-    from airsentry.build import audit_log, build, database, deployment_zones, playbook
+    from airsentry.build import (
+        audit_log,
+        build,
+        database,
+        deployment_zones,
+        playbook,
+        watch_registers,
+    )
 
     zones = deployment_zones(deployment)
     ctx = ServerContext.open(database(deployment), zones)
@@ -87,6 +94,7 @@ def open_context(
             position=ctx.store.incident_positions,
             announce_from=ctx.store if booked else None,
             store=ctx.store,
+            before_batch=watch_registers(deployment, ctx.store, pipeline).poll,
         )
     return ctx
 

@@ -105,6 +105,11 @@ def truth_incidents(
                      np.where(heard[p], callsign[p], ""), np.where(heard[p], ident[p], ""),
                      np.full(len(p), "", dtype=object))  # fmt: skip
         admitted |= registers.match(zones, m.zone, on) != ""
+        # own forces are ours whether or not their transponder is heard yet (an
+        # interceptor first plotted by primary radar alone is still no violator)
+        true_address = target_facts(ident[p], np.ones(len(p), bool), squawk[p], kind[p]).address
+        own = Targets(s.t[p], true_address, callsign[p], ident[p], np.full(len(p), "", object))
+        admitted |= registers.own_force(own) != ""
     # a cooperative state aircraft is "verify clearance", not a violation (the policy the
     # pipeline enforces by default)
     admitted |= (

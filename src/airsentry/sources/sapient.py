@@ -68,13 +68,17 @@ MAX_MESSAGE = 1 << 20
 CLASSES: dict[str, str] = {
     "uav": "drone", "uas": "drone", "drone": "drone", "suas": "drone",
     "quadcopter": "drone", "multirotor": "drone", "multi-rotor": "drone",
-    "fixed wing uav": "drone", "rotary wing uav": "drone", "one way attack uav": "drone",
+    "fixed wing uav": "drone", "rotary wing uav": "drone", "one way attack uav": "decoy_drone",
     "bird": "bird", "birds": "bird", "helicopter": "helicopter",
     "manned aircraft": "aircraft", "aircraft": "aircraft", "fixed wing": "aircraft",
     "balloon": "balloon", "person": "person", "human": "person", "vehicle": "vehicle",
 }  # fmt: skip
 """SAPIENT classification types (case-insensitive) to airsentry's category hints; a type
-not listed is kept lower-cased, spaces as underscores."""
+not listed is kept lower-cased, spaces as underscores. A "one way attack uav" is the
+class airsentry calls ``decoy_drone``: the fixed-wing one-way attack drone and its decoy
+(Shahed/Geran, Gerbera) that the playbook sends to air defence (identify/cues.py's
+``one_way_attack`` rule reaches the same class from the flight alone); a sensor cannot
+tell the warhead from the decoy, and neither does the playbook."""
 
 _SYSTEM = {0: "unspecified", 1: "ok", 2: "warning", 3: "error", 5: "goodbye"}
 

@@ -68,6 +68,9 @@ class WatchConfig:
     swarm_min_tracks: int = 5  # distinct unauthorised tracks ...
     swarm_window_s: float = 3600.0  # ... entering one zone within this window
     sensor_silence_s: float = 120.0  # a sensor silent this long raises an event
+    # an anonymous track first seen already inside is judged this long after it appeared
+    # (or as soon as an identity claims it): own forces first seen by primary radar
+    claim_grace_s: float = 30.0
 
     def __post_init__(self) -> None:
         if self.approach_horizon_s <= 0 or self.approach_steps < 1:
@@ -76,3 +79,5 @@ class WatchConfig:
             raise ValueError("a swarm needs at least 2 tracks")
         if self.sensor_silence_s <= 0:
             raise ValueError("sensor_silence_s must be positive")
+        if self.claim_grace_s < 0:
+            raise ValueError("claim_grace_s must not be negative")

@@ -29,7 +29,7 @@ def default_detectors(
     """Silence, crossing, approach and swarm, in the order the chain needs them."""
     return (
         SilenceDetector(config.sensor_silence_s),
-        CrossingDetector(zones, index),
+        CrossingDetector(zones, index, claim_grace_s=config.claim_grace_s),
         ApproachDetector(zones, index, config),
         SwarmDetector(config.swarm_min_tracks, config.swarm_window_s),
     )
