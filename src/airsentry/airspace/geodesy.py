@@ -14,14 +14,19 @@ operation are unwrapped around their centre and split back into [-180, 180] piec
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import math
+import os
+import tempfile
 from typing import Any
 
 import numpy as np
 import pyproj
 import shapely
 
+from airsentry.airspace.gridcache import cache_dir
 from airsentry.model import FloatArray
 
 EARTH_RADIUS_M = 6_371_008.8
@@ -131,7 +136,7 @@ def geodesic_circles(
     radius = np.broadcast_to(np.asarray(radius_m, dtype=np.float64), lat.shape)
     n = len(lat)
     az = np.linspace(0.0, 360.0, vertices, endpoint=False)
-    lons, lats, _ = GEOD.fwd(
+    lons, lats = cached_fwd(
         np.repeat(lon, vertices),
         np.repeat(lat, vertices),
         np.tile(az, n),
@@ -147,6 +152,54 @@ def geodesic_circles(
     for i in np.flatnonzero(wraps):
         polys[i] = split_antimeridian(polys[i])
     return polys
+
+
+CACHE_MIN_POINTS = 10_000
+"""Forward problems at least this large are cached on disk (see :func:`cached_fwd`)."""
+
+
+def cached_fwd(
+    lon: FloatArray, lat: FloatArray, az: FloatArray, dist: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """``GEOD.fwd`` (end longitudes and latitudes), cached on disk when large.
+
+    The default catalogue's ~1,600 airport circles are 100,000 forward geodesic problems,
+    0.1 CPU-s on every start; the answer is stored beside the zone grids
+    (:func:`~airsentry.airspace.gridcache.cache_dir`) under a hash of the exact input
+    bytes and the pyproj/PROJ versions, so a hit returns the very same floats. A missing
+    or unreadable file means a fresh computation; failures to write are ignored.
+    """
+    args = [np.ascontiguousarray(a, dtype=np.float64) for a in (lon, lat, az, dist)]
+    n = len(args[0])
+    if n < CACHE_MIN_POINTS:
+        lons, lats, _ = GEOD.fwd(args[0], args[1], args[2], args[3])
+        return np.asarray(lons), np.asarray(lats)
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"fwd:1:{pyproj.__version__}:{pyproj.proj_version_str}:{n}".encode())
+    for a in args:
+        h.update(a.tobytes())
+    path = cache_dir() / f"geodesic-fwd-{h.hexdigest()}.npy"
+    with contextlib.suppress(OSError, ValueError):
+        stored = np.load(path, allow_pickle=False)
+        if stored.shape == (2, n) and stored.dtype == np.float64:
+            return stored[0], stored[1]
+    lons, lats, _ = GEOD.fwd(args[0], args[1], args[2], args[3])
+    out = np.stack([np.asarray(lons, dtype=np.float64), np.asarray(lats, dtype=np.float64)])
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                np.save(fh, out, allow_pickle=False)
+            os.replace(tmp, path)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        kept = sorted(path.parent.glob("geodesic-fwd-*.npy"), key=lambda p: p.stat().st_mtime)
+        for old in kept[:-4]:  # a few catalogues' worth (one per set of airport radii)
+            with contextlib.suppress(OSError):
+                old.unlink()
+    return out[0], out[1]
 
 
 def buffer_band(
