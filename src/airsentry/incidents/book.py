@@ -157,17 +157,21 @@ class IncidentBook:
         reloads its state from the store.
         """
         ordered = sorted(events, key=lambda e: to_epoch(e.time))
+        # each event's canonical JSON once: its dedup key here and its stored row there
+        encoded = [codec.event_json(e) for e in ordered]
         links: list[IncidentState | None] = []
         touched: dict[int, tuple[IncidentState, tuple[Any, ...] | None]] = {}
         try:
             with self.store.transaction():
                 self._sync()
-                for event in ordered:
-                    state = self._route(event, touched)
+                for event, data in zip(ordered, encoded, strict=True):
+                    state = self._route(event, touched, data)
                     links.append(state)
                 changed = self._save_changed(touched)
                 self.store.add_events(
-                    ordered, incident_ids=[s.incident.id if s else None for s in links]
+                    ordered,
+                    incident_ids=[s.incident.id if s else None for s in links],
+                    encoded=encoded,
                 )
         except BaseException:
             self._resume()
@@ -206,9 +210,12 @@ class IncidentBook:
     # -- routing one event ----------------------------------------------------------
 
     def _route(
-        self, event: Event, touched: dict[int, tuple[IncidentState, tuple[Any, ...] | None]]
+        self,
+        event: Event,
+        touched: dict[int, tuple[IncidentState, tuple[Any, ...] | None]],
+        data: str,
     ) -> IncidentState | None:
-        """Apply one event; return the incident it belongs to, if any."""
+        """Apply one event (``data``: its canonical JSON); return its incident, if any."""
         if event.kind in (EventKind.SENSOR_SILENT, EventKind.SENSOR_BACK):
             return None
         state: IncidentState | None
@@ -224,7 +231,7 @@ class IncidentBook:
             new = not state.incident.id
             touched[id(state)] = (state, None if new else _fingerprint(state))
         self._apply(state, event)
-        dedup = codec.event_dedup_key(codec.event_json(event))
+        dedup = codec.event_dedup_key(data)
         if dedup not in state.event_keys:
             state.event_keys.add(dedup)
             state.incident.events.append(event)
