@@ -46,7 +46,8 @@ both versions byte-compiled, as installed): quickstart x2 111,500 against 90,500
 reports/CPU-s on CSV (1.23x; watch 0.83 against 1.59 CPU-s; identify 1.31 and decode 1.01
 are now the largest stages); switzerland x2 51,600 against 40,200 on CSV (1.28x) and
 55,900 against 44,600 on Parquet (1.25x; watch 1.11-1.14 against 2.04; book and sinks,
-i.e. the store's per-event JSON and inserts, 1.0 and 1.4 CPU-s each). Start-up 0.44-0.48
+i.e. the store's per-event JSON and inserts, 1.0 and 1.4 CPU-s each); a second session
+at load ~12 gave 1.09x (CSV) and 1.19x (Parquet), watch 1.31 against 2.16-2.23. Start-up 0.44-0.48
 against 0.67-0.72 CPU-s to the pipeline built (see ``benchmarks/startup.py``).
 
 Run: ``python benchmarks/pipeline.py [--copies 4] [--runs 3] [--sample quickstart]``.
