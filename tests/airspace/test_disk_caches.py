@@ -42,26 +42,27 @@ def test_grid_round_trips_through_memory_mapped_folder(tmp_path: Path) -> None:
     assert gridcache.load(path, spec) is None
 
 
-def test_cached_fwd_equals_fresh_geodesics(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cached_circle_rings_equal_fresh_geodesics(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("AIRSENTRY_CACHE_DIR", str(tmp_path))
     rng = np.random.default_rng(3)
-    n = geodesy.CACHE_MIN_POINTS + 17
-    args = (
-        rng.uniform(-180, 180, n),
-        rng.uniform(-85, 85, n),
-        rng.uniform(0, 360, n),
-        rng.uniform(1e3, 2e4, n),
-    )
-    lon, lat, _ = geodesy.GEOD.fwd(*args)
-    first = geodesy.cached_fwd(*args)  # computed and stored
-    (stored,) = tmp_path.glob("geodesic-fwd-*.npy")
-    second = geodesy.cached_fwd(*args)  # read back
-    for got in (first, second):
-        assert np.array_equal(got[0], lon)
-        assert np.array_equal(got[1], lat)
-    other = geodesy.cached_fwd(args[0], args[1], args[2], args[3] + 1.0)
-    assert not np.array_equal(other[0], lon)  # another input is another entry
+    n = geodesy.CACHE_MIN_POINTS // 64 + 17
+    lat, lon = rng.uniform(-85, 85, n), rng.uniform(-180, 180, n)
+    radius = rng.uniform(1e3, 2e4, n)
+    fresh = geodesy._rings(lat, lon, radius, 64)
+    # the rings are GEOD.fwd's points, longitudes unwrapped around the centre
+    lons, lats, _ = geodesy.GEOD.fwd(np.full(64, lon[3]), np.full(64, lat[3]),
+                                     np.linspace(0, 360, 64, endpoint=False),
+                                     np.full(64, radius[3]))  # fmt: skip
+    assert np.array_equal(fresh[3, :-1, 1], lats)
+    assert np.allclose((fresh[3, :-1, 0] - lons + 180.0) % 360.0 - 180.0, 0.0, atol=1e-9)
+    first = geodesy.circle_rings(lat, lon, radius)  # computed and stored
+    (stored,) = tmp_path.glob("geodesic-rings-*.npy")
+    second = geodesy.circle_rings(lat, lon, radius)  # read back
+    assert np.array_equal(first, fresh)
+    assert np.array_equal(second, fresh)
+    other = geodesy.circle_rings(lat, lon, radius + 1.0)  # another input, another entry
+    assert not np.array_equal(other, fresh)
     stored.write_bytes(b"broken")
-    third = geodesy.cached_fwd(*args)
-    assert np.array_equal(third[0], lon)
-    assert np.array_equal(third[1], lat)
+    assert np.array_equal(geodesy.circle_rings(lat, lon, radius), fresh)

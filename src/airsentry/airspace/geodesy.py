@@ -135,14 +135,23 @@ def geodesic_circles(
     The vertices lie exactly on the geodesic circle (pyproj ``Geod.fwd``); the polygon is
     inscribed, so it falls short of the circle by at most
     ``radius * (1 - cos(pi / vertices))``: 6 m for 5 km and 64 vertices. Circles that
-    cross the antimeridian are split.
+    cross the antimeridian are split. The rings come from :func:`circle_rings` (cached).
     """
-    lat = np.asarray(lat, dtype=np.float64)
-    lon = np.asarray(lon, dtype=np.float64)
-    radius = np.broadcast_to(np.asarray(radius_m, dtype=np.float64), lat.shape)
+    ring = circle_rings(lat, lon, radius_m, vertices)
+    polys = shapely.polygons(ring)
+    lons = ring[:, :-1, 0]
+    wraps = (lons.min(axis=1) < -180.0) | (lons.max(axis=1) > 180.0)
+    for i in np.flatnonzero(wraps):
+        polys[i] = split_antimeridian(polys[i])
+    return polys
+
+
+def _rings(lat: FloatArray, lon: FloatArray, radius: FloatArray, vertices: int) -> FloatArray:
+    """Closed rings ``(n, vertices + 1, 2)`` of lon/lat vertices on each geodesic circle,
+    longitudes unwrapped around the centre."""
     n = len(lat)
     az = np.linspace(0.0, 360.0, vertices, endpoint=False)
-    lons, lats = cached_fwd(
+    lons, lats, _ = GEOD.fwd(
         np.repeat(lon, vertices),
         np.repeat(lat, vertices),
         np.tile(az, n),
@@ -152,45 +161,44 @@ def geodesic_circles(
     lats = np.asarray(lats).reshape(n, vertices)
     lons = lon[:, None] + (lons - lon[:, None] + 180.0) % 360.0 - 180.0
     ring = np.stack([lons, lats], axis=-1)
-    ring = np.concatenate([ring, ring[:, :1]], axis=1)
-    polys = shapely.polygons(ring)
-    wraps = (lons.min(axis=1) < -180.0) | (lons.max(axis=1) > 180.0)
-    for i in np.flatnonzero(wraps):
-        polys[i] = split_antimeridian(polys[i])
-    return polys
+    out: FloatArray = np.concatenate([ring, ring[:, :1]], axis=1)
+    return out
 
 
 CACHE_MIN_POINTS = 10_000
-"""Forward problems at least this large are cached on disk (see :func:`cached_fwd`)."""
+"""Circle sets of at least this many vertices are cached on disk (:func:`circle_rings`)."""
 
 
-def cached_fwd(
-    lon: FloatArray, lat: FloatArray, az: FloatArray, dist: FloatArray
-) -> tuple[FloatArray, FloatArray]:
-    """``GEOD.fwd`` (end longitudes and latitudes), cached on disk when large.
+def circle_rings(
+    lat: FloatArray, lon: FloatArray, radius_m: FloatArray, vertices: int = 64
+) -> FloatArray:
+    """The rings of :func:`geodesic_circles`, cached on disk when large.
 
-    The default catalogue's ~1,600 airport circles are 100,000 forward geodesic problems,
-    0.1 CPU-s on every start; the answer is stored beside the zone grids
-    (:func:`~airsentry.airspace.gridcache.cache_dir`) under a hash of the exact input
-    bytes and the pyproj/PROJ versions, so a hit returns the very same floats. A missing
-    or unreadable file means a fresh computation; failures to write are ignored.
+    The default catalogue's ~3,700 airport circles are 240,000 forward geodesic
+    problems, 0.1 CPU-s on every start; the rings are stored beside the zone grids
+    (:func:`~airsentry.airspace.gridcache.cache_dir`) under a hash of the exact centres,
+    radii and vertex count and the pyproj/PROJ versions, so a hit returns the very same
+    floats (``tests/airspace/test_disk_caches.py``). A missing or unreadable file means a
+    fresh computation; failures to write are ignored.
     """
-    args = [np.ascontiguousarray(a, dtype=np.float64) for a in (lon, lat, az, dist)]
-    n = len(args[0])
-    if n < CACHE_MIN_POINTS:
-        lons, lats, _ = GEOD.fwd(args[0], args[1], args[2], args[3])
-        return np.asarray(lons), np.asarray(lats)
+    lat = np.ascontiguousarray(lat, dtype=np.float64)
+    lon = np.ascontiguousarray(lon, dtype=np.float64)
+    radius = np.ascontiguousarray(
+        np.broadcast_to(np.asarray(radius_m, dtype=np.float64), lat.shape)
+    )
+    n = len(lat)
+    if n * vertices < CACHE_MIN_POINTS:
+        return _rings(lat, lon, radius, vertices)
     h = hashlib.blake2b(digest_size=16)
-    h.update(f"fwd:1:{pyproj.__version__}:{pyproj.proj_version_str}:{n}".encode())
-    for a in args:
+    h.update(f"rings:1:{pyproj.__version__}:{pyproj.proj_version_str}:{n}:{vertices}".encode())
+    for a in (lat, lon, radius):
         h.update(a.tobytes())
-    path = cache_dir() / f"geodesic-fwd-{h.hexdigest()}.npy"
+    path = cache_dir() / f"geodesic-rings-{h.hexdigest()}.npy"
     with contextlib.suppress(OSError, ValueError):
-        stored = np.load(path, allow_pickle=False)
-        if stored.shape == (2, n) and stored.dtype == np.float64:
-            return stored[0], stored[1]
-    lons, lats, _ = GEOD.fwd(args[0], args[1], args[2], args[3])
-    out = np.stack([np.asarray(lons, dtype=np.float64), np.asarray(lats, dtype=np.float64)])
+        stored: FloatArray = np.load(path, allow_pickle=False)
+        if stored.shape == (n, vertices + 1, 2) and stored.dtype == np.float64:
+            return stored
+    out = _rings(lat, lon, radius, vertices)
     with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
@@ -201,11 +209,11 @@ def cached_fwd(
         finally:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-        kept = sorted(path.parent.glob("geodesic-fwd-*.npy"), key=lambda p: p.stat().st_mtime)
+        kept = sorted(path.parent.glob("geodesic-rings-*.npy"), key=lambda p: p.stat().st_mtime)
         for old in kept[:-4]:  # a few catalogues' worth (one per set of airport radii)
             with contextlib.suppress(OSError):
                 old.unlink()
-    return out[0], out[1]
+    return out
 
 
 def buffer_band(
