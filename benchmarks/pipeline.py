@@ -41,6 +41,15 @@ respond 0.50, watch 1.57, book 0.25; (switzerland x4, 64,516 events: watch 4.2 a
 book 2.5, i.e. per-event work). ``airsentry --help`` cost 0.63 CPU-s (scipy, pyproj,
 shapely imported while the parser was built).
 
+Against ``8117fa4`` (``--baseline 8117fa4 --copies 2``, medians of 3, load average ~12;
+both versions byte-compiled, as installed): quickstart x2 111,500 against 90,500
+reports/CPU-s on CSV (1.23x; watch 0.83 against 1.59 CPU-s; identify 1.31 and decode 1.01
+are now the largest stages); switzerland x2 51,600 against 40,200 on CSV (1.28x) and
+55,900 against 44,600 on Parquet (1.25x; watch 1.11-1.14 against 2.04; book and sinks,
+i.e. the store's per-event JSON and inserts, 1.0 and 1.4 CPU-s each); a second session
+at load ~12 gave 1.09x (CSV) and 1.19x (Parquet), watch 1.31 against 2.16-2.23. Start-up 0.44-0.48
+against 0.67-0.72 CPU-s to the pipeline built (see ``benchmarks/startup.py``).
+
 Run: ``python benchmarks/pipeline.py [--copies 4] [--runs 3] [--sample quickstart]``.
 The wheel is found via ``--wheel`` or ``AIRSENTRY_TRAFFIC_WHEEL``.
 """
@@ -205,7 +214,7 @@ def child(path: Path, db: Path) -> dict[str, Any]:
 
 def run_child(src: Path, path: Path, folder: Path) -> dict[str, Any]:
     db = Path(tempfile.mkdtemp(dir=folder)) / "bench.sqlite"
-    env = dict(os.environ, PYTHONPATH=str(src))
+    env = dict(_with_bytecode(), PYTHONPATH=str(src))
     out = subprocess.run(
         [sys.executable, __file__, "--child", str(path), "--db", str(db)],
         env=env,
@@ -216,6 +225,22 @@ def run_child(src: Path, path: Path, folder: Path) -> dict[str, Any]:
         raise SystemExit(f"run failed ({src}):\n{out.stderr}")
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
+
+
+def _with_bytecode() -> dict[str, str]:
+    """The environment without ``PYTHONDONTWRITEBYTECODE``: start-up is measured as an
+    installed package runs, from compiled bytecode (compiling costs 0.3+ CPU-s)."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def compile_source(src: Path) -> None:
+    """Byte-compile ``src`` (a fresh ``git archive`` has no ``__pycache__``)."""
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(src)],
+        env=_with_bytecode(),
+        check=True,
+        capture_output=True,
+    )
 
 
 def baseline_source(ref: str, folder: Path) -> Path:
@@ -273,6 +298,8 @@ def main() -> None:
         versions = {"current": ROOT / "src"}
         if not args.no_baseline:
             versions[f"baseline {args.baseline}"] = baseline_source(args.baseline, folder)
+        for src in versions.values():
+            compile_source(src)
         print(f"input: {args.sample} x{args.copies} = {rows:,} OpenSky rows")
         for label, path in (("CSV", csv_path), ("Parquet", pq_path)):
             results: dict[str, list[dict[str, Any]]] = {v: [] for v in versions}

@@ -21,7 +21,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -30,10 +30,12 @@ from airsentry.identify.registers import load_registers
 from airsentry.outputs.urls import OutputSpec, parse_output
 from airsentry.respond.playbook import load as load_playbook
 from airsentry.sources.base import decoder
-from airsentry.sources.live import Backoff, Feed, FileTail, HttpPoller, TcpClient, UdpReceiver
 from airsentry.tracking.cooperative import CooperativeConfig
 from airsentry.tracking.mtt import FusedConfig
 from airsentry.watch.base import WatchConfig
+
+if TYPE_CHECKING:  # the live machinery (asyncio) is imported only when feeds are parsed
+    from airsentry.sources.live import Feed
 
 TRANSPORTS = ("tcp", "udp", "http", "file")
 _TOP = (
@@ -197,6 +199,8 @@ def _outputs(raw: Any) -> tuple[OutputSpec, ...]:
 
 
 def _feed(item: Any, key: str, base: Path) -> Feed:
+    from airsentry.sources.live import Backoff, Feed, FileTail, HttpPoller, TcpClient, UdpReceiver
+
     spec = _mapping(item, key, _FEED)
     name = _text(spec.get("name"), f"{key}.name")
     fmt = _text(spec.get("format"), f"{key}.format")

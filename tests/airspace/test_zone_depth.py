@@ -62,3 +62,29 @@ def test_depth_across_the_antimeridian() -> None:
     d = depth_m(zone, [65.0, 65.0], [-179.5, 179.5])
     width = 0.5 * 111_320 * np.cos(np.radians(65.0))
     np.testing.assert_allclose(d, width, rtol=0.01)
+
+
+@pytest.mark.parametrize(
+    ("lat0", "lon0"), [(46.25, 7.5), (89.9, 0.0), (-45.0, 179.75), (0.0, -180.0), (60.123456, 24.9)]
+)
+def test_local_projection_is_bit_identical_to_the_crs_built_one(lat0: float, lon0: float) -> None:
+    """The pipeline-built AEQD (fast) against the EPSG:4326 + proj4 CRS construction."""
+    from airsentry.airspace import geodesy
+
+    crs = pyproj.CRS.from_proj4(
+        f"+proj=aeqd +lat_0={lat0:.6f} +lon_0={lon0:.6f} +datum=WGS84 +units=m +no_defs"
+    )
+    ref_fwd = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    ref_inv = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    fwd, inv = geodesy.local_projection(lat0, lon0)
+    rng = np.random.default_rng(7)
+    lon = rng.uniform(lon0 - 4.0, lon0 + 4.0, 5_000)
+    lat = np.clip(rng.uniform(lat0 - 4.0, lat0 + 4.0, 5_000), -90.0, 90.0)
+    x, y = fwd.transform(lon, lat)
+    rx, ry = ref_fwd.transform(lon, lat)
+    assert np.array_equal(x, rx, equal_nan=True)
+    assert np.array_equal(y, ry, equal_nan=True)
+    back = inv.transform(x, y)
+    ref_back = ref_inv.transform(rx, ry)
+    assert np.array_equal(back[0], ref_back[0], equal_nan=True)
+    assert np.array_equal(back[1], ref_back[1], equal_nan=True)

@@ -20,6 +20,7 @@ drawn in lon/lat, for borders up to ~100 km away, and within 0.4 % up to 1,000 k
 
 from __future__ import annotations
 
+import collections
 import functools
 from typing import Any
 
@@ -103,10 +104,8 @@ def _depth_group(
     while len(todo):
         half = CELL_DEG / 2 + pad
         w = (lon_c - half, lat_c - half, lon_c + half, lat_c + half)
-        lines = _clip(border, w)
-        if lines is not None:
-            segs = _projected_segments(lines, fwd, lon_c)
-            tree = shapely.STRtree(segs)
+        tree = _window_tree(border, fwd, lon_c, w)
+        if tree is not None:
             _, dist = tree.query_nearest(pts[todo], return_distance=True, all_matches=False)
             # The nearest point outside the window is at least this far from the point.
             clearance = _window_clearance(ulon[todo], lat[todo], w)
@@ -117,6 +116,35 @@ def _depth_group(
             break
         pad *= 2.0
     return result
+
+
+_TREES: collections.OrderedDict[tuple[int, tuple[float, ...]], tuple[Any, Any]] = (
+    collections.OrderedDict()
+)
+TREES_KEPT = 2048
+"""Windows whose projected border (an STRtree of segments) is kept between batches."""
+
+
+def _window_tree(border: Any, fwd: geodesy.Transform, lon_c: float, w: tuple[float, ...]) -> Any:
+    """The STRtree of ``border``'s projected segments within window ``w``, or None when
+    the window holds none of it.
+
+    A window is a function of its lattice cell and pad, and ``fwd`` of its centre, so
+    the tree of a (border, window) is the same in every batch: it is built once and
+    kept (least recently used first out; the border is kept alive with it so that its
+    id stays unique). Building it (clip, densify, project) was most of a depth query.
+    """
+    key = (id(border), w)
+    hit = _TREES.get(key)
+    if hit is not None and hit[0] is border:
+        _TREES.move_to_end(key)
+        return hit[1]
+    lines = _clip(border, (w[0], w[1], w[2], w[3]))
+    tree = None if lines is None else shapely.STRtree(_projected_segments(lines, fwd, lon_c))
+    _TREES[key] = (border, tree)
+    if len(_TREES) > TREES_KEPT:
+        _TREES.popitem(last=False)
+    return tree
 
 
 def _clip(border: Any, w: tuple[float, float, float, float]) -> Any:

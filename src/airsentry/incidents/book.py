@@ -47,6 +47,7 @@ from typing import Any
 from airsentry.incidents import codec
 from airsentry.incidents.grouping import natural_key, object_keys, severity_of, starts_incident
 from airsentry.incidents.kinds import IncidentStatus
+from airsentry.incidents.lookup import TrackLookup
 from airsentry.incidents.records import BookedIncident, IncidentState, TrackState
 from airsentry.incidents.store import IncidentStore
 from airsentry.model import (
@@ -107,6 +108,7 @@ class IncidentBook:
         # open incidents it holds closed ones reloaded by a replay of their events,
         # until close_stale() sweeps them out.
         self._working: dict[str, IncidentState] = {}
+        self._lookups: dict[int, TrackLookup] = {}  # id(state) -> its indexes
         self._revision = -1
         self._resume()
 
@@ -123,6 +125,7 @@ class IncidentBook:
                 if stored is not None:
                     fresh[key] = stored
         self._working = fresh
+        self._lookups = {}
         self._revision = self.store.revision()
 
     def _sync(self) -> None:
@@ -154,17 +157,21 @@ class IncidentBook:
         reloads its state from the store.
         """
         ordered = sorted(events, key=lambda e: to_epoch(e.time))
+        # each event's canonical JSON once: its dedup key here and its stored row there
+        encoded = [codec.event_json(e) for e in ordered]
         links: list[IncidentState | None] = []
         touched: dict[int, tuple[IncidentState, tuple[Any, ...] | None]] = {}
         try:
             with self.store.transaction():
                 self._sync()
-                for event in ordered:
-                    state = self._route(event, touched)
+                for event, data in zip(ordered, encoded, strict=True):
+                    state = self._route(event, touched, data)
                     links.append(state)
                 changed = self._save_changed(touched)
                 self.store.add_events(
-                    ordered, incident_ids=[s.incident.id if s else None for s in links]
+                    ordered,
+                    incident_ids=[s.incident.id if s else None for s in links],
+                    encoded=encoded,
                 )
         except BaseException:
             self._resume()
@@ -203,9 +210,12 @@ class IncidentBook:
     # -- routing one event ----------------------------------------------------------
 
     def _route(
-        self, event: Event, touched: dict[int, tuple[IncidentState, tuple[Any, ...] | None]]
+        self,
+        event: Event,
+        touched: dict[int, tuple[IncidentState, tuple[Any, ...] | None]],
+        data: str,
     ) -> IncidentState | None:
-        """Apply one event; return the incident it belongs to, if any."""
+        """Apply one event (``data``: its canonical JSON); return its incident, if any."""
         if event.kind in (EventKind.SENSOR_SILENT, EventKind.SENSOR_BACK):
             return None
         state: IncidentState | None
@@ -221,7 +231,7 @@ class IncidentBook:
             new = not state.incident.id
             touched[id(state)] = (state, None if new else _fingerprint(state))
         self._apply(state, event)
-        dedup = codec.event_dedup_key(codec.event_json(event))
+        dedup = codec.event_dedup_key(data)
         if dedup not in state.event_keys:
             state.event_keys.add(dedup)
             state.incident.events.append(event)
@@ -269,18 +279,27 @@ class IncidentBook:
         state = self._working[key] = IncidentState(incident=incident, tracks={}, natural_key=key)
         return state
 
+    def _lookup(self, state: IncidentState) -> TrackLookup:
+        """The indexes of ``state``'s objects, (re)built when missing or stale."""
+        found = self._lookups.get(id(state))
+        if found is None or not found.fresh(state):
+            if len(self._lookups) > 2 * len(self._working) + 64:  # drop departed states
+                live = {id(s) for s in self._working.values()}
+                self._lookups = {k: v for k, v in self._lookups.items() if k in live}
+            found = self._lookups[id(state)] = TrackLookup(state)
+        return found
+
     def _occupied(self, state: IncidentState, t: float) -> bool:
         """An object of the incident is inside its zone and not lost at event time ``t``."""
-        return any(
-            tr.inside and t - tr.last_time < self.lost_after_s for tr in state.tracks.values()
-        )
+        inside = self._lookup(state).inside.values()
+        return any(t - tr.last_time < self.lost_after_s for tr in inside)
 
     def _holding(self, event: Event) -> IncidentState | None:
         """The incident an object of this event belongs to (same zone first, then latest)."""
         keys = {k for k, _, _ in object_keys(event)}
         best: IncidentState | None = None
         for state in self._working.values():
-            if self._track_of(state, keys, event.identity) is None:
+            if self._track_of(state, keys, event.identity, self._lookup(state)) is None:
                 continue
             rank = (state.incident.zone_id == event.zone_id, state.incident.end)
             if best is None or rank > (best.incident.zone_id == event.zone_id, best.incident.end):
@@ -288,15 +307,13 @@ class IncidentBook:
         return best
 
     @staticmethod
-    def _track_of(state: IncidentState, keys: set[str], identity: str) -> TrackState | None:
+    def _track_of(
+        state: IncidentState, keys: set[str], identity: str, lookup: TrackLookup
+    ) -> TrackState | None:
         for key in keys:
             if key in state.tracks:
                 return state.tracks[key]
-        if identity:
-            for track in state.tracks.values():
-                if track.identity == identity:
-                    return track
-        return None
+        return lookup.with_identity(identity) if identity else None
 
     # -- applying one event to one incident -----------------------------------------
 
@@ -311,13 +328,16 @@ class IncidentBook:
             for reason in event.reasons:
                 if reason not in incident.reasons:
                     incident.reasons.append(reason)
+        lookup = self._lookup(state)
         for key, track_id, identity in object_keys(event):
-            track = self._track_of(state, {key}, identity)
+            track = self._track_of(state, {key}, identity, lookup)
             if track is None:
                 if not starting:
                     continue  # attached events never add objects
                 track = state.tracks[key] = TrackState(key=key, track_id=track_id)
+                lookup.added(track)
             self._apply_to_track(state, track, event, t, in_zone)
+            lookup.changed(track)
 
     def _apply_to_track(
         self, state: IncidentState, track: TrackState, event: Event, t: float, in_zone: bool

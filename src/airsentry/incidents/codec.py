@@ -85,9 +85,11 @@ def event_from_dict(d: Mapping[str, Any]) -> Event:
     )
 
 
-def event_row(event: Event, incident_id: str | None) -> dict[str, Any]:
-    """Parameters of one ``events`` row."""
-    data = event_json(event)
+def event_row(event: Event, incident_id: str | None, data: str | None = None) -> dict[str, Any]:
+    """Parameters of one ``events`` row (``data``: the event's :func:`event_json`, when
+    the caller has it)."""
+    if data is None:
+        data = event_json(event)
     return {
         "dedup": event_dedup_key(data),
         "kind": str(event.kind),

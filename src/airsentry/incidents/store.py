@@ -141,19 +141,28 @@ class IncidentStore(ConsoleReads, PublicRecord):
     # -- writes -------------------------------------------------------------------
 
     def add_events(
-        self, events: Sequence[Event], *, incident_ids: Sequence[str | None] | None = None
+        self,
+        events: Sequence[Event],
+        *,
+        incident_ids: Sequence[str | None] | None = None,
+        encoded: Sequence[str] | None = None,
     ) -> int:
         """Store events (durably, before returning); return how many were new.
 
         An event already stored (same content) is not stored twice; when it is given
         again with an incident id, the stored copy is linked to that incident.
+        ``encoded``, when given, is each event's :func:`~airsentry.incidents.codec.event_json`
+        (the book has it already), so that no event is encoded twice.
         """
         if incident_ids is not None and len(incident_ids) != len(events):
             raise ValueError(f"{len(incident_ids)} incident ids for {len(events)} events")
+        if encoded is not None and len(encoded) != len(events):
+            raise ValueError(f"{len(encoded)} encodings for {len(events)} events")
         ids = incident_ids if incident_ids is not None else [None] * len(events)
+        data = encoded if encoded is not None else [None] * len(events)
         rows = [
-            codec.event_row(event, incident_id)
-            for event, incident_id in zip(events, ids, strict=True)
+            codec.event_row(event, incident_id, json_text)
+            for event, incident_id, json_text in zip(events, ids, data, strict=True)
         ]
         with self.writing("store events") as conn:
             # one statement for the batch; a copy already stored is ignored, then linked

@@ -135,6 +135,119 @@ def _paths(incident: Incident, picture: TrafficPicture | None) -> dict[int, np.n
     return out
 
 
+@dataclass(slots=True)
+class _Objects:
+    """What :func:`_objects` found over an incident's objects."""
+
+    heading_to: dict[str, dict[str, Any]] = field(default_factory=dict)
+    headings: list[float] = field(default_factory=list)
+    straight: int = 0
+    loiter: int = 0
+    turned_in: int = 0
+    turned_out: int = 0
+
+
+SITE_CHUNK = 1 << 20
+"""(object, site) pairs measured at once (bounds the temporaries to some 100 MB)."""
+
+
+def _objects(
+    paths: dict[int, np.ndarray],
+    entries: dict[int, tuple[float, float]],
+    own: Sequence[Site],
+    s_lat: np.ndarray,
+    s_lon: np.ndarray,
+    cone_deg: float,
+    horizon_s: float,
+) -> _Objects:
+    """Per object (in ``paths`` order): heading, speed, straightness, course change and
+    the sites ahead; geometry for all objects at once (one ``distance_bearing`` per
+    question over every path, not one per object), so an incident of thousands of
+    objects costs array work, not thousands of small NumPy calls."""
+    out = _Objects()
+    tids = [t for t, p in paths.items() if len(p) >= 2 and p[-1, 0] > p[0, 0]]
+    if not tids:
+        return out
+    parts = [paths[t] for t in tids]
+    lens = np.array([len(p) for p in parts], dtype=np.int64)
+    allp = np.ascontiguousarray(np.concatenate(parts))
+    end = np.cumsum(lens)
+    first, last = end - lens, end - 1
+    lat, lon, t = allp[:, 1], allp[:, 2], allp[:, 0]
+    seg, _ = distance_bearing(lat[:-1], lon[:-1], lat[1:], lon[1:])
+    net, _ = distance_bearing(lat[first], lon[first], lat[last], lon[last])
+    tail0 = last - np.minimum(lens, 4) + 1
+    tail_d, hdg = distance_bearing(lat[tail0], lon[tail0], lat[last], lon[last])
+    speed = tail_d / np.maximum(t[last] - t[tail0], 1e-6)
+    early = first + np.maximum(2, lens // 3) - 1
+    _, first_hdg = distance_bearing(lat[first], lon[first], lat[early], lon[early])
+    turn_deg = np.degrees(angle_off(hdg, first_hdg))
+    e_ll = np.array([entries.get(tid, (math.nan, math.nan)) for tid in tids], dtype=np.float64)
+    _, back = distance_bearing(lat[last], lon[last], e_ll[:, 0], e_ll[:, 1])
+    back_deg = np.degrees(angle_off(hdg, back))
+    moving = tail_d >= 1
+    for k, tid in enumerate(tids):
+        if not moving[k]:
+            continue
+        out.headings.append(float(hdg[k]))
+        length = float(seg[first[k] : last[k]].sum())
+        straightness = float(net[k]) / length if length > 0 else 1.0
+        if straightness >= 0.85:
+            out.straight += 1
+        elif straightness < 0.4 and float(t[last[k]] - t[first[k]]) >= 300:
+            out.loiter += 1
+        if lens[k] >= 4 and tid in entries and turn_deg[k] > 30:
+            out.turned_out += bool(back_deg[k] < 60)
+            out.turned_in += bool(back_deg[k] >= 60)
+    if len(own):
+        ahead = np.flatnonzero(moving & (speed >= 1.0))
+        step = max(1, SITE_CHUNK // len(own))
+        for lo in range(0, len(ahead), step):
+            _sites_ahead(out, ahead[lo : lo + step], tids, lat[last], lon[last], hdg, speed,
+                         own, s_lat, s_lon, cone_deg, horizon_s)  # fmt: skip
+    return out
+
+
+def _sites_ahead(
+    out: _Objects,
+    objs: np.ndarray,
+    tids: list[int],
+    lat: np.ndarray,
+    lon: np.ndarray,
+    hdg: np.ndarray,
+    speed: np.ndarray,
+    own: Sequence[Site],
+    s_lat: np.ndarray,
+    s_lon: np.ndarray,
+    cone_deg: float,
+    horizon_s: float,
+) -> None:
+    """The sites within the cone and horizon of objects ``objs``, into ``out``: per
+    site the soonest object (the first to beat the kept, rounded, time wins)."""
+    m = len(own)
+    here_lat = np.repeat(lat[objs], m)
+    here_lon = np.repeat(lon[objs], m)
+    d, brg = distance_bearing(
+        here_lat, here_lon, np.tile(s_lat, len(objs)), np.tile(s_lon, len(objs))
+    )
+    off = angle_off(np.repeat(hdg[objs], m), brg)
+    eta = d / (np.repeat(speed[objs], m) * np.maximum(np.cos(off), 1e-6))
+    hits = np.flatnonzero((off <= math.radians(cone_deg)) & (eta <= horizon_s))
+    for h in hits.tolist():  # the few (object, site) pairs ahead, in object then site order
+        k, i = divmod(h, m)
+        name = own[i].name
+        cur = out.heading_to.get(name)
+        if cur is None or eta[h] < cur["eta_s"]:
+            out.heading_to[name] = {
+                "site": name,
+                "kind": own[i].kind,
+                "code": own[i].code,
+                "distance_m": round(float(d[h]), 1),
+                "eta_s": round(float(eta[h]), 1),
+                "track_id": int(tids[int(objs[k])]),
+            }
+
+
 def assess(
     incident: Incident,
     sites: Sequence[Site] = (),
@@ -154,56 +267,11 @@ def assess(
         for e in reversed(incident.events)
         if e.kind is EventKind.ENTRY and e.zone_id == incident.zone_id and e.track_id is not None
     }
-    heading_to: dict[str, dict[str, Any]] = {}
-    headings: list[float] = []
+    found = _objects(paths, entries, own, s_lat, s_lon, cone_deg, horizon_s)
+    heading_to, headings = found.heading_to, found.headings
+    straight, loiter = found.straight, found.loiter
+    turned_in, turned_out = found.turned_in, found.turned_out
     behaviour: list[str] = []
-    turned_in = turned_out = loiter = straight = 0
-    for tid, p in paths.items():
-        if len(p) < 2 or p[-1, 0] <= p[0, 0]:
-            continue
-        seg, _ = distance_bearing(p[:-1, 1], p[:-1, 2], p[1:, 1], p[1:, 2])
-        length = float(seg.sum())
-        net = float(distance_bearing(p[:1, 1], p[:1, 2], p[-1, 1], p[-1, 2])[0][0])
-        duration = float(p[-1, 0] - p[0, 0])
-        tail = p[-min(len(p), 4) :]
-        if float(distance_bearing(tail[:1, 1], tail[:1, 2], tail[-1, 1], tail[-1, 2])[0][0]) < 1:
-            continue
-        hdg = _heading(tail)
-        headings.append(hdg)
-        tail_d = float(distance_bearing(tail[:1, 1], tail[:1, 2], tail[-1, 1], tail[-1, 2])[0][0])
-        speed = tail_d / max(float(tail[-1, 0] - tail[0, 0]), 1e-6)
-        straightness = net / length if length > 0 else 1.0
-        if straightness >= 0.85:
-            straight += 1
-        elif straightness < 0.4 and duration >= 300:
-            loiter += 1
-        if len(p) >= 4 and tid in entries:
-            first = _heading(p[: max(2, len(p) // 3)])
-            if math.degrees(float(angle_off(np.array([hdg]), np.array([first]))[0])) > 30:
-                e_lat, e_lon = entries[tid]
-                _, back = distance_bearing(p[-1:, 1], p[-1:, 2], e_lat, e_lon)
-                back_deg = math.degrees(float(angle_off(np.array([hdg]), back)[0]))
-                turned_out += back_deg < 60
-                turned_in += back_deg >= 60
-        if not len(own) or speed < 1.0:
-            continue
-        here_lat, here_lon = np.full(len(own), p[-1, 1]), np.full(len(own), p[-1, 2])
-        d, brg = distance_bearing(here_lat, here_lon, s_lat, s_lon)
-        off = angle_off(np.full(len(own), hdg), brg)
-        eta = d / (speed * np.maximum(np.cos(off), 1e-6))
-        ok = np.flatnonzero((off <= math.radians(cone_deg)) & (eta <= horizon_s))
-        for i in ok.tolist():
-            name = own[i].name
-            cur = heading_to.get(name)
-            if cur is None or eta[i] < cur["eta_s"]:
-                heading_to[name] = {
-                    "site": name,
-                    "kind": own[i].kind,
-                    "code": own[i].code,
-                    "distance_m": round(float(d[i]), 1),
-                    "eta_s": round(float(eta[i]), 1),
-                    "track_id": int(tid),
-                }
     n = max(incident.object_count, len(paths))
     swarm = any(e.kind is EventKind.SWARM for e in incident.events)
     coordinated = swarm

@@ -32,17 +32,24 @@ class ApproachDetector:
         self.index = index
         self.config = config
         self._warned: dict[tuple[int, int], float] = {}  # (track, zone) -> time warned
+        self._warned_zones: dict[int, set[int]] = {}  # track -> zones in _warned
         self._last_check: dict[int, float] = {}
         self._skip = np.array([z.kind is ZoneKind.BUFFER for z in self.zones], dtype=bool)
         self._zone_pos = {z.id: i for i, z in enumerate(self.zones)}
 
     def forget(self, track_id: int) -> None:
+        """Drop an ended track's state (its warnings found through ``_warned_zones``,
+        not by scanning every warning: tracks end by the thousand in a long replay)."""
         self._last_check.pop(track_id, None)
-        for key in [k for k in self._warned if k[0] == track_id]:
-            del self._warned[key]
+        for zone in self._warned_zones.pop(track_id, ()):
+            del self._warned[(track_id, zone)]
 
     def entered(self, track_id: int, zone: int) -> None:
-        self._warned.pop((track_id, zone), None)
+        if self._warned.pop((track_id, zone), None) is not None:
+            zones = self._warned_zones[track_id]
+            zones.discard(zone)
+            if not zones:
+                del self._warned_zones[track_id]
 
     def rows_to_check(self, updates: TrackUpdates) -> np.ndarray:
         """Rows with a usable velocity, at most one per track per ``every_s``."""
@@ -63,8 +70,7 @@ class ApproachDetector:
         prev = np.array([self._last_check.get(int(t), -np.inf) for t in uniq.tolist()])
         fresh = slot_k > np.floor(prev[inv] / self.config.approach_every_s)
         rows = rows[fresh]
-        for t_id, t in zip(tid[rows].tolist(), st.t[rows].tolist(), strict=True):
-            self._last_check[t_id] = t
+        self._last_check.update(zip(tid[rows].tolist(), st.t[rows].tolist(), strict=True))
         return rows
 
     def detect(self, scene: Scene, found: Sequence[Event]) -> list[Event]:
@@ -94,7 +100,7 @@ class ApproachDetector:
         k = cfg.approach_steps
         dt = cfg.approach_horizon_s * np.arange(1, k + 1) / k
         lat0 = np.repeat(st.lat[rows], k)
-        cos = np.cos(np.radians(lat0))
+        cos = np.repeat(np.cos(np.radians(st.lat[rows])), k)  # per row, not per sample
         dts = np.tile(dt, len(rows))
         ve, vn = np.repeat(st.vel_e[rows], k), np.repeat(st.vel_n[rows], k)
         vu = np.nan_to_num(np.repeat(st.vel_u[rows], k))
@@ -149,6 +155,7 @@ class ApproachDetector:
         for j in sel:
             r, z, tr = int(row[j]), int(zone[j]), int(track[j])
             self._warned[(tr, z)] = float(t[j])
+            self._warned_zones.setdefault(tr, set()).add(z)
             reasons, cls = judge.describe(r, z, False)
             eta = float(dt[step[j]])
             zn = self.zones[z]

@@ -14,6 +14,7 @@ A track that ends while inside a zone (silent, or end of input) exits with ``los
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -182,8 +183,13 @@ class CrossingDetector:
             doubt = new & ~verdict
             if doubt.any():
                 verify[doubt] = judge.to_verify(at[doubt], runs.zone[doubt])
-        for k in np.flatnonzero(runs.continues).tolist():
-            verdict[k] = self.stays[int(runs.track[k])][int(runs.zone[k])].authorised
+        cont = np.flatnonzero(runs.continues)
+        if len(cont):
+            stays = self.stays
+            verdict[cont] = [
+                stays[tr][z].authorised
+                for tr, z in zip(runs.track[cont].tolist(), runs.zone[cont].tolist(), strict=True)
+            ]
         depth = self._depths(updates, point, zone, runs, verdict)
 
         # Remembered stays of tracks in this batch that no run continues were left between
@@ -194,7 +200,9 @@ class CrossingDetector:
             )
         )
         for tr, first in first_row.items():
-            for z in [z for z in self.stays.get(tr, {}) if (tr, z) not in continued]:
+            if tr not in self.stays:
+                continue
+            for z in [z for z in self.stays[tr] if (tr, z) not in continued]:
                 events.append(
                     self._exit(
                         tr,
@@ -206,28 +214,36 @@ class CrossingDetector:
                     )
                 )
 
-        for j in range(len(runs.track)):
-            track, z, row = int(runs.track[j]), int(runs.zone[j]), int(at[j])
-            if row < 0:  # held: no verdict yet, and no stay to exit
-                continue
-            if not runs.continues[j]:
+        # Only runs that start a stay, measure a depth or end in an exit do anything: a
+        # stay simply going on (most runs, batch after batch) is skipped in bulk. A run
+        # held for a claim (``at`` < 0) has no verdict yet, and no stay to exit.
+        measured = np.isfinite(depth)
+        busy = np.flatnonzero((~runs.continues | measured | (runs.exit_row >= 0)) & (at >= 0))
+        track_l, zone_l = runs.track[busy].tolist(), runs.zone[busy].tolist()
+        row_l, exit_l = at[busy].tolist(), runs.exit_row[busy].tolist()
+        new_l, depth_l = (~runs.continues[busy]).tolist(), depth[busy].tolist()
+        measured_l, verdict_l = measured[busy].tolist(), verdict[busy].tolist()
+        verify_l, since_l = verify[busy].tolist(), since[busy].tolist()
+        for i in range(len(busy)):
+            track, z, row = track_l[i], zone_l[i], row_l[i]
+            if new_l[i]:
                 first_inside = track not in self._seen and first_row[track] == row
-                held = not np.isnan(since[j])
-                entry_t = float(since[j]) if held else float(st.t[row])
+                held = not math.isnan(since_l[i])
+                entry_t = since_l[i] if held else float(st.t[row])
                 self.stays.setdefault(track, {})[z] = Stay(
-                    entry_t, bool(verdict[j]), 0.0, first_inside or held, bool(verify[j])
+                    entry_t, verdict_l[i], 0.0, first_inside or held, verify_l[i]
                 )
-                entry = self._entry(track, z, row, updates, judge, bool(verdict[j]))
+                entry = self._entry(track, z, row, updates, judge, verdict_l[i])
                 if held:
                     entry = replace(
                         entry, reasons=(*entry.reasons, _held_reason(st.t[row] - entry_t))
                     )
                 events.append(entry)
             stay = self.stays[track][z]
-            if np.isfinite(depth[j]):
-                stay.max_depth = max(stay.max_depth, float(depth[j]))
-            if runs.exit_row[j] >= 0:
-                xr = int(runs.exit_row[j])
+            if measured_l[i]:
+                stay.max_depth = max(stay.max_depth, depth_l[i])
+            if exit_l[i] >= 0:
+                xr = exit_l[i]
                 events.append(
                     self._exit(
                         track,

@@ -1,0 +1,68 @@
+"""The start-up caches (zone grids, airport circles) give back exactly what they store."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+
+from airsentry.airspace import geodesy, gridcache
+from airsentry.airspace.grid import GridSpec, build_grid
+
+
+def _grids_equal(a: object, b: object) -> bool:
+    return all(
+        np.array_equal(getattr(a, f.name), getattr(b, f.name))
+        for f in fields(a)  # type: ignore[arg-type]
+        if f.name != "spec"
+    )
+
+
+def test_grid_round_trips_through_memory_mapped_folder(tmp_path: Path) -> None:
+    geoms = np.array(
+        [shapely.box(10.0, 50.0, 11.3, 51.2), shapely.Point(12.0, 52.0).buffer(0.4)], dtype=object
+    )
+    spec = GridSpec()
+    built = build_grid(geoms, spec)
+    path = tmp_path / "zone-grid-test"
+    gridcache.save(path, built)
+    loaded = gridcache.load(path, spec)
+    assert loaded is not None
+    assert _grids_equal(built, loaded)
+    # copy on write: the file on disk never changes under a writer
+    loaded.fine_code[:1] = 7
+    again = gridcache.load(path, spec)
+    assert again is not None
+    assert _grids_equal(built, again)
+    # a damaged cache is a miss, never a wrong grid
+    (path / "seg.npy").write_bytes(b"broken")
+    assert gridcache.load(path, spec) is None
+
+
+def test_cached_circle_rings_equal_fresh_geodesics(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AIRSENTRY_CACHE_DIR", str(tmp_path))
+    rng = np.random.default_rng(3)
+    n = geodesy.CACHE_MIN_POINTS // 64 + 17
+    lat, lon = rng.uniform(-85, 85, n), rng.uniform(-180, 180, n)
+    radius = rng.uniform(1e3, 2e4, n)
+    fresh = geodesy._rings(lat, lon, radius, 64)
+    # the rings are GEOD.fwd's points, longitudes unwrapped around the centre
+    lons, lats, _ = geodesy.GEOD.fwd(np.full(64, lon[3]), np.full(64, lat[3]),
+                                     np.linspace(0, 360, 64, endpoint=False),
+                                     np.full(64, radius[3]))  # fmt: skip
+    assert np.array_equal(fresh[3, :-1, 1], lats)
+    assert np.allclose((fresh[3, :-1, 0] - lons + 180.0) % 360.0 - 180.0, 0.0, atol=1e-9)
+    first = geodesy.circle_rings(lat, lon, radius)  # computed and stored
+    (stored,) = tmp_path.glob("geodesic-rings-*.npy")
+    second = geodesy.circle_rings(lat, lon, radius)  # read back
+    assert np.array_equal(first, fresh)
+    assert np.array_equal(second, fresh)
+    other = geodesy.circle_rings(lat, lon, radius + 1.0)  # another input, another entry
+    assert not np.array_equal(other, fresh)
+    stored.write_bytes(b"broken")
+    assert np.array_equal(geodesy.circle_rings(lat, lon, radius), fresh)
