@@ -73,7 +73,9 @@ def _sdf(font: ImageFont.FreeTypeFont, ch: str) -> tuple[bytes, int, int, int, i
     w, h = int(np.ceil(right / SUPER)) - x0, int(np.ceil(bottom / SUPER)) - y0
     pad = (BUFFER + int(RADIUS) + 1) * SUPER
     img = Image.new("L", ((w * SUPER) + 2 * pad, (h * SUPER) + 2 * pad), 0)
-    ImageDraw.Draw(img).text((pad - x0 * SUPER, pad - y0 * SUPER), ch, font=font, fill=255, anchor="ls")
+    ImageDraw.Draw(img).text(
+        (pad - x0 * SUPER, pad - y0 * SUPER), ch, font=font, fill=255, anchor="ls"
+    )
     inside = np.asarray(img) >= 128
     signed = distance_transform_edt(~inside) - distance_transform_edt(inside)
     # sample at the centres of the (w + 2 BUFFER) x (h + 2 BUFFER) output pixels

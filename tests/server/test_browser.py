@@ -71,12 +71,15 @@ def test_base_map_shows_coastlines_and_city_names_around_copenhagen(console):
           const p = airsentry.map.project(f.geometry.coordinates);
           return [f.properties.name, p.x, p.y]; })"""
     )
-    size = page.evaluate("[airsentry.map.getContainer().clientWidth, airsentry.map.getContainer().clientHeight]")
+    width, height = page.evaluate(
+        "(e => [e.clientWidth, e.clientHeight])(airsentry.map.getContainer())"
+    )
     names = {name: (x, y) for name, x, y in placed}
     for name in ("Copenhagen", "Malmö", "Roskilde", "Lund"):
         assert name in names, sorted(names)
         x, y = names[name]
-        assert 0 <= x <= size[0] and 0 <= y <= size[1], (name, x, y)
+        assert 0 <= x <= width, (name, x, y)
+        assert 0 <= y <= height, (name, x, y)
     assert any("/static/vendor/glyphs/DejaVu%20Sans/" in url for url in glyphs), glyphs
     assert all(url.startswith(console[0].url) for url in glyphs)
     # Land, sea and the coastline between them are all in view (WebGL: read back from a

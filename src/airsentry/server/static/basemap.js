@@ -34,13 +34,13 @@ function baseStyle() {
       { id: "lakes", type: "fill", source: "lakes", paint: { "fill-color": c.water, "fill-outline-color": c.waterEdge } },
       { id: "rivers", type: "fill", source: "rivers", paint: { "fill-color": c.water, "fill-outline-color": c.river } },
       { id: "borders", type: "line", source: "borders", paint: { "line-color": c.border, "line-width": 1.1, "line-dasharray": [4, 2.5] } },
-      { id: "place-dots", type: "circle", source: "places", filter: ["all", shown, ["!=", ["get", "tier"], "airport"]],
-        paint: { "circle-radius": 2, "circle-color": "#2d3a48" } },
       { id: "places", type: "symbol", source: "places", filter: shown,
         layout: {
           "text-field": ["get", "name"], "text-font": FONT,
           "text-size": ["match", ["get", "tier"], "big", 14, "mid", 12, 11],
           "text-anchor": "left", "text-offset": [0.5, 0], "text-padding": 2,
+          // the dot is part of the label: a place whose name does not fit is not drawn
+          "icon-image": ["match", ["get", "tier"], "airport", "", "place-dot"],
           "symbol-sort-key": ["get", "sort"],
         },
         paint: { "text-color": ["match", ["get", "tier"], "airport", "#8e2a1f", "#2d3a48"], "text-halo-color": "#ffffff", "text-halo-width": 1.6 } },
@@ -63,6 +63,7 @@ class BaseMap {
     this.places = []; // [name, lon, lat, population, country], largest first
     this.airports = [];
     this.loaded = new Promise((resolve) => this.map.once("load", resolve));
+    this.map.once("load", () => this.map.addImage("place-dot", dot(5, [0x2d, 0x3a, 0x48])));
   }
 
   async load() {
@@ -91,6 +92,18 @@ class BaseMap {
     const src = this.map.getSource("places");
     if (src) src.setData({ type: "FeatureCollection", features });
   }
+}
+
+// A filled disc of `size` px in an RGBA image, for a place's dot
+function dot(size, [r, g, b]) {
+  const data = new Uint8Array(size * size * 4), c = (size - 1) / 2;
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const a = Math.max(0, Math.min(1, size / 2 - Math.hypot(x - c, y - c) + 0.5));
+      data.set([r, g, b, Math.round(255 * a)], (y * size + x) * 4);
+    }
+  }
+  return { width: size, height: size, data };
 }
 
 // [west, south, east, north] of a GeoJSON geometry

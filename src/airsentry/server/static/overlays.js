@@ -25,7 +25,7 @@ class Overlay {
   constructor(map, id, data, style = {}, { minzoom = 0, visible = true, tooltip = true } = {}) {
     this.map = map; this.id = id; this.layers = [];
     const s = { color: "#3388ff", weight: 1.5, fill: true, fillOpacity: 0.2, radius: 4, ...style };
-    const before = map.getLayer("place-dots") ? "place-dots" : undefined;
+    const before = map.getLayer("places") ? "places" : undefined;
     map.addSource(id, { type: "geojson", data: data || { type: "FeatureCollection", features: [] } });
     const vis = { visibility: visible ? "visible" : "none" };
     const polygons = ["==", ["geometry-type"], "Polygon"], points = ["==", ["geometry-type"], "Point"];
