@@ -33,6 +33,10 @@ ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+# The console is ready once MapLibre has loaded the base map (its GeoJSON parsed in a
+# worker, WebGL in software): seconds alone, up to a minute on two cores shared by a
+# dozen busy processes.
+READY_MS = 90_000
 
 
 @contextlib.contextmanager

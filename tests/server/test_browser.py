@@ -12,7 +12,7 @@ import json
 import httpx
 import pytest
 import shapely
-from browser_helpers import chromium, colour_shares, idle, shot
+from browser_helpers import READY_MS, chromium, colour_shares, idle, shot
 from server_helpers import LiveServer, add_users, copy_db
 
 from airsentry.cli._demo import demo_context
@@ -40,7 +40,7 @@ def open_console(console, role: str, requests: list[str] | None = None):
     if requests is not None:
         page.on("request", lambda r: requests.append(r.url) if "/glyphs/" in r.url else None)
     page.goto(f"{server.url}/#token={tokens[role]}")
-    page.wait_for_selector("body[data-ready=true]", timeout=30_000)
+    page.wait_for_selector("body[data-ready=true]", timeout=READY_MS)
     assert not errors, errors
     return page
 
@@ -156,7 +156,7 @@ def test_track_table_filters_to_the_three_estonian_fast_jets(console):
         "document.querySelector('#track-table tbody tr').innerText.includes('km/h')"
     )
     page.reload()
-    page.wait_for_selector("body[data-ready=true]", timeout=30_000)
+    page.wait_for_selector("body[data-ready=true]", timeout=READY_MS)
     assert page.input_value("#units") == "metric"
     assert page.input_value("#tz") == "local"
     shown = page.evaluate("fmtTime('2025-09-22T19:00:00Z')")

@@ -36,7 +36,7 @@ import statistics
 import time
 
 import pytest
-from browser_helpers import chromium, shot
+from browser_helpers import READY_MS, chromium, shot
 from server_helpers import LiveServer, add_users, swarm_feed, wait_for
 from websockets.sync.client import connect
 
@@ -65,7 +65,7 @@ def test_ten_thousand_live_tracks(tmp_path):
     with LiveServer(ctx) as server, chromium() as browser:
         page = browser.new_page()
         page.goto(f"{server.url}/#token={tokens['viewer']}")
-        page.wait_for_selector("body[data-ready=true]", timeout=30_000)
+        page.wait_for_selector("body[data-ready=true]", timeout=READY_MS)
         ws_url = f"ws://127.0.0.1:{server.port}/api/stream?token={tokens['viewer']}"
         with connect(ws_url, max_size=None, open_timeout=10) as ws:
             wait_for(lambda: ctx.picture.status()["tracks"] == TRACKS, 60, "10,000 live tracks")
