@@ -1,21 +1,27 @@
-// Copy the built Leaflet files from node_modules into the package's static files.
-// Run `npm ci && npm run build` in web/; commit the copied files. No CDN, no tiles:
-// the console draws the map from the package's own zone GeoJSON.
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+// Copy MapLibre GL JS (its CSP build: the page's Content-Security-Policy forbids blob:
+// workers and eval) from node_modules into the package's static files. Run
+// `npm ci && npm run build` in web/; commit the copied files. No CDN, no tiles: the
+// console draws its base map from vendor/basemap and its labels with the glyphs in
+// vendor/glyphs (tools/build_basemap.py, tools/build_glyphs.py).
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const src = join(here, "node_modules", "leaflet", "dist");
+const pkgDir = join(here, "node_modules", "maplibre-gl");
+const src = join(pkgDir, "dist");
 const dest = join(here, "..", "src", "airsentry", "server", "static", "vendor");
 mkdirSync(dest, { recursive: true });
-for (const name of ["leaflet.js", "leaflet.css"]) {
-  copyFileSync(join(src, name), join(dest, name));
+for (const name of ["maplibre-gl-csp.js", "maplibre-gl-csp-worker.js", "maplibre-gl.css"]) {
+  // drop the source-map comment: the maps are not vendored
+  const text = readFileSync(join(src, name), "utf8").replace(/\n\/\/# sourceMappingURL=\S+\s*$/, "\n");
+  writeFileSync(join(dest, name), text);
 }
-const pkg = JSON.parse(readFileSync(join(here, "node_modules", "leaflet", "package.json"), "utf8"));
-const licence = readFileSync(join(here, "node_modules", "leaflet", "LICENSE"), "utf8");
+for (const old of ["leaflet.js", "leaflet.css", "LEAFLET-LICENSE.txt"]) rmSync(join(dest, old), { force: true });
+const pkg = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
+const licence = readFileSync(join(pkgDir, "LICENSE.txt"), "utf8");
 writeFileSync(
-  join(dest, "LEAFLET-LICENSE.txt"),
-  `Leaflet ${pkg.version} (${pkg.homepage}), vendored by web/build.mjs\n\n${licence}`,
+  join(dest, "MAPLIBRE-LICENSE.txt"),
+  `MapLibre GL JS ${pkg.version} (${pkg.homepage || "npm maplibre-gl"}), vendored by web/build.mjs\n\n${licence}`,
 );
-console.log(`vendored Leaflet ${pkg.version} into ${dest}`);
+console.log(`vendored MapLibre GL JS ${pkg.version} into ${dest}`);

@@ -289,8 +289,9 @@ def test_console_and_schema_are_served(api):
     client, _, _ = api
     page = client.get("/")
     assert page.status_code == 200
-    assert "/static/vendor/leaflet.js" in page.text
-    assert client.get("/static/vendor/leaflet.js").status_code == 200
+    assert "/static/vendor/maplibre-gl-csp.js" in page.text
+    for path in ("maplibre-gl-csp.js", "maplibre-gl-csp-worker.js", "glyphs/DejaVu Sans/0-255.pbf"):
+        assert client.get(f"/static/vendor/{path}").status_code == 200, path
     schema = client.get("/api/openapi.json").json()
     assert "/api/incidents/{incident_id}/decisions" in schema["paths"]
 

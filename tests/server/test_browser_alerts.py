@@ -11,7 +11,7 @@ import threading
 from collections.abc import Iterable, Iterator
 
 import pytest
-from browser_helpers import chromium, shot
+from browser_helpers import READY_MS, chromium, shot
 from server_helpers import LiveServer, add_users
 
 from airsentry.cli._demo import DEMO_SCENARIO
@@ -56,7 +56,7 @@ def test_a_new_incident_raises_a_notification(tmp_path):
             page = browser.new_page()
             page.add_init_script(SPY)
             page.goto(f"{server.url}/#token={tokens['operator']}")
-            page.wait_for_selector("body[data-ready=true]", timeout=30_000)
+            page.wait_for_selector("body[data-ready=true]", timeout=READY_MS)
             assert page.evaluate("Notification.permission") == "granted"
             assert page.locator("#alerts .alert").count() == 0  # nothing booked yet
             page.fill("#alert-min", "0")
@@ -70,7 +70,7 @@ def test_a_new_incident_raises_a_notification(tmp_path):
             assert page.evaluate("airsentry.notified.length") >= 1
             # the threshold is remembered for this user
             page.reload()
-            page.wait_for_selector("body[data-ready=true]", timeout=30_000)
+            page.wait_for_selector("body[data-ready=true]", timeout=READY_MS)
             assert page.input_value("#alert-min") == "0"
             shot(page, "console-new-incident-notified")
             page.close()

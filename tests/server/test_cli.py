@@ -99,7 +99,7 @@ def test_serve_runs_a_replay_on_localhost(tmp_path):
         h = {"Authorization": f"Bearer {token}"}
         assert httpx.get(url + "api/me", headers=h).json() == {"name": "ana", "role": "operator"}
         assert httpx.get(url + "api/me").status_code == 401
-        assert "leaflet" in httpx.get(url).text
+        assert "maplibre-gl" in httpx.get(url).text
     assert proc.returncode in (0, -signal.SIGINT)
 
 

@@ -82,86 +82,76 @@ function fmtDuration(s) {
 const fmtDistance = (m) => (m == null ? "—" : state.prefs.units === "metric" || m < 1852 ? (m < 1000 ? `${Math.round(m)} m` : `${(m / 1000).toFixed(1)} km`) : `${(m / 1852).toFixed(1)} NM`);
 
 // ---- map ----------------------------------------------------------------------------
-const map = L.map("map", { preferCanvas: true, worldCopyJump: false, zoomSnap: 0.5 }).setView([54, 15], 4);
-const base = new BaseMap(map);
+const base = new BaseMap("map");
+const map = base.map;
 const tracks = new TrackLayer(map);
 const table = new TrackTable(tracks, map);
 tracks.onchange = () => table.changed();
 state.tracks = tracks; state.base = base; state.table = table; state.map = map;
-const zoneRenderer = L.canvas({ padding: 0.3 });
 const ZONE_STYLE = { // outlines over the base map: land and territorial sea stay apart
   sovereign: { color: "#4b5a6b", weight: 1.4, fill: false },
-  buffer: { color: "#d68910", weight: 0.8, dashArray: "4 4", fill: false },
+  buffer: { color: "#d68910", weight: 0.8, dash: [4, 4], fill: false },
   airport: { color: "#a93226", weight: 1, fillOpacity: 0.08 },
   site: { color: "#6c3483", weight: 1.2, fillOpacity: 0.12 },
-  temporary: { color: "#8e44ad", weight: 1.5, dashArray: "6 3", fillOpacity: 0.12 },
+  temporary: { color: "#8e44ad", weight: 1.5, dash: [4, 2], fillOpacity: 0.12 },
 };
-const overlays = {}; // name -> {layer, minZoom, on, label}
+const overlays = {}; // name -> Overlay
 
-function addOverlay(name, label, layer, { minZoom = 0, on = true } = {}) {
-  overlays[name] = { layer, minZoom, on, label };
-  const box = document.getElementById("layers");
+// An overlay and its row in the Layers tab (minZoom in MapLibre zoom levels)
+function addOverlay(name, label, data, style, { minZoom = 0, on = true, tooltip = true } = {}) {
+  const o = new Overlay(map, `ov-${name}`, data, style, { minzoom: minZoom, visible: on, tooltip });
+  overlays[name] = o;
   const row = document.createElement("label");
   row.innerHTML = `<input type="checkbox" data-layer="${name}" ${on ? "checked" : ""}> ${esc(label)}${minZoom ? ` <span class="muted">(from zoom ${minZoom})</span>` : ""}`;
-  row.querySelector("input").onchange = (e) => { overlays[name].on = e.target.checked; syncOverlays(); };
-  box.appendChild(row);
-  syncOverlays();
+  row.querySelector("input").onchange = (e) => o.setVisible(e.target.checked);
+  document.getElementById("layers").appendChild(row);
+  return o;
 }
-function syncOverlays() {
-  const z = map.getZoom();
-  for (const o of Object.values(overlays)) {
-    const show = o.on && z >= o.minZoom;
-    if (show && !map.hasLayer(o.layer)) o.layer.addTo(map);
-    if (!show && map.hasLayer(o.layer)) o.layer.remove();
-  }
-}
-map.on("zoomend", syncOverlays);
+const tipped = (fc, tip) => ({ ...fc, features: fc.features.map((f) => ({ ...f, properties: { ...f.properties, _tip: tip(f.properties || {}) } })) });
 
 async function loadZones() {
   const groups = [["sovereign", "Sovereign airspace (outline)", {}], ["buffer", "30 km bands", {}],
-    ["airport", "Airport zones", { minZoom: 8 }], ["temporary", "Temporary zones", {}], ["site", "Protected sites", {}]];
+    ["airport", "Airport zones", { minZoom: 7 }], ["temporary", "Temporary zones", {}], ["site", "Protected sites", {}]];
   for (const [kind, label, opts] of groups) {
     const fc = await api(`/api/zones?kind=${kind}`);
     table.addZones(fc.features.filter((f) => kind !== "buffer"));
-    const layer = L.geoJSON(fc, {
-      renderer: zoneRenderer, interactive: kind !== "buffer" && kind !== "sovereign",
-      style: (f) => ZONE_STYLE[f.properties.kind] || {},
-      pointToLayer: (f, ll) => L.circleMarker(ll, { renderer: zoneRenderer, radius: 3 }),
-      onEachFeature: (f, l) => l.bindTooltip(`${esc(f.properties.name)} (${f.properties.kind})`, { sticky: true }),
-    });
+    const quiet = kind === "buffer" || kind === "sovereign";
+    addOverlay(kind, label, tipped(fc, (p) => `${p.name} (${p.kind})`), ZONE_STYLE[kind], { ...opts, tooltip: !quiet });
     if (kind === "airport") base.setAirports(fc.features);
     if (kind === "site") addRangeRings(fc.features);
-    addOverlay(kind, label, layer, opts);
   }
 }
 
 // Range rings (5, 10, 20 km) around each protected site: what its sensors cover.
 function addRangeRings(features) {
-  const rings = L.layerGroup();
+  const rings = [];
   for (const f of features) {
-    const c = L.geoJSON(f).getBounds().getCenter();
-    for (const r of [5000, 10000, 20000]) rings.addLayer(L.circle(c, { radius: r, renderer: zoneRenderer, color: "#6c3483", weight: 0.8, dashArray: "2 4", fill: false, interactive: false }));
+    const [w, s, e, n] = bboxOf(f.geometry);
+    for (const r of [5000, 10000, 20000]) rings.push(circle((w + e) / 2, (s + n) / 2, r));
   }
-  addOverlay("rings", "Range rings (sites)", rings, { on: false });
+  addOverlay("rings", "Range rings (sites)", { type: "FeatureCollection", features: rings },
+    { color: "#6c3483", weight: 0.8, dash: [1, 3], fill: false }, { on: false, tooltip: false });
 }
 
 // Sensors that measure from a site (radar, direction finders): the site, the coverage
 // seen so far (a circle of the longest range measured) and range rings inside it.
-const sensorLayer = L.layerGroup();
+let sensorLayer = null;
 async function refreshSensors() {
   let rows;
   try { rows = await api("/api/sensors"); } catch { return; }
-  sensorLayer.clearLayers();
+  const features = [];
   for (const s of rows) {
     if (s.lat == null) continue;
-    const at = [s.lat, s.lon], style = { renderer: zoneRenderer, color: "#6c3483", interactive: false };
-    sensorLayer.addLayer(L.circleMarker(at, { ...style, radius: 4, interactive: true, fillOpacity: 0.8 })
-      .bindTooltip(`${esc(s.name)}: ${s.reports} reports; coverage ${fmtDistance(s.range_m)}${s.silent ? " (silent)" : ""}`));
-    if (s.range_m) sensorLayer.addLayer(L.circle(at, { ...style, radius: s.range_m, weight: 1.2, fillOpacity: 0.05 }));
+    features.push({ type: "Feature", geometry: { type: "Point", coordinates: [s.lon, s.lat] },
+      properties: { _tip: `${s.name}: ${s.reports} reports; coverage ${fmtDistance(s.range_m)}${s.silent ? " (silent)" : ""}` } });
+    if (s.range_m) features.push(circle(s.lon, s.lat, s.range_m, { _fo: 0.05 }));
     for (const r of [5000, 10000, 20000, 50000]) {
-      if (!s.range_m || r < s.range_m) sensorLayer.addLayer(L.circle(at, { ...style, radius: r, weight: 0.7, dashArray: "2 4", fill: false }));
+      if (!s.range_m || r < s.range_m) features.push(circle(s.lon, s.lat, r, { _fo: 0 }));
     }
   }
+  const fc = { type: "FeatureCollection", features };
+  if (!sensorLayer) sensorLayer = addOverlay("sensors", "Sensor coverage and range rings", fc, { color: "#6c3483", weight: 0.8, fillOpacity: 0.05 });
+  else sensorLayer.setData(fc);
   state.sensorSites = rows.filter((s) => s.lat != null).length;
 }
 
@@ -177,20 +167,16 @@ async function loadOptionalLayers() {
     try { fc = await api(path); } catch { continue; }
     if (!fc || !Array.isArray(fc.features)) continue;
     const top = Math.max(1, ...fc.features.map((f) => heatValue(f.properties || {})));
-    const style = (f) => {
-      const p = f.properties || {};
+    const paint = (p) => {
       if (name === "gnss" && p.status) {
-        return { color: GNSS_STATUS[p.status] || "#777", weight: 0.5, fillColor: GNSS_STATUS[p.status] || "#777", fillOpacity: p.status === "insufficient" ? 0.15 : 0.25 + 0.5 * (p.share ?? 0) };
+        const c = GNSS_STATUS[p.status] || "#777";
+        return { _c: c, _fc: c, _fo: p.status === "insufficient" ? 0.15 : 0.25 + 0.5 * (p.share ?? 0) };
       }
-      return { color: "#e4572e", weight: 0, fillColor: "#e4572e", fillOpacity: 0.1 + 0.6 * (heatValue(p) / top) };
+      return { _c: "#e4572e", _fc: "#e4572e", _fo: 0.1 + 0.6 * (heatValue(p) / top) };
     };
-    const tip = (p) => (name === "gnss" ? `GNSS ${esc(p.status)}${p.share != null ? ` ${Math.round(p.share * 100)} %` : ""} of ${p.aircraft ?? "?"} aircraft` : `${p.approaches ?? 0} approaches, ${p.violations ?? 0} violations${p.month ? ` (${esc(p.month)})` : ""}`);
-    const layer = L.geoJSON(fc, {
-      renderer: zoneRenderer, style,
-      pointToLayer: (f, ll) => L.circleMarker(ll, { renderer: zoneRenderer, radius: 6 }),
-      onEachFeature: (f, l) => l.bindTooltip(tip(f.properties || {}), { sticky: true }),
-    });
-    addOverlay(name, label, layer, { on: false });
+    const tip = (p) => (name === "gnss" ? `GNSS ${p.status}${p.share != null ? ` ${Math.round(p.share * 100)} %` : ""} of ${p.aircraft ?? "?"} aircraft` : `${p.approaches ?? 0} approaches, ${p.violations ?? 0} violations${p.month ? ` (${p.month})` : ""}`);
+    const styled = { ...fc, features: fc.features.map((f) => ({ ...f, properties: { ...(f.properties || {}), ...paint(f.properties || {}), _tip: tip(f.properties || {}) } })) };
+    addOverlay(name, label, styled, { weight: name === "gnss" ? 0.5 : 0, radius: 6 }, { on: false });
   }
 }
 
@@ -206,12 +192,14 @@ function upsertIncident(inc) {
   if (i.lat != null && i.lon != null) {
     let m = state.markers.get(i.id);
     if (!m) {
-      m = L.circleMarker([i.lat, i.lon], { radius: 9, color: "#c0392b", weight: 2, fillOpacity: 0.25 }).addTo(map);
-      m.bindTooltip(i.id, { permanent: true, direction: "right", className: "incident-label" });
-      m.on("click", () => openIncident(i.id));
+      const el = document.createElement("div");
+      el.className = "incident-marker";
+      el.innerHTML = `<i></i><span class="incident-label">${esc(i.id)}</span>`;
+      el.onclick = () => openIncident(i.id);
+      m = new maplibregl.Marker({ element: el, anchor: "left", offset: [-9, 0] }).setLngLat([i.lon, i.lat]).addTo(map);
       state.markers.set(i.id, m);
     }
-    m.setLatLng([i.lat, i.lon]);
+    m.setLngLat([i.lon, i.lat]);
   }
   return !known;
 }

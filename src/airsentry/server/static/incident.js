@@ -3,7 +3,7 @@
 // may take, the dossier export, and a jump to the replay at the incident's start.
 "use strict";
 
-const incidentLayer = L.layerGroup().addTo(map);
+let incidentLayer = null; // the selected incident's paths and entry/exit points
 const PATH_COLOURS = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
 
 // A decision's note is JSON for authorisations and refusals (role, step, reasons).
@@ -18,19 +18,23 @@ function decisionText(x) {
 }
 
 async function drawPaths(d) {
-  incidentLayer.clearLayers();
+  if (!incidentLayer) incidentLayer = new Overlay(map, "incident", null, { weight: 2.5, opacity: 0.85, fill: false, radius: 5 });
+  const features = [];
   let paths = {};
   try { paths = (await api(`/api/incidents/${encodeURIComponent(d.id)}/paths`)).paths; } catch { /* no log */ }
   const ids = Object.keys(paths);
   ids.forEach((id, k) => {
-    const ll = paths[id].map((p) => [p[1], p[0]]);
-    if (ll.length > 1) incidentLayer.addLayer(L.polyline(ll, { color: PATH_COLOURS[k % PATH_COLOURS.length], weight: 2.5, opacity: 0.85, interactive: false }));
+    if (paths[id].length > 1) features.push({ type: "Feature", geometry: { type: "LineString", coordinates: paths[id].map((p) => [p[0], p[1]]) }, properties: { _c: PATH_COLOURS[k % PATH_COLOURS.length] } });
   });
   for (const e of d.events) {
     if (e.lat == null || (e.kind !== "entry" && e.kind !== "exit")) continue;
-    incidentLayer.addLayer(L.circleMarker([e.lat, e.lon], { radius: 5, color: e.kind === "entry" ? "#c0392b" : "#1e8449", weight: 2, fillOpacity: 0.9 })
-      .bindTooltip(`${e.kind} ${esc(e.callsign || e.identity || e.track_id)} ${esc(fmtTime(e.time))}`));
+    features.push({ type: "Feature", geometry: { type: "Point", coordinates: [e.lon, e.lat] }, properties: {
+      _c: e.kind === "entry" ? "#c0392b" : "#1e8449", _fo: 0.9, _tip: `${e.kind} ${e.callsign || e.identity || e.track_id} ${fmtTime(e.time)}` } });
   }
+  incidentLayer.setData({ type: "FeatureCollection", features });
+  // the extent of the objects' paths: what the replay from the start should show
+  const b = features.length ? bboxOf({ type: "GeometryCollection", geometries: features.map((f) => f.geometry) }) : null;
+  state.incidentBounds = b && { id: d.id, box: [[b[0], b[1]], [b[2], b[3]]] };
   return ids.length;
 }
 
@@ -38,7 +42,7 @@ async function openIncident(id, { keepView = false } = {}) {
   state.selected = id;
   if (!keepView) showTab("incident");
   const d = await api(`/api/incidents/${encodeURIComponent(id)}`);
-  if (d.lat != null && state.panned !== id && !keepView) { state.panned = id; map.setView([d.lat, d.lon], Math.max(map.getZoom(), 8)); }
+  if (d.lat != null && state.panned !== id && !keepView) { state.panned = id; centreOn(map, d.lat, d.lon, 7); }
   const rec = d.recommendation_detail;
   const el = document.getElementById("incident");
   const mayAuthorise = rec && can(d.authorise_role || "commander");
@@ -72,7 +76,11 @@ async function openIncident(id, { keepView = false } = {}) {
     on("approve", () => act(`${baseUrl}/decisions`, { action: rec.action, decision: "approve", note: note() }, `${rec.action} authorised`));
     on("refuse", () => act(`${baseUrl}/decisions`, { action: rec.action, decision: "refuse", note: note() }, `${rec.action} refused`));
   }
-  on("replay-incident", () => replayAt(Date.parse(d.start), [d.lat, d.lon]));
+  on("replay-incident", async () => {
+    await state.pathsDrawn;
+    const b = state.incidentBounds?.id === id ? state.incidentBounds.box : null;
+    replayAt(Date.parse(d.start), [d.lat, d.lon], b);
+  });
   on("dossier", async (e) => {
     e.preventDefault();
     const res = await fetch(`${baseUrl}/dossier`, { headers: { Authorization: `Bearer ${state.token}` } });
@@ -81,5 +89,5 @@ async function openIncident(id, { keepView = false } = {}) {
     a.href = URL.createObjectURL(await res.blob()); a.download = `airsentry-dossier-${id}.html`; a.click();
     say(`dossier of ${id} exported`);
   });
-  if (!keepView) drawPaths(d);
+  if (!keepView) state.pathsDrawn = drawPaths(d);
 }

@@ -84,8 +84,7 @@ async function showAt(ms) {
   r.loading = true;
   try {
     // the view and half of it again on each side: a busy period's far tracks stay home
-    const b = map.getBounds().pad(0.5), clamp = (x, lo, hi) => Math.min(hi, Math.max(lo, x));
-    const bbox = [clamp(b.getWest(), -180, 180), clamp(b.getSouth(), -90, 90), clamp(b.getEast(), -180, 180), clamp(b.getNorth(), -90, 90)].map((x) => x.toFixed(3)).join(",");
+    const bbox = paddedBounds(map, 0.5).map((x) => x.toFixed(3)).join(",");
     const res = await api(`/api/tracks/at?t=${encodeURIComponent(new Date(ms).toISOString())}&trail=300&bbox=${bbox}`);
     if (state.mode !== "replay") return;
     tracks.tracks.clear();
@@ -105,12 +104,14 @@ function renderReplayTime() {
   document.getElementById("clock").textContent = fmtTime(r.now);
 }
 
-async function replayAt(ms, centre) {
+// Replay from `ms`, centred on [lat, lon] or showing the box [[w, s], [e, n]] when given
+async function replayAt(ms, centre, box = null) {
   if (state.mode !== "replay") {
     document.querySelector("input[name=mode][value=replay]").checked = true;
     await setMode("replay");
   }
-  if (centre && centre[0] != null) map.setView(centre, Math.max(map.getZoom(), 10));
+  if (box) map.fitBounds(box, { padding: 40, maxZoom: 11, animate: false });
+  else if (centre && centre[0] != null) centreOn(map, centre[0], centre[1], 9);
   await showAt(ms);
 }
 window.replayAt = replayAt;
@@ -162,7 +163,6 @@ map.on("moveend", () => { if (state.mode === "replay" && !state.replay.playing &
     await base.load();
     await loadZones();
     await loadOptionalLayers();
-    addOverlay("sensors", "Sensor coverage and range rings", sensorLayer);
     await refreshSensors();
     setInterval(refreshSensors, 10_000);
     document.body.dataset.ready = "true";

@@ -19,13 +19,6 @@ function inPolygon(geom, lat, lon) {
   return false;
 }
 
-function bboxOf(geom) {
-  let w = 180, s = 90, e = -180, n = -90;
-  const walk = (c) => { if (typeof c[0] === "number") { w = Math.min(w, c[0]); e = Math.max(e, c[0]); s = Math.min(s, c[1]); n = Math.max(n, c[1]); } else c.forEach(walk); };
-  walk(geom.coordinates);
-  return [w, s, e, n];
-}
-
 class TrackTable {
   constructor(tracks, map) {
     this.tracks = tracks; this.map = map;
@@ -40,7 +33,7 @@ class TrackTable {
       const tr = e.target.closest("tr[data-id]");
       if (!tr) return;
       const t = this.tracks.tracks.get(Number(tr.dataset.id)) || this.tracks.tracks.get(tr.dataset.id);
-      if (t) { this.map.setView([t.lat, t.lon], Math.max(this.map.getZoom(), 9)); this.selected = t.id; this.render(); }
+      if (t) { centreOn(this.map, t.lat, t.lon, 8); this.selected = t.id; this.render(); }
     });
   }
 

@@ -1,9 +1,11 @@
-// Track layer: one canvas over the map, redrawn at most once per animation frame.
+// Track layer: one 2D canvas over the MapLibre map (WebGL), redrawn in the same frame as
+// the map when the camera moves and at most once per animation frame when data change.
 // Each track: a class symbol turned to its heading, coloured by affiliation (hostile
 // red, unknown amber, friendly blue, civil green), a trail, and a label (identity or
 // callsign, altitude as flight level or feet / metres, speed in knots or km/h).
 // Violators are ringed and always labelled; other labels are decluttered on a grid.
-// Positions are projected inline (Web Mercator, as Leaflet's EPSG:3857), and with
+// Positions are projected inline (Web Mercator with 512-px tiles, as MapLibre's camera
+// without rotation or pitch, which the console disables), and with
 // thousands of tracks at a low zoom each colour is one path: ten thousand tracks draw
 // in a few milliseconds. `perf` records each draw and frame.
 "use strict";
@@ -47,7 +49,9 @@ class TrackLayer {
     map.getContainer().appendChild(this.canvas);
     this.pending = false;
     this.perf = { draws: [], frames: [], handle: [], parse: [], last: 0 };
-    for (const ev of ["move", "zoom", "resize", "viewreset"]) map.on(ev, () => this.schedule());
+    // the camera moves inside MapLibre's own frame: draw now, so tracks never lag the map
+    map.on("move", () => this.draw());
+    map.on("resize", () => this.schedule());
     const tick = (now) => {
       if (this.perf.last) this.perf.frames.push(now - this.perf.last);
       if (this.perf.frames.length > 4000) this.perf.frames.splice(0, 2000);
@@ -109,19 +113,22 @@ class TrackLayer {
   }
 
   projector() {
-    const map = this.map, size = map.getSize(), z = map.getZoom();
-    const c = map.project(map.getCenter(), z), scale = 256 * 2 ** z;
-    const ox = c.x - size.x / 2, oy = c.y - size.y / 2;
-    const k = Math.PI / 180;
-    return (lat, lon) => {
-      const s = Math.sin(Math.max(-85, Math.min(85, lat)) * k);
-      return [scale * (lon + 180) / 360 - ox, scale * (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)) - oy];
-    };
+    const map = this.map, size = this.size(), z = map.getZoom(), centre = map.getCenter();
+    const scale = 512 * 2 ** z, k = Math.PI / 180;
+    const mx = (lon) => (scale * (lon + 180)) / 360;
+    const my = (lat) => { const s = Math.sin(Math.max(-85, Math.min(85, lat)) * k); return scale * (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)); };
+    const ox = mx(centre.lng) - size.x / 2, oy = my(centre.lat) - size.y / 2;
+    return (lat, lon) => [mx(lon) - ox, my(lat) - oy];
+  }
+
+  size() {
+    const el = this.map.getContainer();
+    return { x: el.clientWidth, y: el.clientHeight };
   }
 
   draw() {
     const t0 = performance.now();
-    const size = this.map.getSize();
+    const size = this.size();
     const dpr = window.devicePixelRatio || 1;
     const c = this.canvas;
     if (c.width !== size.x * dpr || c.height !== size.y * dpr) {
@@ -133,7 +140,7 @@ class TrackLayer {
     g.clearRect(0, 0, size.x, size.y);
     const xy = this.projector(), zoom = this.map.getZoom();
     const W = size.x + 40, H = size.y + 40;
-    const dense = this.tracks.size > 2000 && zoom < 8;
+    const dense = this.tracks.size > 2000 && zoom < 7;
     const visible = [];
     for (const t of this.tracks.values()) {
       const p = xy(t.lat, t.lon);
