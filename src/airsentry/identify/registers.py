@@ -14,7 +14,8 @@ policing also admits *particular* ones, and the operator must see which paper di
   callsigns, identities or whole sensors (a feed of own-force positions). Own forces
   are admitted everywhere: they are never violators.
 
-The register is a YAML file (``docs/configuration.md``, key ``registers``)::
+The register is a YAML file (``docs/configuration.md``, key ``registers``), or a CSV
+table of the same entries (:mod:`airsentry.identify.register_csv`)::
 
     clearances:
       - reference: PL-DIP-2025-0412
@@ -59,6 +60,7 @@ import numpy.typing as npt
 import yaml
 
 from airsentry.errors import InputError
+from airsentry.identify.register_csv import register_rows
 from airsentry.model import BoolArray, IntArray, ObjArray, Zone, to_epoch, utc
 
 _ENTRY_KEYS = {
@@ -186,14 +188,22 @@ def _none(n: int) -> BoolArray:
 
 
 def load_registers(paths: Sequence[str | os.PathLike[str]]) -> Registers:
-    """Read and merge register files; InputError names the file and the faulty entry."""
+    """Read and merge register files, YAML or (``.csv``) a table read by
+    :mod:`.register_csv`; InputError names the file and the faulty entry."""
     out = Registers()
     for path in paths:
         p = Path(path)
         try:
-            doc = yaml.safe_load(p.read_text("utf-8"))
-        except OSError as exc:
-            raise InputError(f"cannot read: {exc.strerror or exc}", source=str(p)) from exc
+            text = p.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read: {exc}", source=str(p)) from exc
+        if p.suffix.lower() == ".csv":
+            keys = {kind: frozenset(allowed) for kind, allowed in _ENTRY_KEYS.items()}
+            for where, doc in register_rows(text, keys, str(p)):
+                out = out + parse_registers(doc, where)
+            continue
+        try:
+            doc = yaml.safe_load(text)
         except yaml.YAMLError as exc:
             raise InputError(f"not valid YAML: {exc}", source=str(p)) from exc
         out = out + parse_registers(doc, str(p))
