@@ -90,6 +90,25 @@ def test_without_a_site_a_range_bearing_is_rejected_not_guessed():
     assert q.count == 6  # five rf-1 bearings and the stranger
 
 
+def test_frames_are_framed_as_the_bsi_flex_335_reference_middleware_frames_them():
+    """Dstl's Apex middleware (the BSI Flex 335 reference fusion node) writes every binary
+    message as ``struct.pack("<I", len(body)) + body`` and reads a 4-byte little-endian
+    size: a stream framed that way, independently of our encoder, decodes in full, and
+    our encoder's frames are byte for byte the same."""
+    msgs = [
+        sample.detection("node-a", 1_757_455_000.0 + k, f"obj-{k}",
+                         location=sample.location(52.0 + k * 1e-3, 23.5, 300.0))
+        for k in range(3)
+    ]  # fmt: skip
+    bodies = [m.SerializeToString() for m in msgs]
+    apex = b"".join(struct.pack("<I", len(b)) + b for b in bodies)
+    assert apex == b"".join(proto.frame(m) for m in msgs)
+    assert apex[:4] == len(bodies[0]).to_bytes(4, "little")
+    batch, q, _ = decode(apex)
+    assert len(batch) == 3
+    assert q.count == 0
+
+
 def test_pieces_decode_as_the_whole():
     data = sample.sample()
     whole, whole_q, _ = decode(data, nodes=sample.NODES)

@@ -123,3 +123,28 @@ def test_the_tracker_key_and_flag_choose_the_tracker(tmp_path):
                        (["--tracker", "fused"], CombinedTracker)):  # fmt: skip
         dep = deployment_from_args(p.parse_args(argv))
         assert isinstance(tracker(dep.pipeline), kind)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_split_plots_beside_a_keyed_drone_track_are_not_a_second_object(seed):
+    """A drone that the air picture tracks by number (with velocity, every 10 s) and a
+    plot radar sees, each scan with a split plot 60 m beside the drone's: the join takes
+    one plot per scan, the split ones start an anonymous track on the same drone, which
+    was confirmed as a second object (drone wall: drones counted twice)."""
+    import dataclasses
+
+    drone = Target(52.0, 21.0, 45.0, 60.0, alt=800.0)
+    asoc = observe([drone], 600, sensor="asoc", period=10, noise=100, track_numbers=True,
+                   p_detect=0.9, seed=seed)  # fmt: skip
+    h = np.radians(60.0)
+    asoc = dataclasses.replace(asoc, vel_e=np.full(len(asoc), 45.0 * np.sin(h)),
+                               vel_n=np.full(len(asoc), 45.0 * np.cos(h)))  # fmt: skip
+    r2 = observe([drone], 600, sensor="r2", period=2, phase=0.7, noise=20, p_detect=0.9,
+                 seed=seed + 7)  # fmt: skip
+    lon, lat, _ = GEOD.fwd(r2.lon, r2.lat, np.full(len(r2), 90.0), np.full(len(r2), 60.0))
+    split = ReportBatch.build(t=r2.t + 0.01, lat=lat, lon=lon, alt=r2.alt, accuracy=20.0,
+                              sensor="r2")  # fmt: skip
+    updates, _ = run(CombinedTracker(), ReportBatch.concat([asoc, r2, split]).sorted_by_time(),
+                     chunk_s=60.0)  # fmt: skip
+    assert objects(updates) == 1
+    assert len(updates) >= 0.9 * (len(asoc) + len(r2))  # the keyed track took the rest

@@ -7,6 +7,8 @@ import numpy as np
 from tracking_scenes import GEOD, T0, Target, observe, run
 
 from airsentry.model import ReportBatch
+from airsentry.tracking.cluttermap import ClutterMapConfig
+from airsentry.tracking.existence import Existence
 from airsentry.tracking.mtt import FusedConfig, FusedTracker
 
 PERIOD = 2.0  # a counter-drone radar
@@ -37,7 +39,9 @@ def test_two_tracks_started_on_one_drone_confirm_as_one_object():
                            np.full(len(early), 25.0))  # fmt: skip
     split = ReportBatch.build(t=early.t + 0.01, lat=lat, lon=lon, alt=early.alt,
                               accuracy=10.0, sensor="radar")  # fmt: skip
-    tracker = FusedTracker.from_config(FusedConfig())
+    # confirmation from the first scans: no clutter-map warm-up (ClutterMap.warm)
+    cold = Existence(clutter=ClutterMapConfig(hold_s=0.0))
+    tracker = FusedTracker.from_config(FusedConfig(existence=cold))
     ups, _ = run(tracker, ReportBatch.concat([plots, split]).sorted_by_time())
     assert len(np.unique(ups.track_id)) == 1
     assert tracker.state.stats.by_reason.get("duplicate", 0) >= 1

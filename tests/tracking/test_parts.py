@@ -15,8 +15,10 @@ from tracking_scenes import T0, Target, observe, run
 from airsentry.model import IntArray, ReportBatch
 from airsentry.tracking.association import GNNAssociator, JPDAAssociator, gate
 from airsentry.tracking.base import Tracker
+from airsentry.tracking.cluttermap import ClutterMapConfig
 from airsentry.tracking.cooperative import CooperativeConfig, CooperativeTracker
 from airsentry.tracking.crosscheck import CrossCheck
+from airsentry.tracking.existence import Existence
 from airsentry.tracking.fusion import TrackMerger
 from airsentry.tracking.initiation import PlotInitiator
 from airsentry.tracking.management import Management
@@ -138,7 +140,8 @@ def test_run_scan_on_explicit_state_confirms_after_m_of_n():
         manager=Management(m=3, n=5),
         merger=TrackMerger(),
         crosscheck=CrossCheck(),
-        settings=ScanSettings(),
+        # M of N from the first scan: no clutter-map warm-up (ClutterMap.warm)
+        settings=ScanSettings(existence=Existence(clutter=ClutterMapConfig(hold_s=0.0))),
     )
     state = FusedState.empty(parts.predictor.m)
     targets = [Target(52.0, 21.0, 100.0, 90.0), Target(52.1, 21.2, 80.0, 0.0)]

@@ -5,6 +5,10 @@ detectors, acoustic arrays, cameras) and a fusion node. Every message is a proto
 ``SapientMessage`` (the Apache-2.0 .proto files are vendored in ``sapient_proto/`` and
 compiled at build, see :mod:`~airsentry.sources._sapient_proto`); on a TCP stream or in
 a recording each is preceded by its length as a 4-byte little-endian unsigned integer.
+That is the framing of Dstl's Apex SAPIENT middleware, the reference fusion node for BSI
+Flex 335 (its TCP reader takes "a 4 byte, little endian" size prefix before every binary
+message, and its writer and recorder pack ``<I``; XML-era SAPIENT v6 messages were
+NUL-terminated text instead, which this decoder does not read).
 
 What is read:
 

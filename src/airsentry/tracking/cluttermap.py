@@ -16,7 +16,10 @@ decaying as ``exp(-age / memory_s)``); per sensor the matching exposure time ``T
 Poisson posterior mean ``(C + a) / (T + b)`` with a prior of ``prior_rate`` plots per
 square metre per second worth ``prior_s`` seconds of observation, so a new sensor starts
 at the prior (exactly the prior for its first ``warmup_s``, while the first plots of real
-targets still count as false) and the map takes over within a minute. This is the classical
+targets still count as false) and the map takes over within a minute. Until then
+(:meth:`ClutterMap.warm`) the sensor's plots confirm no track: at start-up a wind farm is
+indistinguishable from clean air, and its plots confirmed a track within seconds (drone
+wall: the first alert of the night, 28 minutes before the first drone). This is the classical
 clutter map of radar CFAR processing (Nitzberg 1972; Musicki & Evans, "Clutter map
 information for data association and track initialization", IEEE T-AES 40(2), 2004),
 with the cell statistics kept as time rates because the tracker's sensor scans need not
@@ -49,6 +52,7 @@ class ClutterMapConfig:
     prior_rate: float = 2e-9  # false plots per m^2 per second before anything is learnt
     prior_s: float = 10.0  # weight of the prior, in seconds of observation
     warmup_s: float = 30.0  # a sensor observed for less than this is at the prior
+    hold_s: float = 30.0  # ... and its plots confirm no track for this long (warm)
     min_rate: float = 1e-14  # floor, so that a likelihood ratio is always finite
 
     def __post_init__(self) -> None:
@@ -91,6 +95,12 @@ class ClutterMap:
             return 0.0
         tau = self.config.memory_s
         return float(tau * -np.expm1(-max(now - t0, 0.0) / tau))
+
+    def warm(self, sensor: int, now: float) -> bool:
+        """Whether the map has watched ``sensor`` long enough (``hold_s``, by default its
+        ``warmup_s``) to know where it makes false plots; until then its rate is only the
+        prior, and a wind farm in its coverage looks like clean air."""
+        return self.exposure(sensor, now) >= self.config.hold_s
 
     def learn(
         self, sensor: int, lat: FloatArray, lon: FloatArray, t: float, weight: FloatArray

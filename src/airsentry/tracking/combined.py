@@ -40,6 +40,7 @@ from airsentry.model import Event, FloatArray, IntArray, ObjArray, ReportBatch, 
 from airsentry.tracking.base import Ended, TrackingStats, factorize
 from airsentry.tracking.cooperative import CooperativeTracker
 from airsentry.tracking.crosscheck import CrossCheck, integrity_event
+from airsentry.tracking.duplicates import drop_tracks
 from airsentry.tracking.join import JoinConfig, Rows, accuracy, best_per_query, match, one_per_scan
 from airsentry.tracking.kalman import geodetic_to_ecef
 from airsentry.tracking.mtt import FusedTracker
@@ -49,6 +50,7 @@ _ALIAS_ROWS = 8  # first rows of a new sensor track compared with the known trac
 # own rows of the track): a plot falls after them, so the newest ones bracket or
 # extrapolate it; older ones only add pairs that extrapolate further.
 _KEPT_ROWS = 4
+_DUP_REF_ACC_M = 500.0  # keyed rows at most this inaccurate vouch for a duplicate
 
 
 class CombinedTracker:
@@ -70,6 +72,7 @@ class CombinedTracker:
         self.cross = CrossCheck()
         self._events: list[Event] = []
         self._integrity_t: dict[str, float] = {}  # key -> time of its last integrity event
+        self._reported = np.empty(0, dtype=np.int64)  # multi-target ids already output
 
     # ------------------------------------------------------------ protocol
     def live(self) -> Sequence[Track]:
@@ -107,7 +110,7 @@ class CombinedTracker:
             ended += end
         if len(m_rows):
             upd, end = self.mtt.process(batch.take(m_rows))
-            parts.append(upd)
+            parts.append(self._keyed_duplicates(batch, keys, keyed, upd))
             ended += end
         elif len(batch):
             ended += self.mtt.advance(float(batch.t[-1]))
@@ -221,6 +224,39 @@ class CombinedTracker:
             if older and target != key and votes[best] >= max(1, int(np.ceil(0.6 * n_q[k]))):
                 self.alias[key] = target
         return self._keys(batch, CooperativeTracker.keys_of(batch)) if self.alias else keys
+
+    def _keyed_duplicates(
+        self, batch: ReportBatch, keys: ObjArray, keyed: np.ndarray, upd: TrackUpdates
+    ) -> TrackUpdates:
+        """The multi-target part's output without tracks it confirmed on an object that a
+        keyed track already follows: plots of a drone that the join missed for a few scans
+        (the keyed track's rows were sparse or rough) start an anonymous track there, and
+        each such track was a second object in the incident (drone wall: 4 of 18 drones
+        counted twice). A track is checked once, when it first reports, against the keyed
+        tracks' rows of stated accuracy at most ``_DUP_REF_ACC_M`` (a passive sensor's
+        position, kilometres along its bearing, vouches for nothing that close); a
+        duplicate leaves the multi-target part before anyone saw it."""
+        if not len(upd) or not keyed.any():
+            return upd
+        ids, first = np.unique(upd.track_id, return_index=True)
+        new = ~np.isin(ids, self._reported)
+        if not new.any():
+            return upd
+        ref, _ = self._references(batch, keys, np.flatnonzero(keyed))
+        fine = ref.acc <= _DUP_REF_ACC_M
+        ref = Rows(ref.t[fine], ref.ecef[fine], ref.vel[fine], ref.alt[fine], ref.acc[fine],
+                   ref.code[fine])  # fmt: skip
+        q = upd.state.take(first[new])
+        acc = accuracy(q.accuracy, self.join)
+        qi, _, _ = match(ref, q.t, geodetic_to_ecef(q.lat, q.lon), q.alt, acc, self.join)
+        dup = np.zeros(int(new.sum()), dtype=bool)
+        dup[qi] = True
+        self._reported = np.union1d(self._reported, ids[new][~dup])
+        if not dup.any():
+            return upd
+        gone = ids[new][dup]
+        drop_tracks(self.mtt.state, gone)
+        return upd.take(np.flatnonzero(~np.isin(upd.track_id, gone)))
 
     def _cross_check(self, batch: ReportBatch, keys: ObjArray, radar: np.ndarray) -> None:
         """Integrity events where a radar report that follows a cooperative track (by its

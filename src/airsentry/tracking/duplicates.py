@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from airsentry.model import BoolArray, FloatArray
+from airsentry.model import BoolArray, FloatArray, IntArray
 from airsentry.tracking.base import Predictor
 from airsentry.tracking.imm import IMM
 from airsentry.tracking.kalman import from_enu
+from airsentry.tracking.state import FusedState
 from airsentry.tracking.table import TrackTable
 
 ACTIVE_S = 30.0  # confirmed tracks updated this recently are compared
@@ -63,3 +64,16 @@ def duplicates(
     drop = np.unique(a_i[agree & older])
     out[rows[drop]] = True
     return out
+
+
+def drop_tracks(state: FusedState, ids: IntArray) -> None:
+    """Take the tracks ``ids`` out of a fused tracker's state silently (they duplicate an
+    object another part of the tracker keeps; see
+    :meth:`~airsentry.tracking.combined.CombinedTracker` ``_keyed_duplicates``)."""
+    tab = state.table
+    gone = np.isin(tab["id"], ids)
+    if not gone.any():
+        return
+    state.hints.forget_tracks(tab["id"][gone])
+    tab.keep(~gone)
+    state.count("duplicate", int(gone.sum()))

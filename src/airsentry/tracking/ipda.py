@@ -46,7 +46,8 @@ def scan_existence(
         rho = ex.density(rate, np.maximum(t - prev_t[rows], revisit or 0.0))
         p[rows] = ex.hit(p[rows], loglik[anon], rho)
     p[named] = 1.0
-    return ex.confirmed(p), ex.dead(p) & ~named
+    warm = cmap.warm(plots.sensor, float(batch.t.max())) if len(batch) else True
+    return ex.confirmed(p) & (warm | named), ex.dead(p) & ~named
 
 
 def new_existence(
