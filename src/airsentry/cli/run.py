@@ -2,9 +2,11 @@
 
 The feeds of the configuration (``docs/configuration.md``) are connected, merged in
 event time and run through the pipeline into the incident store. SIGINT or SIGTERM ends
-the run cleanly: every session is closed, what the decoders and the merge window still
-hold goes through the pipeline, and the store is closed; events reach the store before
-anything else sees them, so nothing accepted is lost. Tracks are not ended at shutdown
+the run cleanly within about a second: every session stops reading and hands on what it
+had already read, what the decoders and the merge window hold goes through the pipeline
+until the stop budget (1 s) is spent, the rest is counted as skipped ("stopped"), and
+the store is closed; events reach the store before anything else sees them, so nothing
+accepted is lost. Tracks are not ended at shutdown
 (an aircraft does not leave a zone because airsentry stopped). Feed health is printed to
 stderr every ``--status-every`` seconds and at the end.
 """
@@ -113,6 +115,7 @@ def _print_health(snapshots: list[HealthSnapshot]) -> None:
         last = isoformat(h.last_report) if math.isfinite(h.last_report) else "never"
         print(
             f"feed {h.name}: {h.state}, {h.reports:,} reports ({h.rate:.1f}/s), last {last}, "
+            f"{h.bytes:,} bytes read, "
             f"{h.connects} connects, {h.disconnects} drops, {h.failures} failed attempts, "
             f"{h.rejected:,} rejected, {h.late:,} late"
             + (f", last error: {h.last_error}" if h.last_error else ""),

@@ -5,8 +5,8 @@ exposes at ``/metrics`` and ``airsentry run --metrics-port`` on a port of its ow
 Names (all prefixed ``airsentry_``):
 
 - ``reports_total``, ``steps_total``: reports and batches through the pipeline;
-- ``feed_reports_total{feed}``, ``feed_rejected_total{feed}``, ``feed_up{feed}``: per
-  live feed, from the feeds' health (``run`` and ``serve`` with feeds);
+- ``feed_reports_total{feed}``, ``feed_rejected_total{feed}``, ``feed_bytes_total{feed}``,
+  ``feed_up{feed}``: per live feed, from the feeds' health (``run`` and ``serve`` with feeds);
 - ``tracks_live{class}``: tracks updated and not ended, by class (refreshed at most
   once a second from the steps' arrays, never per row);
 - ``events_total{kind}``; ``incidents_open`` (read from the store when scraped);
@@ -90,12 +90,16 @@ class _Live(Collector):
             rejected = CounterMetricFamily(
                 "airsentry_feed_rejected", "records rejected", labels=["feed"]
             )
+            read = CounterMetricFamily(
+                "airsentry_feed_bytes", "bytes read and decoded", labels=["feed"]
+            )
             up = GaugeMetricFamily("airsentry_feed_up", "1 when connected", labels=["feed"])
             for h in m.feeds():
+                read.add_metric([h.name], h.bytes)
                 reports.add_metric([h.name], h.reports)
                 rejected.add_metric([h.name], h.rejected)
                 up.add_metric([h.name], int(h.state == "connected"))
-            yield from (reports, rejected, up)
+            yield from (reports, rejected, read, up)
 
 
 class PipelineMetrics:
