@@ -134,3 +134,38 @@ def test_every_format_decoder_is_guarded_the_same_way():
     line = json.dumps({**GOOD_DETECTION, "lat": 47.0, "alt": 5e9}).encode() + b"\n"
     assert len(dec.feed(line, q)) == 0  # refused by the format itself or the shared check
     assert q.count == 1
+
+
+def test_a_reports_line_with_a_huge_integer_is_rejected_not_raised(tmp_path: Path):
+    """Found by benchmarks/fuzz.py: a number of more than 4,300 digits is beyond
+    Python's int parsing limit (ValueError, not a JSONDecodeError) and escaped."""
+    good = {"time": "2019-05-24T21:18:38.737000Z", "lat": 47.3, "lon": 8.5, "identity": "a"}
+    path = tmp_path / "reports.jsonl"
+    huge = b'{"time": 1558732718, "lat": ' + b"4" * 5000 + b', "lon": 8.5}\n'
+    path.write_bytes(json.dumps(good).encode() + b"\n" + huge + json.dumps(good).encode() + b"\n")
+    q = Quarantine()
+    batch = read(path, "reports", q)
+    assert len(batch) == 2
+    assert q.count == 1
+    assert not any(r.startswith("decoder failed") for r in q.by_reason)
+    assert "4300" in next(iter(q.by_reason)) or "digits" in next(iter(q.by_reason))
+
+
+def test_a_reports_parquet_with_a_column_name_not_utf8_is_rejected_not_raised(tmp_path: Path):
+    """Found by benchmarks/fuzz.py: a footer whose column name is not UTF-8 raised
+    UnicodeDecodeError out of pyarrow's ParquetFile."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "reports.parquet"
+    table = pa.table({"time": [1_720_000_000.0], "lat": [47.0], "lon": [8.0], "zqxjkw": ["a"]})
+    pq.write_table(table, path)
+    data = path.read_bytes()
+    assert b"zqxjkw" in data
+    path.write_bytes(data.replace(b"zqxjkw", b"zq\xdf\xffkw"))  # same length: still parses
+    q = Quarantine()
+    batch = read(path, "reports", q)
+    assert len(batch) == 0
+    assert q.count == 1
+    assert not any(r.startswith("decoder failed") for r in q.by_reason)
+    assert "Parquet unreadable" in next(iter(q.by_reason))

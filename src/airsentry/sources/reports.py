@@ -112,7 +112,8 @@ class ReportsDecoder(DocumentDecoder):
                     rows = np.arange(done + 1, done + batch.num_rows + 1, dtype=np.int64)
                     yield _decode(table, rows, source, quarantine, _json_raw(table))
                     done += batch.num_rows
-        except (OSError, pa.ArrowException) as exc:
+        except (OSError, pa.ArrowException, UnicodeError) as exc:
+            # UnicodeError: a column name in the footer that is not UTF-8
             err = DecodeError(f"Parquet unreadable: {exc}", source=source)
             quarantine.reject(err, "")
 
@@ -129,8 +130,9 @@ def _json_lines(
             continue
         try:
             obj = json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-            # RecursionError: JSON nested past the interpreter's limit
+        except (ValueError, RecursionError) as exc:
+            # ValueError: not UTF-8, not JSON, or an integer of more than 4,300 digits
+            # (Python's limit); RecursionError: JSON nested past the interpreter's limit
             quarantine.reject(DecodeError(f"not JSON: {exc}", source=source, line=n), raw)
             continue
         if not isinstance(obj, dict):
