@@ -169,3 +169,19 @@ def test_a_reports_parquet_with_a_column_name_not_utf8_is_rejected_not_raised(tm
     assert q.count == 1
     assert not any(r.startswith("decoder failed") for r in q.by_reason)
     assert "Parquet unreadable" in next(iter(q.by_reason))
+
+
+def test_an_aircraft_json_number_beyond_float64_is_rejected_not_raised(tmp_path: Path):
+    """Found by benchmarks/fuzz.py: an integer of 400 digits (valid JSON, beyond float64)
+    raised OverflowError out of the aircraft.json decoder."""
+    good = {"hex": "4ca1d3", "lat": 59.8, "lon": 26.3, "alt_baro": 35000, "gs": 450}
+    doc = b'{"now": 1758275730.5, "aircraft": [' + json.dumps(good).encode()
+    doc += b', {"hex": "4ca1d4", "lat": 59.8, "lon": 26.3, "track": 90, "gs": '
+    doc += b"9" * 400 + b"}]}\n"
+    path = tmp_path / "aircraft.json"
+    path.write_bytes(doc)
+    q = Quarantine()
+    batch = read(path, "aircraft_json", q)
+    assert len(batch) == 1
+    assert q.count == 1
+    assert not any(r.startswith("decoder failed") for r in q.by_reason)

@@ -72,10 +72,20 @@ def run(args: argparse.Namespace) -> int:
             if args.metrics_port is not None:
                 from prometheus_client import start_http_server
 
-                metrics.watch(run.pipeline.sinks, run.store).feeds = runner.health
+                metrics.watch(
+                    run.pipeline.sinks, run.store, sink_health=run.pipeline.sink_health
+                ).feeds = runner.health
                 start_http_server(args.metrics_port, args.metrics_host, metrics.registry)
             asyncio.run(_serve(runner, args.status_every))
             t = run.totals
+            for h in run.pipeline.sink_health():
+                if h.failures or h.backlog or h.dropped_steps:
+                    print(
+                        f"output {h.name} ({h.policy}): {h.failures:,} failed writes, "
+                        f"{h.backlog:,} steps not written, {h.dropped_steps:,} steps "
+                        f"({h.dropped_events:,} events) dropped; last error: {h.last_error}",
+                        file=sys.stderr,
+                    )
             print(
                 f"stopped: {t.reports:,} reports, {t.events:,} events, "
                 f"{len(t.incidents_changed)} incidents changed; {quarantine.summary()}; "
