@@ -63,7 +63,8 @@ def test_a_full_disk_under_the_events_file_does_not_stop_the_watch(
     assert "No space left on device" in events.last_error
     assert events.backlog + events.dropped_steps > 0  # nothing written, all counted
     assert totals.reports == len(demo_reports)  # the watch went on to the end
-    assert totals.events > 0 and incidents
+    assert totals.events > 0
+    assert incidents
     said = [r for r in caplog.records if "failed, the run goes on" in r.getMessage()]
     assert len(said) == 1  # once per reason, not once per step
     others = [h for name, h in health.items() if name != events.name]
@@ -92,7 +93,9 @@ def test_a_replaced_events_file_is_retried_and_caught_up_in_order(
         runner.write(s)
     runner.close()
     (h,) = runner.health()
-    assert h.backlog == 0 and h.last_error == "" and h.dropped_steps == 0
+    assert h.backlog == 0
+    assert h.last_error == ""
+    assert h.dropped_steps == 0
 
     def kinds(file: Path) -> list[tuple[str, str]]:
         return [(d["kind"], d["time"]) for d in map(json.loads, file.read_text().splitlines())]
