@@ -185,3 +185,16 @@ def test_an_aircraft_json_number_beyond_float64_is_rejected_not_raised(tmp_path:
     assert len(batch) == 1
     assert q.count == 1
     assert not any(r.startswith("decoder failed") for r in q.by_reason)
+
+
+def test_a_detection_kind_that_is_an_object_is_rejected_not_raised(tmp_path: Path):
+    """Found by benchmarks/fuzz.py: ``"kind": {...}`` raised TypeError (unhashable) out
+    of the detections decoder, and its piece's other lines went with it."""
+    bad = {**GOOD_DETECTION, "kind": {"radar": 1}}
+    path = tmp_path / "d.jsonl"
+    path.write_text("\n".join(json.dumps(d) for d in (GOOD_DETECTION, bad, GOOD_DETECTION)))
+    q = Quarantine()
+    batch = read(path, "detections", q)
+    assert len(batch) == 2
+    assert q.count == 1
+    assert any("'kind'" in r for r in q.by_reason)
