@@ -198,3 +198,31 @@ def test_a_detection_kind_that_is_an_object_is_rejected_not_raised(tmp_path: Pat
     assert len(batch) == 2
     assert q.count == 1
     assert any("'kind'" in r for r in q.by_reason)
+
+
+def test_a_jet1090_line_that_is_null_is_rejected_and_does_not_crash_the_process(tmp_path: Path):
+    """Found by benchmarks/fuzz.py: pyarrow 26's JSON reader dies with SIGSEGV on a block
+    whose first value is ``null`` (a live jet1090 feed could kill airsentry). Run in a
+    child process, so that a crash fails this test instead of ending the suite."""
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "feed.jsonl"
+    good = b'{"timestamp": 1720248189.5, "icao24": "393322", "latitude": 48.1, "longitude": 2.3}'
+    path.write_bytes(b'null,"TAS":316,"icao24":"393322"}\nnull\n' + good + b"\n")
+    script = (
+        "import sys\nfrom pathlib import Path\n"
+        "from airsentry.sources.base import Quarantine, read_file\n"
+        "q = Quarantine()\n"
+        "n = sum(len(b) for b in read_file(Path(sys.argv[1]), 'jet1090', q))\n"
+        "print(n, q.count, sum(q.skipped.values()))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(path)], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0, done.stderr[-500:]
+    accepted, rejected, skipped = map(int, done.stdout.split())
+    assert (accepted, rejected) == (1, 2)
+    assert skipped == 0
