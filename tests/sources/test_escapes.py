@@ -226,3 +226,21 @@ def test_a_jet1090_line_that_is_null_is_rejected_and_does_not_crash_the_process(
     accepted, rejected, skipped = map(int, done.stdout.split())
     assert (accepted, rejected) == (1, 2)
     assert skipped == 0
+
+
+def test_a_reports_time_shaped_like_iso_but_no_date_is_rejected_not_raised(tmp_path: Path):
+    """Found by benchmarks/fuzz.py: day 34 or hour 61 matched the ISO 8601 pattern, and
+    Arrow refused the whole block's cast (ArrowInvalid escaped, the block was lost)."""
+    good = {"time": "2019-05-24T21:18:38.737000Z", "lat": 47.3, "lon": 8.5}
+    bad = [
+        {**good, "time": "2019-05-34T21:19:14.452000Z"},
+        {**good, "time": "2019-05-24T61:20:25Z"},
+    ]
+    path = tmp_path / "reports.jsonl"
+    path.write_text("\n".join(json.dumps(d) for d in [good, *bad, good]) + "\n")
+    q = Quarantine()
+    batch = read(path, "reports", q)
+    assert len(batch) == 2
+    assert q.count == 2
+    assert all("not a valid date" in r for r in q.by_reason)
+    assert batch.t[0] == pytest.approx(1558732718.737)
