@@ -8,12 +8,18 @@ sent must come out as a report, a reject or a skip. The default load, 2 feeds of
 aircraft, is about twice the ADS-B traffic over a large European state at its busiest.
 
 Every second the run's resident memory (``/proc/<pid>/status``) is sampled. At the end
-the run is stopped with SIGINT and the script prints: lines sent, reports the pipeline
-took, rejects, late (skipped with a reason) and lost (= sent - reports - rejected -
-late); memory at start and end, its course, and the slope of RSS over the last half of
-the run (MB per hour) and whether memory is bounded (that slope times the duration under
-5% of the mean). Exit status 1 if anything was lost
-or memory was not bounded::
+the feeds stop first; the script then polls the run's metrics (``--metrics-port``,
+``airsentry_feed_bytes_total``) until the run has read every byte sent (or ``--settle``
+seconds pass without progress), waits out the merge window, and stops the run with
+SIGINT. It prints: lines sent; *unread at stop* (lines the run never read: still in the
+kernel's socket buffers when it stopped, worked out from the bytes each feed sent and
+the bytes the run says it read); reports the pipeline took, rejects, skipped with a
+reason (late, or held at the stop and not processed within the stop budget); and *lost*
+(= sent - unread - reports - rejected - skipped: lines the run read and did not account
+for, which must be 0); memory at start and end, its course, and the slope of RSS over
+the last half of the run (MB per hour) and whether memory is bounded (that slope times
+the duration under 5% of the mean). Exit status 1 if anything was lost or memory was not
+bounded::
 
     python benchmarks/soak.py --minutes 30
 
@@ -34,6 +40,8 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
+from collections import deque
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -50,8 +58,12 @@ class Feed(threading.Thread):
         probe = socket.create_server(("127.0.0.1", 0))
         self.port = probe.getsockname()[1]
         probe.close()
-        self.sent = 0
+        self.sent = 0  # lines
+        self.bytes = 0
         self.drops = 0
+        # Where the lines of the last chunks sent start (stream offsets), to tell how many
+        # lines lie beyond the bytes the run read when it stopped.
+        self.starts: deque[np.ndarray] = deque(maxlen=600)
         self.stop = threading.Event()
         rng = np.random.default_rng(index)
         self.lat = rng.uniform(47.0, 55.0, aircraft)
@@ -80,15 +92,28 @@ class Feed(threading.Thread):
                 with conn:
                     while not self.stop.is_set() and time.monotonic() - opened < self.drop_every:
                         tick = time.monotonic()
+                        data = self.lines(second)
                         try:
-                            conn.sendall(self.lines(second))
+                            conn.sendall(data)
                         except OSError:
                             break
+                        ends = np.flatnonzero(np.frombuffer(data, np.uint8) == 10)
+                        self.starts.append(self.bytes + np.r_[0, ends[:-1] + 1])
                         self.sent += self.aircraft
+                        self.bytes += len(data)
                         second += 1
                         time.sleep(max(0.0, 1.0 - (time.monotonic() - tick)))
             self.drops += 1
             self.stop.wait(self.down)
+
+    def unread(self, read: int) -> int:
+        """Lines that start at or after stream offset ``read`` (a line cut by the stop
+        was read in part: the run counts it, as a reject)."""
+        if read >= self.bytes:
+            return 0
+        if not self.starts or self.starts[0][0] > read:
+            raise RuntimeError(f"feed{self.index}: more unread than the ledger holds")
+        return sum(int((s >= read).sum()) for s in self.starts)
 
 
 # The child under --trace: tracemalloc on, a snapshot every S seconds, the growth since the
@@ -125,6 +150,35 @@ def rss_mb(pid: int) -> float:
     return int(re.search(r"VmRSS:\s+(\d+) kB", text)[1]) / 1024  # type: ignore[index]
 
 
+def feed_bytes(port: int) -> dict[str, int]:
+    """Bytes each feed of the run has read, from its metrics endpoint."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
+        text = r.read().decode()
+    found = re.findall(r'airsentry_feed_bytes_total\{feed="([^"]+)"\} (\S+)', text)
+    return {name: int(float(v)) for name, v in found}
+
+
+def settle(feeds: list[Feed], port: int, patience: float) -> dict[str, int]:
+    """Wait until the run has read all the feeds sent, or ``patience`` s without progress."""
+    for f in feeds:
+        f.join(timeout=5.0)
+    sent = sum(f.bytes for f in feeds)
+    last, since = -1, time.monotonic()
+    while True:
+        try:
+            got = feed_bytes(port)
+        except OSError:
+            got = {}
+        total = sum(got.values())
+        if total >= sent:
+            return got
+        if total > last:
+            last, since = total, time.monotonic()
+        elif time.monotonic() - since > patience:
+            return got
+        time.sleep(0.25)
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--minutes", type=float, default=30.0)
@@ -133,6 +187,13 @@ def main() -> int:
     p.add_argument("--drop-every", type=float, default=60.0)
     p.add_argument("--down", type=float, default=2.0)
     p.add_argument("--trace", type=float, default=0.0, help="tracemalloc every S seconds")
+    p.add_argument(
+        "--settle",
+        type=float,
+        default=30.0,
+        help="at the end, wait this long without "
+        "progress for the run to read what was sent before stopping it",
+    )
     args = p.parse_args()
     feeds = [Feed(i, args.aircraft, args.drop_every, args.down) for i in range(args.feeds)]
     folder = Path(tempfile.mkdtemp(prefix="airsentry-soak-"))
@@ -154,7 +215,14 @@ def main() -> int:
     traced = folder / "growth.txt"
     if args.trace:
         cmd = [sys.executable, "-c", TRACER, str(args.trace), str(traced), *cmd[3:]]
-    proc = subprocess.Popen([*cmd, "--status-every", "0"], stderr=subprocess.PIPE, text=True)
+    probe = socket.create_server(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    proc = subprocess.Popen(
+        [*cmd, "--status-every", "0", "--metrics-port", str(port)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     samples: list[tuple[float, float]] = []
     start = time.monotonic()
     try:
@@ -167,23 +235,37 @@ def main() -> int:
     finally:
         for f in feeds:
             f.stop.set()
-        time.sleep(2.5)  # the last seconds sent reach the run before it stops
+        waited = time.monotonic()
+        if proc.poll() is None and args.settle >= 0:  # < 0: stop at once (tests the stop)
+            settle(feeds, port, args.settle)
+            time.sleep(3.0)  # the merge window (2 s) releases what it holds
+        waited = time.monotonic() - waited
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=120)
     sent = sum(f.sent for f in feeds)
+    read = {
+        m[1]: int(m[2].replace(",", ""))
+        for m in re.finditer(r"feed (\w+): .*?([\d,]+) bytes read", err)
+    }
+    unread = sum(f.unread(read.get(f"feed{f.index}", 0)) for f in feeds)
     reports = int(re.search(r"stopped: ([\d,]+) reports", err)[1].replace(",", ""))  # type: ignore[index]
     rejected = re.search(r"(\d[\d,]*) input records rejected", err)
     rej = int(rejected[1].replace(",", "")) if rejected else 0
-    late = re.search(r"([\d,]+) late;", err)  # skipped with a reason: accounted for
-    n_late = int(late[1].replace(",", "")) if late else 0
-    lost = sent - reports - rej - n_late
+    skipped: dict[str, int] = {}
+    listed = re.search(r"skipped without error: (.*?); [\d,]+ late;", err)
+    for m in re.finditer(r"([^,(]+) \((\d+)\)", listed[1] if listed else ""):
+        skipped[m[1].strip()] = int(m[2])
+    lost = sent - unread - reports - rej - sum(skipped.values())
     t, mb = np.array(samples).T
     half = t >= t[-1] / 2
     slope = float(np.polyfit(t[half], mb[half], 1)[0]) * 3600 if half.sum() > 2 else math.nan
     bounded = abs(slope) * (t[-1] / 3600) < 0.05 * float(mb.mean())
     print(f"{args.minutes:g} min, {args.feeds} feeds x {args.aircraft} aircraft/s, "
           f"{sum(f.drops for f in feeds)} drops")  # fmt: skip
-    print(f"sent {sent:,} lines; reports {reports:,}; rejected {rej:,}; late {n_late:,}; "
+    print(f"sent {sent:,} lines; unread at stop {unread:,} (never read: in socket buffers "
+          f"after {waited:.1f} s of waiting); reports {reports:,}; rejected {rej:,}; "
+          f"skipped {sum(skipped.values()):,} "
+          f"({'; '.join(f'{r}: {n:,}' for r, n in skipped.items()) or 'none'}); "
           f"lost {lost:,}")  # fmt: skip
     print(f"RSS {mb[0]:.0f} MB at start, {mb[-1]:.0f} MB at end, max {mb.max():.0f} MB; "
           f"slope over the last half {slope:+.1f} MB/h: "

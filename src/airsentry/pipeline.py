@@ -8,6 +8,9 @@ live feed, the simulator), so replay and live runs share this code path, and ret
 a frozen :class:`~airsentry.step.Step`: the batch's track updates and classes, the
 tracks that ended, its events and the incidents it changed. Events and incidents are
 in the store before any sink (events file, audit trail, console, outputs) sees the step.
+Each sink's failure is handled by its declared policy (:mod:`airsentry.outputs.base`):
+a critical sink's stops the run with a :class:`~airsentry.outputs.base.SinkError`, a
+best-effort sink's is counted and retried (:meth:`Pipeline.sink_health`).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import numpy as np
 from airsentry.identify.base import Identifier
 from airsentry.incidents import IncidentBook
 from airsentry.model import Event, Incident, ReportBatch, Track, from_epoch
-from airsentry.outputs.base import Sink
+from airsentry.outputs.base import Sink, SinkHealth, SinkRunner
 from airsentry.respond.playbook import Responder
 from airsentry.step import Step
 from airsentry.tracking.base import Tracker
@@ -42,6 +45,10 @@ class Pipeline:
     responder: Responder
     book: IncidentBook | None = None
     sinks: list[Sink] = field(default_factory=list)
+    _runner: SinkRunner = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._runner = SinkRunner(self.sinks)
 
     def process(self, batch: ReportBatch) -> Step:
         """Run one batch through every stage; its events are stored before it returns."""
@@ -104,8 +111,11 @@ class Pipeline:
 
     def close(self) -> None:
         """Close every sink (the store belongs to whoever opened it)."""
-        for sink in self.sinks:
-            sink.close()
+        self._runner.close()
+
+    def sink_health(self) -> list[SinkHealth]:
+        """Per sink: its policy, failed writes, steps waiting and steps dropped."""
+        return self._runner.health()
 
     def live_tracks(self) -> list[tuple[Track, str]]:
         """The live tracks as of the last batch, each with the class it holds."""
@@ -128,5 +138,4 @@ class Pipeline:
         return list(changed.values())
 
     def _write(self, step: Step) -> None:
-        for sink in self.sinks:
-            sink.write(step)
+        self._runner.write(step)

@@ -1,9 +1,19 @@
 """The fuzz harness: mutated real recordings of every format through the entry points
 of replay (:func:`~airsentry.sources.base.read_file`) and of live feeds (the guarded
-decoder fed in random pieces, as :class:`~airsentry.sources.live.LiveRunner` feeds it).
+decoder fed in random pieces, as :class:`~airsentry.sources.live.LiveRunner` feeds it,
+and a dropped session: a prefix, ``resync``, the stream again).
 
-Shared by the suite (``test_fuzz.py``: a fixed seed, a few hundred inputs) and by
-``benchmarks/fuzz.py`` (any count). What is checked for each input:
+Shared by the suite (``test_fuzz.py``: a fixed seed) and by ``benchmarks/fuzz.py`` (any
+count). An *input* is small: a few records (1-8) cut from the real recording at record
+boundaries (:class:`Cutter`: lines, Beast frames, ASTERIX blocks, pcap packets,
+SAPIENT length-prefixed messages; for document formats a small document built from a few
+of the recording's aircraft, trace points or table rows), then mutated. Decoding has a
+fixed cost per call far above the cost per record, so the inputs of a stream format go
+through the entry points in *rounds* of :data:`ROUND` inputs, one after the other in one
+stream (each line input ends with a newline, so its lines stay its own); a round with a
+finding is re-run input by input to name the culprit. Document inputs (a JSON document,
+a Parquet file) go one by one. One input in :data:`FULL_EVERY` is the whole recording,
+mutated. What is checked:
 
 - **no escape**: nothing raises out of either entry point, and no decoder raised into
   its guard (a quarantine reason ``decoder failed: …`` is a decoder bug caught late);
@@ -17,6 +27,8 @@ Shared by the suite (``test_fuzz.py``: a fixed seed, a few hundred inputs) and b
 
 from __future__ import annotations
 
+import itertools
+import os
 import random
 import tempfile
 from collections.abc import Callable
@@ -44,14 +56,28 @@ class Tally:
     """What the runs of one format found."""
 
     inputs: int = 0
+    full: int = 0  # of which whole recordings
     escapes: int = 0
     accounting: int = 0
     out_of_range: int = 0
     examples: list[str] = field(default_factory=list)
+    culprits: list[bytes] = field(default_factory=list)  # inputs that showed a finding
 
     def note(self, what: str) -> None:
         if len(self.examples) < 5:
             self.examples.append(what)
+
+    def add(self, kind: str, what: str, data: bytes) -> None:
+        """Count one finding of ``kind`` (escape, range, accounting) on input ``data``."""
+        if kind == "escape":
+            self.escapes += 1
+        elif kind == "range":
+            self.out_of_range += 1
+        else:
+            self.accounting += 1
+        self.note(what)
+        if len(self.culprits) < 5:
+            self.culprits.append(data)
 
 
 def mutate(data: bytes, rng: random.Random) -> bytes:
@@ -80,6 +106,132 @@ def mutate(data: bytes, rng: random.Random) -> bytes:
     return bytes(buf)
 
 
+ROUND = 128  # inputs of a stream format decoded together
+FULL_EVERY = 400  # one input in this many is the whole recording, mutated
+MAX_RECORDS = 8  # records cut per input
+FULL_BYTES = 1 << 18  # a whole-recording input is at most this long a stretch
+
+
+class Cutter:
+    """Small inputs cut from one recording: ``cut`` a few records (mutation comes later);
+    ``stream`` joins inputs into what the entry points read (after ``prefix``: a CSV
+    header, a pcap file header); ``docs`` (document formats) are whole small documents,
+    one per input, and ``stream`` is then None."""
+
+    def __init__(self, case: str, fmt: str, data: bytes, rng: random.Random) -> None:
+        self.whole = data
+        self.prefix = b""
+        self.lines = False
+        self.docs: list[bytes] = []
+        starts: list[int] = []
+        if (
+            case == "opensky"
+            or fmt in ("sbs", "raw", "jet1090", "detections", "remoteid")
+            or (case == "reports_jsonl")
+        ):
+            self.lines = True
+            if case == "opensky":  # the header names the columns: every stream has it
+                self.prefix = data[: data.index(b"\n") + 1]
+                data = data[len(self.prefix) :]
+            starts = [0, *(np.flatnonzero(np.frombuffer(data, np.uint8) == 10) + 1).tolist()]
+        elif fmt == "beast":
+            starts = _beast_frames(data)
+        elif case == "asterix":
+            starts = _walk(data, 0, lambda i: int.from_bytes(data[i + 1 : i + 3], "big"), 3)
+        elif case == "asterix_pcap":
+            self.prefix = data[:24]
+            data = data[24:]
+            starts = _walk(
+                data, 0, lambda i: 16 + int.from_bytes(data[i + 8 : i + 12], "little"), 16
+            )
+        elif fmt == "sapient":
+            starts = _walk(data, 0, lambda i: 4 + int.from_bytes(data[i : i + 4], "little"), 4)
+        else:  # one JSON document per line (aircraft.json polls) streams as lines
+            self.docs = _small_documents(case, data, rng)
+            self.lines = fmt == "aircraft_json"
+        self.data = data
+        self.starts = np.unique(np.asarray([*starts, len(data)], dtype=np.int64))
+
+    def full(self, rng: random.Random) -> bytes:
+        """The whole recording; for a long one, a stretch of :data:`FULL_BYTES` of it
+        from a record boundary (a 10 MB recording would cost seconds an input)."""
+        if len(self.data) <= FULL_BYTES or len(self.starts) < 3:
+            return self.whole
+        i = int(self.starts[rng.randrange(len(self.starts) - 1)])
+        j = int(self.starts[np.searchsorted(self.starts, i + FULL_BYTES, side="right") - 1])
+        return self.prefix + self.data[i : max(j, i + 1)]
+
+    def cut(self, rng: random.Random) -> bytes:
+        if self.docs:
+            return rng.choice(self.docs)
+        n = len(self.starts) - 1
+        i = rng.randrange(max(n, 1))
+        j = min(n, i + rng.randint(1, MAX_RECORDS))
+        return self.data[int(self.starts[i]) : int(self.starts[j])]
+
+    def stream(self, inputs: list[bytes]) -> bytes | None:
+        if self.docs and not self.lines:
+            return None
+        if self.lines:
+            inputs = [x if x.endswith(b"\n") else x + b"\n" for x in inputs]
+        return self.prefix + b"".join(inputs)
+
+
+def _walk(data: bytes, i: int, size: Callable[[int], int], least: int) -> list[int]:
+    """Record starts of a length-prefixed stream (stops at a length that cannot be)."""
+    out = []
+    while i + least <= len(data):
+        n = size(i)
+        if n < least:
+            break
+        out.append(i)
+        i += n
+    return out
+
+
+def _beast_frames(data: bytes) -> list[int]:
+    """Where Beast frames start: an unescaped 0x1a followed by a type byte."""
+    out, i = [], 0
+    while i < len(data) - 1:
+        if data[i] == 0x1A:
+            if data[i + 1] == 0x1A:
+                i += 2
+                continue
+            if data[i + 1] in b"1234":
+                out.append(i)
+        i += 1
+    return out
+
+
+def _small_documents(case: str, data: bytes, rng: random.Random, n: int = 200) -> list[bytes]:
+    """Small documents made of a few of the recording's own entries."""
+    import io
+    import json
+
+    import pyarrow.parquet as pq
+
+    out = []
+    if data.startswith(b"PAR1"):
+        table = pq.read_table(io.BytesIO(data))
+        for _ in range(n):
+            i = rng.randrange(table.num_rows)
+            sink = io.BytesIO()
+            pq.write_table(table.slice(i, rng.randint(1, MAX_RECORDS)), sink)
+            out.append(sink.getvalue())
+        return out
+    try:
+        docs = [json.loads(data)]
+    except json.JSONDecodeError:  # one document per line
+        docs = [json.loads(line) for line in data.splitlines() if line.strip()]
+    key = "aircraft" if "aircraft" in docs[0] else "trace"
+    for _ in range(n):
+        doc = rng.choice(docs)
+        i = rng.randrange(len(doc[key]))
+        small = {**doc, key: doc[key][i : i + rng.randint(1, MAX_RECORDS)]}
+        out.append(json.dumps(small).encode())
+    return out
+
+
 def _totals(batches: list[ReportBatch], q: Quarantine) -> tuple[int, int, int]:
     return sum(len(b) for b in batches), q.count, sum(q.skipped.values())
 
@@ -94,13 +246,60 @@ def _check_batch(b: ReportBatch) -> bool:
     return ok_t and bool(placed.all())
 
 
-def _escaped(q: Quarantine) -> bool:
-    return any(str(r).startswith("decoder failed") for r in q.by_reason)
+def _escaped(q: Quarantine) -> str | None:
+    return next((str(r) for r in q.by_reason if str(r).startswith("decoder failed")), None)
 
 
 def lines_in(data: bytes) -> int:
     """Records of a line format: lines, a last one without its newline included."""
     return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
+
+
+def findings(
+    fmt: str,
+    data: bytes,
+    options: dict[str, Any],
+    live_options: dict[str, Any],
+    rng: random.Random,
+    folder: Path,
+) -> list[tuple[str, str]]:
+    """Run ``data`` through replay, live pieces and a dropped session; what went wrong,
+    as (kind, what) with kind ``escape``, ``range`` or ``accounting``."""
+    path = folder / f"fuzz.{fmt}"
+    path.write_bytes(data)
+    found: list[tuple[str, str]] = []
+    results = []
+    cut = rng.randrange(len(data) + 1)
+    for entry in ("file", "live", "reconnect"):
+        q = Quarantine(keep_in_memory=0)
+        try:
+            if entry == "file":
+                batches = list(read_file(path, fmt, q, **options))
+            elif entry == "live":
+                batches = _pieces(fmt, data, live_options, q, rng)
+            else:
+                batches = _pieces(fmt, data, live_options, q, rng, dropped=data[:cut])
+        except Exception as exc:  # an escape: the harness's whole point
+            found.append(("escape", f"{entry}: {type(exc).__name__}: {exc}"[:200]))
+            return found
+        if (reason := _escaped(q)) is not None:
+            found.append(("escape", f"{entry}: {reason}"[:200]))
+        if not all(_check_batch(b) for b in batches):
+            found.append(("range", f"{entry}: a report out of range"))
+        results.append(_totals(batches, q))
+    (acc, rej, skip), (live_acc, live_rej, live_skip), again = results
+    if fmt in LINE_FORMATS:
+        if acc + rej + skip != lines_in(data):
+            found.append(("accounting", f"{acc} + {rej} + {skip} != {lines_in(data)} lines"))
+        if sum(again) != lines_in(data[:cut]) + lines_in(data):
+            found.append(("accounting", f"reconnect: {again} != lines of prefix + stream"))
+    elif fmt not in CLOCKED and live_acc + live_rej + live_skip != acc + rej + skip:
+        found.append(
+            ("accounting", f"file {acc}+{rej}+{skip}, pieces {live_acc}+{live_rej}+{live_skip}")
+        )
+    elif fmt not in CLOCKED and fmt not in DEDUP and live_acc != acc:
+        found.append(("accounting", f"file accepted {acc}, pieces accepted {live_acc}"))
+    return found
 
 
 def check(
@@ -112,50 +311,35 @@ def check(
     tally: Tally,
     folder: Path,
 ) -> None:
-    """Run one input through both entry points and tally what went wrong."""
+    """Run one input through the entry points and tally what went wrong."""
     tally.inputs += 1
-    path = folder / f"fuzz.{fmt}"
-    path.write_bytes(data)
-    results = []
-    for entry in ("file", "live"):
-        q = Quarantine(keep_in_memory=0)
-        try:
-            if entry == "file":
-                batches = list(read_file(path, fmt, q, **options))
-            else:
-                batches = _pieces(fmt, data, live_options, q, rng)
-        except Exception as exc:  # an escape: the harness's whole point
-            tally.escapes += 1
-            tally.note(f"{entry}: {type(exc).__name__}: {exc}"[:200])
-            return
-        if _escaped(q):
-            tally.escapes += 1
-            tally.note(f"{entry}: {next(r for r in q.by_reason if r.startswith('decoder'))}")
-        if not all(_check_batch(b) for b in batches):
-            tally.out_of_range += 1
-            tally.note(f"{entry}: a report out of range")
-        results.append(_totals(batches, q))
-    (acc, rej, skip), (live_acc, live_rej, live_skip) = results
-    if fmt in LINE_FORMATS and acc + rej + skip != lines_in(data):
-        tally.accounting += 1
-        tally.note(f"{acc} + {rej} + {skip} != {lines_in(data)} lines")
-    elif fmt not in CLOCKED and live_acc + live_rej + live_skip != acc + rej + skip:
-        tally.accounting += 1
-        tally.note(f"file {acc}+{rej}+{skip}, pieces {live_acc}+{live_rej}+{live_skip}")
-    elif fmt not in CLOCKED and fmt not in DEDUP and live_acc != acc:
-        tally.accounting += 1
-        tally.note(f"file accepted {acc}, pieces accepted {live_acc}")
+    for kind, what in findings(fmt, data, options, live_options, rng, folder):
+        tally.add(kind, what, data)
 
 
 def _pieces(
-    fmt: str, data: bytes, options: dict[str, Any], q: Quarantine, rng: random.Random
+    fmt: str,
+    data: bytes,
+    options: dict[str, Any],
+    q: Quarantine,
+    rng: random.Random,
+    *,
+    dropped: bytes | None = None,
 ) -> list[ReportBatch]:
+    """Feed ``data`` in pieces cut at random places, then flush, as a live feed does;
+    with ``dropped``, a session that delivered those bytes and dropped (``resync``) first."""
     dec = Guarded(decoder(fmt, source="live", **options), "live")
-    out, i = [], 0
-    while i < len(data):
-        n = rng.choice([1, 7, 97, 1024, 65536])
-        out.append(dec.feed(data[i : i + n], q))
-        i += n
+    out = []
+    if dropped is not None:
+        out.append(dec.feed(dropped, q))
+        dec.resync(q)
+    cuts = sorted(rng.randrange(len(data) + 1) for _ in range(rng.randint(0, 6)))
+    if rng.random() < 0.2 and len(data) > 1:  # a few one-byte pieces at one place
+        i = rng.randrange(len(data) - 1)
+        cuts = sorted([*cuts, i, i + 1, min(len(data), i + 2)])
+    for lo, hi in itertools.pairwise([0, *cuts, len(data)]):
+        if hi > lo:
+            out.append(dec.feed(data[lo:hi], q))
     out.append(dec.flush(q))
     return [b for b in out if len(b)]
 
@@ -170,17 +354,69 @@ def fuzz(
     """``count`` mutated inputs of each case (format, seed bytes, options)."""
     rng = random.Random(seed)
     tallies: dict[str, Tally] = {}
-    with tempfile.TemporaryDirectory(prefix="airsentry-fuzz-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="airsentry-fuzz-", dir=_scratch()) as tmp:
+        folder = Path(tmp)
         for case, (fmt, data, options) in cases.items():
             tally = tallies.setdefault(case, Tally())
             live = {k: v for k, v in options.items() if k != "start"}
             if fmt in ("beast", "raw") and "start" in options:
                 live["start"] = options["start"]
-            for _ in range(count):
-                check(fmt, mutate(data, rng), options, live, rng, tally, Path(tmp))
+            cutter = Cutter(case, fmt, data, rng)
+            done = 0
+            while done < count:
+                # every FULL_EVERY-th input, and the last one if none was yet
+                if done % FULL_EVERY == FULL_EVERY - 1 or (done == count - 1 and not tally.full):
+                    check(fmt, mutate(cutter.full(rng), rng), options, live, rng, tally, folder)
+                    tally.full += 1
+                    done += 1
+                    continue
+                left = count - done - (not tally.full)
+                n = min(ROUND, left, FULL_EVERY - 1 - done % FULL_EVERY)
+                inputs = [mutate(cutter.cut(rng), rng) for _ in range(n)]
+                stream = cutter.stream(inputs)
+                if stream is None:
+                    for x in inputs:
+                        check(fmt, x, options, live, rng, tally, folder)
+                else:
+                    _round(fmt, cutter, inputs, stream, options, live, rng, tally, folder)
+                done += n
             if progress is not None:
                 progress(case, tally)
     return tallies
+
+
+def _round(
+    fmt: str,
+    cutter: Cutter,
+    inputs: list[bytes],
+    stream: bytes,
+    options: dict[str, Any],
+    live: dict[str, Any],
+    rng: random.Random,
+    tally: Tally,
+    folder: Path,
+) -> None:
+    """Inputs of a stream format decoded together; on a finding, one by one."""
+    tally.inputs += len(inputs)
+    found = findings(fmt, stream, options, live, rng, folder)
+    if not found:
+        return
+    named = False
+    for x in inputs:
+        alone = cutter.stream([x])
+        assert alone is not None
+        for kind, what in findings(fmt, alone, options, live, rng, folder):
+            tally.add(kind, what, alone)
+            named = True
+    if not named:  # only the inputs together show it
+        for kind, what in found:
+            tally.add(kind, f"(a round of {len(inputs)} inputs) {what}", stream)
+
+
+def _scratch() -> str | None:
+    """A memory-backed folder for the replay entry's files when there is one."""
+    shm = Path("/dev/shm")
+    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
 
 
 def seed_cases(wheel: Path, sdist: Path) -> dict[str, tuple[str, bytes, dict[str, Any]]]:

@@ -134,3 +134,113 @@ def test_every_format_decoder_is_guarded_the_same_way():
     line = json.dumps({**GOOD_DETECTION, "lat": 47.0, "alt": 5e9}).encode() + b"\n"
     assert len(dec.feed(line, q)) == 0  # refused by the format itself or the shared check
     assert q.count == 1
+
+
+def test_a_reports_line_with_a_huge_integer_is_rejected_not_raised(tmp_path: Path):
+    """Found by benchmarks/fuzz.py: a number of more than 4,300 digits is beyond
+    Python's int parsing limit (ValueError, not a JSONDecodeError) and escaped."""
+    good = {"time": "2019-05-24T21:18:38.737000Z", "lat": 47.3, "lon": 8.5, "identity": "a"}
+    path = tmp_path / "reports.jsonl"
+    huge = b'{"time": 1558732718, "lat": ' + b"4" * 5000 + b', "lon": 8.5}\n'
+    path.write_bytes(json.dumps(good).encode() + b"\n" + huge + json.dumps(good).encode() + b"\n")
+    q = Quarantine()
+    batch = read(path, "reports", q)
+    assert len(batch) == 2
+    assert q.count == 1
+    assert not any(r.startswith("decoder failed") for r in q.by_reason)
+    assert "4300" in next(iter(q.by_reason)) or "digits" in next(iter(q.by_reason))
+
+
+def test_a_reports_parquet_with_a_column_name_not_utf8_is_rejected_not_raised(tmp_path: Path):
+    """Found by benchmarks/fuzz.py: a footer whose column name is not UTF-8 raised
+    UnicodeDecodeError out of pyarrow's ParquetFile."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "reports.parquet"
+    table = pa.table({"time": [1_720_000_000.0], "lat": [47.0], "lon": [8.0], "zqxjkw": ["a"]})
+    pq.write_table(table, path)
+    data = path.read_bytes()
+    assert b"zqxjkw" in data
+    path.write_bytes(data.replace(b"zqxjkw", b"zq\xdf\xffkw"))  # same length: still parses
+    q = Quarantine()
+    batch = read(path, "reports", q)
+    assert len(batch) == 0
+    assert q.count == 1
+    assert not any(r.startswith("decoder failed") for r in q.by_reason)
+    assert "Parquet unreadable" in next(iter(q.by_reason))
+
+
+def test_an_aircraft_json_number_beyond_float64_is_rejected_not_raised(tmp_path: Path):
+    """Found by benchmarks/fuzz.py: an integer of 400 digits (valid JSON, beyond float64)
+    raised OverflowError out of the aircraft.json decoder."""
+    good = {"hex": "4ca1d3", "lat": 59.8, "lon": 26.3, "alt_baro": 35000, "gs": 450}
+    doc = b'{"now": 1758275730.5, "aircraft": [' + json.dumps(good).encode()
+    doc += b', {"hex": "4ca1d4", "lat": 59.8, "lon": 26.3, "track": 90, "gs": '
+    doc += b"9" * 400 + b"}]}\n"
+    path = tmp_path / "aircraft.json"
+    path.write_bytes(doc)
+    q = Quarantine()
+    batch = read(path, "aircraft_json", q)
+    assert len(batch) == 1
+    assert q.count == 1
+    assert not any(r.startswith("decoder failed") for r in q.by_reason)
+
+
+def test_a_detection_kind_that_is_an_object_is_rejected_not_raised(tmp_path: Path):
+    """Found by benchmarks/fuzz.py: ``"kind": {...}`` raised TypeError (unhashable) out
+    of the detections decoder, and its piece's other lines went with it."""
+    bad = {**GOOD_DETECTION, "kind": {"radar": 1}}
+    path = tmp_path / "d.jsonl"
+    path.write_text("\n".join(json.dumps(d) for d in (GOOD_DETECTION, bad, GOOD_DETECTION)))
+    q = Quarantine()
+    batch = read(path, "detections", q)
+    assert len(batch) == 2
+    assert q.count == 1
+    assert any("'kind'" in r for r in q.by_reason)
+
+
+def test_a_jet1090_line_that_is_null_is_rejected_and_does_not_crash_the_process(tmp_path: Path):
+    """Found by benchmarks/fuzz.py: pyarrow 26's JSON reader dies with SIGSEGV on a block
+    whose first value is ``null`` (a live jet1090 feed could kill airsentry). Run in a
+    child process, so that a crash fails this test instead of ending the suite."""
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "feed.jsonl"
+    good = b'{"timestamp": 1720248189.5, "icao24": "393322", "latitude": 48.1, "longitude": 2.3}'
+    path.write_bytes(b'null,"TAS":316,"icao24":"393322"}\nnull\n' + good + b"\n")
+    script = (
+        "import sys\nfrom pathlib import Path\n"
+        "from airsentry.sources.base import Quarantine, read_file\n"
+        "q = Quarantine()\n"
+        "n = sum(len(b) for b in read_file(Path(sys.argv[1]), 'jet1090', q))\n"
+        "print(n, q.count, sum(q.skipped.values()))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(path)], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0, done.stderr[-500:]
+    accepted, rejected, skipped = map(int, done.stdout.split())
+    assert (accepted, rejected) == (1, 2)
+    assert skipped == 0
+
+
+def test_a_reports_time_shaped_like_iso_but_no_date_is_rejected_not_raised(tmp_path: Path):
+    """Found by benchmarks/fuzz.py: day 34 or hour 61 matched the ISO 8601 pattern, and
+    Arrow refused the whole block's cast (ArrowInvalid escaped, the block was lost)."""
+    good = {"time": "2019-05-24T21:18:38.737000Z", "lat": 47.3, "lon": 8.5}
+    bad = [
+        {**good, "time": "2019-05-34T21:19:14.452000Z"},
+        {**good, "time": "2019-05-24T61:20:25Z"},
+    ]
+    path = tmp_path / "reports.jsonl"
+    path.write_text("\n".join(json.dumps(d) for d in [good, *bad, good]) + "\n")
+    q = Quarantine()
+    batch = read(path, "reports", q)
+    assert len(batch) == 2
+    assert q.count == 2
+    assert all("not a valid date" in r for r in q.by_reason)
+    assert batch.t[0] == pytest.approx(1558732718.737)

@@ -2,9 +2,11 @@
 
 The feeds of the configuration (``docs/configuration.md``) are connected, merged in
 event time and run through the pipeline into the incident store. SIGINT or SIGTERM ends
-the run cleanly: every session is closed, what the decoders and the merge window still
-hold goes through the pipeline, and the store is closed; events reach the store before
-anything else sees them, so nothing accepted is lost. Tracks are not ended at shutdown
+the run cleanly within about a second: every session stops reading and hands on what it
+had already read, what the decoders and the merge window hold goes through the pipeline
+until the stop budget (1 s) is spent, the rest is counted as skipped ("stopped"), and
+the store is closed; events reach the store before anything else sees them, so nothing
+accepted is lost. Tracks are not ended at shutdown
 (an aircraft does not leave a zone because airsentry stopped). Feed health is printed to
 stderr every ``--status-every`` seconds and at the end.
 """
@@ -77,10 +79,20 @@ def run(args: argparse.Namespace) -> int:
             if args.metrics_port is not None:
                 from prometheus_client import start_http_server
 
-                metrics.watch(run.pipeline.sinks, run.store).feeds = runner.health
+                metrics.watch(
+                    run.pipeline.sinks, run.store, sink_health=run.pipeline.sink_health
+                ).feeds = runner.health
                 start_http_server(args.metrics_port, args.metrics_host, metrics.registry)
             asyncio.run(_serve(runner, args.status_every))
             t = run.totals
+            for h in run.pipeline.sink_health():
+                if h.failures or h.backlog or h.dropped_steps:
+                    print(
+                        f"output {h.name} ({h.policy}): {h.failures:,} failed writes, "
+                        f"{h.backlog:,} steps not written, {h.dropped_steps:,} steps "
+                        f"({h.dropped_events:,} events) dropped; last error: {h.last_error}",
+                        file=sys.stderr,
+                    )
             print(
                 f"stopped: {t.reports:,} reports, {t.events:,} events, "
                 f"{len(t.incidents_changed)} incidents changed; {quarantine.summary()}; "
@@ -120,6 +132,7 @@ def _print_health(snapshots: list[HealthSnapshot]) -> None:
         last = isoformat(h.last_report) if math.isfinite(h.last_report) else "never"
         print(
             f"feed {h.name}: {h.state}, {h.reports:,} reports ({h.rate:.1f}/s), last {last}, "
+            f"{h.bytes:,} bytes read, "
             f"{h.connects} connects, {h.disconnects} drops, {h.failures} failed attempts, "
             f"{h.rejected:,} rejected, {h.late:,} late"
             + (f", last error: {h.last_error}" if h.last_error else ""),

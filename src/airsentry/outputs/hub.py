@@ -23,6 +23,7 @@ import numpy as np
 
 from airsentry.incidents.outbox import Outbox
 from airsentry.model import ReportBatch, TrackUpdates
+from airsentry.outputs.base import SinkPolicy
 from airsentry.outputs.delivery import Delivery, Live
 from airsentry.outputs.messages import TrackSnapshot, incident_message, incident_type
 from airsentry.step import Step
@@ -60,6 +61,8 @@ class _TrackGate:
 
 class Outputs:
     """A sink that hands each step to the outputs' delivery threads."""
+
+    policy = SinkPolicy.BEST_EFFORT  # the watch goes on without it (outputs/base.py)
 
     def __init__(self, deliveries: Sequence[Delivery], outbox: Outbox | None) -> None:
         self.deliveries = list(deliveries)

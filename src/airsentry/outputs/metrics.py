@@ -5,8 +5,8 @@ exposes at ``/metrics`` and ``airsentry run --metrics-port`` on a port of its ow
 Names (all prefixed ``airsentry_``):
 
 - ``reports_total``, ``steps_total``: reports and batches through the pipeline;
-- ``feed_reports_total{feed}``, ``feed_rejected_total{feed}``, ``feed_up{feed}``: per
-  live feed, from the feeds' health (``run`` and ``serve`` with feeds);
+- ``feed_reports_total{feed}``, ``feed_rejected_total{feed}``, ``feed_bytes_total{feed}``,
+  ``feed_up{feed}``: per live feed, from the feeds' health (``run`` and ``serve`` with feeds);
 - ``tracks_live{class}``: tracks updated and not ended, by class (refreshed at most
   once a second from the steps' arrays, never per row);
 - ``events_total{kind}``; ``incidents_open`` (read from the store when scraped);
@@ -15,7 +15,10 @@ Names (all prefixed ``airsentry_``):
   of old data shows its age);
 - ``output_queue_depth{output}``, ``output_shed_total{output}``,
   ``output_delivered_total{output}``, ``output_failures_total{output}``,
-  ``output_connected{output}``: the outputs' delivery threads.
+  ``output_connected{output}``: the outputs' delivery threads;
+- ``sink_failures_total{sink,policy}``, ``sink_backlog{sink}``,
+  ``sink_dropped_total{sink}``: failed writes of each sink of the pipeline, and the
+  steps a best-effort sink holds or dropped (:mod:`airsentry.outputs.base`).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from airsentry.outputs.base import SinkHealth, SinkPolicy
 from airsentry.outputs.hub import Outputs
 from airsentry.step import Step
 
@@ -90,16 +94,39 @@ class _Live(Collector):
             rejected = CounterMetricFamily(
                 "airsentry_feed_rejected", "records rejected", labels=["feed"]
             )
+            read = CounterMetricFamily(
+                "airsentry_feed_bytes", "bytes read and decoded", labels=["feed"]
+            )
             up = GaugeMetricFamily("airsentry_feed_up", "1 when connected", labels=["feed"])
             for h in m.feeds():
+                read.add_metric([h.name], h.bytes)
                 reports.add_metric([h.name], h.reports)
                 rejected.add_metric([h.name], h.rejected)
                 up.add_metric([h.name], int(h.state == "connected"))
-            yield from (reports, rejected, up)
+            yield from (reports, rejected, read, up)
+        if m.sink_health is not None:
+            failures = CounterMetricFamily(
+                "airsentry_sink_failures", "failed writes of a sink", labels=["sink", "policy"]
+            )
+            backlog = GaugeMetricFamily(
+                "airsentry_sink_backlog", "steps a best-effort sink has not written yet",
+                labels=["sink"],
+            )  # fmt: skip
+            dropped = CounterMetricFamily(
+                "airsentry_sink_dropped", "steps a best-effort sink dropped (backlog full)",
+                labels=["sink"],
+            )  # fmt: skip
+            for h in m.sink_health():
+                failures.add_metric([h.name, h.policy], h.failures)
+                backlog.add_metric([h.name], h.backlog)
+                dropped.add_metric([h.name], h.dropped_steps)
+            yield from (failures, backlog, dropped)
 
 
 class PipelineMetrics:
     """A sink that counts, in its own registry (several pipelines never collide)."""
+
+    policy = SinkPolicy.BEST_EFFORT  # the watch goes on without it (outputs/base.py)
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
@@ -117,15 +144,25 @@ class PipelineMetrics:
         self.outputs: list[Outputs] = []
         self.open_incidents: Callable[[], int] | None = None
         self.feeds: Callable[[], Sequence[Any]] | None = None
+        self.sink_health: Callable[[], Sequence[SinkHealth]] | None = None
         self._pending: list[tuple[np.ndarray, np.ndarray]] = []
         self._ended: list[int] = []
         self._refreshed = 0.0
         self._lock = threading.Lock()  # the pipeline's thread and the scraping thread
         r.register(_Live(self))
 
-    def watch(self, sinks: Sequence[object], store: Any = None) -> PipelineMetrics:
-        """Report the outputs among ``sinks`` and the open incidents of ``store``."""
+    def watch(
+        self,
+        sinks: Sequence[object],
+        store: Any = None,
+        *,
+        sink_health: Callable[[], Sequence[SinkHealth]] | None = None,
+    ) -> PipelineMetrics:
+        """Report the outputs among ``sinks``, the open incidents of ``store`` and the
+        sinks' failures and backlogs (``sink_health``: the pipeline's)."""
         self.outputs += [s for s in sinks if isinstance(s, Outputs)]
+        if sink_health is not None:
+            self.sink_health = sink_health
         if store is not None:
             self.open_incidents = lambda: _count_open(store)
         return self

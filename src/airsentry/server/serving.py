@@ -84,7 +84,7 @@ def open_context(
             all_zones=zones,
             sinks=[ctx.metrics, ctx.gnss],  # ctx.gnss: the map behind /api/gnss
         )
-        ctx.metrics.watch(pipeline.sinks)
+        ctx.metrics.watch(pipeline.sinks, sink_health=pipeline.sink_health)
         ctx.runner = PipelineRunner(
             pipeline,
             batches,

@@ -30,12 +30,15 @@ import socket
 import struct
 import urllib.error
 import urllib.request
-from collections.abc import AsyncGenerator
+from collections import deque
+from collections.abc import AsyncGenerator, Awaitable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar, Protocol
+from typing import ClassVar, Protocol, TypeVar
 
+T = TypeVar("T")
 READ_BYTES = 1 << 16
+HIGH_WATER = 1 << 18  # bytes a TCP session holds read and not yet decoded
 
 
 class Transport(Protocol):
@@ -47,8 +50,12 @@ class Transport(Protocol):
         """Where the bytes come from, for logs and health (``tcp://host:port``)."""
         ...
 
-    def session(self) -> AsyncGenerator[bytes, None]:
-        """Open one session, yield ``b""``, then its bytes until it ends (``OSError``)."""
+    def session(self, stop: asyncio.Event | None = None) -> AsyncGenerator[bytes, None]:
+        """Open one session, yield ``b""``, then its bytes until it ends (``OSError``).
+
+        Once ``stop`` is set the session reads nothing more from its source, yields
+        what it had already read (a TCP connection's buffer, received datagrams) and
+        ends: a stop never drops bytes that were taken from the operating system."""
         ...
 
 
@@ -70,27 +77,124 @@ class TcpClient:
     def describe(self) -> str:
         return f"tcp://{self.host}:{self.port}"
 
-    async def session(self) -> AsyncGenerator[bytes, None]:
+    async def session(self, stop: asyncio.Event | None = None) -> AsyncGenerator[bytes, None]:
+        loop = asyncio.get_running_loop()
         try:
-            reader, writer = await asyncio.wait_for(
-                asyncio.open_connection(self.host, self.port), self.connect_timeout_s
+            transport, buffer = await asyncio.wait_for(
+                loop.create_connection(lambda: _StreamBuffer(HIGH_WATER), self.host, self.port),
+                self.connect_timeout_s,
             )
         except TimeoutError:
             raise OSError(f"connect to {self.describe()} timed out") from None
         try:
             yield b""
             while True:
-                try:
-                    data = await asyncio.wait_for(reader.read(READ_BYTES), self.idle_timeout_s)
-                except TimeoutError:
-                    raise OSError(f"no data for {self.idle_timeout_s:g} s") from None
-                if not data:
+                if stopping(stop):
+                    # Stop reading the socket; hand on what was already read from it.
+                    buffer.freeze()
+                    while buffer.size:
+                        yield buffer.take(READ_BYTES)
                     return
-                yield data
+                if not buffer.size:
+                    if buffer.eof:
+                        if buffer.error is not None:
+                            raise OSError(f"connection lost: {buffer.error}")
+                        return
+                    try:
+                        await _unless_stopped(buffer.ready.wait(), stop, self.idle_timeout_s)
+                    except TimeoutError:
+                        raise OSError(f"no data for {self.idle_timeout_s:g} s") from None
+                    continue
+                yield buffer.take(READ_BYTES)
         finally:
-            writer.close()
-            with contextlib.suppress(OSError):
-                await writer.wait_closed()
+            transport.close()
+
+
+class _StreamBuffer(asyncio.Protocol):
+    """What a TCP connection has read from its socket and not yet handed on: bounded
+    (reading pauses above ``high`` bytes and resumes below half of it) and visible, so
+    that a stop hands on every byte read (:meth:`freeze`) instead of dropping it."""
+
+    def __init__(self, high: int) -> None:
+        self.high = high
+        self.chunks: deque[bytes] = deque()
+        self.size = 0
+        self.eof = False
+        self.error: Exception | None = None
+        self.ready = asyncio.Event()
+        self.transport: asyncio.Transport | None = None
+        self.paused = self.frozen = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.chunks.append(data)
+        self.size += len(data)
+        self.ready.set()
+        if self.size > self.high and not self.paused and self.transport is not None:
+            self.transport.pause_reading()
+            self.paused = True
+
+    def eof_received(self) -> bool:
+        self.eof = True
+        self.ready.set()
+        return False  # close the transport
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.eof = True
+        self.error = exc
+        self.ready.set()
+
+    def freeze(self) -> None:
+        """Read nothing more from the socket; what is held can still be taken."""
+        if not self.paused and self.transport is not None and not self.eof:
+            self.transport.pause_reading()
+        self.paused = self.frozen = True
+
+    def take(self, limit: int) -> bytes:
+        """Up to about ``limit`` bytes of what is held, oldest first."""
+        out: list[bytes] = []
+        n = 0
+        while self.chunks and n < limit:
+            chunk = self.chunks.popleft()
+            out.append(chunk)
+            n += len(chunk)
+        self.size -= n
+        if not self.chunks and not self.eof:
+            self.ready.clear()
+        if self.paused and not self.frozen and self.size < self.high // 2:
+            assert self.transport is not None
+            self.transport.resume_reading()
+            self.paused = False
+        return b"".join(out)
+
+
+def stopping(stop: asyncio.Event | None) -> bool:
+    return stop is not None and stop.is_set()
+
+
+async def _unless_stopped(
+    aw: Awaitable[T], stop: asyncio.Event | None, timeout: float | None = None
+) -> T | None:
+    """The result of ``aw``, or None if ``stop`` is set first (``aw`` is then
+    cancelled); ``TimeoutError`` if neither comes within ``timeout`` seconds."""
+    task = asyncio.ensure_future(aw)
+    stopper = asyncio.ensure_future(stop.wait()) if stop is not None else None
+    try:
+        waits = {task} if stopper is None else {task, stopper}
+        await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        if stopper is not None:
+            stopper.cancel()
+        if not task.done():
+            task.cancel()
+    if task.done() and not task.cancelled():
+        return task.result()  # done, even if the stop came at the same time
+    if stopping(stop):
+        return None
+    raise TimeoutError
 
 
 class _DatagramQueue(asyncio.DatagramProtocol):
@@ -152,7 +256,7 @@ class UdpReceiver:
         sock.setblocking(False)
         return sock
 
-    async def session(self) -> AsyncGenerator[bytes, None]:
+    async def session(self, stop: asyncio.Event | None = None) -> AsyncGenerator[bytes, None]:
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[bytes | Exception] = asyncio.Queue(self.max_queue)
         transport, _ = await loop.create_datagram_endpoint(
@@ -161,7 +265,14 @@ class UdpReceiver:
         try:
             yield b""
             while True:
-                item = await queue.get()
+                item = await _unless_stopped(queue.get(), stop)
+                if item is None:  # stopped: receive nothing more, hand on what was received
+                    transport.close()
+                    while not queue.empty():
+                        held = queue.get_nowait()
+                        if not isinstance(held, Exception):
+                            yield held
+                    return
                 if isinstance(item, Exception):
                     raise OSError(f"receive failed: {item}")
                 yield item
@@ -196,12 +307,18 @@ class HttpPoller:
         except urllib.error.URLError as exc:  # HTTPError included; both are OSErrors
             raise OSError(f"GET {self.url}: {exc}") from exc
 
-    async def session(self) -> AsyncGenerator[bytes, None]:
+    async def session(self, stop: asyncio.Event | None = None) -> AsyncGenerator[bytes, None]:
         loop = asyncio.get_running_loop()
         while True:
             started = loop.time()
-            yield await asyncio.to_thread(self._get)
-            await asyncio.sleep(max(0.0, self.interval_s - (loop.time() - started)))
+            body = await _unless_stopped(asyncio.to_thread(self._get), stop)
+            if body is None:
+                return  # stopped while a response was on its way: it was never read
+            yield body
+            wait = max(0.0, self.interval_s - (loop.time() - started))
+            with contextlib.suppress(TimeoutError):
+                if await _unless_stopped(asyncio.sleep(wait, True), stop, wait + 1.0) is None:
+                    return
 
 
 @dataclass(slots=True)
@@ -229,7 +346,7 @@ class FileTail:
     def describe(self) -> str:
         return f"file://{self.path}"
 
-    async def session(self) -> AsyncGenerator[bytes, None]:
+    async def session(self, stop: asyncio.Event | None = None) -> AsyncGenerator[bytes, None]:
         # The first session honours from_start; later ones (after a rotation) read the
         # new file from its start.
         try:
@@ -243,14 +360,15 @@ class FileTail:
             self._opened = True
             yield b""
             ident = os.fstat(fh.fileno()).st_ino
-            while True:
+            while not stopping(stop):  # stopped: what is still in the file is unread
                 data = fh.read(READ_BYTES)
                 if data:
                     yield data
                     continue
                 if self._rotated(ident, fh.tell()):
                     return
-                await asyncio.sleep(self.poll_s)
+                with contextlib.suppress(TimeoutError):
+                    await _unless_stopped(asyncio.sleep(self.poll_s), stop, self.poll_s + 1.0)
 
     def _rotated(self, ident: int, position: int) -> bool:
         try:

@@ -130,7 +130,7 @@ class DetectionDecoder:
             return None
         row: dict[str, Any] = {"t": _time(obj["time"]), "sensor": sensor}
         kind = obj.get("kind", "")
-        if kind not in KINDS:
+        if not isinstance(kind, str) or kind not in KINDS:
             raise _Bad(f"'kind' {kind!r} is not one of {', '.join(sorted(KINDS))}")
         row["kind"] = kind
         track = obj.get("track_id")

@@ -113,6 +113,7 @@ class Jet1090Decoder:
             # blank as JSON sees it (RFC 8259 whitespace), as the Arrow reader does
             blank = sum(1 for x in block if not x.strip(b" \t\r\n"))
             quarantine.skip("blank line", blank)
+            block = _objects_only(block, self._line, self.source, quarantine)
             table = _parse(block, self._line, self.source, quarantine)
             self._line += len(block)
             out.append(self._reports(table, self._carry, quarantine))
@@ -210,6 +211,23 @@ def _parse(lines: list[bytes], first: int, source: str, q: Quarantine) -> pa.Tab
             _parse(lines[half:], first + half, source, q),
         ]
     )
+
+
+def _objects_only(lines: list[bytes], first: int, source: str, q: Quarantine) -> list[bytes]:
+    """Reject the lines that do not start with ``{`` (after blanks) before Arrow sees
+    them, each in place of an empty line (so line numbers hold). Arrow 26's JSON reader
+    crashes the process (SIGSEGV) on a block whose first value is ``null``; no JSON
+    value but an object is an rs1090 line anyway."""
+    out = lines
+    for i, x in enumerate(lines):
+        head = x.lstrip(b" \t\r\n")[:1]
+        if head and head != b"{":
+            if out is lines:
+                out = list(lines)
+            reason = "not a JSON object of the rs1090 schema: not a JSON object"
+            q.reject(DecodeError(reason, source=source, line=first + i), _raw(x))
+            out[i] = b"\n"
+    return out
 
 
 def _split(text: bytes) -> list[bytes]:

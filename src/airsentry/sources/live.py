@@ -120,6 +120,7 @@ class LiveRunner:
         max_held: int = 50_000,
         clock: Callable[[], float] = time.time,
         seed: int | None = None,
+        stop_s: float = 1.0,
     ) -> None:
         self.feeds = list(feeds)
         names = [f.name for f in self.feeds]
@@ -139,6 +140,8 @@ class LiveRunner:
         self._stop = asyncio.Event()
         self._error: Exception | None = None
         self.delivered = 0
+        self.stop_s = stop_s
+        self.unprocessed = 0  # reports held at a stop that the sink had no time for
 
     def health(self) -> list[HealthSnapshot]:
         now = self.clock()
@@ -149,16 +152,30 @@ class LiveRunner:
         self._stop.set()
 
     async def run(self) -> None:
-        """Run until :meth:`stop`; then end every session, decode what is left of each
-        stream and hand every held report to the sink before returning."""
+        """Run until :meth:`stop`; then drain and hand on, within ``stop_s``.
+
+        On a stop every session reads nothing more from its source and yields what it
+        had already read, which is decoded (sessions still draining after half of
+        ``stop_s`` are cancelled); each decoder's tail is flushed; then the held reports
+        go to the sink in time order, in slices, until ``stop_s`` has passed since the
+        stop. What the sink could not take in time is counted as skipped
+        (:data:`STOPPED_REASON`), so records in = accepted + rejected + skipped stays
+        exact through a stop."""
         decoders = {f.name: f.decoder() for f in self.feeds}
         tasks = [asyncio.create_task(self._feed(f, decoders[f.name])) for f in self.feeds]
         ticker = asyncio.create_task(self._tick())
         try:
             await self._stop.wait()
         finally:
-            for task in [*tasks, ticker]:
-                task.cancel()
+            stopped_at = time.monotonic()
+            ticker.cancel()
+            if self._error is None:
+                _, late = await asyncio.wait([*tasks, ticker], timeout=self.stop_s / 2)
+                for task in late:
+                    task.cancel()
+            else:
+                for task in tasks:
+                    task.cancel()
             await asyncio.gather(*tasks, ticker, return_exceptions=True)
             now = self.clock()
             for f in self.feeds:
@@ -166,9 +183,18 @@ class LiveRunner:
             if self._error is None:
                 for f in self.feeds:
                     self._push(f.name, self._flush(decoders[f.name], f.name), now)
-                self._deliver(self.merger.release(now, everything=True))
+                self._hand_on(self.merger.release(now, everything=True), stopped_at)
         if self._error is not None:
             raise self._error
+
+    def _hand_on(self, batch: ReportBatch, stopped_at: float) -> None:
+        """Deliver ``batch`` in slices until ``stop_s`` after the stop; skip the rest."""
+        for lo in range(0, len(batch), STOP_SLICE):
+            if time.monotonic() - stopped_at >= self.stop_s:
+                self.quarantine.skip(STOPPED_REASON, len(batch) - lo)
+                self.unprocessed += len(batch) - lo
+                return
+            self._deliver(batch.take(slice(lo, lo + STOP_SLICE)))
 
     async def _feed(self, feed: Feed, decoder: Decoder) -> None:
         health = self._health[feed.name]
@@ -179,7 +205,8 @@ class LiveRunner:
         while not self._stop.is_set():
             opened = False
             try:
-                async with contextlib.aclosing(feed.transport.session()) as session:
+                session_of = feed.transport.session(self._stop)
+                async with contextlib.aclosing(session_of) as session:
                     async for data in session:
                         now = self.clock()
                         if not opened:
@@ -195,12 +222,11 @@ class LiveRunner:
                         self._push(feed.name, batch, now)
                         # A reader with data waiting returns without suspending: give
                         # the loop a turn, so that a stop (SIGINT, SIGTERM), the ticker
-                        # and the other feeds are never starved by a busy feed; and end
-                        # on a stop even if its cancellation was lost (Python 3.11's
-                        # wait_for drops a cancel that meets a completed read).
+                        # and the other feeds are never starved by a busy feed. On a
+                        # stop the session itself ends once it has yielded what it read.
                         await asyncio.sleep(0)
-                        if self._stop.is_set():
-                            return
+                if self._stop.is_set():
+                    return  # the decoder's tail is flushed by run(), not dropped
                 if not opened:
                     health.opened(self.clock())
                 health.closed(self.clock())
@@ -215,9 +241,12 @@ class LiveRunner:
                     health.closed(self.clock(), reason)
                 else:
                     health.failed(reason)
+            if self._stop.is_set():
+                return
             # A new session is a new byte stream: never glue it to the old one's tail.
             self._resync(decoder, feed.name)
-            await asyncio.sleep(feed.backoff.delay(attempt, self._rng))
+            with contextlib.suppress(TimeoutError):  # a stop ends the wait at once
+                await asyncio.wait_for(self._stop.wait(), feed.backoff.delay(attempt, self._rng))
             attempt += 1
 
     def _decode(self, decoder: Decoder, name: str, data: bytes) -> ReportBatch:
@@ -268,6 +297,10 @@ class LiveRunner:
             self._stop.set()
             raise _SinkFailed from exc
         self.delivered += len(batch)
+
+
+STOP_SLICE = 2_000  # reports per sink call while handing on at a stop
+STOPPED_REASON = "stopped: the run ended before the pipeline could take them"
 
 
 class _SinkFailed(Exception):

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -46,8 +47,19 @@ OWN = ("adsb_icao", "adsb_icao_nt", "adsr_icao", "adsb_other", "adsr_other", "mo
 
 
 def _num(values: Sequence[Any] | np.ndarray) -> np.ndarray:
-    """Numbers as float64; anything else (None, text, bool) as NaN."""
-    return np.array([v if type(v) in (int, float) else np.nan for v in values], dtype=np.float64)
+    """Numbers as float64; anything else (None, text, bool) as NaN. An integer beyond
+    float64 (JSON has no limit) becomes an infinity, which the range checks refuse."""
+    return np.array(
+        [(_big(v) if type(v) is int else v) if type(v) in (int, float) else np.nan for v in values],
+        dtype=np.float64,
+    )
+
+
+def _big(v: int) -> float:
+    try:
+        return float(v)
+    except OverflowError:
+        return math.inf if v > 0 else -math.inf
 
 
 def _str(values: Sequence[Any] | np.ndarray) -> np.ndarray:

@@ -112,7 +112,8 @@ class ReportsDecoder(DocumentDecoder):
                     rows = np.arange(done + 1, done + batch.num_rows + 1, dtype=np.int64)
                     yield _decode(table, rows, source, quarantine, _json_raw(table))
                     done += batch.num_rows
-        except (OSError, pa.ArrowException) as exc:
+        except (OSError, pa.ArrowException, UnicodeError) as exc:
+            # UnicodeError: a column name in the footer that is not UTF-8
             err = DecodeError(f"Parquet unreadable: {exc}", source=source)
             quarantine.reject(err, "")
 
@@ -129,8 +130,9 @@ def _json_lines(
             continue
         try:
             obj = json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-            # RecursionError: JSON nested past the interpreter's limit
+        except (ValueError, RecursionError) as exc:
+            # ValueError: not UTF-8, not JSON, or an integer of more than 4,300 digits
+            # (Python's limit); RecursionError: JSON nested past the interpreter's limit
             quarantine.reject(DecodeError(f"not JSON: {exc}", source=source, line=n), raw)
             continue
         if not isinstance(obj, dict):
@@ -177,9 +179,7 @@ def _times(cells: pa.Array, v: col.Verdicts) -> np.ndarray:
     out = np.full(len(cells), np.nan)
     if iso.any():
         picked = pc.if_else(pa.array(iso), text, pa.scalar(None, pa.binary()))
-        stamps = pc.cast(pc.cast(picked, pa.string()), pa.timestamp("us", tz="UTC"))
-        us = stamps.cast(pa.int64()).to_numpy(zero_copy_only=False)
-        out[iso] = np.asarray(us, dtype=np.float64)[iso] / 1e6
+        out[iso] = _iso_seconds(pc.cast(picked, pa.string()), iso, text, v)[iso]
     if numeric.any():
         nums = col.parse_float(
             pc.if_else(pa.array(numeric), text, pa.scalar(None, pa.binary())),
@@ -190,6 +190,27 @@ def _times(cells: pa.Array, v: col.Verdicts) -> np.ndarray:
     v.flag(has & ~iso & ~numeric,
            lambda i: f"time {col.cell_text(text, i)!r} is not ISO 8601 with a zone")  # fmt: skip
     v.flag(~has, lambda i: "time is missing")
+    return out
+
+
+def _iso_seconds(strings: pa.Array, iso: np.ndarray, text: pa.Array, v: col.Verdicts) -> np.ndarray:
+    """Epoch seconds of ISO 8601 cells, in one cast; if a cell shaped like a date is no
+    date (day 34, hour 61), Arrow refuses the whole cast: then cell by cell, for this
+    block only, rejecting the ones that are not dates."""
+    stamp = pa.timestamp("us", tz="UTC")
+    try:
+        us = pc.cast(strings, stamp).cast(pa.int64()).to_numpy(zero_copy_only=False)
+        return np.asarray(us, dtype=np.float64) / 1e6
+    except pa.ArrowInvalid:
+        pass
+    out = np.full(len(strings), np.nan)
+    bad = np.zeros(len(strings), dtype=np.bool_)
+    for i in np.flatnonzero(iso):
+        try:
+            out[i] = pc.cast(strings[int(i) : int(i) + 1], stamp).cast(pa.int64())[0].as_py() / 1e6
+        except pa.ArrowInvalid:
+            bad[i] = True
+    v.flag(bad, lambda i: f"time {col.cell_text(text, i)!r} is not a valid date and time")
     return out
 
 

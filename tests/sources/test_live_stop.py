@@ -1,0 +1,95 @@
+"""A stop (SIGINT, SIGTERM) hands on what the run had read, within its time budget, and
+accounts for every record (issue 13: the soak's "lost" lines under load).
+
+A TCP session stops reading its socket on a stop but yields what it had already taken
+from the kernel; the runner decodes it, flushes the decoders and hands the held reports
+to the sink until ``stop_s`` has passed, counting the rest as skipped
+(``STOPPED_REASON``): records read = accepted + rejected + skipped, exactly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime, timedelta
+
+from test_live import FAST, wait_for
+from test_live_support import KillableServer
+
+from airsentry.model import ReportBatch
+from airsentry.sources._live_transports import TcpClient
+from airsentry.sources.base import Quarantine
+from airsentry.sources.live import STOPPED_REASON, Feed, LiveRunner
+
+
+def sbs_positions(n: int) -> bytes:
+    """``n`` SBS airborne positions of 50 aircraft, 1 ms apart in event time."""
+    t0 = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
+    out = []
+    for i in range(n):
+        t = t0 + timedelta(milliseconds=i)
+        stamp = f"{t:%Y/%m/%d},{t:%H:%M:%S}.{t.microsecond // 1000:03d}"
+        out.append(
+            f"MSG,3,1,1,{0x400000 + i % 50:06X},1,{stamp},{stamp},,35000,,,"
+            f"{47 + (i % 50) * 0.01:.5f},{8 + i * 1e-5:.5f},,,0,0,0,0\n"
+        )
+    return "".join(out).encode()
+
+
+def test_a_stopped_tcp_session_yields_what_it_had_read_then_ends():
+    payload = sbs_positions(1_000)  # about 90 kB: all of it read before the stop
+
+    async def scenario() -> tuple[int, float]:
+        server = KillableServer(payload, chunk=len(payload))
+        port = await server.start()
+        stop = asyncio.Event()
+        session = TcpClient("127.0.0.1", port).session(stop)
+        try:
+            assert await anext(session) == b""
+            await wait_for(lambda: server.sent == len(payload))
+            await asyncio.sleep(0.2)  # the loop reads the socket into the session's buffer
+            stop.set()
+            began = time.monotonic()
+            got = sum([len(chunk) async for chunk in session])
+            return got, time.monotonic() - began
+        finally:
+            await session.aclose()
+            await server.kill()
+
+    got, took = asyncio.run(asyncio.wait_for(scenario(), 10))
+    assert got == len(payload)  # nothing taken from the socket is dropped
+    assert took < 0.5
+
+
+def test_a_stop_accounts_for_every_line_read_within_its_budget():
+    payload = sbs_positions(60_000)  # 60 s of event time, held by a 120 s merge window
+    q = Quarantine()
+    taken: list[int] = []
+
+    def slow_sink(batch: ReportBatch) -> None:
+        time.sleep(0.05)  # a pipeline slower than the feed: a stop finds reports held
+        taken.append(len(batch))
+
+    async def scenario() -> tuple[LiveRunner, float]:
+        server = KillableServer(payload, chunk=1 << 16)
+        port = await server.start()
+        feed = Feed("f", TcpClient("127.0.0.1", port), "sbs", backoff=FAST)
+        runner = LiveRunner([feed], slow_sink, q, window_s=120.0, emit_every_s=0.05, stop_s=0.4)
+        task = asyncio.create_task(runner.run())
+        try:
+            await wait_for(lambda: runner.health()[0].bytes > len(payload) // 2, 10)
+            runner.stop()
+            began = time.monotonic()
+            await task
+            return runner, time.monotonic() - began
+        finally:
+            await server.kill()
+
+    runner, took = asyncio.run(asyncio.wait_for(scenario(), 20))
+    read = runner.health()[0].bytes
+    assert 0 < read < len(payload)  # stopped mid-stream
+    lines = payload[:read].count(b"\n") + (not payload[:read].endswith(b"\n"))
+    assert q.skipped[STOPPED_REASON] == runner.unprocessed > 0  # the budget ran out
+    assert lines == sum(taken) + q.count + sum(q.skipped.values())
+    assert sum(taken) == runner.delivered
+    assert took < 1.0
