@@ -6,6 +6,10 @@
 ``--down`` seconds (the run reconnects). Only whole lines are ever sent, so every line
 sent must come out as a report, a reject or a skip. The default load, 2 feeds of 3,000
 aircraft, is about twice the ADS-B traffic over a large European state at its busiest.
+``--lifetime S`` makes the traffic turn over as real traffic does: each flight lasts S
+seconds (staggered), then a new aircraft takes its place, so tracks keep ending and
+starting; without it the same aircraft fly for the whole run and every per-track history
+(the picture keeps an hour of each path) grows until it is full.
 
 Every second the run's resident memory (``/proc/<pid>/status``) is sampled. At the end
 the feeds stop first; the script then polls the run's metrics (``--metrics-port``,
@@ -51,8 +55,11 @@ import numpy as np
 class Feed(threading.Thread):
     """One SBS server: ``aircraft`` positions a second, dropping every ``drop_every`` s."""
 
-    def __init__(self, index: int, aircraft: int, drop_every: float, down: float) -> None:
+    def __init__(
+        self, index: int, aircraft: int, drop_every: float, down: float, lifetime: float = 0.0
+    ) -> None:
         super().__init__(daemon=True)
+        self.lifetime = lifetime
         self.index, self.aircraft = index, aircraft
         self.drop_every, self.down = drop_every, down
         probe = socket.create_server(("127.0.0.1", 0))
@@ -68,12 +75,26 @@ class Feed(threading.Thread):
         rng = np.random.default_rng(index)
         self.lat = rng.uniform(47.0, 55.0, aircraft)
         self.lon = rng.uniform(5.0, 15.0, aircraft)
-        self.hexes = [f"{0x400000 + index * 100_000 + i:06X}" for i in range(aircraft)]
+        self.base = 0x400000 + index * 0x100000  # each feed its own block of addresses
+        self.phase = rng.uniform(0.0, 1.0, aircraft)  # when each flight ends, staggered
+        self.hexes = self.addresses(0)
+
+    def addresses(self, second: int) -> list[str]:
+        """The flying aircraft's addresses at ``second``: with a ``lifetime``, each
+        flight lands after it and another aircraft (a new address) takes its place, so
+        tracks end and begin all the time, as in real traffic."""
+        idx = np.arange(self.aircraft)
+        if self.lifetime > 0:
+            generation = np.floor(second / self.lifetime + self.phase).astype(np.int64)
+            idx = (idx + generation * self.aircraft) % 0x100000
+        return [f"{self.base + int(i):06X}" for i in idx]
 
     def lines(self, second: int) -> bytes:
         now = datetime.now(UTC)
         day, clock = now.strftime("%Y/%m/%d"), now.strftime("%H:%M:%S.%f")[:-3]
         lat = self.lat + 0.001 * second
+        if self.lifetime > 0:
+            self.hexes = self.addresses(second)
         return "".join(
             f"MSG,3,1,1,{h},1,{day},{clock},{day},{clock},,35000,,,{la:.5f},{lo:.5f},,,0,0,0,0\n"
             for h, la, lo in zip(self.hexes, lat, self.lon, strict=True)
@@ -188,6 +209,12 @@ def main() -> int:
     p.add_argument("--down", type=float, default=2.0)
     p.add_argument("--trace", type=float, default=0.0, help="tracemalloc every S seconds")
     p.add_argument(
+        "--lifetime",
+        type=float,
+        default=0.0,
+        help="each flight lasts S seconds, then a new aircraft replaces it (0: forever)",
+    )
+    p.add_argument(
         "--settle",
         type=float,
         default=30.0,
@@ -195,7 +222,9 @@ def main() -> int:
         "progress for the run to read what was sent before stopping it",
     )
     args = p.parse_args()
-    feeds = [Feed(i, args.aircraft, args.drop_every, args.down) for i in range(args.feeds)]
+    feeds = [
+        Feed(i, args.aircraft, args.drop_every, args.down, args.lifetime) for i in range(args.feeds)
+    ]
     folder = Path(tempfile.mkdtemp(prefix="airsentry-soak-"))
     config = folder / "soak.yaml"
     config.write_text(
