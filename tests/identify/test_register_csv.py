@@ -13,11 +13,19 @@ from airsentry.config import DeploymentConfig, PipelineConfig
 from airsentry.errors import InputError
 from airsentry.identify.registers import load_registers
 
-TABLE = """kind,reference,state,addresses,callsigns,zones,valid_from,valid_to,holder,remote_ids,unit,sensors,source
-clearance,FR-DIP-2025-0919,EGY,,EGY1071,FRA,2025-09-19T00:00:00Z,2025-09-20T00:00:00Z,,,,,
-permit,DK-UAS-0007,,,,airport:EKCH,2025-09-19T00:00:00Z,2025-09-20T00:00:00Z,Copenhagen Police drone unit,1581F5FKD229400G0000,,,
-own_force,,POL,48d800-48dfff 48e001,VIPER1;VIPER2,,,,,,1st Tactical Air Wing,blue-force,national register
-"""
+TABLE = "".join(
+    f"{row}\n"
+    for row in (
+        "kind,reference,state,addresses,callsigns,zones,valid_from,valid_to"
+        ",holder,remote_ids,unit,sensors,source",
+        "clearance,FR-DIP-2025-0919,EGY,,EGY1071,FRA,2025-09-19T00:00:00Z"
+        ",2025-09-20T00:00:00Z,,,,,",
+        "permit,DK-UAS-0007,,,,airport:EKCH,2025-09-19T00:00:00Z,2025-09-20T00:00:00Z"
+        ",Copenhagen Police drone unit,1581F5FKD229400G0000,,,",
+        "own_force,,POL,48d800-48dfff 48e001,VIPER1;VIPER2,,,,,,1st Tactical Air Wing"
+        ",blue-force,national register",
+    )
+)
 
 OWN = {
     "own_forces": [

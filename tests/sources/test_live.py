@@ -525,3 +525,36 @@ def test_file_tail_waits_for_a_file_that_does_not_exist_yet(sbs_bytes: bytes, tm
     assert positions(ReportBatch.concat(got)) == positions(expected)
     assert h.failures >= 2
     assert h.connects == 1
+
+
+def test_udp_datagrams_beyond_a_full_queue_are_counted_not_lost():
+    """A receiver whose queue is full drops datagrams: each one is counted as skipped,
+    with the reason, and its bytes in the feed's health, so that what was sent equals
+    what was kept plus what was dropped (it used to vanish without a count)."""
+    port = free_port(socket.SOCK_DGRAM)
+    grams = [f"datagram {i:04d}\n".encode() for i in range(300)]
+
+    async def scenario() -> tuple[list[bytes], int, int]:
+        session = UdpReceiver(port, host="127.0.0.1", max_queue=4).session()
+        assert await anext(session) == b""
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as tx:
+            for i, g in enumerate(grams):
+                tx.sendto(g, ("127.0.0.1", port))
+                if i % 20 == 19:  # small bursts: the kernel's buffer never overflows,
+                    await asyncio.sleep(0.005)  # the session's queue (4) does
+        kept: list[bytes] = []
+        dropped = dropped_bytes = 0
+        while len(kept) + dropped < len(grams):
+            item = await asyncio.wait_for(anext(session), 2)
+            if isinstance(item, bytes):
+                kept.append(item)
+            else:
+                dropped += item.datagrams
+                dropped_bytes += item.size
+        await session.aclose()
+        return kept, dropped, dropped_bytes
+
+    kept, dropped, dropped_bytes = asyncio.run(scenario())
+    assert dropped > 0
+    assert len(kept) + dropped == len(grams)
+    assert sum(map(len, kept)) + dropped_bytes == sum(map(len, grams))

@@ -50,8 +50,9 @@ class Transport(Protocol):
         """Where the bytes come from, for logs and health (``tcp://host:port``)."""
         ...
 
-    def session(self, stop: asyncio.Event | None = None) -> AsyncGenerator[bytes, None]:
-        """Open one session, yield ``b""``, then its bytes until it ends (``OSError``).
+    def session(self, stop: asyncio.Event | None = None) -> AsyncGenerator[bytes | Dropped, None]:
+        """Open one session, yield ``b""``, then its bytes until it ends (``OSError``);
+        a :class:`Dropped` in place of bytes says how much it received and could not keep.
 
         Once ``stop`` is set the session reads nothing more from its source, yields
         what it had already read (a TCP connection's buffer, received datagrams) and
@@ -197,15 +198,40 @@ async def _unless_stopped(
     raise TimeoutError
 
 
+@dataclass(frozen=True, slots=True)
+class Dropped:
+    """Datagrams a receiver had to drop (its queue was full): yielded by a session in
+    place of data, so that the runner counts them as skipped instead of losing them."""
+
+    datagrams: int
+    size: int  # bytes
+
+    REASON: ClassVar[str] = "UDP datagram dropped: the receive queue was full"
+
+
 class _DatagramQueue(asyncio.DatagramProtocol):
     def __init__(self, queue: asyncio.Queue[bytes | Exception]) -> None:
         self.queue = queue
+        self.dropped = 0  # datagrams, and their bytes, not queued since the last report
+        self.dropped_bytes = 0
 
     def datagram_received(self, data: bytes, addr: object) -> None:
-        self.queue.put_nowait(data)
+        try:
+            self.queue.put_nowait(data)
+        except asyncio.QueueFull:
+            self.dropped += 1
+            self.dropped_bytes += len(data)
 
     def error_received(self, exc: Exception) -> None:
-        self.queue.put_nowait(exc)
+        with contextlib.suppress(asyncio.QueueFull):  # the queue is full of data anyway
+            self.queue.put_nowait(exc)
+
+    def take_dropped(self) -> Dropped | None:
+        if not self.dropped:
+            return None
+        out = Dropped(self.dropped, self.dropped_bytes)
+        self.dropped = self.dropped_bytes = 0
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,15 +282,21 @@ class UdpReceiver:
         sock.setblocking(False)
         return sock
 
-    async def session(self, stop: asyncio.Event | None = None) -> AsyncGenerator[bytes, None]:
+    async def session(
+        self, stop: asyncio.Event | None = None
+    ) -> AsyncGenerator[bytes | Dropped, None]:
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[bytes | Exception] = asyncio.Queue(self.max_queue)
-        transport, _ = await loop.create_datagram_endpoint(
-            lambda: _DatagramQueue(queue), sock=self._socket()
-        )
+        protocol = _DatagramQueue(queue)
+        transport, _ = await loop.create_datagram_endpoint(lambda: protocol, sock=self._socket())
         try:
             yield b""
             while True:
+                # Drops happen only while the queue is full, so they are reported
+                # before the queue runs dry and the session waits again.
+                dropped = protocol.take_dropped()
+                if dropped is not None:
+                    yield dropped
                 item = await _unless_stopped(queue.get(), stop)
                 if item is None:  # stopped: receive nothing more, hand on what was received
                     transport.close()
@@ -272,6 +304,9 @@ class UdpReceiver:
                         held = queue.get_nowait()
                         if not isinstance(held, Exception):
                             yield held
+                    dropped = protocol.take_dropped()
+                    if dropped is not None:
+                        yield dropped
                     return
                 if isinstance(item, Exception):
                     raise OSError(f"receive failed: {item}")

@@ -39,6 +39,7 @@ from airsentry.model import ReportBatch
 from airsentry.sources._live_health import FeedHealth, FeedState, HealthSnapshot
 from airsentry.sources._live_merge import Merger
 from airsentry.sources._live_transports import (
+    Dropped,
     FileTail,
     HttpPoller,
     TcpClient,
@@ -212,6 +213,10 @@ class LiveRunner:
                         if not opened:
                             opened = True
                             health.opened(now)
+                        if isinstance(data, Dropped):  # received, but no room to keep it
+                            self.quarantine.skip(f"{feed.name}: {Dropped.REASON}", data.datagrams)
+                            health.data(now, data.size)
+                            continue
                         if not data:
                             continue
                         attempt = 0  # a session that delivers data resets the backoff
