@@ -117,7 +117,13 @@ def observe(scenario: Scenario, seed: int = 0) -> Feed:
         if spec.output == "plots" and spec.clutter_sources and spec.kind == "radar":
             acc = math.hypot(spec.range_noise_m, spec.noise_m)  # wind farms, birds
             farms = structured_clutter(
-                spec.clutter_sources, spec.id, spec.period_s, acc, scenario.span, phase, rng,
+                spec.clutter_sources,
+                spec.id,
+                spec.period_s,
+                acc,
+                scenario.span,
+                phase,
+                rng,
                 site=spec.site,
             )
             batch = ReportBatch.concat([batch, farms])
