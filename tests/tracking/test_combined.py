@@ -105,6 +105,24 @@ def test_a_drone_hidden_for_three_minutes_is_one_object(seed):
     assert (updates.state.t > 1_758_265_200.0 + 380).any()
 
 
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_drone_that_turns_a_corner_out_of_sight_is_one_object(seed):
+    """Out of sight for 50 s while it turns 90 degrees (a zig-zag corner): dead
+    reckoning puts it some 2 km from where it shows again, yet it is the same object.
+    A second drone 6 km away, flying the other way, stays a second object."""
+    drone = Target(52.0, 21.0, 45.0, 60.0, alt=300.0, end=500.0, turns=[(200.0, 205.0, 18.0)])
+    other = Target(*at(52.0, 21.0, 150.0, 6000.0), 45.0, 240.0, alt=300.0, end=500.0)
+    seen = [
+        observe([drone], 500, sensor="r1", period=2, noise=30, p_detect=0.9, window=w,
+                seed=seed + k)
+        for k, w in enumerate(((0.0, 190.0), (240.0, 500.0)))
+    ]  # fmt: skip
+    seen.append(observe([other], 500, sensor="r1", period=2, noise=30, p_detect=0.9,
+                        seed=seed + 40))  # fmt: skip
+    updates, _ = run(CombinedTracker(), ReportBatch.concat(seen).sorted_by_time())
+    assert objects(updates) == 2
+
+
 def test_the_tracker_key_and_flag_choose_the_tracker(tmp_path):
     """Every command builds the fused tracker unless told ``cooperative``."""
     import argparse
