@@ -105,6 +105,24 @@ def test_a_drone_hidden_for_three_minutes_is_one_object(seed):
     assert (updates.state.t > 1_758_265_200.0 + 380).any()
 
 
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_drone_that_turns_a_corner_out_of_sight_is_one_object(seed):
+    """Out of sight for 50 s while it turns 90 degrees (a zig-zag corner): dead
+    reckoning puts it some 2 km from where it shows again, yet it is the same object.
+    A second drone 6 km away, flying the other way, stays a second object."""
+    drone = Target(52.0, 21.0, 45.0, 60.0, alt=300.0, end=500.0, turns=[(200.0, 205.0, 18.0)])
+    other = Target(*at(52.0, 21.0, 150.0, 6000.0), 45.0, 240.0, alt=300.0, end=500.0)
+    seen = [
+        observe([drone], 500, sensor="r1", period=2, noise=30, p_detect=0.9, window=w,
+                seed=seed + k)
+        for k, w in enumerate(((0.0, 190.0), (240.0, 500.0)))
+    ]  # fmt: skip
+    seen.append(observe([other], 500, sensor="r1", period=2, noise=30, p_detect=0.9,
+                        seed=seed + 40))  # fmt: skip
+    updates, _ = run(CombinedTracker(), ReportBatch.concat(seen).sorted_by_time())
+    assert objects(updates) == 2
+
+
 def test_the_tracker_key_and_flag_choose_the_tracker(tmp_path):
     """Every command builds the fused tracker unless told ``cooperative``."""
     import argparse
@@ -148,3 +166,32 @@ def test_split_plots_beside_a_keyed_drone_track_are_not_a_second_object(seed):
                      chunk_s=60.0)  # fmt: skip
     assert objects(updates) == 1
     assert len(updates) >= 0.9 * (len(asoc) + len(r2))  # the keyed track took the rest
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_plot_joined_to_an_airliner_keeps_its_transponder(seed):
+    """The radar plots (and a clutter plot in the join gate) of an airliner whose
+    transponder is heard are rows of a transponder-equipped aircraft, or the airliner is
+    judged "no transponder"; once the transponder is off, its plots say so."""
+    jet = Target(52.0, 21.0, 230.0, 80.0, alt=9000.0, identity="icao:4ca1d3")
+    adsb = observe([jet], 400, sensor="adsb", period=1, phase=0.2, noise=10, cooperative=True,
+                   window=(0, 200), seed=seed)  # fmt: skip
+    plots = observe([jet], 400, sensor="psr", period=4, phase=1.1, noise=80, p_detect=0.9,
+                    seed=seed + 20)  # fmt: skip
+    # a clutter plot 150 m off the airliner at t = 101 s
+    jet_at = observe([jet], 102, sensor="x", period=101, phase=101, noise=0, seed=seed)
+    c_lat, c_lon = at(float(jet_at.lat[0]), float(jet_at.lon[0]), 0.0, 150.0)
+    clutter = ReportBatch.build(t=jet_at.t + 0.05, lat=c_lat, lon=c_lon, alt=9000.0,
+                                accuracy=80.0, sensor="psr")  # fmt: skip
+    batch = ReportBatch.concat([adsb, plots, clutter]).sorted_by_time()
+    updates, _ = run(CombinedTracker(), batch)
+    s = updates.state
+    radar = (s.sensor == "psr") & (s.identity == "icao:4ca1d3")
+    t = s.t - s.t.min()
+    heard, silent = radar & (t < 195), radar & (t > 220)
+    # the radar's rows follow the airliner
+    assert heard.sum() >= 30
+    assert silent.sum() >= 30
+    assert s.transponder[heard].all()
+    assert not s.transponder[silent].any()
+    assert objects(updates) == 1

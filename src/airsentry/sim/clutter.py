@@ -78,9 +78,11 @@ def structured_clutter(
     span: tuple[float, float],
     phase: float,
     rng: np.random.Generator,
+    site: tuple[float, ...] | None = None,
 ) -> ReportBatch:
     """The plots of ``sources`` seen by radar ``sensor`` (scan period ``period_s``, first
-    scan at ``phase``) over ``span``, each with 1-sigma error ``accuracy``."""
+    scan at ``phase``) over ``span``, each with 1-sigma error ``accuracy``; with the
+    radar's ``site`` (lat, lon, ...), each is timed when the antenna points at it."""
     scans = phase + period_s * np.arange(
         math.floor((span[0] - phase) / period_s), math.ceil((span[1] - phase) / period_s)
     )
@@ -99,6 +101,9 @@ def structured_clutter(
         r = src.radius_m * np.sqrt(rng.random(n))
         lon, lat, _ = GEOD.fwd(clon, clat, rng.uniform(0, 360, n), r)
         alt = src.alt_m + rng.normal(0, 30, n)
+        if site is not None:  # the rotating antenna's time at the plot's azimuth
+            az, _, _ = GEOD.inv(np.full(n, site[1]), np.full(n, site[0]), lon, lat)
+            t = np.repeat(live, counts) + (np.asarray(az) % 360.0) / 360.0 * period_s
         batch = ReportBatch.build(t=t, lat=lat, lon=lon, alt=alt, accuracy=accuracy, sensor=sensor)
         parts.append(batch)
     return ReportBatch.concat(parts) if parts else ReportBatch.empty()

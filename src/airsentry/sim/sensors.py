@@ -117,7 +117,14 @@ def observe(scenario: Scenario, seed: int = 0) -> Feed:
         if spec.output == "plots" and spec.clutter_sources and spec.kind == "radar":
             acc = math.hypot(spec.range_noise_m, spec.noise_m)  # wind farms, birds
             farms = structured_clutter(
-                spec.clutter_sources, spec.id, spec.period_s, acc, scenario.span, phase, rng
+                spec.clutter_sources,
+                spec.id,
+                spec.period_s,
+                acc,
+                scenario.span,
+                phase,
+                rng,
+                site=spec.site,
             )
             batch = ReportBatch.concat([batch, farms])
             who = np.concatenate([who, np.full(len(farms), -1, dtype=np.int64)])
@@ -264,16 +271,19 @@ def _bearing_noise(
 def _clutter(
     spec: SensorSpec, span: tuple[float, float], phase: float, rng: np.random.Generator
 ) -> ReportBatch:
-    """False plots: Poisson per scan, uniform over the coverage disc, no track number."""
+    """False plots: Poisson per scan, uniform over the coverage disc, no track number;
+    each timed when the rotating antenna points at it."""
     assert spec.site is not None
     scans = phase + spec.period_s * np.arange(
         math.floor((span[0] - phase) / spec.period_s), math.ceil((span[1] - phase) / spec.period_s)
     )
     counts = rng.poisson(spec.clutter_per_scan, len(scans))
     n = int(counts.sum())
-    t = np.repeat(scans, counts) + rng.uniform(0, spec.period_s, n)
+    rng.uniform(0, spec.period_s, n)  # (keeps the draws of the other sensors' noise)
     r = spec.range_m * np.sqrt(rng.random(n))
     az = rng.uniform(0, 360, n)
+    # the antenna sees a plot when it points at it, as it sees an actor (_times)
+    t = np.repeat(scans, counts) + az / 360.0 * spec.period_s
     lon, lat, _ = GEOD.fwd(np.full(n, spec.site[1]), np.full(n, spec.site[0]), az, r)
     acc = np.sqrt(0.5 * (spec.range_noise_m**2 + (r * math.radians(spec.azimuth_noise_deg)) ** 2))
     alt = rng.uniform(0, CLUTTER_CEILING_M, n)

@@ -51,6 +51,12 @@ _ALIAS_ROWS = 8  # first rows of a new sensor track compared with the known trac
 # extrapolate it; older ones only add pairs that extrapolate further.
 _KEPT_ROWS = 4
 _DUP_REF_ACC_M = 500.0  # keyed rows at most this inaccurate vouch for a duplicate
+# A joined plot of a keyed track is a transponder row while the track's own transponder
+# was heard this recently: the radar saw the aircraft whose transponder speaks, so the
+# plot must not make an airliner "without transponder" (a clutter plot in the join gate
+# did). Once the transponder is silent longer than this, joined plots say so (a
+# transponder really switched off).
+TRANSPONDER_HOLD_S = 15.0
 
 
 class CombinedTracker:
@@ -73,6 +79,7 @@ class CombinedTracker:
         self._events: list[Event] = []
         self._integrity_t: dict[str, float] = {}  # key -> time of its last integrity event
         self._reported = np.empty(0, dtype=np.int64)  # multi-target ids already output
+        self._heard_t: dict[int, float] = {}  # keyed track id -> its transponder's last report
 
     # ------------------------------------------------------------ protocol
     def live(self) -> Sequence[Track]:
@@ -106,7 +113,7 @@ class CombinedTracker:
         ended: list[Ended] = []
         if len(k_rows):
             upd, end = self.keyed.process(batch.take(k_rows), keys[k_rows])
-            parts.append(upd)
+            parts.append(self._vouch(upd))
             ended += end
         if len(m_rows):
             upd, end = self.mtt.process(batch.take(m_rows))
@@ -186,6 +193,33 @@ class CombinedTracker:
         _, sensor = np.unique(q.sensor.astype(str), return_inverse=True)
         keep = one_per_scan(qi, code, d2, q.t, sensor.reshape(-1), self.join.scan_s)
         return plots[qi[keep]], names[code[keep]]
+
+    def _vouch(self, upd: TrackUpdates) -> TrackUpdates:
+        """Remember when each keyed track's transponder was last heard, and make its
+        other rows (joined plots, aliased radar tracks) transponder rows while it was
+        heard within :data:`TRANSPONDER_HOLD_S` (one look-up per distinct track)."""
+        s = upd.state
+        xpdr = s.transponder.astype(bool)
+        heard = np.flatnonzero(xpdr)
+        if len(heard):
+            uniq, inv = np.unique(upd.track_id[heard], return_inverse=True)
+            newest = np.full(len(uniq), -np.inf)
+            np.maximum.at(newest, inv.reshape(-1), s.t[heard])
+            for k, t in zip(uniq.tolist(), newest.tolist(), strict=True):
+                self._heard_t[k] = max(t, self._heard_t.get(k, -np.inf))
+            if len(self._heard_t) > 4 * len(self.keyed.tracks) + 256:  # forget the long gone
+                now = float(s.t.max()) - TRANSPONDER_HOLD_S
+                self._heard_t = {k: t for k, t in self._heard_t.items() if t >= now}
+        other = np.flatnonzero(~xpdr)
+        if not len(other) or not self._heard_t:
+            return upd
+        uniq, inv = np.unique(upd.track_id[other], return_inverse=True)
+        last = np.array([self._heard_t.get(k, -np.inf) for k in uniq.tolist()])[inv.reshape(-1)]
+        on = other[s.t[other] - last <= TRANSPONDER_HOLD_S]
+        if not len(on):
+            return upd
+        xpdr[on] = True
+        return TrackUpdates(upd.track_id, s.replace_columns(transponder=xpdr))
 
     def _alias_new(self, batch: ReportBatch, keys: ObjArray, keyed: np.ndarray) -> ObjArray:
         """Make new sensor track numbers aliases of the keyed track of another sensor

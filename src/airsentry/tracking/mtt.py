@@ -361,9 +361,17 @@ class FusedTracker:
         return idx[inv]
 
     def _estimate_revisit(self, batch: ReportBatch, sensor_idx: IntArray) -> None:
-        """Revisit times of sensors not yet known, from their named plots in ``batch``
-        (the same identity or track number twice): the median interval."""
+        """Revisit times of rotating radars from their plots' times and azimuths
+        (:mod:`~airsentry.tracking.revisit`); of other sensors not yet known, from their
+        named plots in ``batch`` (the same identity or track number twice): the median
+        interval."""
         revisit = self.state.revisit
+        f = batch.frame
+        if f is not None:  # plots with a range (not bearings) time the antenna
+            az = np.where(np.isfinite(f.range_m), f.azimuth_rad, np.nan)
+            rot = self.state.rotation
+            for k in rot.learn(batch.t, az, sensor_idx):
+                revisit[k] = rot.period[k]
         ident = batch.identity.astype(str)
         named = (ident != "") | (batch.track_number >= 0)
         if not named.any():

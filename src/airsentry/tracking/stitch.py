@@ -17,7 +17,10 @@ restored, so everything downstream sees one object) when:
   positions, where ``vmax`` is the top speed of the dormant track's class as the tracker
   can judge it from its own speed (``speed_factor`` times it plus ``speed_margin_mps``,
   at least ``min_vmax_mps``, at most the tracker's ``max_speed_mps``);
-* it lies within ``k_sigma`` of the dead-reckoned position, the distance normalised by
+* it lies within ``k_sigma`` of the dead-reckoned position, or of the circle the
+  dormant track's speed reaches in any direction (a drone that turned a corner of its
+  zig-zag while out of sight: dead reckoning sent it kilometres the wrong way and the
+  object was counted twice), the distance normalised by
   the time-scaled predicted uncertainty ``sqrt(sigma^2 + (sigma_v dt)^2 + (a dt^2 / 2)^2)``
   (``a``: a sustained acceleration), and its altitude is within ``alt_margin_m`` plus a
   climb of ``climb_mps`` over the gap (a fighter at 9 km is not the airliner climbing
@@ -135,7 +138,10 @@ def stitch(
     pred = dormant.ecef[None, :, :] + dormant.vel[None, :, :] * dt[:, :, None]
     miss = np.linalg.norm(ecef[:, None, :] - pred, axis=2)
     var = sig2 + (cfg.sigma_v_mps * dt) ** 2 + (0.5 * cfg.accel_mps2 * dt**2) ** 2
-    cost = miss**2 / var
+    # or it flew its speed but turned (a zig-zag corner while out of sight): the new
+    # track lies on the circle of radius speed * dt around the last position
+    ring = np.abs(dist - speed[None, :] * np.maximum(dt, 0.0))
+    cost = np.minimum(miss, ring) ** 2 / var
     climb = np.abs(alt[:, None] - dormant.alt[None, :])
     level = ~(climb > cfg.alt_margin_m + cfg.climb_mps * np.abs(dt))  # NaN altitudes pass
     cost = np.where(reach & level & (cost <= cfg.k_sigma**2), cost, np.inf)

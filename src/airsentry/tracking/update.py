@@ -21,6 +21,9 @@ from airsentry.tracking.polar import polar_rows, polar_update
 from airsentry.tracking.state import ScanSettings
 from airsentry.tracking.table import TrackTable
 
+VELOCITY_SIGMA_MAX_MPS = 8.0  # output velocities less certain than this ...
+YOUNG_SEEN = 8  # ... of tracks with fewer opportunities than this are left unknown
+
 Arr = np.ndarray[Any, Any]
 
 
@@ -147,9 +150,15 @@ def vertical(
 def output_states(tab: TrackTable, batch: ReportBatch, rows: IntArray, pj: IntArray) -> ReportBatch:
     """One output row per used plot ``pj``: the filtered state of its track ``rows``."""
     xc, pc = IMM.combine(tab["x"][rows], tab["P"][rows], tab["mu"][rows])
+    # a young track's velocity known no better than this is no velocity (NaN): the first
+    # updates of a track confirmed on three noisy plots gave a drone 35 m/s, and the
+    # classifier made it a helicopter (its speed spread)
+    sigma_v = np.sqrt(np.maximum(0.5 * (pc[:, 2, 2] + pc[:, 3, 3]), 0.0))
+    vague = (sigma_v > VELOCITY_SIGMA_MAX_MPS) & (tab["seen"][rows] < YOUNG_SEEN)
     return ReportBatch(
         t=batch.t[pj], lat=tab["lat"][rows], lon=tab["lon"][rows], alt=tab["z"][rows, 0],
-        vel_e=xc[:, 2], vel_n=xc[:, 3], vel_u=tab["z"][rows, 1],
+        vel_e=np.where(vague, np.nan, xc[:, 2]), vel_n=np.where(vague, np.nan, xc[:, 3]),
+        vel_u=tab["z"][rows, 1],
         accuracy=np.sqrt(0.5 * (pc[:, 0, 0] + pc[:, 1, 1])), sensor=batch.sensor[pj],
         identity=tab["identity"][rows], track_number=batch.track_number[pj],
         callsign=tab["callsign"][rows], squawk=tab["squawk"][rows],
