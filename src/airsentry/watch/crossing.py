@@ -22,7 +22,6 @@ from typing import Any
 import numpy as np
 
 from airsentry.airspace.index import ZoneIndex
-from airsentry.identify.authority import DRONE_CLASSES
 from airsentry.identify.base import Identified
 from airsentry.model import (
     BoolArray,
@@ -37,26 +36,13 @@ from airsentry.model import (
 )
 from airsentry.tracking.base import Ended
 from airsentry.watch.base import Scene
+from airsentry.watch.claims import ClaimGrace, Runs, held_reason
 
 LOST_REASONS = {
     "silent": "track lost inside (no report since)",
     "flush": "end of input while inside",
 }
 """The reason a lost exit gives, by why its track ended (``Ended.reason``)."""
-
-
-def _claimable(judge: Identified, row: int) -> bool:
-    """Whether an update row is an anonymous, non-drone track an identity may claim."""
-    st = judge.updates.state
-    anonymous = st.identity[row] == "" and not bool(st.transponder[row])
-    return anonymous and str(judge.cls[row]) not in DRONE_CLASSES
-
-
-def _held_reason(waited_s: float) -> str:
-    return (
-        f"judged {waited_s:.0f} s after it was first detected inside: an anonymous track "
-        "that appears inside may be one of ours whose identity is not yet heard"
-    )
 
 
 @dataclass(slots=True)
@@ -70,19 +56,6 @@ class Stay:
     verify: bool = False  # a cooperative state aircraft: its events say authorised None
 
 
-@dataclass(frozen=True, slots=True)
-class Runs:
-    """Consecutive rows of one track inside one zone, found in one batch."""
-
-    track: IntArray
-    zone: IntArray
-    first_row: IntArray  # update row of the first row of the run
-    last_row: IntArray
-    continues: BoolArray  # continues a stay remembered from an earlier batch
-    exit_row: IntArray  # the update row of the first row outside after it, or -1
-    pair_run: IntArray  # for every containment pair, which run it belongs to
-
-
 class CrossingDetector:
     """Keeps every track's stays and reports entries and exits."""
 
@@ -93,11 +66,7 @@ class CrossingDetector:
         self.index = index
         self.stays: dict[int, dict[int, Stay]] = {}  # track id -> zone index -> stay
         self._seen: set[int] = set()  # tracks that had rows in an earlier batch
-        self.claim_grace_s = claim_grace_s
-        self._born: dict[int, float] = {}  # track id -> time of its first row (grace only)
-        # (track, zone) -> first time inside, of anonymous tracks first seen inside whose
-        # verdict waits for the grace (:meth:`_held_rows`)
-        self._held: dict[tuple[int, int], float] = {}
+        self.claims = ClaimGrace(claim_grace_s)
         self._measure_depth = np.array(
             [z.kind is not ZoneKind.BUFFER for z in self.zones], dtype=bool
         )
@@ -173,8 +142,8 @@ class CrossingDetector:
         runs = self.runs(updates, point, zone)
         first_row = self._first_rows(updates)
         at, since = runs.first_row.copy(), np.full(len(runs.track), np.nan)
-        if self.claim_grace_s > 0 and judge.registers.own_forces:
-            at, since = self._held_rows(judge, runs, first_row)
+        if self.claims.grace_s > 0 and judge.registers.own_forces:
+            at, since = self.claims.held_rows(judge, runs, first_row, self._seen)
         new = ~runs.continues & (at >= 0)
         verdict = np.ones(len(runs.track), dtype=bool)
         verify = np.zeros(len(runs.track), dtype=bool)
@@ -236,7 +205,7 @@ class CrossingDetector:
                 entry = self._entry(track, z, row, updates, judge, verdict_l[i])
                 if held:
                     entry = replace(
-                        entry, reasons=(*entry.reasons, _held_reason(st.t[row] - entry_t))
+                        entry, reasons=(*entry.reasons, held_reason(st.t[row] - entry_t))
                     )
                 events.append(entry)
             stay = self.stays[track][z]
@@ -282,62 +251,8 @@ class CrossingDetector:
                 )
             self.stays.pop(tr.track_id, None)
             self._seen.discard(tr.track_id)
-            self._born.pop(tr.track_id, None)
-        if self._held and ended:
-            gone = {e.track.track_id for e in ended}
-            self._held = {k: v for k, v in self._held.items() if k[0] not in gone}
+        self.claims.forget([e.track.track_id for e in ended])
         return events
-
-    def _held_rows(
-        self, judge: Identified, runs: Runs, first_row: dict[int, int]
-    ) -> tuple[IntArray, FloatArray]:
-        """Where each run's verdict is taken, and since when a held stay began.
-
-        An anonymous track (no identity, no transponder) first seen already *inside* a
-        zone is often one of ours: an interceptor the primary radar plots before its
-        address is heard (the combined tracker's claim then gives the track that
-        identity, and the own-forces register admits it). Its verdict waits until the
-        first row of the run that has an identity or transponder, or that comes
-        ``claim_grace_s`` after the track appeared; the stay then begins when it was
-        first seen inside. A run wholly within the grace is held (row -1) and carried to
-        the next batch, unless it leaves the zone, which is judged at its first row (a
-        short incursion is never lost). Only where the register names own forces (the
-        caller checks), and only for tracks not classed as drones: a drone popping up
-        inside an airport is judged at once (own forces are claimed by their transponder
-        address; an own-force drone is named by its feed or Remote ID). Tracks that cross
-        a border are judged at once. The loop is over the runs that start a held stay
-        (pop-ups), never over reports.
-        """
-        updates = judge.updates
-        st = updates.state
-        at, since = runs.first_row.copy(), np.full(len(runs.track), np.nan)
-        for tr, row in first_row.items():
-            self._born.setdefault(tr, float(st.t[row]))
-        track_of = updates.track_id
-        for j in np.flatnonzero(~runs.continues).tolist():
-            track, z, row = int(runs.track[j]), int(runs.zone[j]), int(runs.first_row[j])
-            key = (track, z)
-            popped_up = track not in self._seen and first_row[track] == row
-            if key not in self._held and (not popped_up or not _claimable(judge, row)):
-                continue
-            start = self._held.get(key, float(st.t[row]))
-            born = self._born.get(track, start)
-            last = int(runs.last_row[j])
-            t0, t1 = float(st.t[row]), float(st.t[last])
-            rows = np.flatnonzero((track_of == track) & (st.t >= t0) & (st.t <= t1))
-            rows = rows[np.argsort(st.t[rows], kind="stable")]
-            claimed = (st.identity[rows] != "") | st.transponder[rows].astype(bool)
-            ok = np.flatnonzero(claimed | (st.t[rows] - born >= self.claim_grace_s))
-            if len(ok):
-                at[j], since[j] = int(rows[ok[0]]), start
-                self._held.pop(key, None)
-            elif runs.exit_row[j] >= 0:  # left within the grace: judged where it was seen
-                self._held.pop(key, None)
-                since[j] = start
-            else:
-                at[j] = -1
-                self._held[key] = start
-        return at, since
 
     # -------------------------------------------------------------- helpers
     @staticmethod
