@@ -5,22 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import shapely
 import yaml
+from test_registers import FRANCE, T0
 
 from airsentry.build import open_run
 from airsentry.config import DeploymentConfig, PipelineConfig
-from airsentry.model import Admit, EventKind, ReportBatch, Zone, ZoneKind
+from airsentry.model import EventKind, ReportBatch
 
-T0 = 1_758_300_000.0  # 2025-09-19 16:40 UTC
-FRANCE = Zone(
-    id="sovereign:FRA",
-    name="France",
-    kind=ZoneKind.SOVEREIGN,
-    owner="FRA",
-    geometry=shapely.box(2.0, 48.0, 3.0, 49.0),
-    admits=frozenset({Admit.CIVIL_COOPERATIVE, Admit.STATE_OWN, Admit.STATE_ALLIED}),
-)
 OWN = {
     "own_forces": [
         {
