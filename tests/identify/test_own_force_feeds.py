@@ -24,13 +24,16 @@ OWN = {
 }
 
 
-def jet(sensor: str, offset_s: float, every_s: float, track_number: int, n: int) -> ReportBatch:
-    """A silent jet at 200 m/s flying east across France's western edge."""
+def jet(
+    sensor: str, offset_s: float, every_s: float, track_number: int, n: int, lon0: float = 1.95
+) -> ReportBatch:
+    """A silent jet at 200 m/s flying east from ``lon0`` (by default across France's
+    western edge)."""
     t = T0 + offset_s + every_s * np.arange(n)
     return ReportBatch.build(
         t=t,
         lat=48.5,
-        lon=1.95 + (t - T0) * 200.0 / (111_320.0 * np.cos(np.radians(48.5))),
+        lon=lon0 + (t - T0) * 200.0 / (111_320.0 * np.cos(np.radians(48.5))),
         alt=6000.0,
         vel_e=200.0,
         vel_n=0.0,
@@ -84,19 +87,7 @@ def test_radar_alone_is_not_own_forces(tmp_path):
 
 def pop_up(n: int = 30) -> ReportBatch:
     """A silent jet first plotted by a radar already inside France, never identified."""
-    t = T0 + 4.0 * np.arange(n)
-    return ReportBatch.build(
-        t=t,
-        lat=48.5,
-        lon=2.2 + (t - T0) * 200.0 / (111_320.0 * np.cos(np.radians(48.5))),
-        alt=6000.0,
-        vel_e=200.0,
-        vel_n=0.0,
-        transponder=False,
-        accuracy=50.0,
-        sensor="radar-1",
-        track_number=77,
-    )
+    return jet("radar-1", 0.0, 4.0, 77, n, lon0=2.2)
 
 
 @pytest.mark.parametrize("sliced", [True, False])
