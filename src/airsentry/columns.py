@@ -7,7 +7,7 @@ batch. :mod:`airsentry.model` re-exports both, with the rest of the vocabulary.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -44,6 +44,10 @@ class ReportBatch:
     ``frame`` holds what a radar or direction finder measured in its own frame (range,
     azimuth, elevation from its site, with its noise; see :mod:`airsentry.frame`), or
     None when no row has one. A bearing-only row has NaN ``lat``/``lon``.
+    ``vel_accuracy`` is the 1-sigma error of each row's horizontal velocity (per axis,
+    m/s; NaN unknown), or None when no row states one: a tracker's estimate from noisy
+    plots says how far its velocity can be trusted, and the classifier weighs the
+    manoeuvre cues by it (:mod:`airsentry.identify.manoeuvre`).
     """
 
     t: FloatArray  # epoch seconds, UTC (event time)
@@ -64,6 +68,7 @@ class ReportBatch:
     on_ground: BoolArray
     frame: SensorFrame | None = None  # what a radar / direction finder measured, if any
     nav: NavIntegrity | None = None  # NACp/NIC/SIL of ADS-B rows, if any (airsentry.nav)
+    vel_accuracy: FloatArray | None = None  # 1-sigma velocity error per axis, m/s, if any
 
     @classmethod
     def build(
@@ -125,6 +130,8 @@ class ReportBatch:
                 raise ValueError(f"column {name} has shape {col.shape}, expected ({n},)")
         if self.frame is not None:
             self.frame.check(n)
+        if self.vel_accuracy is not None and self.vel_accuracy.shape != (n,):
+            raise ValueError(f"vel_accuracy has shape {self.vel_accuracy.shape}, expected ({n},)")
 
     def __len__(self) -> int:
         return len(self.t)
@@ -136,6 +143,7 @@ class ReportBatch:
             **{name: getattr(self, name)[idx] for name in COLUMNS},
             frame=None if self.frame is None else self.frame.take(idx),
             nav=None if self.nav is None else self.nav.take(idx),
+            vel_accuracy=None if self.vel_accuracy is None else self.vel_accuracy[idx],
         )
 
     def replace_columns(self, **columns: Any) -> ReportBatch:
@@ -158,6 +166,7 @@ class ReportBatch:
             **{name: np.concatenate([getattr(b, name) for b in parts]) for name in COLUMNS},
             frame=concat_optional(SensorFrame.concat, [b.frame for b in parts], sizes),
             nav=concat_optional(NavIntegrity.concat, [b.nav for b in parts], sizes),
+            vel_accuracy=concat_optional(_concat_sigma, [b.vel_accuracy for b in parts], sizes),
         )
 
     def speed(self) -> FloatArray:
@@ -166,9 +175,17 @@ class ReportBatch:
 
 
 COLUMNS: tuple[str, ...] = tuple(
-    f.name for f in fields(ReportBatch) if f.name not in ("frame", "nav")
+    f.name for f in fields(ReportBatch) if f.name not in ("frame", "nav", "vel_accuracy")
 )
-"""The array columns of a :class:`ReportBatch`, in order (``frame`` and ``nav`` are apart)."""
+"""The array columns of a :class:`ReportBatch`, in order (``frame``, ``nav`` and
+``vel_accuracy`` are apart: optional side columns)."""
+
+
+def _concat_sigma(parts: Sequence[FloatArray | None], sizes: Sequence[int]) -> FloatArray:
+    """Consecutive batches' ``vel_accuracy``; a batch without one contributes NaN."""
+    return np.concatenate(
+        [p if p is not None else np.full(n, np.nan) for p, n in zip(parts, sizes, strict=True)]
+    )
 
 
 @dataclass(frozen=True, slots=True, eq=False)

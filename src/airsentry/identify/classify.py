@@ -49,7 +49,13 @@ from airsentry.identify.grouped import (
     grouped_cumsum,
     grouped_last,
 )
-from airsentry.identify.manoeuvre import ManoeuvreMemory, Manoeuvres, manoeuvres, speed_spread
+from airsentry.identify.manoeuvre import (
+    ManoeuvreMemory,
+    Manoeuvres,
+    manoeuvres,
+    speed_spread,
+    velocity_sigma,
+)
 from airsentry.identify.reasons import reasons
 from airsentry.model import FloatArray, IntArray, ObjArray, ReportBatch, TargetClass, TrackUpdates
 
@@ -86,8 +92,11 @@ def _per_run(
 _MANOEUVRE_FILL: dict[str, float] = {
     "hover": 0,
     "s2sum": 0.0,
+    "q2sum": 0.0,
+    "vhi": 0.0,
     "t": np.nan,
     "heading": np.nan,
+    "heading_sd": np.nan,
     "turn": np.nan,
     "turn_max": 0.0,
     "climb": np.nan,
@@ -110,14 +119,17 @@ class _Memory:
         self.xpdr = np.empty(0, dtype=bool)  # transponder ever heard
         self.cat = np.empty(0, dtype=object)  # latest non-empty category
         self.ssum = np.empty(0, dtype=np.float64)  # sum of known speeds, m/s
-        self.vlast = np.empty(0, dtype=np.float64)  # latest speed (0 when unknown)
+        self.vlast = np.empty(0, dtype=np.float64)  # latest speed less 1 sigma (0: unknown)
         self.alt_raw = np.empty(0, dtype=np.float64)  # latest reported altitude
         self.sn = np.empty(0, dtype=np.int64)  # number of known speeds
         # manoeuvres (identify.manoeuvre): hover spells, speed spread, turns, climbs
         self.hover = np.empty(0, dtype=np.int64)
         self.s2sum = np.empty(0, dtype=np.float64)
+        self.q2sum = np.empty(0, dtype=np.float64)  # sum of speed noise variances
+        self.vhi = np.empty(0, dtype=np.float64)  # latest speed plus 1 sigma (0: unknown)
         self.t = np.empty(0, dtype=np.float64)
         self.heading = np.empty(0, dtype=np.float64)
+        self.heading_sd = np.empty(0, dtype=np.float64)
         self.turn = np.empty(0, dtype=np.float64)
         self.turn_max = np.empty(0, dtype=np.float64)
         self.climb = np.empty(0, dtype=np.float64)
@@ -215,7 +227,7 @@ class TrackClassifier:
         g = inverse.reshape(-1)[order].astype(np.int64)
         s = updates.state.take(order)
         slot = slot_of_group[g]
-        cues, ident, ssum, sn, alt_ff, man = self._cues(s, g, slot)
+        cues, ident, ssum, sn, alt_ff, man, spd_lo = self._cues(s, g, slot)
         rule_idx, raw_cls, raw_level = evaluate(cues)
         spread = cues.spread()
 
@@ -275,7 +287,7 @@ class TrackClassifier:
 
         self._remember(slot[last], last, cues, held, from_mem, why_rows[best_pos[last]])
         self._mem.ssum[slot[last]] = ssum[last]
-        self._mem.vlast[slot[last]] = np.nan_to_num(cues.speed[last], nan=0.0)
+        self._mem.vlast[slot[last]] = spd_lo[last]
         self._mem.alt_raw[slot[last]] = alt_ff[last]
         self._mem.sn[slot[last]] = sn[last]
         self._remember_manoeuvres(slot[last], last, s, man)
@@ -291,7 +303,9 @@ class TrackClassifier:
 
     def _cues(
         self, s: ReportBatch, g: IntArray, slot: IntArray
-    ) -> tuple[Cues, npt.NDArray[np.str_], FloatArray, IntArray, FloatArray, Manoeuvres]:
+    ) -> tuple[
+        Cues, npt.NDArray[np.str_], FloatArray, IntArray, FloatArray, Manoeuvres, FloatArray
+    ]:
         """The rows' cues, combining this batch's running statistics with memory."""
         mem = self._mem
         n = len(g)
@@ -299,9 +313,12 @@ class TrackClassifier:
         # One-row spikes (a garbled speed or altitude, common in raw ADS-B) must not
         # establish a class: the cues use the smaller of a row's value and the value
         # before it, so a speed or height counts once two updates in a row show it (or
-        # at a track's first update, when there is nothing to compare with).
+        # at a track's first update, when there is nothing to compare with). A speed
+        # known to ``sigma`` counts as at least ``speed - sigma`` for the fastest speed
+        # and at most ``speed + sigma`` for hovering (``identify.manoeuvre``).
         first = np.r_[True, g[1:] != g[:-1]]
-        spd0 = np.nan_to_num(speed, nan=0.0)
+        sigma = velocity_sigma(s)
+        spd0 = np.nan_to_num(np.maximum(speed - sigma, 0.0), nan=0.0)
         fresh = first & (mem.count[slot] == 0)  # a track's very first row: its own value
         spd_prev = np.where(first, mem.vlast[slot], np.r_[0.0, spd0[:-1]])
         spd_prev = np.where(fresh, spd0, spd_prev)
@@ -323,7 +340,7 @@ class TrackClassifier:
         sn = grouped_cumsum(known.astype(np.float64), g).astype(np.int64) + mem.sn[slot]
         with np.errstate(invalid="ignore", divide="ignore"):
             mean_speed = np.where(sn > 0, ssum / np.maximum(sn, 1), np.nan)
-        man = manoeuvres(s, g, first, slot, self._manoeuvre_memory(), spd_prev)
+        man = manoeuvres(s, g, first, fresh, slot, self._manoeuvre_memory(), sigma)
         # Callsign and identity rarely change along a track: judge them where they do.
         cs_kind = _per_run(s.callsign, first, callsign.kinds)
         mil_addr = _per_run(s.identity, first, lambda v: icao.is_military(icao.parse_identity(v)))
@@ -345,17 +362,18 @@ class TrackClassifier:
             military=military,
             mean_speed=mean_speed.astype(np.float64),
             hover=man.hover,
-            speed_cv=speed_spread(ssum, man.s2sum, sn),
+            speed_cv=speed_spread(ssum, man.s2sum, man.q2sum, sn),
             turn_max=man.turn_max,
             climb_max=man.climb_max,
         )
-        return cues, ident, ssum, sn, alt_ff, man
+        return cues, ident, ssum, sn, alt_ff, man, spd0
 
     def _manoeuvre_memory(self) -> ManoeuvreMemory:
         m = self._mem
         return ManoeuvreMemory(
-            m.hover, m.s2sum, m.t, m.heading, m.turn, m.turn_max, m.climb, m.climb_max
-        )
+            m.hover, m.s2sum, m.q2sum, m.vhi, m.t, m.heading, m.heading_sd,
+            m.turn, m.turn_max, m.climb, m.climb_max,
+        )  # fmt: skip
 
     def _remember_manoeuvres(
         self, slots: IntArray, last: IntArray, s: ReportBatch, man: Manoeuvres
@@ -363,8 +381,11 @@ class TrackClassifier:
         m = self._mem
         m.hover[slots] = man.hover[last]
         m.s2sum[slots] = man.s2sum[last]
+        m.q2sum[slots] = man.q2sum[last]
+        m.vhi[slots] = man.speed_hi[last]
         m.t[slots] = s.t[last]
         m.heading[slots] = man.heading[last]
+        m.heading_sd[slots] = man.heading_sd[last]
         m.turn[slots] = man.turn[last]
         m.turn_max[slots] = man.turn_max[last]
         m.climb[slots] = man.climb[last]

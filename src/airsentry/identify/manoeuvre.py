@@ -11,6 +11,23 @@ statistics of its track so far (this batch's rows folded into what memory held b
 over whole columns: grouped cumulative sums and maxima, no loop per row. A value must
 show on two consecutive updates to count (the smaller of the pair is used), so one
 garbled velocity cannot make a decoy hover or turn.
+
+Velocity uncertainty (issue 11): a track built from radar plots (10 s revisit, 100 m
+noise) knows its velocity to 10-20 m/s per axis, and says so (``vel_accuracy``, the
+tracker's 1-sigma). Taken at face value such velocities made waypoint turns of decoys
+"tight turns" and their noisy speeds a "speed spread", both helicopter cues. Each cue
+therefore counts only what the noise does not explain:
+
+- hovering: the speed plus one sigma below ``HOVER_MPS`` (a drone at 45 ± 18 m/s does
+  not stand still);
+- turns: the heading change between two updates minus ``TURN_SIGMAS`` times its noise
+  (the heading of a velocity known to ``sigma`` at ``speed`` is uncertain by
+  ``sigma / speed`` rad, and a turn compares two headings);
+- speed spread: the variance of the known speeds minus their mean noise variance
+  (``sq_sum``), the part of the spread the noise does not explain.
+
+A row without a stated accuracy (cooperative reports: ADS-B velocities are good to a
+metre per second) counts as exact, so those classes are unchanged.
 """
 
 from __future__ import annotations
@@ -28,6 +45,15 @@ from airsentry.model import FloatArray, IntArray, ReportBatch
 HOVER_MPS = 8.0  # ground speed below which a track "stands still" (no fixed wing can)
 HOVER_MAX_ALT_M = 3000.0  # a hover spell counts only low down
 TURN_MIN_SPEED_MPS = 10.0  # below this, a velocity's direction is noise
+TURN_SIGMAS = 2.0  # a heading change counts beyond this many sigmas of its noise
+
+
+def velocity_sigma(s: ReportBatch) -> FloatArray:
+    """Each row's 1-sigma velocity error per axis, m/s; 0 where none is stated."""
+    if s.vel_accuracy is None:
+        return np.zeros(len(s))
+    out: FloatArray = np.nan_to_num(s.vel_accuracy, nan=0.0)
+    return out
 
 
 @dataclass(slots=True)
@@ -36,8 +62,11 @@ class ManoeuvreMemory:
 
     hover: IntArray  # rows in a hover spell so far
     s2sum: FloatArray  # sum of squared known speeds (with ssum/sn: the speed spread)
+    q2sum: FloatArray  # sum of the known speeds' noise variances, (m/s)^2
+    vhi: FloatArray  # latest speed plus one sigma, m/s (0: unknown)
     t: FloatArray  # time of the latest row (NaN: none)
     heading: FloatArray  # heading of the latest row, rad (NaN: unknown)
+    heading_sd: FloatArray  # its 1-sigma noise, rad
     turn: FloatArray  # latest turn rate, deg/s (NaN: unknown)
     turn_max: FloatArray  # highest sustained turn rate, deg/s
     climb: FloatArray  # latest |vertical rate|, m/s (NaN: unknown)
@@ -50,40 +79,53 @@ class Manoeuvres:
 
     hover: IntArray
     s2sum: FloatArray
+    q2sum: FloatArray
+    speed_hi: FloatArray  # this row's speed plus one sigma (for memory; 0 unknown)
     turn: FloatArray  # this row's turn rate (for memory)
     turn_max: FloatArray
     climb: FloatArray  # this row's |vertical rate| (for memory)
     climb_max: FloatArray
     heading: FloatArray
+    heading_sd: FloatArray
 
 
 def manoeuvres(
     s: ReportBatch,
     g: IntArray,
     first: np.ndarray,
+    fresh: np.ndarray,
     slot: IntArray,
     mem: ManoeuvreMemory,
-    speed_prev: FloatArray,
+    sigma: FloatArray,
 ) -> Manoeuvres:
     """Running manoeuvre statistics of each row's track.
 
     ``s`` are the rows sorted by track (``g`` the group of each row, ``first`` where a
-    group starts, ``slot`` the track's memory slot); ``speed_prev`` is the speed of the
-    track's update before each row (0 when unknown).
+    group starts, ``fresh`` a track's very first row, ``slot`` the track's memory
+    slot); ``sigma`` is each row's velocity error (:func:`velocity_sigma`).
     """
     n = len(g)
     speed = s.speed()
     low = ~(s.alt > HOVER_MAX_ALT_M)  # NaN height: assume low
-    hovering = np.isfinite(speed) & (np.fmax(speed, speed_prev) < HOVER_MPS) & low
+    # hovering: the highest speed the noise allows, on this update and the one before
+    speed_hi = np.nan_to_num(speed + sigma, nan=0.0)
+    hi_prev = np.where(first, mem.vhi[slot], np.r_[0.0, speed_hi[:-1]])
+    hi_prev = np.where(fresh, speed_hi, hi_prev)
+    hovering = np.isfinite(speed) & (np.fmax(speed_hi, hi_prev) < HOVER_MPS) & low
     hover = grouped_cumsum(hovering.astype(np.float64), g).astype(np.int64) + mem.hover[slot]
     known = np.isfinite(speed)
     s2sum = grouped_cumsum(np.where(known, speed, 0.0) ** 2, g) + mem.s2sum[slot]
+    q2sum = grouped_cumsum(np.where(known, sigma, 0.0) ** 2, g) + mem.q2sum[slot]
 
     heading = np.where(speed > TURN_MIN_SPEED_MPS, np.arctan2(s.vel_e, s.vel_n), np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        heading_sd = np.where(np.isnan(heading), np.nan, np.minimum(sigma / speed, np.pi))
     prev_h = np.where(first, mem.heading[slot], np.r_[np.nan, heading[:-1]])
+    prev_sd = np.where(first, mem.heading_sd[slot], np.r_[np.nan, heading_sd[:-1]])
     prev_t = np.where(first, mem.t[slot], np.r_[np.nan, s.t[:-1]])
     dt = s.t - prev_t
     dh = np.abs((heading - prev_h + np.pi) % (2 * np.pi) - np.pi)
+    dh = np.maximum(dh - TURN_SIGMAS * np.hypot(heading_sd, prev_sd), 0.0)  # beyond noise
     with np.errstate(invalid="ignore", divide="ignore"):
         turn = np.where(dt > 0.5, np.degrees(dh) / dt, np.nan)
     turn_prev = np.where(first, mem.turn[slot], np.r_[np.nan, turn[:-1]])
@@ -96,22 +138,29 @@ def manoeuvres(
     climb_max = np.maximum(grouped_cummax(climb_pair, g), mem.climb_max[slot])
     # carry the last known heading/turn/climb across rows without one
     heading_f = np.where(np.isnan(heading), prev_h, heading) if n else heading
+    heading_sd_f = np.where(np.isnan(heading), prev_sd, heading_sd) if n else heading_sd
     return Manoeuvres(
         hover=hover,
         s2sum=s2sum,
+        q2sum=q2sum,
+        speed_hi=speed_hi,
         turn=turn,
         turn_max=turn_max.astype(np.float64),
         climb=climb,
         climb_max=climb_max.astype(np.float64),
         heading=heading_f,
+        heading_sd=heading_sd_f,
     )
 
 
-def speed_spread(ssum: FloatArray, s2sum: FloatArray, sn: IntArray) -> FloatArray:
-    """Coefficient of variation of a track's known speeds (std / mean; NaN when unknown)."""
+def speed_spread(
+    ssum: FloatArray, s2sum: FloatArray, q2sum: FloatArray, sn: IntArray
+) -> FloatArray:
+    """Coefficient of variation of a track's known speeds beyond their noise (std / mean;
+    NaN when unknown): the speeds' variance less their mean noise variance."""
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = ssum / sn
-        var = np.maximum(s2sum / sn - mean**2, 0.0)
+        var = np.maximum(s2sum / sn - mean**2 - q2sum / sn, 0.0)
         out: FloatArray = np.where((sn >= 2) & (mean > 0), np.sqrt(var) / mean, np.nan)
     return out
 

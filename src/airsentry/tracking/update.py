@@ -163,5 +163,5 @@ def output_states(tab: TrackTable, batch: ReportBatch, rows: IntArray, pj: IntAr
         identity=tab["identity"][rows], track_number=batch.track_number[pj],
         callsign=tab["callsign"][rows], squawk=tab["squawk"][rows],
         category=tab["category"][rows], transponder=batch.transponder[pj],
-        on_ground=batch.on_ground[pj],
+        on_ground=batch.on_ground[pj], vel_accuracy=sigma_v,
     )  # fmt: skip
