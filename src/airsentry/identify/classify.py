@@ -89,6 +89,10 @@ def _per_run(
     return fn(values[at])[np.searchsorted(at, np.arange(n), side="right") - 1]
 
 
+CORRELATED_UPDATES = 10.0
+"""A tracking filter's velocity errors are correlated over about this many updates, so
+the mean of n speeds is known to ``rms sigma / sqrt(n / CORRELATED_UPDATES)``."""
+
 _MANOEUVRE_FILL: dict[str, float] = {
     "hover": 0,
     "s2sum": 0.0,
@@ -365,6 +369,10 @@ class TrackClassifier:
             speed_cv=speed_spread(ssum, man.s2sum, man.q2sum, sn),
             turn_max=man.turn_max,
             climb_max=man.climb_max,
+            # filtered velocity errors stay correlated over ~CORRELATED_UPDATES updates
+            mean_speed_sd=np.sqrt(
+                man.q2sum / np.maximum(sn, 1) / np.maximum(sn / CORRELATED_UPDATES, 1.0)
+            ),
         )
         return cues, ident, ssum, sn, alt_ff, man, spd0
 

@@ -146,6 +146,7 @@ class Cues:
     speed_cv: FloatArray | None = None  # speed spread, std / mean (NaN unknown)
     turn_max: FloatArray | None = None  # sharpest sustained turn, deg/s
     climb_max: FloatArray | None = None  # steepest sustained climb or descent, m/s
+    mean_speed_sd: FloatArray | None = None  # 1-sigma error of mean_speed (0: exact)
 
     def hovers(self) -> IntArray:
         return self.hover if self.hover is not None else np.zeros(len(self.speed), np.int64)
@@ -158,6 +159,10 @@ class Cues:
 
     def climbs(self) -> FloatArray:
         return self.climb_max if self.climb_max is not None else np.zeros(len(self.speed))
+
+    def mean_sd(self) -> FloatArray:
+        sd = self.mean_speed_sd
+        return sd if sd is not None else np.zeros(len(self.speed))
 
 
 Mask = Callable[[Cues], BoolArray]
@@ -275,6 +280,14 @@ def _cs(c: Cues, k: int) -> BoolArray:
 
 
 def _silent_drone(c: Cues) -> BoolArray:
+    """Slow, low, silent, and slower than a fixed-wing cruise beyond the speed's noise."""
+    return _slow_low_silent(c) & ~_gt(c.mean_speed + c.mean_sd(), 30.0)
+
+
+def _silent_drone_vague(c: Cues) -> BoolArray:
+    """Slow on average so far, but not beyond the noise of plot-level velocities: a
+    drone, whether a multirotor or a decoy is not known yet (a low confidence, so a
+    decoy's later evidence takes over)."""
     return _slow_low_silent(c) & ~_gt(c.mean_speed, 30.0)
 
 
@@ -426,6 +439,15 @@ RULES: tuple[ClassRule, ...] = (
         base=0.4,
         step=0.1,
         cap=0.7,
+    ),
+    ClassRule(
+        "slow_low_silent_vague",
+        TargetClass.DRONE,
+        _silent_drone_vague,
+        _DRONE_SUPPORT[2:],
+        base=0.3,
+        step=0.05,
+        cap=0.4,
     ),
     ClassRule(
         "drifting_high",

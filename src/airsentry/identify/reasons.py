@@ -75,6 +75,12 @@ def _rule_reasons(rule_idx: int, facts: Mapping[str, Any]) -> tuple[str, ...]:
         return (f"transponder, {kin} (fastest {_m(vmax)} m/s): airliner performance{who}",)
     if name == "slow_low_silent":
         return (f"slow, low, no transponder: {kin}",)
+    if name == "slow_low_silent_vague":
+        mean = float(facts.get("mean_speed", math.nan))
+        return (
+            f"slow, low, no transponder: {kin}, {_m(mean)} m/s on average so far, within the "
+            "noise of its velocity: a drone, multirotor or fixed-wing not yet known",
+        )
     if name == "steady_cruise_ambiguous":
         mean = float(facts.get("mean_speed", math.nan))
         return (
