@@ -8,7 +8,7 @@ The wheel defaults to ``$AIRSENTRY_TRAFFIC_WHEEL``. Flights and labels are those
 ``tests/identify/traffic_samples.py`` (the test suite's calibration set), so the table
 printed here is what ``tests/identify/test_classify_traffic.py`` holds to its floors.
 Each misclassified flight is listed with the reasons the classifier gave, which is
-where a threshold in ``identify/cues.py`` is tuned.
+where a threshold in ``identify/rules.py`` is tuned.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 :class:`TrackClassifier` turns the tracker's output into a class per row
 (:class:`~airsentry.model.TargetClass`), a confidence in [0, 1] and the reasons an
-operator needs to trust it. The rules (``identify.cues``) look at the row's kinematics,
+operator needs to trust it. The rules (``identify.rules``) look at the row's kinematics,
 its transponder and identity, its ADS-B emitter category, and at what the track has
 shown before: each track keeps small running statistics (fastest speed, latest
 altitude and category, whether a transponder was ever heard, number of updates).
@@ -26,22 +26,14 @@ calibrated classifier trained on labelled tracks, behind the same interface.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from airsentry.identify import callsign, icao
-from airsentry.identify.cues import (
-    CLASSES,
-    LEVELS,
-    MAX_SPEED,
-    Cues,
-    category_classes,
-    evaluate,
-    manoeuvre_veto,
-)
+from airsentry.identify.cues import CLASSES, LEVELS, MAX_SPEED, Cues, category_classes
 from airsentry.identify.grouped import (
     group_start,
     grouped_best,
@@ -57,6 +49,7 @@ from airsentry.identify.manoeuvre import (
     velocity_sigma,
 )
 from airsentry.identify.reasons import reasons
+from airsentry.identify.rules import evaluate, manoeuvre_veto
 from airsentry.model import FloatArray, IntArray, ObjArray, ReportBatch, TargetClass, TrackUpdates
 
 CLASS_NAMES: ObjArray = np.array([str(c) for c in CLASSES], dtype=object)
@@ -93,11 +86,13 @@ CORRELATED_UPDATES = 10.0
 """A tracking filter's velocity errors are correlated over about this many updates, so
 the mean of n speeds is known to ``rms sigma / sqrt(n / CORRELATED_UPDATES)``."""
 
+_MAN_FIELDS = fields(ManoeuvreMemory)  # the manoeuvre statistics a track's memory keeps
+
 _MANOEUVRE_FILL: dict[str, float] = {
     "hover": 0,
     "s2sum": 0.0,
     "q2sum": 0.0,
-    "vhi": 0.0,
+    "speed_hi": 0.0,
     "t": np.nan,
     "heading": np.nan,
     "heading_sd": np.nan,
@@ -130,7 +125,7 @@ class _Memory:
         self.hover = np.empty(0, dtype=np.int64)
         self.s2sum = np.empty(0, dtype=np.float64)
         self.q2sum = np.empty(0, dtype=np.float64)  # sum of speed noise variances
-        self.vhi = np.empty(0, dtype=np.float64)  # latest speed plus 1 sigma (0: unknown)
+        self.speed_hi = np.empty(0, dtype=np.float64)  # latest speed + 1 sigma (0: unknown)
         self.t = np.empty(0, dtype=np.float64)
         self.heading = np.empty(0, dtype=np.float64)
         self.heading_sd = np.empty(0, dtype=np.float64)
@@ -289,12 +284,14 @@ class TrackClassifier:
         mem_why = self._mem.why[slot, choice]
         row_why = np.where(use_batch, why_rows[best_pos[rows, choice]], mem_why)
 
-        self._remember(slot[last], last, cues, held, from_mem, why_rows[best_pos[last]])
-        self._mem.ssum[slot[last]] = ssum[last]
-        self._mem.vlast[slot[last]] = spd_lo[last]
-        self._mem.alt_raw[slot[last]] = alt_ff[last]
-        self._mem.sn[slot[last]] = sn[last]
-        self._remember_manoeuvres(slot[last], last, s, man)
+        at = slot[last]
+        self._mem.why[at] = np.where(from_mem[last], self._mem.why[at], why_rows[best_pos[last]])
+        self._remember(at, last, {
+            "vmax": cues.vmax, "alt": cues.alt, "count": cues.count, "xpdr": cues.transponder,
+            "cat": cues.category, "level": held, "ssum": ssum, "vlast": spd_lo,
+            "alt_raw": alt_ff, "sn": sn, "t": s.t,
+            **{f.name: getattr(man, f.name) for f in _MAN_FIELDS if f.name != "t"},
+        })  # fmt: skip
 
         back = np.empty(n, dtype=np.int64)
         back[order] = rows
@@ -377,43 +374,12 @@ class TrackClassifier:
         return cues, ident, ssum, sn, alt_ff, man, spd0
 
     def _manoeuvre_memory(self) -> ManoeuvreMemory:
-        m = self._mem
-        return ManoeuvreMemory(
-            m.hover, m.s2sum, m.q2sum, m.vhi, m.t, m.heading, m.heading_sd,
-            m.turn, m.turn_max, m.climb, m.climb_max,
-        )  # fmt: skip
-
-    def _remember_manoeuvres(
-        self, slots: IntArray, last: IntArray, s: ReportBatch, man: Manoeuvres
-    ) -> None:
-        m = self._mem
-        m.hover[slots] = man.hover[last]
-        m.s2sum[slots] = man.s2sum[last]
-        m.q2sum[slots] = man.q2sum[last]
-        m.vhi[slots] = man.speed_hi[last]
-        m.t[slots] = s.t[last]
-        m.heading[slots] = man.heading[last]
-        m.heading_sd[slots] = man.heading_sd[last]
-        m.turn[slots] = man.turn[last]
-        m.turn_max[slots] = man.turn_max[last]
-        m.climb[slots] = man.climb[last]
-        m.climb_max[slots] = man.climb_max[last]
+        return ManoeuvreMemory(**{f.name: getattr(self._mem, f.name) for f in _MAN_FIELDS})
 
     def _remember(
-        self,
-        slots: IntArray,
-        last: IntArray,
-        cues: Cues,
-        held: IntArray,
-        from_mem: npt.NDArray[np.bool_],
-        why_last: ObjArray,
+        self, slots: IntArray, last: IntArray, columns: dict[str, npt.NDArray[Any]]
     ) -> None:
-        """Store each track's statistics and held classes as of its last row."""
-        mem = self._mem
-        mem.vmax[slots] = cues.vmax[last]
-        mem.alt[slots] = cues.alt[last]
-        mem.count[slots] = cues.count[last]
-        mem.xpdr[slots] = cues.transponder[last]
-        mem.cat[slots] = cues.category[last]
-        mem.why[slots] = np.where(from_mem[last], mem.why[slots], why_last)
-        mem.level[slots] = held[last]
+        """Store each track's running statistics as of its last row: memory name → the
+        batch's column of that statistic."""
+        for name, col in columns.items():
+            getattr(self._mem, name)[slots] = col[last]

@@ -63,7 +63,7 @@ class ManoeuvreMemory:
     hover: IntArray  # rows in a hover spell so far
     s2sum: FloatArray  # sum of squared known speeds (with ssum/sn: the speed spread)
     q2sum: FloatArray  # sum of the known speeds' noise variances, (m/s)^2
-    vhi: FloatArray  # latest speed plus one sigma, m/s (0: unknown)
+    speed_hi: FloatArray  # latest speed plus one sigma, m/s (0: unknown)
     t: FloatArray  # time of the latest row (NaN: none)
     heading: FloatArray  # heading of the latest row, rad (NaN: unknown)
     heading_sd: FloatArray  # its 1-sigma noise, rad
@@ -109,7 +109,7 @@ def manoeuvres(
     low = ~(s.alt > HOVER_MAX_ALT_M)  # NaN height: assume low
     # hovering: the highest speed the noise allows, on this update and the one before
     speed_hi = np.nan_to_num(speed + sigma, nan=0.0)
-    hi_prev = np.where(first, mem.vhi[slot], np.r_[0.0, speed_hi[:-1]])
+    hi_prev = np.where(first, mem.speed_hi[slot], np.r_[0.0, speed_hi[:-1]])
     hi_prev = np.where(fresh, speed_hi, hi_prev)
     hovering = np.isfinite(speed) & (np.fmax(speed_hi, hi_prev) < HOVER_MPS) & low
     hover = grouped_cumsum(hovering.astype(np.float64), g).astype(np.int64) + mem.hover[slot]

@@ -10,8 +10,9 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from airsentry.identify.cues import CATEGORIES, RULES
+from airsentry.identify.cues import CATEGORIES
 from airsentry.identify.manoeuvre import describe_manoeuvres
+from airsentry.identify.rules import RULES
 from airsentry.model import EMERGENCY_SQUAWKS
 
 
