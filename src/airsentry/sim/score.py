@@ -42,10 +42,10 @@ from airsentry.config import DEFAULT_PROTECTED, DeploymentConfig, PipelineConfig
 from airsentry.incidents.grouping import starts_incident
 from airsentry.model import Event, Incident, ReportBatch, TrackUpdates, Zone, to_epoch
 from airsentry.sim.actors import ActorCheck, check_actors
-from airsentry.sim.gospa import ecef, gospa
+from airsentry.sim.gospa import track_accuracy
 from airsentry.sim.scenario import ExpectedIncident, Scenario
 from airsentry.sim.sensors import Feed, observe
-from airsentry.sim.truth import TruthIncident, sample, truth_incidents
+from airsentry.sim.truth import TruthIncident, truth_incidents
 from airsentry.step import Step
 
 MAX_MEDIAN_ALERT_S = 10.0  # a scenario passes only if alerts come this soon after entry
@@ -266,7 +266,9 @@ def evaluate(
     matches = _match(truths, booked, alerts, s.match_slack_s, scenario.control)
     checks = [_check(e, booked) for e in scenario.expected]
     updates = _concat(recorder.parts)
-    g = _gospa(scenario, updates, s)
+    g = track_accuracy(
+        scenario, updates, step_s=s.gospa_step_s, stale_s=s.track_stale_s, c=s.gospa_c, p=s.gospa_p
+    )
     classes = np.concatenate(recorder.classes) if recorder.classes else np.empty(0, object)
     actors = check_actors(scenario, updates, classes, booked, recorder.events)
     return ScenarioScore(scenario.name, scenario.control, len(feed), matches, checks, *g, actors)
@@ -344,60 +346,3 @@ def _check(e: ExpectedIncident, booked: list[Incident]) -> ExpectedCheck:
     if e.recommendation and rec != e.recommendation:
         problems.append(f"recommends {rec or 'nothing'}, expected {e.recommendation}")
     return ExpectedCheck(e, inc.id, problems)
-
-
-def _gospa(
-    scenario: Scenario, updates: TrackUpdates, s: ScoreSettings
-) -> tuple[float, float, float, float]:
-    """Mean GOSPA, mean paired distance, missed and false fractions over the grid."""
-    truth = sample(scenario, s.gospa_step_s)
-    grid = np.unique(np.round(truth.t / s.gospa_step_s) * s.gospa_step_s)
-    # truth positions on the grid: each actor's samples rounded onto it
-    tgrid = np.searchsorted(grid, np.round(truth.t / s.gospa_step_s) * s.gospa_step_s)
-    tpos = ecef(truth.lat, truth.lon, truth.alt)
-    # track positions on the grid: latest update not older than track_stale_s, dead-reckoned
-    st = updates.state
-    est_g, est_pos = [], []
-    if len(updates):
-        order = np.lexsort((st.t, updates.track_id))
-        tid, t = updates.track_id[order], st.t[order]
-        bounds = np.r_[0, np.flatnonzero(np.diff(tid)) + 1, len(tid)]
-        for a, b in itertools.pairwise(bounds):
-            rows = order[a:b]
-            g0, g1 = (
-                np.searchsorted(grid, t[a]),
-                np.searchsorted(grid, t[b - 1] + s.track_stale_s, "right"),
-            )
-            gi = np.arange(g0, g1)
-            j = np.searchsorted(t[a:b], grid[gi], side="right") - 1
-            ok = (j >= 0) & (grid[gi] - t[a:b][np.maximum(j, 0)] <= s.track_stale_s)
-            gi, r = gi[ok], rows[j[ok]]
-            dt = grid[gi] - st.t[r]
-            lat = st.lat[r] + np.degrees(np.nan_to_num(st.vel_n[r]) * dt / 6_371_008.8)
-            lon = st.lon[r] + np.degrees(
-                np.nan_to_num(st.vel_e[r]) * dt / (6_371_008.8 * np.cos(np.radians(st.lat[r])))
-            )
-            est_g.append(gi)
-            est_pos.append(ecef(lat, lon, st.alt[r]))
-    eg = np.concatenate(est_g) if est_g else np.empty(0, np.int64)
-    ep = np.concatenate(est_pos) if est_pos else np.empty((0, 3))
-    t_order, e_order = np.argsort(tgrid, kind="stable"), np.argsort(eg, kind="stable")
-    t_cut = np.searchsorted(tgrid[t_order], np.arange(len(grid) + 1))
-    e_cut = np.searchsorted(eg[e_order], np.arange(len(grid) + 1))
-    dist, loc, pairs, n_missed, n_false, n_true, n_est = [], 0.0, 0, 0, 0, 0, 0
-    for k in range(len(grid)):
-        x = tpos[t_order[t_cut[k] : t_cut[k + 1]]]
-        y = ep[e_order[e_cut[k] : e_cut[k + 1]]]
-        g = gospa(x, y, c=s.gospa_c, p=s.gospa_p)
-        dist.append(g.distance)
-        loc += g.localisation
-        pairs, n_missed, n_false = pairs + g.pairs, n_missed + g.n_missed, n_false + g.n_false
-        n_true, n_est = n_true + len(x), n_est + len(y)
-    return (
-        float(np.mean(dist)) if dist else 0.0,
-        (loc / pairs) ** (1 / s.gospa_p)
-        if pairs and s.gospa_p == 1
-        else (loc / pairs if pairs else 0.0),
-        n_missed / n_true if n_true else 0.0,
-        n_false / n_est if n_est else 0.0,
-    )
