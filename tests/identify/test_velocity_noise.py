@@ -17,9 +17,6 @@ import pytest
 from airsentry.identify.authority import DRONE_CLASSES
 from airsentry.identify.classify import TrackClassifier
 from airsentry.model import ReportBatch, TargetClass, TrackUpdates
-from airsentry.sim.scenario import load_library
-from airsentry.sim.score import ScoreSettings, evaluate
-from airsentry.sim.variants import variant
 
 T0 = 1_758_265_200.0
 
@@ -106,27 +103,3 @@ def test_vel_accuracy_rides_along_take_and_concat() -> None:
     assert joined.vel_accuracy[:3].tolist() == [18.0] * 3
     assert np.isnan(joined.vel_accuracy[3])
     assert ReportBatch.concat([plain, plain]).vel_accuracy is None
-
-
-@pytest.fixture(scope="module")
-def poland_plots_classes() -> list[tuple[str, str, float]]:
-    """Poland, 9-10 September 2025, plots variant (plot-level radar with clutter, the
-    fused tracker), seed 0: every decoy's latest class and its agreement share."""
-    sc = variant(load_library("poland-2025-09-10"), "plots")
-    actors = tuple(
-        replace(a, expect_class=str(TargetClass.DECOY_DRONE))
-        if a.kind == TargetClass.DECOY_DRONE else a
-        for a in sc.actors
-    )  # fmt: skip
-    score = evaluate(replace(sc, actors=actors), settings=ScoreSettings(seed=0))
-    return [(c.actor, c.cls, c.agree) for c in score.actors]
-
-
-def test_poland_plots_decoys_are_drones_not_helicopters(poland_plots_classes) -> None:
-    """The scenario's own data through the real tracker: before, 4 of 19 decoys were
-    classed helicopter (speed spread or turns from velocity noise) and airports let
-    them in; every decoy is now a drone class and mostly the decoy class."""
-    assert len(poland_plots_classes) >= 15
-    for actor, cls, agree in poland_plots_classes:
-        assert cls in DRONE_CLASSES, (actor, cls)
-        assert agree > 0.5, (actor, cls, agree)

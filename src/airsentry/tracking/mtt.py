@@ -115,7 +115,7 @@ class FusedConfig:
     init_speed_sigma: float = 150.0  # m/s, velocity uncertainty of a new track
     init_turn_sigma: float = 0.05  # rad/s
     max_speed_mps: float = 400.0  # a tentative track faster than this is clutter
-    alt_sigma_m: float = 60.0  # altitude noise of plots; transponder altitudes: a quarter
+    alt_sigma_m: float = 150.0  # plots' height noise (3D radar at range); transponder: 1/4
     sigma_az: float = 1.0  # m/s^2 vertical acceleration noise
     alt_gate_sigmas: float = 5.0  # vertical gate: this many sigmas of predicted altitude ...
     alt_gate_m: float = 500.0  # ... plus this margin (plots' altitude noise is unstated)
