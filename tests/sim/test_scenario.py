@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from pyproj import Geod
@@ -196,3 +198,21 @@ def test_every_library_scenario_loads_and_controls_expect_nothing():
         sc = load_library(name)
         assert sc.control == name.startswith("control-")
         assert sc.control or sc.expected
+
+
+@pytest.mark.parametrize("name", ["transport-no-transponder", "estonia-2025-09-19"])
+def test_fixed_wing_aircraft_of_the_library_turn_as_aircraft_can(name: str) -> None:
+    """A route point is a kink: an aircraft at 135 m/s reversing its course there turns
+    at an infinite rate, and no tracker should follow that (the transport's turn back
+    was one 180 deg kink, its track split in two on the plots variant). Manned fixed
+    wings turn back through legs of at most 30 deg each."""
+    from airsentry.sim.routes import GEOD
+
+    for a in load_library(name).actors:
+        if a.kind not in ("airliner", "fast_jet", "light_aircraft"):
+            continue
+        pts = [(w.lat, w.lon) for w in a.route]
+        legs = [(p, q) for p, q in itertools.pairwise(pts) if p != q]
+        az = [GEOD.inv(p[1], p[0], q[1], q[0])[0] for p, q in legs]
+        turns = [abs((b - c + 180) % 360 - 180) for c, b in itertools.pairwise(az)]
+        assert max(turns, default=0.0) <= 30.0, a.id
