@@ -7,11 +7,13 @@ number of *live tracks* rather than with the batch (a sweep over every track, a
 dictionary rebuilt per batch) costs nothing much in replay and dominates live. This
 benchmark measures exactly that, without sockets or decoding: the same real reports
 (the ``traffic`` wheel's ``collections/quickstart``, 284,505 OpenSky state vectors over
-Paris, as in ``benchmarks/pipeline.py``) go through the one builder's pipeline in
-batches of ``--replay-rows`` (the named baseline: replay) and of ``--live-rows``
-(live), each run its own process, interleaved, ``--runs`` each, CPU time
-(``time.process_time``) of ``Pipeline.run`` only, medians. ``--baseline REF`` adds the
-same two measurements of another revision (``git archive``), interleaved as well.
+Paris, as in ``benchmarks/pipeline.py``, flown ``--overlay`` times at once with distinct
+addresses so that thousands of tracks are live together, as in a national picture) go
+through the one builder's pipeline in batches of ``--replay-rows`` (the named baseline:
+replay) and of ``--live-rows`` (live), each run its own process, interleaved, ``--runs``
+each, CPU time (``time.process_time``) of ``Pipeline.run`` only, medians.
+``--baseline REF`` adds the same two measurements of another revision (``git
+archive``), interleaved as well.
 
 Printed per mode: microseconds of CPU per report, in total and per stage (tracker,
 identify, respond, watch, book, sinks), and the ratio live / replay: the target of
@@ -34,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pipeline import _timed, _with_bytecode, baseline_source, build_input, wheel  # noqa: E402
+from pipeline import _timed, _with_bytecode, baseline_source, build_input, wheel
 
 ROOT = Path(__file__).resolve().parent.parent
 STAGES = ("tracker", "identify", "respond", "watch", "book", "sinks")
@@ -66,6 +68,30 @@ def child(path: Path, db: Path, rows: int) -> dict[str, Any]:
     return {"reports": len(batch), "events": events, "cpu": total, "stages": clock}
 
 
+def overlay(path: Path, copies: int) -> tuple[Path, int]:
+    """The recording ``copies`` times over the same hours: copy ``k`` with its ICAO
+    addresses made distinct and its positions moved 0.05 degrees north per copy, so
+    that ``copies`` times as many tracks are live at once (a national picture has
+    thousands; the Paris afternoon a few hundred)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    table = pacsv.read_csv(path)
+    icao = table["icao24"].to_pylist()
+    parts = []
+    for k in range(copies):
+        ids = pa.array([f"{(int(a[0], 16) + k) % 16:x}{a[1:]}" for a in icao], pa.string())
+        moved = table.set_column(table.schema.get_field_index("icao24"), "icao24", ids)
+        lat = pc.add(moved["lat"], 0.05 * k)
+        parts.append(moved.set_column(moved.schema.get_field_index("lat"), "lat", lat))
+    out = path.with_name(f"overlay-{copies}.csv")
+    merged = pa.concat_tables(parts)
+    merged = merged.take(pc.sort_indices(merged, [("time", "ascending")]))
+    pacsv.write_csv(merged, out)
+    return out, merged.num_rows
+
+
 def run_child(src: Path, path: Path, folder: Path, rows: int) -> dict[str, Any]:
     db = Path(tempfile.mkdtemp(dir=folder)) / "bench.sqlite"
     out = subprocess.run(
@@ -86,6 +112,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--replay-rows", type=int, default=20_000)
     parser.add_argument("--live-rows", type=int, default=1_000)
+    parser.add_argument(
+        "--overlay", type=int, default=4, help="copies flown at once (concurrent tracks x K)"
+    )
     parser.add_argument("--baseline", help="another revision to measure too (git ref)")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
@@ -97,6 +126,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         csv_path, _, n = build_input(wheel(args.wheel), "quickstart", 1, folder)
+        if args.overlay > 1:
+            csv_path, n = overlay(csv_path, args.overlay)
         sources = {"current": ROOT / "src"}
         if args.baseline:
             sources[args.baseline] = baseline_source(args.baseline, folder)
@@ -109,15 +140,16 @@ def main() -> None:
         for _ in range(args.runs):
             for name, kind, rows in modes:  # interleaved
                 results[name, kind].append(run_child(sources[name], csv_path, folder, rows))
-        print(f"{n:,} reports (quickstart), medians of {args.runs}, CPU µs per report")
+        print(
+            f"{n:,} reports (quickstart x{args.overlay} at once), medians of {args.runs}, "
+            "CPU µs per report"
+        )
         print(f"{'revision':<12}{'batches':<16}{'total':>8}" + "".join(f"{s:>10}" for s in STAGES))
         for name in sources:
             med = {}
             for kind, rows in (("replay", args.replay_rows), ("live", args.live_rows)):
                 runs = results[name, kind]
-                per = {
-                    s: 1e6 * statistics.median(r["stages"][s] for r in runs) / n for s in STAGES
-                }
+                per = {s: 1e6 * statistics.median(r["stages"][s] for r in runs) / n for s in STAGES}
                 med[kind] = 1e6 * statistics.median(r["cpu"] for r in runs) / n
                 print(
                     f"{name:<12}{kind + f' ({rows:,})':<16}{med[kind]:>8.1f}"
