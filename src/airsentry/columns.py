@@ -151,7 +151,13 @@ class ReportBatch:
         return replace(self, **columns)
 
     def sorted_by_time(self) -> ReportBatch:
-        order = np.argsort(self.t, kind="stable")
+        """The rows in time order (stable); the batch itself when already in order (the
+        merger's output, a recording in time order), without copying a column."""
+        t = self.t
+        # NaN times compare False either way: such a batch is sorted (NaN last)
+        if not (t[1:] < t[:-1]).any() and not np.isnan(t).any():
+            return self
+        order = np.argsort(t, kind="stable")
         return self.take(order)
 
     @staticmethod

@@ -187,6 +187,11 @@ class IncidentBook:
         """
         t = to_epoch(now)
         closed: list[IncidentState] = []
+        # No write transaction (a commit per live batch) when nothing we hold has gone
+        # quiet: another writer can only extend an incident or decide on it, never make
+        # one quiet sooner, so a fresh copy would not close anything either.
+        if all(t - to_epoch(s.incident.end) < self.gap_s for s in self._working.values()):
+            return []
         try:
             with self.store.transaction():
                 self._sync()

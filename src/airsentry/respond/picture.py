@@ -72,6 +72,7 @@ class TrafficPicture:
         # per track (40 bytes a sample, not a tuple of five floats at ~200)
         self._paths: dict[int, FloatArray] = {}
         self._path_end: dict[int, float] = {}  # track id -> time of its last sample
+        self._oldest_end = np.inf  # no path ends before this
 
     def update(self, updates: TrackUpdates, classes: ObjArray | None = None) -> None:
         """Fold one batch of track updates (and their classes, row-aligned) in."""
@@ -123,21 +124,34 @@ class TrafficPicture:
         rows5 = np.column_stack(
             [s.t[pick], s.lat[pick], s.lon[pick], s.alt[pick], s.on_ground[pick]]
         ).astype(np.float64)
+        # Most tracks of a small (live) batch have no new sample due: find the few that
+        # have, per track, before any Python work (the last picked row is the newest).
+        ends = bounds[1:] - 1
+        get = self._path_end.get
+        last_t = np.fromiter(
+            (get(t, -np.inf) for t in tids[ends].tolist()), dtype=np.float64, count=len(ends)
+        )
+        due = np.flatnonzero(rows5[ends, 0] >= last_t + self.sample_s * 0.5)
         empty = np.empty((0, 5), dtype=np.float64)
         for a, b, tid in zip(
-            bounds[:-1].tolist(), bounds[1:].tolist(), tids[bounds[:-1]].tolist(), strict=True
+            bounds[due].tolist(), bounds[due + 1].tolist(), tids[ends[due]].tolist(), strict=True
         ):
             path = self._paths.get(tid, empty)
-            last_t = path[-1, 0] if len(path) else -np.inf
+            last = path[-1, 0] if len(path) else -np.inf
             add = rows5[a:b]
-            add = add[add[:, 0] >= last_t + self.sample_s * 0.5][-self.max_samples :]
+            add = add[add[:, 0] >= last + self.sample_s * 0.5][-self.max_samples :]
             if len(add):
                 keep = path[max(0, len(path) + len(add) - self.max_samples) :]
                 self._paths[tid] = np.concatenate([keep, add])  # a fresh array, no view
-                self._path_end[tid] = float(add[-1, 0])
+                self._path_end[tid] = end = float(add[-1, 0])
+                self._oldest_end = min(self._oldest_end, end)
+        # Forget paths that ended before the horizon: a sweep of every path only when
+        # the oldest end (a lower bound, kept exact by the sweep) has fallen behind it.
         horizon = self.now - self.retain_s
-        for tid in [k for k, end in self._path_end.items() if end < horizon]:
-            del self._paths[tid], self._path_end[tid]
+        if self._oldest_end < horizon:
+            for tid in [k for k, end in self._path_end.items() if end < horizon]:
+                del self._paths[tid], self._path_end[tid]
+            self._oldest_end = min(self._path_end.values(), default=np.inf)
 
     def __len__(self) -> int:
         """Number of tracks the picture remembers (live or within ``retain_s``)."""

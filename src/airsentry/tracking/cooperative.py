@@ -19,13 +19,14 @@ only, whatever the report rate.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 
 import numpy as np
 
 from airsentry.model import Event, FloatArray, IntArray, ObjArray, ReportBatch, Track, TrackUpdates
 from airsentry.tracking.base import Ended, TrackingStats, factorize, local_velocity
+from airsentry.tracking.keyed_table import KeyedTable, TrackView
 from airsentry.tracking.recent import COLUMNS, Kept, RecentRows
 
 # Text attributes carried forward per track. The transponder flag is not: it says
@@ -48,19 +49,19 @@ class CooperativeConfig:
 
 
 class CooperativeTracker:
-    """Identity-keyed tracker; vectorised over each batch."""
+    """Identity-keyed tracker; vectorised over each batch.
+
+    The live tracks are columns by slot (:class:`~airsentry.tracking.keyed_table.KeyedTable`),
+    so the work per batch follows the batch, not the number of live tracks."""
 
     def __init__(self, config: CooperativeConfig | None = None) -> None:
         self.config = config or CooperativeConfig()
         if self.config.history_s < self.config.baseline_s:
             raise ValueError("history_s must be at least baseline_s")
         self.stats = TrackingStats()
-        self._tracks: dict[str, Track] = {}  # key -> live track
+        self._table = KeyedTable()
+        self._view = TrackView(self._table)
         self._next_id = 1
-        # Slots of live tracks in the kept-row rings (freed when a track ends).
-        self._slot: dict[str, int] = {}
-        self._slot_key = np.full(64, "", dtype=object)  # slot -> key ("" when free)
-        self._free: list[int] = list(range(63, -1, -1))
         cfg = self.config
         self._fine = RecentRows(cfg.baseline_s / _FINE_PER_BASELINE, _FINE_DEPTH)
         self._coarse = RecentRows(cfg.history_s / (_COARSE_DEPTH - 2), _COARSE_DEPTH)
@@ -76,33 +77,32 @@ class CooperativeTracker:
         return ids
 
     @property
-    def tracks(self) -> dict[str, Track]:
-        """The live tracks by key (read by the combined tracker)."""
-        return self._tracks
+    def tracks(self) -> Mapping[str, Track]:
+        """The live tracks by key (read by the combined tracker; built per lookup)."""
+        return self._view
 
     def recent(self, since: float, newest: int = 0) -> Kept:
         """Kept rows of live tracks at or after ``since`` (one per fine bucket: the last
         few seconds of precise feeds, the last few dozen reports of sparse ones; the
         ``newest`` few per track when given); their ``slot`` numbers the track,
         :attr:`slot_keys` names it."""
-        live = np.fromiter(self._slot.values(), dtype=np.int64, count=len(self._slot))
-        return self._fine.gather(live, since, newest=newest)
+        return self._fine.gather(self._table.live_slots(), since, newest=newest)
 
     @property
     def slot_keys(self) -> ObjArray:
         """The key of each slot ("" for a free one)."""
-        return self._slot_key
+        return self._table.key
 
     def slot_of(self, key: str) -> int:
         """The slot of a live track's key, -1 when it has none."""
-        return self._slot.get(key, -1)
+        return self._table.index.get(key, -1)
 
     def held_rows(self) -> int:
         """Rows kept for all tracks (bounded by a few dozen per live track)."""
         return self._fine.held() + self._coarse.held()
 
     def live(self) -> Sequence[Track]:
-        return list(self._tracks.values())
+        return [self._table.track(int(s)) for s in self._table.live_slots()]
 
     def drain_events(self) -> list[Event]:
         """No integrity events: identity-keyed tracks have nothing to cross-check."""
@@ -139,9 +139,10 @@ class CooperativeTracker:
             return TrackUpdates.empty(), self._expire(None)
 
         uniq, inverse = factorize(keys)
+        known = self._table.slots_of(uniq)
         # Drop reports older than their live track's last update (late arrivals).
-        last_seen = np.array(
-            [self._tracks[k].last_seen if k in self._tracks else -np.inf for k in uniq]
+        last_seen = np.where(
+            known >= 0, self._table.floats["last_seen"][np.maximum(known, 0)], -np.inf
         )
         on_time = batch.t > last_seen[inverse]
         self.stats.late += int((~on_time).sum())
@@ -152,63 +153,49 @@ class CooperativeTracker:
             uniq, inverse = factorize(keys[on_time])
             if not len(batch):
                 return TrackUpdates.empty(), self._expire(None)
+            known = self._table.slots_of(uniq)
 
-        ended = self._expire_before(uniq, inverse, batch.t)
+        ended = self._expire_before(uniq, inverse, batch.t, known)
         tid, slot = self._assign_ids(uniq, inverse, batch)
-        state = self._carry_attributes(batch, tid)
+        state = self._carry_attributes(batch, tid, slot)
         state = self._fill_velocity(state, slot)
-        self._remember(state, slot, uniq, inverse)
+        self._remember(state, slot, inverse)
         self.stats.updates += len(state)
         ended += self._expire(float(state.t.max()) if len(state) else None)
         return TrackUpdates(tid, state), ended
 
     def flush(self) -> list[Ended]:
-        ended = [Ended(self._end(key), "flush") for key in list(self._tracks)]
+        ended = [Ended(tr, "flush") for tr in self._end(self._table.live_slots())]
         self.stats.tracks_ended += len(ended)
         return ended
 
     # --------------------------------------------------------------- helpers
-    def _end(self, key: str) -> Track:
-        """Remove a live track and free its slot."""
-        slot = self._slot.pop(key)
-        self._slot_key[slot] = ""
-        self._free.append(slot)
-        idx = np.array([slot], dtype=np.int64)
-        self._fine.clear(idx)
-        self._coarse.clear(idx)
-        return self._tracks.pop(key)
+    def _end(self, slots: IntArray) -> list[Track]:
+        """Remove live tracks and free their slots."""
+        if not len(slots):
+            return []
+        self._fine.clear(slots)
+        self._coarse.clear(slots)
+        return self._table.close(slots)
 
-    def _take_slot(self, key: str) -> int:
-        if not self._free:
-            old = len(self._slot_key)
-            new = 2 * old
-            self._slot_key = np.concatenate([self._slot_key, np.full(old, "", dtype=object)])
-            self._fine.grow(new)
-            self._coarse.grow(new)
-            self._free = list(range(new - 1, old - 1, -1))
-        slot = self._free.pop()
-        self._slot[key] = slot
-        self._slot_key[slot] = key
-        return slot
-
-    def _expire_before(self, uniq: np.ndarray, inverse: IntArray, t: FloatArray) -> list[Ended]:
+    def _expire_before(
+        self, uniq: np.ndarray, inverse: IntArray, t: FloatArray, known: IntArray
+    ) -> list[Ended]:
         """End live tracks whose key comes back after a silence longer than expire_s."""
         first_t = np.full(len(uniq), np.inf)
         np.minimum.at(first_t, inverse, t)
-        ended = []
-        for key, t0 in zip(uniq, first_t, strict=True):
-            track = self._tracks.get(key)
-            if track is not None and t0 - track.last_seen > self.config.expire_s:
-                ended.append(Ended(self._end(key), "silent"))
+        back = known >= 0
+        gone = known[back][self._table.silent(known[back], first_t[back] - self.config.expire_s)]
+        ended = [Ended(tr, "silent") for tr in self._end(gone)]
         self.stats.tracks_ended += len(ended)
         return ended
 
     def _expire(self, now: float | None) -> list[Ended]:
         if now is None:
             return []
-        limit = now - self.config.expire_s
-        gone = [k for k, tr in self._tracks.items() if tr.last_seen < limit]
-        ended = [Ended(self._end(k), "silent") for k in gone]
+        live = self._table.live_slots()
+        gone = live[self._table.silent(live, np.full(len(live), now - self.config.expire_s))]
+        ended = [Ended(tr, "silent") for tr in self._end(gone)]
         self.stats.tracks_ended += len(ended)
         return ended
 
@@ -216,50 +203,31 @@ class CooperativeTracker:
         self, uniq: np.ndarray, inverse: IntArray, batch: ReportBatch
     ) -> tuple[IntArray, IntArray]:
         """Each row's track id and slot (new tracks for new keys)."""
-        ids = np.empty(len(uniq), dtype=np.int64)
-        slots = np.empty(len(uniq), dtype=np.int64)
-        first = np.full(len(uniq), len(batch), dtype=np.int64)
-        np.minimum.at(first, inverse, np.arange(len(batch)))
-        fresh = np.fromiter((k not in self._tracks for k in uniq), dtype=bool, count=len(uniq))
-        new_id = iter(self.new_ids(uniq[fresh], batch.take(first[fresh])) if fresh.any() else ())
-        for i, key in enumerate(uniq):
-            track = self._tracks.get(key)
-            if track is None:
-                j = int(first[i])
-                track = Track(
-                    track_id=int(next(new_id)),
-                    identity=str(batch.identity[j]),
-                    first_seen=float(batch.t[j]),
-                    last_seen=float(batch.t[j]),
-                    lat=float(batch.lat[j]),
-                    lon=float(batch.lon[j]),
-                    alt=float(batch.alt[j]),
-                    vel_e=np.nan,
-                    vel_n=np.nan,
-                    vel_u=np.nan,
-                    key=str(key),
-                )
-                self._tracks[key] = track
-                self._take_slot(key)
-                self.stats.tracks_started += 1
-            ids[i] = track.track_id
-            slots[i] = self._slot[key]
-        return ids[inverse], slots[inverse]
+        slots = self._table.slots_of(uniq)
+        fresh = slots < 0
+        if fresh.any():
+            first = np.full(len(uniq), len(batch), dtype=np.int64)
+            np.minimum.at(first, inverse, np.arange(len(batch)))
+            rows = batch.take(first[fresh])
+            ids = np.asarray(self.new_ids(uniq[fresh], rows), dtype=np.int64)
+            slots[fresh] = self._table.open(uniq[fresh], ids, rows)
+            self._fine.grow(self._table.capacity)
+            self._coarse.grow(self._table.capacity)
+            self.stats.tracks_started += int(fresh.sum())
+        return self._table.track_id[slots][inverse], slots[inverse]
 
-    def _carry_attributes(self, batch: ReportBatch, tid: IntArray) -> ReportBatch:
+    def _carry_attributes(self, batch: ReportBatch, tid: IntArray, slot: IntArray) -> ReportBatch:
         """Carry callsign, squawk, category and identity forward within each track."""
         order = np.lexsort((batch.t, tid))
         tid_s = tid[order]
         start = np.r_[True, tid_s[1:] != tid_s[:-1]]
         cols: dict[str, np.ndarray] = {}
-        by_id = {tr.track_id: tr for tr in self._tracks.values()}
         for name in _CARRIED:
             col = getattr(batch, name)[order].copy()
             known = col != ""
             # Seed each track's first row with what the track already knew.
             firsts = np.flatnonzero(start & ~known)
-            for i in firsts:
-                col[i] = getattr(by_id[int(tid_s[i])], name)
+            col[firsts] = self._table.texts[name][slot[order[firsts]]]
             known = col != ""
             idx = np.where(known | start, np.arange(len(col)), 0)
             np.maximum.accumulate(idx, out=idx)
@@ -269,11 +237,8 @@ class CooperativeTracker:
             cols[name] = out
         # The identity a track already has reaches its rows that lack one (a radar
         # track that an ADS-B report once named keeps the name).
-        ids = np.fromiter(by_id, dtype=np.int64, count=len(by_id))
-        names = np.array([by_id[int(i)].identity for i in ids], dtype=object)
-        srt = np.argsort(ids)
-        pos = srt[np.searchsorted(ids[srt], tid)]
-        cols["identity"] = np.where(batch.identity != "", batch.identity, names[pos])
+        names = self._table.texts["identity"][slot]
+        cols["identity"] = np.where(batch.identity != "", batch.identity, names)
         return _replace_cols(batch, **cols)
 
     def _fill_velocity(self, state: ReportBatch, slot: IntArray) -> ReportBatch:
@@ -336,37 +301,12 @@ class CooperativeTracker:
             vel_u=np.where(vel_u_missing, est_u, state.vel_u),
         )
 
-    def _remember(
-        self, state: ReportBatch, slot: IntArray, uniq: np.ndarray, inverse: IntArray
-    ) -> None:
+    def _remember(self, state: ReportBatch, slot: IntArray, inverse: IntArray) -> None:
         """Update each live track's last state and keep recent rows for velocities."""
-        last = np.full(len(uniq), -1, dtype=np.int64)
+        last = np.full(int(inverse.max()) + 1, -1, dtype=np.int64)
         np.maximum.at(last, inverse, np.arange(len(state)))
-        for i, key in enumerate(uniq):
-            j = int(last[i])
-            if j < 0:
-                continue
-            tr = self._tracks[key]
-            tr.last_seen, tr.lat, tr.lon, tr.alt = (
-                float(state.t[j]),
-                float(state.lat[j]),
-                float(state.lon[j]),
-                float(state.alt[j]),
-            )
-            tr.vel_e, tr.vel_n, tr.vel_u = (
-                float(state.vel_e[j]),
-                float(state.vel_n[j]),
-                float(state.vel_u[j]),
-            )
-            tr.callsign, tr.squawk, tr.category = (
-                str(state.callsign[j]),
-                str(state.squawk[j]),
-                str(state.category[j]),
-            )
-            tr.transponder = tr.transponder or bool(state.transponder[j])
-            if not tr.identity:
-                tr.identity = str(state.identity[j])
-            tr.sensors.add(str(state.sensor[j]))
+        self._table.write(slot[last], state, last)
+        self._table.add_sensors(slot, state.sensor)
         # Keep a bounded few rows per track (the rings), numbers only.
         values = np.column_stack([np.asarray(getattr(state, c), dtype=float) for c in COLUMNS])
         self._fine.write(slot, values)
