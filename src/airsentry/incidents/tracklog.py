@@ -55,12 +55,14 @@ class TrackLog:
         self.retention_s = retention_s
         self._pruned_at = -math.inf
 
-    def put(self, rows: Sequence[Row]) -> int:
+    def put(self, rows: Sequence[Row], *, newest: float | None = None) -> int:
         """Store rows (see :data:`Row`); a slot already held for a track keeps its first
-        state. Prunes what fell out of retention. Returns how many rows were new."""
+        state. Prunes what fell out of retention (``newest``: the latest ``t`` among the
+        rows, when the caller knows it). Returns how many rows were new."""
         if not rows:
             return 0
-        newest = max(r[2] for r in rows)
+        if newest is None:
+            newest = max(r[2] for r in rows)
         with self.db.writing("record track states") as conn:
             before = conn.total_changes
             conn.executemany(
