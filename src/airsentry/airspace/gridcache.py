@@ -4,7 +4,8 @@ Building the grid of the full default catalogue takes 1.5 to 3 s on a small mach
 first build in a fresh process is the slow one); loading it back takes a fraction of a
 second. Grids are stored under the user cache directory (``platformdirs``; override
 with ``AIRSENTRY_CACHE_DIR``) as ``zone-grid-<key>.npz``, where the key hashes the
-format version, the grid spec, the source of the grid builder and the exact bytes
+format version, the grid spec, the source of the grid builder (grid.py, gridsets.py,
+raster.py) and the exact bytes
 (WKB) of every zone geometry, in order, so any change of zones or of the build code
 gives a new key. The cache is only an optimisation: a
 missing, stale or unreadable file means a rebuild, and failures to write are ignored.
@@ -30,7 +31,7 @@ import numpy as np
 import platformdirs
 import shapely
 
-from airsentry.airspace import grid, raster
+from airsentry.airspace import grid, gridsets, raster
 from airsentry.airspace.grid import Grid, GridSpec, build_grid
 
 FORMAT = 2
@@ -50,7 +51,7 @@ def cache_key(geometries: Any, spec: GridSpec) -> str:
     """Hash of everything a grid depends on, the code that builds it included."""
     h = hashlib.blake2b(digest_size=16)
     h.update(f"{FORMAT}:{spec.coarse_deg!r}:{spec.fine}:{len(geometries)}".encode())
-    for module in (grid, raster):
+    for module in (grid, gridsets, raster):
         h.update(Path(str(module.__file__)).read_bytes())
     for wkb in shapely.to_wkb(np.asarray(geometries, dtype=object), output_dimension=2):
         h.update(len(wkb).to_bytes(8, "little"))
