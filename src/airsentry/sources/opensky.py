@@ -48,7 +48,6 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
 from airsentry.errors import ConfigError, DecodeError
 from airsentry.model import IntArray, ReportBatch
@@ -252,6 +251,8 @@ class OpenSkyDecoder(DocumentDecoder):
     def _read_parquet(
         self, opened: Any, source: str, quarantine: Quarantine, progress: _Progress
     ) -> Iterator[ReportBatch]:
+        import pyarrow.parquet as pq  # here: a CSV replay's start-up does without it
+
         with pq.ParquetFile(opened) as pf:
             names = list(pf.schema_arrow.names)
             columns = checks.locate(names, source, quarantine, ",".join(names))
