@@ -21,7 +21,7 @@ does: the one builder (:func:`airsentry.build.open_run`) over a fresh database, 
 * **peak RSS** (``ru_maxrss``).
 
 The **baseline** is the same measurement against another revision of the source
-(``--baseline REF``, default the commit before this work started, ``8cdc5e4``),
+(``--baseline REF``, default ``a62ff72``, where the fourth wave started),
 extracted with ``git archive`` into a temporary folder: runs alternate between
 baseline and current (interleaved), ``--runs`` each, and medians are printed with the
 ratio.
@@ -81,7 +81,7 @@ SAMPLES = {
     "switzerland": "traffic/data/samples/collections/switzerland.json.gz",
 }
 FT, KT, FPM = 0.3048, 1852 / 3600, 0.3048 / 60
-BASELINE = "8cdc5e4"
+BASELINE = "a62ff72"
 STAGES = ("decode", "tracker", "identify", "respond", "watch", "book", "sinks")
 
 
@@ -214,10 +214,9 @@ def child(path: Path, db: Path) -> dict[str, Any]:
 
 def run_child(src: Path, path: Path, folder: Path) -> dict[str, Any]:
     db = Path(tempfile.mkdtemp(dir=folder)) / "bench.sqlite"
-    env = dict(_with_bytecode(), PYTHONPATH=str(src))
     out = subprocess.run(
         [sys.executable, __file__, "--child", str(path), "--db", str(db)],
-        env=env,
+        env=child_env(src),
         capture_output=True,
         text=True,
     )
@@ -225,6 +224,11 @@ def run_child(src: Path, path: Path, folder: Path) -> dict[str, Any]:
         raise SystemExit(f"run failed ({src}):\n{out.stderr}")
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
+
+
+def child_env(src: Path) -> dict[str, str]:
+    """The environment of a measured child: ``src`` on the path, bytecode written."""
+    return dict(_with_bytecode(), PYTHONPATH=str(src))
 
 
 def _with_bytecode() -> dict[str, str]:
