@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from airsentry.incidents.chunks import States
 from airsentry.incidents.database import Database
-from airsentry.incidents.tracklog import INTERVAL_S, Row, TrackLog
+from airsentry.incidents.tracklog import INTERVAL_S, TrackLog
 from airsentry.model import EventKind, FloatArray, IntArray
 from airsentry.step import Step
 
@@ -79,30 +80,29 @@ class TrackHistory:
         ve, vn = s.vel_e[pick], s.vel_n[pick]
         heading = np.degrees(np.arctan2(ve, vn)) % 360.0
         if len(step.classes) == len(u):
-            classes = [str(c) or "unknown" for c in step.classes[pick].tolist()]
-        else:
-            classes = ["unknown"] * len(pick)
-        ids = tid.tolist()
-        times = s.t[pick]
-        violating = self._violating_at(tid, times, before, changes)
-        rows: list[Row] = list(
-            zip(
-                slot.tolist(),
-                ids,
-                times.tolist(),
-                np.round(s.lat[pick], 5).tolist(),
-                np.round(s.lon[pick], 5).tolist(),
-                _column(s.alt[pick], 0),
-                _column(np.hypot(ve, vn), 1),
-                _column(heading, 0),
-                [str(x or "") for x in s.identity[pick].tolist()],
-                [str(x or "") for x in s.callsign[pick].tolist()],
-                classes,
-                violating.tolist(),
-                strict=True,
+            classes = np.array(
+                [str(c) or "unknown" for c in step.classes[pick].tolist()], dtype=object
             )
+        else:
+            classes = np.full(len(pick), "unknown", dtype=object)
+        times = s.t[pick]
+        self.log.put_states(
+            States(
+                track_id=tid,
+                slot=slot,
+                t=times,
+                lat=np.round(s.lat[pick], 5),
+                lon=np.round(s.lon[pick], 5),
+                alt_m=_rounded(s.alt[pick], 0),
+                speed_mps=_rounded(np.hypot(ve, vn), 1),
+                heading_deg=_rounded(heading, 0),
+                violator=self._violating_at(tid, times, before, changes),
+                identity=_text(s.identity[pick], ""),
+                callsign=_text(s.callsign[pick], ""),
+                target_class=classes,
+            ),
+            newest=float(times.max()),
         )
-        self.log.put(rows, newest=float(times.max()))
 
     def _violating_at(
         self,
@@ -148,9 +148,12 @@ class TrackHistory:
         pass
 
 
-def _column(x: FloatArray, digits: int) -> list[float | None]:
-    """``x`` rounded, with None where it is not finite (SQL NULL)."""
-    out: list[float | None] = np.round(x, digits).tolist()
-    for i in np.flatnonzero(~np.isfinite(x)).tolist():
-        out[i] = None
+def _rounded(x: FloatArray, digits: int) -> FloatArray:
+    """``x`` rounded, NaN where it is not finite (unknown: SQL NULL when read back)."""
+    out: FloatArray = np.where(np.isfinite(x), np.round(x, digits), np.nan)
     return out
+
+
+def _text(x: np.ndarray, empty: str) -> np.ndarray:
+    """Cells as ``str`` (``empty`` for None or blank), an object array."""
+    return np.array([str(v) if v else empty for v in x.tolist()], dtype=object)
