@@ -42,6 +42,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from airsentry.incidents import codec
@@ -66,6 +67,7 @@ CLOSED = IncidentStatus.CLOSED
 
 
 _TRACK_FIELDS = tuple(f.name for f in fields(TrackState))
+_event_time = attrgetter("time")
 
 
 def _track_print(track: TrackState) -> tuple[Any, ...]:
@@ -175,7 +177,7 @@ class IncidentBook:
         before this returns. On any error nothing of the batch is kept, and the book
         reloads its state from the store.
         """
-        ordered = sorted(events, key=lambda e: to_epoch(e.time))
+        ordered = sorted(events, key=_event_time)  # aware datetimes: by instant
         # each event's canonical JSON once: its dedup key here and its stored row there
         encoded = [codec.event_json(e) for e in ordered]
         links: list[IncidentState | None] = []
