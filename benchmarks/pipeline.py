@@ -61,16 +61,14 @@ import os
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"
 
+# only what the measured child needs is imported here (its start-up is measured from
+# interpreter start; argparse as the command line has it); the parent's own modules
+# are imported where it uses them
 import argparse  # noqa: E402
-import gzip  # noqa: E402
 import json  # noqa: E402
 import resource  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
 import sys  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
-import zipfile  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
@@ -90,6 +88,9 @@ STAGES = ("decode", "tracker", "identify", "respond", "watch", "book", "sinks")
 
 def build_input(wheel: Path, sample: str, copies: int, folder: Path) -> tuple[Path, Path, int]:
     """The sample as OpenSky rows, ``copies`` times in time, as CSV and Parquet."""
+    import gzip
+    import zipfile
+
     import numpy as np
     import pyarrow as pa
     import pyarrow.csv as pacsv
@@ -213,6 +214,9 @@ def child(path: Path, db: Path) -> dict[str, Any]:
 
 
 def run_child(src: Path, path: Path, folder: Path) -> dict[str, Any]:
+    import subprocess
+    import tempfile
+
     db = Path(tempfile.mkdtemp(dir=folder)) / "bench.sqlite"
     out = subprocess.run(
         [sys.executable, __file__, "--child", str(path), "--db", str(db)],
@@ -239,6 +243,8 @@ def _with_bytecode() -> dict[str, str]:
 
 def compile_source(src: Path) -> None:
     """Byte-compile ``src`` (a fresh ``git archive`` has no ``__pycache__``)."""
+    import subprocess
+
     subprocess.run(
         [sys.executable, "-m", "compileall", "-q", str(src)],
         env=_with_bytecode(),
@@ -249,6 +255,8 @@ def compile_source(src: Path) -> None:
 
 def baseline_source(ref: str, folder: Path) -> Path:
     """The ``src`` folder of revision ``ref``, extracted with ``git archive``."""
+    import subprocess
+
     target = folder / f"baseline-{ref}"
     target.mkdir()
     archive = subprocess.run(
@@ -266,6 +274,8 @@ def wheel(given: str | None) -> Path:
 
 
 def summarise(name: str, runs: list[dict[str, Any]]) -> dict[str, float]:
+    import statistics
+
     med = {
         k: statistics.median(r[k] for r in runs) for k in ("total", "startup", "first", "rss_mb")
     }
@@ -296,6 +306,8 @@ def main() -> None:
     if args.child is not None:
         print(json.dumps(child(args.child, args.db)))
         return
+    import tempfile
+
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         csv_path, pq_path, rows = build_input(wheel(args.wheel), args.sample, args.copies, folder)
