@@ -50,6 +50,18 @@ i.e. the store's per-event JSON and inserts, 1.0 and 1.4 CPU-s each); a second s
 at load ~12 gave 1.09x (CSV) and 1.19x (Parquet), watch 1.31 against 2.16-2.23. Start-up 0.44-0.48
 against 0.67-0.72 CPU-s to the pipeline built (see ``benchmarks/startup.py``).
 
+Against ``a62ff72`` (``--baseline a62ff72 --copies 2``, medians of 3, load average 6-8
+from other work; fourth wave: the track log as columnar chunks, the book saving only
+changed objects, the decoders' byte-table checks): switzerland x2 69,500 against
+58,700 reports/CPU-s on CSV (1.18x) and 68,400 against 55,400 on Parquet (1.23x; sinks,
+i.e. the track log, 0.30-0.34 against 1.24-1.38 CPU-s); quickstart x2 126,900 against
+120,700 on CSV (1.05x; decode 0.82 against 0.91, sinks 0.25 against 0.57) and 201,600
+against 175,400 on Parquet (1.15x). Identify (1.2 CPU-s on quickstart x2 CSV), watch
+(0.8-1.3) and the book's per-event JSON (0.9 on switzerland x2) are now the largest
+stages. The same input as CSV and as Parquet gives slightly different events
+(quickstart x2: 2,446 against 2,438; switzerland x2: 32,173 against 32,119), in the
+baseline as well.
+
 Run: ``python benchmarks/pipeline.py [--copies 4] [--runs 3] [--sample quickstart]``.
 The wheel is found via ``--wheel`` or ``AIRSENTRY_TRAFFIC_WHEEL``.
 """
