@@ -8,11 +8,15 @@ still has an object inside). Events are booked through
 :class:`~airsentry.incidents.IncidentBook` in batches of ``--batch``, one write
 transaction per batch, into a fresh SQLite file per run.
 
-The **baseline**, named ``scanning``, is the book as it was before its per-incident
-indexes (:mod:`airsentry.incidents.lookup`): a subclass here restores the old scans
-(every object of every incident scanned for an identity, every object scanned for one
-inside). Both must book the same incidents (checked). Runs alternate (interleaved),
-``--runs`` each; medians of CPU time are printed with the ratio.
+Two baselines, subclasses here: ``resaving`` is the book as it was before it saved
+only the objects a batch changed (every object of a touched incident fingerprinted
+before and after the batch, and all of them written when any changed); ``scanning``
+is, on top of that, the book before its per-incident indexes
+(:mod:`airsentry.incidents.lookup`: every object of every incident scanned for an
+identity, every object scanned for one inside). All must book the same incidents
+(checked). Runs alternate (interleaved, ``benchmarks/_timing.py``), ``--runs`` each,
+each timed from opening its store to the last batch committed; medians of CPU time
+are printed with the ratios.
 
 Run: ``python benchmarks/book.py [--objects 2000] [--batch 200] [--runs 3]``.
 """
@@ -20,27 +24,50 @@ Run: ``python benchmarks/book.py [--objects 2000] [--batch 200] [--runs 3]``.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests"), str(ROOT / "tests" / "incidents")]
+sys.path[:0] = [
+    str(ROOT / "src"),
+    str(ROOT / "tests"),
+    str(ROOT / "tests" / "incidents"),
+    str(ROOT / "benchmarks"),
+]
 
 from incidents_helpers import entry, exit_, recommend  # noqa: E402
 
+from _timing import interleaved, medians  # noqa: E402
 from airsentry.incidents import IncidentBook, IncidentStore  # noqa: E402
+from airsentry.incidents.book import _Touched, _track_print  # noqa: E402
 from airsentry.incidents.grouping import object_keys, starts_incident  # noqa: E402
 from airsentry.incidents.lookup import TrackLookup  # noqa: E402
 from airsentry.incidents.records import IncidentState, TrackState  # noqa: E402
 from airsentry.model import Event, to_epoch  # noqa: E402
 
 
-class ScanningBook(IncidentBook):
-    """The book's previous algorithm: linear scans over an incident's objects."""
+class ResavingBook(IncidentBook):
+    """The book's previous save: every object of a touched incident compared and, when
+    anything changed, every object written."""
+
+    def _save_changed(self, touched: dict[int, _Touched]) -> list[IncidentState]:
+        changed: list[IncidentState] = []
+        for seen in touched.values():
+            state = seen.state
+            before = [_track_print(t) for t in state.tracks.values()]  # was taken at touch
+            self._refresh(state)
+            after = [_track_print(t) for t in state.tracks.values()]
+            moved = seen.incident is None or after != before or bool(seen.changed_tracks())
+            if moved or state.incident.to_dict() != seen.incident:
+                self._save(state)
+                changed.append(state)
+        return changed
+
+
+class ScanningBook(ResavingBook):
+    """The book's algorithm before its indexes: linear scans over an incident's objects."""
 
     def _occupied(self, state: IncidentState, t: float) -> bool:
         return any(
@@ -69,7 +96,7 @@ class ScanningBook(IncidentBook):
                     return track
         return None
 
-    def _apply(self, state: IncidentState, event: Event) -> None:
+    def _apply(self, state: IncidentState, event: Event, seen: _Touched) -> None:
         incident = state.incident
         t = to_epoch(event.time)
         in_zone = event.zone_id == incident.zone_id
@@ -86,6 +113,9 @@ class ScanningBook(IncidentBook):
                 if not starting:
                     continue
                 track = state.tracks[key] = TrackState(key=key, track_id=track_id)
+                seen.tracks[track.key] = None
+            elif track.key not in seen.tracks:
+                seen.tracks[track.key] = _track_print(track)
             self._apply_to_track(state, track, event, t, in_zone)
 
 
@@ -102,15 +132,13 @@ def swarm(objects: int) -> list[Event]:
     return out
 
 
-def book_all(cls: type[IncidentBook], events: list[Event], batch: int) -> tuple[float, Any]:
-    """CPU-s to book ``events`` in a fresh store; the incidents' object counts."""
+def book_all(cls: type[IncidentBook], events: list[Event], batch: int) -> Any:
+    """Book ``events`` in a fresh store; the incidents' object counts and dwells."""
     with tempfile.TemporaryDirectory() as tmp, IncidentStore(Path(tmp) / "b.sqlite") as store:
         book = cls(store, recommend)
-        cpu = time.process_time()
         for i in range(0, len(events), batch):
             book.add(events[i : i + batch])
-        cpu = time.process_time() - cpu
-        return cpu, sorted((i.object_count, i.dwell_s) for i in store.list())
+        return sorted((i.object_count, i.dwell_s) for i in store.list())
 
 
 def main() -> None:
@@ -121,25 +149,27 @@ def main() -> None:
     args = parser.parse_args()
     assert TrackLookup  # the indexed book is IncidentBook itself
     events = swarm(args.objects)
-    books: dict[str, type[IncidentBook]] = {"indexed": IncidentBook, "scanning": ScanningBook}
-    cpu: dict[str, list[float]] = {name: [] for name in books}
-    outcome: dict[str, Any] = {}
-    for _ in range(args.runs):  # interleaved
-        for name, cls in books.items():
-            seconds, incidents = book_all(cls, events, args.batch)
-            cpu[name].append(seconds)
-            outcome[name] = incidents
-    if outcome["indexed"] != outcome["scanning"]:
-        raise SystemExit("the two books disagree")
+    books: dict[str, type[IncidentBook]] = {
+        "current": IncidentBook,
+        "resaving": ResavingBook,
+        "scanning": ScanningBook,
+    }
+    cpu, outcome = interleaved(
+        {name: (lambda c=cls: book_all(c, events, args.batch)) for name, cls in books.items()},
+        args.runs,
+    )
+    if any(found != outcome["current"] for found in outcome.values()):
+        raise SystemExit("the books disagree")
     n = len(events)
     print(
         f"{n:,} events, {args.objects:,} objects per wave, batches of {args.batch}, "
-        f"medians of {args.runs}; (objects, dwell) per incident: {outcome['indexed'][:3]}"
+        f"medians of {args.runs}; (objects, dwell) per incident: {outcome['current'][:3]}"
     )
-    med = {name: statistics.median(v) for name, v in cpu.items()}
+    med = medians(cpu)
     for name, seconds in med.items():
         print(f"  {name:<9} {seconds:7.3f} CPU-s  {n / seconds:>10,.0f} events/CPU-s")
-    print(f"  scanning / indexed: {med['scanning'] / med['indexed']:.2f}x CPU")
+    for name in ("resaving", "scanning"):
+        print(f"  {name} / current: {med[name] / med['current']:.2f}x CPU")
 
 
 if __name__ == "__main__":

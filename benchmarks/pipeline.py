@@ -21,7 +21,7 @@ does: the one builder (:func:`airsentry.build.open_run`) over a fresh database, 
 * **peak RSS** (``ru_maxrss``).
 
 The **baseline** is the same measurement against another revision of the source
-(``--baseline REF``, default the commit before this work started, ``8cdc5e4``),
+(``--baseline REF``, default ``a62ff72``, where the fourth wave started),
 extracted with ``git archive`` into a temporary folder: runs alternate between
 baseline and current (interleaved), ``--runs`` each, and medians are printed with the
 ratio.
@@ -50,6 +50,18 @@ i.e. the store's per-event JSON and inserts, 1.0 and 1.4 CPU-s each); a second s
 at load ~12 gave 1.09x (CSV) and 1.19x (Parquet), watch 1.31 against 2.16-2.23. Start-up 0.44-0.48
 against 0.67-0.72 CPU-s to the pipeline built (see ``benchmarks/startup.py``).
 
+Against ``a62ff72`` (``--baseline a62ff72 --copies 2``, medians of 3, load average 6-8
+from other work; fourth wave: the track log as columnar chunks, the book saving only
+changed objects, the decoders' byte-table checks): switzerland x2 69,500 against
+58,700 reports/CPU-s on CSV (1.18x) and 68,400 against 55,400 on Parquet (1.23x; sinks,
+i.e. the track log, 0.30-0.34 against 1.24-1.38 CPU-s); quickstart x2 126,900 against
+120,700 on CSV (1.05x; decode 0.82 against 0.91, sinks 0.25 against 0.57) and 201,600
+against 175,400 on Parquet (1.15x). Identify (1.2 CPU-s on quickstart x2 CSV), watch
+(0.8-1.3) and the book's per-event JSON (0.9 on switzerland x2) are now the largest
+stages. The same input as CSV and as Parquet gives slightly different events
+(quickstart x2: 2,446 against 2,438; switzerland x2: 32,173 against 32,119), in the
+baseline as well.
+
 Run: ``python benchmarks/pipeline.py [--copies 4] [--runs 3] [--sample quickstart]``.
 The wheel is found via ``--wheel`` or ``AIRSENTRY_TRAFFIC_WHEEL``.
 """
@@ -61,16 +73,14 @@ import os
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"
 
+# only what the measured child needs is imported here (its start-up is measured from
+# interpreter start; argparse as the command line has it); the parent's own modules
+# are imported where it uses them
 import argparse  # noqa: E402
-import gzip  # noqa: E402
 import json  # noqa: E402
 import resource  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
 import sys  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
-import zipfile  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
@@ -81,7 +91,7 @@ SAMPLES = {
     "switzerland": "traffic/data/samples/collections/switzerland.json.gz",
 }
 FT, KT, FPM = 0.3048, 1852 / 3600, 0.3048 / 60
-BASELINE = "8cdc5e4"
+BASELINE = "a62ff72"
 STAGES = ("decode", "tracker", "identify", "respond", "watch", "book", "sinks")
 
 
@@ -90,6 +100,9 @@ STAGES = ("decode", "tracker", "identify", "respond", "watch", "book", "sinks")
 
 def build_input(wheel: Path, sample: str, copies: int, folder: Path) -> tuple[Path, Path, int]:
     """The sample as OpenSky rows, ``copies`` times in time, as CSV and Parquet."""
+    import gzip
+    import zipfile
+
     import numpy as np
     import pyarrow as pa
     import pyarrow.csv as pacsv
@@ -213,11 +226,13 @@ def child(path: Path, db: Path) -> dict[str, Any]:
 
 
 def run_child(src: Path, path: Path, folder: Path) -> dict[str, Any]:
+    import subprocess
+    import tempfile
+
     db = Path(tempfile.mkdtemp(dir=folder)) / "bench.sqlite"
-    env = dict(_with_bytecode(), PYTHONPATH=str(src))
     out = subprocess.run(
         [sys.executable, __file__, "--child", str(path), "--db", str(db)],
-        env=env,
+        env=child_env(src),
         capture_output=True,
         text=True,
     )
@@ -225,6 +240,11 @@ def run_child(src: Path, path: Path, folder: Path) -> dict[str, Any]:
         raise SystemExit(f"run failed ({src}):\n{out.stderr}")
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
+
+
+def child_env(src: Path) -> dict[str, str]:
+    """The environment of a measured child: ``src`` on the path, bytecode written."""
+    return dict(_with_bytecode(), PYTHONPATH=str(src))
 
 
 def _with_bytecode() -> dict[str, str]:
@@ -235,6 +255,8 @@ def _with_bytecode() -> dict[str, str]:
 
 def compile_source(src: Path) -> None:
     """Byte-compile ``src`` (a fresh ``git archive`` has no ``__pycache__``)."""
+    import subprocess
+
     subprocess.run(
         [sys.executable, "-m", "compileall", "-q", str(src)],
         env=_with_bytecode(),
@@ -245,6 +267,8 @@ def compile_source(src: Path) -> None:
 
 def baseline_source(ref: str, folder: Path) -> Path:
     """The ``src`` folder of revision ``ref``, extracted with ``git archive``."""
+    import subprocess
+
     target = folder / f"baseline-{ref}"
     target.mkdir()
     archive = subprocess.run(
@@ -262,6 +286,8 @@ def wheel(given: str | None) -> Path:
 
 
 def summarise(name: str, runs: list[dict[str, Any]]) -> dict[str, float]:
+    import statistics
+
     med = {
         k: statistics.median(r[k] for r in runs) for k in ("total", "startup", "first", "rss_mb")
     }
@@ -292,6 +318,8 @@ def main() -> None:
     if args.child is not None:
         print(json.dumps(child(args.child, args.db)))
         return
+    import tempfile
+
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         csv_path, pq_path, rows = build_input(wheel(args.wheel), args.sample, args.copies, folder)

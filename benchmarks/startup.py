@@ -14,8 +14,8 @@ discarded warm-up run per version compiles it and fills the zone-grid cache):
 
 The input is the first 20,000 rows of the ``traffic`` wheel's Paris sample as an
 OpenSky CSV (built by ``benchmarks/pipeline.py``'s ``build_input``). The **baseline**
-is another revision of ``src`` (``--baseline REF``, default ``8117fa4``, where this
-work started), extracted with ``git archive``; runs alternate between baseline and
+is another revision of ``src`` (``--baseline REF``, default ``a62ff72``, where this
+work's fourth wave started), extracted with ``git archive``; runs alternate between baseline and
 current, ``--runs`` each, and medians and ratios are printed. The target (issue 12)
 is first report at or under 0.4 CPU-s.
 
@@ -26,28 +26,19 @@ Run: ``python benchmarks/startup.py [--runs 5]``; the wheel via ``--wheel`` or
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import pipeline as bench  # noqa: E402
 
-BASELINE = "8117fa4"
-
-
-def _env(src: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONPATH"] = str(src)
-    return env
+BASELINE = "a62ff72"
 
 
 def help_cpu(src: Path) -> float:
@@ -55,34 +46,12 @@ def help_cpu(src: Path) -> float:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run(
         [sys.executable, "-m", "airsentry.cli", "--help"],
-        env=_env(src),
+        env=bench.child_env(src),
         check=True,
         capture_output=True,
     )
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-
-
-def replay_start(src: Path, path: Path, folder: Path) -> dict[str, Any]:
-    """``benchmarks/pipeline.py --child`` on ``path``: start-up and first-report CPU-s."""
-    db = Path(tempfile.mkdtemp(dir=folder)) / "bench.sqlite"
-    out = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "benchmarks" / "pipeline.py"),
-            "--child",
-            str(path),
-            "--db",
-            str(db),
-        ],
-        env=_env(src),
-        capture_output=True,
-        text=True,
-    )
-    if out.returncode:
-        raise SystemExit(f"run failed ({src}):\n{out.stderr}")
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
 
 
 def main() -> None:
@@ -109,11 +78,11 @@ def main() -> None:
         }
         for src in versions.values():  # warm-up: bytecode and zone-grid cache
             help_cpu(src)
-            replay_start(src, small, folder)
+            bench.run_child(src, small, folder)
         for _ in range(args.runs):  # interleaved
             for name, src in versions.items():
                 figures[name]["help"].append(help_cpu(src))
-                run = replay_start(src, small, folder)
+                run = bench.run_child(src, small, folder)
                 figures[name]["built"].append(run["startup"])
                 figures[name]["first"].append(run["first"])
         print(f"start-up, CPU-s, medians of {args.runs} (interleaved):")

@@ -18,16 +18,15 @@ Run: ``python benchmarks/threat.py [--objects 2000] [--sites 100] [--runs 5]``.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests"), str(ROOT / "benchmarks")]
 
 import numpy as np  # noqa: E402
 
+from _timing import interleaved, medians  # noqa: E402
 from airsentry.respond import threat  # noqa: E402
 from threat_reference import random_scene, reference_objects  # noqa: E402
 
@@ -41,18 +40,22 @@ def main() -> None:
     paths, entries, own = random_scene(args.objects, args.sites, 1)
     s_lat = np.array([s.lat for s in own], dtype=np.float64)
     s_lon = np.array([s.lon for s in own], dtype=np.float64)
-    cpu: dict[str, list[float]] = {"vectorised": [], "per-object": []}
-    for _ in range(args.runs):  # interleaved
-        start = time.process_time()
-        got = threat._objects(paths, dict(entries), own, s_lat, s_lon, 20.0, 3600.0)
-        cpu["vectorised"].append(time.process_time() - start)
-        start = time.process_time()
-        want = reference_objects(paths, entries, own, s_lat, s_lon, 20.0, 3600.0)
-        cpu["per-object"].append(time.process_time() - start)
-        if got.heading_to != want["heading_to"] or got.headings != want["headings"]:
-            raise SystemExit("the two disagree")
+    cpu, out = interleaved(
+        {
+            "vectorised": lambda: threat._objects(
+                paths, dict(entries), own, s_lat, s_lon, 20.0, 3600.0
+            ),
+            "per-object": lambda: reference_objects(
+                paths, entries, own, s_lat, s_lon, 20.0, 3600.0
+            ),
+        },
+        args.runs,
+    )
+    got, want = out["vectorised"], out["per-object"]
+    if got.heading_to != want["heading_to"] or got.headings != want["headings"]:
+        raise SystemExit("the two disagree")
     print(f"{args.objects:,} objects, {args.sites} sites, medians of {args.runs}:")
-    med = {name: statistics.median(v) for name, v in cpu.items()}
+    med = medians(cpu)
     for name, seconds in med.items():
         print(f"  {name:<11} {1000 * seconds:8.1f} ms CPU")
     print(f"  per-object / vectorised: {med['per-object'] / med['vectorised']:.1f}x CPU")

@@ -66,3 +66,38 @@ def test_cached_circle_rings_equal_fresh_geodesics(
     assert not np.array_equal(other, fresh)
     stored.write_bytes(b"broken")
     assert np.array_equal(geodesy.circle_rings(lat, lon, radius), fresh)
+
+
+def test_vouched_digests_stand_for_geometries_in_the_grid_key() -> None:
+    spec = GridSpec()
+    a, b = shapely.box(10.0, 50.0, 11.0, 51.0), shapely.box(12.0, 50.0, 13.0, 51.0)
+    plain = gridcache.cache_key([a, b], spec)
+    # another object of the same shape and no vouch: the same key (hashed by content)
+    assert gridcache.cache_key([shapely.box(10.0, 50.0, 11.0, 51.0), b], spec) == plain
+    gridcache.vouch([a], [b"source-1:zone-a"])
+    first = gridcache.cache_key([a, b], spec)
+    assert first != plain
+    # the vouch names the sources: another source is another key, the same one the same
+    gridcache.vouch([a], [b"source-2:zone-a"])
+    assert gridcache.cache_key([a, b], spec) not in (plain, first)
+    gridcache.vouch([a], [b"source-1:zone-a"])
+    assert gridcache.cache_key([a, b], spec) == first
+    # only the very object vouched for: an equal copy is still hashed by its content
+    assert gridcache.cache_key([shapely.box(10.0, 50.0, 11.0, 51.0), b], spec) == plain
+
+
+def test_shipped_catalogue_is_vouched_for_by_its_sources() -> None:
+    from airsentry.airspace import zones
+
+    small = zones.AirspaceConfig(states=frozenset({"DNK", "SWE"}))
+    other = zones.AirspaceConfig(states=frozenset({"DNK", "SWE"}), airport_ceiling_m=2_000.0)
+    geoms = [z.geometry for z in zones.default_catalogue(small).zones]
+    vouched = [gridcache._VOUCHED.get(id(g)) for g in geoms]
+    assert all(v is not None and v[0] is g for v, g in zip(vouched, geoms, strict=True))
+    digests = {v[1] for v in vouched if v is not None}
+    assert len(digests) == len(geoms)  # one per zone (the zone id is in it)
+    key = gridcache.cache_key(geoms, GridSpec())
+    # another configuration (even one that leaves the shapes as they are) is another key
+    others = [z.geometry for z in zones.default_catalogue(other).zones]
+    assert len(others) == len(geoms)
+    assert gridcache.cache_key(others, GridSpec()) != key

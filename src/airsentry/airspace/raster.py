@@ -7,6 +7,8 @@ the exact-comparison conventions that make the fill and the edge tests agree.
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -216,3 +218,44 @@ def point_segment_distance(px: F64, py: F64, ax: F64, ay: F64, bx: F64, by: F64)
     t = np.clip(((px - ax) * dx + (py - ay) * dy) / (dx * dx + dy * dy), 0.0, 1.0)
     out: F64 = np.hypot(ax + t * dx - px, ay + t * dy - py)
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class GridSpec:
+    """Cell sizes. ``fine`` is a power of two and ``coarse_deg / fine`` a binary
+    fraction of a degree, so that cell coordinates are computed exactly."""
+
+    coarse_deg: float = 0.125
+    fine: int = 8
+
+    @property
+    def inv_fine(self) -> float:
+        return self.fine / self.coarse_deg
+
+    @property
+    def shift(self) -> int:
+        return int(math.log2(self.fine))
+
+    @property
+    def lon0(self) -> float:
+        return -180.0 - self.coarse_deg
+
+    @property
+    def lat0(self) -> float:
+        return -90.0 - self.coarse_deg
+
+    @property
+    def ncx(self) -> int:  # an empty column each side and one for lon == 180
+        return round(360.0 / self.coarse_deg) + 3
+
+    @property
+    def ncy(self) -> int:
+        return round(180.0 / self.coarse_deg) + 3
+
+    @property
+    def nfx(self) -> int:
+        return self.ncx * self.fine
+
+    @property
+    def nfy(self) -> int:
+        return self.ncy * self.fine

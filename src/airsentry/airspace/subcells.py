@@ -39,17 +39,24 @@ LOCAL_RECORDS = 7
 UNKNOWN, MIXED = 0, 1
 
 
+def cell_segments(grid: Grid, e: I64) -> tuple[I64, I64, I64]:
+    """Every (cell, segment) pair of edge cells ``e``, flat: the position in ``e`` of
+    each pair, where each cell's pairs start, and the segment's row in ``grid.seg``."""
+    ss = grid.edge_seg_start[e]
+    sc = grid.edge_seg_start[e + 1] - ss
+    tp: I64 = np.repeat(np.arange(len(e)), sc)
+    first: I64 = np.cumsum(sc) - sc
+    k: I64 = np.arange(len(tp)) + np.repeat(ss - first, sc)
+    return tp, first, k
+
+
 def crossing_masks(grid: Grid, e: I64, lat: F64, lon: F64) -> U64:
     """Record bits of the zones of edge cell ``e[i]`` holding point ``i``, shape
     (points, words): parity of the crossings of the segment from the point to the
     cell's reference point with every distinct segment of the cell, XOR-ed into the
     reference point's own bits."""
     g = grid
-    ss = g.edge_seg_start[e]
-    sc = g.edge_seg_start[e + 1] - ss
-    tp = np.repeat(np.arange(len(e)), sc)
-    first = np.cumsum(sc) - sc
-    k = np.arange(len(tp)) + np.repeat(ss - first, sc)
+    tp, first, k = cell_segments(g, e)
     # In coordinates relative to the point P: A and B the segment, Q = R - P.
     ref = np.take(g.edge_ref, e, axis=0)
     px, py = lon[tp], lat[tp]
@@ -141,11 +148,7 @@ class SubCells:
         x1: F64 = spec.lon0 + (fx + (1 + MARGIN)) / self.scale
         y0: F64 = spec.lat0 + (fy - MARGIN) / self.scale
         y1: F64 = spec.lat0 + (fy + (1 + MARGIN)) / self.scale
-        ss = g.edge_seg_start[e]
-        sc = g.edge_seg_start[e + 1] - ss
-        tp = np.repeat(np.arange(len(e)), sc)
-        first = np.cumsum(sc) - sc
-        k = np.arange(len(tp)) + np.repeat(ss - first, sc)
+        tp, first, k = cell_segments(g, e)
         s = np.take(g.seg, k, axis=0)
         near = _touches(s, x0[tp], y0[tp], x1[tp], y1[tp])
         mixed = np.logical_or.reduceat(near, first) if len(near) else np.zeros(0, bool)

@@ -11,13 +11,20 @@ the :class:`~airsentry.airspace.index.ZoneIndex` once. User zones come from GeoJ
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
+import pyproj
+import shapely
+
 from airsentry.airspace import airports as _airports
-from airsentry.airspace import borders
+from airsentry.airspace import borders, geodesy, gridcache, storage
 from airsentry.airspace.index import ZoneIndex
 from airsentry.errors import ConfigError, ZoneDefinitionError
 from airsentry.model import Admit, Zone, ZoneKind
@@ -210,4 +217,22 @@ def default_catalogue(config: AirspaceConfig | None = None) -> Catalogue:
             lambda a: config.airport_radius_m(a.country, a.military),
             ceiling_m=config.airport_ceiling_m,
         )
+    origin = _provenance(config)
+    gridcache.vouch([z.geometry for z in zones], [origin + z.id.encode() for z in zones])
     return Catalogue(zones)
+
+
+def _provenance(config: AirspaceConfig) -> bytes:
+    """What every shipped zone's geometry follows from: the configuration, the package
+    data files (name, size, modification time), the code that turns them into
+    geometries and the geometry libraries' versions. The grid cache's key takes this
+    (and each zone's id) instead of hashing every vertex at each start-up."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(repr(config).encode())
+    h.update(f"{shapely.__version__}:{pyproj.__version__}:{np.__version__}".encode())
+    for path in sorted(borders.data_dir().iterdir()):
+        st = path.stat()
+        h.update(f"{path.name}:{st.st_size}:{st.st_mtime_ns}".encode())
+    for module in (borders, _airports, geodesy, storage, sys.modules[__name__]):
+        h.update(Path(str(module.__file__)).read_bytes())
+    return h.digest() + b":"

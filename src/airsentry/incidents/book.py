@@ -40,8 +40,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import fields, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from airsentry.incidents import codec
@@ -66,13 +67,33 @@ CLOSED = IncidentStatus.CLOSED
 
 
 _TRACK_FIELDS = tuple(f.name for f in fields(TrackState))
+_event_time = attrgetter("time")
 
 
-def _fingerprint(state: IncidentState) -> tuple[Any, ...]:
-    """What a save would write: the incident and its objects (scalars only, so a flat
-    tuple per object; ``dataclasses.astuple`` deep-copies and cost more than the rest)."""
-    tracks = [tuple(getattr(t, n) for n in _TRACK_FIELDS) for t in state.tracks.values()]
-    return (state.incident.to_dict(), tracks)
+def _track_print(track: TrackState) -> tuple[Any, ...]:
+    """What a save writes of one object (scalars only, so a flat tuple;
+    ``dataclasses.astuple`` deep-copies and cost more than the rest)."""
+    return tuple(getattr(track, n) for n in _TRACK_FIELDS)
+
+
+@dataclass(slots=True)
+class _Touched:
+    """An incident a batch touched, as it was before: its row (None when new) and
+    each object the batch touched (None when the batch added it). The save compares
+    only these, and writes only the objects that changed (not every object of a big
+    incident every batch)."""
+
+    state: IncidentState
+    incident: dict[str, Any] | None
+    tracks: dict[str, tuple[Any, ...] | None] = field(default_factory=dict)
+
+    def changed_tracks(self) -> list[TrackState]:
+        found = self.state.tracks
+        return [
+            found[key]
+            for key, before in self.tracks.items()
+            if key in found and (before is None or _track_print(found[key]) != before)
+        ]
 
 
 def _snapshot(incident: BookedIncident) -> BookedIncident:
@@ -156,11 +177,11 @@ class IncidentBook:
         before this returns. On any error nothing of the batch is kept, and the book
         reloads its state from the store.
         """
-        ordered = sorted(events, key=lambda e: to_epoch(e.time))
+        ordered = sorted(events, key=_event_time)  # aware datetimes: by instant
         # each event's canonical JSON once: its dedup key here and its stored row there
         encoded = [codec.event_json(e) for e in ordered]
         links: list[IncidentState | None] = []
-        touched: dict[int, tuple[IncidentState, tuple[Any, ...] | None]] = {}
+        touched: dict[int, _Touched] = {}
         try:
             with self.store.transaction():
                 self._sync()
@@ -217,7 +238,7 @@ class IncidentBook:
     def _route(
         self,
         event: Event,
-        touched: dict[int, tuple[IncidentState, tuple[Any, ...] | None]],
+        touched: dict[int, _Touched],
         data: str,
     ) -> IncidentState | None:
         """Apply one event (``data``: its canonical JSON); return its incident, if any."""
@@ -232,10 +253,11 @@ class IncidentBook:
             state = None
         if state is None:
             return None
-        if id(state) not in touched:
-            new = not state.incident.id
-            touched[id(state)] = (state, None if new else _fingerprint(state))
-        self._apply(state, event)
+        seen = touched.get(id(state))
+        if seen is None:
+            before = None if not state.incident.id else state.incident.to_dict()
+            seen = touched[id(state)] = _Touched(state, before)
+        self._apply(state, event, seen)
         dedup = codec.event_dedup_key(data)
         if dedup not in state.event_keys:
             state.event_keys.add(dedup)
@@ -322,7 +344,7 @@ class IncidentBook:
 
     # -- applying one event to one incident -----------------------------------------
 
-    def _apply(self, state: IncidentState, event: Event) -> None:
+    def _apply(self, state: IncidentState, event: Event, seen: _Touched) -> None:
         incident = state.incident
         t = to_epoch(event.time)
         in_zone = event.zone_id == incident.zone_id
@@ -341,6 +363,9 @@ class IncidentBook:
                     continue  # attached events never add objects
                 track = state.tracks[key] = TrackState(key=key, track_id=track_id)
                 lookup.added(track)
+                seen.tracks[track.key] = None
+            elif track.key not in seen.tracks:
+                seen.tracks[track.key] = _track_print(track)
             self._apply_to_track(state, track, event, t, in_zone)
             lookup.changed(track)
 
@@ -390,19 +415,22 @@ class IncidentBook:
         incident.recommendation = self.recommender(_snapshot(incident))
         incident.severity = severity_of(incident)
 
-    def _save(self, state: IncidentState) -> None:
+    def _save(self, state: IncidentState, tracks: Sequence[TrackState] | None = None) -> None:
+        """Write the incident's row and ``tracks`` of its objects (all when None)."""
         self.store.save_incident(
-            state.incident, state.tracks.values(), natural_key=state.natural_key
+            state.incident,
+            state.tracks.values() if tracks is None else tracks,
+            natural_key=state.natural_key,
         )
 
-    def _save_changed(
-        self, touched: dict[int, tuple[IncidentState, tuple[Any, ...] | None]]
-    ) -> list[IncidentState]:
+    def _save_changed(self, touched: dict[int, _Touched]) -> list[IncidentState]:
         changed: list[IncidentState] = []
-        for state, before in touched.values():
+        for seen in touched.values():
+            state = seen.state
             self._refresh(state)
-            if before is None or _fingerprint(state) != before:
-                self._save(state)
+            tracks = seen.changed_tracks()
+            if seen.incident is None or tracks or state.incident.to_dict() != seen.incident:
+                self._save(state, tracks)
                 changed.append(state)
         return changed
 

@@ -10,9 +10,10 @@ window functions). Everything else lives here:
   (autocommit, transactions begun explicitly; readers ``default_transaction_read_only``).
 * **SQL text**: for PostgreSQL, :func:`pg_sql` turns placeholders into psycopg's
   (``%s``, ``%(name)s``), ``INTEGER PRIMARY KEY`` into an identity column, ``INTEGER``
-  into ``BIGINT`` and ``REAL`` into ``DOUBLE PRECISION`` (PostgreSQL's ``REAL`` is 4
-  bytes: epoch seconds would lose their seconds), drops comments and ``WITHOUT ROWID``,
-  turns ``INSERT OR IGNORE`` into ``ON CONFLICT DO NOTHING`` and escapes ``%``.
+  into ``BIGINT``, ``BLOB`` into ``BYTEA`` and ``REAL`` into ``DOUBLE PRECISION``
+  (PostgreSQL's ``REAL`` is 4 bytes: epoch seconds would lose their seconds), drops
+  comments and ``WITHOUT ROWID``, turns ``INSERT OR IGNORE`` into ``ON CONFLICT DO
+  NOTHING`` and escapes ``%``.
 * **transactions**: SQLite's ``BEGIN IMMEDIATE`` takes the file's write lock at once;
   on PostgreSQL a write transaction is a plain ``BEGIN``, and the store's first
   statement in it (the ``revision`` row's update) is the lock every writer queues on,
@@ -106,6 +107,7 @@ _WORDS = (
     ),
     (re.compile(r"\bINTEGER\b"), "BIGINT"),
     (re.compile(r"\bREAL\b"), "DOUBLE PRECISION"),
+    (re.compile(r"\bBLOB\b"), "BYTEA"),
 )
 
 

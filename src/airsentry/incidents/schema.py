@@ -31,7 +31,8 @@ Version history:
 4. ``outbox``: incident- and decision-level messages waiting for (or delivered to) each
    output (:mod:`airsentry.incidents.outbox`), so that they survive restarts and
    receiver outages.
-5. ``track_states``: sampled track states for the console's replay.
+5. ``track_states``: sampled track states for the console's replay; since version 7
+   ``track_chunks``, the same states as columnar chunks (:mod:`airsentry.incidents.chunks`).
 6. ``register_entries``: clearances, drone permits and own forces added through the API
    or ``airsentry registers`` (:mod:`airsentry.incidents.register_store`), never deleted
    (a withdrawal is stamped on the row), and the one-row ``register_version``, bumped by
@@ -45,6 +46,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from airsentry.incidents import chunks
 from airsentry.incidents.dialect import SQLITE, Connection, Dialect
 
 Migration = Callable[[Connection, Dialect], None]
@@ -280,6 +282,37 @@ _V6_REGISTERS: Sequence[str] = (
     "INSERT INTO register_version (id, n) VALUES (1, 0)",
 )
 
+_V7_TRACK_CHUNKS = """
+    CREATE TABLE track_chunks (
+        track_id INTEGER NOT NULL,
+        t0 REAL NOT NULL,                -- first state's time, epoch seconds UTC
+        t1 REAL NOT NULL,                -- last state's time (t1 - t0 <= CHUNK_SPAN_S)
+        n INTEGER NOT NULL,              -- states in the chunk
+        states BLOB NOT NULL,            -- n packed records (incidents/chunks.py)
+        texts TEXT NOT NULL,             -- JSON runs of identity, callsign, class
+        PRIMARY KEY (track_id, t0)
+    )
+"""
+
+
+def _v7(conn: Connection, dialect: Dialect) -> None:
+    """The track log as columnar chunks (one row per track per write, not per state);
+    the states already logged are carried over."""
+    conn.execute(_V7_TRACK_CHUNKS)
+    conn.execute("CREATE INDEX track_chunks_time ON track_chunks(t0)")
+    old = conn.execute(
+        "SELECT slot, track_id, t, lat, lon, alt_m, speed_mps, heading_deg, identity, "
+        "callsign, class, violator FROM track_states"
+    ).fetchall()
+    if old:
+        conn.executemany(
+            "INSERT INTO track_chunks (track_id, t0, t1, n, states, texts) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            chunks.pack(chunks.states_of_rows(old)),
+        )
+    conn.execute("DROP TABLE track_states")
+
+
 MIGRATIONS: list[Migration] = [
     _script(_V1),
     _v2,
@@ -287,6 +320,7 @@ MIGRATIONS: list[Migration] = [
     _script(_V4),
     _script(_V5_TRACK_STATES),
     _script(_V6_REGISTERS),
+    _v7,
 ]
 """Item ``i`` upgrades a database from schema version ``i`` to ``i + 1``."""
 

@@ -1,13 +1,16 @@
 """The track log: sampled track states in the store, for the console's replay.
 
 Every pipeline with a store records, per track, one state per slot of
-:data:`INTERVAL_S` of event time (the first state of the slot) in the
-``track_states`` table: position, altitude, speed, heading, identity, callsign,
-class and whether it violated a zone. That is enough to draw every track of any
-stored period at any time with its trail, which replaying the events alone cannot.
-The table is bounded: rows older than :data:`RETENTION_S` of event time before the
-newest row are pruned as the log grows (at most once per :data:`PRUNE_EVERY_S`).
-Reads are by time (the index on ``t``) and area (a bounding box on the rows found).
+:data:`INTERVAL_S` of event time (the first state of the slot): position, altitude,
+speed, heading, identity, callsign, class and whether it violated a zone. That is
+enough to draw every track of any stored period at any time with its trail, which
+replaying the events alone cannot. The states are stored as columnar chunks, one
+``track_chunks`` row per track per write (:mod:`airsentry.incidents.chunks`). The
+log is bounded: chunks whose newest state is older than :data:`RETENTION_S` of event
+time before the newest state written are pruned as the log grows (at most once per
+:data:`PRUNE_EVERY_S`). Reads are by time (the index on the chunks' first time, a
+chunk spanning at most ``CHUNK_SPAN_S``) and area (a bounding box on the states
+found).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from airsentry.incidents import chunks
 from airsentry.incidents.database import Database
 
 INTERVAL_S = 5.0
@@ -24,7 +28,7 @@ RETENTION_S = 14 * 86_400.0
 PRUNE_EVERY_S = 3_600.0
 STALE_S = 30.0  # a track last sampled longer ago than this is not shown at a time
 
-COLUMNS = (
+COLUMNS = (  # a state in the row-per-state form (:data:`Row`)
     "slot, track_id, t, lat, lon, alt_m, speed_mps, heading_deg, identity, callsign, "
     "class, violator"
 )
@@ -48,37 +52,64 @@ class BBox:
 
 
 class TrackLog:
-    """The ``track_states`` table, read and written through the store's connections."""
+    """The ``track_chunks`` table, read and written through the store's connections."""
 
     def __init__(self, db: Database, *, retention_s: float = RETENTION_S) -> None:
         self.db = db
         self.retention_s = retention_s
         self._pruned_at = -math.inf
 
-    def put(self, rows: Sequence[Row]) -> int:
-        """Store rows (see :data:`Row`); a slot already held for a track keeps its first
-        state. Prunes what fell out of retention. Returns how many rows were new."""
+    def put(self, rows: Sequence[Row], *, newest: float | None = None) -> int:
+        """Store rows (see :data:`Row`). Prunes what fell out of retention
+        (``newest``: the latest ``t`` among the rows, when the caller knows it).
+        Returns how many chunks were new."""
         if not rows:
             return 0
-        newest = max(r[2] for r in rows)
+        return self.put_states(chunks.states_of_rows(rows), newest=newest)
+
+    def put_states(self, states: chunks.States, *, newest: float | None = None) -> int:
+        """Store ``states`` (sorted by track, then time) as one chunk per track (and
+        ``CHUNK_SPAN_S`` window); a chunk already stored for a track and first time
+        is kept. Prunes as :meth:`put`. Returns how many chunks were new."""
+        if not len(states):
+            return 0
+        if newest is None:
+            newest = float(states.t.max())
+        found = chunks.pack(states)
         with self.db.writing("record track states") as conn:
             before = conn.total_changes
             conn.executemany(
-                f"INSERT OR IGNORE INTO track_states ({COLUMNS}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
+                "INSERT OR IGNORE INTO track_chunks (track_id, t0, t1, n, states, texts) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                found,
             )
             added = conn.total_changes - before
             if newest - self._pruned_at >= PRUNE_EVERY_S:
-                conn.execute("DELETE FROM track_states WHERE t < ?", (newest - self.retention_s,))
+                conn.execute("DELETE FROM track_chunks WHERE t1 < ?", (newest - self.retention_s,))
                 self._pruned_at = newest
         return added
 
     def span(self) -> tuple[float | None, float | None, int]:
-        """First and last sampled time, and the number of rows."""
+        """First and last sampled time, and the number of states."""
         with self.db.reading("track log span") as conn:
-            row = conn.execute("SELECT MIN(t), MAX(t), COUNT(*) FROM track_states").fetchone()
-        return row[0], row[1], int(row[2])
+            row = conn.execute("SELECT MIN(t0), MAX(t1), SUM(n) FROM track_chunks").fetchone()
+        return row[0], row[1], int(row[2] or 0)
+
+    def _states(self, since: float, until: float, track_ids: Sequence[int] = ()) -> list[Any]:
+        """The states sampled in [since, until] (of ``track_ids``, when given), in the
+        row-per-state form (see :data:`COLUMNS`), in time order."""
+        where = "t0 BETWEEN ? AND ? AND t1 >= ?"
+        args: list[Any] = [since - chunks.CHUNK_SPAN_S, until, since]
+        if track_ids:
+            where += f" AND track_id IN ({','.join('?' * len(track_ids))})"
+            args += list(track_ids)
+        with self.db.reading("track states at a time") as conn:
+            found = conn.execute(
+                f"SELECT track_id, states, texts FROM track_chunks WHERE {where}", args
+            ).fetchall()
+        rows = list(chunks.rows_of(found, since, until))
+        rows.sort(key=lambda r: (r[2], r[0], r[1]))
+        return rows
 
     def at(
         self,
@@ -93,11 +124,7 @@ class TrackLog:
         state at or before ``t`` and its trail over ``trail_s`` before that (lon, lat
         pairs, oldest first, the current position last)."""
         since = t - max(trail_s, stale_s)
-        with self.db.reading("track states at a time") as conn:
-            found = conn.execute(
-                f"SELECT {COLUMNS} FROM track_states WHERE t BETWEEN ? AND ? ORDER BY t",
-                (since, t),
-            ).fetchall()
+        found = self._states(since, t)
         latest: dict[int, Any] = {}
         trails: dict[int, list[list[float]]] = {}
         for r in found:
@@ -137,14 +164,8 @@ class TrackLog:
         out: dict[int, list[list[float]]] = {}
         if not track_ids:
             return out
-        marks = ",".join("?" * len(track_ids))
-        with self.db.reading("track paths") as conn:
-            for tid, t, lat, lon in conn.execute(
-                f"SELECT track_id, t, lat, lon FROM track_states WHERE track_id IN ({marks}) "
-                "AND t BETWEEN ? AND ? ORDER BY track_id, t",
-                (*track_ids, since, until),
-            ):
-                out.setdefault(tid, []).append([lon, lat, t])
+        for r in sorted(self._states(since, until, track_ids), key=lambda r: (r[1], r[2])):
+            out.setdefault(r[1], []).append([r[4], r[3], r[2]])
         return out
 
 

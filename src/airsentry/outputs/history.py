@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from airsentry.incidents.chunks import States
 from airsentry.incidents.database import Database
-from airsentry.incidents.tracklog import INTERVAL_S, Row, TrackLog
-from airsentry.model import EventKind, FloatArray
+from airsentry.incidents.tracklog import INTERVAL_S, TrackLog
+from airsentry.model import EventKind, FloatArray, IntArray
 from airsentry.step import Step
 
 
@@ -27,7 +28,6 @@ class TrackHistory:
         self._violating: dict[int, set[str]] = {}
 
     def write(self, step: Step) -> None:
-        before = {tid: set(zones) for tid, zones in self._violating.items()}
         changes: dict[int, list[tuple[float, bool, str]]] = {}
         for e in step.events:
             if e.track_id is None:
@@ -37,6 +37,7 @@ class TrackHistory:
                 changes.setdefault(e.track_id, []).append((e.time.timestamp(), True, e.zone_id))
             elif e.kind is EventKind.EXIT:
                 changes.setdefault(e.track_id, []).append((e.time.timestamp(), False, e.zone_id))
+        before = {tid: set(self._violating.get(tid, ())) for tid in changes}
         for tid, found in changes.items():
             zones = self._violating.setdefault(tid, set())
             for _, add, zone in found:
@@ -79,47 +80,80 @@ class TrackHistory:
         ve, vn = s.vel_e[pick], s.vel_n[pick]
         heading = np.degrees(np.arctan2(ve, vn)) % 360.0
         if len(step.classes) == len(u):
-            classes = [str(c) or "unknown" for c in step.classes[pick].tolist()]
-        else:
-            classes = ["unknown"] * len(pick)
-        ids = tid.tolist()
-        times = s.t[pick].tolist()
-        violating = (
-            [int(bool(self._violating.get(i))) for i in ids] if self._violating else [0] * len(ids)
-        )
-        for k, i in enumerate(ids):  # a track whose zones changed within the step
-            if i in changes:
-                zones = set(before.get(i, ()))
-                for when, add, zone in changes[i]:
-                    if when <= times[k]:
-                        (zones.add if add else zones.discard)(zone)
-                violating[k] = int(bool(zones))
-        rows: list[Row] = list(
-            zip(
-                slot.tolist(),
-                ids,
-                times,
-                np.round(s.lat[pick], 5).tolist(),
-                np.round(s.lon[pick], 5).tolist(),
-                _column(s.alt[pick], 0),
-                _column(np.hypot(ve, vn), 1),
-                _column(heading, 0),
-                [str(x or "") for x in s.identity[pick].tolist()],
-                [str(x or "") for x in s.callsign[pick].tolist()],
-                classes,
-                violating,
-                strict=True,
+            classes = np.array(
+                [str(c) or "unknown" for c in step.classes[pick].tolist()], dtype=object
             )
+        else:
+            classes = np.full(len(pick), "unknown", dtype=object)
+        times = s.t[pick]
+        self.log.put_states(
+            States(
+                track_id=tid,
+                slot=slot,
+                t=times,
+                lat=np.round(s.lat[pick], 5),
+                lon=np.round(s.lon[pick], 5),
+                alt_m=_rounded(s.alt[pick], 0),
+                speed_mps=_rounded(np.hypot(ve, vn), 1),
+                heading_deg=_rounded(heading, 0),
+                violator=self._violating_at(tid, times, before, changes),
+                identity=_text(s.identity[pick], ""),
+                callsign=_text(s.callsign[pick], ""),
+                target_class=classes,
+            ),
+            newest=float(times.max()),
         )
-        self.log.put(rows)
+
+    def _violating_at(
+        self,
+        tid: IntArray,
+        times: FloatArray,
+        before: dict[int, set[str]],
+        changes: dict[int, list[tuple[float, bool, str]]],
+    ) -> IntArray:
+        """1 where the sampled row's track was inside a zone it entered unauthorised.
+
+        ``tid`` is sorted. Tracks whose zones did not change within the step take their
+        state after the step; a changed track's rows take the state after the last of
+        its changes at or before the row's time (its changes replayed once, in order,
+        then found per row with a binary search: no work per row and change).
+        """
+        now = [t for t, zones in self._violating.items() if zones]
+        out = np.isin(tid, np.array(now, dtype=np.int64)).astype(np.int64)
+        for track, found in changes.items():
+            lo, hi = np.searchsorted(tid, [track, track + 1])
+            if lo == hi:
+                continue
+            zones = set(before.get(track, ()))
+            when = np.empty(len(found), dtype=np.float64)
+            state = np.empty(len(found) + 1, dtype=np.int64)
+            state[0] = bool(zones)
+            for k, (at, add, zone) in enumerate(found):
+                (zones.add if add else zones.discard)(zone)
+                when[k] = at
+                state[k + 1] = bool(zones)
+            # the changes in time order (stable: same-time changes keep their order)
+            order = np.argsort(when, kind="stable")
+            if not np.all(order == np.arange(len(order))):
+                zones = set(before.get(track, ()))
+                for k, j in enumerate(order.tolist()):
+                    _at, add, zone = found[j]
+                    (zones.add if add else zones.discard)(zone)
+                    state[k + 1] = bool(zones)
+                when = when[order]
+            out[lo:hi] = state[np.searchsorted(when, times[lo:hi], side="right")]
+        return out
 
     def close(self) -> None:
         pass
 
 
-def _column(x: FloatArray, digits: int) -> list[float | None]:
-    """``x`` rounded, with None where it is not finite (SQL NULL)."""
-    out: list[float | None] = np.round(x, digits).tolist()
-    for i in np.flatnonzero(~np.isfinite(x)).tolist():
-        out[i] = None
+def _rounded(x: FloatArray, digits: int) -> FloatArray:
+    """``x`` rounded, NaN where it is not finite (unknown: SQL NULL when read back)."""
+    out: FloatArray = np.where(np.isfinite(x), np.round(x, digits), np.nan)
     return out
+
+
+def _text(x: np.ndarray, empty: str) -> np.ndarray:
+    """Cells as ``str`` (``empty`` for None or blank), an object array."""
+    return np.array([str(v) if v else empty for v in x.tolist()], dtype=object)

@@ -76,8 +76,18 @@ def as_bytes(col: pa.Array) -> pa.Array:
     col = plain(col)
     if not pa.types.is_binary(col.type):
         col = pc.cast(pc.cast(col, pa.string()) if not is_text(col) else col, pa.binary())
+    elif not len(col) or not _any_empty(col):
+        return col  # the CSV reader's blocks: empty cells are nulls already
     empty = pc.equal(pc.binary_length(col), 0)
     return pc.if_else(pc.fill_null(empty, True), _NULL_BYTES, col)
+
+
+def _any_empty(col: pa.Array) -> bool:
+    """Whether a present cell of a ``binary`` column is empty (from its offsets)."""
+    offsets = np.frombuffer(col.buffers()[1], dtype=np.int32)[
+        col.offset : col.offset + len(col) + 1
+    ]
+    return bool((np.diff(offsets) == 0)[present(col)].any())
 
 
 def present(col: pa.Array) -> BoolArray:
@@ -87,8 +97,50 @@ def present(col: pa.Array) -> BoolArray:
 
 def matches(col: pa.Array, pattern: str) -> BoolArray:
     """True where the (binary) cell matches the regular expression; False for nulls."""
+    quick = _by_bytes(col, pattern)
+    if quick is not None:
+        return quick
     hit = pc.fill_null(pc.match_substring_regex(col, pattern), False)
     return np.asarray(hit.to_numpy(zero_copy_only=False), dtype=np.bool_)
+
+
+def _byte_table(ranges: str) -> BoolArray:
+    allowed = np.zeros(256, dtype=np.bool_)
+    for lo, hi in zip(ranges[::2], ranges[1::2], strict=True):
+        allowed[ord(lo) : ord(hi) + 1] = True
+    return allowed
+
+
+_BYTE_PATTERNS: dict[str, tuple[BoolArray, int, int]] = {
+    # pattern: (the bytes it allows, least and most bytes of a cell)
+    r"^[\x20-\x7e]*$": (_byte_table(" ~"), 0, 1 << 30),
+    r"^[0-9a-fA-F]{6}$": (_byte_table("09afAF"), 6, 6),
+    r"^[0-7]{1,4}(\.0+)?$": (_byte_table("07"), 1, 4),
+}
+"""Patterns a cell matches when each of its bytes is in a set and its length in a
+range (the last one has another form too, with a dot: then the expression decides)."""
+
+
+def _by_bytes(col: pa.Array, pattern: str) -> BoolArray | None:
+    """:func:`matches` without the regular expression, when every byte of the block's
+    cells is one the pattern allows and every present cell's length is in its range
+    (then every present cell matches: one table lookup over the bytes); None when
+    the pattern is not such a one, or some cell may not match."""
+    rule = _BYTE_PATTERNS.get(pattern)
+    if rule is None or not pa.types.is_binary(col.type) or not len(col):
+        return None
+    allowed, shortest, longest = rule
+    _validity, offsets_buf, data_buf = col.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=np.int32)[col.offset : col.offset + len(col) + 1]
+    has = present(col)
+    width = np.diff(offsets)[has]
+    if len(width) and (width.min() < shortest or width.max() > longest):
+        return None
+    if data_buf is not None and offsets[-1] > offsets[0]:
+        data = np.frombuffer(data_buf, dtype=np.uint8)[offsets[0] : offsets[-1]]
+        if not allowed[data].all():  # a null cell's bytes (if any) count too: then slow
+            return None
+    return has
 
 
 def cell_text(col: pa.Array, i: int) -> str:
