@@ -152,6 +152,8 @@ class TrackMerger:
     ) -> None:
         """Tracks ``rows`` take identity (if they have none), callsign, squawk and category
         from their plots ``pj``, note the kind of source, and link the plots' track numbers."""
+        if not len(rows):  # most scans start no track: nothing to adopt
+            return
         batch = plots.batch
         for col in ("identity", "callsign", "squawk", "category"):
             val = getattr(batch, col)[pj]

@@ -31,6 +31,8 @@ the state update is where the exact model matters.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pyproj
 
@@ -58,6 +60,26 @@ def polar_rows(frame: SensorFrame | None, pj: IntArray) -> BoolArray:
     return ok
 
 
+def site_frames(lat: FloatArray, lon: FloatArray, alt: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """ECEF positions ``(K, 3)`` and ENU rotations ``(K, 3, 3)`` of sensor sites. A sensor
+    scan's rows share one site, and a sensor keeps its site: each distinct site is
+    converted once and remembered (:func:`_site`; the same numbers as converting every
+    row, where a pyproj call costs tens of microseconds whatever its size)."""
+    if len(lat) and (lat == lat[0]).all() and (lon == lon[0]).all() and (alt == alt[0]).all():
+        site, rot = _site(float(lat[0]), float(lon[0]), float(alt[0]))
+        return np.repeat(site, len(lat), axis=0), np.repeat(rot, len(lat), axis=0)
+    return ecef_at(lat, lon, alt), enu_rotation(lat, lon)
+
+
+@functools.lru_cache(maxsize=4096)
+def _site(lat: float, lon: float, alt: float) -> tuple[FloatArray, FloatArray]:
+    """One site's ECEF position ``(1, 3)`` and ENU rotation ``(1, 3, 3)`` (read-only)."""
+    site = ecef_at(np.array([lat]), np.array([lon]), np.array([alt]))
+    rot = enu_rotation(np.array([lat]), np.array([lon]))
+    site.flags.writeable = rot.flags.writeable = False
+    return site, rot
+
+
 class SiteGeometry:
     """What the measurement function needs per (track, measurement) pair, computed once:
     the site's ECEF position and ENU rotation, the track frame and the target height."""
@@ -67,8 +89,7 @@ class SiteGeometry:
         height: FloatArray,
     ) -> None:  # fmt: skip
         alt = np.nan_to_num(frame.site_alt[pj])
-        self.site = ecef_at(frame.site_lat[pj], frame.site_lon[pj], alt)
-        self.site_rot = enu_rotation(frame.site_lat[pj], frame.site_lon[pj])
+        self.site, self.site_rot = site_frames(frame.site_lat[pj], frame.site_lon[pj], alt)
         self.origin, self.rot = origin, rot
         self.height = np.where(np.isfinite(height), height, alt)
         # d(site ENU) / d(track e, n): the tangent-frame rotation between the two frames

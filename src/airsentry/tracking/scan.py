@@ -179,14 +179,20 @@ def _associate_and_update(
     s = pc[:, 0:2, 0:2] + (acc[pj] ** 2)[:, None, None] * np.eye(2)
     d2 = np.einsum("ki,kij,kj->k", nu, np.linalg.inv(s), nu)
     logdet = np.linalg.slogdet(s)[1]
-    t_ident = tab["identity"][ti].astype(str)
-    p_ident = batch.identity[pj].astype(str)
-    same_id = (t_ident != "") & (t_ident == p_ident)
-    # a plot whose identity another track holds goes to that track or nowhere: a
-    # landing airliner's plots must not name the anonymous drone over the runway
-    owner = lookup(tab["identity"], np.arange(n_t), batch.identity)[pj]
-    clash = (p_ident != "") & ~same_id & ((t_ident != "") | (owner >= 0))
-    hinted = lookup(state.hints.key, state.hints.track, plots.hint_key[pj]) == tab["id"][ti]
+    if (batch.identity != "").any():
+        t_ident = tab["identity"][ti].astype(str)
+        p_ident = batch.identity[pj].astype(str)
+        same_id = (t_ident != "") & (t_ident == p_ident)
+        # a plot whose identity another track holds goes to that track or nowhere: a
+        # landing airliner's plots must not name the anonymous drone over the runway
+        owner = lookup(tab["identity"], np.arange(n_t), batch.identity)[pj]
+        clash = (p_ident != "") & ~same_id & ((t_ident != "") | (owner >= 0))
+    else:  # anonymous plots (radar, clutter): neither
+        same_id, clash = np.zeros(len(ti), dtype=bool), np.zeros(len(ti), dtype=bool)
+    if len(state.hints.key):
+        hinted = lookup(state.hints.key, state.hints.track, plots.hint_key[pj]) == tab["id"][ti]
+    else:
+        hinted = np.zeros(len(ti), dtype=bool)
     level = alt_ok(tab, cfg, batch, ti, pj, dt) & climb_ok(tab, cfg, batch, ti, pj, dt)
     # a confirmed anonymous track whose existence has faded takes no plot (existence.py)
     faded = (
@@ -260,20 +266,39 @@ def candidates(parts: ScanParts, state: FusedState, plots: ScanPlots) -> tuple[I
     gate = parts.associator.threshold
     radius = np.sqrt(gate * (var + 2.0 * float(plots.acc.max()) ** 2)) + speed * spread + 50.0
     centre = from_enu(np.column_stack([pos, np.zeros(len(pos))]), tab["origin"], tab["rot"])
+    ti, pj = near_pairs(centre, radius, plots.ecef)
+    extra_t, extra_p = [ti], [pj]
+    if (batch.identity != "").any():  # plots naming an identity: the track that holds it
+        id_row = lookup(tab["identity"], np.arange(len(tab)), batch.identity)
+        extra_t.append(id_row[id_row >= 0])
+        extra_p.append(np.flatnonzero(id_row >= 0))
+    if len(state.hints.key) and (plots.hint_key != "").any():  # linked track numbers
+        hint_track = lookup(state.hints.key, state.hints.track, plots.hint_key)
+        live = np.isin(hint_track, tab["id"])
+        if live.any():
+            extra_t.append(tab.rows_of(hint_track[live]))
+            extra_p.append(np.flatnonzero(live))
+    n = len(plots) + 1
+    key = np.unique(np.concatenate(extra_t) * n + np.concatenate(extra_p))
+    return key // n, key % n
+
+
+BRUTE_PAIRS = 4096  # up to this many (track, plot) pairs, distances beat a k-d tree
+
+
+def near_pairs(centre: FloatArray, radius: FloatArray, points: FloatArray) -> tuple[IntArray, IntArray]:
+    """(centre, point) index pairs within each centre's ``radius`` (ECEF metres), in
+    centre-then-point order. A sensor scan is a handful of plots against a few dozen
+    tracks: there the full distance matrix costs a few NumPy calls, where building and
+    querying a k-d tree costs a hundred microseconds; large scans use the tree."""
+    if len(centre) * len(points) <= BRUTE_PAIRS:
+        d2 = np.sum((centre[:, None, :] - points[None, :, :]) ** 2, axis=2)
+        ti, pj = np.nonzero(d2 <= (radius**2)[:, None])
+        return ti.astype(np.int64), pj.astype(np.int64)
     from scipy.spatial import cKDTree  # type: ignore[import-untyped]  # on first use
 
-    lists = cKDTree(plots.ecef).query_ball_point(centre, r=radius)
+    lists = cKDTree(points).query_ball_point(centre, r=radius)
     counts = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
-    ti = np.repeat(np.arange(len(tab)), counts)
+    ti = np.repeat(np.arange(len(centre)), counts)
     pj = np.concatenate([np.asarray(x, dtype=np.int64) for x in lists]) if counts.sum() else _EMPTY
-    id_row = lookup(tab["identity"], np.arange(len(tab)), batch.identity)
-    hint_track = lookup(state.hints.key, state.hints.track, plots.hint_key)
-    hint_row = np.full(len(plots), -1, dtype=np.int64)
-    live = np.isin(hint_track, tab["id"])
-    if live.any():
-        hint_row[live] = tab.rows_of(hint_track[live])
-    extra_p = np.concatenate([np.flatnonzero(id_row >= 0), np.flatnonzero(hint_row >= 0)])
-    extra_t = np.concatenate([id_row[id_row >= 0], hint_row[hint_row >= 0]])
-    n = len(plots) + 1
-    key = np.unique(np.concatenate([ti, extra_t]) * n + np.concatenate([pj, extra_p]))
-    return key // n, key % n
+    return ti, pj
