@@ -79,7 +79,8 @@ class HintTable:
         self._keep(keep)
 
     def forget_tracks(self, ids: IntArray) -> None:
-        self._keep(~np.isin(self.track, ids))
+        if len(self.key):  # radar plots without track numbers link nothing
+            self._keep(~np.isin(self.track, ids))
 
     def _keep(self, keep: Arr) -> None:
         self.key, self.track = self.key[keep], self.track[keep]

@@ -36,11 +36,14 @@ class ScanPlots:
     ) -> ScanPlots:
         acc = np.where(np.isfinite(batch.accuracy), batch.accuracy, default_accuracy_m)
         tn = batch.track_number
-        hint_key = np.where(
-            tn >= 0,
-            np.char.add(np.char.add(batch.sensor.astype(str), "#"), tn.astype(str)),
-            "",
-        ).astype(object)
+        if (tn >= 0).any():
+            hint_key = np.where(
+                tn >= 0,
+                np.char.add(np.char.add(batch.sensor.astype(str), "#"), tn.astype(str)),
+                "",
+            ).astype(object)
+        else:  # plots without track numbers (a radar's primary plots): no string work
+            hint_key = np.full(len(tn), "", dtype=object)
         return cls(
             batch=batch,
             ecef=geodetic_to_ecef(batch.lat, batch.lon),

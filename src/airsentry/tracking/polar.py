@@ -39,7 +39,7 @@ import pyproj
 from airsentry.frame import SensorFrame
 from airsentry.model import BoolArray, FloatArray, IntArray
 from airsentry.tracking.base import Predictor
-from airsentry.tracking.kalman import ecef_to_geodetic, enu_rotation, innovation
+from airsentry.tracking.kalman import columns, ecef_to_geodetic, enu_rotation, innovation
 
 _TO_ECEF = pyproj.Transformer.from_crs("EPSG:4979", "EPSG:4978", always_xy=True)
 MIN_SIGMA_RANGE_M = 1.0
@@ -49,7 +49,7 @@ MIN_SIGMA_AZ_RAD = 1e-4
 def ecef_at(lat: FloatArray, lon: FloatArray, h: FloatArray) -> FloatArray:
     """ECEF metres ``(K, 3)`` of geodetic points at ellipsoidal heights ``h``."""
     x, y, z = _TO_ECEF.transform(lon, lat, h)
-    return np.column_stack([x, y, z])
+    return columns(x, y, z)
 
 
 def polar_rows(frame: SensorFrame | None, pj: IntArray) -> BoolArray:
@@ -99,7 +99,7 @@ class SiteGeometry:
         """The target seen from the site, in the site's ENU frame ``(K, 3)``."""
         k = len(x)
         tangent = self.origin + np.einsum(
-            "kji,kj->ki", self.rot, np.column_stack([x[:, 0], x[:, 1], np.zeros(k)])
+            "kji,kj->ki", self.rot, columns(x[:, 0], x[:, 1], np.zeros(k))
         )
         lat, lon = ecef_to_geodetic(tangent)
         p = ecef_at(lat, lon, self.height)
@@ -117,7 +117,7 @@ class SiteGeometry:
         d[:, 1, 0], d[:, 1, 1] = n / h2, -e / h2
         h = np.zeros((len(x), 2, 5))
         h[:, :, 0:2] = d @ self.turn
-        return np.column_stack([r, np.arctan2(e, n)]), h
+        return columns(r, np.arctan2(e, n)), h
 
     def bearing(self, x: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Predicted azimuth ``(K, 1)`` and Jacobian ``(K, 1, 5)``."""
@@ -145,8 +145,8 @@ def polar_position_cov(frame: SensorFrame, pj: IntArray, acc: FloatArray) -> Flo
     convergence, a fraction of a degree at 100 km: negligible against the beam width)."""
     r = polar_noise(frame, pj, acc)
     az = frame.azimuth_rad[pj]
-    along = np.column_stack([np.sin(az), np.cos(az)])
-    across = np.column_stack([np.cos(az), -np.sin(az)])
+    along = columns(np.sin(az), np.cos(az))
+    across = columns(np.cos(az), -np.sin(az))
     rng = np.maximum(frame.range_m[pj], 1.0)
     out: FloatArray = r[:, 0, 0, None, None] * np.einsum("ki,kj->kij", along, along) + (
         rng**2 * r[:, 1, 1]
@@ -162,7 +162,7 @@ def polar_update(
     """IMM/EKF update of predicted tracks (per pair) with the range and azimuth of
     plots ``pj``: the updated per-model states, covariances and model weights."""
     geo = SiteGeometry(frame, pj, origin, rot, height)
-    z = np.column_stack([frame.range_m[pj], frame.azimuth_rad[pj]])
+    z = columns(frame.range_m[pj], frame.azimuth_rad[pj])
 
     def measure(x: FloatArray) -> tuple[FloatArray, FloatArray]:
         zhat, h = geo.polar(x)

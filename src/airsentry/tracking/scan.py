@@ -29,7 +29,7 @@ from airsentry.tracking.duplicates import duplicates
 from airsentry.tracking.fusion import lookup
 from airsentry.tracking.imm import IMM
 from airsentry.tracking.ipda import learn_clutter, new_existence, scan_existence
-from airsentry.tracking.kalman import from_enu, to_enu
+from airsentry.tracking.kalman import columns, from_enu, to_enu
 from airsentry.tracking.plots import Candidates, ScanPlots
 from airsentry.tracking.state import FusedState, ScanSettings
 from airsentry.tracking.table import TrackTable
@@ -154,7 +154,8 @@ def run_scan(parts: ScanParts, state: FusedState, plots: ScanPlots) -> ScanResul
     rows_t, rows_p = rows_t[conf], rows_p[conf]
     out = output_states(tab, batch, rows_t, rows_p)
     tids = tab["id"][rows_t]
-    tab.keep(keep)
+    if not keep.all():
+        tab.keep(keep)
     return ScanResult(rows_p, tids, out)
 
 
@@ -252,7 +253,7 @@ def candidates(parts: ScanParts, state: FusedState, plots: ScanPlots) -> tuple[I
     tab, batch = state.table, plots.batch
     if not len(tab):
         return _EMPTY, _EMPTY
-    tmid = float(np.median(batch.t))
+    tmid = _median(batch.t)
     dt = tmid - tab["t"]
     xc, pc = IMM.combine(tab["x"], tab["P"], tab["mu"])
     pos = xc[:, 0:2] + xc[:, 2:4] * dt[:, None]
@@ -265,7 +266,7 @@ def candidates(parts: ScanParts, state: FusedState, plots: ScanPlots) -> tuple[I
     spread = float(np.ptp(batch.t)) + 1.0
     gate = parts.associator.threshold
     radius = np.sqrt(gate * (var + 2.0 * float(plots.acc.max()) ** 2)) + speed * spread + 50.0
-    centre = from_enu(np.column_stack([pos, np.zeros(len(pos))]), tab["origin"], tab["rot"])
+    centre = from_enu(columns(pos[:, 0], pos[:, 1], np.zeros(len(pos))), tab["origin"], tab["rot"])
     ti, pj = near_pairs(centre, radius, plots.ecef)
     extra_t, extra_p = [ti], [pj]
     if (batch.identity != "").any():  # plots naming an identity: the track that holds it
@@ -281,6 +282,13 @@ def candidates(parts: ScanParts, state: FusedState, plots: ScanPlots) -> tuple[I
     n = len(plots) + 1
     key = np.unique(np.concatenate(extra_t) * n + np.concatenate(extra_p))
     return key // n, key % n
+
+
+def _median(t: FloatArray) -> float:
+    """``np.median`` of a scan's few plot times (the same number, without its overhead)."""
+    s = np.sort(t)
+    h = len(s) // 2
+    return float(s[h]) if len(s) % 2 else float((s[h - 1] + s[h]) / 2.0)
 
 
 BRUTE_PAIRS = 4096  # up to this many (track, plot) pairs, distances beat a k-d tree
