@@ -91,9 +91,11 @@ class IMM:
     @staticmethod
     def combine(x: FloatArray, p: FloatArray, mu: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Moment-matched single Gaussian ``(K, 5)``, ``(K, 5, 5)`` of the mixture."""
+        if x.shape[1] == 1 and (mu == 1.0).all():  # one model: the mixture is that model
+            return x[:, 0] * mu, p[:, 0] * mu[:, :, None]
         xc = np.einsum("km,kmn->kn", mu, x)
         dx = x - xc[:, None, :]
-        pc = np.einsum("km,kmab->kab", mu, p + np.einsum("kma,kmb->kmab", dx, dx))
+        pc = np.einsum("km,kmab->kab", mu, p + dx[:, :, :, None] * dx[:, :, None, :])
         return xc, pc
 
     def update(

@@ -65,12 +65,21 @@ def ct_transition(x: FloatArray, dt: FloatArray) -> tuple[FloatArray, FloatArray
     wt = w * dt
     s, c = np.sin(wt), np.cos(wt)
     small = np.abs(wt) < 1e-4
-    w_safe = np.where(small, 1.0, w)
-    # a = sin(wT)/w, b = (1 - cos wT)/w and their derivatives by w (series when wT ~ 0)
-    a = np.where(small, dt - w**2 * dt**3 / 6.0, s / w_safe)
-    b = np.where(small, w * dt**2 / 2.0, (1.0 - c) / w_safe)
-    da = np.where(small, -w * dt**3 / 3.0, (dt * c * w - s) / w_safe**2)
-    db = np.where(small, dt**2 / 2.0 - w**2 * dt**4 / 8.0, (dt * s * w - (1.0 - c)) / w_safe**2)
+    # a = sin(wT)/w, b = (1 - cos wT)/w and their derivatives by w (series when wT ~ 0);
+    # only the branch in use is computed when all items take the same one
+    if small.all():
+        a, b = dt - w**2 * dt**3 / 6.0, w * dt**2 / 2.0
+        da, db = -w * dt**3 / 3.0, dt**2 / 2.0 - w**2 * dt**4 / 8.0
+    elif not small.any():
+        a, b = s / w, (1.0 - c) / w
+        da, db = (dt * c * w - s) / w**2, (dt * s * w - (1.0 - c)) / w**2
+    else:
+        w_safe = np.where(small, 1.0, w)
+        a = np.where(small, dt - w**2 * dt**3 / 6.0, s / w_safe)
+        b = np.where(small, w * dt**2 / 2.0, (1.0 - c) / w_safe)
+        da = np.where(small, -w * dt**3 / 3.0, (dt * c * w - s) / w_safe**2)
+        db = np.where(small, dt**2 / 2.0 - w**2 * dt**4 / 8.0,
+                      (dt * s * w - (1.0 - c)) / w_safe**2)  # fmt: skip
     xp = np.empty_like(x)
     xp[:, 0] = x[:, 0] + a * ve - b * vn
     xp[:, 1] = x[:, 1] + b * ve + a * vn

@@ -161,11 +161,20 @@ def polar_update(
 ) -> tuple[FloatArray, FloatArray, FloatArray]:  # fmt: skip
     """IMM/EKF update of predicted tracks (per pair) with the range and azimuth of
     plots ``pj``: the updated per-model states, covariances and model weights."""
-    geo = SiteGeometry(frame, pj, origin, rot, height)
+    k, m = xp.shape[0], xp.shape[1]
     z = columns(frame.range_m[pj], frame.azimuth_rad[pj])
+    # the measurement function of every model's prediction in one pass (row i * m + j is
+    # pair i's model j): the same numbers per row as one pass per model, at half the calls
+    geo = SiteGeometry(frame, np.repeat(pj, m), np.repeat(origin, m, axis=0),
+                       np.repeat(rot, m, axis=0), np.repeat(height, m))  # fmt: skip
+    zhat_all, h_all = geo.polar(xp.reshape(k * m, xp.shape[2]))
+    models = [(xp[:, j], zhat_all[j::m], h_all[j::m]) for j in range(m)]
 
     def measure(x: FloatArray) -> tuple[FloatArray, FloatArray]:
-        zhat, h = geo.polar(x)
+        for xj, zhat, h in models:  # the predictor updates each model's prediction ...
+            if x.shape == xj.shape and np.array_equal(x, xj):
+                return innovation(z, zhat.copy(), "polar"), h.copy()
+        zhat, h = SiteGeometry(frame, pj, origin, rot, height).polar(x)  # ... or another
         return innovation(z, zhat, "polar"), h
 
     return predictor.update(xp, pp, cbar, measure, polar_noise(frame, pj, acc))
