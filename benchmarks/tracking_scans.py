@@ -52,6 +52,7 @@ from typing import Any  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = "a62ff72"
+FIGURES = ("scan_us_median", "scan_us_mean", "scans_cpu_s", "tracker_cpu_s")
 
 
 def build_input(scenario: str, seed: int, path: Path) -> int:
@@ -94,7 +95,9 @@ def child(path: Path) -> dict[str, Any]:
 
     mtt.run_any_scan = timed  # type: ignore[assignment]
     cfg = PipelineConfig()
-    tracker = CombinedTracker(CooperativeTracker(cfg.tracking), mtt.FusedTracker.from_config(cfg.fused))
+    tracker = CombinedTracker(
+        CooperativeTracker(cfg.tracking), mtt.FusedTracker.from_config(cfg.fused)
+    )
     digest = hashlib.sha256()
     start = time.process_time()
     for batch in batches:
@@ -154,8 +157,7 @@ def compare(scenario: str, seed: int, runs: int, baseline: str | None) -> None:
               f"{first['scans']:,} scans; CPU, medians of {runs} interleaved runs")  # fmt: skip
         med: dict[str, dict[str, float]] = {}
         for name, rs in results.items():
-            med[name] = {k: statistics.median(r[k] for r in rs)
-                         for k in ("scan_us_median", "scan_us_mean", "scans_cpu_s", "tracker_cpu_s")}  # fmt: skip
+            med[name] = {k: statistics.median(r[k] for r in rs) for k in FIGURES}
             m = med[name]
             print(f"  {name:<18} {m['scan_us_median']:7.0f} us/scan (median)  "
                   f"{m['scan_us_mean']:7.0f} us/scan (mean)  scans {m['scans_cpu_s']:6.2f} CPU-s  "

@@ -294,7 +294,9 @@ def _median(t: FloatArray) -> float:
 BRUTE_PAIRS = 4096  # up to this many (track, plot) pairs, distances beat a k-d tree
 
 
-def near_pairs(centre: FloatArray, radius: FloatArray, points: FloatArray) -> tuple[IntArray, IntArray]:
+def near_pairs(
+    centre: FloatArray, radius: FloatArray, points: FloatArray
+) -> tuple[IntArray, IntArray]:
     """(centre, point) index pairs within each centre's ``radius`` (ECEF metres), in
     centre-then-point order. A sensor scan is a handful of plots against a few dozen
     tracks: there the full distance matrix costs a few NumPy calls, where building and
