@@ -25,6 +25,7 @@ import numpy as np
 from airsentry.model import FloatArray
 
 NX = 5  # e, n, ve, vn, omega
+_DIAG = np.arange(NX)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +53,13 @@ class MotionModel:
 def cv_transition(x: FloatArray, dt: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Constant-velocity prediction (linear): returns ``x'`` and ``F``."""
     k = len(dt)
-    f = np.broadcast_to(np.eye(NX), (k, NX, NX)).copy()
+    f = np.zeros((k, NX, NX))
+    f[:, _DIAG, _DIAG] = 1.0
     f[:, 0, 2] = dt
     f[:, 1, 3] = dt
-    xp = np.einsum("kij,kj->ki", f, x)
+    xp = x.copy()  # F x without the matrix product: the same numbers (the rest are zeros)
+    xp[:, 0] = x[:, 0] + dt * x[:, 2]
+    xp[:, 1] = x[:, 1] + dt * x[:, 3]
     return xp, f
 
 
@@ -113,8 +117,10 @@ def vertical_predict(
     z: FloatArray, pz: FloatArray, dt: FloatArray, sigma_az: float
 ) -> tuple[FloatArray, FloatArray]:
     """Predict the vertical ``[alt, vz]`` states ``(K, 2)`` and covariances ``(K, 2, 2)``."""
-    zp = np.column_stack([z[:, 0] + dt * z[:, 1], z[:, 1]])
-    f = np.broadcast_to(np.eye(2), (len(dt), 2, 2)).copy()
+    zp = z.copy()
+    zp[:, 0] = z[:, 0] + dt * z[:, 1]
+    f = np.zeros((len(dt), 2, 2))
+    f[:, 0, 0] = f[:, 1, 1] = 1.0
     f[:, 0, 1] = dt
     t = np.abs(dt)
     q = np.empty((len(dt), 2, 2))

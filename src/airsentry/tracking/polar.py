@@ -88,7 +88,8 @@ class SiteGeometry:
         self, frame: SensorFrame, pj: IntArray, origin: FloatArray, rot: FloatArray,
         height: FloatArray,
     ) -> None:  # fmt: skip
-        alt = np.nan_to_num(frame.site_alt[pj])
+        alt = frame.site_alt[pj]
+        alt = np.where(np.isnan(alt), 0.0, alt)  # no stated site altitude: sea level
         self.site, self.site_rot = site_frames(frame.site_lat[pj], frame.site_lon[pj], alt)
         self.origin, self.rot = origin, rot
         self.height = np.where(np.isfinite(height), height, alt)
