@@ -37,10 +37,9 @@ that no keyed (identity or sensor track number) track claimed. Output rows are e
 for confirmed tracks only, one per plot used, with the filtered state. Integrity events
 wait in :meth:`FusedTracker.drain_events` for the pipeline to forward.
 
-Cost: about a millisecond per sensor scan whatever its size (NumPy call overheads on
-tiny arrays; ``benchmarks/tracking_scans.py`` measures it against a baseline revision),
-then tens of microseconds per track; so feeds that deliver many plots per scan (a radar
-sweep) are cheap per plot, and feeds that trickle one plot at a time are not.
+Cost: about a millisecond per sensor scan whatever its size (NumPy call overheads on tiny
+arrays; ``benchmarks/tracking_scans.py``), then tens of microseconds per track: a radar
+sweep of many plots is cheap per plot, a feed that trickles one plot at a time is not.
 """
 
 from __future__ import annotations
@@ -289,14 +288,15 @@ class FusedTracker:
         out_state: list[ReportBatch] = []
         ended: list[Ended] = []
         parts, cfg = self.parts, self.settings
+        whole = ScanPlots.of(batch, 0, cfg.default_accuracy_m, cfg.min_accuracy_m)  # sliced
         for a, b in itertools.pairwise(bounds):  # one iteration per sensor scan
             idx = order[a:b]
             t_scan = float(batch.t[idx].min())
             if t_scan - st.housekept >= self.housekeeping_s:
                 # merge duplicates, end silent and lost tracks, in event time
                 ended += self._housekeep(t_scan)
-            plots = ScanPlots.of(batch.take(idx), int(sensor_idx[idx[0]]),
-                                 cfg.default_accuracy_m, cfg.min_accuracy_m)  # fmt: skip
+            plots = ScanPlots(batch.take(idx), whole.ecef[idx], whole.acc[idx],
+                              whole.hint_key[idx], int(sensor_idx[idx[0]]))  # fmt: skip
             rows, tids, state = run_any_scan(parts, st, plots)  # clutter hook: bearings too
             tids = self.stitcher.on_output(st.table, st.hints, tids, cfg.max_speed_mps)
             out_rows.append(idx[rows])
