@@ -26,6 +26,11 @@ from airsentry.model import FloatArray
 
 NX = 5  # e, n, ve, vn, omega
 _DIAG = np.arange(NX)
+_DIAG_CT = np.array([0, 1, 4])
+_CT_ROWS = np.array([0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3])
+_CT_COLS = np.array([2, 3, 4, 2, 3, 4, 2, 3, 4, 2, 3, 4])
+_Q_ROWS = np.array([0, 1, 0, 2, 1, 3, 2, 3])
+_Q_COLS = np.array([0, 1, 2, 0, 3, 1, 2, 3])
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,11 +97,14 @@ def ct_transition(x: FloatArray, dt: FloatArray) -> tuple[FloatArray, FloatArray
     xp[:, 4] = w
     k = len(dt)
     f = np.zeros((k, NX, NX))
-    f[:, 0, 0] = f[:, 1, 1] = f[:, 4, 4] = 1.0
-    f[:, 0, 2], f[:, 0, 3], f[:, 0, 4] = a, -b, da * ve - db * vn
-    f[:, 1, 2], f[:, 1, 3], f[:, 1, 4] = b, a, db * ve + da * vn
-    f[:, 2, 2], f[:, 2, 3], f[:, 2, 4] = c, -s, -dt * (s * ve + c * vn)
-    f[:, 3, 2], f[:, 3, 3], f[:, 3, 4] = s, c, dt * (c * ve - s * vn)
+    f[:, _DIAG_CT, _DIAG_CT] = 1.0
+    # the Jacobian's other non-zero entries (_CT_ROWS, _CT_COLS) in one assignment
+    f[:, _CT_ROWS, _CT_COLS] = np.stack([
+        a, -b, da * ve - db * vn,
+        b, a, db * ve + da * vn,
+        c, -s, -dt * (s * ve + c * vn),
+        s, c, dt * (c * ve - s * vn),
+    ], axis=1)  # fmt: skip
     return xp, f
 
 
@@ -106,10 +114,9 @@ def white_accel_q(dt: FloatArray, sigma_a: float) -> FloatArray:
     q = np.zeros((len(dt), NX, NX))
     pp, pv, vv = t**4 / 4.0, t**3 / 2.0, t**2
     var = sigma_a**2
-    for p_i, v_i in ((0, 2), (1, 3)):
-        q[:, p_i, p_i] = var * pp
-        q[:, p_i, v_i] = q[:, v_i, p_i] = var * pv
-        q[:, v_i, v_i] = var * vv
+    # (e, e) (n, n) | (e, ve) (ve, e) (n, vn) (vn, n) | (ve, ve) (vn, vn)
+    pos, cross, vel = var * pp, var * pv, var * vv
+    q[:, _Q_ROWS, _Q_COLS] = np.stack([pos, pos, cross, cross, cross, cross, vel, vel], axis=1)
     return q
 
 
