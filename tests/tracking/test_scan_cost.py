@@ -40,6 +40,7 @@ def test_near_pairs_matches_the_kd_tree() -> None:
         radius = rng.uniform(100.0, 6_000.0, n_c)
         assert n_c * n_p <= BRUTE_PAIRS
         ti, pj = near_pairs(centre, radius, points)
+        assert (np.diff(ti * 1000 + pj) > 0).all()
         lists = cKDTree(points).query_ball_point(centre, r=radius)
         want = sorted((i, j) for i, js in enumerate(lists) for j in js)
         assert sorted(zip(ti.tolist(), pj.tolist(), strict=True)) == want
@@ -51,6 +52,7 @@ def test_near_pairs_uses_the_tree_for_large_scans() -> None:
     points = rng.normal(0.0, 1_000.0, (100, 3))
     radius = np.full(100, 300.0)
     ti, pj = near_pairs(centre, radius, points)
+    assert (np.diff(ti * 1000 + pj) > 0).all()  # sorted by centre then point, no repeats
     d = np.linalg.norm(centre[ti] - points[pj], axis=1)
     assert (d <= 300.0).all()
     full = np.linalg.norm(centre[:, None] - points[None], axis=2) <= 300.0

@@ -42,6 +42,8 @@ def gnn(track: IntArray, plot: IntArray, cost: FloatArray) -> tuple[IntArray, In
     if len(track) == 0:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty
+    if len(track) == 1:  # one gated pair (most sensor scans): nothing to choose
+        return track.astype(np.int64), plot.astype(np.int64)
     tu, ti = np.unique(track, return_inverse=True)
     pu, pi = np.unique(plot, return_inverse=True)
     n_t, n_p = len(tu), len(pu)

@@ -156,7 +156,7 @@ class TrackMerger:
         if not len(rows):  # most scans start no track: nothing to adopt
             return
         batch = plots.batch
-        for col in ("identity", "callsign", "squawk", "category"):
+        for col in plots.texts:  # (columns empty in every plot give nothing)
             val = getattr(batch, col)[pj]
             give = (val != "") & ((table[col][rows] == "") | (col != "identity"))
             table[col][rows[give]] = val[give]

@@ -295,8 +295,7 @@ class FusedTracker:
             if t_scan - st.housekept >= self.housekeeping_s:
                 # merge duplicates, end silent and lost tracks, in event time
                 ended += self._housekeep(t_scan)
-            plots = ScanPlots(batch.take(idx), whole.ecef[idx], whole.acc[idx],
-                              whole.hint_key[idx], int(sensor_idx[idx[0]]))  # fmt: skip
+            plots = whole.take(idx, int(sensor_idx[idx[0]]))
             rows, tids, state = run_any_scan(parts, st, plots)  # clutter hook: bearings too
             tids = self.stitcher.on_output(st.table, st.hints, tids, cfg.max_speed_mps)
             out_rows.append(idx[rows])

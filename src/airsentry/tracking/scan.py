@@ -180,7 +180,7 @@ def _associate_and_update(
     s = pc[:, 0:2, 0:2] + (acc[pj] ** 2)[:, None, None] * np.eye(2)
     d2 = np.einsum("ki,kij,kj->k", nu, np.linalg.inv(s), nu)
     logdet = np.linalg.slogdet(s)[1]
-    if (batch.identity != "").any():
+    if "identity" in plots.texts:
         t_ident = tab["identity"][ti].astype(str)
         p_ident = batch.identity[pj].astype(str)
         same_id = (t_ident != "") & (t_ident == p_ident)
@@ -218,7 +218,8 @@ def _associate_and_update(
     # associator gives weights; hard assignment for the rest
     conf_in = inside & tab["confirmed"][ti]
     claims = np.bincount(pj[conf_in], minlength=n_p)
-    j_rows = np.unique(ti[conf_in & (claims[pj] >= 2)])
+    shared = conf_in & (claims[pj] >= 2)
+    j_rows = np.unique(ti[shared]) if shared.any() else _EMPTY
     if len(j_rows):
         g = np.flatnonzero(inside & np.isin(ti, j_rows))
         lik = np.exp(-0.5 * (d2[g] + logdet[g]))
@@ -269,7 +270,7 @@ def candidates(parts: ScanParts, state: FusedState, plots: ScanPlots) -> tuple[I
     centre = from_enu(columns(pos[:, 0], pos[:, 1], np.zeros(len(pos))), tab["origin"], tab["rot"])
     ti, pj = near_pairs(centre, radius, plots.ecef)
     extra_t, extra_p = [ti], [pj]
-    if (batch.identity != "").any():  # plots naming an identity: the track that holds it
+    if "identity" in plots.texts:  # plots naming an identity: the track that holds it
         id_row = lookup(tab["identity"], np.arange(len(tab)), batch.identity)
         extra_t.append(id_row[id_row >= 0])
         extra_p.append(np.flatnonzero(id_row >= 0))
@@ -279,6 +280,8 @@ def candidates(parts: ScanParts, state: FusedState, plots: ScanPlots) -> tuple[I
         if live.any():
             extra_t.append(tab.rows_of(hint_track[live]))
             extra_p.append(np.flatnonzero(live))
+    if len(extra_t) == 1:  # nearby pairs only: already unique, track then plot order
+        return ti, pj
     n = len(plots) + 1
     key = np.unique(np.concatenate(extra_t) * n + np.concatenate(extra_p))
     return key // n, key % n
@@ -297,8 +300,8 @@ BRUTE_PAIRS = 4096  # up to this many (track, plot) pairs, distances beat a k-d 
 def near_pairs(
     centre: FloatArray, radius: FloatArray, points: FloatArray
 ) -> tuple[IntArray, IntArray]:
-    """(centre, point) index pairs within each centre's ``radius`` (ECEF metres), in
-    centre-then-point order. A sensor scan is a handful of plots against a few dozen
+    """(centre, point) index pairs within each centre's ``radius`` (ECEF metres), sorted
+    by centre, then point. A sensor scan is a handful of plots against a few dozen
     tracks: there the full distance matrix costs a few NumPy calls, where building and
     querying a k-d tree costs a hundred microseconds; large scans use the tree."""
     if len(centre) * len(points) <= BRUTE_PAIRS:
@@ -311,4 +314,5 @@ def near_pairs(
     counts = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
     ti = np.repeat(np.arange(len(centre)), counts)
     pj = np.concatenate([np.asarray(x, dtype=np.int64) for x in lists]) if counts.sum() else _EMPTY
-    return ti, pj
+    order = np.lexsort((pj, ti))  # the tree lists points in no particular order
+    return ti[order], pj[order]
