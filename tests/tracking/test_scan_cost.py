@@ -24,6 +24,7 @@ from airsentry.tracking.polar import (
     SiteGeometry,
     ecef_at,
     polar_noise,
+    polar_position_cov,
     polar_update,
     site_frames,
 )
@@ -177,3 +178,26 @@ def test_one_model_prediction_unchanged() -> None:
     x[:, 0, 2] = 10.0
     xs, _, _ = imm.predict(x, p, np.ones((2, 1)), np.array([2.0, 3.0]))
     assert np.array_equal(xs[:, 0, 0], np.array([20.0, 30.0]))
+
+
+def test_polar_position_cov_outer_products() -> None:
+    """The plot's error ellipse: range variance along the beam, cross-range across it."""
+    rng = np.random.default_rng(11)
+    k = 40
+    frame = SensorFrame(
+        site_lat=np.full(k, 54.0), site_lon=np.full(k, 18.0), site_alt=np.zeros(k),
+        range_m=rng.uniform(1e3, 1e5, k), azimuth_rad=rng.uniform(-7.0, 7.0, k),
+        elevation_rad=np.full(k, np.nan), sigma_range_m=np.full(k, 30.0),
+        sigma_azimuth_rad=np.full(k, 0.002), sigma_elevation_rad=np.full(k, np.nan),
+    )  # fmt: skip
+    pj, acc = np.arange(k), np.full(k, 50.0)
+    az, r = frame.azimuth_rad, polar_noise(frame, pj, acc)
+    along = np.column_stack([np.sin(az), np.cos(az)])
+    across = np.column_stack([np.cos(az), -np.sin(az)])
+    want = r[:, 0, 0, None, None] * np.einsum("ki,kj->kij", along, along) + (
+        np.maximum(frame.range_m, 1.0) ** 2 * r[:, 1, 1]
+    )[:, None, None] * np.einsum("ki,kj->kij", across, across)
+    got = polar_position_cov(frame, pj, acc)
+    assert np.array_equal(got, want)
+    # along the beam the variance is the range variance
+    assert np.allclose(np.einsum("ki,kij,kj->k", along, got, along), 30.0**2)

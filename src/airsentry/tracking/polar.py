@@ -146,12 +146,13 @@ def polar_position_cov(frame: SensorFrame, pj: IntArray, acc: FloatArray) -> Flo
     convergence, a fraction of a degree at 100 km: negligible against the beam width)."""
     r = polar_noise(frame, pj, acc)
     az = frame.azimuth_rad[pj]
-    along = columns(np.sin(az), np.cos(az))
-    across = columns(np.cos(az), -np.sin(az))
+    sin, cos = np.sin(az), np.cos(az)
+    along, across = columns(sin, cos), columns(cos, -sin)
     rng = np.maximum(frame.range_m[pj], 1.0)
-    out: FloatArray = r[:, 0, 0, None, None] * np.einsum("ki,kj->kij", along, along) + (
+    # outer products by broadcasting (one product per entry, as einsum's)
+    out: FloatArray = r[:, 0, 0, None, None] * (along[:, :, None] * along[:, None, :]) + (
         rng**2 * r[:, 1, 1]
-    )[:, None, None] * np.einsum("ki,kj->kij", across, across)
+    )[:, None, None] * (across[:, :, None] * across[:, None, :])
     return out
 
 
