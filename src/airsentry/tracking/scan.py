@@ -36,6 +36,7 @@ from airsentry.tracking.table import TrackTable
 from airsentry.tracking.update import alt_ok, hard_update, output_states, soft_update
 
 _EMPTY = np.empty(0, dtype=np.int64)
+_NO_STATES = ReportBatch.empty()
 MAX_CLIMB_MPS = 60.0  # steepest sustained climb or descent of anything tracked, m/s
 DUPLICATE_CHI2 = 9.5  # chi-square 4 dof (~95 %): a newly confirmed track duplicates another
 
@@ -152,7 +153,8 @@ def run_scan(parts: ScanParts, state: FusedState, plots: ScanPlots) -> ScanResul
         state.hints.forget_tracks(tab["id"][~keep])
     conf = tab["confirmed"][rows_t] & keep[rows_t]
     rows_t, rows_p = rows_t[conf], rows_p[conf]
-    out = output_states(tab, batch, rows_t, rows_p)
+    # most scans (clutter) output nothing: one shared empty batch instead of building one
+    out = output_states(tab, batch, rows_t, rows_p) if len(rows_t) else _NO_STATES
     tids = tab["id"][rows_t]
     if not keep.all():
         tab.keep(keep)
