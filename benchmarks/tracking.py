@@ -30,6 +30,11 @@ CPU seconds, medians of ``--repeats`` interleaved runs: on cooperative-only inpu
 airline-traffic control scenario: ADS-B), and on the demo (the September 2025 scenario,
 in the demo's batches), tracker alone and whole pipeline (without a store).
 
+First, the cost per sensor scan of the default tracker on a plots scenario against a
+named baseline revision (``--baseline``, default ``a62ff72``; interleaved child processes,
+medians, and a digest of both revisions' outputs: see ``benchmarks/tracking_scans.py``,
+``--scans-only`` to run just that, ``--no-scans`` to skip it).
+
 Run: ``python benchmarks/tracking.py`` (one core; needs ``stonesoup``; some 10 minutes,
 most of it Stone Soup at 1,000 targets). Figures of one run (2 loaded cores):
 
@@ -42,7 +47,10 @@ targets  tracker    ms/scan    GOSPA m   speed-up
 1000     stonesoup  14834.37   2255.9    1024x
 =======  =========  =========  ========  =======
 
-(1,000 targets: 16 scans.) Default against cooperative tracker, CPU s: ADS-B only
+(1,000 targets: 16 scans.) A later run at 100 targets (``--targets 100 --cap-s 60``, load
+~9): airsentry 2.99 ms per scan, GOSPA 647.1 m; Stone Soup 186.8 ms, 693.2 m; 62.5x (the
+GOSPA of airsentry's tracker is the same at ``a62ff72``: the per-scan work changed no
+number). Default against cooperative tracker, CPU s: ADS-B only
 0.050 vs 0.041 (1.23x), demo tracker 0.039 vs 0.025 (1.58x), demo pipeline 0.566 vs
 0.553 (1.02x).
 """
@@ -73,6 +81,8 @@ from airsentry.tracking.imm import IMM  # noqa: E402
 from airsentry.tracking.management import Management  # noqa: E402
 from airsentry.tracking.motion import MotionModel  # noqa: E402
 from airsentry.tracking.mtt import FusedConfig, FusedTracker  # noqa: E402
+from tracking_scans import BASELINE  # noqa: E402  (benchmarks/, beside this file)
+from tracking_scans import compare as compare_scans  # noqa: E402
 
 LAT0, LON0 = 52.0, 21.0
 T0 = 1_758_265_200.0
@@ -306,8 +316,17 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--repeats", type=int, default=5, help="runs of the demo comparison")
     ap.add_argument("--no-demo", action="store_true", help="skip the cooperative comparison")
+    ap.add_argument("--no-scans", action="store_true", help="skip the per-scan comparison")
+    ap.add_argument("--scans-only", action="store_true", help="only the per-scan comparison")
+    ap.add_argument("--scan-scenario", default="oslo-2025-09-22", help="its plots variant")
+    ap.add_argument("--scan-runs", type=int, default=3, help="interleaved runs per revision")
+    ap.add_argument("--baseline", default=BASELINE, help="revision the per-scan cost is held to")
     args = ap.parse_args()
     warnings.filterwarnings("ignore")
+    if not args.no_scans:  # per sensor scan of a plots scenario, against the baseline
+        compare_scans(args.scan_scenario, 0, args.scan_runs, args.baseline)
+    if args.scans_only:
+        return
     print(f"{args.scans} scans of {PERIOD:.0f} s; GOSPA c={C:.0f} m p={P:.0f}, scans {WARMUP}+")
     print(f"{'targets':>8} {'tracker':>10} {'ms/scan':>10} {'GOSPA m':>9} {'scans':>6}  note")
     for n in args.targets:

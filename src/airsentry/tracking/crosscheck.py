@@ -55,6 +55,8 @@ class CrossCheck:
         plots, and the number of contradicted pairs (before the hold-off)."""
         batch, ti, pj = plots.batch, cand.ti, cand.pj
         same_id, hinted, inside, nu, pc = cand.same_id, cand.hinted, cand.inside, cand.nu, cand.pc
+        if not (same_id.any() or hinted.any()):  # anonymous plots: no link to check
+            return [], np.empty(0, dtype=np.int64), 0
         acc, ecef = plots.acc, plots.ecef
         t = batch.t[pj]
         sep = np.hypot(nu[:, 0], nu[:, 1])

@@ -79,7 +79,8 @@ class HintTable:
         self._keep(keep)
 
     def forget_tracks(self, ids: IntArray) -> None:
-        self._keep(~np.isin(self.track, ids))
+        if len(self.key):  # radar plots without track numbers link nothing
+            self._keep(~np.isin(self.track, ids))
 
     def _keep(self, keep: Arr) -> None:
         self.key, self.track = self.key[keep], self.track[keep]
@@ -152,8 +153,10 @@ class TrackMerger:
     ) -> None:
         """Tracks ``rows`` take identity (if they have none), callsign, squawk and category
         from their plots ``pj``, note the kind of source, and link the plots' track numbers."""
+        if not len(rows):  # most scans start no track: nothing to adopt
+            return
         batch = plots.batch
-        for col in ("identity", "callsign", "squawk", "category"):
+        for col in plots.texts:  # (columns empty in every plot give nothing)
             val = getattr(batch, col)[pj]
             give = (val != "") & ((table[col][rows] == "") | (col != "identity"))
             table[col][rows[give]] = val[give]

@@ -12,6 +12,7 @@ probabilities ``mu`` (K, M). With one model the IMM is exactly a Kalman filter.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -27,6 +28,15 @@ MeasureFn = Callable[[FloatArray], tuple[FloatArray, FloatArray]]
 
 def _default_models() -> tuple[MotionModel, ...]:
     return (MotionModel("cv", sigma_a=1.0), MotionModel("ct", sigma_a=3.0, sigma_w=0.03))
+
+
+@functools.cache
+def _switch_masks(m: int) -> tuple[FloatArray, FloatArray]:
+    """Identity and off-diagonal masks ``(M, M)`` of the switching matrix (read-only)."""
+    eye = np.eye(m)
+    off = np.ones((m, m)) - eye
+    eye.flags.writeable = off.flags.writeable = False
+    return eye, off
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +64,8 @@ class IMM:
         if m == 1:
             return np.ones((len(dt), 1, 1))
         leave = np.clip(self.switch_rate * np.abs(dt), 0.0, 0.5)[:, None, None]
-        off = np.ones((m, m)) - np.eye(m)
-        return np.eye(m) * (1.0 - leave) + off * leave / (m - 1)
+        eye, off = _switch_masks(m)
+        return eye * (1.0 - leave) + off * leave / (m - 1)
 
     def predict(
         self, x: FloatArray, p: FloatArray, mu: FloatArray, dt: FloatArray
@@ -81,9 +91,11 @@ class IMM:
     @staticmethod
     def combine(x: FloatArray, p: FloatArray, mu: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Moment-matched single Gaussian ``(K, 5)``, ``(K, 5, 5)`` of the mixture."""
+        if x.shape[1] == 1 and (mu == 1.0).all():  # one model: the mixture is that model
+            return x[:, 0] * mu, p[:, 0] * mu[:, :, None]
         xc = np.einsum("km,kmn->kn", mu, x)
         dx = x - xc[:, None, :]
-        pc = np.einsum("km,kmab->kab", mu, p + np.einsum("kma,kmb->kmab", dx, dx))
+        pc = np.einsum("km,kmab->kab", mu, p + dx[:, :, :, None] * dx[:, :, None, :])
         return xc, pc
 
     def update(

@@ -25,6 +25,12 @@ import numpy as np
 from airsentry.model import FloatArray
 
 NX = 5  # e, n, ve, vn, omega
+_DIAG = np.arange(NX)
+_DIAG_CT = np.array([0, 1, 4])
+_CT_ROWS = np.array([0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3])
+_CT_COLS = np.array([2, 3, 4, 2, 3, 4, 2, 3, 4, 2, 3, 4])
+_Q_ROWS = np.array([0, 1, 0, 2, 1, 3, 2, 3])
+_Q_COLS = np.array([0, 1, 2, 0, 3, 1, 2, 3])
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +58,13 @@ class MotionModel:
 def cv_transition(x: FloatArray, dt: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Constant-velocity prediction (linear): returns ``x'`` and ``F``."""
     k = len(dt)
-    f = np.broadcast_to(np.eye(NX), (k, NX, NX)).copy()
+    f = np.zeros((k, NX, NX))
+    f[:, _DIAG, _DIAG] = 1.0
     f[:, 0, 2] = dt
     f[:, 1, 3] = dt
-    xp = np.einsum("kij,kj->ki", f, x)
+    xp = x.copy()  # F x without the matrix product: the same numbers (the rest are zeros)
+    xp[:, 0] = x[:, 0] + dt * x[:, 2]
+    xp[:, 1] = x[:, 1] + dt * x[:, 3]
     return xp, f
 
 
@@ -65,12 +74,21 @@ def ct_transition(x: FloatArray, dt: FloatArray) -> tuple[FloatArray, FloatArray
     wt = w * dt
     s, c = np.sin(wt), np.cos(wt)
     small = np.abs(wt) < 1e-4
-    w_safe = np.where(small, 1.0, w)
-    # a = sin(wT)/w, b = (1 - cos wT)/w and their derivatives by w (series when wT ~ 0)
-    a = np.where(small, dt - w**2 * dt**3 / 6.0, s / w_safe)
-    b = np.where(small, w * dt**2 / 2.0, (1.0 - c) / w_safe)
-    da = np.where(small, -w * dt**3 / 3.0, (dt * c * w - s) / w_safe**2)
-    db = np.where(small, dt**2 / 2.0 - w**2 * dt**4 / 8.0, (dt * s * w - (1.0 - c)) / w_safe**2)
+    # a = sin(wT)/w, b = (1 - cos wT)/w and their derivatives by w (series when wT ~ 0);
+    # only the branch in use is computed when all items take the same one
+    if small.all():
+        a, b = dt - w**2 * dt**3 / 6.0, w * dt**2 / 2.0
+        da, db = -w * dt**3 / 3.0, dt**2 / 2.0 - w**2 * dt**4 / 8.0
+    elif not small.any():
+        a, b = s / w, (1.0 - c) / w
+        da, db = (dt * c * w - s) / w**2, (dt * s * w - (1.0 - c)) / w**2
+    else:
+        w_safe = np.where(small, 1.0, w)
+        a = np.where(small, dt - w**2 * dt**3 / 6.0, s / w_safe)
+        b = np.where(small, w * dt**2 / 2.0, (1.0 - c) / w_safe)
+        da = np.where(small, -w * dt**3 / 3.0, (dt * c * w - s) / w_safe**2)
+        db = np.where(small, dt**2 / 2.0 - w**2 * dt**4 / 8.0,
+                      (dt * s * w - (1.0 - c)) / w_safe**2)  # fmt: skip
     xp = np.empty_like(x)
     xp[:, 0] = x[:, 0] + a * ve - b * vn
     xp[:, 1] = x[:, 1] + b * ve + a * vn
@@ -79,11 +97,14 @@ def ct_transition(x: FloatArray, dt: FloatArray) -> tuple[FloatArray, FloatArray
     xp[:, 4] = w
     k = len(dt)
     f = np.zeros((k, NX, NX))
-    f[:, 0, 0] = f[:, 1, 1] = f[:, 4, 4] = 1.0
-    f[:, 0, 2], f[:, 0, 3], f[:, 0, 4] = a, -b, da * ve - db * vn
-    f[:, 1, 2], f[:, 1, 3], f[:, 1, 4] = b, a, db * ve + da * vn
-    f[:, 2, 2], f[:, 2, 3], f[:, 2, 4] = c, -s, -dt * (s * ve + c * vn)
-    f[:, 3, 2], f[:, 3, 3], f[:, 3, 4] = s, c, dt * (c * ve - s * vn)
+    f[:, _DIAG_CT, _DIAG_CT] = 1.0
+    # the Jacobian's other non-zero entries (_CT_ROWS, _CT_COLS) in one assignment
+    f[:, _CT_ROWS, _CT_COLS] = np.stack([
+        a, -b, da * ve - db * vn,
+        b, a, db * ve + da * vn,
+        c, -s, -dt * (s * ve + c * vn),
+        s, c, dt * (c * ve - s * vn),
+    ], axis=1)  # fmt: skip
     return xp, f
 
 
@@ -93,10 +114,9 @@ def white_accel_q(dt: FloatArray, sigma_a: float) -> FloatArray:
     q = np.zeros((len(dt), NX, NX))
     pp, pv, vv = t**4 / 4.0, t**3 / 2.0, t**2
     var = sigma_a**2
-    for p_i, v_i in ((0, 2), (1, 3)):
-        q[:, p_i, p_i] = var * pp
-        q[:, p_i, v_i] = q[:, v_i, p_i] = var * pv
-        q[:, v_i, v_i] = var * vv
+    # (e, e) (n, n) | (e, ve) (ve, e) (n, vn) (vn, n) | (ve, ve) (vn, vn)
+    pos, cross, vel = var * pp, var * pv, var * vv
+    q[:, _Q_ROWS, _Q_COLS] = np.stack([pos, pos, cross, cross, cross, cross, vel, vel], axis=1)
     return q
 
 
@@ -104,8 +124,10 @@ def vertical_predict(
     z: FloatArray, pz: FloatArray, dt: FloatArray, sigma_az: float
 ) -> tuple[FloatArray, FloatArray]:
     """Predict the vertical ``[alt, vz]`` states ``(K, 2)`` and covariances ``(K, 2, 2)``."""
-    zp = np.column_stack([z[:, 0] + dt * z[:, 1], z[:, 1]])
-    f = np.broadcast_to(np.eye(2), (len(dt), 2, 2)).copy()
+    zp = z.copy()
+    zp[:, 0] = z[:, 0] + dt * z[:, 1]
+    f = np.zeros((len(dt), 2, 2))
+    f[:, 0, 0] = f[:, 1, 1] = 1.0
     f[:, 0, 1] = dt
     t = np.abs(dt)
     q = np.empty((len(dt), 2, 2))

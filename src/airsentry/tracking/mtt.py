@@ -10,11 +10,10 @@ through :func:`~airsentry.tracking.scan.run_scan`, which takes parts and state
 explicitly. :meth:`FusedTracker.from_config` builds the default assembly from a
 :class:`FusedConfig` (what the pipeline and the scenario library use).
 
-A batch is cut into *sensor scans*: the plots of one sensor within 0.9 of its revisit time
-(learnt from repeated identities and track numbers and from its hits; ``scan_s`` until
-known), so that a sensor sees each object at most once per scan; repeats of an identity
-or a sensor track number go to a later round. Scans run in time order. For each, vectorised
-over its tracks and plots (:mod:`~airsentry.tracking.scan`):
+A batch is cut into *sensor scans* (:mod:`~airsentry.tracking.fusedscans`): the plots of
+one sensor within 0.9 of its revisit time, so that a sensor sees each object at most once
+per scan. Scans run in time order. For each, vectorised over its tracks and plots
+(:mod:`~airsentry.tracking.scan`):
 
 1. candidate pairs from a k-d tree of plot positions (ECEF) around each track's
    predicted position, plus the pairs that identities and track-number hints name;
@@ -38,9 +37,9 @@ that no keyed (identity or sensor track number) track claimed. Output rows are e
 for confirmed tracks only, one per plot used, with the filtered state. Integrity events
 wait in :meth:`FusedTracker.drain_events` for the pipeline to forward.
 
-Cost: a few milliseconds per sensor scan whatever its size (NumPy call overheads), then
-about 40 microseconds per track; so feeds that deliver many plots per scan (a radar
-sweep) are cheap per plot, and feeds that trickle one plot at a time are not.
+Cost: about a millisecond per sensor scan whatever its size (NumPy call overheads on tiny
+arrays; ``benchmarks/tracking_scans.py``), then tens of microseconds per track: a radar
+sweep of many plots is cheap per plot, a feed that trickles one plot at a time is not.
 """
 
 from __future__ import annotations
@@ -48,7 +47,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
@@ -67,6 +65,7 @@ from airsentry.tracking.base import (
 from airsentry.tracking.bearings import bearing_rows
 from airsentry.tracking.crosscheck import CrossCheck
 from airsentry.tracking.existence import Existence
+from airsentry.tracking.fusedscans import cut_scans, estimate_revisit, sensor_index
 from airsentry.tracking.fusion import HintTable, TrackMerger
 from airsentry.tracking.imm import IMM
 from airsentry.tracking.initiation import PlotInitiator
@@ -78,9 +77,6 @@ from airsentry.tracking.scan import ScanParts
 from airsentry.tracking.sensorscan import run_any_scan
 from airsentry.tracking.state import FusedState, ScanSettings
 from airsentry.tracking.stitch import StitchConfig, Stitcher
-
-Arr = np.ndarray[Any, Any]
-
 
 CLAIM_RECENT_S = 30.0  # a track handed to a new identity was updated this recently ...
 CLAIM_ALT_M = 1_000.0  # ... at an altitude this close (where both are known)
@@ -284,35 +280,22 @@ class FusedTracker:
             return TrackUpdates.empty(), []
         if st.t0 is None:
             st.t0 = float(batch.t[0])
-        sensor_idx = self._sensor_index(batch.sensor)
-        self._estimate_revisit(batch, sensor_idx)
-        # a sensor scan lasts most of the sensor's revisit time (at least scan_s)
-        span = np.array([max(self.scan_s, 0.9 * st.revisit.get(k, 0.0))
-                         for k in range(len(st.sensor_names))])[sensor_idx]  # fmt: skip
-        window = np.floor((batch.t - st.t0) / span).astype(np.int64)
-        rounds = _rounds(batch, window)
-        key = (window * 1024 + rounds) * 4096 + sensor_idx
-        _, inverse = np.unique(key, return_inverse=True)
-        # scans in the order of their first plot
-        first_t = np.full(int(inverse.max()) + 1, np.inf)
-        np.minimum.at(first_t, inverse, batch.t)
-        rank = np.argsort(np.argsort(first_t, kind="stable"))
-        order = np.argsort(rank[inverse], kind="stable")
-        inverse = rank[inverse]
-        bounds = np.flatnonzero(np.r_[True, inverse[order][1:] != inverse[order][:-1], True])
+        sensor_idx = sensor_index(st, batch.sensor)
+        estimate_revisit(st, batch, sensor_idx)
+        order, bounds = cut_scans(st, batch, sensor_idx, self.scan_s)
         out_rows: list[IntArray] = []
         out_tid: list[IntArray] = []
         out_state: list[ReportBatch] = []
         ended: list[Ended] = []
         parts, cfg = self.parts, self.settings
+        whole = ScanPlots.of(batch, 0, cfg.default_accuracy_m, cfg.min_accuracy_m)  # sliced
         for a, b in itertools.pairwise(bounds):  # one iteration per sensor scan
             idx = order[a:b]
             t_scan = float(batch.t[idx].min())
             if t_scan - st.housekept >= self.housekeeping_s:
                 # merge duplicates, end silent and lost tracks, in event time
                 ended += self._housekeep(t_scan)
-            plots = ScanPlots.of(batch.take(idx), int(sensor_idx[idx[0]]),
-                                 cfg.default_accuracy_m, cfg.min_accuracy_m)  # fmt: skip
+            plots = whole.take(idx, int(sensor_idx[idx[0]]))
             rows, tids, state = run_any_scan(parts, st, plots)  # clutter hook: bearings too
             tids = self.stitcher.on_output(st.table, st.hints, tids, cfg.max_speed_mps)
             out_rows.append(idx[rows])
@@ -349,45 +332,6 @@ class FusedTracker:
         if bad:
             self.state.count("invalid_position", bad)
         return batch if not bad else batch.take(ok)
-
-    def _sensor_index(self, sensor: Arr) -> IntArray:
-        names, inv = np.unique(sensor.astype(str), return_inverse=True)
-        known = self.state.sensor_names
-        idx = np.empty(len(names), dtype=np.int64)
-        for k, name in enumerate(names):  # one per distinct sensor, not per report
-            if name not in known:
-                known.append(str(name))
-            idx[k] = known.index(name)
-        return idx[inv]
-
-    def _estimate_revisit(self, batch: ReportBatch, sensor_idx: IntArray) -> None:
-        """Revisit times of rotating radars from their plots' times and azimuths
-        (:mod:`~airsentry.tracking.revisit`); of other sensors not yet known, from their
-        named plots in ``batch`` (the same identity or track number twice): the median
-        interval."""
-        revisit = self.state.revisit
-        f = batch.frame
-        if f is not None:  # plots with a range (not bearings) time the antenna
-            az = np.where(np.isfinite(f.range_m), f.azimuth_rad, np.nan)
-            rot = self.state.rotation
-            for k in rot.learn(batch.t, az, sensor_idx):
-                revisit[k] = rot.period[k]
-        ident = batch.identity.astype(str)
-        named = (ident != "") | (batch.track_number >= 0)
-        if not named.any():
-            return
-        name = np.where(ident != "", ident, batch.track_number.astype(str))
-        key = np.char.add(np.char.add(sensor_idx.astype(str), "|"), name)[named]
-        t, s = batch.t[named], sensor_idx[named]
-        order = np.lexsort((t, key))
-        same = key[order][1:] == key[order][:-1]
-        gaps = np.diff(t[order])[same]
-        gap_sensor = s[order][1:][same]
-        for k in np.unique(gap_sensor):  # one per sensor
-            if int(k) not in revisit:
-                g = gaps[(gap_sensor == k) & (gaps > 0)]
-                if len(g):
-                    revisit[int(k)] = float(np.median(g))
 
     def sigma_at(self, now: float) -> tuple[FloatArray, FloatArray, FloatArray]:
         """Combined states and covariances of all tracks predicted to ``now``."""
@@ -449,23 +393,6 @@ class FusedTracker:
             self.stitcher.prune(tab["id"])
         self.stats.tracks_ended += len(ended)
         return ended
-
-
-def _rounds(batch: ReportBatch, window: IntArray) -> IntArray:
-    """0 for the first plot of each (window, sensor, identity-or-number), 1 for the next..."""
-    ident = batch.identity.astype(str)
-    tn = batch.track_number.astype(str)
-    key = np.char.add(np.char.add(batch.sensor.astype(str), "|"), np.where(ident != "", ident, tn))
-    named = (ident != "") | (batch.track_number >= 0)
-    full = np.char.add(np.char.add(window.astype(str), "|"), key)
-    _, inv = np.unique(full, return_inverse=True)
-    order = np.argsort(inv, kind="stable")
-    s = inv[order]
-    start = np.r_[True, s[1:] != s[:-1]]
-    run_start = np.maximum.accumulate(np.where(start, np.arange(len(s)), 0))
-    rank = np.empty(len(s), dtype=np.int64)
-    rank[order] = np.arange(len(s)) - run_start
-    return np.where(named, np.minimum(rank, 1023), 0)
 
 
 __all__ = ["FusedConfig", "FusedTracker"]

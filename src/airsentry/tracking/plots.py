@@ -18,6 +18,7 @@ from airsentry.model import BoolArray, FloatArray, IntArray, ReportBatch
 from airsentry.tracking.kalman import geodetic_to_ecef
 
 Arr = np.ndarray[Any, Any]
+TEXTS = ("identity", "callsign", "squawk", "category")  # what a track adopts from plots
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,8 @@ class ScanPlots:
     acc: FloatArray  # 1-sigma horizontal accuracy, m (defaults and floor applied)
     hint_key: Arr  # "sensor#track_number", or "" for plots without a track number
     sensor: int  # index of the scan's sensor
+    # the text columns that may be non-empty (a radar's plots: none); all by default
+    texts: tuple[str, ...] = TEXTS
 
     @classmethod
     def of(
@@ -36,18 +39,27 @@ class ScanPlots:
     ) -> ScanPlots:
         acc = np.where(np.isfinite(batch.accuracy), batch.accuracy, default_accuracy_m)
         tn = batch.track_number
-        hint_key = np.where(
-            tn >= 0,
-            np.char.add(np.char.add(batch.sensor.astype(str), "#"), tn.astype(str)),
-            "",
-        ).astype(object)
+        if (tn >= 0).any():
+            hint_key = np.where(
+                tn >= 0,
+                np.char.add(np.char.add(batch.sensor.astype(str), "#"), tn.astype(str)),
+                "",
+            ).astype(object)
+        else:  # plots without track numbers (a radar's primary plots): no string work
+            hint_key = np.full(len(tn), "", dtype=object)
         return cls(
             batch=batch,
             ecef=geodetic_to_ecef(batch.lat, batch.lon),
             acc=np.maximum(acc, min_accuracy_m),
             hint_key=hint_key,
             sensor=sensor,
+            texts=tuple(c for c in TEXTS if (getattr(batch, c) != "").any()),
         )
+
+    def take(self, rows: IntArray, sensor: int) -> ScanPlots:
+        """The plots ``rows`` as a scan of ``sensor`` (a batch's columns, computed once)."""
+        return ScanPlots(self.batch.take(rows), self.ecef[rows], self.acc[rows],
+                         self.hint_key[rows], sensor, self.texts)  # fmt: skip
 
     def __len__(self) -> int:
         return len(self.batch)

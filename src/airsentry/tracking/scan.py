@@ -29,13 +29,14 @@ from airsentry.tracking.duplicates import duplicates
 from airsentry.tracking.fusion import lookup
 from airsentry.tracking.imm import IMM
 from airsentry.tracking.ipda import learn_clutter, new_existence, scan_existence
-from airsentry.tracking.kalman import from_enu, to_enu
+from airsentry.tracking.kalman import columns, from_enu, to_enu
 from airsentry.tracking.plots import Candidates, ScanPlots
 from airsentry.tracking.state import FusedState, ScanSettings
 from airsentry.tracking.table import TrackTable
 from airsentry.tracking.update import alt_ok, hard_update, output_states, soft_update
 
 _EMPTY = np.empty(0, dtype=np.int64)
+_NO_STATES = ReportBatch.empty()
 MAX_CLIMB_MPS = 60.0  # steepest sustained climb or descent of anything tracked, m/s
 DUPLICATE_CHI2 = 9.5  # chi-square 4 dof (~95 %): a newly confirmed track duplicates another
 
@@ -152,9 +153,11 @@ def run_scan(parts: ScanParts, state: FusedState, plots: ScanPlots) -> ScanResul
         state.hints.forget_tracks(tab["id"][~keep])
     conf = tab["confirmed"][rows_t] & keep[rows_t]
     rows_t, rows_p = rows_t[conf], rows_p[conf]
-    out = output_states(tab, batch, rows_t, rows_p)
+    # most scans (clutter) output nothing: one shared empty batch instead of building one
+    out = output_states(tab, batch, rows_t, rows_p) if len(rows_t) else _NO_STATES
     tids = tab["id"][rows_t]
-    tab.keep(keep)
+    if not keep.all():
+        tab.keep(keep)
     return ScanResult(rows_p, tids, out)
 
 
@@ -179,14 +182,20 @@ def _associate_and_update(
     s = pc[:, 0:2, 0:2] + (acc[pj] ** 2)[:, None, None] * np.eye(2)
     d2 = np.einsum("ki,kij,kj->k", nu, np.linalg.inv(s), nu)
     logdet = np.linalg.slogdet(s)[1]
-    t_ident = tab["identity"][ti].astype(str)
-    p_ident = batch.identity[pj].astype(str)
-    same_id = (t_ident != "") & (t_ident == p_ident)
-    # a plot whose identity another track holds goes to that track or nowhere: a
-    # landing airliner's plots must not name the anonymous drone over the runway
-    owner = lookup(tab["identity"], np.arange(n_t), batch.identity)[pj]
-    clash = (p_ident != "") & ~same_id & ((t_ident != "") | (owner >= 0))
-    hinted = lookup(state.hints.key, state.hints.track, plots.hint_key[pj]) == tab["id"][ti]
+    if "identity" in plots.texts:
+        t_ident = tab["identity"][ti].astype(str)
+        p_ident = batch.identity[pj].astype(str)
+        same_id = (t_ident != "") & (t_ident == p_ident)
+        # a plot whose identity another track holds goes to that track or nowhere: a
+        # landing airliner's plots must not name the anonymous drone over the runway
+        owner = lookup(tab["identity"], np.arange(n_t), batch.identity)[pj]
+        clash = (p_ident != "") & ~same_id & ((t_ident != "") | (owner >= 0))
+    else:  # anonymous plots (radar, clutter): neither
+        same_id, clash = np.zeros(len(ti), dtype=bool), np.zeros(len(ti), dtype=bool)
+    if len(state.hints.key):
+        hinted = lookup(state.hints.key, state.hints.track, plots.hint_key[pj]) == tab["id"][ti]
+    else:
+        hinted = np.zeros(len(ti), dtype=bool)
     level = alt_ok(tab, cfg, batch, ti, pj, dt) & climb_ok(tab, cfg, batch, ti, pj, dt)
     # a confirmed anonymous track whose existence has faded takes no plot (existence.py)
     faded = (
@@ -211,7 +220,8 @@ def _associate_and_update(
     # associator gives weights; hard assignment for the rest
     conf_in = inside & tab["confirmed"][ti]
     claims = np.bincount(pj[conf_in], minlength=n_p)
-    j_rows = np.unique(ti[conf_in & (claims[pj] >= 2)])
+    shared = conf_in & (claims[pj] >= 2)
+    j_rows = np.unique(ti[shared]) if shared.any() else _EMPTY
     if len(j_rows):
         g = np.flatnonzero(inside & np.isin(ti, j_rows))
         lik = np.exp(-0.5 * (d2[g] + logdet[g]))
@@ -246,7 +256,7 @@ def candidates(parts: ScanParts, state: FusedState, plots: ScanPlots) -> tuple[I
     tab, batch = state.table, plots.batch
     if not len(tab):
         return _EMPTY, _EMPTY
-    tmid = float(np.median(batch.t))
+    tmid = _median(batch.t)
     dt = tmid - tab["t"]
     xc, pc = IMM.combine(tab["x"], tab["P"], tab["mu"])
     pos = xc[:, 0:2] + xc[:, 2:4] * dt[:, None]
@@ -259,21 +269,52 @@ def candidates(parts: ScanParts, state: FusedState, plots: ScanPlots) -> tuple[I
     spread = float(np.ptp(batch.t)) + 1.0
     gate = parts.associator.threshold
     radius = np.sqrt(gate * (var + 2.0 * float(plots.acc.max()) ** 2)) + speed * spread + 50.0
-    centre = from_enu(np.column_stack([pos, np.zeros(len(pos))]), tab["origin"], tab["rot"])
+    centre = from_enu(columns(pos[:, 0], pos[:, 1], np.zeros(len(pos))), tab["origin"], tab["rot"])
+    ti, pj = near_pairs(centre, radius, plots.ecef)
+    extra_t, extra_p = [ti], [pj]
+    if "identity" in plots.texts:  # plots naming an identity: the track that holds it
+        id_row = lookup(tab["identity"], np.arange(len(tab)), batch.identity)
+        extra_t.append(id_row[id_row >= 0])
+        extra_p.append(np.flatnonzero(id_row >= 0))
+    if len(state.hints.key) and (plots.hint_key != "").any():  # linked track numbers
+        hint_track = lookup(state.hints.key, state.hints.track, plots.hint_key)
+        live = np.isin(hint_track, tab["id"])
+        if live.any():
+            extra_t.append(tab.rows_of(hint_track[live]))
+            extra_p.append(np.flatnonzero(live))
+    if len(extra_t) == 1:  # nearby pairs only: already unique, track then plot order
+        return ti, pj
+    n = len(plots) + 1
+    key = np.unique(np.concatenate(extra_t) * n + np.concatenate(extra_p))
+    return key // n, key % n
+
+
+def _median(t: FloatArray) -> float:
+    """``np.median`` of a scan's few plot times (the same number, without its overhead)."""
+    s = np.sort(t)
+    h = len(s) // 2
+    return float(s[h]) if len(s) % 2 else float((s[h - 1] + s[h]) / 2.0)
+
+
+BRUTE_PAIRS = 4096  # up to this many (track, plot) pairs, distances beat a k-d tree
+
+
+def near_pairs(
+    centre: FloatArray, radius: FloatArray, points: FloatArray
+) -> tuple[IntArray, IntArray]:
+    """(centre, point) index pairs within each centre's ``radius`` (ECEF metres), sorted
+    by centre, then point. A sensor scan is a handful of plots against a few dozen
+    tracks: there the full distance matrix costs a few NumPy calls, where building and
+    querying a k-d tree costs a hundred microseconds; large scans use the tree."""
+    if len(centre) * len(points) <= BRUTE_PAIRS:
+        d2 = np.sum((centre[:, None, :] - points[None, :, :]) ** 2, axis=2)
+        ti, pj = np.nonzero(d2 <= (radius**2)[:, None])
+        return ti.astype(np.int64), pj.astype(np.int64)
     from scipy.spatial import cKDTree  # type: ignore[import-untyped]  # on first use
 
-    lists = cKDTree(plots.ecef).query_ball_point(centre, r=radius)
+    lists = cKDTree(points).query_ball_point(centre, r=radius)
     counts = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
-    ti = np.repeat(np.arange(len(tab)), counts)
+    ti = np.repeat(np.arange(len(centre)), counts)
     pj = np.concatenate([np.asarray(x, dtype=np.int64) for x in lists]) if counts.sum() else _EMPTY
-    id_row = lookup(tab["identity"], np.arange(len(tab)), batch.identity)
-    hint_track = lookup(state.hints.key, state.hints.track, plots.hint_key)
-    hint_row = np.full(len(plots), -1, dtype=np.int64)
-    live = np.isin(hint_track, tab["id"])
-    if live.any():
-        hint_row[live] = tab.rows_of(hint_track[live])
-    extra_p = np.concatenate([np.flatnonzero(id_row >= 0), np.flatnonzero(hint_row >= 0)])
-    extra_t = np.concatenate([id_row[id_row >= 0], hint_row[hint_row >= 0]])
-    n = len(plots) + 1
-    key = np.unique(np.concatenate([ti, extra_t]) * n + np.concatenate([pj, extra_p]))
-    return key // n, key % n
+    order = np.lexsort((pj, ti))  # the tree lists points in no particular order
+    return ti[order], pj[order]

@@ -28,8 +28,7 @@ def run_any_scan(parts: ScanParts, state: FusedState, plots: ScanPlots) -> ScanR
     pos, brg = np.flatnonzero(~b), np.flatnonzero(b)
     rows, tids, states = [], [], []
     if len(pos):
-        sub = ScanPlots(plots.batch.take(pos), plots.ecef[pos], plots.acc[pos],
-                        plots.hint_key[pos], plots.sensor)  # fmt: skip
+        sub = plots.take(pos, plots.sensor)
         r = run_scan(parts, state, sub)
         rows.append(pos[r.plot_rows])
         tids.append(r.track_ids)

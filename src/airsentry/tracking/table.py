@@ -9,6 +9,7 @@ estimated position at time ``t``.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -42,6 +43,16 @@ _SCALARS: dict[str, tuple[Any, Any]] = {
 }
 
 
+@functools.lru_cache(maxsize=1024)
+def _fill(name: str, k: int) -> np.ndarray[Any, Any]:
+    """``k`` rows of column ``name``'s fill value (read-only; a scan starts a few tracks
+    and this saves building the same dozen arrays for each)."""
+    dtype, fill = _SCALARS[name]
+    out = np.full(k, fill, dtype=dtype)
+    out.flags.writeable = False
+    return out
+
+
 class TrackTable:
     """Columns of the live tracks; ``m`` is the number of IMM models."""
 
@@ -73,7 +84,7 @@ class TrackTable:
             if name in new:
                 add = np.asarray(new[name], dtype=col.dtype)
             elif name in _SCALARS:
-                add = np.full(k, _SCALARS[name][1], dtype=col.dtype)
+                add = _fill(name, k)
             else:
                 raise KeyError(f"column {name} must be given for new tracks")
             self.cols[name] = np.concatenate([col, add])

@@ -142,7 +142,7 @@ def vertical(
     sigma = np.where(batch.transponder[pj], settings.alt_sigma_m / 4.0, settings.alt_sigma_m)
     fresh = ~np.isfinite(zp[:, 0]) & np.isfinite(alt)
     zp[fresh, 0], zp[fresh, 1] = alt[fresh], 0.0
-    zn, pzn = vertical_update(np.nan_to_num(zp), pzp, alt, sigma)
+    zn, pzn = vertical_update(np.where(np.isnan(zp), 0.0, zp), pzp, alt, sigma)
     zn[~np.isfinite(zp[:, 0]) & ~fresh] = np.nan
     tab["z"][rows], tab["Pz"][rows] = zn, pzn
 
