@@ -31,7 +31,7 @@ class PlotInitiator:
     init_speed_sigma: float = 150.0  # m/s, velocity uncertainty of a new track
     init_turn_sigma: float = 0.05  # rad/s
     known_speed_sigma: float = 10.0  # m/s, when the plot states its velocity
-    alt_sigma_m: float = 60.0  # altitude uncertainty of a new track
+    alt_sigma_m: float = 150.0  # altitude uncertainty of a new track (FusedConfig)
     vz_sigma: float = 5.0  # m/s, vertical rate uncertainty of a new track
 
     def initiate(
