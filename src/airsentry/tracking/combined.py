@@ -41,7 +41,16 @@ from airsentry.tracking.base import Ended, TrackingStats, factorize
 from airsentry.tracking.cooperative import CooperativeTracker
 from airsentry.tracking.crosscheck import CrossCheck, integrity_event
 from airsentry.tracking.duplicates import drop_tracks
-from airsentry.tracking.join import JoinConfig, Rows, accuracy, best_per_query, match, one_per_scan
+from airsentry.tracking.join import (
+    JoinConfig,
+    RoughRows,
+    Rows,
+    accuracy,
+    best_per_query,
+    match,
+    one_per_scan,
+    prefer_fine,
+)
 from airsentry.tracking.kalman import geodetic_to_ecef
 from airsentry.tracking.mtt import FusedTracker
 
@@ -80,6 +89,7 @@ class CombinedTracker:
         self._integrity_t: dict[str, float] = {}  # key -> time of its last integrity event
         self._reported = np.empty(0, dtype=np.int64)  # multi-target ids already output
         self._heard_t: dict[int, float] = {}  # keyed track id -> its transponder's last report
+        self._rough = RoughRows(_DUP_REF_ACC_M)  # passive sensors' rows beside fine ones
 
     # ------------------------------------------------------------ protocol
     def live(self) -> Sequence[Track]:
@@ -113,6 +123,8 @@ class CombinedTracker:
         ended: list[Ended] = []
         if len(k_rows):
             upd, end = self.keyed.process(batch.take(k_rows), keys[k_rows])
+            upd = upd.take(np.flatnonzero(self._rough.shown(upd.track_id, upd.state.t,
+                                                            upd.state.accuracy)))  # fmt: skip
             parts.append(self._vouch(upd))
             ended += end
         if len(m_rows):
@@ -186,6 +198,7 @@ class CombinedTracker:
     ) -> tuple[IntArray, ObjArray]:
         """Anonymous plots that fall on a keyed track: their rows and that track's key."""
         ref, names = self._references(batch, keys, np.flatnonzero(keyed))
+        ref = prefer_fine(ref, _DUP_REF_ACC_M)
         q = batch.take(plots)
         acc = accuracy(q.accuracy, self.join)
         qi, code, d2 = match(ref, q.t, geodetic_to_ecef(q.lat, q.lon), q.alt, acc, self.join)

@@ -22,7 +22,7 @@ the geodetic position at height 0), with the vertical part removed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -158,3 +158,56 @@ def one_per_scan(
     c, s, b = code[order], sensor[qi][order], bucket[order]
     first = np.r_[True, (c[1:] != c[:-1]) | (s[1:] != s[:-1]) | (b[1:] != b[:-1])]
     return np.sort(order[first])
+
+
+def prefer_fine(ref: Rows, fine_m: float) -> Rows:
+    """``ref`` without the rough rows (stated accuracy over ``fine_m``) of tracks that have
+    fine ones: a passive RF or acoustic row aliased to a radar-tracked drone lies
+    kilometres along its bearing, and as a join reference its gate took a clutter plot
+    9 km from the drone (drone wall: the track jumped across the border). A track known
+    only from rough rows keeps them (nothing better places it)."""
+    fine = ref.acc <= fine_m
+    if fine.all() or not fine.any():
+        return ref
+    keep = fine | ~np.isin(ref.code, np.unique(ref.code[fine]))
+    return Rows(ref.t[keep], ref.ecef[keep], ref.vel[keep], ref.alt[keep], ref.acc[keep],
+                ref.code[keep])  # fmt: skip
+
+
+@dataclass(slots=True)
+class RoughRows:
+    """Which output rows of keyed tracks are too rough to show beside fine ones.
+
+    A keyed track's rows are its reports as measured; a passive sensor's report (an RF
+    detector's object aliased to the radar track of the drone it hears) puts the drone
+    where its bearing meets a range known to 20 %, kilometres from the radar's fix. Shown
+    as the track's position it made the drone jump back and forth across a border
+    (entries and exits of a zone the drone never entered). A row of stated accuracy over
+    ``fine_m`` within ``hold_s`` of a fine row of its track is therefore not output: the
+    track still lives on it (the keyed part keeps it), but its position is the fine
+    rows'. A track seen only by rough sensors shows its rough rows."""
+
+    fine_m: float = 500.0
+    hold_s: float = 30.0
+    last_fine: dict[int, float] = field(default_factory=dict)  # track id -> newest fine row
+
+    def shown(self, track_id: IntArray, t: FloatArray, acc: FloatArray) -> np.ndarray:
+        """Mask of the rows (time-sorted) to output; remembers the fine ones."""
+        fine = ~(acc > self.fine_m)  # NaN accuracy counts as fine (unstated)
+        if fine.any():
+            ids, inv = np.unique(track_id[fine], return_inverse=True)
+            newest = np.full(len(ids), -np.inf)
+            np.maximum.at(newest, inv.reshape(-1), t[fine])
+            for k, v in zip(ids.tolist(), newest.tolist(), strict=True):
+                self.last_fine[k] = max(v, self.last_fine.get(k, -np.inf))
+            if len(self.last_fine) > 4096:  # forget the long gone
+                now = float(t.max()) - self.hold_s
+                self.last_fine = {k: v for k, v in self.last_fine.items() if v >= now}
+        rough = np.flatnonzero(~fine)
+        if not len(rough) or not self.last_fine:
+            return np.ones(len(t), dtype=bool)
+        uniq, inv = np.unique(track_id[rough], return_inverse=True)
+        last = np.array([self.last_fine.get(k, -np.inf) for k in uniq.tolist()])
+        out = np.ones(len(t), dtype=bool)
+        out[rough] = np.abs(t[rough] - last[inv.reshape(-1)]) > self.hold_s
+        return out
