@@ -94,9 +94,7 @@ class PlotExtent:
     # per sensor, its recent plots no confirmed track explains: times and ECEF positions
     recent: dict[int, tuple[FloatArray, FloatArray]] = field(default_factory=dict)
 
-    def observe(
-        self, track_id: IntArray, sensor: int, t: FloatArray, frame: SensorFrame
-    ) -> None:
+    def observe(self, track_id: IntArray, sensor: int, t: FloatArray, frame: SensorFrame) -> None:
         """Take one plot per track (``track_id``, at ``t``, measured as ``frame``, a
         sensor scan's plots of ``sensor``); plots without a range are not tested."""
         ok = np.isfinite(frame.range_m) & np.isfinite(frame.azimuth_rad)
@@ -106,14 +104,10 @@ class PlotExtent:
         idx = np.flatnonzero(ok)
         r = self._rows(track_id[idx] * _KEY + sensor % _KEY)
         now = np.column_stack([t[idx], frame.range_m[idx], frame.azimuth_rad[idx]])
-        q = residual_q(
-            self.last[r], now, frame.sigma_range_m[idx], frame.sigma_azimuth_rad[idx]
-        )
+        q = residual_q(self.last[r], now, frame.sigma_range_m[idx], frame.sigma_azimuth_rad[idx])
         cfg = self.config
         has = np.isfinite(q)
-        self.llr[r[has]] = np.maximum(
-            cfg.memory * self.llr[r[has]] + cfg.ratio(q[has]), cfg.floor
-        )
+        self.llr[r[has]] = np.maximum(cfg.memory * self.llr[r[has]] + cfg.ratio(q[has]), cfg.floor)
         self.tested[r[has]] += 1
         later = now[:, 0] > self.last[r, 1, 0]
         later |= ~np.isfinite(self.last[r, 1, 0])
@@ -135,12 +129,11 @@ class PlotExtent:
         old_t, old_p = self.recent.get(sensor, (np.empty(0), np.empty((0, 3))))
         keep = old_t > now - self.config.window_s
         self.recent[sensor] = (
-            np.concatenate([old_t[keep], t]), np.concatenate([old_p[keep], ecef])
+            np.concatenate([old_t[keep], t]),
+            np.concatenate([old_p[keep], ecef]),
         )
 
-    def born(
-        self, track_id: IntArray, sensor: int, ecef: FloatArray, expected: FloatArray
-    ) -> None:
+    def born(self, track_id: IntArray, sensor: int, ecef: FloatArray, expected: FloatArray) -> None:
         """Start the crowd of new tracks (at ``ecef``) from the sensor's recent plots
         around them, less the ``expected`` number of false ones over ``window_s``."""
         if not len(track_id):
