@@ -119,3 +119,21 @@ def test_a_bird_flock_confirms_no_track_and_a_drone_at_its_speed_is_confirmed(se
     assert other == [], [(k, len(tracks[k][0])) for k in other]
     first_plot = float(feed.reports.t[feed.actor == 0].min())
     assert tracks[on_drone[0]][0][0] - first_plot < 12.0
+
+
+def test_rough_rows_are_hidden_beside_fine_rows_of_their_track_in_a_long_batch():
+    from airsentry.tracking.join import RoughRows
+
+    rough = RoughRows(fine_m=500.0, hold_s=30.0)
+    # track 1: radar rows (100 m) every 10 s and RF rows (2 km) between them over ten
+    # minutes in one batch; track 2: RF rows only; track 3: an RF row 5 min after its
+    # last radar row (from an earlier batch)
+    assert rough.shown(np.array([3]), np.array([0.0]), np.array([100.0])).tolist() == [True]
+    t1 = np.arange(0.0, 600.0, 5.0)
+    acc1 = np.where(np.arange(len(t1)) % 2 == 0, 100.0, 2000.0)
+    tid = np.r_[np.ones(len(t1), dtype=np.int64), 2, 2, 3]
+    t = np.r_[t1, 10.0, 20.0, 300.0]
+    acc = np.r_[acc1, 2000.0, 2000.0, 2000.0]
+    shown = rough.shown(tid, t, acc)
+    assert shown[: len(t1)].tolist() == (acc1 <= 500).tolist()
+    assert shown[len(t1) :].tolist() == [True, True, True]

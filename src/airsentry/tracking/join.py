@@ -192,8 +192,16 @@ class RoughRows:
     last_fine: dict[int, float] = field(default_factory=dict)  # track id -> newest fine row
 
     def shown(self, track_id: IntArray, t: FloatArray, acc: FloatArray) -> np.ndarray:
-        """Mask of the rows (time-sorted) to output; remembers the fine ones."""
+        """Mask of the rows to output (a batch may span minutes: each rough row is judged
+        by the nearest fine row of its track in time); remembers the newest fine ones."""
         fine = ~(acc > self.fine_m)  # NaN accuracy counts as fine (unstated)
+        rough = np.flatnonzero(~fine)
+        out = np.ones(len(t), dtype=bool)
+        if len(rough) and (fine.any() or self.last_fine):
+            known = np.array(list(self.last_fine.items()), dtype=np.float64).reshape(-1, 2)
+            f_id = np.concatenate([track_id[fine], known[:, 0].astype(np.int64)])
+            f_t = np.concatenate([t[fine], known[:, 1]])
+            out[rough] = _gap_to(f_id, f_t, track_id[rough], t[rough]) > self.hold_s
         if fine.any():
             ids, inv = np.unique(track_id[fine], return_inverse=True)
             newest = np.full(len(ids), -np.inf)
@@ -203,11 +211,25 @@ class RoughRows:
             if len(self.last_fine) > 4096:  # forget the long gone
                 now = float(t.max()) - self.hold_s
                 self.last_fine = {k: v for k, v in self.last_fine.items() if v >= now}
-        rough = np.flatnonzero(~fine)
-        if not len(rough) or not self.last_fine:
-            return np.ones(len(t), dtype=bool)
-        uniq, inv = np.unique(track_id[rough], return_inverse=True)
-        last = np.array([self.last_fine.get(k, -np.inf) for k in uniq.tolist()])
-        out = np.ones(len(t), dtype=bool)
-        out[rough] = np.abs(t[rough] - last[inv.reshape(-1)]) > self.hold_s
         return out
+
+
+def _gap_to(f_id: IntArray, f_t: FloatArray, q_id: IntArray, q_t: FloatArray) -> FloatArray:
+    """Per query (``q_id``, ``q_t``), the time to the nearest row (``f_id``, ``f_t``) of
+    the same id; inf where the id has none."""
+    ids = np.unique(np.concatenate([f_id, q_id]))
+    t0 = float(min(f_t.min(), q_t.min()))
+    span = float(max(f_t.max(), q_t.max())) - t0 + 1.0
+    fk = np.searchsorted(ids, f_id) * span + (f_t - t0)
+    qk = np.searchsorted(ids, q_id) * span + (q_t - t0)
+    order = np.argsort(fk)
+    fk, fid = fk[order], f_id[order]
+    pos = np.searchsorted(fk, qk)
+    gap = np.full(len(qk), np.inf)
+    for side in (pos - 1, pos):  # the fine rows just before and just after
+        ok = (side >= 0) & (side < len(fk))
+        s = side[ok]
+        same = fid[s] == q_id[ok]
+        d = np.where(same, np.abs(fk[s] - qk[ok]), np.inf)
+        gap[ok] = np.minimum(gap[ok], d)
+    return gap
