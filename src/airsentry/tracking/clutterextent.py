@@ -68,7 +68,7 @@ class ExtentConfig:
     radius_m: float = 800.0  # neighbourhood of a track's plot, searched for other plots
     crowd_memory: float = 0.95  # per plot: the excess of neighbours is forgotten slowly
     crowd_limit: float = 0.5  # an excess above this (about one plot) makes a track suspect
-    samples: int = 8
+    samples: int = 12
     window_s: float = 20.0  # a new track's neighbourhood: the sensor's plots this recent
 
     def __post_init__(self) -> None:
