@@ -270,6 +270,7 @@ class CombinedTracker:
                      or first_t.get(target, np.inf) < first_t[key])  # fmt: skip
             if older and target != key and votes[best] >= max(1, int(np.ceil(0.6 * n_q[k]))):
                 self.alias[key] = target
+        _resolve_chains(self.alias)
         return self._keys(batch, CooperativeTracker.keys_of(batch)) if self.alias else keys
 
     def _keyed_duplicates(
@@ -363,6 +364,21 @@ class CombinedTracker:
         # the keyed part counts the multi-target part's rows as untracked
         s.untracked = 0
         s.by_reason = reasons
+
+
+def _resolve_chains(alias: dict[str, str]) -> None:
+    """Point every alias at the end of its chain: two new numbers of one drone in one
+    batch (an RF node's aliased to another node's, that one to the radar track) made
+    ``a -> b -> radar``, and ``a``'s rows became a second track under ``b`` (drone wall:
+    a drone counted twice). A cycle is left at its first repeat."""
+    for key in list(alias):
+        seen = {key}
+        target = alias[key]
+        while target in alias and target not in seen:
+            seen.add(target)
+            target = alias[target]
+        if target != key:
+            alias[key] = target
 
 
 def _near(t: FloatArray, times: FloatArray, margin: float) -> np.ndarray:
