@@ -284,7 +284,7 @@ class CombinedTracker:
         tracks' rows of stated accuracy at most ``_DUP_REF_ACC_M`` (a passive sensor's
         position, kilometres along its bearing, vouches for nothing that close); a
         duplicate leaves the multi-target part before anyone saw it."""
-        if not len(upd) or not keyed.any():
+        if not len(upd) or not (keyed.any() or self.keyed.tracks):
             return upd
         ids, first = np.unique(upd.track_id, return_index=True)
         new = ~np.isin(ids, self._reported)
@@ -296,7 +296,13 @@ class CombinedTracker:
                    ref.code[fine])  # fmt: skip
         q = upd.state.take(first[new])
         acc = accuracy(q.accuracy, self.join)
-        qi, _, _ = match(ref, q.t, geodetic_to_ecef(q.lat, q.lon), q.alt, acc, self.join)
+        # as far ahead of the keyed rows as the join interpolates: a drone whose keyed
+        # track lapsed for 30 s (the air picture missed it, a few plots unjoined) had its
+        # plots confirmed 14 s after the track's last row (drone wall: a second object)
+        cfg = self.join
+        more = cfg.time_scale_mps * (cfg.max_gap_s - cfg.extrapolate_s)  # the k-d tree's time axis
+        reach = replace(cfg, extrapolate_s=cfg.max_gap_s, search_m=cfg.search_m + more)
+        qi, _, _ = match(ref, q.t, geodetic_to_ecef(q.lat, q.lon), q.alt, acc, reach)
         dup = np.zeros(int(new.sum()), dtype=bool)
         dup[qi] = True
         self._reported = np.union1d(self._reported, ids[new][~dup])
