@@ -38,3 +38,25 @@ def test_plots_confirmed_within_half_a_minute_of_a_lapsed_keyed_track_are_not_a_
                      chunk_s=2.0)  # fmt: skip
     t = updates.state.t - asoc.t.min()
     assert len(np.unique(updates.track_id[(t > 150) & (t < 260)])) == 1  # the drone's
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_an_rf_node_first_heard_in_a_gap_of_the_air_picture_is_an_alias_of_its_track(seed):
+    """The air picture tracks a drone by number every 10 s but misses it from 190 s to
+    230 s; an RF node (positions kilometres along its bearing, its own object number)
+    first hears it at 200 s. Its first rows fell in the gap, matched nothing within the
+    join's 12 s, and its number became a second object (drone wall seed 4)."""
+    drone = Target(51.7, 23.8, 40.0, 270.0, alt=700.0)
+    asoc = observe([drone], 400, sensor="asoc", period=10, noise=100, track_numbers=True,
+                   seed=seed)  # fmt: skip
+    h = np.radians(270.0)
+    asoc = dataclasses.replace(asoc, vel_e=np.full(len(asoc), 40.0 * np.sin(h)),
+                               vel_n=np.full(len(asoc), 40.0 * np.cos(h)))  # fmt: skip
+    t = asoc.t - asoc.t.min()
+    asoc = asoc.take(np.flatnonzero((t < 190) | (t > 230)))
+    rf = observe([drone], 400, sensor="rf", period=2, phase=0.4, noise=2000, track_numbers=True,
+                 seed=seed + 3)  # fmt: skip
+    rf = rf.take(np.flatnonzero(rf.t - rf.t.min() >= 200))
+    updates, _ = run(CombinedTracker(), ReportBatch.concat([asoc, rf]).sorted_by_time(),
+                     chunk_s=10.0)  # fmt: skip
+    assert len(np.unique(updates.track_id)) == 1

@@ -250,7 +250,7 @@ class CombinedTracker:
         q = batch.take(q_rows)
         ref, names = self._references(batch, keys, np.flatnonzero(keyed), q.t)
         acc = accuracy(q.accuracy, self.join)
-        qi, code, _ = match(ref, q.t, geodetic_to_ecef(q.lat, q.lon), q.alt, acc, self.join)
+        qi, code = self._match_reaching(ref, q, acc)
         own = np.char.add(q.sensor[qi].astype(str), "#")
         other = (names[code] != q_key[qi]) & ~np.char.startswith(names[code].astype(str), own)
         qi, code = qi[other], code[other]
@@ -299,10 +299,7 @@ class CombinedTracker:
         # as far ahead of the keyed rows as the join interpolates: a drone whose keyed
         # track lapsed for 30 s (the air picture missed it, a few plots unjoined) had its
         # plots confirmed 14 s after the track's last row (drone wall: a second object)
-        cfg = self.join
-        more = cfg.time_scale_mps * (cfg.max_gap_s - cfg.extrapolate_s)  # the k-d tree's time axis
-        reach = replace(cfg, extrapolate_s=cfg.max_gap_s, search_m=cfg.search_m + more)
-        qi, _, _ = match(ref, q.t, geodetic_to_ecef(q.lat, q.lon), q.alt, acc, reach)
+        qi, _, _ = match(ref, q.t, geodetic_to_ecef(q.lat, q.lon), q.alt, acc, self._reach())
         dup = np.zeros(int(new.sum()), dtype=bool)
         dup[qi] = True
         self._reported = np.union1d(self._reported, ids[new][~dup])
@@ -311,6 +308,37 @@ class CombinedTracker:
         gone = ids[new][dup]
         drop_tracks(self.mtt.state, gone)
         return upd.take(np.flatnonzero(~np.isin(upd.track_id, gone)))
+
+    def _reach(self) -> JoinConfig:
+        """The join's gates extrapolating keyed rows as far as it interpolates (30 s)."""
+        cfg = self.join
+        more = cfg.time_scale_mps * (cfg.max_gap_s - cfg.extrapolate_s)  # k-d tree time axis
+        return replace(cfg, extrapolate_s=cfg.max_gap_s, search_m=cfg.search_m + more)
+
+    def _match_reaching(
+        self, ref: Rows, q: ReportBatch, acc: FloatArray
+    ) -> tuple[IntArray, IntArray]:
+        """Gated (query, code) pairs of the first rows of new sensor numbers; a rough row
+        (a passive sensor's, over ``_DUP_REF_ACC_M``) reaches 30 s ahead of the keyed rows:
+        the air picture's track of a drone had a 40 s gap where an RF node first heard it,
+        its rows matched nothing, and the node's number became a second object (drone wall
+        seed 4)."""
+        ecef = geodetic_to_ecef(q.lat, q.lon)
+        rough = acc > _DUP_REF_ACC_M
+        parts_q, parts_c = [], []
+        for rows, cfg in (
+            (np.flatnonzero(~rough), self.join),
+            (np.flatnonzero(rough), self._reach()),
+        ):
+            if len(rows):
+                qi, code, _ = match(ref, q.t[rows], ecef[rows], q.alt[rows], acc[rows], cfg)
+                parts_q.append(rows[qi])
+                parts_c.append(code)
+        if not parts_q:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        qi, code = np.concatenate(parts_q), np.concatenate(parts_c)
+        order = np.argsort(qi, kind="stable")
+        return qi[order], code[order]
 
     def _cross_check(self, batch: ReportBatch, keys: ObjArray, radar: np.ndarray) -> None:
         """Integrity events where a radar report that follows a cooperative track (by its
