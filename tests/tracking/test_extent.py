@@ -140,11 +140,11 @@ def test_rough_rows_are_hidden_beside_fine_rows_of_their_track_in_a_long_batch()
 
 
 def test_alias_chains_end_at_the_track_they_name():
-    from airsentry.tracking.combined import _resolve_chains
+    from airsentry.tracking.join import resolve_chains
 
     alias = {"RF02#2": "RF03#2", "RF03#2": "ASOC#2", "AC1#4": "RF02#2", "x": "y", "p": "q",
              "q": "p"}  # fmt: skip
-    _resolve_chains(alias)
+    resolve_chains(alias)
     assert alias["RF02#2"] == alias["RF03#2"] == alias["AC1#4"] == "ASOC#2"
     assert alias["x"] == "y"
     assert {alias["p"], alias["q"]} <= {"p", "q"}  # a cycle stays finite

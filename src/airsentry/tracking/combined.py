@@ -48,8 +48,11 @@ from airsentry.tracking.join import (
     accuracy,
     best_per_query,
     match,
+    match_reaching,
     one_per_scan,
     prefer_fine,
+    reach,
+    resolve_chains,
 )
 from airsentry.tracking.kalman import geodetic_to_ecef
 from airsentry.tracking.mtt import FusedTracker
@@ -250,7 +253,7 @@ class CombinedTracker:
         q = batch.take(q_rows)
         ref, names = self._references(batch, keys, np.flatnonzero(keyed), q.t)
         acc = accuracy(q.accuracy, self.join)
-        qi, code = self._match_reaching(ref, q, acc)
+        qi, code = match_reaching(ref, q.t, q.lat, q.lon, q.alt, acc, self.join, _DUP_REF_ACC_M)
         own = np.char.add(q.sensor[qi].astype(str), "#")
         other = (names[code] != q_key[qi]) & ~np.char.startswith(names[code].astype(str), own)
         qi, code = qi[other], code[other]
@@ -270,7 +273,7 @@ class CombinedTracker:
                      or first_t.get(target, np.inf) < first_t[key])  # fmt: skip
             if older and target != key and votes[best] >= max(1, int(np.ceil(0.6 * n_q[k]))):
                 self.alias[key] = target
-        _resolve_chains(self.alias)
+        resolve_chains(self.alias)
         return self._keys(batch, CooperativeTracker.keys_of(batch)) if self.alias else keys
 
     def _keyed_duplicates(
@@ -299,7 +302,7 @@ class CombinedTracker:
         # as far ahead of the keyed rows as the join interpolates: a drone whose keyed
         # track lapsed for 30 s (the air picture missed it, a few plots unjoined) had its
         # plots confirmed 14 s after the track's last row (drone wall: a second object)
-        qi, _, _ = match(ref, q.t, geodetic_to_ecef(q.lat, q.lon), q.alt, acc, self._reach())
+        qi, _, _ = match(ref, q.t, geodetic_to_ecef(q.lat, q.lon), q.alt, acc, reach(self.join))
         dup = np.zeros(int(new.sum()), dtype=bool)
         dup[qi] = True
         self._reported = np.union1d(self._reported, ids[new][~dup])
@@ -308,37 +311,6 @@ class CombinedTracker:
         gone = ids[new][dup]
         drop_tracks(self.mtt.state, gone)
         return upd.take(np.flatnonzero(~np.isin(upd.track_id, gone)))
-
-    def _reach(self) -> JoinConfig:
-        """The join's gates extrapolating keyed rows as far as it interpolates (30 s)."""
-        cfg = self.join
-        more = cfg.time_scale_mps * (cfg.max_gap_s - cfg.extrapolate_s)  # k-d tree time axis
-        return replace(cfg, extrapolate_s=cfg.max_gap_s, search_m=cfg.search_m + more)
-
-    def _match_reaching(
-        self, ref: Rows, q: ReportBatch, acc: FloatArray
-    ) -> tuple[IntArray, IntArray]:
-        """Gated (query, code) pairs of the first rows of new sensor numbers; a rough row
-        (a passive sensor's, over ``_DUP_REF_ACC_M``) reaches 30 s ahead of the keyed rows:
-        the air picture's track of a drone had a 40 s gap where an RF node first heard it,
-        its rows matched nothing, and the node's number became a second object (drone wall
-        seed 4)."""
-        ecef = geodetic_to_ecef(q.lat, q.lon)
-        rough = acc > _DUP_REF_ACC_M
-        parts_q, parts_c = [], []
-        for rows, cfg in (
-            (np.flatnonzero(~rough), self.join),
-            (np.flatnonzero(rough), self._reach()),
-        ):
-            if len(rows):
-                qi, code, _ = match(ref, q.t[rows], ecef[rows], q.alt[rows], acc[rows], cfg)
-                parts_q.append(rows[qi])
-                parts_c.append(code)
-        if not parts_q:
-            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-        qi, code = np.concatenate(parts_q), np.concatenate(parts_c)
-        order = np.argsort(qi, kind="stable")
-        return qi[order], code[order]
 
     def _cross_check(self, batch: ReportBatch, keys: ObjArray, radar: np.ndarray) -> None:
         """Integrity events where a radar report that follows a cooperative track (by its
@@ -398,21 +370,6 @@ class CombinedTracker:
         # the keyed part counts the multi-target part's rows as untracked
         s.untracked = 0
         s.by_reason = reasons
-
-
-def _resolve_chains(alias: dict[str, str]) -> None:
-    """Point every alias at the end of its chain: two new numbers of one drone in one
-    batch (an RF node's aliased to another node's, that one to the radar track) made
-    ``a -> b -> radar``, and ``a``'s rows became a second track under ``b`` (drone wall:
-    a drone counted twice). A cycle is left at its first repeat."""
-    for key in list(alias):
-        seen = {key}
-        target = alias[key]
-        while target in alias and target not in seen:
-            seen.add(target)
-            target = alias[target]
-        if target != key:
-            alias[key] = target
 
 
 def _near(t: FloatArray, times: FloatArray, margin: float) -> np.ndarray:

@@ -22,7 +22,7 @@ the geodetic position at height 0), with the vertical part removed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -233,3 +233,48 @@ def _gap_to(f_id: IntArray, f_t: FloatArray, q_id: IntArray, q_t: FloatArray) ->
         d = np.where(same, np.abs(fk[s] - qk[ok]), np.inf)
         gap[ok] = np.minimum(gap[ok], d)
     return gap
+
+
+def reach(cfg: JoinConfig) -> JoinConfig:
+    """``cfg`` extrapolating keyed rows as far as it interpolates (``max_gap_s``)."""
+    more = cfg.time_scale_mps * (cfg.max_gap_s - cfg.extrapolate_s)  # k-d tree time axis
+    return replace(cfg, extrapolate_s=cfg.max_gap_s, search_m=cfg.search_m + more)
+
+
+def match_reaching(
+    ref: Rows, t: FloatArray, lat: FloatArray, lon: FloatArray, alt: FloatArray,
+    acc: FloatArray, cfg: JoinConfig, rough_m: float,
+) -> tuple[IntArray, IntArray]:  # fmt: skip
+    """Gated (query, code) pairs, time-sorted by query, of the first rows of new sensor
+    numbers; a rough row (a passive sensor's, over ``rough_m``) reaches ``max_gap_s``
+    ahead of the keyed rows (:func:`reach`): the air picture's track of a drone had a
+    40 s gap where an RF node first heard it, its rows matched nothing, and the node's
+    number became a second object (drone wall seed 4)."""
+    ecef = geodetic_to_ecef(lat, lon)
+    rough = acc > rough_m
+    parts_q, parts_c = [], []
+    for rows, c in ((np.flatnonzero(~rough), cfg), (np.flatnonzero(rough), reach(cfg))):
+        if len(rows):
+            qi, code, _ = match(ref, t[rows], ecef[rows], alt[rows], acc[rows], c)
+            parts_q.append(rows[qi])
+            parts_c.append(code)
+    if not parts_q:
+        return _EMPTY_I, _EMPTY_I
+    qi, code = np.concatenate(parts_q), np.concatenate(parts_c)
+    order = np.argsort(qi, kind="stable")
+    return qi[order], code[order]
+
+
+def resolve_chains(alias: dict[str, str]) -> None:
+    """Point every alias at the end of its chain: two new numbers of one drone in one
+    batch (an RF node's aliased to another node's, that one to the radar track) made
+    ``a -> b -> radar``, and ``a``'s rows became a second track under ``b`` (drone wall:
+    a drone counted twice). A cycle is left at its first repeat."""
+    for key in list(alias):
+        seen = {key}
+        target = alias[key]
+        while target in alias and target not in seen:
+            seen.add(target)
+            target = alias[target]
+        if target != key:
+            alias[key] = target
