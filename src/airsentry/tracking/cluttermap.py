@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from airsentry.model import FloatArray, IntArray
+from airsentry.tracking.clutterextent import PlotExtent
 
 M_PER_DEG = 111_194.9  # metres per degree of a great circle on the mean Earth sphere
 _OFF = 1 << 20  # cell indices are offset to be non-negative inside a key
@@ -83,6 +84,8 @@ class ClutterMap:
     t: FloatArray = field(default_factory=lambda: np.empty(0))  # time C was last brought up
     first_t: dict[int, float] = field(default_factory=dict)  # sensor -> first plot time
     last_t: dict[int, float] = field(default_factory=dict)  # sensor -> newest plot time
+    # extended clutter (bird flocks, wind farms) is told by its tracks' plot scatter
+    extent: PlotExtent = field(default_factory=PlotExtent)
 
     @property
     def area_m2(self) -> float:

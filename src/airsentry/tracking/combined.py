@@ -41,7 +41,19 @@ from airsentry.tracking.base import Ended, TrackingStats, factorize
 from airsentry.tracking.cooperative import CooperativeTracker
 from airsentry.tracking.crosscheck import CrossCheck, integrity_event
 from airsentry.tracking.duplicates import drop_tracks
-from airsentry.tracking.join import JoinConfig, Rows, accuracy, best_per_query, match, one_per_scan
+from airsentry.tracking.join import (
+    JoinConfig,
+    RoughRows,
+    Rows,
+    accuracy,
+    best_per_query,
+    match,
+    match_reaching,
+    one_per_scan,
+    prefer_fine,
+    reach,
+    resolve_chains,
+)
 from airsentry.tracking.kalman import geodetic_to_ecef
 from airsentry.tracking.mtt import FusedTracker
 
@@ -80,6 +92,7 @@ class CombinedTracker:
         self._integrity_t: dict[str, float] = {}  # key -> time of its last integrity event
         self._reported = np.empty(0, dtype=np.int64)  # multi-target ids already output
         self._heard_t: dict[int, float] = {}  # keyed track id -> its transponder's last report
+        self._rough = RoughRows(_DUP_REF_ACC_M)  # passive sensors' rows beside fine ones
 
     # ------------------------------------------------------------ protocol
     def live(self) -> Sequence[Track]:
@@ -113,6 +126,8 @@ class CombinedTracker:
         ended: list[Ended] = []
         if len(k_rows):
             upd, end = self.keyed.process(batch.take(k_rows), keys[k_rows])
+            upd = upd.take(np.flatnonzero(self._rough.shown(upd.track_id, upd.state.t,
+                                                            upd.state.accuracy)))  # fmt: skip
             parts.append(self._vouch(upd))
             ended += end
         if len(m_rows):
@@ -186,6 +201,7 @@ class CombinedTracker:
     ) -> tuple[IntArray, ObjArray]:
         """Anonymous plots that fall on a keyed track: their rows and that track's key."""
         ref, names = self._references(batch, keys, np.flatnonzero(keyed))
+        ref = prefer_fine(ref, _DUP_REF_ACC_M)
         q = batch.take(plots)
         acc = accuracy(q.accuracy, self.join)
         qi, code, d2 = match(ref, q.t, geodetic_to_ecef(q.lat, q.lon), q.alt, acc, self.join)
@@ -237,7 +253,7 @@ class CombinedTracker:
         q = batch.take(q_rows)
         ref, names = self._references(batch, keys, np.flatnonzero(keyed), q.t)
         acc = accuracy(q.accuracy, self.join)
-        qi, code, _ = match(ref, q.t, geodetic_to_ecef(q.lat, q.lon), q.alt, acc, self.join)
+        qi, code = match_reaching(ref, q.t, q.lat, q.lon, q.alt, acc, self.join, _DUP_REF_ACC_M)
         own = np.char.add(q.sensor[qi].astype(str), "#")
         other = (names[code] != q_key[qi]) & ~np.char.startswith(names[code].astype(str), own)
         qi, code = qi[other], code[other]
@@ -257,6 +273,7 @@ class CombinedTracker:
                      or first_t.get(target, np.inf) < first_t[key])  # fmt: skip
             if older and target != key and votes[best] >= max(1, int(np.ceil(0.6 * n_q[k]))):
                 self.alias[key] = target
+        resolve_chains(self.alias)
         return self._keys(batch, CooperativeTracker.keys_of(batch)) if self.alias else keys
 
     def _keyed_duplicates(
@@ -270,7 +287,7 @@ class CombinedTracker:
         tracks' rows of stated accuracy at most ``_DUP_REF_ACC_M`` (a passive sensor's
         position, kilometres along its bearing, vouches for nothing that close); a
         duplicate leaves the multi-target part before anyone saw it."""
-        if not len(upd) or not keyed.any():
+        if not len(upd) or not (keyed.any() or self.keyed.tracks):
             return upd
         ids, first = np.unique(upd.track_id, return_index=True)
         new = ~np.isin(ids, self._reported)
@@ -282,7 +299,10 @@ class CombinedTracker:
                    ref.code[fine])  # fmt: skip
         q = upd.state.take(first[new])
         acc = accuracy(q.accuracy, self.join)
-        qi, _, _ = match(ref, q.t, geodetic_to_ecef(q.lat, q.lon), q.alt, acc, self.join)
+        # as far ahead of the keyed rows as the join interpolates: a drone whose keyed
+        # track lapsed for 30 s (the air picture missed it, a few plots unjoined) had its
+        # plots confirmed 14 s after the track's last row (drone wall: a second object)
+        qi, _, _ = match(ref, q.t, geodetic_to_ecef(q.lat, q.lon), q.alt, acc, reach(self.join))
         dup = np.zeros(int(new.sum()), dtype=bool)
         dup[qi] = True
         self._reported = np.union1d(self._reported, ids[new][~dup])

@@ -15,8 +15,10 @@ from __future__ import annotations
 import numpy as np
 
 from airsentry.model import BoolArray, FloatArray, IntArray
+from airsentry.tracking.clutterextent import neighbours
 from airsentry.tracking.cluttermap import ClutterMap
 from airsentry.tracking.existence import Existence
+from airsentry.tracking.kalman import ecef_to_geodetic, from_enu
 from airsentry.tracking.plots import ScanPlots
 from airsentry.tracking.table import TrackTable
 
@@ -40,6 +42,7 @@ def scan_existence(
     p[miss] = ex.miss(p[miss])
     anon = ~named[assigned_t]
     rows, pj = assigned_t[anon], assigned_p[anon]
+    rho = np.zeros(len(rows))
     if len(rows):
         t = batch.t[pj]
         rate = cmap.rate(plots.sensor, batch.lat[pj], batch.lon[pj], float(t.max()))
@@ -47,7 +50,15 @@ def scan_existence(
         p[rows] = ex.hit(p[rows], loglik[anon], rho)
     p[named] = 1.0
     warm = cmap.warm(plots.sensor, float(batch.t.max())) if len(batch) else True
-    return ex.confirmed(p) & (warm | named), ex.dead(p) & ~named
+    ids = tab["id"][:n_t]
+    tentative = opp & ~named & ~tab["confirmed"][:n_t]
+    _observe_extent(cmap, tab, plots, rows, pj, tentative, hit, revisit or 0.0)
+    if batch.frame is not None and len(batch):  # plots no confirmed track explains
+        free = (batch.identity == "") & ~batch.transponder
+        free[assigned_p[tab["confirmed"][:n_t][assigned_t]]] = False
+        cmap.extent.remember(plots.sensor, batch.t[free], plots.ecef[free], float(batch.t.max()))
+    point = ~cmap.extent.extended(ids) | named  # a flock or a farm confirms no track
+    return ex.confirmed(p) & (warm | named) & point, ex.dead(p) & ~named
 
 
 def new_existence(
@@ -63,9 +74,51 @@ def new_existence(
     rate = cmap.rate(plots.sensor, batch.lat[pj], batch.lon[pj], float(batch.t[pj].max()))
     wait = np.full(len(rows), revisit or 0.0)
     p = ex.initial(ex.density(rate, wait))
-    p[batch.identity[pj] != ""] = 1.0
+    named = batch.identity[pj] != ""
+    p[named] = 1.0
     tab["exist"][rows] = p
+    anon = rows[~named]
+    _observe_extent(cmap, tab, plots, anon, pj[~named], np.zeros(0, dtype=bool), anon, 0.0)
+    ext = cmap.extent
+    if batch.frame is not None and len(anon):
+        radius, window = ext.config.radius_m, ext.config.window_s
+        expected = rate[~named] * window * np.pi * radius**2
+        ext.born(tab["id"][anon], plots.sensor, plots.ecef[pj[~named]], expected)
     return ex.confirmed(p)
+
+
+def _observe_extent(
+    cmap: ClutterMap, tab: TrackTable, plots: ScanPlots, rows: IntArray, pj: IntArray,
+    tentative: BoolArray, hit: BoolArray | IntArray, scan_s: float,
+) -> None:  # fmt: skip
+    """Feed anonymous tracks' radar plots (tracks ``rows`` took plots ``pj``) to the
+    point/extended test (:mod:`~airsentry.tracking.clutterextent`), and count the plots
+    around the ``tentative`` tracks (a mask over the first rows) the scan's sensor had a
+    chance to see (``hit``: which of them took a plot, mask or rows; ``scan_s``: the
+    sensor's revisit time, over which the clutter map's rate is expected)."""
+    ext = cmap.extent
+    if len(ext.key) > 4 * len(tab) + 256:
+        ext.forget(tab["id"])
+    frame = plots.batch.frame
+    if frame is None or not np.isfinite(frame.range_m).any():
+        return  # bearings, cooperative reports: nothing to test
+    if len(rows):
+        ext.observe(tab["id"][rows], plots.sensor, plots.batch.t[pj], frame.take(pj))
+    near = np.flatnonzero(tentative)
+    if not len(near):
+        return
+    xc = np.einsum("km,kmn->kn", tab["mu"][near], tab["x"][near])
+    enu = np.column_stack([xc[:, 0:2], np.zeros(len(near))])
+    pos = from_enu(enu, tab["origin"][near], tab["rot"][near])
+    radius = ext.config.radius_m
+    own = np.zeros(len(tab), dtype=bool)
+    own[hit] = True
+    lat, lon = ecef_to_geodetic(pos)
+    now = float(plots.batch.t.max())
+    wait = max(float(np.ptp(plots.batch.t)), scan_s)
+    expected = cmap.rate(plots.sensor, lat, lon, now) * wait * np.pi * radius**2
+    excess = neighbours(plots.ecef, pos, radius) - own[near] - expected
+    ext.crowded(tab["id"][near], plots.sensor, excess)
 
 
 def learn_clutter(

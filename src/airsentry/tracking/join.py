@@ -22,7 +22,7 @@ the geodetic position at height 0), with the vertical part removed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -158,3 +158,123 @@ def one_per_scan(
     c, s, b = code[order], sensor[qi][order], bucket[order]
     first = np.r_[True, (c[1:] != c[:-1]) | (s[1:] != s[:-1]) | (b[1:] != b[:-1])]
     return np.sort(order[first])
+
+
+def prefer_fine(ref: Rows, fine_m: float) -> Rows:
+    """``ref`` without the rough rows (stated accuracy over ``fine_m``) of tracks that have
+    fine ones: a passive RF or acoustic row aliased to a radar-tracked drone lies
+    kilometres along its bearing, and as a join reference its gate took a clutter plot
+    9 km from the drone (drone wall: the track jumped across the border). A track known
+    only from rough rows keeps them (nothing better places it)."""
+    fine = ref.acc <= fine_m
+    if fine.all() or not fine.any():
+        return ref
+    keep = fine | ~np.isin(ref.code, np.unique(ref.code[fine]))
+    return Rows(ref.t[keep], ref.ecef[keep], ref.vel[keep], ref.alt[keep], ref.acc[keep],
+                ref.code[keep])  # fmt: skip
+
+
+@dataclass(slots=True)
+class RoughRows:
+    """Which output rows of keyed tracks are too rough to show beside fine ones.
+
+    A keyed track's rows are its reports as measured; a passive sensor's report (an RF
+    detector's object aliased to the radar track of the drone it hears) puts the drone
+    where its bearing meets a range known to 20 %, kilometres from the radar's fix. Shown
+    as the track's position it made the drone jump back and forth across a border
+    (entries and exits of a zone the drone never entered). A row of stated accuracy over
+    ``fine_m`` within ``hold_s`` of a fine row of its track is therefore not output: the
+    track still lives on it (the keyed part keeps it), but its position is the fine
+    rows'. A track seen only by rough sensors shows its rough rows."""
+
+    fine_m: float = 500.0
+    hold_s: float = 30.0
+    last_fine: dict[int, float] = field(default_factory=dict)  # track id -> newest fine row
+
+    def shown(self, track_id: IntArray, t: FloatArray, acc: FloatArray) -> np.ndarray:
+        """Mask of the rows to output (a batch may span minutes: each rough row is judged
+        by the nearest fine row of its track in time); remembers the newest fine ones."""
+        fine = ~(acc > self.fine_m)  # NaN accuracy counts as fine (unstated)
+        rough = np.flatnonzero(~fine)
+        out = np.ones(len(t), dtype=bool)
+        if len(rough) and (fine.any() or self.last_fine):
+            known = np.array(list(self.last_fine.items()), dtype=np.float64).reshape(-1, 2)
+            f_id = np.concatenate([track_id[fine], known[:, 0].astype(np.int64)])
+            f_t = np.concatenate([t[fine], known[:, 1]])
+            out[rough] = _gap_to(f_id, f_t, track_id[rough], t[rough]) > self.hold_s
+        if fine.any():
+            ids, inv = np.unique(track_id[fine], return_inverse=True)
+            newest = np.full(len(ids), -np.inf)
+            np.maximum.at(newest, inv.reshape(-1), t[fine])
+            for k, v in zip(ids.tolist(), newest.tolist(), strict=True):
+                self.last_fine[k] = max(v, self.last_fine.get(k, -np.inf))
+            if len(self.last_fine) > 4096:  # forget the long gone
+                now = float(t.max()) - self.hold_s
+                self.last_fine = {k: v for k, v in self.last_fine.items() if v >= now}
+        return out
+
+
+def _gap_to(f_id: IntArray, f_t: FloatArray, q_id: IntArray, q_t: FloatArray) -> FloatArray:
+    """Per query (``q_id``, ``q_t``), the time to the nearest row (``f_id``, ``f_t``) of
+    the same id; inf where the id has none."""
+    ids = np.unique(np.concatenate([f_id, q_id]))
+    t0 = float(min(f_t.min(), q_t.min()))
+    span = float(max(f_t.max(), q_t.max())) - t0 + 1.0
+    fk = np.searchsorted(ids, f_id) * span + (f_t - t0)
+    qk = np.searchsorted(ids, q_id) * span + (q_t - t0)
+    order = np.argsort(fk)
+    fk, fid = fk[order], f_id[order]
+    pos = np.searchsorted(fk, qk)
+    gap = np.full(len(qk), np.inf)
+    for side in (pos - 1, pos):  # the fine rows just before and just after
+        ok = (side >= 0) & (side < len(fk))
+        s = side[ok]
+        same = fid[s] == q_id[ok]
+        d = np.where(same, np.abs(fk[s] - qk[ok]), np.inf)
+        gap[ok] = np.minimum(gap[ok], d)
+    return gap
+
+
+def reach(cfg: JoinConfig) -> JoinConfig:
+    """``cfg`` extrapolating keyed rows as far as it interpolates (``max_gap_s``)."""
+    more = cfg.time_scale_mps * (cfg.max_gap_s - cfg.extrapolate_s)  # k-d tree time axis
+    return replace(cfg, extrapolate_s=cfg.max_gap_s, search_m=cfg.search_m + more)
+
+
+def match_reaching(
+    ref: Rows, t: FloatArray, lat: FloatArray, lon: FloatArray, alt: FloatArray,
+    acc: FloatArray, cfg: JoinConfig, rough_m: float,
+) -> tuple[IntArray, IntArray]:  # fmt: skip
+    """Gated (query, code) pairs, time-sorted by query, of the first rows of new sensor
+    numbers; a rough row (a passive sensor's, over ``rough_m``) reaches ``max_gap_s``
+    ahead of the keyed rows (:func:`reach`): the air picture's track of a drone had a
+    40 s gap where an RF node first heard it, its rows matched nothing, and the node's
+    number became a second object (drone wall seed 4)."""
+    ecef = geodetic_to_ecef(lat, lon)
+    rough = acc > rough_m
+    parts_q, parts_c = [], []
+    for rows, c in ((np.flatnonzero(~rough), cfg), (np.flatnonzero(rough), reach(cfg))):
+        if len(rows):
+            qi, code, _ = match(ref, t[rows], ecef[rows], alt[rows], acc[rows], c)
+            parts_q.append(rows[qi])
+            parts_c.append(code)
+    if not parts_q:
+        return _EMPTY_I, _EMPTY_I
+    qi, code = np.concatenate(parts_q), np.concatenate(parts_c)
+    order = np.argsort(qi, kind="stable")
+    return qi[order], code[order]
+
+
+def resolve_chains(alias: dict[str, str]) -> None:
+    """Point every alias at the end of its chain: two new numbers of one drone in one
+    batch (an RF node's aliased to another node's, that one to the radar track) made
+    ``a -> b -> radar``, and ``a``'s rows became a second track under ``b`` (drone wall:
+    a drone counted twice). A cycle is left at its first repeat."""
+    for key in list(alias):
+        seen = {key}
+        target = alias[key]
+        while target in alias and target not in seen:
+            seen.add(target)
+            target = alias[target]
+        if target != key:
+            alias[key] = target
