@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import http.server
 import json
 import random
 import socket
-import threading
 import time
 import zipfile
 from collections.abc import Callable, Iterator
@@ -22,7 +20,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 from test_asterix_real import DAY, RADAR, samples
-from test_live_support import REGA, KillableServer, is_time_ordered, positions, rega_sbs
+from test_live_support import (
+    REGA,
+    KillableServer,
+    http_server,
+    is_time_ordered,
+    positions,
+    rega_sbs,
+)
 
 from airsentry.model import ReportBatch
 from airsentry.sources.base import Quarantine, decoder, read_file
@@ -235,43 +240,24 @@ def test_http_polling_of_a_document(tmp_path: Path):
         b"time,icao24,lat,lon,baroaltitude\n1700000000,4b43ac,47.0,8.0,1000\n",
         b"time,icao24,lat,lon,baroaltitude\n1700000001,4b43ac,47.001,8.001,1000\n",
     ]
-    served: list[int] = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            n = len(served)
-            served.append(n)
-            if n == 1:  # one failure in between: the poller retries
-                self.send_error(503)
-                return
-            body = docs[min(n // 2, 1)]
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{httpd.server_address[1]}/data.csv"
     got: list[ReportBatch] = []
 
-    async def scenario() -> LiveRunner:
-        feed = Feed("poll", HttpPoller(url, interval_s=0.05), "opensky", backoff=FAST)
-        runner = LiveRunner([feed], got.append, Quarantine(), window_s=0.1, emit_every_s=0.02)
-        task = asyncio.create_task(runner.run())
-        await wait_for(lambda: len({float(t) for b in got for t in b.t}) >= 2)
-        runner.stop()
-        await task
-        return runner
+    def answer(n: int) -> tuple[int, bytes]:
+        return (503, b"") if n == 1 else (200, docs[min(n // 2, 1)])  # one failure: retried
 
-    try:
+    with http_server(answer) as (base, _):
+
+        async def scenario() -> LiveRunner:
+            url = f"{base}/data.csv"
+            feed = Feed("poll", HttpPoller(url, interval_s=0.05), "opensky", backoff=FAST)
+            runner = LiveRunner([feed], got.append, Quarantine(), window_s=0.1, emit_every_s=0.02)
+            task = asyncio.create_task(runner.run())
+            await wait_for(lambda: len({float(t) for b in got for t in b.t}) >= 2)
+            runner.stop()
+            await task
+            return runner
+
         runner = asyncio.run(asyncio.wait_for(scenario(), 15))
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
     merged = ReportBatch.concat(got)
     assert {float(t) for t in merged.t} == {1_700_000_000.0, 1_700_000_001.0}
     assert set(merged.identity) == {"icao:4b43ac"}
@@ -464,39 +450,21 @@ def test_http_polling_of_aircraft_json_passes_each_position_once(traffic_wheel: 
         ).encode()
         for r in flight
     ]  # fmt: skip
-    polls: list[int] = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = snaps[min(len(polls) // 2, len(snaps) - 1)]
-            polls.append(1)
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{httpd.server_address[1]}/data/aircraft.json"
     got: list[ReportBatch] = []
     q = Quarantine()
 
-    async def scenario() -> None:
-        feed = Feed("readsb", HttpPoller(url, interval_s=0.005), "aircraft_json", backoff=FAST)
-        runner = LiveRunner([feed], got.append, q, window_s=0.1, emit_every_s=0.02)
-        task = asyncio.create_task(runner.run())
-        await wait_for(lambda: len(polls) >= 2 * len(snaps) + 2)
-        runner.stop()
-        await task
+    with http_server(lambda n: (200, snaps[min(n // 2, len(snaps) - 1)])) as (base, polls):
 
-    try:
+        async def scenario() -> None:
+            url = f"{base}/data/aircraft.json"
+            feed = Feed("readsb", HttpPoller(url, interval_s=0.005), "aircraft_json", backoff=FAST)
+            runner = LiveRunner([feed], got.append, q, window_s=0.1, emit_every_s=0.02)
+            task = asyncio.create_task(runner.run())
+            await wait_for(lambda: len(polls) >= 2 * len(snaps) + 2)
+            runner.stop()
+            await task
+
         asyncio.run(asyncio.wait_for(scenario(), 15))
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
     merged = ReportBatch.concat(got)
     assert len(merged) == len(flight)  # each position once
     assert np.allclose(merged.t, [r["timestamp"] / 1000 for r in flight])

@@ -16,7 +16,8 @@ Transports:
   (half-open connections otherwise hang for hours).
 - :class:`UdpReceiver`: unicast, or multicast when ``group`` is set (ASTERIX radar
   networks); each datagram is one piece.
-- :class:`HttpPoller`: polls a URL (readsb ``aircraft.json``) every ``interval_s``.
+- :class:`~airsentry.sources._live_http.HttpPoller` (its own module): polls a URL
+  (readsb ``aircraft.json``) every ``interval_s``.
 - :class:`FileTail`: follows a growing file and survives rotation (the path now names
   another file, or the file was truncated).
 """
@@ -28,8 +29,6 @@ import contextlib
 import os
 import socket
 import struct
-import urllib.error
-import urllib.request
 from collections import deque
 from collections.abc import AsyncGenerator, Awaitable
 from dataclasses import dataclass, field
@@ -313,47 +312,6 @@ class UdpReceiver:
                 yield item
         finally:
             transport.close()
-
-
-@dataclass(frozen=True, slots=True)
-class HttpPoller:
-    """GET ``url`` every ``interval_s``; each response body is one piece."""
-
-    url: str
-    interval_s: float = 1.0
-    timeout_s: float = 5.0
-
-    framed: ClassVar[bool] = True
-
-    def __post_init__(self) -> None:
-        if not self.url.startswith(("http://", "https://")):
-            raise ValueError(f"url {self.url!r} must start with http:// or https://")
-        _check_positive(interval_s=self.interval_s, timeout_s=self.timeout_s)
-
-    def describe(self) -> str:
-        return self.url
-
-    def _get(self) -> bytes:
-        request = urllib.request.Request(self.url, headers={"User-Agent": "airsentry"})
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
-                body: bytes = response.read()
-                return body
-        except urllib.error.URLError as exc:  # HTTPError included; both are OSErrors
-            raise OSError(f"GET {self.url}: {exc}") from exc
-
-    async def session(self, stop: asyncio.Event | None = None) -> AsyncGenerator[bytes, None]:
-        loop = asyncio.get_running_loop()
-        while True:
-            started = loop.time()
-            body = await _unless_stopped(asyncio.to_thread(self._get), stop)
-            if body is None:
-                return  # stopped while a response was on its way: it was never read
-            yield body
-            wait = max(0.0, self.interval_s - (loop.time() - started))
-            with contextlib.suppress(TimeoutError):
-                if await _unless_stopped(asyncio.sleep(wait, True), stop, wait + 1.0) is None:
-                    return
 
 
 @dataclass(slots=True)

@@ -37,11 +37,11 @@ import numpy as np
 
 from airsentry.model import ReportBatch
 from airsentry.sources._live_health import FeedHealth, FeedState, HealthSnapshot
+from airsentry.sources._live_http import HttpPoller
 from airsentry.sources._live_merge import Merger
 from airsentry.sources._live_transports import (
     Dropped,
     FileTail,
-    HttpPoller,
     TcpClient,
     Transport,
     UdpReceiver,
