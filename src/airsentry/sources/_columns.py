@@ -216,9 +216,17 @@ def to_objects(col: pa.Array) -> ObjArray:
 
 
 def velocity_en(speed: FloatArray, track_deg: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """East and north components of a ground speed along a true track (0 = north)."""
-    rad = np.radians(track_deg)
-    return speed * np.sin(rad), speed * np.cos(rad)
+    """East and north components of a ground speed along a true track (0 = north).
+
+    A speed or track that is not finite (missing, or a number like ``1e999`` that a
+    decoder read as infinite) gives unknown (NaN) components, without the RuntimeWarning
+    that ``sin(inf)`` and ``inf * 0`` raise."""
+    speed = np.asarray(speed, dtype=np.float64)
+    track = np.asarray(track_deg, dtype=np.float64)
+    ok = np.isfinite(speed) & np.isfinite(track)
+    rad = np.radians(np.where(ok, track, 0.0))
+    fast = np.where(ok, speed, np.nan)
+    return fast * np.sin(rad), fast * np.cos(rad)
 
 
 def split_rows(batch: ReportBatch, rows: int) -> Iterator[ReportBatch]:
