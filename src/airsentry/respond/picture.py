@@ -13,15 +13,22 @@ updates the pipeline already has, in event time:
   one ``np.unique``; the Python loop runs over tracks that gained a sample, not rows);
 - ``at(t)``: every track's state at an earlier event time, from the paths.
 
-Tracks are kept for ``retain_s`` of event time after they were last seen, so an
-incident refreshed after its objects left still sees how they flew.
+Tracks are kept for ``recent_s`` of event time after they were last seen (past the
+tracker's expiry and ``at``'s ``stale_s``: the traffic when an incident began), and the
+objects of incidents (:meth:`TrafficPicture.pin`, by the recommender) for ``retain_s``,
+so an incident refreshed after its objects left still sees how they flew. Memory is then
+bounded by the traffic of the last ``recent_s``, not by every track of the last hours:
+at national load (6,000 aircraft, a new flight every few seconds) a six-hour retention
+for every track held ~150,000 tracks and grew the heap by ~100 MB an hour (issue 13).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from airsentry.model import FloatArray, IntArray, ObjArray, TrackUpdates
 
@@ -61,17 +68,23 @@ class TrafficPicture:
     """Latest state and recent path of every track, updated batch by batch."""
 
     def __init__(
-        self, *, sample_s: float = 20.0, max_samples: int = 180, retain_s: float = 6 * 3600.0
+        self,
+        *,
+        sample_s: float = 20.0,
+        max_samples: int = 180,
+        retain_s: float = 6 * 3600.0,
+        recent_s: float = 1800.0,
     ) -> None:
         self.sample_s = sample_s
         self.max_samples = max_samples
-        self.retain_s = retain_s
+        self.retain_s = retain_s  # incident objects (pinned)
+        self.recent_s = min(recent_s, retain_s)  # every other track
+        self._pinned: set[int] = set()
         self.latest = _empty_latest()
         self.now = -np.inf
         # track id -> its samples as rows (t, lat, lon, alt, on_ground): one small array
         # per track (40 bytes a sample, not a tuple of five floats at ~200)
         self._paths: dict[int, FloatArray] = {}
-        self._path_end: dict[int, float] = {}  # track id -> time of its last sample
 
     def update(self, updates: TrackUpdates, classes: ObjArray | None = None) -> None:
         """Fold one batch of track updates (and their classes, row-aligned) in."""
@@ -92,9 +105,11 @@ class TrafficPicture:
             cls=cls[last] if cls is not None else np.full(len(last), "unknown", dtype=object),
         )
         old = self.latest
-        keep = ~np.isin(old.track_id, new.track_id)
+        renewed = np.isin(old.track_id, new.track_id)
         self.now = max(self.now, float(s.t.max()))
-        keep &= old.t >= self.now - self.retain_s
+        fresh = self._fresh(old)
+        keep = ~renewed & fresh
+        self._drop_paths(old.track_id[~renewed & ~fresh])
         merged = {
             name: np.concatenate([getattr(old, name)[keep], getattr(new, name)])
             for name in Latest.__slots__
@@ -134,10 +149,25 @@ class TrafficPicture:
             if len(add):
                 keep = path[max(0, len(path) + len(add) - self.max_samples) :]
                 self._paths[tid] = np.concatenate([keep, add])  # a fresh array, no view
-                self._path_end[tid] = float(add[-1, 0])
-        horizon = self.now - self.retain_s
-        for tid in [k for k, end in self._path_end.items() if end < horizon]:
-            del self._paths[tid], self._path_end[tid]
+
+    def pin(self, track_ids: Iterable[int]) -> None:
+        """Keep these tracks (an incident's objects) for ``retain_s``, not ``recent_s``."""
+        self._pinned.update(int(t) for t in track_ids)
+
+    def _fresh(self, rows: Latest) -> npt.NDArray[np.bool_]:
+        """Which rows are still kept: seen within ``recent_s``, or ``retain_s`` if pinned."""
+        fresh = rows.t >= self.now - self.recent_s
+        if self._pinned:
+            pinned = np.isin(rows.track_id, np.fromiter(self._pinned, np.int64))
+            fresh |= pinned & (rows.t >= self.now - self.retain_s)
+        return fresh
+
+    def _drop_paths(self, track_ids: IntArray) -> None:
+        """Forget tracks whose latest row went out of retention (a path ends no later
+        than its track's latest row, so nothing kept loses its path)."""
+        for tid in track_ids.tolist():  # the tracks leaving, not all kept
+            self._paths.pop(tid, None)
+            self._pinned.discard(tid)
 
     def __len__(self) -> int:
         """Number of tracks the picture remembers (live or within ``retain_s``)."""
