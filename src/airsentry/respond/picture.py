@@ -14,7 +14,8 @@ updates the pipeline already has, in event time:
 - ``at(t)``: every track's state at an earlier event time, from the paths.
 
 Tracks are kept for ``recent_s`` of event time after they were last seen (past the
-tracker's expiry and ``at``'s ``stale_s``: the traffic when an incident began), and the
+tracker's expiry, 300 s, and ``at``'s ``stale_s``: the traffic when an incident began;
+the builder sets it to the deployment's ``expire_s`` + 600 s), and the
 objects of incidents (:meth:`TrafficPicture.pin`, by the recommender) for ``retain_s``,
 so an incident refreshed after its objects left still sees how they flew. Memory is then
 bounded by the traffic of the last ``recent_s``, not by every track of the last hours:
@@ -73,7 +74,7 @@ class TrafficPicture:
         sample_s: float = 20.0,
         max_samples: int = 180,
         retain_s: float = 6 * 3600.0,
-        recent_s: float = 1800.0,
+        recent_s: float = 900.0,
     ) -> None:
         self.sample_s = sample_s
         self.max_samples = max_samples
