@@ -33,6 +33,7 @@ from airsentry.model import ReportBatch
 from airsentry.sources.base import Quarantine, decoder, read_file
 from airsentry.sources.live import (
     Backoff,
+    Dropped,
     Feed,
     FeedState,
     FileTail,
@@ -526,3 +527,66 @@ def test_udp_datagrams_beyond_a_full_queue_are_counted_not_lost():
     assert dropped > 0
     assert len(kept) + dropped == len(grams)
     assert sum(map(len, kept)) + dropped_bytes == sum(map(len, grams))
+
+
+def test_udp_datagrams_the_kernel_drops_are_counted_not_lost():
+    """Datagrams that arrive while the loop is busy overflow the socket's receive buffer
+    and the kernel drops them: the session reads the socket's drop counter and hands
+    them on as skipped with the reason, so that sent = kept + dropped, exactly (they
+    used to vanish without a count)."""
+    port = free_port(socket.SOCK_DGRAM)
+    grams = [f"datagram {i:05d}\n".encode() for i in range(5_000)]
+
+    async def scenario() -> tuple[list[bytes], dict[str, int]]:
+        session = UdpReceiver(port, host="127.0.0.1").session()
+        assert await anext(session) == b""
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as tx:
+            for g in grams:  # the loop is blocked: nothing is read meanwhile
+                tx.sendto(g, ("127.0.0.1", port))
+        kept: list[bytes] = []
+        dropped: dict[str, int] = {}
+        while len(kept) + sum(dropped.values()) < len(grams):
+            item = await asyncio.wait_for(anext(session), 2)
+            if isinstance(item, bytes):
+                kept.append(item)
+            else:
+                dropped[item.reason] = dropped.get(item.reason, 0) + item.datagrams
+        await session.aclose()
+        return kept, dropped
+
+    kept, dropped = asyncio.run(scenario())
+    assert dropped.get(Dropped.KERNEL, 0) > 0  # the buffer did overflow
+    assert len(kept) + sum(dropped.values()) == len(grams)
+    assert len(set(kept)) == len(kept)
+
+
+def test_a_stop_counts_the_kernel_drops_after_the_last_datagram():
+    """Drops after the last datagram received are counted at the stop (the counter is
+    read, not carried by a later datagram); a runner's accounting is then exact."""
+    port = free_port(socket.SOCK_DGRAM)
+    q = Quarantine()
+    got: list[ReportBatch] = []
+    lines = [
+        f"MSG,3,1,1,{0x400000 + i:06X},1,2026/12/04,12:00:00.000,2026/12/04,12:00:00.000,,"
+        f"35000,,,47.0,8.0,,,0,0,0,0\n".encode()
+        for i in range(3_000)
+    ]
+
+    async def scenario() -> LiveRunner:
+        feed = Feed("udp", UdpReceiver(port, host="127.0.0.1"), "sbs", backoff=FAST)
+        # a stop budget long enough to decode every datagram held (one by one)
+        runner = LiveRunner([feed], got.append, q, window_s=0.1, emit_every_s=0.02, stop_s=30)
+        task = asyncio.create_task(runner.run())
+        await wait_for(lambda: runner.health()[0].connects > 0)
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as tx:
+            for line in lines:  # the loop is blocked: the buffer overflows
+                tx.sendto(line, ("127.0.0.1", port))
+        runner.stop()  # before the session has read anything
+        await task
+        return runner
+
+    asyncio.run(asyncio.wait_for(scenario(), 45))
+    reports = sum(len(b) for b in got)
+    kernel = q.skipped[f"udp: {Dropped.KERNEL}"]
+    assert kernel > 0
+    assert reports + q.count + sum(q.skipped.values()) == len(lines)

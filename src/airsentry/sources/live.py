@@ -44,13 +44,14 @@ from airsentry.sources._live_transports import (
     FileTail,
     TcpClient,
     Transport,
-    UdpReceiver,
 )
+from airsentry.sources._live_udp import UdpReceiver
 from airsentry.sources.base import Decoder, Guarded, Quarantine
 from airsentry.sources.base import decoder as new_decoder
 
 __all__ = [
     "Backoff",
+    "Dropped",
     "Feed",
     "FeedHealth",
     "FeedState",
@@ -213,8 +214,8 @@ class LiveRunner:
                         if not opened:
                             opened = True
                             health.opened(now)
-                        if isinstance(data, Dropped):  # received, but no room to keep it
-                            self.quarantine.skip(f"{feed.name}: {Dropped.REASON}", data.datagrams)
+                        if isinstance(data, Dropped):  # sent to us, but no room to keep it
+                            self.quarantine.skip(f"{feed.name}: {data.reason}", data.datagrams)
                             health.data(now, data.size)
                             continue
                         if not data:
