@@ -47,7 +47,9 @@ class Transport(Protocol):
         """Where the bytes come from, for logs and health (``tcp://host:port``)."""
         ...
 
-    def session(self, stop: asyncio.Event | None = None) -> AsyncGenerator[bytes | Dropped, None]:
+    def session(
+        self, stop: asyncio.Event | None = None
+    ) -> AsyncGenerator[bytes | Dropped | Held, None]:
         """Open one session, yield ``b""``, then its bytes until it ends (``OSError``);
         a :class:`Dropped` in place of bytes says how much it received and could not keep.
 
@@ -193,6 +195,15 @@ async def _unless_stopped(
     if stopping(stop):
         return None
     raise TimeoutError
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """Yielded by a framed session at a stop: the ``pieces`` it had received and will
+    yield next. The runner counts those it has no time to decode as skipped (a session
+    still draining when the stop budget runs out is cancelled; they would vanish)."""
+
+    pieces: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,15 +13,17 @@ import asyncio
 import contextlib
 import socket
 import struct
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Iterator
 from dataclasses import dataclass
 from typing import ClassVar
 
 from airsentry.sources._live_transports import (
     Dropped,
+    Held,
     _check_port,
     _check_positive,
     _unless_stopped,
+    stopping,
 )
 
 # getsockopt(SOL_SOCKET, SO_MEMINFO) (Linux >= 4.15): nine u32 counters of the socket's
@@ -133,7 +135,7 @@ class UdpReceiver:
 
     async def session(
         self, stop: asyncio.Event | None = None
-    ) -> AsyncGenerator[bytes | Dropped, None]:
+    ) -> AsyncGenerator[bytes | Dropped | Held, None]:
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[bytes | Exception] = asyncio.Queue(self.max_queue)
         protocol = _DatagramQueue(queue)
@@ -148,20 +150,37 @@ class UdpReceiver:
                 for dropped in (protocol.take_dropped(), queue.empty() and kernel.take()):
                     if dropped:
                         yield dropped
-                item = await _unless_stopped(queue.get(), stop)
+                item = None if stopping(stop) else await _unless_stopped(queue.get(), stop)
                 if item is None:  # stopped: receive nothing more, hand on what was received
                     late = kernel.take()  # read before the socket closes
+                    held = [x for x in _drain(queue) if not isinstance(x, Exception)]
+                    held += _unread(sock)  # in the kernel's buffer, sent to us: kept too
                     transport.close()
-                    while not queue.empty():
-                        held = queue.get_nowait()
-                        if not isinstance(held, Exception):
-                            yield held
                     for dropped in (protocol.take_dropped(), late):
                         if dropped:
                             yield dropped
+                    if held:
+                        yield Held(len(held))
+                        for x in held:
+                            yield x
                     return
                 if isinstance(item, Exception):
                     raise OSError(f"receive failed: {item}")
                 yield item
         finally:
             transport.close()
+
+
+def _drain(queue: asyncio.Queue[bytes | Exception]) -> Iterator[bytes | Exception]:
+    while not queue.empty():
+        yield queue.get_nowait()
+
+
+def _unread(sock: socket.socket, most: int = 100_000) -> list[bytes]:
+    """The datagrams waiting in the socket's receive buffer (the event loop reads one
+    per turn): read at a stop, so that closing the socket discards none uncounted."""
+    out: list[bytes] = []
+    with contextlib.suppress(OSError):  # BlockingIOError: the buffer is empty
+        while len(out) < most:
+            out.append(sock.recv(1 << 16))
+    return out

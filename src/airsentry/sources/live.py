@@ -42,6 +42,7 @@ from airsentry.sources._live_merge import Merger
 from airsentry.sources._live_transports import (
     Dropped,
     FileTail,
+    Held,
     TcpClient,
     Transport,
 )
@@ -204,6 +205,7 @@ class LiveRunner:
         # Every turn of the loop checks the stop as well as relying on cancellation:
         # Python 3.11's wait_for can swallow a cancel that meets a completed connect
         # (a refused port answers at once), and the feed would otherwise retry forever.
+        held = 0  # pieces a stopped session announced (Held) and has not yielded yet
         while not self._stop.is_set():
             opened = False
             try:
@@ -218,6 +220,10 @@ class LiveRunner:
                             self.quarantine.skip(f"{feed.name}: {data.reason}", data.datagrams)
                             health.data(now, data.size)
                             continue
+                        if isinstance(data, Held):
+                            held = data.pieces
+                            continue
+                        held = max(0, held - 1)
                         if not data:
                             continue
                         attempt = 0  # a session that delivers data resets the backoff
@@ -236,6 +242,10 @@ class LiveRunner:
                 if not opened:
                     health.opened(self.clock())
                 health.closed(self.clock())
+            except asyncio.CancelledError:  # the stop budget ran out while draining
+                if held:  # received, never decoded: counted, not lost
+                    self.quarantine.skip(f"{feed.name}: {HELD_REASON}", held)
+                raise
             except Exception as exc:  # OSError from the transport; anything else is a bug
                 # in a decoder, kept visible in the health rather than killing the feed.
                 if isinstance(exc, _SinkFailed):
@@ -307,6 +317,7 @@ class LiveRunner:
 
 STOP_SLICE = 2_000  # reports per sink call while handing on at a stop
 STOPPED_REASON = "stopped: the run ended before the pipeline could take them"
+HELD_REASON = "stopped: datagrams received and not decoded within the stop budget"
 
 
 class _SinkFailed(Exception):
