@@ -11,7 +11,10 @@ seconds (staggered), then a new aircraft takes its place, so tracks keep ending 
 starting; without it the same aircraft fly for the whole run and every per-track history
 (the picture keeps an hour of each path) grows until it is full.
 
-Every second the run's resident memory (``/proc/<pid>/status``) is sampled. At the end
+Every second the run's resident memory (``/proc/<pid>/status``) is sampled by kind:
+anonymous (``RssAnon``: the heaps, what a leak grows), file-backed (``RssFile``: mapped
+files such as the zone grid caches; the kernel reclaims them) and shared (``RssShmem``:
+SQLite's ``-shm`` index of the WAL). At the end
 the feeds stop first; the script then polls the run's metrics (``--metrics-port``,
 ``airsentry_feed_bytes_total``) until the run has read every byte sent (or ``--settle``
 seconds pass without progress), waits out the merge window, and stops the run with
@@ -20,16 +23,20 @@ kernel's socket buffers when it stopped, worked out from the bytes each feed sen
 the bytes the run says it read); reports the pipeline took, rejects, skipped with a
 reason (late, or held at the stop and not processed within the stop budget); and *lost*
 (= sent - unread - reports - rejected - skipped: lines the run read and did not account
-for, which must be 0); memory at start and end, its course, and the slope of RSS over
-the last half of the run (MB per hour) and whether memory is bounded (that slope times
-the duration under 5% of the mean). Exit status 1 if anything was lost or memory was not
-bounded::
+for, which must be 0); each kind of memory at start and end and its slope over the
+last half of the run (MB per hour), and whether the anonymous memory is bounded (its
+slope times the duration under 5% of its mean; file-backed and shared memory are shown,
+not judged). Exit status 1 if anything was lost or memory was not bounded::
 
-    python benchmarks/soak.py --minutes 30
+    python benchmarks/soak.py --minutes 30 --lifetime 600
 
-``--trace S`` runs the child under ``tracemalloc`` and prints, at the end, the allocation
-sites (file:line) whose live memory grew most between the snapshot taken ``S`` seconds
-into the run and the last one (taken every ``S`` seconds): what grows, by place.
+``--expire S`` sets the tracks' expiry (``thresholds.expire_s``) for fast turnover in
+short runs. ``--census S`` probes the child every ``S`` seconds (a thread in it): glibc's
+heap (in use, free inside it, mmapped), SQLite's and pyarrow's allocators, and the size
+of every container reachable from the pipeline; at the end it prints the natives' course
+and the containers that grew most (what grows, by structure). ``--trace S`` adds
+``tracemalloc``, and prints the allocation sites (file:line) whose live memory grew most
+since the first snapshot (what grows, by place).
 """
 
 from __future__ import annotations
