@@ -13,8 +13,8 @@ starting; without it the same aircraft fly for the whole run and every per-track
 
 Every second the run's resident memory (``/proc/<pid>/status``) is sampled by kind:
 anonymous (``RssAnon``: the heaps, what a leak grows), file-backed (``RssFile``: mapped
-files such as the zone grid caches; the kernel reclaims them) and shared (``RssShmem``:
-SQLite's ``-shm`` index of the WAL). At the end
+files such as the zone grid caches and SQLite's ``-shm`` index of the WAL; the kernel
+reclaims their clean pages) and shared memory (``RssShmem``: tmpfs, SysV). At the end
 the feeds stop first; the script then polls the run's metrics (``--metrics-port``,
 ``airsentry_feed_bytes_total``) until the run has read every byte sent (or ``--settle``
 seconds pass without progress), waits out the merge window, and stops the run with
@@ -259,7 +259,7 @@ RSS_KINDS = ("VmRSS", "RssAnon", "RssFile", "RssShmem")
 
 def rss_kinds(pid: int) -> dict[str, float]:
     """Resident memory by kind (MB): anonymous (the heap: what a leak grows), file-backed
-    (mapped files, e.g. zone grid caches; reclaimable), shared memory (SQLite's -shm)."""
+    (mapped files: zone grid caches, SQLite's -shm), shared memory (tmpfs, SysV)."""
     text = Path(f"/proc/{pid}/status").read_text()
     return {k: int(re.search(rf"{k}:\s+(\d+) kB", text)[1]) / 1024 for k in RSS_KINDS}  # type: ignore[index]
 
@@ -423,9 +423,8 @@ def main() -> int:
         fit = np.polyfit(t[half], mb[half], 1)[0] * 3600 if half.sum() > 2 else math.nan
         slopes[kind] = float(fit)
     # Judged on the anonymous memory (the heaps: what a leak grows). File-backed memory
-    # (mapped zone caches, page cache of mapped files) and shared memory (SQLite's -shm
-    # index of a growing WAL) are not the process's to free, and the kernel reclaims
-    # them; they are shown beside it.
+    # (mapped zone caches, SQLite's -shm) and shared memory are not the heap's, and the
+    # kernel reclaims their clean pages; they are shown beside it.
     anon = np.array([k["RssAnon"] for _, k in samples])
     bounded = abs(slopes["RssAnon"]) * (t[-1] / 3600) < 0.05 * float(anon.mean())
     print(f"{args.minutes:g} min, {args.feeds} feeds x {args.aircraft} aircraft/s, "
@@ -441,8 +440,8 @@ def main() -> int:
               f"MB; slope over the last half {slopes[kind]:+.1f} MB/h")  # fmt: skip
     print(f"anonymous memory (RssAnon, the heaps) {'bounded' if bounded else 'NOT bounded'}: "
           f"{slopes['RssAnon']:+.1f} MB/h over the last half, x {t[-1] / 3600:.2f} h vs 5% "
-          f"of its mean {anon.mean():.0f} MB (RssFile and RssShmem are mapped files and "
-          "SQLite's shared memory, reclaimable by the kernel, not judged)")  # fmt: skip
+          f"of its mean {anon.mean():.0f} MB (RssFile, mapped files, and RssShmem, shared "
+          "memory, are shown but not judged)")  # fmt: skip
     step = max(1, len(samples) // 12)
     print("RSS MB by time (VmRSS anon/file/shmem): " + ", ".join(
         f"{s:.0f}s {k['VmRSS']:.0f} ({k['RssAnon']:.0f}/{k['RssFile']:.0f}/{k['RssShmem']:.0f})"
