@@ -7,9 +7,9 @@
 sent must come out as a report, a reject or a skip. The default load, 2 feeds of 3,000
 aircraft, is about twice the ADS-B traffic over a large European state at its busiest.
 ``--lifetime S`` makes the traffic turn over as real traffic does: each flight lasts S
-seconds (staggered), then a new aircraft takes its place, so tracks keep ending and
-starting; without it the same aircraft fly for the whole run and every per-track history
-(the picture keeps an hour of each path) grows until it is full.
+seconds (staggered), then a new aircraft takes its place on the same route, so tracks
+keep ending and starting over the same airspace; without it the same aircraft fly (and
+drift north) for the whole run and every per-track history grows until it is full.
 
 Every second the run's resident memory (``/proc/<pid>/status``) is sampled by kind:
 anonymous (``RssAnon``: the heaps, what a leak grows), file-backed (``RssFile``: mapped
@@ -102,6 +102,11 @@ class Feed(threading.Thread):
         lat = self.lat + 0.001 * second
         if self.lifetime > 0:
             self.hexes = self.addresses(second)
+            # each flight flies its predecessor's route (a route flown over and over, as
+            # airways are): the traffic is steady in space too, not drifting north into
+            # cells no flight met before (the zone index settles the cells it meets)
+            age = np.modf(second / self.lifetime + self.phase)[0] * self.lifetime
+            lat = self.lat + 0.001 * age
         return "".join(
             f"MSG,3,1,1,{h},1,{day},{clock},{day},{clock},,35000,,,{la:.5f},{lo:.5f},,,0,0,0,0\n"
             for h, la, lo in zip(self.hexes, lat, self.lon, strict=True)
