@@ -37,6 +37,7 @@ import numpy as np
 
 from airsentry.model import ReportBatch
 from airsentry.sources._live_health import FeedHealth, FeedState, HealthSnapshot
+from airsentry.sources._live_heap import HeapTrim
 from airsentry.sources._live_http import HttpPoller
 from airsentry.sources._live_merge import Merger
 from airsentry.sources._live_transports import (
@@ -109,7 +110,8 @@ class LiveRunner:
 
     ``window_s`` is the reorder window (event seconds); merged batches are handed on
     every ``emit_every_s`` wall seconds, or sooner when ``max_held`` reports are waiting.
-    ``sink`` runs on the loop's thread, one batch at a time.
+    ``sink`` runs on the loop's thread, one batch at a time. Every ``trim_every_s`` the
+    heap's free pages go back to the kernel (:mod:`~airsentry.sources._live_heap`).
     """
 
     def __init__(
@@ -124,6 +126,7 @@ class LiveRunner:
         clock: Callable[[], float] = time.time,
         seed: int | None = None,
         stop_s: float = 1.0,
+        trim_every_s: float = 60.0,
     ) -> None:
         self.feeds = list(feeds)
         names = [f.name for f in self.feeds]
@@ -145,6 +148,7 @@ class LiveRunner:
         self.delivered = 0
         self.stop_s = stop_s
         self.unprocessed = 0  # reports held at a stop that the sink had no time for
+        self.heap = HeapTrim(trim_every_s)  # free heap pages back to the kernel
 
     def health(self) -> list[HealthSnapshot]:
         now = self.clock()
@@ -299,6 +303,7 @@ class LiveRunner:
             for h in self._health.values():
                 h.check_silence(now)
             self._deliver(self.merger.release(now))
+            self.heap.maybe()
 
     def _deliver(self, batch: ReportBatch) -> None:
         if not len(batch):
