@@ -12,18 +12,25 @@ from airsentry.sources._columns import velocity_en
 from airsentry.sources.base import Quarantine, read_file
 
 
-def test_velocity_of_infinite_speed_or_track_is_unknown_without_a_warning():
-    speed = np.array([100.0, np.inf, 100.0, -np.inf, np.nan, 50.0])
-    track = np.array([90.0, 0.0, np.inf, 45.0, 10.0, np.nan])
+def test_velocity_of_infinite_speed_or_track_warns_nothing():
+    """An infinite speed stays infinite (the range check rejects the row), an infinite
+    or missing track gives an unknown velocity; no RuntimeWarning either way."""
+    speed = np.array([100.0, np.inf, 100.0, -np.inf, np.nan, 50.0, np.inf])
+    track = np.array([90.0, 0.0, np.inf, 45.0, 10.0, np.nan, np.inf])
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a RuntimeWarning fails the test
         east, north = velocity_en(speed, track)
     assert np.allclose([east[0], north[0]], [100.0, 0.0], atol=1e-9)
-    assert np.isnan(east[1:]).all()
-    assert np.isnan(north[1:]).all()
+    for i in (1, 3, 6):
+        assert np.isinf(east[i])
+        assert np.isinf(north[i])
+    assert np.isnan(east[[2, 4, 5]]).all()
+    assert np.isnan(north[[2, 4, 5]]).all()
 
 
-def test_an_infinite_ground_speed_in_aircraft_json_warns_nothing(tmp_path: Path):
+def test_an_infinite_ground_speed_in_aircraft_json_is_rejected_without_a_warning(
+    tmp_path: Path,
+):
     doc = tmp_path / "aircraft.json"
     doc.write_text(
         '{"now": 1720000000, "aircraft": ['
@@ -38,7 +45,7 @@ def test_an_infinite_ground_speed_in_aircraft_json_warns_nothing(tmp_path: Path)
         warnings.simplefilter("error")
         batches = list(read_file(doc, "aircraft_json", q))
     got = sum(len(b) for b in batches)
-    assert got + q.count + sum(q.skipped.values()) == 2  # every record accounted for
+    assert got == 1  # the infinite track: velocity unknown
+    assert q.count == 1  # the infinite speed: rejected
     for b in batches:
-        assert not np.isinf(b.vel_e).any()
-        assert not np.isinf(b.vel_n).any()
+        assert np.isnan(b.vel_e).all()
