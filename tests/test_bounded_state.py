@@ -52,9 +52,19 @@ def test_ten_thousand_short_lived_tracks_leave_no_state(tmp_path: Path) -> None:
             events += len(pipe.process(_wave(w * 500, 500, T0 + w * 600.0)).events)
             assert len(pipe.identifier.classifier) <= 1000  # this wave and the last
         assert events > 0  # the waves did cross into a watched state
+        # past the picture's recent_s, within retain_s: only the incidents' objects
+        # (pinned by the recommender) and the new aircraft are left in the picture
+        book = pipe.book
+        assert book is not None
+        objects = {t for s in book._working.values() for t in s.incident.track_ids}
+        assert objects
+        pipe.process(_wave(30_000, 1, T0 + 20 * 600.0 + picture.recent_s + 600.0))
+        assert len(picture) <= len(objects) + 1
+        assert all(len(picture.path(t)) for t in objects)
         # one more aircraft, after every track has expired and the picture's retention
         # has passed: nothing of the 10,000 is left anywhere
-        pipe.process(_wave(20_000, 1, T0 + 20 * 600.0 + picture.retain_s + 600.0))
+        later = T0 + 20 * 600.0 + picture.recent_s + 600.0 + picture.retain_s + 600.0
+        pipe.process(_wave(20_000, 1, later))
         live = {tr.track_id for tr in pipe.tracker.live()}
         assert len(live) == 1
         assert len(pipe.identifier.classifier) == 1
@@ -63,7 +73,5 @@ def test_ten_thousand_short_lived_tracks_leave_no_state(tmp_path: Path) -> None:
         assert {tr for tr, _ in approach._warned} <= live
         assert set(approach._last_check) <= live
         assert len(picture) == 1
-        book = pipe.book
-        assert book is not None
         assert all(s.incident.status == IncidentStatus.OPEN for s in book._working.values())
         pipe.close()

@@ -117,8 +117,11 @@ def build(
     """
     cfg = deployment.pipeline
     watched = protected(all_zones if all_zones is not None else deployment_zones(deployment), cfg)
+    # the picture keeps every track until well after it expired (an exit event at its
+    # end still finds its path to pin), an incident's objects for hours
+    picture = TrafficPicture(recent_s=cfg.tracking.expire_s + 600.0)
     responder = Responder(
-        load_playbook(cfg.playbook), sites=sites_from_zones(watched), picture=TrafficPicture()
+        load_playbook(cfg.playbook), sites=sites_from_zones(watched), picture=picture
     )
     own: list[Sink] = []
     book = None

@@ -43,3 +43,36 @@ def test_a_long_track_keeps_at_most_max_samples_of_path() -> None:
     assert path[-1, 0] >= T0 + 49 * 60.0
     # the picture still interpolates a state in the window it keeps
     assert len(pic.at(T0 + 45 * 60.0 + 5.0)) == 1
+
+
+def test_at_national_turnover_the_picture_holds_recent_traffic_not_hours_of_it() -> None:
+    """Default retention: two hours of turnover (60 new 5-minute flights a minute) leave
+    only the tracks seen in the last ``recent_s``, not every track of the last six hours
+    (issue 13: the soak's heap grew ~1 KB per track ever seen); an incident's objects
+    (pinned) keep their paths for ``retain_s``."""
+    pic = TrafficPicture()
+    pic.pin([7])  # track 7's incident was recommended
+    minutes = 120
+    for minute in range(minutes):  # a row every 10 s of each flying track
+        t = T0 + minute * 60.0 + np.arange(0, 60, 10.0)
+        starts = np.arange(max(0, minute - 4), minute + 1) * 60
+        ids = (starts[:, None] + np.arange(60)[None, :]).ravel()
+        pic.update(_batch(np.repeat(ids, len(t)), np.tile(t, len(ids))))
+    recent = 60 * (pic.recent_s / 60 + 5) + 60  # flying, or seen within recent_s
+    assert len(pic) <= recent + 1  # and the pinned one
+    assert len(pic) < 60 * minutes / 2  # far fewer than the tracks of the two hours
+    assert len(pic.path(7)) >= 2  # pinned: its path outlives recent_s
+    assert len(pic.path(8)) == 0  # not pinned, ended 115 minutes ago: gone
+    assert len(pic.path(60 * (minutes - 1))) >= 2  # a live track
+
+
+def test_a_pinned_track_is_forgotten_after_retain_s() -> None:
+    pic = TrafficPicture(sample_s=10.0, retain_s=3600.0, recent_s=600.0)
+    pic.pin([1])
+    t = T0 + np.arange(0, 120, 5.0)
+    pic.update(_batch(np.ones(len(t), dtype=np.int64), t))
+    pic.update(_batch(np.array([2]), np.array([T0 + 1800.0])))
+    assert len(pic.path(1)) >= 2  # past recent_s, within retain_s
+    pic.update(_batch(np.array([2]), np.array([T0 + 3600.0 + 600.0])))
+    assert len(pic.path(1)) == 0
+    assert len(pic) == 1

@@ -157,17 +157,26 @@ class Cutter:
         from a record boundary (a 10 MB recording would cost seconds an input)."""
         if len(self.data) <= FULL_BYTES or len(self.starts) < 3:
             return self.whole
-        i = int(self.starts[rng.randrange(len(self.starts) - 1)])
-        j = int(self.starts[np.searchsorted(self.starts, i + FULL_BYTES, side="right") - 1])
-        return self.prefix + self.data[i : max(j, i + 1)]
+        return self.prefix + self._records(rng, lambda i: self._last_within(i, FULL_BYTES))
 
     def cut(self, rng: random.Random) -> bytes:
+        """A few (1 to :data:`MAX_RECORDS`) records from a random one on."""
         if self.docs:
             return rng.choice(self.docs)
+        return self._records(rng, lambda i: i + rng.randint(1, MAX_RECORDS))
+
+    def _records(self, rng: random.Random, end: Callable[[int], int]) -> bytes:
+        """Whole records from a random first record ``i`` up to record ``end(i)``
+        (exclusive, at least one, at most to the end): the one cutter of both inputs."""
         n = len(self.starts) - 1
         i = rng.randrange(max(n, 1))
-        j = min(n, i + rng.randint(1, MAX_RECORDS))
+        j = min(n, max(end(i), i + 1))
         return self.data[int(self.starts[i]) : int(self.starts[j])]
+
+    def _last_within(self, i: int, size: int) -> int:
+        """The last record boundary at most ``size`` bytes after record ``i``'s start."""
+        limit = int(self.starts[i]) + size
+        return int(np.searchsorted(self.starts, limit, side="right")) - 1
 
     def stream(self, inputs: list[bytes]) -> bytes | None:
         if self.docs and not self.lines:

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import http.server
 import json
 import random
 import socket
-import threading
 import time
 import zipfile
 from collections.abc import Callable, Iterator
@@ -22,12 +20,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 from test_asterix_real import DAY, RADAR, samples
-from test_live_support import REGA, KillableServer, is_time_ordered, positions, rega_sbs
+from test_live_support import (
+    REGA,
+    KillableServer,
+    http_server,
+    is_time_ordered,
+    positions,
+    rega_sbs,
+)
 
 from airsentry.model import ReportBatch
 from airsentry.sources.base import Quarantine, decoder, read_file
 from airsentry.sources.live import (
     Backoff,
+    Dropped,
     Feed,
     FeedState,
     FileTail,
@@ -235,43 +241,24 @@ def test_http_polling_of_a_document(tmp_path: Path):
         b"time,icao24,lat,lon,baroaltitude\n1700000000,4b43ac,47.0,8.0,1000\n",
         b"time,icao24,lat,lon,baroaltitude\n1700000001,4b43ac,47.001,8.001,1000\n",
     ]
-    served: list[int] = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            n = len(served)
-            served.append(n)
-            if n == 1:  # one failure in between: the poller retries
-                self.send_error(503)
-                return
-            body = docs[min(n // 2, 1)]
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{httpd.server_address[1]}/data.csv"
     got: list[ReportBatch] = []
 
-    async def scenario() -> LiveRunner:
-        feed = Feed("poll", HttpPoller(url, interval_s=0.05), "opensky", backoff=FAST)
-        runner = LiveRunner([feed], got.append, Quarantine(), window_s=0.1, emit_every_s=0.02)
-        task = asyncio.create_task(runner.run())
-        await wait_for(lambda: len({float(t) for b in got for t in b.t}) >= 2)
-        runner.stop()
-        await task
-        return runner
+    def answer(n: int) -> tuple[int, bytes]:
+        return (503, b"") if n == 1 else (200, docs[min(n // 2, 1)])  # one failure: retried
 
-    try:
+    with http_server(answer) as (base, _):
+
+        async def scenario() -> LiveRunner:
+            url = f"{base}/data.csv"
+            feed = Feed("poll", HttpPoller(url, interval_s=0.05), "opensky", backoff=FAST)
+            runner = LiveRunner([feed], got.append, Quarantine(), window_s=0.1, emit_every_s=0.02)
+            task = asyncio.create_task(runner.run())
+            await wait_for(lambda: len({float(t) for b in got for t in b.t}) >= 2)
+            runner.stop()
+            await task
+            return runner
+
         runner = asyncio.run(asyncio.wait_for(scenario(), 15))
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
     merged = ReportBatch.concat(got)
     assert {float(t) for t in merged.t} == {1_700_000_000.0, 1_700_000_001.0}
     assert set(merged.identity) == {"icao:4b43ac"}
@@ -464,39 +451,21 @@ def test_http_polling_of_aircraft_json_passes_each_position_once(traffic_wheel: 
         ).encode()
         for r in flight
     ]  # fmt: skip
-    polls: list[int] = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = snaps[min(len(polls) // 2, len(snaps) - 1)]
-            polls.append(1)
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{httpd.server_address[1]}/data/aircraft.json"
     got: list[ReportBatch] = []
     q = Quarantine()
 
-    async def scenario() -> None:
-        feed = Feed("readsb", HttpPoller(url, interval_s=0.005), "aircraft_json", backoff=FAST)
-        runner = LiveRunner([feed], got.append, q, window_s=0.1, emit_every_s=0.02)
-        task = asyncio.create_task(runner.run())
-        await wait_for(lambda: len(polls) >= 2 * len(snaps) + 2)
-        runner.stop()
-        await task
+    with http_server(lambda n: (200, snaps[min(n // 2, len(snaps) - 1)])) as (base, polls):
 
-    try:
+        async def scenario() -> None:
+            url = f"{base}/data/aircraft.json"
+            feed = Feed("readsb", HttpPoller(url, interval_s=0.005), "aircraft_json", backoff=FAST)
+            runner = LiveRunner([feed], got.append, q, window_s=0.1, emit_every_s=0.02)
+            task = asyncio.create_task(runner.run())
+            await wait_for(lambda: len(polls) >= 2 * len(snaps) + 2)
+            runner.stop()
+            await task
+
         asyncio.run(asyncio.wait_for(scenario(), 15))
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
     merged = ReportBatch.concat(got)
     assert len(merged) == len(flight)  # each position once
     assert np.allclose(merged.t, [r["timestamp"] / 1000 for r in flight])
@@ -558,3 +527,69 @@ def test_udp_datagrams_beyond_a_full_queue_are_counted_not_lost():
     assert dropped > 0
     assert len(kept) + dropped == len(grams)
     assert sum(map(len, kept)) + dropped_bytes == sum(map(len, grams))
+
+
+def test_udp_datagrams_the_kernel_drops_are_counted_not_lost():
+    """Datagrams that arrive while the loop is busy overflow the socket's receive buffer
+    and the kernel drops them: the session reads the socket's drop counter and hands
+    them on as skipped with the reason, so that sent = kept + dropped, exactly (they
+    used to vanish without a count)."""
+    port = free_port(socket.SOCK_DGRAM)
+    grams = [f"datagram {i:05d}\n".encode() for i in range(5_000)]
+
+    async def scenario() -> tuple[list[bytes], dict[str, int]]:
+        session = UdpReceiver(port, host="127.0.0.1").session()
+        assert await anext(session) == b""
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as tx:
+            for g in grams:  # the loop is blocked: nothing is read meanwhile
+                tx.sendto(g, ("127.0.0.1", port))
+        kept: list[bytes] = []
+        dropped: dict[str, int] = {}
+        while len(kept) + sum(dropped.values()) < len(grams):
+            item = await asyncio.wait_for(anext(session), 2)
+            if isinstance(item, bytes):
+                kept.append(item)
+            else:
+                dropped[item.reason] = dropped.get(item.reason, 0) + item.datagrams
+        await session.aclose()
+        return kept, dropped
+
+    kept, dropped = asyncio.run(scenario())
+    assert dropped.get(Dropped.KERNEL, 0) > 0  # the buffer did overflow
+    assert len(kept) + sum(dropped.values()) == len(grams)
+    assert len(set(kept)) == len(kept)
+
+
+def test_a_stop_counts_the_kernel_drops_after_the_last_datagram():
+    """Drops after the last datagram received are counted at the stop (the counter is
+    read, not carried by a later datagram), and so are the datagrams received and not
+    decoded when the stop budget (1 s) ran out (the session was cancelled with them):
+    the runner's accounting is exact."""
+    port = free_port(socket.SOCK_DGRAM)
+    q = Quarantine()
+    got: list[ReportBatch] = []
+    lines = [
+        f"MSG,3,1,1,{0x400000 + i:06X},1,2026/12/04,12:00:00.000,2026/12/04,12:00:00.000,,"
+        f"35000,,,47.0,8.0,,,0,0,0,0\n".encode()
+        for i in range(3_000)
+    ]
+
+    async def scenario() -> LiveRunner:
+        feed = Feed("udp", UdpReceiver(port, host="127.0.0.1"), "sbs", backoff=FAST)
+        runner = LiveRunner([feed], got.append, q, window_s=0.1, emit_every_s=0.02)
+        task = asyncio.create_task(runner.run())
+        await wait_for(lambda: runner.health()[0].connects > 0)
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as tx:
+            for line in lines:  # the loop is blocked: the buffer overflows
+                tx.sendto(line, ("127.0.0.1", port))
+        runner.stop()  # before the session has read anything
+        await task
+        return runner
+
+    started = time.monotonic()
+    asyncio.run(asyncio.wait_for(scenario(), 15))
+    assert time.monotonic() - started < 5.0  # the stop rule, not every datagram decoded
+    reports = sum(len(b) for b in got)
+    kernel = q.skipped[f"udp: {Dropped.KERNEL}"]
+    assert kernel > 0
+    assert reports + q.count + sum(q.skipped.values()) == len(lines)

@@ -4,10 +4,9 @@
 from __future__ import annotations
 
 import asyncio
-import http.server
-import threading
 
 from test_live import FAST, wait_for
+from test_live_support import http_server
 
 from airsentry.model import ReportBatch
 from airsentry.sources.base import Quarantine
@@ -17,39 +16,22 @@ NESTED = b'{"now": 1720000000, "aircraft": ' + b"[" * 50_000 + b"]" * 50_000 + b
 
 
 def test_bad_live_documents_are_quarantined_and_counted():
-    served: list[int] = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            served.append(1)
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(NESTED)))
-            self.end_headers()
-            self.wfile.write(NESTED)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{httpd.server_address[1]}/data/aircraft.json"
     got: list[ReportBatch] = []
     q = Quarantine()
 
-    async def scenario() -> LiveRunner:
-        feed = Feed("readsb", HttpPoller(url, interval_s=0.01), "aircraft_json", backoff=FAST)
-        runner = LiveRunner([feed], got.append, q, window_s=0.1, emit_every_s=0.02)
-        task = asyncio.create_task(runner.run())
-        await wait_for(lambda: q.count >= 9)
-        runner.stop()
-        await task
-        return runner
+    with http_server(lambda n: (200, NESTED)) as (base, served):
 
-    try:
+        async def scenario() -> LiveRunner:
+            url = f"{base}/data/aircraft.json"
+            feed = Feed("readsb", HttpPoller(url, interval_s=0.01), "aircraft_json", backoff=FAST)
+            runner = LiveRunner([feed], got.append, q, window_s=0.1, emit_every_s=0.02)
+            task = asyncio.create_task(runner.run())
+            await wait_for(lambda: q.count >= 9)
+            runner.stop()
+            await task
+            return runner
+
         runner = asyncio.run(asyncio.wait_for(scenario(), 15))
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
     h = runner.health()[0]
     assert h.rejected == q.count >= 9  # each bad document once, in the health too
     assert q.count <= len(served)

@@ -10,6 +10,9 @@ to the sink until ``stop_s`` has passed, counting the rest as skipped
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import socket
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -19,7 +22,7 @@ from test_live_support import KillableServer
 from airsentry.model import ReportBatch
 from airsentry.sources._live_transports import TcpClient
 from airsentry.sources.base import Quarantine
-from airsentry.sources.live import STOPPED_REASON, Feed, LiveRunner
+from airsentry.sources.live import STOPPED_REASON, Feed, HttpPoller, LiveRunner
 
 
 def sbs_positions(n: int) -> bytes:
@@ -93,3 +96,40 @@ def test_a_stop_accounts_for_every_line_read_within_its_budget():
     assert lines == sum(taken) + q.count + sum(q.skipped.values())
     assert sum(taken) == runner.delivered
     assert took < 1.0
+
+
+def test_a_stop_does_not_wait_for_a_get_in_flight():
+    """An HTTP feed stopped while its GET waits on a server that never answers: the run
+    ends within the 1-second stop rule, not after the GET's timeout (the GET ran on the
+    loop's executor, whose threads are joined when the loop closes)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+
+    def accept() -> None:  # take the connection and the request; never answer
+        with contextlib.suppress(OSError):
+            conn, _ = listener.accept()
+            held.append(conn)
+            conn.recv(4096)
+
+    threading.Thread(target=accept, daemon=True).start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/data/aircraft.json"
+    feed = Feed("readsb", HttpPoller(url, timeout_s=5.0), "aircraft_json", backoff=FAST)
+    runner = LiveRunner([feed], lambda b: None, Quarantine(), window_s=0.1, emit_every_s=0.02)
+
+    async def scenario() -> None:
+        task = asyncio.create_task(runner.run())
+        await wait_for(lambda: bool(held))  # the GET is in flight
+        await asyncio.sleep(0.1)
+        runner.stop()
+        await task
+
+    try:
+        started = time.monotonic()
+        asyncio.run(scenario())
+        stopped = time.monotonic()
+    finally:
+        for conn in held:
+            conn.close()
+        listener.close()
+    assert held, "the poller never sent its GET"
+    assert stopped - started < 1.0 + 0.1 + 1.0  # the GET's wait, its 0.1 s, the stop rule

@@ -1,4 +1,5 @@
-"""Helpers of the live-feed tests: a real recording as SBS text, a killable TCP server.
+"""Helpers of the live-feed tests: a real recording as SBS text, a killable TCP server,
+an HTTP server on 127.0.0.1 that answers each GET as the test says.
 
 The SBS stream is built from a real flight: the Rega rescue helicopter over Zürich that
 the ``traffic`` wheel ships (``ambulances/rega_zh.json.gz``, OpenSky state vectors), one
@@ -11,8 +12,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gzip
+import http.server
 import json
+import threading
 import zipfile
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -101,3 +105,35 @@ class KillableServer:
         if self._server is not None:
             await self._server.wait_closed()
             self._server = None
+
+
+@contextlib.contextmanager
+def http_server(answer: Callable[[int], tuple[int, bytes]]) -> Iterator[tuple[str, list[int]]]:
+    """A threaded HTTP server on 127.0.0.1 (a free port): the ``n``-th GET (from 0) gets
+    ``answer(n)``, a status and a body (an error status is sent as an error page). Yields
+    the base URL and the list of GETs served so far (one entry each); shut down on exit.
+    """
+    served: list[int] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            status, body = answer(len(served))
+            served.append(status)
+            if status >= 400:
+                self.send_error(status)
+                return
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}", served
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

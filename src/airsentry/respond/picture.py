@@ -13,15 +13,23 @@ updates the pipeline already has, in event time:
   one ``np.unique``; the Python loop runs over tracks that gained a sample, not rows);
 - ``at(t)``: every track's state at an earlier event time, from the paths.
 
-Tracks are kept for ``retain_s`` of event time after they were last seen, so an
-incident refreshed after its objects left still sees how they flew.
+Tracks are kept for ``recent_s`` of event time after they were last seen (past the
+tracker's expiry, 300 s, and ``at``'s ``stale_s``: the traffic when an incident began;
+the builder sets it to the deployment's ``expire_s`` + 600 s), and the
+objects of incidents (:meth:`TrafficPicture.pin`, by the recommender) for ``retain_s``,
+so an incident refreshed after its objects left still sees how they flew. Memory is then
+bounded by the traffic of the last ``recent_s``, not by every track of the last hours:
+at national load (6,000 aircraft, a new flight every few seconds) a six-hour retention
+for every track held ~150,000 tracks and grew the heap by ~100 MB an hour (issue 13).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from airsentry.model import FloatArray, IntArray, ObjArray, TrackUpdates
 
@@ -61,18 +69,23 @@ class TrafficPicture:
     """Latest state and recent path of every track, updated batch by batch."""
 
     def __init__(
-        self, *, sample_s: float = 20.0, max_samples: int = 180, retain_s: float = 6 * 3600.0
+        self,
+        *,
+        sample_s: float = 20.0,
+        max_samples: int = 180,
+        retain_s: float = 6 * 3600.0,
+        recent_s: float = 900.0,
     ) -> None:
         self.sample_s = sample_s
         self.max_samples = max_samples
-        self.retain_s = retain_s
+        self.retain_s = retain_s  # incident objects (pinned)
+        self.recent_s = min(recent_s, retain_s)  # every other track
+        self._pinned: set[int] = set()
         self.latest = _empty_latest()
         self.now = -np.inf
         # track id -> its samples as rows (t, lat, lon, alt, on_ground): one small array
         # per track (40 bytes a sample, not a tuple of five floats at ~200)
         self._paths: dict[int, FloatArray] = {}
-        self._path_end: dict[int, float] = {}  # track id -> time of its last sample
-        self._oldest_end = np.inf  # no path ends before this
 
     def update(self, updates: TrackUpdates, classes: ObjArray | None = None) -> None:
         """Fold one batch of track updates (and their classes, row-aligned) in."""
@@ -93,9 +106,11 @@ class TrafficPicture:
             cls=cls[last] if cls is not None else np.full(len(last), "unknown", dtype=object),
         )
         old = self.latest
-        keep = ~np.isin(old.track_id, new.track_id)
+        renewed = np.isin(old.track_id, new.track_id)
         self.now = max(self.now, float(s.t.max()))
-        keep &= old.t >= self.now - self.retain_s
+        fresh = self._fresh(old)
+        keep = ~renewed & fresh
+        self._drop_paths(old.track_id[~renewed & ~fresh])
         merged = {
             name: np.concatenate([getattr(old, name)[keep], getattr(new, name)])
             for name in Latest.__slots__
@@ -124,34 +139,46 @@ class TrafficPicture:
         rows5 = np.column_stack(
             [s.t[pick], s.lat[pick], s.lon[pick], s.alt[pick], s.on_ground[pick]]
         ).astype(np.float64)
-        # Most tracks of a small (live) batch have no new sample due: find the few that
-        # have, per track, before any Python work (the last picked row is the newest).
+        # Most tracks of a small (live) batch have no sample due: find the few that have
+        # before any per-track work (the last picked row of a track is its newest).
         ends = bounds[1:] - 1
-        get = self._path_end.get
-        last_t = np.fromiter(
-            (get(t, -np.inf) for t in tids[ends].tolist()), dtype=np.float64, count=len(ends)
-        )
-        due = np.flatnonzero(rows5[ends, 0] >= last_t + self.sample_s * 0.5)
         empty = np.empty((0, 5), dtype=np.float64)
+        get = self._paths.get
+        last_sample = np.fromiter(
+            ((p[-1, 0] if len(p := get(t, empty)) else -np.inf) for t in tids[ends].tolist()),
+            dtype=np.float64,
+            count=len(ends),
+        )
+        due = np.flatnonzero(rows5[ends, 0] >= last_sample + self.sample_s * 0.5)
         for a, b, tid in zip(
             bounds[due].tolist(), bounds[due + 1].tolist(), tids[ends[due]].tolist(), strict=True
         ):
             path = self._paths.get(tid, empty)
-            last = path[-1, 0] if len(path) else -np.inf
+            last_t = path[-1, 0] if len(path) else -np.inf
             add = rows5[a:b]
-            add = add[add[:, 0] >= last + self.sample_s * 0.5][-self.max_samples :]
+            add = add[add[:, 0] >= last_t + self.sample_s * 0.5][-self.max_samples :]
             if len(add):
                 keep = path[max(0, len(path) + len(add) - self.max_samples) :]
                 self._paths[tid] = np.concatenate([keep, add])  # a fresh array, no view
-                self._path_end[tid] = end = float(add[-1, 0])
-                self._oldest_end = min(self._oldest_end, end)
-        # Forget paths that ended before the horizon: a sweep of every path only when
-        # the oldest end (a lower bound, kept exact by the sweep) has fallen behind it.
-        horizon = self.now - self.retain_s
-        if self._oldest_end < horizon:
-            for tid in [k for k, end in self._path_end.items() if end < horizon]:
-                del self._paths[tid], self._path_end[tid]
-            self._oldest_end = min(self._path_end.values(), default=np.inf)
+
+    def pin(self, track_ids: Iterable[int]) -> None:
+        """Keep these tracks (an incident's objects) for ``retain_s``, not ``recent_s``."""
+        self._pinned.update(int(t) for t in track_ids)
+
+    def _fresh(self, rows: Latest) -> npt.NDArray[np.bool_]:
+        """Which rows are still kept: seen within ``recent_s``, or ``retain_s`` if pinned."""
+        fresh = rows.t >= self.now - self.recent_s
+        if self._pinned:
+            pinned = np.isin(rows.track_id, np.fromiter(self._pinned, np.int64))
+            fresh |= pinned & (rows.t >= self.now - self.retain_s)
+        return fresh
+
+    def _drop_paths(self, track_ids: IntArray) -> None:
+        """Forget tracks whose latest row went out of retention (a path ends no later
+        than its track's latest row, so nothing kept loses its path)."""
+        for tid in track_ids.tolist():  # the tracks leaving, not all kept
+            self._paths.pop(tid, None)
+            self._pinned.discard(tid)
 
     def __len__(self) -> int:
         """Number of tracks the picture remembers (live or within ``retain_s``)."""

@@ -309,6 +309,8 @@ class Responder:
             self.picture.update(updates, classes)
 
     def recommend(self, incident: Incident) -> Recommendation:
+        if self.picture is not None:  # its objects' paths outlive the picture's recent_s
+            self.picture.pin(incident.track_ids)
         threat = assess(incident, self.sites, self.picture)
         f = facts(incident, threat)
         fired = self.playbook.fired(f)

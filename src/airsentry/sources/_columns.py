@@ -268,9 +268,20 @@ def to_objects(col: pa.Array) -> ObjArray:
 
 
 def velocity_en(speed: FloatArray, track_deg: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """East and north components of a ground speed along a true track (0 = north)."""
-    rad = np.radians(track_deg)
-    return speed * np.sin(rad), speed * np.cos(rad)
+    """East and north components of a ground speed along a true track (0 = north).
+
+    Without the RuntimeWarnings that ``sin(inf)`` and ``inf * 0`` raise: an infinite
+    speed (a number like ``1e999`` that a decoder read as infinite) gives infinite
+    components, which the decoders' range check then rejects with the row; a track that
+    is not finite gives unknown (NaN) components, as it always did."""
+    speed = np.asarray(speed, dtype=np.float64)
+    track = np.asarray(track_deg, dtype=np.float64)
+    fast = np.isinf(speed)
+    ok = np.isfinite(track) & ~fast
+    rad = np.radians(np.where(ok, track, 0.0))
+    known = np.where(ok, speed, np.nan)
+    east, north = known * np.sin(rad), known * np.cos(rad)
+    return np.where(fast, speed, east), np.where(fast, speed, north)
 
 
 def split_rows(batch: ReportBatch, rows: int) -> Iterator[ReportBatch]:

@@ -14,9 +14,10 @@ Transports:
 - :class:`TcpClient`: Beast (30005), raw AVR (30002) and SBS (30003) servers of
   readsb/dump1090. A connection silent for ``idle_timeout_s`` is treated as dead
   (half-open connections otherwise hang for hours).
-- :class:`UdpReceiver`: unicast, or multicast when ``group`` is set (ASTERIX radar
-  networks); each datagram is one piece.
-- :class:`HttpPoller`: polls a URL (readsb ``aircraft.json``) every ``interval_s``.
+- :class:`~airsentry.sources._live_udp.UdpReceiver` (its own module): unicast, or
+  multicast when ``group`` is set (ASTERIX radar networks); each datagram is one piece.
+- :class:`~airsentry.sources._live_http.HttpPoller` (its own module): polls a URL
+  (readsb ``aircraft.json``) every ``interval_s``.
 - :class:`FileTail`: follows a growing file and survives rotation (the path now names
   another file, or the file was truncated).
 """
@@ -26,10 +27,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import socket
-import struct
-import urllib.error
-import urllib.request
 from collections import deque
 from collections.abc import AsyncGenerator, Awaitable
 from dataclasses import dataclass, field
@@ -50,7 +47,9 @@ class Transport(Protocol):
         """Where the bytes come from, for logs and health (``tcp://host:port``)."""
         ...
 
-    def session(self, stop: asyncio.Event | None = None) -> AsyncGenerator[bytes | Dropped, None]:
+    def session(
+        self, stop: asyncio.Event | None = None
+    ) -> AsyncGenerator[bytes | Dropped | Held, None]:
         """Open one session, yield ``b""``, then its bytes until it ends (``OSError``);
         a :class:`Dropped` in place of bytes says how much it received and could not keep.
 
@@ -199,161 +198,29 @@ async def _unless_stopped(
 
 
 @dataclass(frozen=True, slots=True)
+class Held:
+    """Yielded by a framed session at a stop: the ``pieces`` it had received and will
+    yield next. The runner counts those it has no time to decode as skipped (a session
+    still draining when the stop budget runs out is cancelled; they would vanish)."""
+
+    pieces: int
+
+
+@dataclass(frozen=True, slots=True)
 class Dropped:
-    """Datagrams a receiver had to drop (its queue was full): yielded by a session in
-    place of data, so that the runner counts them as skipped instead of losing them."""
+    """Datagrams that were dropped on the way in: yielded by a session in place of data,
+    so that the runner counts them as skipped (with ``reason``) instead of losing them.
+    The receiver's own queue was full (``REASON``; their bytes are known), or the
+    kernel's receive buffer was (``KERNEL``: the socket's drop counter; size unknown)."""
 
     datagrams: int
-    size: int  # bytes
+    size: int  # bytes (0 when unknown)
+    reason: str = "UDP datagram dropped: the receive queue was full"
 
     REASON: ClassVar[str] = "UDP datagram dropped: the receive queue was full"
-
-
-class _DatagramQueue(asyncio.DatagramProtocol):
-    def __init__(self, queue: asyncio.Queue[bytes | Exception]) -> None:
-        self.queue = queue
-        self.dropped = 0  # datagrams, and their bytes, not queued since the last report
-        self.dropped_bytes = 0
-
-    def datagram_received(self, data: bytes, addr: object) -> None:
-        try:
-            self.queue.put_nowait(data)
-        except asyncio.QueueFull:
-            self.dropped += 1
-            self.dropped_bytes += len(data)
-
-    def error_received(self, exc: Exception) -> None:
-        with contextlib.suppress(asyncio.QueueFull):  # the queue is full of data anyway
-            self.queue.put_nowait(exc)
-
-    def take_dropped(self) -> Dropped | None:
-        if not self.dropped:
-            return None
-        out = Dropped(self.dropped, self.dropped_bytes)
-        self.dropped = self.dropped_bytes = 0
-        return out
-
-
-@dataclass(frozen=True, slots=True)
-class UdpReceiver:
-    """Datagrams on ``host:port``; joins multicast ``group`` on ``interface`` when set."""
-
-    port: int
-    host: str = "0.0.0.0"
-    group: str | None = None
-    interface: str = "0.0.0.0"  # address of the local interface that joins the group
-    max_queue: int = 10_000  # datagrams waiting for the decoder; more are dropped
-
-    framed: ClassVar[bool] = True
-
-    def __post_init__(self) -> None:
-        _check_port(self.port)
-        _check_positive(max_queue=self.max_queue)
-        for name, addr in (
-            ("host", self.host),
-            ("group", self.group),
-            ("interface", self.interface),
-        ):
-            if addr is not None:
-                try:
-                    socket.inet_aton(addr)
-                except OSError:
-                    raise ValueError(f"{name} {addr!r} is not an IPv4 address") from None
-        if self.group and not 224 <= int(self.group.split(".")[0]) <= 239:
-            raise ValueError(f"group {self.group!r} is not a multicast address (224-239.x.x.x)")
-
-    def describe(self) -> str:
-        where = f"{self.group}@{self.interface}" if self.group else self.host
-        return f"udp://{where}:{self.port}"
-
-    def _socket(self) -> socket.socket:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((self.group or self.host, self.port))
-            if self.group:
-                mreq = struct.pack(
-                    "4s4s", socket.inet_aton(self.group), socket.inet_aton(self.interface)
-                )
-                sock.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, mreq)
-        except OSError:
-            sock.close()
-            raise
-        sock.setblocking(False)
-        return sock
-
-    async def session(
-        self, stop: asyncio.Event | None = None
-    ) -> AsyncGenerator[bytes | Dropped, None]:
-        loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[bytes | Exception] = asyncio.Queue(self.max_queue)
-        protocol = _DatagramQueue(queue)
-        transport, _ = await loop.create_datagram_endpoint(lambda: protocol, sock=self._socket())
-        try:
-            yield b""
-            while True:
-                # Drops happen only while the queue is full, so they are reported
-                # before the queue runs dry and the session waits again.
-                dropped = protocol.take_dropped()
-                if dropped is not None:
-                    yield dropped
-                item = await _unless_stopped(queue.get(), stop)
-                if item is None:  # stopped: receive nothing more, hand on what was received
-                    transport.close()
-                    while not queue.empty():
-                        held = queue.get_nowait()
-                        if not isinstance(held, Exception):
-                            yield held
-                    dropped = protocol.take_dropped()
-                    if dropped is not None:
-                        yield dropped
-                    return
-                if isinstance(item, Exception):
-                    raise OSError(f"receive failed: {item}")
-                yield item
-        finally:
-            transport.close()
-
-
-@dataclass(frozen=True, slots=True)
-class HttpPoller:
-    """GET ``url`` every ``interval_s``; each response body is one piece."""
-
-    url: str
-    interval_s: float = 1.0
-    timeout_s: float = 5.0
-
-    framed: ClassVar[bool] = True
-
-    def __post_init__(self) -> None:
-        if not self.url.startswith(("http://", "https://")):
-            raise ValueError(f"url {self.url!r} must start with http:// or https://")
-        _check_positive(interval_s=self.interval_s, timeout_s=self.timeout_s)
-
-    def describe(self) -> str:
-        return self.url
-
-    def _get(self) -> bytes:
-        request = urllib.request.Request(self.url, headers={"User-Agent": "airsentry"})
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
-                body: bytes = response.read()
-                return body
-        except urllib.error.URLError as exc:  # HTTPError included; both are OSErrors
-            raise OSError(f"GET {self.url}: {exc}") from exc
-
-    async def session(self, stop: asyncio.Event | None = None) -> AsyncGenerator[bytes, None]:
-        loop = asyncio.get_running_loop()
-        while True:
-            started = loop.time()
-            body = await _unless_stopped(asyncio.to_thread(self._get), stop)
-            if body is None:
-                return  # stopped while a response was on its way: it was never read
-            yield body
-            wait = max(0.0, self.interval_s - (loop.time() - started))
-            with contextlib.suppress(TimeoutError):
-                if await _unless_stopped(asyncio.sleep(wait, True), stop, wait + 1.0) is None:
-                    return
+    KERNEL: ClassVar[str] = (
+        "UDP datagram dropped by the kernel: the socket's receive buffer was full"
+    )
 
 
 @dataclass(slots=True)

@@ -37,20 +37,23 @@ import numpy as np
 
 from airsentry.model import ReportBatch
 from airsentry.sources._live_health import FeedHealth, FeedState, HealthSnapshot
+from airsentry.sources._live_heap import HeapTrim
+from airsentry.sources._live_http import HttpPoller
 from airsentry.sources._live_merge import Merger
 from airsentry.sources._live_transports import (
     Dropped,
     FileTail,
-    HttpPoller,
+    Held,
     TcpClient,
     Transport,
-    UdpReceiver,
 )
+from airsentry.sources._live_udp import UdpReceiver
 from airsentry.sources.base import Decoder, Guarded, Quarantine
 from airsentry.sources.base import decoder as new_decoder
 
 __all__ = [
     "Backoff",
+    "Dropped",
     "Feed",
     "FeedHealth",
     "FeedState",
@@ -107,7 +110,8 @@ class LiveRunner:
 
     ``window_s`` is the reorder window (event seconds); merged batches are handed on
     every ``emit_every_s`` wall seconds, or sooner when ``max_held`` reports are waiting.
-    ``sink`` runs on the loop's thread, one batch at a time.
+    ``sink`` runs on the loop's thread, one batch at a time. Every ``trim_every_s`` the
+    heap's free pages go back to the kernel (:mod:`~airsentry.sources._live_heap`).
     """
 
     def __init__(
@@ -122,6 +126,7 @@ class LiveRunner:
         clock: Callable[[], float] = time.time,
         seed: int | None = None,
         stop_s: float = 1.0,
+        trim_every_s: float = 60.0,
     ) -> None:
         self.feeds = list(feeds)
         names = [f.name for f in self.feeds]
@@ -143,6 +148,7 @@ class LiveRunner:
         self.delivered = 0
         self.stop_s = stop_s
         self.unprocessed = 0  # reports held at a stop that the sink had no time for
+        self.heap = HeapTrim(trim_every_s)  # free heap pages back to the kernel
 
     def health(self) -> list[HealthSnapshot]:
         now = self.clock()
@@ -203,6 +209,7 @@ class LiveRunner:
         # Every turn of the loop checks the stop as well as relying on cancellation:
         # Python 3.11's wait_for can swallow a cancel that meets a completed connect
         # (a refused port answers at once), and the feed would otherwise retry forever.
+        held = 0  # pieces a stopped session announced (Held) and has not yielded yet
         while not self._stop.is_set():
             opened = False
             try:
@@ -213,10 +220,14 @@ class LiveRunner:
                         if not opened:
                             opened = True
                             health.opened(now)
-                        if isinstance(data, Dropped):  # received, but no room to keep it
-                            self.quarantine.skip(f"{feed.name}: {Dropped.REASON}", data.datagrams)
+                        if isinstance(data, Dropped):  # sent to us, but no room to keep it
+                            self.quarantine.skip(f"{feed.name}: {data.reason}", data.datagrams)
                             health.data(now, data.size)
                             continue
+                        if isinstance(data, Held):
+                            held = data.pieces
+                            continue
+                        held = max(0, held - 1)
                         if not data:
                             continue
                         attempt = 0  # a session that delivers data resets the backoff
@@ -235,6 +246,10 @@ class LiveRunner:
                 if not opened:
                     health.opened(self.clock())
                 health.closed(self.clock())
+            except asyncio.CancelledError:  # the stop budget ran out while draining
+                if held:  # received, never decoded: counted, not lost
+                    self.quarantine.skip(f"{feed.name}: {HELD_REASON}", held)
+                raise
             except Exception as exc:  # OSError from the transport; anything else is a bug
                 # in a decoder, kept visible in the health rather than killing the feed.
                 if isinstance(exc, _SinkFailed):
@@ -288,6 +303,7 @@ class LiveRunner:
             for h in self._health.values():
                 h.check_silence(now)
             self._deliver(self.merger.release(now))
+            self.heap.maybe()
 
     def _deliver(self, batch: ReportBatch) -> None:
         if not len(batch):
@@ -306,6 +322,7 @@ class LiveRunner:
 
 STOP_SLICE = 2_000  # reports per sink call while handing on at a stop
 STOPPED_REASON = "stopped: the run ended before the pipeline could take them"
+HELD_REASON = "stopped: datagrams received and not decoded within the stop budget"
 
 
 class _SinkFailed(Exception):
