@@ -128,3 +128,19 @@ def test_sampling_keeps_one_state_per_track_per_slot_and_retention_prunes(tmp_pa
     assert first is not None
     assert first >= t0 + 70
     store.close()
+
+
+def test_the_history_sink_remembers_recent_track_ids_not_every_id_of_a_long_run(
+    tmp_path: Path,
+) -> None:
+    store = IncidentStore(tmp_path / "log.sqlite")
+    sink = TrackHistory(store, interval_s=5.0)
+    t0 = 1_758_560_000.0
+    for k in range(600):  # ten hours, ten new tracks a minute, each seen for a minute
+        ids = np.arange(10 * k, 10 * k + 10)
+        sink.write(_step(np.full(10, t0 + 60.0 * k), ids))
+    # 6,000 ids seen; about the last hour's (600) are remembered, within a doubling
+    assert len(sink._last_slot) <= 2 * 700
+    _, _, rows = TrackLog(store).span()
+    assert rows == 6000  # every track's state, the old ones' included
+    store.close()

@@ -83,3 +83,35 @@ def test_velocities_from_bounded_rows_at_high_rate_and_for_coarse_plots() -> Non
         assert abs(np.median(v[:, 0]) - 200.0) < 2.0
         assert np.percentile(np.abs(v[:, 0] - 200.0), 95) < 4.0 * 2.5
         assert np.percentile(np.abs(v[:, 1]), 95) < 4.0 * 2.5
+
+
+def _wave(w: int, per: int = 5, seconds: int = 20) -> ReportBatch:
+    """Wave ``w``: ``per`` new aircraft heard by ADS-B and followed by a radar that numbers
+    them (track numbers of its own), for ``seconds``; a wave starts every 30 s."""
+    k = np.repeat(np.arange(per), seconds)
+    t = T0 + 30.0 * w + np.tile(np.arange(seconds, dtype=float), per)
+    lat = 50.0 + k * 0.05 + (w % 7) * 0.3
+    lon = 8.0 + (t - T0 - 30.0 * w) * 200.0 / (111_320.0 * np.cos(np.radians(lat)))
+    n = len(k)
+    adsb = ReportBatch.build(
+        t=t, lat=lat, lon=lon, alt=np.full(n, 9000.0), accuracy=np.full(n, 10.0),
+        identity=np.array([f"icao:{0x300000 + w * per + i:06x}" for i in k], dtype=object),
+        transponder=True, sensor="adsb",
+    )  # fmt: skip
+    radar = ReportBatch.build(
+        t=t + 0.5, lat=lat, lon=lon + 100.0 / (111_320.0 * np.cos(np.radians(lat))),
+        alt=np.full(n, 9000.0), accuracy=np.full(n, 50.0), track_number=w * per + k,
+        sensor="radar-1",
+    )  # fmt: skip
+    return ReportBatch.concat([adsb, radar]).sorted_by_time()
+
+
+def test_radar_track_number_aliases_are_forgotten_with_their_tracks() -> None:
+    tracker = CombinedTracker()
+    for w in range(10):
+        tracker.process(_wave(w))
+    assert len(tracker.alias) >= 40  # the radar's numbers name the ADS-B tracks
+    for w in range(10, 220):  # 1,100 aircraft come and go, ~50 live at a time
+        tracker.process(_wave(w))
+    assert len(tracker.alias) <= 4 * len(tracker.keyed.tracks) + 256 + 5
+    assert len(tracker.alias) < 1000

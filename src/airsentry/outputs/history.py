@@ -24,7 +24,11 @@ class TrackHistory:
     def __init__(self, db: Database, interval_s: float = INTERVAL_S) -> None:
         self.log = TrackLog(db)
         self.interval_s = interval_s
-        self._last_slot = np.full(0, -1, dtype=np.int64)  # by track id
+        # last slot written by track id - _base (ids only grow: the ids of tracks silent
+        # for over an hour are dropped from the front when the array would grow, so it
+        # holds the ids of the last hour or so, not every id of a long run)
+        self._last_slot = np.full(0, -1, dtype=np.int64)
+        self._base = 0
         self._violating: dict[int, set[str]] = {}
 
     def write(self, step: Step) -> None:
@@ -43,6 +47,21 @@ class TrackHistory:
             for _, add, zone in found:
                 (zones.add if add else zones.discard)(zone)
         self._write_states(step, before, changes)
+
+    def _make_room(self, tid: IntArray, newest_slot: int) -> None:
+        """Room in ``_last_slot`` for ``tid``, dropping ids whose last slot is over an
+        hour before ``newest_slot`` (or never written) from the front first."""
+        if not len(tid) or int(tid.max()) - self._base < len(self._last_slot):
+            return
+        horizon = newest_slot - int(3600.0 / self.interval_s)
+        recent = np.flatnonzero(self._last_slot >= horizon)
+        drop = int(recent[0]) if len(recent) else len(self._last_slot)
+        drop = min(drop, max(0, int(tid.min()) - self._base))  # ids of this batch stay
+        kept = self._last_slot[drop:]
+        self._base += drop
+        grown = np.full(max(2 * len(kept), int(tid.max()) - self._base + 16), -1, np.int64)
+        grown[: len(kept)] = kept
+        self._last_slot = grown
 
     def _write_states(
         self,
@@ -68,15 +87,16 @@ class TrackHistory:
         tid, slot = tid[order], slot[order]
         first = np.r_[True, (tid[1:] != tid[:-1]) | (slot[1:] != slot[:-1])]
         # a slot already written for the track keeps its first state
-        if len(tid) and tid.max() >= len(self._last_slot):
-            grown = np.full(int(tid.max()) * 2 + 16, -1, dtype=np.int64)
-            grown[: len(self._last_slot)] = self._last_slot
-            self._last_slot = grown
-        keep = first & (slot > self._last_slot[tid])
+        self._make_room(tid, int(slot.max()))
+        at = tid - self._base
+        known = at >= 0  # below the base: a track silent for over an hour, long ended
+        last = np.where(known, self._last_slot[np.maximum(at, 0)], -1)
+        keep = first & (slot > last)
         pick, tid, slot = idx[order][keep], tid[keep], slot[keep]
         if not len(pick):
             return
-        self._last_slot[tid] = slot
+        at = tid - self._base
+        self._last_slot[at[at >= 0]] = slot[at >= 0]
         ve, vn = s.vel_e[pick], s.vel_n[pick]
         heading = np.degrees(np.arctan2(ve, vn)) % 360.0
         if len(step.classes) == len(u):

@@ -274,6 +274,9 @@ class CombinedTracker:
             if older and target != key and votes[best] >= max(1, int(np.ceil(0.6 * n_q[k]))):
                 self.alias[key] = target
         resolve_chains(self.alias)
+        if len(self.alias) > 4 * len(self.keyed.tracks) + 256:  # forget ended tracks'
+            live, here = self.keyed.tracks, set(keys.tolist())
+            self.alias = {k: v for k, v in self.alias.items() if v in live or v in here}
         return self._keys(batch, CooperativeTracker.keys_of(batch)) if self.alias else keys
 
     def _keyed_duplicates(
