@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pipeline import _timed, _with_bytecode, baseline_source, build_input, wheel
+from pipeline import _timed, baseline_source, build_input, run_child, wheel
 
 ROOT = Path(__file__).resolve().parent.parent
 STAGES = ("tracker", "identify", "respond", "watch", "book", "sinks")
@@ -92,20 +91,6 @@ def overlay(path: Path, copies: int) -> tuple[Path, int]:
     return out, merged.num_rows
 
 
-def run_child(src: Path, path: Path, folder: Path, rows: int) -> dict[str, Any]:
-    db = Path(tempfile.mkdtemp(dir=folder)) / "bench.sqlite"
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", str(path), "--db", str(db), "--rows", str(rows)],
-        env=dict(_with_bytecode(), PYTHONPATH=str(src)),
-        capture_output=True,
-        text=True,
-    )
-    if out.returncode:
-        raise SystemExit(f"run failed ({src}, {rows} rows):\n{out.stderr}")
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--wheel")
@@ -139,7 +124,15 @@ def main() -> None:
         results: dict[tuple[str, str], list[dict[str, Any]]] = {m[:2]: [] for m in modes}
         for _ in range(args.runs):
             for name, kind, rows in modes:  # interleaved
-                results[name, kind].append(run_child(sources[name], csv_path, folder, rows))
+                results[name, kind].append(
+                    run_child(
+                        sources[name],
+                        csv_path,
+                        folder,
+                        script=__file__,
+                        extra=["--rows", str(rows)],
+                    )
+                )
         print(
             f"{n:,} reports (quickstart x{args.overlay} at once), medians of {args.runs}, "
             "CPU µs per report"

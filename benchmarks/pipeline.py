@@ -81,7 +81,7 @@ import json  # noqa: E402
 import resource  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
-from collections.abc import Callable, Iterator  # noqa: E402
+from collections.abc import Callable, Iterator, Sequence  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -225,13 +225,17 @@ def child(path: Path, db: Path) -> dict[str, Any]:
     }
 
 
-def run_child(src: Path, path: Path, folder: Path) -> dict[str, Any]:
+def run_child(
+    src: Path, path: Path, folder: Path, *, script: str = __file__, extra: Sequence[str] = ()
+) -> dict[str, Any]:
+    """Run ``script --child PATH --db NEW_DB [extra]`` with ``src`` on the path; its last
+    line of output, JSON, as a dict (``script``: another benchmark's own child)."""
     import subprocess
     import tempfile
 
     db = Path(tempfile.mkdtemp(dir=folder)) / "bench.sqlite"
     out = subprocess.run(
-        [sys.executable, __file__, "--child", str(path), "--db", str(db)],
+        [sys.executable, script, "--child", str(path), "--db", str(db), *extra],
         env=child_env(src),
         capture_output=True,
         text=True,
