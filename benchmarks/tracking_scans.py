@@ -56,12 +56,14 @@ import hashlib  # noqa: E402
 import json  # noqa: E402
 import pickle  # noqa: E402
 import statistics  # noqa: E402
-import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pipeline import baseline_source, run_child  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = "a62ff72"
@@ -132,26 +134,6 @@ def child(path: Path) -> dict[str, Any]:
     }
 
 
-def run_child(src: Path, path: Path) -> dict[str, Any]:
-    env = dict(os.environ, PYTHONPATH=str(src))
-    out = subprocess.run([sys.executable, __file__, "--child", str(path)], env=env,
-                         capture_output=True, text=True)  # fmt: skip
-    if out.returncode:
-        raise SystemExit(f"run failed ({src}):\n{out.stderr}")
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
-
-
-def baseline_source(ref: str, folder: Path) -> Path:
-    """The ``src`` folder of revision ``ref``, extracted with ``git archive``."""
-    target = folder / f"baseline-{ref}"
-    target.mkdir()
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "src"], check=True,
-                             capture_output=True).stdout  # fmt: skip
-    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
-    return target / "src"
-
-
 def compare(scenario: str, seed: int, runs: int, baseline: str | None) -> None:
     """Per-scan CPU of the current source against ``baseline`` (interleaved runs)."""
     with tempfile.TemporaryDirectory(prefix="airsentry-scans-") as tmp:
@@ -164,7 +146,7 @@ def compare(scenario: str, seed: int, runs: int, baseline: str | None) -> None:
         results: dict[str, list[dict[str, Any]]] = {v: [] for v in versions}
         for _ in range(runs):  # interleaved: one run of each version in turn
             for name, src in versions.items():
-                results[name].append(run_child(src, path))
+                results[name].append(run_child(src, path, folder, script=__file__))
         first = next(iter(results.values()))[0]
         print(f"\nper sensor scan: {scenario} plots, seed {seed}, {reports:,} reports, "
               f"{first['scans']:,} scans; CPU, medians of {runs} interleaved runs")  # fmt: skip
@@ -188,6 +170,7 @@ def compare(scenario: str, seed: int, runs: int, baseline: str | None) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--db", type=Path, help=argparse.SUPPRESS)  # given by run_child, unused
     ap.add_argument("--scenario", default="oslo-2025-09-22", help="library scenario (plots)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--runs", type=int, default=3)
