@@ -102,7 +102,7 @@ class CooperativeTracker:
         return self._fine.held() + self._coarse.held()
 
     def live(self) -> Sequence[Track]:
-        return [self._table.track(int(s)) for s in self._table.live_slots()]
+        return self._table.tracks(self._table.live_slots())
 
     def drain_events(self) -> list[Event]:
         """No integrity events: identity-keyed tracks have nothing to cross-check."""

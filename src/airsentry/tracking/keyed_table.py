@@ -94,7 +94,7 @@ class KeyedTable:
 
     def close(self, slots: IntArray) -> list[Track]:
         """End the tracks of ``slots``: their last state, and the slots freed."""
-        tracks = [self.track(int(s)) for s in slots]
+        tracks = self.tracks(slots)
         for s in slots.tolist():
             del self.index[self.key[s]]
             self._more_sensors.pop(s, None)
@@ -130,28 +130,43 @@ class KeyedTable:
 
     def track(self, slot: int) -> Track:
         """The track of a live slot, as an object."""
-        f, x = self.floats, self.texts
-        mask = int(self.sensor_mask[slot])
-        sensors = {n for b, n in enumerate(self._sensor_names[:_MASK_BITS]) if mask >> b & 1}
-        return Track(
-            track_id=int(self.track_id[slot]),
-            identity=str(x["identity"][slot]),
-            first_seen=float(f["first_seen"][slot]),
-            last_seen=float(f["last_seen"][slot]),
-            lat=float(f["lat"][slot]),
-            lon=float(f["lon"][slot]),
-            alt=float(f["alt"][slot]),
-            vel_e=float(f["vel_e"][slot]),
-            vel_n=float(f["vel_n"][slot]),
-            vel_u=float(f["vel_u"][slot]),
-            callsign=str(x["callsign"][slot]),
-            squawk=str(x["squawk"][slot]),
-            category=str(x["category"][slot]),
-            transponder=bool(self.transponder[slot]),
-            sensors=sensors | self._more_sensors.get(slot, set()),
-            key=str(self.key[slot]),
-            quality=math.nan,
-        )
+        return self.tracks(np.array([slot], dtype=np.int64))[0]
+
+    def tracks(self, slots: IntArray) -> list[Track]:
+        """The tracks of live slots, as objects: columns converted once (``tolist``),
+        each distinct sensor mask decoded once (the live picture asks for every track
+        on every publish)."""
+        f = {name: col[slots].tolist() for name, col in self.floats.items()}
+        x = {name: col[slots].tolist() for name, col in self.texts.items()}
+        ids, keys = self.track_id[slots].tolist(), self.key[slots].tolist()
+        transponder, masks = self.transponder[slots].tolist(), self.sensor_mask[slots].tolist()
+        named: dict[int, frozenset[str]] = {}
+        for mask in set(masks):
+            bits = self._sensor_names[:_MASK_BITS]
+            named[mask] = frozenset(n for b, n in enumerate(bits) if mask >> b & 1)
+        more = self._more_sensors
+        return [
+            Track(
+                track_id=ids[i],
+                identity=x["identity"][i],
+                first_seen=f["first_seen"][i],
+                last_seen=f["last_seen"][i],
+                lat=f["lat"][i],
+                lon=f["lon"][i],
+                alt=f["alt"][i],
+                vel_e=f["vel_e"][i],
+                vel_n=f["vel_n"][i],
+                vel_u=f["vel_u"][i],
+                callsign=x["callsign"][i],
+                squawk=x["squawk"][i],
+                category=x["category"][i],
+                transponder=transponder[i],
+                sensors=set(named[masks[i]]) | more.get(slot, set()),
+                key=keys[i],
+                quality=math.nan,
+            )
+            for i, slot in enumerate(slots.tolist())
+        ]
 
     def silent(self, slots: IntArray, before: FloatArray) -> BoolArray:
         """Whether each slot's last report is older than ``before`` (per slot)."""
