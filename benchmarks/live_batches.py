@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pipeline import _timed, baseline_source, build_input, run_child, wheel
+from pipeline import baseline_source, build_input, run_child, time_stages, wheel
 
 ROOT = Path(__file__).resolve().parent.parent
 STAGES = ("tracker", "identify", "respond", "watch", "book", "sinks")
@@ -58,12 +58,7 @@ def child(path: Path, db: Path, rows: int) -> dict[str, Any]:
     events = 0
     with open_run(DeploymentConfig(db=db)) as run:
         p = run.pipeline
-        p.tracker.process = _timed(clock, "tracker", p.tracker.process)  # type: ignore[method-assign]
-        p.identifier.identify = _timed(clock, "identify", p.identifier.identify)  # type: ignore[method-assign]
-        p.responder.observe = _timed(clock, "respond", p.responder.observe)  # type: ignore[method-assign]
-        p.watch.process = _timed(clock, "watch", p.watch.process)  # type: ignore[method-assign]
-        p._book = _timed(clock, "book", p._book)  # type: ignore[method-assign]
-        p._write = _timed(clock, "sinks", p._write)  # type: ignore[method-assign]
+        time_stages(p, clock)
         pieces = (batch.take(slice(i, i + rows)) for i in range(0, len(batch), rows))
         start = time.process_time()
         for step in p.run(pieces):

@@ -169,6 +169,19 @@ def _timed(clock: dict[str, float], stage: str, fn: Callable[..., Any]) -> Calla
     return wrapper
 
 
+def time_stages(p: Any, clock: dict[str, float]) -> None:
+    """Wrap the pipeline's parts so that their CPU time adds up in ``clock`` by stage
+    (tracker, identify, respond, watch, book, sinks)."""
+    p.tracker.process = _timed(clock, "tracker", p.tracker.process)
+    p.tracker.flush = _timed(clock, "tracker", p.tracker.flush)
+    p.identifier.identify = _timed(clock, "identify", p.identifier.identify)
+    p.responder.observe = _timed(clock, "respond", p.responder.observe)
+    p.watch.process = _timed(clock, "watch", p.watch.process)
+    p.watch.finish = _timed(clock, "watch", p.watch.finish)
+    p._book = _timed(clock, "book", p._book)
+    p._write = _timed(clock, "sinks", p._write)
+
+
 def child(path: Path, db: Path) -> dict[str, Any]:
     """Replay ``path`` as ``airsentry replay`` does; the figures as a dict."""
     from airsentry.build import open_run
@@ -201,14 +214,7 @@ def child(path: Path, db: Path) -> dict[str, Any]:
     with open_run(deployment) as run:
         ready = time.process_time()
         p = run.pipeline
-        p.tracker.process = _timed(clock, "tracker", p.tracker.process)  # type: ignore[method-assign]
-        p.tracker.flush = _timed(clock, "tracker", p.tracker.flush)  # type: ignore[method-assign]
-        p.identifier.identify = _timed(clock, "identify", p.identifier.identify)  # type: ignore[method-assign]
-        p.responder.observe = _timed(clock, "respond", p.responder.observe)  # type: ignore[method-assign]
-        p.watch.process = _timed(clock, "watch", p.watch.process)  # type: ignore[method-assign]
-        p.watch.finish = _timed(clock, "watch", p.watch.finish)  # type: ignore[method-assign]
-        p._book = _timed(clock, "book", p._book)  # type: ignore[method-assign]
-        p._write = _timed(clock, "sinks", p._write)  # type: ignore[method-assign]
+        time_stages(p, clock)
         for step in p.run(batches()):
             events += len(step.events)
         incidents = len(run.incidents())
