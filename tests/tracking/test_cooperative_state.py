@@ -115,3 +115,45 @@ def test_radar_track_number_aliases_are_forgotten_with_their_tracks() -> None:
         tracker.process(_wave(w))
     assert len(tracker.alias) <= 4 * len(tracker.keyed.tracks) + 256 + 5
     assert len(tracker.alias) < 1000
+
+
+def test_transponder_times_are_kept_for_the_recently_heard_only() -> None:
+    """The combined tracker remembers when each keyed track's transponder was last heard
+    (to vouch for its radar rows); 1,100 aircraft come and go, 5 per 30 s wave, and what it
+    remembers is the waves of the last three holds, not hundreds of long-gone tracks (the
+    old cap, four times the live tracks plus 256, let ~300 pile up)."""
+    tracker = CombinedTracker()
+    for w in range(220):
+        tracker.process(_wave(w))
+    assert 5 <= len(tracker._heard_t) <= 15
+
+
+def _flights(w: int, per: int = 3, seconds: int = 60) -> ReportBatch:
+    """Wave ``w``: ``per`` transponder-less objects seen as plots by one radar every 2 s
+    for ``seconds`` (a new wave every 300 s, each somewhere else), and one airliner."""
+    k = np.repeat(np.arange(per), seconds // 2)
+    t = T0 + 300.0 * w + np.tile(np.arange(0.0, seconds, 2.0), per)
+    lat = 50.0 + k * 0.05 + (w % 11) * 0.2
+    lon = 8.0 + (w % 13) * 0.3 + (t - T0 - 300.0 * w) * 60.0 / (111_320.0 * np.cos(np.radians(lat)))
+    plots = ReportBatch.build(
+        t=t, lat=lat, lon=lon, alt=np.full(len(k), 500.0), accuracy=np.full(len(k), 30.0),
+        sensor="radar-1",
+    )  # fmt: skip
+    # and an airliner far away, heard by ADS-B throughout (the tracker has keyed tracks)
+    ts = T0 + 300.0 * w + np.arange(0.0, 300.0, 5.0)
+    adsb = ReportBatch.build(
+        t=ts, lat=np.full(len(ts), 45.0), lon=np.full(len(ts), 2.0), alt=np.full(len(ts), 1e4),
+        accuracy=np.full(len(ts), 10.0), identity="icao:4ca123", transponder=True, sensor="adsb",
+    )  # fmt: skip
+    return ReportBatch.concat([plots, adsb]).sorted_by_time()
+
+
+def test_anonymous_track_ids_output_are_forgotten_once_their_tracks_end() -> None:
+    tracker = CombinedTracker()
+    seen: set[int] = set()
+    for w in range(200):
+        upd, _ = tracker.process(_flights(w))
+        seen.update(upd.track_id.tolist())
+    assert len(seen) >= 401  # ids of every wave's objects (a few stitched back)
+    live = len(tracker.mtt.state.table) + len(tracker.mtt.stitcher.dormant)
+    assert len(tracker._reported) <= 2 * live + 256

@@ -92,6 +92,7 @@ class CombinedTracker:
         self._integrity_t: dict[str, float] = {}  # key -> time of its last integrity event
         self._reported = np.empty(0, dtype=np.int64)  # multi-target ids already output
         self._heard_t: dict[int, float] = {}  # keyed track id -> its transponder's last report
+        self._heard_swept = -np.inf  # event time of the last sweep of _heard_t
         self._rough = RoughRows(_DUP_REF_ACC_M)  # passive sensors' rows beside fine ones
 
     # ------------------------------------------------------------ protocol
@@ -223,9 +224,15 @@ class CombinedTracker:
             np.maximum.at(newest, inv.reshape(-1), s.t[heard])
             for k, t in zip(uniq.tolist(), newest.tolist(), strict=True):
                 self._heard_t[k] = max(t, self._heard_t.get(k, -np.inf))
-            if len(self._heard_t) > 4 * len(self.keyed.tracks) + 256:  # forget the long gone
-                now = float(s.t.max()) - TRANSPONDER_HOLD_S
-                self._heard_t = {k: t for k, t in self._heard_t.items() if t >= now}
+            now = float(s.t.max())
+            if now - self._heard_swept >= TRANSPONDER_HOLD_S:  # forget the long gone
+                # once per hold of event time: what is left is the tracks heard within
+                # three holds, whatever the turnover (a cap on the live count let a national
+                # feed's gone tracks pile up to four times the live ones before a sweep);
+                # one hold of slack for rows a little older than this batch's newest
+                self._heard_swept = now
+                since = now - 2.0 * TRANSPONDER_HOLD_S
+                self._heard_t = {k: t for k, t in self._heard_t.items() if t >= since}
         other = np.flatnonzero(~xpdr)
         if not len(other) or not self._heard_t:
             return upd
@@ -309,6 +316,10 @@ class CombinedTracker:
         dup = np.zeros(int(new.sum()), dtype=bool)
         dup[qi] = True
         self._reported = np.union1d(self._reported, ids[new][~dup])
+        # ids are never reused: forget the ended, keep the dormant (a stitch revives them)
+        live = np.concatenate([self.mtt.state.table["id"], self.mtt.stitcher.dormant.id])
+        if len(self._reported) > 2 * len(live) + 256:
+            self._reported = self._reported[np.isin(self._reported, live)]
         if not dup.any():
             return upd
         gone = ids[new][dup]
