@@ -80,7 +80,7 @@ CLASSES: dict[str, str] = {
 """SAPIENT classification types (case-insensitive) to airsentry's category hints; a type
 not listed is kept lower-cased, spaces as underscores. A "one way attack uav" is the
 class airsentry calls ``decoy_drone``: the fixed-wing one-way attack drone and its decoy
-(Shahed/Geran, Gerbera) that the playbook sends to air defence (identify/cues.py's
+(Shahed/Geran, Gerbera) that the playbook sends to air defence (identify/rules.py's
 ``one_way_attack`` rule reaches the same class from the flight alone); a sensor cannot
 tell the warhead from the decoy, and neither does the playbook."""
 
