@@ -182,8 +182,10 @@ def time_stages(p: Any, clock: dict[str, float]) -> None:
     p._write = _timed(clock, "sinks", p._write)
 
 
-def child(path: Path, db: Path) -> dict[str, Any]:
-    """Replay ``path`` as ``airsentry replay`` does; the figures as a dict."""
+def child(path: Path, db: Path, dump: Path | None = None) -> dict[str, Any]:
+    """Replay ``path`` as ``airsentry replay`` does; the figures as a dict. With ``dump``,
+    every event (canonical JSON, one a line) and every incident as last saved go there
+    (``tools/replay_equivalence.py`` compares them between revisions)."""
     from airsentry.build import open_run
     from airsentry.cli._common import chunks
     from airsentry.config import DeploymentConfig
@@ -215,10 +217,13 @@ def child(path: Path, db: Path) -> dict[str, Any]:
         ready = time.process_time()
         p = run.pipeline
         time_stages(p, clock)
-        for step in p.run(batches()):
-            events += len(step.events)
-        incidents = len(run.incidents())
+        kept = p.run(batches())
+        events = sum(len(step.events) for step in kept)
+        booked = run.incidents()
+        incidents = len(booked)
     total = time.process_time()
+    if dump is not None:
+        _dump(dump, [e for step in kept for e in step.events], booked)
     return {
         "reports": reports,
         "events": events,
@@ -229,6 +234,15 @@ def child(path: Path, db: Path) -> dict[str, Any]:
         "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "stages": clock,
     }
+
+
+def _dump(path: Path, events: Sequence[Any], incidents: Sequence[Any]) -> None:
+    """Events as canonical JSON lines, then the incidents with their events."""
+    from airsentry.incidents.codec import dumps
+
+    lines = [dumps(e.to_dict()) for e in events]
+    lines += [dumps(i.to_dict(with_events=True)) for i in incidents]
+    path.write_text("\n".join(lines) + "\n")
 
 
 def run_child(
@@ -318,6 +332,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--dump", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--wheel")
     parser.add_argument("--sample", choices=sorted(SAMPLES), default="quickstart")
     parser.add_argument("--copies", type=int, default=4)
@@ -326,7 +341,7 @@ def main() -> None:
     parser.add_argument("--no-baseline", action="store_true")
     args = parser.parse_args()
     if args.child is not None:
-        print(json.dumps(child(args.child, args.db)))
+        print(json.dumps(child(args.child, args.db, args.dump)))
         return
     import tempfile
 
