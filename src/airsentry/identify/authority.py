@@ -103,13 +103,22 @@ def target_facts(
     transponder: npt.ArrayLike,
     squawk: npt.ArrayLike,
     classes: npt.ArrayLike,
+    *,
+    address: IntArray | None = None,
+    remote_id: BoolArray | None = None,
 ) -> TargetFacts:
-    """Admission facts for each row, computed once whatever the zones."""
-    ident = np.asarray(identity, dtype=object).astype(np.str_)
-    cls = np.asarray(classes, dtype=object).astype(np.str_)
-    sq = np.asarray(squawk, dtype=object).astype(np.str_)
+    """Admission facts for each row, computed once whatever the zones. ``address`` and
+    ``remote_id`` (the identities' ICAO addresses and Remote ID flags), when given, are
+    taken as they are: the classifier parses each identity once per run of it."""
+    ident = np.asarray(identity, dtype=object)
+    cls = np.asarray(classes, dtype=object)
+    sq = np.asarray(squawk, dtype=object)
     xpdr = np.asarray(transponder, dtype=bool)
-    address = icao.parse_identity(ident)
+    if address is None:
+        address = icao.parse_identity(ident)
+    if remote_id is None:
+        remote_id = np.char.startswith(ident.astype(np.str_), "rid:")
+    # the text columns compared as objects (casting them to fixed-width text costs more)
     state_aircraft = icao.is_military(address) | (cls == str(TargetClass.FAST_JET))
     emergency = np.isin(sq, sorted(EMERGENCY_SQUAWKS))
     drone = np.isin(cls, DRONE_CLASSES)
@@ -119,7 +128,7 @@ def target_facts(
         state_aircraft=state_aircraft,
         emergency=emergency,
         drone=drone,
-        remote_id=np.char.startswith(ident, "rid:"),
+        remote_id=remote_id,
         civil=xpdr & (ident != "") & ~emergency & ~state_aircraft & ~drone,
     )
 

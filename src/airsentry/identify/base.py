@@ -155,7 +155,9 @@ class Identifier:
         the tracks that ended with this batch, whose held class the watch still needs."""
         c: Classification = self.classifier.update(updates)
         s = updates.state
-        facts = target_facts(s.identity, s.transponder, s.squawk, c.cls)
+        facts = target_facts(
+            s.identity, s.transponder, s.squawk, c.cls, address=c.address, remote_id=c.remote_id
+        )
         gone = np.asarray(ended, dtype=np.int64)
         ids = np.unique(np.concatenate([updates.track_id, gone]) if len(gone) else updates.track_id)
         return Identified(
