@@ -57,3 +57,25 @@ def test_classes_and_facts_follow_changes_inside_a_batch() -> None:
     for name in ("address", "state_idx", "state_aircraft", "emergency", "drone", "remote_id",
                  "civil"):  # fmt: skip
         assert getattr(given, name).tolist() == getattr(own, name).tolist(), name
+
+
+def test_rule_levels_of_a_mixed_batch_are_each_rows_own() -> None:
+    """Supporting cues are evaluated only for the rules that decide some row: each row's
+    rule, class and level are those it gets alone."""
+    from airsentry.identify.rules import evaluate
+
+    u = _batch()
+    clf = TrackClassifier()
+    s = u.state
+    g = np.arange(len(u), dtype=np.int64)  # every row its own track
+    slot = clf._mem.slots(np.arange(len(u), dtype=np.int64))
+    cues = clf._cues(s, g, slot)[0]
+    rule, cls, level = evaluate(cues)
+    assert len(set(rule.tolist())) >= 3  # the batch mixes rules
+    for i in range(len(u)):
+        alone = TrackClassifier()
+        one = alone._cues(
+            s.take([i]), np.zeros(1, np.int64), alone._mem.slots(np.zeros(1, np.int64))
+        )
+        r1, c1, l1 = evaluate(one[0])
+        assert (int(r1[0]), int(c1[0]), int(l1[0])) == (int(rule[i]), int(cls[i]), int(level[i]))

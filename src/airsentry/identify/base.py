@@ -44,6 +44,9 @@ class Identified:
     # per row, the own-force entry its track was ever matched by ("": none), so a track
     # fused from an own-force feed and a radar stays admitted on the radar's rows too
     own: ObjArray | None = None
+    # track id -> held class, built on the first track_class call (an event-dense
+    # batch asks once per exit): one dict lookup per event instead of a searchsorted
+    _held: dict[int, str] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.cls)
@@ -89,10 +92,10 @@ class Identified:
 
     def track_class(self, track_id: int) -> str:
         """The class a track of this batch (or ended with it) holds now; else "unknown"."""
-        pos = int(np.searchsorted(self.held_ids, track_id))
-        if pos < len(self.held_ids) and self.held_ids[pos] == track_id:
-            return str(self.held_cls[pos])
-        return "unknown"
+        if not self._held and len(self.held_ids):
+            held = zip(self.held_ids.tolist(), self.held_cls.tolist(), strict=True)
+            self._held.update((int(t), str(c)) for t, c in held)
+        return self._held.get(int(track_id), "unknown")
 
     def describe(self, row: int, zone: int, authorised: bool) -> tuple[tuple[str, ...], str]:
         """Reasons for the verdict on one row in one zone (the admission's reasons, then
