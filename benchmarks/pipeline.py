@@ -92,7 +92,7 @@ SAMPLES = {
 }
 FT, KT, FPM = 0.3048, 1852 / 3600, 0.3048 / 60
 BASELINE = "a62ff72"
-STAGES = ("decode", "tracker", "identify", "respond", "watch", "book", "sinks")
+STAGES = ("decode", "tracker", "identify", "respond", "watch", "book", "sinks", "commit")
 
 
 # -- input ---------------------------------------------------------------------------
@@ -180,6 +180,32 @@ def time_stages(p: Any, clock: dict[str, float]) -> None:
     p.watch.finish = _timed(clock, "watch", p.watch.finish)
     p._book = _timed(clock, "book", p._book)
     p._write = _timed(clock, "sinks", p._write)
+    if hasattr(p, "_step_transaction"):  # one transaction per step: its begin and commit
+        p._step_transaction = _timed_context(clock, "commit", p._step_transaction)
+
+
+def _timed_context(clock: dict[str, float], stage: str, fn: Callable[..., Any]) -> Any:
+    """``fn`` (a context manager factory) with its entry and exit timed in ``clock``; the
+    stages timed inside its block are not subtracted (the step's commit is at its exit)."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def wrapper(*args: Any, **kwargs: Any) -> Iterator[None]:
+        start = time.process_time()
+        cm = fn(*args, **kwargs)
+        cm.__enter__()
+        clock[stage] += time.process_time() - start
+        try:
+            yield
+        except BaseException as exc:
+            if not cm.__exit__(type(exc), exc, exc.__traceback__):
+                raise
+        else:
+            start = time.process_time()
+            cm.__exit__(None, None, None)
+            clock[stage] += time.process_time() - start
+
+    return wrapper
 
 
 def child(path: Path, db: Path, dump: Path | None = None) -> dict[str, Any]:
