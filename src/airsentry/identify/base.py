@@ -97,6 +97,51 @@ class Identified:
             self._held.update((int(t), str(c)) for t, c in held)
         return self._held.get(int(track_id), "unknown")
 
+    def describe_many(
+        self, rows: IntArray, zones: IntArray, authorised: BoolArray
+    ) -> list[tuple[tuple[str, ...], str]]:
+        """:meth:`describe` of each ``(rows[i], zones[i], authorised[i])``, the same text:
+        the columns, facts, register names and verify flags are read for all of them at
+        once (an event-dense batch starts thousands of stays), then the words per event."""
+        idx = np.asarray(rows, dtype=np.int64)
+        z = np.asarray(zones, dtype=np.int64)
+        ok = np.asarray(authorised, dtype=bool)
+        if not len(idx):
+            return []
+        s = self.updates.state
+        facts = self.facts.take(idx)
+        named = self.named(idx, z).tolist() if self.registers and ok.any() else None
+        verify = self.to_verify(idx, z).tolist()
+        zone_l, ok_l = z.tolist(), ok.tolist()
+        ident, xpdr = s.identity[idx].tolist(), s.transponder[idx].tolist()
+        squawk, callsign = s.squawk[idx].tolist(), s.callsign[idx].tolist()
+        ve, vn, alt = s.vel_e[idx].tolist(), s.vel_n[idx].tolist(), s.alt[idx].tolist()
+        cls_l, conf = self.cls[idx].tolist(), self.confidence[idx].tolist()
+        why_cls = self.reasons[idx].tolist()
+        zones_all = self.authority.zones
+        out = []
+        for i in range(len(idx)):
+            cls = str(cls_l[i])
+            fields = {
+                "identity": str(ident[i]),
+                "transponder": bool(xpdr[i]),
+                "squawk": str(squawk[i]),
+                "callsign": str(callsign[i]),
+                "class": cls,
+                "speed": float(math.hypot(ve[i], vn[i])),
+                "alt": float(alt[i]),
+            }
+            why = explain(zones_all[zone_l[i]], fields, ok_l[i], facts, i)
+            if ok_l[i] and named is not None and (name := str(named[i])):
+                why = (name, *why)
+            elif not ok_l[i] and verify[i]:
+                why = ("verify clearance: cooperative state aircraft with no clearance on record",
+                       *why)  # fmt: skip
+            label = f"classified {cls.replace('_', ' ')} ({conf[i]:.0%})"
+            both = (*why, label, *tuple(why_cls[i]))
+            out.append((tuple(dict.fromkeys(both)), cls))
+        return out
+
     def describe(self, row: int, zone: int, authorised: bool) -> tuple[tuple[str, ...], str]:
         """Reasons for the verdict on one row in one zone (the admission's reasons, then
         the classification's), and the row's target class. Called per event, not per row."""
