@@ -79,3 +79,16 @@ def test_rule_levels_of_a_mixed_batch_are_each_rows_own() -> None:
         )
         r1, c1, l1 = evaluate(one[0])
         assert (int(r1[0]), int(c1[0]), int(l1[0])) == (int(rule[i]), int(cls[i]), int(level[i]))
+
+
+def test_callsign_kinds_alike_short_and_long() -> None:
+    """Short columns are looked up entry by entry in a memo, long ones factorised: the
+    same kind either way."""
+    from airsentry.identify.callsign import kind, kinds
+
+    some = ["AFR1234", "F-GKXA", "", "SAMU31", "RCH871", "NATO01", "DLH4AB", "  ", "BAW1"]
+    long = np.array(some * 600, dtype=object)  # over the memo's 4,096
+    want = [kind(c) for c in some]
+    assert kinds(np.array(some, dtype=object)).tolist() == want
+    assert kinds(long).tolist() == want * 600
+    assert len(set(want)) >= 4
