@@ -21,7 +21,7 @@ does: the one builder (:func:`airsentry.build.open_run`) over a fresh database, 
 * **peak RSS** (``ru_maxrss``).
 
 The **baseline** is the same measurement against another revision of the source
-(``--baseline REF``, default ``a62ff72``, where the fourth wave started),
+(``--baseline REF``, default ``b061101``, where the fifth wave started),
 extracted with ``git archive`` into a temporary folder: runs alternate between
 baseline and current (interleaved), ``--runs`` each, and medians are printed with the
 ratio.
@@ -91,7 +91,7 @@ SAMPLES = {
     "switzerland": "traffic/data/samples/collections/switzerland.json.gz",
 }
 FT, KT, FPM = 0.3048, 1852 / 3600, 0.3048 / 60
-BASELINE = "a62ff72"
+BASELINE = "b061101"
 STAGES = ("decode", "tracker", "identify", "respond", "watch", "book", "sinks", "commit")
 
 
@@ -185,8 +185,10 @@ def time_stages(p: Any, clock: dict[str, float]) -> None:
 
 
 def _timed_context(clock: dict[str, float], stage: str, fn: Callable[..., Any]) -> Any:
-    """``fn`` (a context manager factory) with its entry and exit timed in ``clock``; the
-    stages timed inside its block are not subtracted (the step's commit is at its exit)."""
+    """``fn`` (a context manager factory) with its entry and exit timed in ``clock`` (the
+    stage added when the caller's clock has none: ``live_batches.py`` keeps its own
+    list); what is timed inside its block is not counted (the step's commit is at its
+    exit)."""
     from contextlib import contextmanager
 
     @contextmanager
@@ -194,7 +196,7 @@ def _timed_context(clock: dict[str, float], stage: str, fn: Callable[..., Any]) 
         start = time.process_time()
         cm = fn(*args, **kwargs)
         cm.__enter__()
-        clock[stage] += time.process_time() - start
+        clock[stage] = clock.get(stage, 0.0) + time.process_time() - start
         try:
             yield
         except BaseException as exc:
@@ -203,7 +205,7 @@ def _timed_context(clock: dict[str, float], stage: str, fn: Callable[..., Any]) 
         else:
             start = time.process_time()
             cm.__exit__(None, None, None)
-            clock[stage] += time.process_time() - start
+            clock[stage] = clock.get(stage, 0.0) + time.process_time() - start
 
     return wrapper
 
