@@ -65,6 +65,8 @@ EMERGENCY_SQUAWKS = frozenset({"7500", "7600", "7700"})
 
 def utc(dt: datetime) -> datetime:
     """Return ``dt`` in UTC; refuse naive datetimes rather than guess their zone."""
+    if dt.tzinfo is UTC:  # already (every event's time): astimezone would return it as is
+        return dt
     if dt.tzinfo is None or dt.utcoffset() is None:
         raise ValueError(f"naive datetime {dt.isoformat()} has no time zone; airsentry needs UTC")
     return dt.astimezone(UTC)

@@ -11,12 +11,20 @@ in the store before any sink (events file, audit trail, console, outputs) sees t
 Each sink's failure is handled by its declared policy (:mod:`airsentry.outputs.base`):
 a critical sink's stops the run with a :class:`~airsentry.outputs.base.SinkError`, a
 best-effort sink's is counted and retried (:meth:`Pipeline.sink_health`).
+
+One transaction per step: a critical sink that writes nothing but the book's own store
+(it names it in ``writes_to``: the track log) is written inside the transaction that
+books the step's events and incidents, so a step costs one commit (one fsync), not one
+per writer; the other sinks see the step after that commit. Should the sink fail, the
+whole step is rolled back (events, incidents and track log: all or nothing) and the
+book reloads what the store holds.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -24,7 +32,7 @@ import numpy as np
 from airsentry.identify.base import Identifier
 from airsentry.incidents import IncidentBook
 from airsentry.model import Event, Incident, ReportBatch, Track, from_epoch
-from airsentry.outputs.base import Sink, SinkHealth, SinkRunner
+from airsentry.outputs.base import Sink, SinkHealth, SinkPolicy, SinkRunner, policy_of
 from airsentry.respond.playbook import Responder
 from airsentry.step import Step
 from airsentry.tracking.base import Tracker
@@ -64,20 +72,24 @@ class Pipeline:
             events = sorted(integrity + events, key=lambda e: e.time)
         self.identifier.forget(gone)
         until = float(updates.state.t.max()) if len(updates) else None
-        incidents = self._book(events, until)
-        t = batch.t
-        step = Step(
-            reports=len(batch),
-            t_first=float(t.min()) if len(batch) else math.nan,
-            t_last=float(t.max()) if len(batch) else math.nan,
-            updates=updates,
-            classes=identified.cls,
-            ended=tuple(e.track for e in ended),
-            events=tuple(events),
-            incidents=tuple(incidents),
-            batch=batch,
-        )
-        self._write(step)
+        joined = self._joined()
+        with self._step_transaction(joined):
+            incidents = self._book(events, until)
+            t = batch.t
+            step = Step(
+                reports=len(batch),
+                t_first=float(t.min()) if len(batch) else math.nan,
+                t_last=float(t.max()) if len(batch) else math.nan,
+                updates=updates,
+                classes=identified.cls,
+                ended=tuple(e.track for e in ended),
+                events=tuple(events),
+                incidents=tuple(incidents),
+                batch=batch,
+            )
+            if joined:
+                self._write(step, joined)
+        self._write(step, self._others(joined) if joined else None)
         return step
 
     def finish(self) -> Step:
@@ -87,13 +99,17 @@ class Pipeline:
         held = dict(zip(gone, self.identifier.latest(gone).tolist(), strict=True))
         events = self.watch.finish(ended, lambda tid: str(held.get(tid, "unknown")))
         self.identifier.forget(gone)
-        step = Step(
-            ended=tuple(e.track for e in ended),
-            events=tuple(events),
-            incidents=tuple(self._book(events, None)),
-            final=True,
-        )
-        self._write(step)
+        joined = self._joined()
+        with self._step_transaction(joined):
+            step = Step(
+                ended=tuple(e.track for e in ended),
+                events=tuple(events),
+                incidents=tuple(self._book(events, None)),
+                final=True,
+            )
+            if joined:
+                self._write(step, joined)
+        self._write(step, self._others(joined) if joined else None)
         return step
 
     def run(self, batches: Iterable[ReportBatch]) -> list[Step]:
@@ -137,5 +153,36 @@ class Pipeline:
             changed.update((inc.id, inc) for inc in self.book.close_stale(from_epoch(until)))
         return list(changed.values())
 
-    def _write(self, step: Step) -> None:
-        self._runner.write(step)
+    def _write(self, step: Step, sinks: Sequence[Sink] | None = None) -> None:
+        self._runner.write(step, sinks)
+
+    def _joined(self) -> list[Sink]:
+        """The critical sinks that write nothing but the book's store (``writes_to``):
+        written inside the step's transaction."""
+        if self.book is None:
+            return []
+        store = self.book.store
+        return [
+            s
+            for s in self.sinks
+            if getattr(s, "writes_to", None) is store and policy_of(s) is SinkPolicy.CRITICAL
+        ]
+
+    def _others(self, joined: Sequence[Sink]) -> list[Sink]:
+        inside = {id(s) for s in joined}
+        return [s for s in self.sinks if id(s) not in inside]
+
+    @contextmanager
+    def _step_transaction(self, joined: Sequence[Sink]) -> Iterator[None]:
+        """The book's and the joined sinks' writes of one step in one transaction (none
+        when no sink joins: the book commits its own). On failure the book reloads."""
+        if self.book is None or not joined:
+            yield
+            return
+        book = self.book
+        try:
+            with book.store.transaction():
+                yield
+        except BaseException:
+            book.resume()  # its part was rolled back with the step
+            raise

@@ -103,13 +103,22 @@ def target_facts(
     transponder: npt.ArrayLike,
     squawk: npt.ArrayLike,
     classes: npt.ArrayLike,
+    *,
+    address: IntArray | None = None,
+    remote_id: BoolArray | None = None,
 ) -> TargetFacts:
-    """Admission facts for each row, computed once whatever the zones."""
-    ident = np.asarray(identity, dtype=object).astype(np.str_)
-    cls = np.asarray(classes, dtype=object).astype(np.str_)
-    sq = np.asarray(squawk, dtype=object).astype(np.str_)
+    """Admission facts for each row, computed once whatever the zones. ``address`` and
+    ``remote_id`` (the identities' ICAO addresses and Remote ID flags), when given, are
+    taken as they are: the classifier parses each identity once per run of it."""
+    ident = np.asarray(identity, dtype=object)
+    cls = np.asarray(classes, dtype=object)
+    sq = np.asarray(squawk, dtype=object)
     xpdr = np.asarray(transponder, dtype=bool)
-    address = icao.parse_identity(ident)
+    if address is None:
+        address = icao.parse_identity(ident)
+    if remote_id is None:
+        remote_id = np.char.startswith(ident.astype(np.str_), "rid:")
+    # the text columns compared as objects (casting them to fixed-width text costs more)
     state_aircraft = icao.is_military(address) | (cls == str(TargetClass.FAST_JET))
     emergency = np.isin(sq, sorted(EMERGENCY_SQUAWKS))
     drone = np.isin(cls, DRONE_CLASSES)
@@ -119,7 +128,7 @@ def target_facts(
         state_aircraft=state_aircraft,
         emergency=emergency,
         drone=drone,
-        remote_id=np.char.startswith(ident, "rid:"),
+        remote_id=remote_id,
         civil=xpdr & (ident != "") & ~emergency & ~state_aircraft & ~drone,
     )
 
@@ -181,12 +190,17 @@ def _num(row: Mapping[str, Any], key: str) -> float:
 
 
 def explain(
-    zone: Zone, row: Mapping[str, Any], authorised: bool, facts: TargetFacts | None = None
+    zone: Zone,
+    row: Mapping[str, Any],
+    authorised: bool,
+    facts: TargetFacts | None = None,
+    at: int = 0,
 ) -> tuple[str, ...]:
     """Module-level form of :meth:`Authority.explain` (it needs no precomputed state).
 
-    ``facts``: the row's admission facts when the caller already has them (one row of
-    a batch's :func:`target_facts`), so that explaining an event costs no recomputation.
+    ``facts``: the row's admission facts when the caller already has them (entry ``at``
+    of a batch's :func:`target_facts`), so that explaining an event costs no
+    recomputation and no copy.
     """
     identity = str(row.get("identity") or "")
     xpdr = bool(row.get("transponder", False))
@@ -194,16 +208,19 @@ def explain(
     callsign = str(row.get("callsign") or "").strip()
     cls = str(row.get("class") or TargetClass.UNKNOWN)
     speed = _num(row, "speed")
-    f = facts if facts is not None else target_facts([identity], [xpdr], [squawk], [cls])
-    iso3 = f.iso3(0)  # the facts' State index: no second lookup of the address
-    state_ac, drone = bool(f.state_aircraft[0]), bool(f.drone[0])
+    if facts is None:
+        f, at = target_facts([identity], [xpdr], [squawk], [cls]), 0
+    else:
+        f = facts
+    iso3 = f.iso3(at)  # the facts' State index: no second lookup of the address
+    state_ac, drone = bool(f.state_aircraft[at]), bool(f.drone[at])
     label = zone_label(zone.kind, zone.name)
     why: list[str] = []
 
     if squawk in EMERGENCY_SQUAWKS:
         why.append(f"squawking {squawk} ({SQUAWK_MEANING.get(squawk, 'emergency')})")
     if authorised:
-        why.extend(_admitted(zone, f, identity, iso3, squawk, callsign, cls, label))
+        why.extend(_admitted(zone, f, at, identity, iso3, squawk, callsign, cls, label))
         return tuple(why)
 
     if not xpdr and not identity:
@@ -229,6 +246,7 @@ def explain(
 def _admitted(
     zone: Zone,
     f: TargetFacts,
+    at: int,
     identity: str,
     iso3: str,
     squawk: str,
@@ -237,8 +255,8 @@ def _admitted(
     label: str,
 ) -> list[str]:
     """Reasons for an admitted target: the first token it satisfies, in words."""
-    admits, state_ac, drone = zone.admits, bool(f.state_aircraft[0]), bool(f.drone[0])
-    if Admit.CIVIL_COOPERATIVE in admits and bool(f.civil[0]):
+    admits, state_ac, drone = zone.admits, bool(f.state_aircraft[at]), bool(f.drone[at])
+    if Admit.CIVIL_COOPERATIVE in admits and bool(f.civil[at]):
         parts = ["transponder"]
         parts.append(f"{identity} ({icao.state_name(iso3)})" if iso3 else identity)
         if callsign:

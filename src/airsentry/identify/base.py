@@ -44,6 +44,9 @@ class Identified:
     # per row, the own-force entry its track was ever matched by ("": none), so a track
     # fused from an own-force feed and a radar stays admitted on the radar's rows too
     own: ObjArray | None = None
+    # track id -> held class, built on the first track_class call (an event-dense
+    # batch asks once per exit): one dict lookup per event instead of a searchsorted
+    _held: dict[int, str] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.cls)
@@ -89,10 +92,55 @@ class Identified:
 
     def track_class(self, track_id: int) -> str:
         """The class a track of this batch (or ended with it) holds now; else "unknown"."""
-        pos = int(np.searchsorted(self.held_ids, track_id))
-        if pos < len(self.held_ids) and self.held_ids[pos] == track_id:
-            return str(self.held_cls[pos])
-        return "unknown"
+        if not self._held and len(self.held_ids):
+            held = zip(self.held_ids.tolist(), self.held_cls.tolist(), strict=True)
+            self._held.update((int(t), str(c)) for t, c in held)
+        return self._held.get(int(track_id), "unknown")
+
+    def describe_many(
+        self, rows: IntArray, zones: IntArray, authorised: BoolArray
+    ) -> list[tuple[tuple[str, ...], str]]:
+        """:meth:`describe` of each ``(rows[i], zones[i], authorised[i])``, the same text:
+        the columns, facts, register names and verify flags are read for all of them at
+        once (an event-dense batch starts thousands of stays), then the words per event."""
+        idx = np.asarray(rows, dtype=np.int64)
+        z = np.asarray(zones, dtype=np.int64)
+        ok = np.asarray(authorised, dtype=bool)
+        if not len(idx):
+            return []
+        s = self.updates.state
+        facts = self.facts.take(idx)
+        named = self.named(idx, z).tolist() if self.registers and ok.any() else None
+        verify = self.to_verify(idx, z).tolist()
+        zone_l, ok_l = z.tolist(), ok.tolist()
+        ident, xpdr = s.identity[idx].tolist(), s.transponder[idx].tolist()
+        squawk, callsign = s.squawk[idx].tolist(), s.callsign[idx].tolist()
+        ve, vn, alt = s.vel_e[idx].tolist(), s.vel_n[idx].tolist(), s.alt[idx].tolist()
+        cls_l, conf = self.cls[idx].tolist(), self.confidence[idx].tolist()
+        why_cls = self.reasons[idx].tolist()
+        zones_all = self.authority.zones
+        out = []
+        for i in range(len(idx)):
+            cls = str(cls_l[i])
+            fields = {
+                "identity": str(ident[i]),
+                "transponder": bool(xpdr[i]),
+                "squawk": str(squawk[i]),
+                "callsign": str(callsign[i]),
+                "class": cls,
+                "speed": float(math.hypot(ve[i], vn[i])),
+                "alt": float(alt[i]),
+            }
+            why = explain(zones_all[zone_l[i]], fields, ok_l[i], facts, i)
+            if ok_l[i] and named is not None and (name := str(named[i])):
+                why = (name, *why)
+            elif not ok_l[i] and verify[i]:
+                why = ("verify clearance: cooperative state aircraft with no clearance on record",
+                       *why)  # fmt: skip
+            label = f"classified {cls.replace('_', ' ')} ({conf[i]:.0%})"
+            both = (*why, label, *tuple(why_cls[i]))
+            out.append((tuple(dict.fromkeys(both)), cls))
+        return out
 
     def describe(self, row: int, zone: int, authorised: bool) -> tuple[tuple[str, ...], str]:
         """Reasons for the verdict on one row in one zone (the admission's reasons, then
@@ -155,7 +203,9 @@ class Identifier:
         the tracks that ended with this batch, whose held class the watch still needs."""
         c: Classification = self.classifier.update(updates)
         s = updates.state
-        facts = target_facts(s.identity, s.transponder, s.squawk, c.cls)
+        facts = target_facts(
+            s.identity, s.transponder, s.squawk, c.cls, address=c.address, remote_id=c.remote_id
+        )
         gone = np.asarray(ended, dtype=np.int64)
         ids = np.unique(np.concatenate([updates.track_id, gone]) if len(gone) else updates.track_id)
         return Identified(

@@ -21,6 +21,7 @@ per *distinct* callsign, so a million rows with a few hundred callsigns cost lit
 
 from __future__ import annotations
 
+import functools
 import re
 
 import numpy as np
@@ -60,11 +61,22 @@ def kind(callsign: str) -> int:
     return NONE
 
 
+@functools.lru_cache(maxsize=65536)
+def _kind_of(callsign: str) -> int:
+    """:func:`kind`, remembered per callsign text (bounded): the same callsigns come
+    back batch after batch."""
+    return kind(callsign)
+
+
 def kinds(callsigns: npt.ArrayLike) -> IntArray:
-    """:func:`kind` of every entry of a column."""
+    """:func:`kind` of every entry of a column. A short column (the classifier passes
+    one entry per run of a callsign along a track) is looked up entry by entry in a
+    bounded memo; a long one is factorised first."""
     arr = np.asarray(callsigns, dtype=object).reshape(-1)
     if not len(arr):
         return np.empty(0, dtype=np.int64)
+    if len(arr) <= 4096:
+        return np.fromiter((_kind_of(str(c)) for c in arr.tolist()), np.int64, len(arr))
     uniq, inverse = factorize(arr)
     codes = np.array([kind(str(u)) for u in uniq], dtype=np.int64)
     return codes[inverse.reshape(-1)]

@@ -64,6 +64,10 @@ class Classification:
     cls: ObjArray  # TargetClass values as str
     confidence: FloatArray  # 0..1
     reasons: ObjArray  # one tuple of str per row (rows of a track share their tuple)
+    # per row, computed once per run of an identity: its ICAO address (-1: none) and
+    # whether it is a Remote ID serial (``authority.target_facts`` reuses them)
+    address: IntArray | None = None
+    remote_id: npt.NDArray[np.bool_] | None = None
 
     def __len__(self) -> int:
         return len(self.cls)
@@ -73,13 +77,20 @@ def _per_run(
     values: ObjArray, first: npt.NDArray[np.bool_], fn: Callable[[ObjArray], npt.NDArray[Any]]
 ) -> npt.NDArray[Any]:
     """``fn(values)`` computed once per run of equal values (runs restart at ``first``)."""
+    at, which = _runs(values, first)
+    return fn(values[at])[which]
+
+
+def _runs(values: ObjArray, first: npt.NDArray[np.bool_]) -> tuple[IntArray, IntArray]:
+    """Where each run of equal values starts (runs restart at ``first``), and each row's
+    run: text columns are judged per run, not per row (a track's identity, category and
+    callsign rarely change)."""
     n = len(values)
     if n == 0:
-        return fn(values)
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     change = first.copy()
     change[1:] |= values[1:] != values[:-1]
-    at = np.flatnonzero(change)
-    return fn(values[at])[np.searchsorted(at, np.arange(n), side="right") - 1]
+    return np.flatnonzero(change), np.cumsum(change) - 1
 
 
 CORRELATED_UPDATES = 10.0
@@ -226,7 +237,7 @@ class TrackClassifier:
         g = inverse.reshape(-1)[order].astype(np.int64)
         s = updates.state.take(order)
         slot = slot_of_group[g]
-        cues, ident, ssum, sn, alt_ff, man, spd_lo = self._cues(s, g, slot)
+        cues, address, ssum, sn, alt_ff, man, spd_lo = self._cues(s, g, slot)
         rule_idx, raw_cls, raw_level = evaluate(cues)
         spread = cues.spread()
 
@@ -269,7 +280,7 @@ class TrackClassifier:
                     "speed": cues.speed[p],
                     "vmax": cues.vmax[p],
                     "alt": cues.alt[p],
-                    "identity": ident[p],
+                    "identity": s.identity[p],
                     "category": cues.category[p],
                     "callsign": s.callsign[p],
                     "squawk": s.squawk[p],
@@ -300,13 +311,13 @@ class TrackClassifier:
             cls=CLASS_NAMES[choice][back],
             confidence=conf[back].astype(np.float64),
             reasons=row_why[back],  # read per event only (Identified.describe)
+            address=address[back],
+            remote_id=cues.remote_id[back],
         )
 
     def _cues(
         self, s: ReportBatch, g: IntArray, slot: IntArray
-    ) -> tuple[
-        Cues, npt.NDArray[np.str_], FloatArray, IntArray, FloatArray, Manoeuvres, FloatArray
-    ]:
+    ) -> tuple[Cues, IntArray, FloatArray, IntArray, FloatArray, Manoeuvres, FloatArray]:
         """The rows' cues, combining this batch's running statistics with memory."""
         mem = self._mem
         n = len(g)
@@ -329,13 +340,17 @@ class TrackClassifier:
         alt_prev = np.where(first, mem.alt_raw[slot], np.r_[np.nan, alt_ff[:-1]])
         alt = np.where(np.isnan(alt_prev), alt_ff, np.fmin(alt_ff, alt_prev))
         xpdr = (grouped_last(s.transponder, g) >= 0) | mem.xpdr[slot]
-        category = s.category.astype(np.str_)
-        last_cat = grouped_last(category != "", g)
-        category_f = np.where(last_cat >= 0, category[np.maximum(last_cat, 0)], mem.cat[slot])
-        cat = np.asarray(category_f, dtype=object)
-        cat_cls, cat_conf = category_classes(cat)
+        last_cat = grouped_last(_per_run(s.category, first, lambda v: v != ""), g)
+        cat = np.where(last_cat >= 0, s.category[np.maximum(last_cat, 0)], mem.cat[slot])
+        cat = np.asarray(cat, dtype=object)
+        at, which = _runs(cat, first)
+        run_cls, run_conf = category_classes(cat[at])
+        cat_cls, cat_conf = run_cls[which], run_conf[which]
         count = np.arange(n, dtype=np.int64) - group_start(g) + 1 + mem.count[slot]
-        ident = s.identity.astype(np.str_)
+        # the identity's facts, once per run of it along a track
+        ident_at, ident_of = _runs(s.identity, first)
+        ident = s.identity[ident_at].astype(np.str_)
+        address = icao.parse_identity(ident)
         known = np.isfinite(speed)
         ssum = grouped_cumsum(np.where(known, speed, 0.0), g) + mem.ssum[slot]
         sn = grouped_cumsum(known.astype(np.float64), g).astype(np.int64) + mem.sn[slot]
@@ -344,15 +359,15 @@ class TrackClassifier:
         man = manoeuvres(s, g, first, fresh, slot, self._manoeuvre_memory(), sigma)
         # Callsign and identity rarely change along a track: judge them where they do.
         cs_kind = _per_run(s.callsign, first, callsign.kinds)
-        mil_addr = _per_run(s.identity, first, lambda v: icao.is_military(icao.parse_identity(v)))
+        mil_addr = icao.is_military(address)[ident_of]
         military = mil_addr | (cs_kind == callsign.MILITARY)
         cues = Cues(
             speed=speed,
             vmax=vmax,
             alt=alt.astype(np.float64),
             transponder=xpdr,
-            has_identity=ident != "",
-            remote_id=np.char.startswith(ident, "rid:"),
+            has_identity=(ident != "")[ident_of],
+            remote_id=np.char.startswith(ident, "rid:")[ident_of],
             category=cat,
             cat_cls=cat_cls,
             cat_conf=cat_conf,
@@ -371,7 +386,7 @@ class TrackClassifier:
                 man.q2sum / np.maximum(sn, 1) / np.maximum(sn / CORRELATED_UPDATES, 1.0)
             ),
         )
-        return cues, ident, ssum, sn, alt_ff, man, spd0
+        return cues, address[ident_of], ssum, sn, alt_ff, man, spd0
 
     def _manoeuvre_memory(self) -> ManoeuvreMemory:
         return ManoeuvreMemory(**{f.name: getattr(self._mem, f.name) for f in _MAN_FIELDS})

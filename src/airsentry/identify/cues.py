@@ -22,7 +22,6 @@ from airsentry.model import (
     ObjArray,
     TargetClass,
 )
-from airsentry.tracking.base import factorize
 
 CLASSES: tuple[TargetClass, ...] = tuple(TargetClass)
 CLASS_INDEX: dict[str, int] = {str(c): i for i, c in enumerate(CLASSES)}
@@ -60,13 +59,18 @@ for _c in CLASSES:
         CATEGORIES[str(_c)] = (_c, "sensor hint", 0.75)
 
 
+_CATEGORY_CLASS = {k: (CLASS_INDEX[c], conf) for k, (c, _, conf) in CATEGORIES.items()}
+
+
 def category_classes(category: ObjArray) -> tuple[IntArray, FloatArray]:
-    """Class index (-1 when none) and confidence of each row's category text."""
-    keys, inverse = factorize(np.asarray(category, dtype=object))
-    cls = np.array([CLASS_INDEX[CATEGORIES[k][0]] if k in CATEGORIES else -1 for k in keys])
-    conf = np.array([CATEGORIES[k][2] if k in CATEGORIES else 0.0 for k in keys])
-    inv = inverse.reshape(-1)
-    return cls.astype(np.int64)[inv], conf.astype(np.float64)[inv]
+    """Class index (-1 when none) and confidence of each row's category text.
+
+    Looked up entry by entry: the classifier passes one entry per run of a category
+    along a track, not one per report."""
+    found = [_CATEGORY_CLASS.get(k, (-1, 0.0)) for k in np.asarray(category, dtype=object).tolist()]
+    cls = np.fromiter((f[0] for f in found), dtype=np.int64, count=len(found))
+    conf = np.fromiter((f[1] for f in found), dtype=np.float64, count=len(found))
+    return cls, conf
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -367,17 +367,24 @@ UNKNOWN_LEVEL = 200
 
 
 def evaluate(cues: Cues) -> tuple[IntArray, IntArray, IntArray]:
-    """Per row: index of the first rule that fires, its class index and its level."""
+    """Per row: index of the first rule that fires, its class index and its level.
+
+    Every rule's trigger is evaluated for every row; the supporting cues only of the
+    rules that decide some row, and their level only on those rows (a batch of
+    airliners decides by one or two rules of the table)."""
     n = len(cues.speed)
-    fires, classes, levels = [], [], []
-    for rule in RULES:
-        support = sum((m(cues).astype(np.int64) for m in rule.support), np.zeros(n, np.int64))
-        base = cues.cat_conf if rule.cls is None else np.full(n, rule.base)
-        conf = np.minimum(base + rule.step * support, rule.cap)
-        fires.append(rule.fires(cues))
-        classes.append(cues.cat_cls if rule.cls is None else np.full(n, CLASS_INDEX[rule.cls]))
-        levels.append(np.rint(conf * 1000).astype(np.int64))
+    fires = [rule.fires(cues) for rule in RULES]
     rule_idx = np.select(fires, [np.full(n, i) for i in range(len(RULES))], UNKNOWN_RULE)
-    cls = np.select(fires, classes, UNKNOWN)
-    level = np.select(fires, levels, UNKNOWN_LEVEL)
-    return rule_idx.astype(np.int64), cls.astype(np.int64), level.astype(np.int64)
+    rule_idx = rule_idx.astype(np.int64)
+    cls = np.full(n, UNKNOWN, dtype=np.int64)
+    level = np.full(n, UNKNOWN_LEVEL, dtype=np.int64)
+    for i in np.unique(rule_idx).tolist():
+        if i == UNKNOWN_RULE:
+            continue
+        rule, sel = RULES[i], rule_idx == i
+        support = sum((m(cues).astype(np.int64) for m in rule.support), np.zeros(n, np.int64))
+        base = cues.cat_conf[sel] if rule.cls is None else rule.base
+        conf = np.minimum(base + rule.step * support[sel], rule.cap)
+        level[sel] = np.rint(conf * 1000).astype(np.int64)
+        cls[sel] = cues.cat_cls[sel] if rule.cls is None else CLASS_INDEX[rule.cls]
+    return rule_idx, cls, level

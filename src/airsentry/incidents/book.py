@@ -133,6 +133,11 @@ class IncidentBook:
         self._revision = -1
         self._resume()
 
+    def resume(self) -> None:
+        """Reload the working set from the store: for a caller whose transaction, which
+        this book wrote in, was rolled back after the book's part succeeded."""
+        self._resume()
+
     def _resume(self) -> None:
         """(Re)load the working set from the store: the state after a restart.
 
@@ -159,7 +164,10 @@ class IncidentBook:
         batch that finds any other number works from a fresh copy, never a stale one.
         """
         current = self.store.revision()
-        if current != self._revision + 1:
+        # the same revision: a second write of ours in the one transaction we last
+        # wrote in (the pipeline books a step's events and closes its stale incidents
+        # in the step's transaction; one rolled back calls :meth:`resume`)
+        if current not in (self._revision + 1, self._revision):
             self._resume()
         self._revision = current
 

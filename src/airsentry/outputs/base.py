@@ -118,8 +118,9 @@ class SinkRunner:
             st = self._states[id(sink)] = _State(sink_name(sink), policy_of(sink))
         return st
 
-    def write(self, step: Step) -> None:
-        for sink in self.sinks:
+    def write(self, step: Step, sinks: Sequence[Sink] | None = None) -> None:
+        """Write ``step`` to every sink, or to ``sinks`` (some of them) only."""
+        for sink in self.sinks if sinks is None else sinks:
             st = self._state(sink)
             if st.policy is SinkPolicy.CRITICAL:
                 try:

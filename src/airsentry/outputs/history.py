@@ -23,6 +23,9 @@ class TrackHistory:
 
     def __init__(self, db: Database, interval_s: float = INTERVAL_S) -> None:
         self.log = TrackLog(db)
+        # it writes nothing but this store: the pipeline writes it inside the step's
+        # transaction when the store is the incident book's (one commit per step)
+        self.writes_to = db
         self.interval_s = interval_s
         # last slot written by track id - _base (ids only grow: the ids of tracks silent
         # for over an hour are dropped from the front when the array would grow, so it

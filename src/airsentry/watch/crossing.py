@@ -193,6 +193,9 @@ class CrossingDetector:
         new_l, depth_l = (~runs.continues[busy]).tolist(), depth[busy].tolist()
         measured_l, verdict_l = measured[busy].tolist(), verdict[busy].tolist()
         verify_l, since_l = verify[busy].tolist(), since[busy].tolist()
+        starts = ~runs.continues[busy]  # the entries' reasons, read for all at once
+        described = iter(judge.describe_many(at[busy][starts], runs.zone[busy][starts],
+                                             verdict[busy][starts]))  # fmt: skip
         for i in range(len(busy)):
             track, z, row = track_l[i], zone_l[i], row_l[i]
             if new_l[i]:
@@ -202,7 +205,7 @@ class CrossingDetector:
                 self.stays.setdefault(track, {})[z] = Stay(
                     entry_t, verdict_l[i], 0.0, first_inside or held, verify_l[i]
                 )
-                entry = self._entry(track, z, row, updates, judge, verdict_l[i])
+                entry = self._entry(track, z, row, updates, next(described))
                 if held:
                     entry = replace(
                         entry, reasons=(*entry.reasons, held_reason(st.t[row] - entry_t))
@@ -280,10 +283,18 @@ class CrossingDetector:
         return out
 
     def _entry(
-        self, track: int, z: int, row: int, updates: TrackUpdates, judge: Identified, ok: bool
+        self,
+        track: int,
+        z: int,
+        row: int,
+        updates: TrackUpdates,
+        described: tuple[tuple[str, ...], str],
     ) -> Event:
+        """The entry of a new stay; ``described``: its reasons and target class
+        (:meth:`Identified.describe_many`)."""
         st, zone, stay = updates.state, self.zones[z], self.stays[track][z]
-        reasons, cls = judge.describe(row, z, ok)
+        reasons, cls = described
+        ok = stay.authorised
         if stay.first_seen_inside:
             reasons = (*reasons, "first detected already inside")
         return Event(
