@@ -165,11 +165,12 @@ def escape(records: U8) -> bytes:
     return np.repeat(flat, times).tobytes()
 
 
-def beast_records(batch: ReportBatch, epoch: float) -> U8:
+def beast_records(batch: ReportBatch, epoch: float, odd: npt.NDArray[np.bool_] | None = None) -> U8:
     """Beast records of ADS-B reports in time order, counter tick 0 at epoch time
     ``epoch``: per report its velocity then its position, each aircraft's positions
     alternating even and odd CPR (even first), its first report preceded by its
-    identification."""
+    identification. ``odd`` (per report of ``batch``) chooses the CPR formats instead,
+    for a caller that sends an aircraft's reports over several calls."""
     order = np.argsort(batch.t, kind="stable")
     b = batch.take(order)
     icao = icao_numbers(b.identity)
@@ -179,7 +180,7 @@ def beast_records(batch: ReportBatch, epoch: float) -> U8:
     starts = np.r_[0, np.cumsum(count)[:-1]]
     by_aircraft = np.argsort(inverse, kind="stable")
     nth[by_aircraft] = np.arange(len(b)) - np.repeat(starts, count)
-    odd = nth % 2 == 1
+    odd = nth % 2 == 1 if odd is None else np.asarray(odd, dtype=np.bool_)[order]
     ticks = np.round((b.t - epoch) * TICKS_PER_S)
     ident = identification(icao[first], b.callsign[first], b.category[first])
     vel = airborne_velocity(icao, b.vel_e, b.vel_n, b.vel_u)
