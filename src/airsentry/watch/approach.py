@@ -5,8 +5,9 @@ sampled at ``steps`` points and every sample is put to the zone index in one bat
 its predicted altitude and time (a temporary zone that opens in a minute counts). The
 first sample inside a zone the track is not yet in gives the predicted time of
 crossing. Only unauthorised approaches are reported, once per track and zone until the
-track enters, leaves the warning for ``rearm_s``, or ends: an airliner about to cross a
-border it may cross is not news.
+track enters, ``rearm_s`` has passed since the warning, or the track ends: an airliner
+about to cross a border it may cross is not news. The rows of a batch are judged in time
+order with the batch's own entries, so where batches are cut changes no warning.
 
 Predictions run at most once per ``every_s`` per track, so a replay of dense ADS-B data
 costs a fraction of its rows; the sampling step (horizon / steps, 10 s by default)
@@ -156,28 +157,21 @@ class ApproachDetector:
             row, zone, step = row[~hit], zone[~hit], step[~hit]
         if not len(row):
             return []
-        # per (track, zone) in time order; a later row of a pair can warn again only
-        # after rearm_s or an entry of the pair (as if each row were its own batch)
+        # authorised approaches are not news: judge every pair at once
+        ok = ~judge.admitted(row, zone)
+        row, zone, step = row[ok], zone[ok], step[ok]
+        if not len(row):
+            return []
+        # per (track, zone) in time order: a later row of a pair warns again only after
+        # rearm_s since the pair's last warning or after an entry of the pair, as if
+        # each row were its own batch (unauthorised candidates only meet this loop)
         track = updates.track_id[row]
         t = st.t[row]
         order = np.lexsort((t, zone, track))
         row, zone, step, track, t = row[order], zone[order], step[order], track[order], t[order]
-        first = np.r_[True, (track[1:] != track[:-1]) | (zone[1:] != zone[:-1])]
-        start = np.maximum.accumulate(np.where(first, np.arange(len(row)), 0))
-        maybe = first | (t - t[start] > cfg.approach_rearm_s)
-        if entries:
-            maybe |= np.fromiter(
-                ((tr, z) in entries for tr, z in zip(track.tolist(), zone.tolist(), strict=True)),
-                dtype=bool,
-                count=len(row),
-            )
-        row, zone, step, track, t = row[maybe], zone[maybe], step[maybe], track[maybe], t[maybe]
-        # authorised approaches are not news: judge every pair at once, then look up the
-        # warnings already given only for those that are not
-        out = np.flatnonzero(~judge.admitted(row, zone))
         t_of = t.tolist()
         sel = []
-        for j, tr, z in zip(out.tolist(), track[out].tolist(), zone[out].tolist(), strict=True):
+        for j, (tr, z) in enumerate(zip(track.tolist(), zone.tolist(), strict=True)):
             warned = self._warned.get((tr, z), -np.inf)
             if any(warned < te < t_of[j] for te in entries.get((tr, z), ())):
                 warned = -np.inf  # entered since the last warning
