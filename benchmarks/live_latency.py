@@ -1,9 +1,9 @@
-"""Benchmark: the live path, ``airsentry run`` fed SBS over TCP at a chosen rate.
+"""Benchmark: the live path, ``airsentry run`` fed SBS or Beast over TCP at a chosen rate.
 
-This script serves SBS-1 (BaseStation) text on a TCP port of 127.0.0.1 and runs
-``airsentry run`` (a separate process, the real command) with a configuration whose one
-feed connects to it. The traffic is sent in real time, every report timed at the wall
-clock when it is sent:
+This script serves SBS-1 (BaseStation) text (or Mode-S Beast, see below) on a TCP port
+of 127.0.0.1 and runs ``airsentry run`` (a separate process, the real command) with a
+configuration whose one feed connects to it. The traffic is sent in real time, every
+report timed at the wall clock when it is sent:
 
 * **background**: ``--aircraft`` aircraft at the positions of a real recording (the
   ``traffic`` wheel's ``collections/quickstart``, over Paris), each reporting in turn so
@@ -26,9 +26,29 @@ at 20,000/s for 10 s p99 75 ms. At a load average of 7-8 from other work the sam
 gave p99 0.7-1.5 s: the margin is thin. In 60 s runs a probe can enter Poland more than
 once (the Bug meanders), so entries seen may exceed probes; each entry is timed.
 
+Beast (``--format sbs,beast``, the default: each rate is run with SBS, then with Beast):
+the same aircraft as DF17 extended squitters in Beast frames (:mod:`airsentry.sim.wire_beast`:
+per report a velocity and a CPR position squitter, even and odd alternating per aircraft,
+after its identification), pre-rendered; per tick the sender writes the 12 MHz counter
+(tick 0 one second before the sender started; the run anchors it on its clock at the first
+frame) and escapes the records. Each aircraft's first position waits for its CPR pair, so
+the run accepts one report per aircraft fewer than were sent: printed with the run's
+quarantine counts, accepted + "CPR frame waiting" = sent.
+
+Figures with Beast (2026-12-04 after 21:30, 10 s per rate, two runs, the machine loaded
+by two other engineers' benchmarks, load average 4-5: latency is noisy and the ratio to
+the SBS figure of the same run is what to read): run 1 SBS p50/p99 39/67, 51/97, 426/759
+ms at 5k/20k/50k; Beast 39/117, 157/944, 164/563 ms; run 2 SBS 219/2,873, 69/164,
+199/504 ms; Beast 70/497, 57/141, 88/410 ms. Every report sent was accounted for in both
+formats at every rate (Beast: accepted + first positions waiting for their CPR pair =
+sent, e.g. 503,230 + 2,020 = 505,250 at 50k/s; one run at 50k/s was 73 reports short,
+bytes still in the kernel when the run stopped reading at SIGINT). Beast decodes at about
+a third of SBS's CPU per report (``BeastStream.feed`` 3.1 against 9.9 µs per report in
+64 kB pieces), so at 50k/s it kept up better under load.
+
 Run: ``python benchmarks/live_latency.py [--rates 5000,20000,50000] [--seconds 10]
-[--window 0] [--src OTHER/src]`` (``--src``: run another revision, e.g. a ``git
-archive`` of the baseline, for comparison). The merge window (``--window``, event
+[--format sbs,beast] [--window 0] [--src OTHER/src]`` (``--src``: run another revision,
+e.g. a ``git archive`` of the baseline, for comparison). The merge window (``--window``, event
 seconds) delays every release by that much; the default here is 0, where it adds
 nothing. The sender is Python in this process: on a loaded machine it may not reach the
 rate asked, and prints the rate it sent.
@@ -56,6 +76,7 @@ from pathlib import Path
 import numpy as np
 
 from airsentry.model import ReportBatch
+from airsentry.sim import wire_beast
 from airsentry.sim.wire import sbs_lines
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -123,13 +144,11 @@ def stamp(t: float) -> str:
     return f"{text},{text}"
 
 
-def prerender(bg: tuple[np.ndarray, ...]) -> tuple[np.ndarray, str]:
-    """Each background aircraft's SBS lines (identification, velocity, position) at
-    :data:`T0`: the sender only swaps the time stamp per tick, so that it can reach
-    50,000 reports per second on a loaded machine."""
+def background_batch(bg: tuple[np.ndarray, ...]) -> ReportBatch:
+    """One report of each background aircraft at :data:`T0`, standing still."""
     lat0, lon0, alt0 = bg
     n = len(lat0)
-    one = ReportBatch.build(
+    return ReportBatch.build(
         t=np.full(n, T0),
         lat=lat0,
         lon=lon0,
@@ -142,15 +161,67 @@ def prerender(bg: tuple[np.ndarray, ...]) -> tuple[np.ndarray, str]:
         squawk="1000",
         transponder=True,
     )
-    chunks = np.array([sbs_lines(one.take(slice(i, i + 1))) for i in range(n)], dtype=object)
-    return chunks, stamp(T0)
+
+
+def prerender(bg: tuple[np.ndarray, ...]) -> tuple[np.ndarray, str]:
+    """Each background aircraft's SBS lines (identification, velocity, position) at
+    :data:`T0`: the sender only swaps the time stamp per tick, so that it can reach
+    50,000 reports per second on a loaded machine."""
+    one = background_batch(bg)
+    chunks = [sbs_lines(one.take(slice(i, i + 1))) for i in range(len(one))]
+    return np.array(chunks, dtype=object), stamp(T0)
+
+
+def prerender_beast(bg: tuple[np.ndarray, ...]) -> np.ndarray:
+    """Each background aircraft's Beast records (identification, velocity, position),
+    once with an even and once with an odd CPR position: ``(aircraft, parity, 3, 23)``
+    unescaped bytes. Per tick the sender writes the counter into the ones it sends and
+    escapes them, as a receiver does."""
+    one = background_batch(bg)
+    n = len(one)
+    out = np.empty((n, 2, 3, 23), dtype=np.uint8)
+    for parity in (0, 1):
+        records = wire_beast.beast_records(one, T0, odd=np.full(n, parity == 1))
+        out[:, parity] = records.reshape(n, 3, 23)  # one identification per aircraft
+    return out
+
+
+class Render:
+    """What one tick sends, in the chosen format: ``per_tick`` background reports from
+    ``cursor`` on, then the probes' reports (``probe_batch``, time ``now``)."""
+
+    def __init__(self, fmt: str, bg: tuple[np.ndarray, ...], epoch: float) -> None:
+        self.fmt = fmt
+        self.n_bg = len(bg[0])
+        self.epoch = epoch  # wall time of Beast counter tick 0
+        if fmt == "sbs":
+            self.sbs, self.stamp0 = prerender(bg)
+        else:
+            self.beast = prerender_beast(bg)
+
+    def tick(self, cursor: int, per_tick: int, now: float, probes: ReportBatch) -> bytes:
+        k = cursor + np.arange(per_tick)
+        idx = k % self.n_bg
+        if self.fmt == "sbs":
+            text = "".join(self.sbs[idx].tolist()).replace(self.stamp0, stamp(now))
+            if len(probes):
+                text += sbs_lines(probes)
+            return text.encode()
+        visit = (k // self.n_bg) % 2  # an aircraft's reports alternate even and odd CPR
+        records = self.beast[idx, visit].reshape(-1, 23)
+        if len(probes):
+            odd = np.full(len(probes), (cursor // per_tick) % 2 == 1)  # alternate per tick
+            records = np.concatenate(
+                [records, wire_beast.beast_records(probes, self.epoch, odd=odd)]
+            )
+        wire_beast.set_ticks(records, np.full(len(records), (now - self.epoch) * 12e6))
+        return wire_beast.escape(records)
 
 
 def one_rate(
-    rate: int, seconds: float, args: argparse.Namespace, bg: tuple[np.ndarray, ...]
+    fmt: str, rate: int, seconds: float, args: argparse.Namespace, bg: tuple[np.ndarray, ...]
 ) -> None:
-    n_bg = len(bg[0])
-    background, stamp0 = prerender(bg)
+    render = Render(fmt, bg, time.time() - 1.0)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         port = free_port()
@@ -162,8 +233,8 @@ def one_rate(
             "protect: [POL]\n"
             f"merge: {{window_s: {args.window}, emit_every_s: {args.emit_every}}}\n"
             "feeds:\n"
-            "  - name: sbs\n"
-            "    format: sbs\n"
+            f"  - name: {fmt}\n"
+            f"    format: {fmt}\n"
             f"    tcp: {{host: 127.0.0.1, port: {port}}}\n",
             encoding="utf-8",
         )
@@ -189,8 +260,6 @@ def one_rate(
                 if now >= next_probe:
                     probe_born.append(now)
                     next_probe += args.probe_every
-                idx = (cursor + np.arange(per_tick)) % n_bg
-                cursor += per_tick
                 live = [p for p in range(len(probe_born)) if now - probe_born[p] < 40.0]
                 age = np.array([now - probe_born[p] for p in live])
                 dlon = np.degrees(PROBE_SPEED * age / (6_371_000.0 * np.cos(np.radians(52.08))))
@@ -208,11 +277,9 @@ def one_rate(
                     squawk="1000",
                     transponder=True,
                 )
-                text = "".join(background[idx].tolist()).replace(stamp0, stamp(now))
-                if n:
-                    text += sbs_lines(probe_batch)
+                conn.sendall(render.tick(cursor, per_tick, now, probe_batch))
+                cursor += per_tick
                 n += per_tick
-                conn.sendall(text.encode())
                 sent += n
                 probes = len(probe_born)
                 time.sleep(max(0.0, start + (cursor / per_tick) * TICK - time.time()))
@@ -234,19 +301,25 @@ def one_rate(
     p50 = statistics.median(lat_ms) if lat_ms else float("nan")
     p99 = lat_ms[min(len(lat_ms) - 1, int(0.99 * len(lat_ms)))] if lat_ms else float("nan")
     print(
-        f"{rate:>7,} reports/s asked: sent {sent / elapsed:>9,.0f}/s, accepted "
+        f"{fmt:>5} {rate:>7,} reports/s asked: sent {sent / elapsed:>9,.0f}/s, accepted "
         f"{accepted / elapsed:>9,.0f}/s ({accepted:,} of {sent:,}); probe entries "
         f"{len(lat_ms)} of {probes}; latency p50 {p50:,.0f} ms, "
         f"p99 {p99:,.0f} ms"
     )
     if not found:
         print(f"  airsentry run did not report its totals:\n{err[-2000:]}")
+    elif summary := re.search(r"incidents changed; (.*); ([\d,]+) late", err):
+        # Beast: each aircraft's first position waits for its CPR pair (counted here)
+        print(f"        quarantine: {summary.group(1)}; {summary.group(2)} late")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--wheel")
     parser.add_argument("--rates", default="5000,20000,50000")
+    parser.add_argument(
+        "--format", default="sbs,beast", help="feed formats to serve, each at every rate"
+    )
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--aircraft", type=int, default=2000)
     parser.add_argument("--probe-every", type=float, default=0.5)
@@ -264,7 +337,8 @@ def main() -> None:
         raise SystemExit("give the traffic 2.13 wheel: --wheel or AIRSENTRY_TRAFFIC_WHEEL")
     bg = background_positions(Path(wheel), args.aircraft)
     for rate in (int(r) for r in args.rates.split(",")):
-        one_rate(rate, args.seconds, args, bg)
+        for fmt in args.format.split(","):  # interleaved: the formats see the same load
+            one_rate(fmt, rate, args.seconds, args, bg)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from test_live_support import KillableServer
 from airsentry.model import ReportBatch
 from airsentry.sources._live_transports import TcpClient
 from airsentry.sources.base import Quarantine
+from airsentry.sources.base import decoder as new_decoder
 from airsentry.sources.live import STOPPED_REASON, Feed, HttpPoller, LiveRunner
 
 
@@ -62,6 +63,39 @@ def test_a_stopped_tcp_session_yields_what_it_had_read_then_ends():
     got, took = asyncio.run(asyncio.wait_for(scenario(), 10))
     assert got == len(payload)  # nothing taken from the socket is dropped
     assert took < 0.5
+
+
+def test_a_stopped_tcp_session_hands_on_what_it_holds_in_one_piece():
+    """A TCP session stopped with several reads' worth held (a feed behind under load)
+    yields all of it at once: the runner decodes a piece without giving the loop a turn,
+    so a stop budget that runs out (the feed task cancelled) can no longer cut the drain
+    after its first 64 kB and lose the rest uncounted (issue 13). Here the consumer
+    takes one piece after the stop and goes, as a cancelled feed task does."""
+    payload = sbs_positions(2_000)  # about 180 kB: three reads' worth, all read before the stop
+    q = Quarantine()
+
+    async def scenario() -> int:
+        server = KillableServer(payload, chunk=len(payload))
+        port = await server.start()
+        stop = asyncio.Event()
+        session = TcpClient("127.0.0.1", port).session(stop)
+        try:
+            assert await anext(session) == b""
+            await wait_for(lambda: server.sent == len(payload))
+            await asyncio.sleep(0.2)  # the loop reads the socket into the session's buffer
+            stop.set()
+            piece = await anext(session)
+        finally:
+            await session.aclose()  # the cancelled task's session is closed
+            await server.kill()
+        decoder = new_decoder("sbs")
+        reports = len(decoder.feed(piece, q)) + len(decoder.flush(q))
+        assert len(piece) == len(payload)
+        return reports
+
+    reports = asyncio.run(asyncio.wait_for(scenario(), 10))
+    # sent = accepted + rejected + skipped, exactly, though only one piece was taken
+    assert payload.count(b"\n") == reports + q.count + sum(q.skipped.values())
 
 
 def test_a_stop_accounts_for_every_line_read_within_its_budget():

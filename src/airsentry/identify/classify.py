@@ -336,7 +336,7 @@ class TrackClassifier:
         spd_prev = np.where(fresh, spd0, spd_prev)
         vmax = np.maximum(grouped_cummax(np.minimum(spd0, spd_prev), g), mem.vmax[slot])
         last_alt = grouped_last(np.isfinite(s.alt), g)
-        alt_ff = np.where(last_alt >= 0, s.alt[np.maximum(last_alt, 0)], mem.alt[slot])
+        alt_ff = np.where(last_alt >= 0, s.alt[np.maximum(last_alt, 0)], mem.alt_raw[slot])
         alt_prev = np.where(first, mem.alt_raw[slot], np.r_[np.nan, alt_ff[:-1]])
         alt = np.where(np.isnan(alt_prev), alt_ff, np.fmin(alt_ff, alt_prev))
         xpdr = (grouped_last(s.transponder, g) >= 0) | mem.xpdr[slot]

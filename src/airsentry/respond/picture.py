@@ -108,7 +108,10 @@ class TrafficPicture:
         old = self.latest
         renewed = np.isin(old.track_id, new.track_id)
         self.now = max(self.now, float(s.t.max()))
-        fresh = self._fresh(old)
+        # retention counts from the batch's first time, not its last: ``at(t)`` is asked
+        # for times within the batch (an incident's start), and a replay batch may span
+        # more than recent_s - stale_s of event time
+        fresh = self._fresh(old, min(self.now, float(s.t.min())))
         keep = ~renewed & fresh
         self._drop_paths(old.track_id[~renewed & ~fresh])
         merged = {
@@ -165,12 +168,13 @@ class TrafficPicture:
         """Keep these tracks (an incident's objects) for ``retain_s``, not ``recent_s``."""
         self._pinned.update(int(t) for t in track_ids)
 
-    def _fresh(self, rows: Latest) -> npt.NDArray[np.bool_]:
-        """Which rows are still kept: seen within ``recent_s``, or ``retain_s`` if pinned."""
-        fresh = rows.t >= self.now - self.recent_s
+    def _fresh(self, rows: Latest, now: float) -> npt.NDArray[np.bool_]:
+        """Which rows are still kept at event time ``now``: seen within ``recent_s``, or
+        ``retain_s`` if pinned."""
+        fresh = rows.t >= now - self.recent_s
         if self._pinned:
             pinned = np.isin(rows.track_id, np.fromiter(self._pinned, np.int64))
-            fresh |= pinned & (rows.t >= self.now - self.retain_s)
+            fresh |= pinned & (rows.t >= now - self.retain_s)
         return fresh
 
     def _drop_paths(self, track_ids: IntArray) -> None:

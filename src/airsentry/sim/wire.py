@@ -10,6 +10,9 @@ F3411 Remote ID message packs (Basic ID + Location) as receiver JSON lines
 azimuth from the site, CAT062 system tracks; :mod:`airsentry.sim.wire_asterix`, read
 by :mod:`airsentry.sources.asterix`) and SAPIENT for counter-UAS nodes
 (:mod:`airsentry.sim.wire_sapient`, read by :mod:`airsentry.sources.sapient`).
+ADS-B can also be written as a receiver's Mode-S Beast stream of DF17 squitters
+(:mod:`airsentry.sim.wire_beast`, read by :mod:`airsentry.sources.beast`; the live
+latency benchmark serves it).
 """
 
 from __future__ import annotations

@@ -38,6 +38,7 @@ Lines end with ``\\n`` (a ``\\r`` before it is dropped). Line numbers are 1-base
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
@@ -178,7 +179,7 @@ class SbsDecoder:
         v.flag(is_msg & (width != WIDTH), lambda i: f"expected {WIDTH} fields, got {width[i]}")
         rows = np.flatnonzero(v.good & is_msg)
         msg = fields if len(rows) == len(lines) else fields.take(pa.array(rows, pa.int64()))
-        cells = [pc.list_element(msg, j) for j in range(WIDTH)] if len(rows) else []
+        cells = _cells(msg) if len(rows) else {}
         sub = col.Verdicts(len(rows))
         parsed = self._parse(cells, sub) if len(rows) else None
 
@@ -192,7 +193,7 @@ class SbsDecoder:
             return ReportBatch.empty()
         return self._reports(parsed, sub.good, quarantine)
 
-    def _parse(self, c: list[pa.Array], v: col.Verdicts) -> dict[str, Any]:
+    def _parse(self, c: dict[int, pa.Array], v: col.Verdicts) -> dict[str, Any]:
         """Check and convert the 22 columns of the MSG lines, in field order."""
         out: dict[str, Any] = {}
         tt = col.parse_text(c[1], "transmission type", v, r"^[1-8]$", "1 to 8", required=True)
@@ -213,14 +214,12 @@ class SbsDecoder:
         out["t"] = _utc(_wall_seconds(date, clock, v), self.tz)
         callsign = col.parse_text(c[10], "callsign", v, col.PRINTABLE, "printable ASCII")
         out["callsign"] = col.to_objects(pc.utf8_trim_whitespace(callsign))
-        for name, (j, words, bounds) in _FLOAT_FIELDS.items():
-            out[name] = col.parse_float(c[j], words, v, bounds)
+        out.update(_parse_floats(c, v))
         lat_nan, lon_nan = np.isnan(out["lat"]), np.isnan(out["lon"])
         v.flag(lon_nan & ~lat_nan, lambda i: "lat given without lon")
         v.flag(lat_nan & ~lon_nan, lambda i: "lon given without lat")
         out["squawk"] = col.parse_squawk(c[17], "squawk", v)
-        flags = [col.parse_flag(c[j], w, v, ("-1", "1"), ("0",)) for j, w in _FLAGS]
-        out["ground_flag"] = flags[-1]
+        out["ground_flag"] = _parse_flags(c, v)[-1]
         out["tt"] = _np(pc.cast(pc.fill_null(tt, "0"), pa.int64())).astype(np.int64)
         out["identity"] = col.to_objects(
             pc.binary_join_element_wise("icao:", pc.utf8_lower(ident), "")
@@ -260,6 +259,70 @@ class SbsDecoder:
             transponder=True,
             on_ground=(surface | cols["ground_flag"])[has_pos],
         )
+
+
+_TRUE, _FALSE = pa.array([b"-1", b"1"]), pa.array([b"0"])
+_NULL = pa.scalar(None, pa.binary())
+
+
+def _cells(msg: pa.ListArray) -> dict[int, pa.Array]:
+    """The fields the decoder reads, by index (the six numbers and the four flags each as
+    one column of consecutive fields, so that each group is parsed in one pass)."""
+    out = {j: pc.list_element(msg, j) for j in (1, 4, 6, 7, 10, 17)}
+    n = len(msg)
+    flat = pc.list_flatten(msg)  # every row has WIDTH fields: row r's field j is r*WIDTH+j
+    base = np.arange(n, dtype=np.int64) * WIDTH
+    for first, count in ((11, 6), (18, 4)):
+        at = (np.arange(first, first + count, dtype=np.int64)[:, None] + base).reshape(-1)
+        out[-first] = flat.take(pa.array(at))  # field-major: all rows of a field together
+    return out
+
+
+def _parse_floats(c: dict[int, pa.Array], v: col.Verdicts) -> dict[str, FloatArray]:
+    """The six numeric fields (11-16) parsed as one column, then checked field by field in
+    field order, with the reasons :func:`~airsentry.sources._columns.parse_float` gives."""
+    text = col.as_bytes(c[-11])
+    n = len(text) // len(_FLOAT_FIELDS)
+    has = col.present(text)
+    try:  # the common case: every cell is a number, and one cast settles the block
+        values = _np(pc.cast(text, pa.float64())).astype(np.float64)
+    except pa.ArrowInvalid:  # some are not: find them with the pattern
+        clean = pc.if_else(pa.array(col.matches(text, col.NUMBER)), text, _NULL)
+        values = _np(pc.cast(clean, pa.float64())).astype(np.float64)
+    ok = np.isfinite(values)  # 'nan', 'inf' and '1e999' are not numbers here
+    values = np.where(ok, values, np.nan)
+    out = {}
+    for k, (name, (_, words, (lo, hi))) in enumerate(_FLOAT_FIELDS.items()):
+        part = slice(k * n, (k + 1) * n)
+        at = k * n
+        has_k, values_k = has[part], values[part]
+        v.flag(has_k & ~ok[part], _reason(text, at, words + " {!r} is not a number"))
+        with np.errstate(invalid="ignore"):
+            outside = has_k & ~np.isnan(values_k) & ~((values_k >= lo) & (values_k <= hi))
+        v.flag(outside, _reason(text, at, f"{words} {{}} out of range [{lo:g}, {hi:g}]"))
+        out[name] = np.where(v.bad, np.nan, values_k)
+    return out
+
+
+def _reason(text: pa.Array, at: int, template: str) -> Callable[[int], str]:
+    """Words row ``i``'s reason: ``template`` with the cell ``at + i`` of ``text``."""
+    return lambda i: template.format(col.cell_text(text, at + i))
+
+
+def _parse_flags(c: dict[int, pa.Array], v: col.Verdicts) -> list[BoolArray]:
+    """The four flags (fields 18-21) parsed as one column: -1 or 1 true, 0 false, empty
+    false; anything else rejected (field by field, as ``parse_flag`` words it)."""
+    text = col.as_bytes(c[-18])
+    n = len(text) // len(_FLAGS)
+    yes = _np(pc.fill_null(pc.is_in(text, value_set=_TRUE), False)).astype(np.bool_)
+    no = _np(pc.fill_null(pc.is_in(text, value_set=_FALSE), False)).astype(np.bool_)
+    bad = col.present(text) & ~yes & ~no
+    out = []
+    for k, (_, words) in enumerate(_FLAGS):
+        why = _reason(text, k * n, words + " {!r} is not one of '-1', '1', '0'")
+        v.flag(bad[k * n : (k + 1) * n], why)
+        out.append(yes[k * n : (k + 1) * n])
+    return out
 
 
 def _zone(tz: str | tzinfo) -> tzinfo:

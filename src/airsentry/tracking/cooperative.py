@@ -127,10 +127,18 @@ class CooperativeTracker:
     ) -> tuple[TrackUpdates, list[Ended]]:
         """Update tracks with ``batch``; ``keys`` (one per row, in time order) replace the
         rows' own keys when given (the combined tracker's aliases and joined plots)."""
-        self.stats.reports += len(batch)
         if keys is None:
             batch = batch.sorted_by_time()
             keys = self.keys_of(batch)
+        cut = self._silence_cut(batch, keys)
+        if cut is not None:
+            # A key silent longer than expire_s inside the batch: its track ends there,
+            # as it would have had the batch been cut there (results never depend on
+            # where the reader cut its batches).
+            head, head_ended = self.process(batch.take(slice(None, cut)), keys[:cut])
+            tail, tail_ended = self.process(batch.take(slice(cut, None)), keys[cut:])
+            return _concat(head, tail), head_ended + tail_ended
+        self.stats.reports += len(batch)
         has_key = keys != ""
         has_key &= np.isfinite(batch.lat) & np.isfinite(batch.lon)  # clutter hook: bearing-only
         self.stats.untracked += int((~has_key).sum())
@@ -170,6 +178,23 @@ class CooperativeTracker:
         return ended
 
     # --------------------------------------------------------------- helpers
+    def _silence_cut(self, batch: ReportBatch, keys: ObjArray) -> int | None:
+        """The first row (of a batch in time order) whose key was silent for longer than
+        expire_s before it within the batch, or None (always when the batch spans no
+        more than expire_s: the usual case, one comparison)."""
+        expire = self.config.expire_s
+        if len(batch) < 2 or float(batch.t[-1] - batch.t[0]) <= expire:
+            return None
+        rows = np.flatnonzero((keys != "") & np.isfinite(batch.lat) & np.isfinite(batch.lon))
+        _, inverse = factorize(keys[rows])
+        t = batch.t[rows]
+        order = np.lexsort((t, inverse))
+        same = inverse[order][1:] == inverse[order][:-1]
+        gap = same & (np.diff(t[order]) > expire)
+        if not gap.any():
+            return None
+        return int(rows[order[1:][gap]].min())
+
     def _end(self, slots: IntArray) -> list[Track]:
         """Remove live tracks and free their slots."""
         if not len(slots):
@@ -208,9 +233,12 @@ class CooperativeTracker:
         if fresh.any():
             first = np.full(len(uniq), len(batch), dtype=np.int64)
             np.minimum.at(first, inverse, np.arange(len(batch)))
-            rows = batch.take(first[fresh])
-            ids = np.asarray(self.new_ids(uniq[fresh], rows), dtype=np.int64)
-            slots[fresh] = self._table.open(uniq[fresh], ids, rows)
+            # ids in order of first report, as report-by-report batches would give them
+            new = np.flatnonzero(fresh)
+            new = new[np.argsort(first[new], kind="stable")]
+            rows = batch.take(first[new])
+            ids = np.asarray(self.new_ids(uniq[new], rows), dtype=np.int64)
+            slots[new] = self._table.open(uniq[new], ids, rows)
             self._fine.grow(self._table.capacity)
             self._coarse.grow(self._table.capacity)
             self.stats.tracks_started += int(fresh.sum())
@@ -312,6 +340,13 @@ class CooperativeTracker:
         self._fine.write(slot, values)
         self._coarse.write(slot, values)
         self._newest = max(self._newest, float(state.t.max()))
+
+
+def _concat(a: TrackUpdates, b: TrackUpdates) -> TrackUpdates:
+    """Updates of consecutive pieces of a batch, in time order."""
+    return TrackUpdates(
+        np.concatenate([a.track_id, b.track_id]), ReportBatch.concat([a.state, b.state])
+    )
 
 
 def _replace_cols(batch: ReportBatch, **cols: np.ndarray) -> ReportBatch:

@@ -5,8 +5,9 @@ sampled at ``steps`` points and every sample is put to the zone index in one bat
 its predicted altitude and time (a temporary zone that opens in a minute counts). The
 first sample inside a zone the track is not yet in gives the predicted time of
 crossing. Only unauthorised approaches are reported, once per track and zone until the
-track enters, leaves the warning for ``rearm_s``, or ends: an airliner about to cross a
-border it may cross is not news.
+track enters, ``rearm_s`` has passed since the warning, or the track ends: an airliner
+about to cross a border it may cross is not news. The rows of a batch are judged in time
+order with the batch's own entries, so where batches are cut changes no warning.
 
 Predictions run at most once per ``every_s`` per track, so a replay of dense ADS-B data
 costs a fraction of its rows; the sampling step (horizon / steps, 10 s by default)
@@ -77,10 +78,19 @@ class ApproachDetector:
         """Approaches predicted from this batch; then the entries found before (by the
         crossing detector) re-arm their warnings for later batches, and ended tracks
         are forgotten."""
-        out = self.process(scene.identified, scene.point, scene.zone) if len(scene.updates) else []
+        entries: dict[tuple[int, int], list[float]] = {}
         for ev in found:
             if ev.kind is EventKind.ENTRY and ev.track_id is not None:
-                self.entered(ev.track_id, self._zone_pos[ev.zone_id])
+                pair = (ev.track_id, self._zone_pos[ev.zone_id])
+                entries.setdefault(pair, []).append(ev.time.timestamp())
+        out = (
+            self.process(scene.identified, scene.point, scene.zone, entries)
+            if len(scene.updates)
+            else []
+        )
+        for (track, zone), times in entries.items():
+            if max(times) > self._warned.get((track, zone), np.inf):  # entered since warned
+                self.entered(track, zone)
         for e in scene.ended:
             self.forget(e.track.track_id)
         return out
@@ -90,8 +100,18 @@ class ApproachDetector:
             self.forget(e.track.track_id)
         return []
 
-    def process(self, judge: Identified, point: IntArray, zone_of: IntArray) -> list[Event]:
-        """Approach events for this batch; ``point``/``zone_of`` are its containment pairs."""
+    def process(
+        self,
+        judge: Identified,
+        point: IntArray,
+        zone_of: IntArray,
+        entries: dict[tuple[int, int], list[float]] | None = None,
+    ) -> list[Event]:
+        """Approach events for this batch; ``point``/``zone_of`` are its containment pairs,
+        ``entries`` the times of this batch's entries by (track, zone position): an
+        entry re-arms the warnings of its pair for the rows after it, so that the
+        warnings do not depend on where the batches were cut."""
+        entries = entries or {}
         updates = judge.updates
         rows = self.rows_to_check(updates)
         if not len(rows):
@@ -135,27 +155,33 @@ class ApproachDetector:
         if len(inside):
             hit = inside[np.minimum(np.searchsorted(inside, key), len(inside) - 1)] == key
             row, zone, step = row[~hit], zone[~hit], step[~hit]
-        # one warning per (track, zone) per batch: the earliest row
+        if not len(row):
+            return []
+        # authorised approaches are not news: judge every pair at once
+        ok = ~judge.admitted(row, zone)
+        row, zone, step = row[ok], zone[ok], step[ok]
+        if not len(row):
+            return []
+        # per (track, zone) in time order: a later row of a pair warns again only after
+        # rearm_s since the pair's last warning or after an entry of the pair, as if
+        # each row were its own batch (unauthorised candidates only meet this loop)
         track = updates.track_id[row]
         t = st.t[row]
         order = np.lexsort((t, zone, track))
         row, zone, step, track, t = row[order], zone[order], step[order], track[order], t[order]
-        first = np.r_[True, (track[1:] != track[:-1]) | (zone[1:] != zone[:-1])] if len(row) else []
-        row, zone, step, track, t = row[first], zone[first], step[first], track[first], t[first]
-        # authorised approaches are not news: judge every pair at once, then look up the
-        # warnings already given only for those that are not
-        out = np.flatnonzero(~judge.admitted(row, zone)) if len(row) else np.empty(0, np.int64)
         t_of = t.tolist()
-        sel = [
-            j
-            for j, tr, z in zip(out.tolist(), track[out].tolist(), zone[out].tolist(), strict=True)
-            if t_of[j] - self._warned.get((tr, z), -np.inf) > cfg.approach_rearm_s
-        ]
+        sel = []
+        for j, (tr, z) in enumerate(zip(track.tolist(), zone.tolist(), strict=True)):
+            warned = self._warned.get((tr, z), -np.inf)
+            if any(warned < te < t_of[j] for te in entries.get((tr, z), ())):
+                warned = -np.inf  # entered since the last warning
+            if t_of[j] - warned > cfg.approach_rearm_s:
+                sel.append(j)
+                self._warned[(tr, z)] = t_of[j]
+                self._warned_zones.setdefault(tr, set()).add(z)
         events = []
         for j in sel:
             r, z, tr = int(row[j]), int(zone[j]), int(track[j])
-            self._warned[(tr, z)] = float(t[j])
-            self._warned_zones.setdefault(tr, set()).add(z)
             reasons, cls = judge.describe(r, z, False)
             eta = float(dt[step[j]])
             zn = self.zones[z]
