@@ -85,24 +85,40 @@ def pack(s: States) -> list[ChunkRow]:
         changed[1:] |= col[1:] != col[:-1]
     runs = np.flatnonzero(changed)
     run_chunk = np.searchsorted(starts, runs, side="right") - 1
-    run_text = [c[runs].tolist() for c in texts]
-    per_chunk: list[list[list[Any]]] = [[] for _ in range(len(starts))]
-    for k, (c, at) in enumerate(zip(run_chunk.tolist(), runs.tolist(), strict=True)):
-        per_chunk[c].append([at - int(starts[c]), *(t[k] for t in run_text)])
+    # each run as its JSON text ``[at,"identity","callsign","class"]``, built by column
+    # (each distinct text encoded once); a chunk's text is its runs joined
+    pieces = np.strings.add("[", (runs - starts[run_chunk]).astype(np.dtypes.StringDType()))
+    for col in texts:
+        pieces = np.strings.add(np.strings.add(pieces, ","), _json_strings(col[runs]))
+    run_texts = np.strings.add(pieces, "]").tolist()
+    first_run = np.r_[np.flatnonzero(np.r_[True, run_chunk[1:] != run_chunk[:-1]]), len(runs)]
     blob = rec.tobytes()
     size = RECORD.itemsize
     return [
-        (tid, t0, t1, b - a, blob[a * size : b * size], json.dumps(runs_of, separators=(",", ":")))
-        for tid, t0, t1, a, b, runs_of in zip(
+        (tid, t0, t1, b - a, blob[a * size : b * size], f"[{','.join(run_texts[r0:r1])}]")
+        for tid, t0, t1, a, b, r0, r1 in zip(
             s.track_id[starts].tolist(),
             s.t[starts].tolist(),
             s.t[ends - 1].tolist(),
             starts.tolist(),
             ends.tolist(),
-            per_chunk,
+            first_run[:-1].tolist(),
+            first_run[1:].tolist(),
             strict=True,
         )
     ]
+
+
+def _json_strings(col: npt.NDArray[np.object_]) -> npt.NDArray[Any]:
+    """Each ``str`` of ``col`` as JSON text (as :func:`json.dumps` writes it), each
+    distinct value encoded once (the JSON is ASCII: :func:`json.dumps` escapes the rest)."""
+    try:
+        values, inverse = np.unique(col.astype(np.dtypes.StringDType()), return_inverse=True)
+    except UnicodeEncodeError:  # a lone surrogate (UTF-8 only in StringDType): as objects
+        values, inverse = np.unique(col, return_inverse=True)
+    encoded = np.array([json.dumps(v) for v in values.tolist()], dtype=np.dtypes.StringDType())
+    out: npt.NDArray[Any] = encoded[inverse]
+    return out
 
 
 def unpack(states: bytes, texts: str) -> tuple[npt.NDArray[Any], list[tuple[str, str, str]]]:
