@@ -1,20 +1,25 @@
 """The track log's writer builds its texts by column and stores what the per-state
-writer stored, byte for byte.
+writer stored, byte for byte; the book's event JSON, written field by field, is what
+the canonical encoder writes for the event's dict.
 
 Real traffic: the ``collections/switzerland`` sample of the ``traffic`` wheel (an
 afternoon of aircraft over Switzerland: callsigns that appear and change along a
-track) replayed through the whole pipeline. Every
+track; entries and exits of the country) replayed through the whole pipeline. Every
 ``States`` the sink writes is packed by :func:`airsentry.incidents.chunks.pack` and by
 the per-state reference below (the writer as it was: one Python list per run, one
 ``json.dumps`` per chunk); the chunk rows must be equal. The sink's text columns are
-checked against the per-cell conversion of the rows it sampled.
+checked against the per-cell conversion of the rows it sampled, and every event's
+:func:`~airsentry.incidents.codec.event_json` against ``dumps(event.to_dict())``.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import math
 import zipfile
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +30,11 @@ from airsentry.build import open_run
 from airsentry.config import DeploymentConfig
 from airsentry.incidents import chunks
 from airsentry.incidents.chunks import RECORD, ChunkRow, States, pack, rows_of
+from airsentry.incidents.codec import dumps, event_json
 from airsentry.incidents.tracklog import TrackLog
-from airsentry.model import ReportBatch
+from airsentry.model import Event, EventKind, ReportBatch, ZoneKind
 from airsentry.outputs.history import by_runs
+from airsentry.step import Step
 
 SAMPLE = "traffic/data/samples/collections/switzerland.json.gz"
 FT, KT, FPM = 0.3048, 1852 / 3600, 0.3048 / 60
@@ -101,9 +108,12 @@ def _batches(wheel: Path) -> list[ReportBatch]:
     return [batch.take(slice(int(a), int(b))) for a, b in bounds]
 
 
-def test_the_track_log_writer_stores_what_the_per_state_writer_stored(
-    traffic_wheel: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture(scope="module")
+def replayed(
+    traffic_wheel: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[list[Step], list[States]]:
+    """The sample replayed through the whole pipeline: its steps, and every ``States``
+    the track log's sink wrote."""
     written: list[States] = []
     put_states = TrackLog.put_states
 
@@ -111,13 +121,21 @@ def test_the_track_log_writer_stores_what_the_per_state_writer_stored(
         written.append(states)
         return put_states(self, states, newest=newest)
 
-    monkeypatch.setattr(TrackLog, "put_states", keep)
-    with open_run(DeploymentConfig(db=tmp_path / "log.sqlite")) as run:
-        steps = run.pipeline.run(_batches(traffic_wheel))
-        n_stored = TrackLog(run.store).span()[2]
+    db = tmp_path_factory.mktemp("history") / "log.sqlite"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(TrackLog, "put_states", keep)
+        with open_run(DeploymentConfig(db=db)) as run:
+            steps = run.pipeline.run(_batches(traffic_wheel))
+            assert TrackLog(run.store).span()[2] == sum(len(s) for s in written)
+    return steps, written
+
+
+def test_the_track_log_writer_stores_what_the_per_state_writer_stored(
+    replayed: tuple[list[Step], list[States]],
+) -> None:
+    steps, written = replayed
     states = sum(len(s) for s in written)
     assert states > 1_000
-    assert n_stored == states
     callsigns = {c for s in written for c in s.callsign.tolist()}
     assert len(callsigns) > 50
     runs = 0
@@ -172,3 +190,48 @@ def test_texts_that_json_escapes_are_stored_as_json_dumps_writes_them() -> None:
     )
     assert pack(s) == reference_pack(s)
     assert pack(States(**{k: getattr(s, k)[:0] for k in States.__dataclass_fields__})) == []
+
+
+def test_events_are_encoded_as_the_canonical_encoder_writes_their_dicts(
+    replayed: tuple[list[Step], list[States]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events = [e for step in replayed[0] for e in step.events]
+    kinds = {e.kind for e in events}
+    assert len(events) > 100
+    assert {EventKind.ENTRY, EventKind.EXIT} <= kinds
+    as_dict = Event.to_dict
+    dict_way: list[Event] = []
+
+    def counted(e: Event) -> dict[str, object]:
+        dict_way.append(e)
+        return as_dict(e)
+
+    monkeypatch.setattr(Event, "to_dict", counted)
+    encoded = [event_json(e) for e in events]
+    monkeypatch.undo()
+    assert not dict_way  # every real event took the fast form
+    assert encoded == [dumps(e.to_dict()) for e in events]
+
+
+def test_unusual_event_values_are_encoded_as_the_canonical_encoder_writes_them() -> None:
+    t = datetime(2025, 9, 10, 1, 2, 3, 456789, tzinfo=UTC)
+    base = Event(kind=EventKind.EXIT, time=t, track_id=7, identity="icao:4b1801")
+    variants = [
+        base,
+        replace(base, kind=EventKind.ENTRY),
+        replace(base, kind=EventKind.ENTRY, depth_m=1.5, dwell_s=0.0),
+        replace(base, dwell_s=math.nan, depth_m=math.inf),
+        replace(base, dwell_s=-math.inf, depth_m=np.float64(12.25)),
+        replace(base, dwell_s=3, depth_m=True),  # an int, and a bool the encoder writes
+        replace(base, track_id=None, authorised=False, lat=np.float64(50.1), lon=8, alt=np.nan),
+        replace(base, track_id=np.int64(7), authorised=np.True_),  # to the encoder's way
+        replace(base, authorised=True, reasons=('said "hi"', "Zürich\\n", "日本", "\x00\udc80")),
+        replace(base, identity='a"b', callsign="ÄBC\t", zone_id=ZoneKind.SITE, sensor="s"),
+        replace(base, details={"b": [1, 2.5, None], "a": {"z": "ü", "y": t}}),
+        replace(base, details={"lost": False, "entry_time": 1.5e9, "n": 3, "why": None}),
+        replace(base, details={"x": np.float64(2.0), "y": np.int64(4), "ok": np.True_}),
+        replace(base, details={10: "ten", 9: "nine"}),  # sorted as numbers, written as text
+        replace(base, zone_name=7, target_class=None),  # type: ignore[arg-type]
+    ]
+    for e in variants:
+        assert event_json(e) == dumps(e.to_dict())
