@@ -33,7 +33,7 @@ from airsentry.incidents.chunks import RECORD, ChunkRow, States, pack, rows_of
 from airsentry.incidents.codec import dumps, event_json
 from airsentry.incidents.tracklog import TrackLog
 from airsentry.model import Event, EventKind, ReportBatch, ZoneKind
-from airsentry.outputs.history import by_runs
+from airsentry.outputs.history import TrackHistory, by_runs
 from airsentry.step import Step
 
 SAMPLE = "traffic/data/samples/collections/switzerland.json.gz"
@@ -235,3 +235,31 @@ def test_unusual_event_values_are_encoded_as_the_canonical_encoder_writes_them()
     ]
     for e in variants:
         assert event_json(e) == dumps(e.to_dict())
+
+
+def test_a_changed_tracks_rows_take_the_violation_state_at_their_own_time() -> None:
+    """Per row, the reference replays the track's changes up to the row's time (in time
+    order, same-time changes in the order given) from its zones before the step."""
+    rng = np.random.default_rng(5)
+    sink = TrackHistory.__new__(TrackHistory)
+    for _ in range(300):
+        sink._violating = {int(t): {"z1"} for t in rng.integers(0, 8, 3)}
+        tid = np.sort(rng.integers(0, 8, int(rng.integers(0, 30))))
+        times = rng.choice([1.0, 2.0, 3.0, 4.5], len(tid))
+        changes: dict[int, list[tuple[float, bool, str]]] = {}
+        for _ in range(int(rng.integers(0, 10))):
+            change = (float(rng.choice([1.0, 2.0, 3.0])), bool(rng.random() < 0.5),
+                      str(rng.choice(["z1", "z2"])))  # fmt: skip
+            changes.setdefault(int(rng.integers(0, 8)), []).append(change)
+        before = {t: set(sink._violating.get(t, ())) for t in changes}
+        want = []
+        for track, t in zip(tid.tolist(), times.tolist(), strict=True):
+            if track not in changes:
+                want.append(int(bool(sink._violating.get(track))))
+                continue
+            zones = set(before[track])
+            for at, add, zone in sorted(changes[track], key=lambda c: c[0]):
+                if at <= t:
+                    (zones.add if add else zones.discard)(zone)
+            want.append(int(bool(zones)))
+        assert sink._violating_at(tid, times, before, changes).tolist() == want

@@ -143,32 +143,34 @@ class TrackHistory:
         """
         now = [t for t, zones in self._violating.items() if zones]
         out = np.isin(tid, np.array(now, dtype=np.int64)).astype(np.int64)
-        for track, found in changes.items():
-            lo, hi = np.searchsorted(tid, [track, track + 1])
+        if not changes:
+            return out
+        tracks = np.fromiter(changes, dtype=np.int64, count=len(changes))
+        los = np.searchsorted(tid, tracks).tolist()
+        his = np.searchsorted(tid, tracks + 1).tolist()
+        for track, lo, hi in zip(tracks.tolist(), los, his, strict=True):
             if lo == hi:
                 continue
+            found = changes[track]
             zones = set(before.get(track, ()))
-            when = np.empty(len(found), dtype=np.float64)
-            state = np.empty(len(found) + 1, dtype=np.int64)
-            state[0] = bool(zones)
-            for k, (at, add, zone) in enumerate(found):
-                (zones.add if add else zones.discard)(zone)
-                when[k] = at
-                state[k + 1] = bool(zones)
             # the changes in time order (stable: same-time changes keep their order)
-            order = np.argsort(when, kind="stable")
-            if not np.all(order == np.arange(len(order))):
-                zones = set(before.get(track, ()))
-                for k, j in enumerate(order.tolist()):
-                    _at, add, zone = found[j]
-                    (zones.add if add else zones.discard)(zone)
-                    state[k + 1] = bool(zones)
-                when = when[order]
-            out[lo:hi] = state[np.searchsorted(when, times[lo:hi], side="right")]
+            when: list[float] = []
+            state = [bool(zones)]
+            for at, add, zone in sorted(found, key=_change_time):
+                (zones.add if add else zones.discard)(zone)
+                when.append(at)
+                state.append(bool(zones))
+            out[lo:hi] = np.array(state, dtype=np.int64)[
+                np.searchsorted(when, times[lo:hi], side="right")
+            ]
         return out
 
     def close(self) -> None:
         pass
+
+
+def _change_time(change: tuple[float, bool, str]) -> float:
+    return change[0]
 
 
 def _rounded(x: FloatArray, digits: int) -> FloatArray:
