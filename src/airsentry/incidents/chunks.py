@@ -87,10 +87,11 @@ def pack(s: States) -> list[ChunkRow]:
     run_chunk = np.searchsorted(starts, runs, side="right") - 1
     # each run as its JSON text ``[at,"identity","callsign","class"]``, built by column
     # (each distinct text encoded once); a chunk's text is its runs joined
-    pieces = np.strings.add("[", (runs - starts[run_chunk]).astype(np.dtypes.StringDType()))
+    # (object arrays of str: ``+`` concatenates them element by element in NumPy's loop)
+    pieces = "[" + (runs - starts[run_chunk]).astype(str).astype(object)
     for col in texts:
-        pieces = np.strings.add(np.strings.add(pieces, ","), _json_strings(col[runs]))
-    run_texts = np.strings.add(pieces, "]").tolist()
+        pieces = pieces + "," + _json_strings(col[runs])
+    run_texts = (pieces + "]").tolist()
     first_run = np.r_[np.flatnonzero(np.r_[True, run_chunk[1:] != run_chunk[:-1]]), len(runs)]
     blob = rec.tobytes()
     size = RECORD.itemsize
@@ -109,15 +110,13 @@ def pack(s: States) -> list[ChunkRow]:
     ]
 
 
-def _json_strings(col: npt.NDArray[np.object_]) -> npt.NDArray[Any]:
+def _json_strings(col: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
     """Each ``str`` of ``col`` as JSON text (as :func:`json.dumps` writes it), each
-    distinct value encoded once (the JSON is ASCII: :func:`json.dumps` escapes the rest)."""
-    try:
-        values, inverse = np.unique(col.astype(np.dtypes.StringDType()), return_inverse=True)
-    except UnicodeEncodeError:  # a lone surrogate (UTF-8 only in StringDType): as objects
-        values, inverse = np.unique(col, return_inverse=True)
-    encoded = np.array([json.dumps(v) for v in values.tolist()], dtype=np.dtypes.StringDType())
-    out: npt.NDArray[Any] = encoded[inverse]
+    distinct value encoded once."""
+    values, inverse = np.unique(col, return_inverse=True)
+    encoded = np.empty(len(values), dtype=object)
+    encoded[:] = [json.dumps(v) for v in values.tolist()]
+    out: npt.NDArray[np.object_] = encoded[inverse.reshape(-1)]
     return out
 
 
