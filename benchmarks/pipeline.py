@@ -84,7 +84,7 @@ sinks and commit are 2.1 of Switzerland x2's 3.6 CPU-s).
 
 Fifth wave, second round (``--copies 2 --runs 3``, medians of 3, load average 2.2-2.3
 from the other engineers and a soak): the track log's texts built by column (cells
-converted once per run, chunk runs' JSON by NumPy strings, the retention prune through
+converted once per run, chunk runs' JSON by column, the retention prune through
 the index), depth windows no point of a cell can take its answer from not queried
 (Paris x2: 15.4k points queried instead of 28.8k, depths bit-identical) and the events'
 JSON written field by field (7.6 to 6.1 us per event). Against ``b061101``: quickstart
