@@ -82,6 +82,20 @@ array passes over every row), watch (0.7) and, on event-dense input, per-event P
 (building, describing, encoding and inserting 32,000 ``Event`` objects: watch, book,
 sinks and commit are 2.1 of Switzerland x2's 3.6 CPU-s).
 
+Fifth wave, second round (``--copies 2 --runs 3``, medians of 3, load average 2.2-2.3
+from the other engineers and a soak): the track log's texts built by column (cells
+converted once per run, chunk runs' JSON by column, the retention prune through
+the index), depth windows no point of a cell can take its answer from not queried
+(Paris x2: 15.4k points queried instead of 28.8k, depths bit-identical) and the events'
+JSON written field by field (7.6 to 6.1 us per event). Against ``b061101``: quickstart
+x2 157,400 against 150,700 reports/CPU-s on CSV (1.04x) and 245,800 against 214,700 on
+Parquet (1.14x); switzerland x2 87,300 against 80,500 on CSV (1.08x) and 107,200 against
+95,600 on Parquet (1.12x). Against the first round's tip ``b43a5a0`` (the stages this
+round changed): switzerland x2 sinks 0.15-0.18 against 0.24-0.27 CPU-s (1.5-1.6x), book
+0.54-0.60 against 0.56-0.61; quickstart x2 watch 0.47 against 0.50 (Parquet) and 0.63
+against 0.66 (CSV), sinks 0.09-0.11 against 0.11-0.12; whole runs 1.01-1.04x, within
+the noise of decode (0.32 against 0.70 CPU-s in one Swiss CSV session, unchanged code).
+
 Run: ``python benchmarks/pipeline.py [--copies 4] [--runs 3] [--sample quickstart]``.
 The wheel is found via ``--wheel`` or ``AIRSENTRY_TRAFFIC_WHEEL``.
 """

@@ -88,3 +88,40 @@ def test_local_projection_is_bit_identical_to_the_crs_built_one(lat0: float, lon
     ref_back = ref_inv.transform(rx, ry)
     assert np.array_equal(back[0], ref_back[0], equal_nan=True)
     assert np.array_equal(back[1], ref_back[1], equal_nan=True)
+
+
+def test_windows_that_cannot_answer_a_cell_are_skipped_with_depths_unchanged(
+    index: ZoneIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Deep inside France (Paris, 250+ km from a land border) the first windows hold
+    border that no point of the cell can take its answer from: their queries are
+    skipped, and every depth is the one the queries give (bit for bit), inside and out,
+    near the borders and far from them."""
+    from airsentry.airspace import depth
+
+    france = index.zones[index.position("sovereign:FRA")]
+    rng = np.random.default_rng(11)
+    # around Paris, and a strip from Paris across the Belgian border
+    lat = np.r_[rng.uniform(48.6, 49.1, 2_000), rng.uniform(49.6, 50.3, 1_000)]
+    lon = np.r_[rng.uniform(2.1, 2.6, 2_000), rng.uniform(3.6, 4.4, 1_000)]
+    skipped: list[bool] = []
+    hopeless = depth._hopeless
+
+    def counted(*args: float | tuple[float, ...]) -> bool:
+        skipped.append(hopeless(*args))  # type: ignore[arg-type]
+        return skipped[-1]
+
+    def fresh() -> None:
+        depth._TREES.clear()
+
+    fresh()
+    monkeypatch.setattr(depth, "_hopeless", counted)
+    got = depth_m(france, lat, lon)
+    fresh()
+    monkeypatch.setattr(depth, "_hopeless", lambda *args: False)
+    want = depth_m(france, lat, lon)
+    fresh()
+    assert any(skipped), "no window was skipped: the test proves nothing"
+    assert not all(skipped)
+    assert np.array_equal(got, want)
+    assert np.isfinite(got).all()

@@ -104,8 +104,8 @@ def _depth_group(
     while len(todo):
         half = CELL_DEG / 2 + pad
         w = (lon_c - half, lat_c - half, lon_c + half, lat_c + half)
-        tree = _window_tree(border, fwd, lon_c, w)
-        if tree is not None:
+        tree, centre_dist = _window_tree(border, fwd, lon_c, w)
+        if tree is not None and (pad >= whole or not _hopeless(centre_dist, lat_c, lon_c, w)):
             _, dist = tree.query_nearest(pts[todo], return_distance=True, all_matches=False)
             # The nearest point outside the window is at least this far from the point.
             clearance = _window_clearance(ulon[todo], lat[todo], w)
@@ -118,16 +118,50 @@ def _depth_group(
     return result
 
 
-_TREES: collections.OrderedDict[tuple[int, tuple[float, ...]], tuple[Any, Any]] = (
+def _hopeless(centre_dist: float, lat_c: float, lon_c: float, w: tuple[float, ...]) -> bool:
+    """True when no point of the cell centred on (lat_c, lon_c) can take its answer from
+    window ``w`` (so the window's query is skipped: the points go on to the next).
+
+    In the projected plane a point ``P`` of the cell is within ``reach`` of the centre
+    ``C``, so its distance to the window's segments is at least ``dist(C) - reach``
+    (triangle inequality); its clearance is at most the centre's (the window is
+    centred on the cell). When the one exceeds the other by a metre, every point of
+    the cell would fail ``dist <= clearance`` and its answer comes from a larger
+    window anyway: the result is the one the query would have given. Deep inside a
+    large zone (Paris in France) the points otherwise ran a useless query per window
+    before the one that answered them.
+    """
+    clearance = float(_window_clearance(np.array([lon_c]), np.array([lat_c]), w)[0])
+    return centre_dist - _cell_reach(lat_c, lon_c) > clearance + 1.0
+
+
+@functools.lru_cache(maxsize=4096)
+def _cell_reach(lat_c: float, lon_c: float) -> float:
+    """An upper bound (m) on the projected distance from the cell's centre to any point
+    of the cell: the farthest point of its border (densified; the image of the cell is
+    bounded by the image of its border), with a margin for the densification."""
+    fwd = _projection(lat_c, lon_c)
+    h = CELL_DEG / 2 + 1e-9
+    edge = np.linspace(-h, h, 65)
+    ring_lat = lat_c + np.r_[edge, np.full(65, h), edge[::-1], np.full(65, -h)]
+    ring_lon = lon_c + np.r_[np.full(65, -h), edge, np.full(65, h), edge[::-1]]
+    x, y = fwd.transform(ring_lon, ring_lat)
+    x0, y0 = fwd.transform(lon_c, lat_c)
+    return float(np.hypot(np.asarray(x) - x0, np.asarray(y) - y0).max()) * 1.001 + 1.0
+
+
+_TREES: collections.OrderedDict[tuple[int, tuple[float, ...]], tuple[Any, Any, float]] = (
     collections.OrderedDict()
 )
 TREES_KEPT = 2048
 """Windows whose projected border (an STRtree of segments) is kept between batches."""
 
 
-def _window_tree(border: Any, fwd: geodesy.Transform, lon_c: float, w: tuple[float, ...]) -> Any:
-    """The STRtree of ``border``'s projected segments within window ``w``, or None when
-    the window holds none of it.
+def _window_tree(
+    border: Any, fwd: geodesy.Transform, lon_c: float, w: tuple[float, ...]
+) -> tuple[Any, float]:
+    """The STRtree of ``border``'s projected segments within window ``w`` (None when the
+    window holds none of it) and the distance from the window's centre to them.
 
     A window is a function of its lattice cell and pad, and ``fwd`` of its centre, so
     the tree of a (border, window) is the same in every batch: it is built once and
@@ -138,13 +172,19 @@ def _window_tree(border: Any, fwd: geodesy.Transform, lon_c: float, w: tuple[flo
     hit = _TREES.get(key)
     if hit is not None and hit[0] is border:
         _TREES.move_to_end(key)
-        return hit[1]
+        return hit[1], hit[2]
     lines = _clip(border, (w[0], w[1], w[2], w[3]))
     tree = None if lines is None else shapely.STRtree(_projected_segments(lines, fwd, lon_c))
-    _TREES[key] = (border, tree)
+    centre_dist = np.inf
+    if tree is not None:
+        lat_c = (w[1] + w[3]) / 2
+        centre = shapely.points(*fwd.transform(lon_c, lat_c))
+        _, dist = tree.query_nearest(centre, return_distance=True, all_matches=False)
+        centre_dist = float(dist[0]) if len(dist) else np.inf
+    _TREES[key] = (border, tree, centre_dist)
     if len(_TREES) > TREES_KEPT:
         _TREES.popitem(last=False)
-    return tree
+    return tree, centre_dist
 
 
 def _clip(border: Any, w: tuple[float, float, float, float]) -> Any:

@@ -85,24 +85,39 @@ def pack(s: States) -> list[ChunkRow]:
         changed[1:] |= col[1:] != col[:-1]
     runs = np.flatnonzero(changed)
     run_chunk = np.searchsorted(starts, runs, side="right") - 1
-    run_text = [c[runs].tolist() for c in texts]
-    per_chunk: list[list[list[Any]]] = [[] for _ in range(len(starts))]
-    for k, (c, at) in enumerate(zip(run_chunk.tolist(), runs.tolist(), strict=True)):
-        per_chunk[c].append([at - int(starts[c]), *(t[k] for t in run_text)])
+    # each run as its JSON text ``[at,"identity","callsign","class"]``, built by column
+    # (each distinct text encoded once); a chunk's text is its runs joined
+    # (object arrays of str: ``+`` concatenates them element by element in NumPy's loop)
+    pieces = "[" + (runs - starts[run_chunk]).astype(str).astype(object)
+    for col in texts:
+        pieces = pieces + "," + _json_strings(col[runs])
+    run_texts = (pieces + "]").tolist()
+    first_run = np.r_[np.flatnonzero(np.r_[True, run_chunk[1:] != run_chunk[:-1]]), len(runs)]
     blob = rec.tobytes()
     size = RECORD.itemsize
     return [
-        (tid, t0, t1, b - a, blob[a * size : b * size], json.dumps(runs_of, separators=(",", ":")))
-        for tid, t0, t1, a, b, runs_of in zip(
+        (tid, t0, t1, b - a, blob[a * size : b * size], f"[{','.join(run_texts[r0:r1])}]")
+        for tid, t0, t1, a, b, r0, r1 in zip(
             s.track_id[starts].tolist(),
             s.t[starts].tolist(),
             s.t[ends - 1].tolist(),
             starts.tolist(),
             ends.tolist(),
-            per_chunk,
+            first_run[:-1].tolist(),
+            first_run[1:].tolist(),
             strict=True,
         )
     ]
+
+
+def _json_strings(col: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
+    """Each ``str`` of ``col`` as JSON text (as :func:`json.dumps` writes it), each
+    distinct value encoded once."""
+    values, inverse = np.unique(col, return_inverse=True)
+    encoded = np.empty(len(values), dtype=object)
+    encoded[:] = [json.dumps(v) for v in values.tolist()]
+    out: npt.NDArray[np.object_] = encoded[inverse.reshape(-1)]
+    return out
 
 
 def unpack(states: bytes, texts: str) -> tuple[npt.NDArray[Any], list[tuple[str, str, str]]]:

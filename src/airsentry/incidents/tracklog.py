@@ -85,7 +85,10 @@ class TrackLog:
             )
             added = conn.total_changes - before
             if newest - self._pruned_at >= PRUNE_EVERY_S:
-                conn.execute("DELETE FROM track_chunks WHERE t1 < ?", (newest - self.retention_s,))
+                # t0 <= t1: the same chunks as ``t1 < cut`` alone, found through the
+                # index on t0 instead of a scan of the whole log
+                cut = newest - self.retention_s
+                conn.execute("DELETE FROM track_chunks WHERE t0 < ? AND t1 < ?", (cut, cut))
                 self._pruned_at = newest
         return added
 

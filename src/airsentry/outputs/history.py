@@ -9,6 +9,8 @@ events, as the console's live picture does).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from airsentry.incidents.chunks import States
@@ -103,9 +105,7 @@ class TrackHistory:
         ve, vn = s.vel_e[pick], s.vel_n[pick]
         heading = np.degrees(np.arctan2(ve, vn)) % 360.0
         if len(step.classes) == len(u):
-            classes = np.array(
-                [str(c) or "unknown" for c in step.classes[pick].tolist()], dtype=object
-            )
+            classes = by_runs(step.classes[pick], _class_text)
         else:
             classes = np.full(len(pick), "unknown", dtype=object)
         times = s.t[pick]
@@ -120,8 +120,8 @@ class TrackHistory:
                 speed_mps=_rounded(np.hypot(ve, vn), 1),
                 heading_deg=_rounded(heading, 0),
                 violator=self._violating_at(tid, times, before, changes),
-                identity=_text(s.identity[pick], ""),
-                callsign=_text(s.callsign[pick], ""),
+                identity=by_runs(s.identity[pick], _cell_text),
+                callsign=by_runs(s.callsign[pick], _cell_text),
                 target_class=classes,
             ),
             newest=float(times.max()),
@@ -143,32 +143,34 @@ class TrackHistory:
         """
         now = [t for t, zones in self._violating.items() if zones]
         out = np.isin(tid, np.array(now, dtype=np.int64)).astype(np.int64)
-        for track, found in changes.items():
-            lo, hi = np.searchsorted(tid, [track, track + 1])
+        if not changes:
+            return out
+        tracks = np.fromiter(changes, dtype=np.int64, count=len(changes))
+        los = np.searchsorted(tid, tracks).tolist()
+        his = np.searchsorted(tid, tracks + 1).tolist()
+        for track, lo, hi in zip(tracks.tolist(), los, his, strict=True):
             if lo == hi:
                 continue
+            found = changes[track]
             zones = set(before.get(track, ()))
-            when = np.empty(len(found), dtype=np.float64)
-            state = np.empty(len(found) + 1, dtype=np.int64)
-            state[0] = bool(zones)
-            for k, (at, add, zone) in enumerate(found):
-                (zones.add if add else zones.discard)(zone)
-                when[k] = at
-                state[k + 1] = bool(zones)
             # the changes in time order (stable: same-time changes keep their order)
-            order = np.argsort(when, kind="stable")
-            if not np.all(order == np.arange(len(order))):
-                zones = set(before.get(track, ()))
-                for k, j in enumerate(order.tolist()):
-                    _at, add, zone = found[j]
-                    (zones.add if add else zones.discard)(zone)
-                    state[k + 1] = bool(zones)
-                when = when[order]
-            out[lo:hi] = state[np.searchsorted(when, times[lo:hi], side="right")]
+            when: list[float] = []
+            state = [bool(zones)]
+            for at, add, zone in sorted(found, key=_change_time):
+                (zones.add if add else zones.discard)(zone)
+                when.append(at)
+                state.append(bool(zones))
+            out[lo:hi] = np.array(state, dtype=np.int64)[
+                np.searchsorted(when, times[lo:hi], side="right")
+            ]
         return out
 
     def close(self) -> None:
         pass
+
+
+def _change_time(change: tuple[float, bool, str]) -> float:
+    return change[0]
 
 
 def _rounded(x: FloatArray, digits: int) -> FloatArray:
@@ -177,6 +179,26 @@ def _rounded(x: FloatArray, digits: int) -> FloatArray:
     return out
 
 
-def _text(x: np.ndarray, empty: str) -> np.ndarray:
-    """Cells as ``str`` (``empty`` for None or blank), an object array."""
-    return np.array([str(v) if v else empty for v in x.tolist()], dtype=object)
+def _cell_text(v: object) -> str:
+    """A text cell as stored: ``str``, empty for None or blank."""
+    return str(v) if v else ""
+
+
+def _class_text(c: object) -> str:
+    """A class as stored: its text, ``unknown`` when it has none."""
+    return str(c) or "unknown"
+
+
+def by_runs(x: np.ndarray, convert: Callable[[object], str]) -> np.ndarray:
+    """``[convert(v) for v in x]`` as an object array, ``convert`` called once per run of
+    equal cells, not per cell: the sampled states come by track then time, so a track's
+    identity, callsign and class are a few runs (the cells of a run are equal, so their
+    text is). The runs' texts are spread back over the rows by ``np.repeat``."""
+    n = len(x)
+    if not n:
+        return np.empty(0, dtype=object)
+    starts = np.flatnonzero(np.r_[True, x[1:] != x[:-1]])
+    texts = np.empty(len(starts), dtype=object)
+    texts[:] = [convert(v) for v in x[starts].tolist()]
+    out: np.ndarray = np.repeat(texts, np.diff(np.r_[starts, n]))
+    return out
