@@ -60,7 +60,9 @@ against 175,400 on Parquet (1.15x). Identify (1.2 CPU-s on quickstart x2 CSV), w
 (0.8-1.3) and the book's per-event JSON (0.9 on switzerland x2) are now the largest
 stages. The same input as CSV and as Parquet gives slightly different events
 (quickstart x2: 2,446 against 2,438; switzerland x2: 32,173 against 32,119), in the
-baseline as well.
+baseline as well: results depended on where batches were cut. Since the fifth wave
+they do not (``tests/e2e/test_batch_cuts.py``): 2,446 and 32,190 events from either
+format and any batch size.
 
 Against ``b061101`` (``--baseline b061101 --copies 2 --runs 3``, medians of 3, two
 sessions, load average 3-4 from the other engineers and a soak; fifth wave: text cues
