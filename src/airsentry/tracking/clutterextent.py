@@ -45,6 +45,7 @@ scan's assigned plots; per (track, sensor) the test keeps the last two plots.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -53,6 +54,7 @@ from airsentry.frame import SensorFrame
 from airsentry.model import BoolArray, FloatArray, IntArray
 
 _KEY = 64  # key = track id * _KEY + sensor index % _KEY
+BRUTE_PAIRS = 4096  # up to this many (position, plot) pairs, distances beat a k-d tree
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,14 +117,26 @@ class PlotExtent:
         self.last[rl, 0] = self.last[rl, 1]
         self.last[rl, 1] = now[later]
 
-    def crowded(self, track_id: IntArray, sensor: int, excess: FloatArray) -> None:
-        """Count, for tracks ``sensor`` had a chance to see in a scan, the ``excess`` of
-        that scan's other plots around each over what clutter explains."""
+    def crowded(
+        self, track_id: IntArray, sensor: int, around: FloatArray,
+        expected: Callable[[IntArray], FloatArray],
+    ) -> None:  # fmt: skip
+        """Count, for tracks ``sensor`` had a chance to see in a scan, the excess of that
+        scan's other plots around each (``around``: neighbours less the track's own plot)
+        over what clutter explains (``expected(which)``, >= 0, for the tracks at indices
+        ``which``). The expected count (a clutter-map lookup) is asked only where it can
+        change the result: a track with no crowd yet and no other plot around it keeps
+        a crowd of exactly 0 whatever clutter is expected."""
         if not len(track_id):
             return
         r = self._rows(track_id * _KEY + sensor % _KEY)
         cfg = self.config
-        self.crowd[r] = np.maximum(cfg.crowd_memory * self.crowd[r] + excess, 0.0)
+        prior = self.crowd[r]
+        excess = np.array(around, dtype=np.float64)
+        need = np.flatnonzero((prior > 0.0) | (excess > 0.0))
+        if len(need):
+            excess[need] -= expected(need)
+        self.crowd[r] = np.maximum(cfg.crowd_memory * prior + excess, 0.0)
 
     def remember(self, sensor: int, t: FloatArray, ecef: FloatArray, now: float) -> None:
         """Keep a scan's unexplained plots of ``sensor`` for ``window_s``."""
@@ -144,16 +158,21 @@ class PlotExtent:
         self.crowd[r] = np.maximum(around - 1.0 - expected, 0.0)  # less the track's own
 
     def _rows(self, keys: IntArray) -> IntArray:
-        """Rows of (track, sensor) ``keys``, added where new."""
-        new = np.setdiff1d(keys, self.key)
-        if len(new):
-            k = len(new)
-            self.key = np.concatenate([self.key, new])
-            self.last = np.concatenate([self.last, np.full((k, 2, 3), np.nan)])
-            self.llr = np.concatenate([self.llr, np.zeros(k)])
-            self.crowd = np.concatenate([self.crowd, np.zeros(k)])
-            self.tested = np.concatenate([self.tested, np.zeros(k, dtype=np.int64)])
-            self._take(np.argsort(self.key, kind="stable"))
+        """Rows of (track, sensor) ``keys``, added where new (most scans add none: then
+        one ``searchsorted``)."""
+        pos: IntArray = np.searchsorted(self.key, keys)
+        n = len(self.key)
+        found = self.key[np.minimum(pos, n - 1)] == keys if n else np.zeros(len(keys), bool)
+        if found.all():
+            return pos
+        new = np.unique(keys[~found])  # the keys not yet held, sorted
+        k = len(new)
+        self.key = np.concatenate([self.key, new])
+        self.last = np.concatenate([self.last, np.full((k, 2, 3), np.nan)])
+        self.llr = np.concatenate([self.llr, np.zeros(k)])
+        self.crowd = np.concatenate([self.crowd, np.zeros(k)])
+        self.tested = np.concatenate([self.tested, np.zeros(k, dtype=np.int64)])
+        self._take(np.argsort(self.key, kind="stable"))
         out: IntArray = np.searchsorted(self.key, keys)
         return out
 
@@ -164,10 +183,11 @@ class PlotExtent:
         if not len(self.key) or not len(track_id):
             return np.zeros(len(track_id), dtype=bool)
         cfg = self.config
-        owner = self.key // _KEY
         unproven = (self.crowd > cfg.crowd_limit) & (self.tested < cfg.samples)
-        bad = np.unique(owner[(self.llr > cfg.block) | unproven])
-        return np.isin(track_id, bad)
+        bad = (self.llr > cfg.block) | unproven
+        if not bad.any():  # the usual scan: no pair under suspicion
+            return np.zeros(len(track_id), dtype=bool)
+        return np.isin(track_id, self.key[bad] // _KEY)
 
     def forget(self, live_ids: IntArray) -> None:
         """Drop the pairs of tracks that are no longer live."""
@@ -185,6 +205,10 @@ def neighbours(ecef: FloatArray, around: FloatArray, radius_m: float) -> FloatAr
     position ``around`` ((k, 3), ECEF)."""
     if not len(around) or not len(ecef):
         return np.zeros(len(around))
+    if len(around) * len(ecef) <= BRUTE_PAIRS:  # a scan's few plots: distances, no tree
+        d2 = np.sum((around[:, None, :] - ecef[None, :, :]) ** 2, axis=2)
+        near: FloatArray = np.count_nonzero(d2 <= radius_m**2, axis=1).astype(np.float64)
+        return near
     from scipy.spatial import cKDTree  # type: ignore[import-untyped]  # on first use
 
     counts = cKDTree(ecef).query_ball_point(around, r=radius_m, return_length=True)

@@ -113,12 +113,17 @@ def _observe_extent(
     radius = ext.config.radius_m
     own = np.zeros(len(tab), dtype=bool)
     own[hit] = True
-    lat, lon = ecef_to_geodetic(pos)
     now = float(plots.batch.t.max())
     wait = max(float(np.ptp(plots.batch.t)), scan_s)
-    expected = cmap.rate(plots.sensor, lat, lon, now) * wait * np.pi * radius**2
-    excess = neighbours(plots.ecef, pos, radius) - own[near] - expected
-    ext.crowded(tab["id"][near], plots.sensor, excess)
+
+    def expected(which: IntArray) -> FloatArray:
+        """False plots the clutter map expects around tracks ``near[which]`` (>= 0)."""
+        lat, lon = ecef_to_geodetic(pos[which])
+        out: FloatArray = cmap.rate(plots.sensor, lat, lon, now) * wait * np.pi * radius**2
+        return out
+
+    around = neighbours(plots.ecef, pos, radius) - own[near]
+    ext.crowded(tab["id"][near], plots.sensor, around, expected)
 
 
 def learn_clutter(
