@@ -14,12 +14,14 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial import cKDTree
 
+from airsentry.frame import SensorFrame
 from airsentry.tracking.clutterextent import (
     _KEY,
     BRUTE_PAIRS,
     ExtentConfig,
     PlotExtent,
     neighbours,
+    residual_q,
 )
 from airsentry.tracking.kalman import geodetic_to_ecef
 
@@ -136,8 +138,8 @@ def test_extended_without_suspects_is_the_membership_test() -> None:
         owner = ext.key // _KEY
         unproven = (ext.crowd > cfg.crowd_limit) & (ext.tested < cfg.samples)
         bad = np.unique(owner[(ext.llr > cfg.block) | unproven])
-        query = rng.integers(0, 60, 25)
-        assert np.array_equal(ext.extended(query), np.isin(query, bad))
+        for query in (rng.integers(0, 60, 25), rng.integers(0, 60, 500)):  # small, large
+            assert np.array_equal(ext.extended(query), np.isin(query, bad))
 
 
 def test_crowd_is_kept_per_track_and_sensor() -> None:
@@ -147,3 +149,50 @@ def test_crowd_is_kept_per_track_and_sensor() -> None:
     ext.crowded(np.array([7]), 2, np.array([0.0]), lambda w: np.full(len(w), 0.5))
     assert ext.crowd[ext._rows(np.array([7 * _KEY + 1]))][0] == 1.5
     assert ext.crowd[ext._rows(np.array([7 * _KEY + 2]))][0] == 0.0
+
+
+def _observe_general(
+    ext: PlotExtent, track_id: np.ndarray, sensor: int, t: np.ndarray, frame: SensorFrame
+) -> None:
+    """One plot per track into the test, as the code before the shortcuts had it."""
+    ok = np.isfinite(frame.range_m) & np.isfinite(frame.azimuth_rad)
+    ok &= np.isfinite(frame.sigma_range_m) & np.isfinite(frame.sigma_azimuth_rad)
+    if not ok.any():
+        return
+    idx = np.flatnonzero(ok)
+    r = _rows_general(ext, track_id[idx] * _KEY + sensor % _KEY)
+    now = np.column_stack([t[idx], frame.range_m[idx], frame.azimuth_rad[idx]])
+    q = residual_q(ext.last[r], now, frame.sigma_range_m[idx], frame.sigma_azimuth_rad[idx])
+    cfg = ext.config
+    has = np.isfinite(q)
+    ext.llr[r[has]] = np.maximum(cfg.memory * ext.llr[r[has]] + cfg.ratio(q[has]), cfg.floor)
+    ext.tested[r[has]] += 1
+    later = now[:, 0] > ext.last[r, 1, 0]
+    later |= ~np.isfinite(ext.last[r, 1, 0])
+    rl = r[later]
+    ext.last[rl, 0] = ext.last[rl, 1]
+    ext.last[rl, 1] = now[later]
+
+
+def test_observe_of_frame_rows_is_the_general_update() -> None:
+    rng = np.random.default_rng(16)
+    mine, general = PlotExtent(), PlotExtent()
+    t0 = 1.758e9
+    for scan in range(400):
+        n = int(rng.integers(1, 10))
+        ids = rng.choice(25, size=n, replace=False)
+        t = np.full(n, t0 + 2.0 * (scan // 2))  # every other scan repeats the time
+        t[rng.random(n) < 0.1] -= 4.0  # and some plots come late
+        m = n + int(rng.integers(0, 4))  # the scan's frame; tracks took rows ``at`` of it
+        range_m = rng.uniform(2_000.0, 20_000.0, m)
+        range_m[rng.random(m) < 0.15] = np.nan  # bearings
+        frame = SensorFrame.build(
+            m, range_m=range_m, azimuth_rad=rng.uniform(-np.pi, np.pi, m),
+            sigma_range_m=15.0, sigma_azimuth_rad=np.radians(0.3),
+        )  # fmt: skip
+        at = rng.choice(m, size=n, replace=False)
+        sensor = int(rng.integers(0, 3))
+        mine.observe(ids, sensor, t, frame, at)
+        _observe_general(general, ids, sensor, t, frame.take(at))
+        assert _same(mine, general)
+    assert (mine.tested > 0).any()

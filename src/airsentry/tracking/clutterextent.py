@@ -96,26 +96,40 @@ class PlotExtent:
     # per sensor, its recent plots no confirmed track explains: times and ECEF positions
     recent: dict[int, tuple[FloatArray, FloatArray]] = field(default_factory=dict)
 
-    def observe(self, track_id: IntArray, sensor: int, t: FloatArray, frame: SensorFrame) -> None:
+    def observe(
+        self, track_id: IntArray, sensor: int, t: FloatArray, frame: SensorFrame,
+        at: IntArray | None = None,
+    ) -> None:  # fmt: skip
         """Take one plot per track (``track_id``, at ``t``, measured as ``frame``, a
-        sensor scan's plots of ``sensor``); plots without a range are not tested."""
-        ok = np.isfinite(frame.range_m) & np.isfinite(frame.azimuth_rad)
-        ok &= np.isfinite(frame.sigma_range_m) & np.isfinite(frame.sigma_azimuth_rad)
-        if not ok.any():
-            return
-        idx = np.flatnonzero(ok)
-        r = self._rows(track_id[idx] * _KEY + sensor % _KEY)
-        now = np.column_stack([t[idx], frame.range_m[idx], frame.azimuth_rad[idx]])
-        q = residual_q(self.last[r], now, frame.sigma_range_m[idx], frame.sigma_azimuth_rad[idx])
+        sensor scan's plots of ``sensor``, or its rows ``at``); plots without a range
+        are not tested."""
+        rng, az = frame.range_m, frame.azimuth_rad
+        s_r, s_az = frame.sigma_range_m, frame.sigma_azimuth_rad
+        if at is not None:  # the four columns the test reads, not the whole frame
+            rng, az, s_r, s_az = rng[at], az[at], s_r[at], s_az[at]
+        ok = np.isfinite(rng) & np.isfinite(az)
+        ok &= np.isfinite(s_r) & np.isfinite(s_az)
+        if not ok.all():
+            if not ok.any():
+                return
+            idx = np.flatnonzero(ok)
+            track_id, t = track_id[idx], t[idx]
+            rng, az, s_r, s_az = rng[idx], az[idx], s_r[idx], s_az[idx]
+        r = self._rows(track_id * _KEY + sensor % _KEY)
+        now = np.column_stack([t, rng, az])
+        last = self.last[r]  # read once: the updates below write other columns first
+        q = residual_q(last, now, s_r, s_az)
         cfg = self.config
         has = np.isfinite(q)
-        self.llr[r[has]] = np.maximum(cfg.memory * self.llr[r[has]] + cfg.ratio(q[has]), cfg.floor)
-        self.tested[r[has]] += 1
-        later = now[:, 0] > self.last[r, 1, 0]
-        later |= ~np.isfinite(self.last[r, 1, 0])
-        rl = r[later]
-        self.last[rl, 0] = self.last[rl, 1]
-        self.last[rl, 1] = now[later]
+        if has.any():  # a new pair has no two earlier plots: nothing to test yet
+            rh = r[has]
+            self.llr[rh] = np.maximum(cfg.memory * self.llr[rh] + cfg.ratio(q[has]), cfg.floor)
+            self.tested[rh] += 1
+        later = (now[:, 0] > last[:, 1, 0]) | ~np.isfinite(last[:, 1, 0])
+        if later.all():
+            self.last[r] = np.stack([last[:, 1], now], axis=1)
+        elif later.any():
+            self.last[r[later]] = np.stack([last[later, 1], now[later]], axis=1)
 
     def crowded(
         self, track_id: IntArray, sensor: int, around: FloatArray,
@@ -187,7 +201,11 @@ class PlotExtent:
         bad = (self.llr > cfg.block) | unproven
         if not bad.any():  # the usual scan: no pair under suspicion
             return np.zeros(len(track_id), dtype=bool)
-        return np.isin(track_id, self.key[bad] // _KEY)
+        owners = self.key[bad] // _KEY
+        if len(track_id) * len(owners) <= BRUTE_PAIRS:  # np.isin's answer, without its setup
+            found: BoolArray = (track_id[:, None] == owners[None, :]).any(axis=1)
+            return found
+        return np.isin(track_id, owners)
 
     def forget(self, live_ids: IntArray) -> None:
         """Drop the pairs of tracks that are no longer live."""

@@ -103,7 +103,7 @@ def _observe_extent(
     if frame is None or not np.isfinite(frame.range_m).any():
         return  # bearings, cooperative reports: nothing to test
     if len(rows):
-        ext.observe(tab["id"][rows], plots.sensor, plots.batch.t[pj], frame.take(pj))
+        ext.observe(tab["id"][rows], plots.sensor, plots.batch.t[pj], frame, pj)
     near = np.flatnonzero(tentative)
     if not len(near):
         return
