@@ -18,18 +18,37 @@ prints a digest of everything the tracker output (track ids, filtered states, en
 tracks): equal digests mean the two revisions gave bit-identical results.
 
 The **baseline** is the same run against another revision of the source (``--baseline
-REF``, default ``a62ff72``, the commit before this work), extracted with ``git
-archive``: runs alternate between current and baseline (interleaved), ``--runs`` each,
-and medians are printed with their ratio.
+REF``, default ``b061101``, the commit before the latest per-scan work), extracted with
+``git archive``: runs alternate between current and baseline (interleaved), ``--runs``
+each, and medians are printed with their ratio.
 
-Figures of one run (``oslo-2025-09-22`` plots, seed 0: 19,174 reports, 4,936 scans of
-3.9 plots on average against some 10 live tracks; 2 cores shared with four other
-sessions at load average ~9, so quote the ratios; medians of 3 interleaved runs):
+Latest figures (``oslo-2025-09-22`` plots, seed 0, 4,936 scans; 2 cores shared with two
+other sessions, a soak and a niced ``evaluate``, load average ~4; medians of 3
+interleaved runs): the crowd count of the point/extended test
+(:mod:`~airsentry.tracking.clutterextent`) without its fixed cost (pair rows found by
+one ``searchsorted``, a distance matrix instead of a k-d tree for a scan's few plots,
+the clutter-map lookup only for tracks whose crowd it can change, the frame's four
+columns read at the plots' rows instead of a ``SensorFrame.take``):
 
 =================  ============  ===========  ===========  =============
 revision           us/scan mean  us/scan p50  scans CPU-s  tracker CPU-s
 =================  ============  ===========  ===========  =============
-current            1,121         1,083        5.53         6.47
+current            1,090         1,163        5.38         6.01
+baseline b061101   1,298         1,369        6.41         7.02
+=================  ============  ===========  ===========  =============
+
+1.19x per scan (mean), 1.18x (median), 1.17x for the whole default tracker, identical
+output digests (``c45ee2d86224479e``): some 0.2 ms less per scan, about 5 CPU-minutes
+of ``evaluate september-2025 --variant plots`` (~1.5 M scans).
+
+The per-scan work before that, against ``a62ff72`` (same input: 19,174 reports, 4,936
+scans of 3.9 plots on average against some 10 live tracks; 2 cores shared with four
+other sessions at load average ~9, so quote the ratios; medians of 3 interleaved runs):
+
+=================  ============  ===========  ===========  =============
+revision           us/scan mean  us/scan p50  scans CPU-s  tracker CPU-s
+=================  ============  ===========  ===========  =============
+then               1,121         1,083        5.53         6.47
 baseline a62ff72   1,560         1,539        7.70         8.76
 =================  ============  ===========  ===========  =============
 
@@ -66,7 +85,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pipeline import baseline_source, run_child  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-BASELINE = "a62ff72"
+BASELINE = "b061101"
 FIGURES = ("scan_us_median", "scan_us_mean", "scans_cpu_s", "tracker_cpu_s")
 
 

@@ -95,7 +95,7 @@ def test_the_sequential_test_blocks_scatter_and_passes_a_point_track():
         ext.observe(ids, 0, t, frame)
     assert ext.extended(ids).tolist() == [False, True]
     # a crowd of unexplained plots around a track makes it prove itself point-like first
-    ext.crowded(np.array([3]), 0, np.array([2.0]))
+    ext.crowded(np.array([3]), 0, np.array([2.0]), lambda which: np.zeros(len(which)))
     assert ext.extended(np.array([3])).tolist() == [True]
 
 

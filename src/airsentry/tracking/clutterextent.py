@@ -45,6 +45,7 @@ scan's assigned plots; per (track, sensor) the test keeps the last two plots.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -53,6 +54,7 @@ from airsentry.frame import SensorFrame
 from airsentry.model import BoolArray, FloatArray, IntArray
 
 _KEY = 64  # key = track id * _KEY + sensor index % _KEY
+BRUTE_PAIRS = 4096  # up to this many (position, plot) pairs, distances beat a k-d tree
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,35 +96,61 @@ class PlotExtent:
     # per sensor, its recent plots no confirmed track explains: times and ECEF positions
     recent: dict[int, tuple[FloatArray, FloatArray]] = field(default_factory=dict)
 
-    def observe(self, track_id: IntArray, sensor: int, t: FloatArray, frame: SensorFrame) -> None:
+    def observe(
+        self, track_id: IntArray, sensor: int, t: FloatArray, frame: SensorFrame,
+        at: IntArray | None = None,
+    ) -> None:  # fmt: skip
         """Take one plot per track (``track_id``, at ``t``, measured as ``frame``, a
-        sensor scan's plots of ``sensor``); plots without a range are not tested."""
-        ok = np.isfinite(frame.range_m) & np.isfinite(frame.azimuth_rad)
-        ok &= np.isfinite(frame.sigma_range_m) & np.isfinite(frame.sigma_azimuth_rad)
-        if not ok.any():
-            return
-        idx = np.flatnonzero(ok)
-        r = self._rows(track_id[idx] * _KEY + sensor % _KEY)
-        now = np.column_stack([t[idx], frame.range_m[idx], frame.azimuth_rad[idx]])
-        q = residual_q(self.last[r], now, frame.sigma_range_m[idx], frame.sigma_azimuth_rad[idx])
+        sensor scan's plots of ``sensor``, or its rows ``at``); plots without a range
+        are not tested."""
+        rng, az = frame.range_m, frame.azimuth_rad
+        s_r, s_az = frame.sigma_range_m, frame.sigma_azimuth_rad
+        if at is not None:  # the four columns the test reads, not the whole frame
+            rng, az, s_r, s_az = rng[at], az[at], s_r[at], s_az[at]
+        ok = np.isfinite(rng) & np.isfinite(az)
+        ok &= np.isfinite(s_r) & np.isfinite(s_az)
+        if not ok.all():
+            if not ok.any():
+                return
+            idx = np.flatnonzero(ok)
+            track_id, t = track_id[idx], t[idx]
+            rng, az, s_r, s_az = rng[idx], az[idx], s_r[idx], s_az[idx]
+        r = self._rows(track_id * _KEY + sensor % _KEY)
+        now = np.column_stack([t, rng, az])
+        last = self.last[r]  # read once: the updates below write other columns first
+        q = residual_q(last, now, s_r, s_az)
         cfg = self.config
         has = np.isfinite(q)
-        self.llr[r[has]] = np.maximum(cfg.memory * self.llr[r[has]] + cfg.ratio(q[has]), cfg.floor)
-        self.tested[r[has]] += 1
-        later = now[:, 0] > self.last[r, 1, 0]
-        later |= ~np.isfinite(self.last[r, 1, 0])
-        rl = r[later]
-        self.last[rl, 0] = self.last[rl, 1]
-        self.last[rl, 1] = now[later]
+        if has.any():  # a new pair has no two earlier plots: nothing to test yet
+            rh = r[has]
+            self.llr[rh] = np.maximum(cfg.memory * self.llr[rh] + cfg.ratio(q[has]), cfg.floor)
+            self.tested[rh] += 1
+        later = (now[:, 0] > last[:, 1, 0]) | ~np.isfinite(last[:, 1, 0])
+        if later.all():
+            self.last[r] = np.stack([last[:, 1], now], axis=1)
+        elif later.any():
+            self.last[r[later]] = np.stack([last[later, 1], now[later]], axis=1)
 
-    def crowded(self, track_id: IntArray, sensor: int, excess: FloatArray) -> None:
-        """Count, for tracks ``sensor`` had a chance to see in a scan, the ``excess`` of
-        that scan's other plots around each over what clutter explains."""
+    def crowded(
+        self, track_id: IntArray, sensor: int, around: FloatArray,
+        expected: Callable[[IntArray], FloatArray],
+    ) -> None:  # fmt: skip
+        """Count, for tracks ``sensor`` had a chance to see in a scan, the excess of that
+        scan's other plots around each (``around``: neighbours less the track's own plot)
+        over what clutter explains (``expected(which)``, >= 0, for the tracks at indices
+        ``which``). The expected count (a clutter-map lookup) is asked only where it can
+        change the result: a track with no crowd yet and no other plot around it keeps
+        a crowd of exactly 0 whatever clutter is expected."""
         if not len(track_id):
             return
         r = self._rows(track_id * _KEY + sensor % _KEY)
         cfg = self.config
-        self.crowd[r] = np.maximum(cfg.crowd_memory * self.crowd[r] + excess, 0.0)
+        prior = self.crowd[r]
+        excess = np.array(around, dtype=np.float64)
+        need = np.flatnonzero((prior > 0.0) | (excess > 0.0))
+        if len(need):
+            excess[need] -= expected(need)
+        self.crowd[r] = np.maximum(cfg.crowd_memory * prior + excess, 0.0)
 
     def remember(self, sensor: int, t: FloatArray, ecef: FloatArray, now: float) -> None:
         """Keep a scan's unexplained plots of ``sensor`` for ``window_s``."""
@@ -144,16 +172,21 @@ class PlotExtent:
         self.crowd[r] = np.maximum(around - 1.0 - expected, 0.0)  # less the track's own
 
     def _rows(self, keys: IntArray) -> IntArray:
-        """Rows of (track, sensor) ``keys``, added where new."""
-        new = np.setdiff1d(keys, self.key)
-        if len(new):
-            k = len(new)
-            self.key = np.concatenate([self.key, new])
-            self.last = np.concatenate([self.last, np.full((k, 2, 3), np.nan)])
-            self.llr = np.concatenate([self.llr, np.zeros(k)])
-            self.crowd = np.concatenate([self.crowd, np.zeros(k)])
-            self.tested = np.concatenate([self.tested, np.zeros(k, dtype=np.int64)])
-            self._take(np.argsort(self.key, kind="stable"))
+        """Rows of (track, sensor) ``keys``, added where new (most scans add none: then
+        one ``searchsorted``)."""
+        pos: IntArray = np.searchsorted(self.key, keys)
+        n = len(self.key)
+        found = self.key[np.minimum(pos, n - 1)] == keys if n else np.zeros(len(keys), bool)
+        if found.all():
+            return pos
+        new = np.unique(keys[~found])  # the keys not yet held, sorted
+        k = len(new)
+        self.key = np.concatenate([self.key, new])
+        self.last = np.concatenate([self.last, np.full((k, 2, 3), np.nan)])
+        self.llr = np.concatenate([self.llr, np.zeros(k)])
+        self.crowd = np.concatenate([self.crowd, np.zeros(k)])
+        self.tested = np.concatenate([self.tested, np.zeros(k, dtype=np.int64)])
+        self._take(np.argsort(self.key, kind="stable"))
         out: IntArray = np.searchsorted(self.key, keys)
         return out
 
@@ -164,10 +197,15 @@ class PlotExtent:
         if not len(self.key) or not len(track_id):
             return np.zeros(len(track_id), dtype=bool)
         cfg = self.config
-        owner = self.key // _KEY
         unproven = (self.crowd > cfg.crowd_limit) & (self.tested < cfg.samples)
-        bad = np.unique(owner[(self.llr > cfg.block) | unproven])
-        return np.isin(track_id, bad)
+        bad = (self.llr > cfg.block) | unproven
+        if not bad.any():  # the usual scan: no pair under suspicion
+            return np.zeros(len(track_id), dtype=bool)
+        owners = self.key[bad] // _KEY
+        if len(track_id) * len(owners) <= BRUTE_PAIRS:  # np.isin's answer, without its setup
+            found: BoolArray = (track_id[:, None] == owners[None, :]).any(axis=1)
+            return found
+        return np.isin(track_id, owners)
 
     def forget(self, live_ids: IntArray) -> None:
         """Drop the pairs of tracks that are no longer live."""
@@ -185,6 +223,10 @@ def neighbours(ecef: FloatArray, around: FloatArray, radius_m: float) -> FloatAr
     position ``around`` ((k, 3), ECEF)."""
     if not len(around) or not len(ecef):
         return np.zeros(len(around))
+    if len(around) * len(ecef) <= BRUTE_PAIRS:  # a scan's few plots: distances, no tree
+        d2 = np.sum((around[:, None, :] - ecef[None, :, :]) ** 2, axis=2)
+        near: FloatArray = np.count_nonzero(d2 <= radius_m**2, axis=1).astype(np.float64)
+        return near
     from scipy.spatial import cKDTree  # type: ignore[import-untyped]  # on first use
 
     counts = cKDTree(ecef).query_ball_point(around, r=radius_m, return_length=True)

@@ -103,7 +103,7 @@ def _observe_extent(
     if frame is None or not np.isfinite(frame.range_m).any():
         return  # bearings, cooperative reports: nothing to test
     if len(rows):
-        ext.observe(tab["id"][rows], plots.sensor, plots.batch.t[pj], frame.take(pj))
+        ext.observe(tab["id"][rows], plots.sensor, plots.batch.t[pj], frame, pj)
     near = np.flatnonzero(tentative)
     if not len(near):
         return
@@ -113,12 +113,17 @@ def _observe_extent(
     radius = ext.config.radius_m
     own = np.zeros(len(tab), dtype=bool)
     own[hit] = True
-    lat, lon = ecef_to_geodetic(pos)
     now = float(plots.batch.t.max())
     wait = max(float(np.ptp(plots.batch.t)), scan_s)
-    expected = cmap.rate(plots.sensor, lat, lon, now) * wait * np.pi * radius**2
-    excess = neighbours(plots.ecef, pos, radius) - own[near] - expected
-    ext.crowded(tab["id"][near], plots.sensor, excess)
+
+    def expected(which: IntArray) -> FloatArray:
+        """False plots the clutter map expects around tracks ``near[which]`` (>= 0)."""
+        lat, lon = ecef_to_geodetic(pos[which])
+        out: FloatArray = cmap.rate(plots.sensor, lat, lon, now) * wait * np.pi * radius**2
+        return out
+
+    around = neighbours(plots.ecef, pos, radius) - own[near]
+    ext.crowded(tab["id"][near], plots.sensor, around, expected)
 
 
 def learn_clutter(
