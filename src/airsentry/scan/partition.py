@@ -73,7 +73,7 @@ class PartitionResult:
     seconds: float = 0.0
     events: list[tuple[int, Event]] = field(default_factory=list)
     ends: list[TrackEnd] = field(default_factory=list)
-    births: list[tuple[int, str, int]] = field(default_factory=list)  # batch, key, local id
+    births: list[tuple[int, float, str, int]] = field(default_factory=list)  # batch, t, key, id
     until: dict[int, float] = field(default_factory=dict)  # batch -> latest update time
     silence: dict[int, tuple[FloatArray, ObjArray]] = field(default_factory=dict)
     picture: dict[int, dict[str, Any]] = field(default_factory=dict)
@@ -195,12 +195,15 @@ def _keep(
     """Keep what the reduce step needs from one batch's step."""
     updates: TrackUpdates = step.updates
     if len(updates):
-        tids = np.unique(updates.track_id).tolist()
+        uniq, inverse = np.unique(updates.track_id, return_inverse=True)
+        first = np.full(len(uniq), np.inf)
+        np.minimum.at(first, inverse.reshape(-1), updates.state.t)
+        first_t = first.tolist()  # each track's first update time in the batch
         known = {tr.track_id: tr.key for tr in pipeline.tracker.live()}
         known.update((tr.track_id, tr.key) for tr in step.ended)
-        for tid in tids:
+        for tid, t in zip(uniq.tolist(), first_t, strict=True):
             if tid not in last_batch:
-                result.births.append((batch_no, known[tid], tid))
+                result.births.append((batch_no, t, known[tid], tid))
             last_batch[tid] = batch_no
         st = updates.state
         result.until[batch_no] = float(st.t.max())

@@ -233,9 +233,11 @@ class CooperativeTracker:
         if fresh.any():
             first = np.full(len(uniq), len(batch), dtype=np.int64)
             np.minimum.at(first, inverse, np.arange(len(batch)))
-            # ids in order of first report, as report-by-report batches would give them
+            # ids in order of first report time, then key (uniq is sorted): the order
+            # whatever the batch cut, and the one `airsentry scan` rebuilds from the
+            # births of its identity partitions (scan/reduce.py)
             new = np.flatnonzero(fresh)
-            new = new[np.argsort(first[new], kind="stable")]
+            new = new[np.lexsort((new, batch.t[first[new]]))]
             rows = batch.take(first[new])
             ids = np.asarray(self.new_ids(uniq[new], rows), dtype=np.int64)
             slots[new] = self._table.open(uniq[new], ids, rows)
