@@ -133,9 +133,7 @@ def reduce(
 def _numbering(results: Sequence[PartitionResult]) -> dict[tuple[int, int], int]:
     """(partition, local track id) -> the replay's track number."""
     births = sorted(
-        (batch, t, key, r.partition, local)
-        for r in results
-        for batch, t, key, local in r.births
+        (batch, t, key, r.partition, local) for r in results for batch, t, key, local in r.births
     )
     return {(p, local): n for n, (_, _, _, p, local) in enumerate(births, start=1)}
 
