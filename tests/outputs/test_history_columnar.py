@@ -29,7 +29,7 @@ import pytest
 from airsentry.build import open_run
 from airsentry.config import DeploymentConfig
 from airsentry.incidents import chunks
-from airsentry.incidents.chunks import RECORD, ChunkRow, States, pack, rows_of
+from airsentry.incidents.chunks import ChunkRow, States, pack, rows_of
 from airsentry.incidents.codec import dumps, event_json
 from airsentry.incidents.tracklog import TrackLog
 from airsentry.model import Event, EventKind, ReportBatch, ZoneKind
@@ -47,12 +47,7 @@ def reference_pack(s: States) -> list[ChunkRow]:
     n = len(s)
     if not n:
         return []
-    rec = np.empty(n, dtype=RECORD)
-    for name in ("slot", "t", "lat", "lon", "alt_m", "speed_mps", "heading_deg"):
-        rec[name] = getattr(s, name)
-    rec["violator"] = s.violator
-    window = np.floor(s.t / chunks.CHUNK_SPAN_S)
-    cut = np.r_[True, (s.track_id[1:] != s.track_id[:-1]) | (window[1:] != window[:-1])]
+    rec, cut = chunks.records(s)  # the numbers: the same records and chunk cuts
     starts = np.flatnonzero(cut)
     ends = np.r_[starts[1:], n]
     texts = [s.identity.tolist(), s.callsign.tolist(), s.target_class.tolist()]

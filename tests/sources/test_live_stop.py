@@ -14,6 +14,7 @@ import contextlib
 import socket
 import threading
 import time
+from collections.abc import AsyncGenerator, AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 from test_live import FAST, wait_for
@@ -40,25 +41,33 @@ def sbs_positions(n: int) -> bytes:
     return "".join(out).encode()
 
 
+@contextlib.asynccontextmanager
+async def _stopped_after_reading(payload: bytes) -> AsyncIterator[AsyncGenerator[bytes, None]]:
+    """A TCP session that has read all of ``payload`` from a local server, then stopped;
+    closed (and the server killed) on the way out."""
+    server = KillableServer(payload, chunk=len(payload))
+    port = await server.start()
+    stop = asyncio.Event()
+    session = TcpClient("127.0.0.1", port).session(stop)
+    try:
+        assert await anext(session) == b""
+        await wait_for(lambda: server.sent == len(payload))
+        await asyncio.sleep(0.2)  # the loop reads the socket into the session's buffer
+        stop.set()
+        yield session
+    finally:
+        await session.aclose()
+        await server.kill()
+
+
 def test_a_stopped_tcp_session_yields_what_it_had_read_then_ends():
     payload = sbs_positions(1_000)  # about 90 kB: all of it read before the stop
 
     async def scenario() -> tuple[int, float]:
-        server = KillableServer(payload, chunk=len(payload))
-        port = await server.start()
-        stop = asyncio.Event()
-        session = TcpClient("127.0.0.1", port).session(stop)
-        try:
-            assert await anext(session) == b""
-            await wait_for(lambda: server.sent == len(payload))
-            await asyncio.sleep(0.2)  # the loop reads the socket into the session's buffer
-            stop.set()
+        async with _stopped_after_reading(payload) as session:
             began = time.monotonic()
             got = sum([len(chunk) async for chunk in session])
             return got, time.monotonic() - began
-        finally:
-            await session.aclose()
-            await server.kill()
 
     got, took = asyncio.run(asyncio.wait_for(scenario(), 10))
     assert got == len(payload)  # nothing taken from the socket is dropped
@@ -75,19 +84,8 @@ def test_a_stopped_tcp_session_hands_on_what_it_holds_in_one_piece():
     q = Quarantine()
 
     async def scenario() -> int:
-        server = KillableServer(payload, chunk=len(payload))
-        port = await server.start()
-        stop = asyncio.Event()
-        session = TcpClient("127.0.0.1", port).session(stop)
-        try:
-            assert await anext(session) == b""
-            await wait_for(lambda: server.sent == len(payload))
-            await asyncio.sleep(0.2)  # the loop reads the socket into the session's buffer
-            stop.set()
-            piece = await anext(session)
-        finally:
-            await session.aclose()  # the cancelled task's session is closed
-            await server.kill()
+        async with _stopped_after_reading(payload) as session:
+            piece = await anext(session)  # then the cancelled task's session is closed
         decoder = new_decoder("sbs")
         reports = len(decoder.feed(piece, q)) + len(decoder.flush(q))
         assert len(piece) == len(payload)

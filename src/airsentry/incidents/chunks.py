@@ -66,17 +66,24 @@ class States:
         return len(self.t)
 
 
-def pack(s: States) -> list[ChunkRow]:
-    """The chunk rows of ``s``: one per track and :data:`CHUNK_SPAN_S` window."""
-    n = len(s)
-    if not n:
-        return []
-    rec = np.empty(n, dtype=RECORD)
+def records(s: States) -> tuple[np.ndarray, np.ndarray]:
+    """``s``'s numbers as packed records, and where each chunk starts (a new track or a
+    new :data:`CHUNK_SPAN_S` window) as a boolean per state."""
+    rec = np.empty(len(s), dtype=RECORD)
     for name in ("slot", "t", "lat", "lon", "alt_m", "speed_mps", "heading_deg"):
         rec[name] = getattr(s, name)
     rec["violator"] = s.violator
     window = np.floor(s.t / CHUNK_SPAN_S)
     cut = np.r_[True, (s.track_id[1:] != s.track_id[:-1]) | (window[1:] != window[:-1])]
+    return rec, cut
+
+
+def pack(s: States) -> list[ChunkRow]:
+    """The chunk rows of ``s``: one per track and :data:`CHUNK_SPAN_S` window."""
+    n = len(s)
+    if not n:
+        return []
+    rec, cut = records(s)
     starts = np.flatnonzero(cut)
     ends = np.r_[starts[1:], n]
     texts = (s.identity, s.callsign, s.target_class)
