@@ -82,7 +82,7 @@ def sites(value: Mapping[str, Site | Mapping[str, float]] | Site | None) -> dict
 def plot_frame(
     site: FloatArray, rho_nm: FloatArray, theta_deg: FloatArray, sigmas: tuple[float, float],
     height: FloatArray | None = None, height_sigma_m: float | None = None,
-) -> SensorFrame | None:
+) -> SensorFrame | None:  # fmt: skip
     """What the radars measured: slant range and azimuth from their sites (rows of
     ``site``: lat, lon, alt), with the configured noise ``sigmas`` (range in metres,
     azimuth in degrees); None when no CAT048 plot has a site. A 3D radar's measured

@@ -114,9 +114,9 @@ class AsterixDecoder:
     site may be a mapping of lat, lon, alt as YAML gives it). ``system_refs``: CAT062
     system reference point per SAC/SIC. ``range_sigma_m``, ``azimuth_sigma_deg``: radar
     measurement errors behind a plot's accuracy; ``height_sigma_m``: a 3D radar's height
-    error (I110), stated in the frame as an elevation noise (unset: unstated). ``status`` keeps the latest
-    ``status_keep`` service messages; ``status_counts`` counts them all by category
-    and kind.
+    error (I110), stated in the frame as an elevation noise (unset: unstated).
+    ``status`` keeps the latest ``status_keep`` service messages; ``status_counts``
+    counts them all by category and kind.
     """
 
     def __init__(
@@ -382,8 +382,14 @@ class AsterixDecoder:
             squawk=col("squawk", "", object)[keep],
             category=col("category", "", object)[keep],
             transponder=col("transponder", False, np.bool_)[keep],
-            frame=geo.plot_frame(site[:, keep], rho[keep], col("theta_deg")[keep], sigmas,
-                                 height3d[keep], self.height_sigma_m),  # fmt: skip
+            frame=geo.plot_frame(
+                site[:, keep],
+                rho[keep],
+                col("theta_deg")[keep],
+                sigmas,
+                height3d[keep],
+                self.height_sigma_m,
+            ),
         )
 
 

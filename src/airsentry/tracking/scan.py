@@ -33,7 +33,13 @@ from airsentry.tracking.kalman import columns, from_enu, to_enu
 from airsentry.tracking.plots import Candidates, ScanPlots
 from airsentry.tracking.state import FusedState, ScanSettings
 from airsentry.tracking.table import TrackTable
-from airsentry.tracking.update import alt_ok, hard_update, output_states, soft_update
+from airsentry.tracking.update import (
+    alt_ok,
+    hard_update,
+    output_states,
+    soft_update,
+    stated_gate_sigmas,
+)
 
 _EMPTY = np.empty(0, dtype=np.int64)
 _NO_STATES = ReportBatch.empty()
@@ -198,8 +204,10 @@ def _associate_and_update(
     else:
         hinted = np.zeros(len(ti), dtype=bool)
     alt_acc = plots.alt_acc[pj]
-    level = alt_ok(tab, cfg, batch, ti, pj, dt, alt_acc) & climb_ok(tab, cfg, batch, ti, pj,
-                                                                     dt, alt_acc)  # fmt: skip
+    k_z = stated_gate_sigmas(parts.associator.threshold)
+    level = alt_ok(tab, cfg, batch, ti, pj, dt, alt_acc, k_z) & climb_ok(
+        tab, cfg, batch, ti, pj, dt, alt_acc
+    )
     # a confirmed anonymous track whose existence has faded takes no plot (existence.py)
     faded = (
         tab["confirmed"][ti] & (tab["identity"][ti] == "") & cfg.existence.faded(tab["exist"][ti])

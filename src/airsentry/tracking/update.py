@@ -7,6 +7,9 @@ the tracks being updated.
 
 from __future__ import annotations
 
+import functools
+import math
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
@@ -115,25 +118,32 @@ def store(
     tab["lat"][rows], tab["lon"][rows], tab["t"][rows] = lat, lon, t
 
 
+@functools.lru_cache(maxsize=8)
+def stated_gate_sigmas(threshold_2d: float) -> float:
+    """Sigmas of a one-dimensional gate with the gate probability of the horizontal
+    chi-square gate ``threshold_2d`` (2 dof: ``P = 1 - exp(-T/2)``); 20 gives 4.06."""
+    return NormalDist().inv_cdf(1.0 - 0.5 * math.exp(-0.5 * threshold_2d))
+
+
 def alt_ok(
     tab: TrackTable, settings: ScanSettings, batch: ReportBatch, ti: IntArray, pj: IntArray,
-    dt: FloatArray, alt_acc: FloatArray,
+    dt: FloatArray, alt_acc: FloatArray, stated_sigmas: float,
 ) -> Arr:  # fmt: skip
     """Vertical gate of (track, plot) pairs: the 2-D gate alone lets a low drone's
     plot update an airliner passing overhead. Pairs without an altitude on either
     side pass. A plot that states its altitude noise (``alt_acc``, m, per pair) must lie
-    within ``alt_gate_sigmas`` of the altitude innovation (predicted altitude variance
-    plus that noise): a chi-square gate in metres. A plot that states none is allowed
-    ``alt_sigma_m`` of noise and ``alt_gate_m`` more."""
+    within ``stated_sigmas`` of the altitude innovation (predicted altitude variance plus
+    that noise): a chi-square gate in metres, as probable as the horizontal gate
+    (:func:`stated_gate_sigmas`). A plot that states none is allowed ``alt_sigma_m`` of
+    noise, ``alt_gate_sigmas`` of it, and ``alt_gate_m`` more."""
     z, pz = tab["z"][ti], tab["Pz"][ti]
     alt_pred = z[:, 0] + dt * z[:, 1]
     stated = np.isfinite(alt_acc)
     noise = np.where(stated, alt_acc, settings.alt_sigma_m)
     var = pz[:, 0, 0] + 2 * dt * pz[:, 0, 1] + dt**2 * pz[:, 1, 1] + noise**2
     dz = np.abs(batch.alt[pj] - alt_pred)
-    bound = settings.alt_gate_sigmas * np.sqrt(np.maximum(var, 0.0)) + np.where(
-        stated, 0.0, settings.alt_gate_m
-    )
+    sigmas = np.where(stated, stated_sigmas, settings.alt_gate_sigmas)
+    bound = sigmas * np.sqrt(np.maximum(var, 0.0)) + np.where(stated, 0.0, settings.alt_gate_m)
     ok: Arr = ~(dz > bound)  # NaN on either side: no vertical test
     return ok
 
@@ -141,7 +151,7 @@ def alt_ok(
 def vertical(
     tab: TrackTable, settings: ScanSettings, batch: ReportBatch, rows: IntArray, pj: IntArray,
     alt_acc: FloatArray,
-) -> None:
+) -> None:  # fmt: skip
     """Altitude filter (altitude, vertical rate) of tracks ``rows`` with plots ``pj``;
     a plot's stated altitude noise (``ScanPlots.alt_acc``) where it has one, else
     transponder altitudes count four times as precise as other plots'."""
