@@ -24,7 +24,7 @@ SIG_R, SIG_AZ = 15.0, np.radians(0.275)
 FAR = (60.60, 11.90)  # where filler clutter falls, some 50 km away: scans go on
 
 
-def _frame(lat: np.ndarray, lon: np.ndarray, alt: np.ndarray) -> SensorFrame:
+def _frame(lat: np.ndarray, lon: np.ndarray, alt: np.ndarray, stated: bool) -> SensorFrame:
     """The radar's frame of plots at (lat, lon, alt): range, azimuth, elevation, and an
     elevation noise that makes ``ALT_SIGMA`` metres of height."""
     n = len(lat)
@@ -36,13 +36,15 @@ def _frame(lat: np.ndarray, lon: np.ndarray, alt: np.ndarray) -> SensorFrame:
         n, site_lat=SITE[0], site_lon=SITE[1], site_alt=SITE[2], range_m=slant,
         azimuth_rad=np.radians(np.asarray(az) % 360.0), elevation_rad=el,
         sigma_range_m=SIG_R, sigma_azimuth_rad=SIG_AZ,
-        sigma_elevation_rad=ALT_SIGMA / (slant * np.cos(el)),
+        sigma_elevation_rad=ALT_SIGMA / (slant * np.cos(el)) if stated else np.nan,
     )  # fmt: skip
 
 
-def _scan(t: float, lat: list[float], lon: list[float], alt: list[float]) -> ReportBatch:
+def _scan(
+    t: float, lat: list[float], lon: list[float], alt: list[float], stated: bool = True
+) -> ReportBatch:
     la, lo, al = np.array(lat), np.array(lon), np.array(alt)
-    frame = _frame(la, lo, al)
+    frame = _frame(la, lo, al, stated)
     acc = np.hypot(SIG_R, frame.range_m * SIG_AZ)  # as the ASTERIX decoder states it
     return ReportBatch.build(
         t=np.full(len(la), t), lat=la, lon=lo, alt=al, accuracy=acc, sensor="ENGM-CUAS",
@@ -93,6 +95,32 @@ def test_three_clutter_plots_with_wild_hops_confirm_no_track():
         tracker.process(_scan(T0 + t, lat, lon, alt))
         confirmed.update(_confirmed_near(tracker, p2[0], p2[1], 5000.0))
     assert confirmed == set()
+
+
+@pytest.mark.parametrize("stated", [True, False])
+def test_a_tentative_track_takes_no_plot_beyond_its_reach(stated):
+    # A at 0 s, then B 1,300 m away at 2 s: 650 m/s, more than max_speed_mps (400) with
+    # three sigmas of both plots' noise, yet inside the 2-D gate of a one-plot track
+    # (its velocity is unknown: 150 m/s a sigma). B must not update A's track (which the
+    # too-fast kill would then drop, B with it), and starts its own
+    rng = np.random.default_rng(5)
+    a = (60.30, 11.20)
+    b_lon, b_lat = GEOD.fwd(a[1], a[0], 90.0, 1300.0)[:2]
+    tracker = FusedTracker.from_config()
+    for k in range(-300, 0):
+        tracker.process(_scan(T0 + 2.0 * k, *_filler(2.0 * k, rng), stated=stated))
+    for t, (la, lo) in ((0.0, a), (2.0, (b_lat, b_lon))):
+        fl, fo, fa = _filler(t, rng)
+        tracker.process(_scan(T0 + t, [la, *fl], [lo, *fo], [500.0, *fa], stated=stated))
+    tab = tracker.state.table
+
+    def started_near(lat: float, lon: float, t: float) -> np.ndarray:
+        near = (np.abs(tab["lat"] - lat) < 0.005) & (np.abs(tab["lon"] - lon) < 0.01)
+        return np.flatnonzero(near & (tab["first_t"] == T0 + t))
+
+    (row,) = started_near(a[0], a[1], 0.0)
+    assert tab["t"][row] == T0  # B did not update A's track
+    assert len(started_near(b_lat, b_lon, 2.0)) == 1  # B started its own
 
 
 def _drone_plots(rng: np.random.Generator) -> tuple[np.ndarray, ...]:
