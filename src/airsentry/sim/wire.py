@@ -189,6 +189,7 @@ def through_asterix(batch: ReportBatch, spec: SensorSpec, sic: int) -> ReportBat
             radars={"*": site},
             range_sigma_m=spec.range_noise_m,
             azimuth_sigma_deg=spec.azimuth_noise_deg,
+            height_sigma_m=spec.alt_noise_m if spec.alt_noise_m > 0 else None,
         )
     else:
         data = wire_asterix.cat062(batch, (SAC, sic % 256))

@@ -80,20 +80,37 @@ def sites(value: Mapping[str, Site | Mapping[str, float]] | Site | None) -> dict
 
 
 def plot_frame(
-    site: FloatArray, rho_nm: FloatArray, theta_deg: FloatArray, sigmas: tuple[float, float]
-) -> SensorFrame | None:
+    site: FloatArray, rho_nm: FloatArray, theta_deg: FloatArray, sigmas: tuple[float, float],
+    height: FloatArray | None = None, height_sigma_m: float | None = None,
+) -> SensorFrame | None:  # fmt: skip
     """What the radars measured: slant range and azimuth from their sites (rows of
     ``site``: lat, lon, alt), with the configured noise ``sigmas`` (range in metres,
-    azimuth in degrees); None when no CAT048 plot has a site."""
+    azimuth in degrees); None when no CAT048 plot has a site. A 3D radar's measured
+    ``height`` (I110, metres; NaN where none) with a configured ``height_sigma_m`` also
+    gives the elevation and its noise (spherical Earth, as :func:`ground_range`), so that
+    a tracker knows how precise the plot's altitude is."""
     placed = np.isfinite(site[0])
     if not placed.any():
         return None
+    slant = np.where(placed, rho_nm * NM, np.nan)
+    el = sig_el = np.full(len(rho_nm), np.nan)
+    if height is not None and height_sigma_m is not None:
+        r1, r2 = EARTH_RADIUS + site[2], EARTH_RADIUS + height
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sin_el = np.clip((r2**2 - r1**2 - slant**2) / (2 * r1 * slant), -1.0, 1.0)
+            el = np.arcsin(sin_el)
+            # d(height)/d(elevation) = slant * r1 * cos(el) / r2
+            sig_el = height_sigma_m * r2 / (slant * r1 * np.maximum(np.cos(el), 1e-3))
+        ok = placed & np.isfinite(el) & (slant > 0)
+        el, sig_el = np.where(ok, el, np.nan), np.where(ok, sig_el, np.nan)
     return SensorFrame.build(
         len(rho_nm), site_lat=site[0], site_lon=site[1], site_alt=site[2],
-        range_m=np.where(placed, rho_nm * NM, np.nan),
+        range_m=slant,
         azimuth_rad=np.where(placed, np.radians(theta_deg % 360.0), np.nan),
+        elevation_rad=el,
         sigma_range_m=np.where(placed, sigmas[0], np.nan),
         sigma_azimuth_rad=np.where(placed, np.radians(sigmas[1]), np.nan),
+        sigma_elevation_rad=sig_el,
     )  # fmt: skip
 
 

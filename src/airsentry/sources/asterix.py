@@ -113,9 +113,10 @@ class AsterixDecoder:
     text). ``radars``: CAT048 radar site per SAC/SIC (or one :class:`Site` for all; a
     site may be a mapping of lat, lon, alt as YAML gives it). ``system_refs``: CAT062
     system reference point per SAC/SIC. ``range_sigma_m``, ``azimuth_sigma_deg``: radar
-    measurement errors behind a plot's accuracy. ``status`` keeps the latest
-    ``status_keep`` service messages; ``status_counts`` counts them all by category
-    and kind.
+    measurement errors behind a plot's accuracy; ``height_sigma_m``: a 3D radar's height
+    error (I110), stated in the frame as an elevation noise (unset: unstated).
+    ``status`` keeps the latest ``status_keep`` service messages; ``status_counts``
+    counts them all by category and kind.
     """
 
     def __init__(
@@ -129,6 +130,7 @@ class AsterixDecoder:
         system_refs: Mapping[str, Site | Mapping[str, float]] | Site | None = None,
         range_sigma_m: float = 70.0,
         azimuth_sigma_deg: float = 0.08,
+        height_sigma_m: float | None = None,
         chunk_records: int = 50_000,
         status_keep: int = 10_000,
     ) -> None:
@@ -137,6 +139,7 @@ class AsterixDecoder:
         self.system_refs = geo.sites(system_refs)
         self.range_sigma_m = range_sigma_m
         self.azimuth_sigma_deg = azimuth_sigma_deg
+        self.height_sigma_m = height_sigma_m
         self.chunk_records = chunk_records
         self.status: deque[SensorStatus] = deque(maxlen=status_keep)
         self.status_counts: Counter[str] = Counter()
@@ -332,6 +335,7 @@ class AsterixDecoder:
 
         lat, lon = col("lat"), col("lon")
         alt = col("fl") * 100.0 * fields.FT
+        height3d = np.where(np.isnan(alt) & (cat == 48), col("geo_ft") * fields.FT, np.nan)
         alt = np.where(np.isnan(alt), col("geo_ft") * fields.FT, alt)
         gs, trk = col("gs_kt") * fields.KT, np.radians(col("track_deg"))
         vel_e, vel_n = gs * np.sin(trk), gs * np.cos(trk)
@@ -378,7 +382,14 @@ class AsterixDecoder:
             squawk=col("squawk", "", object)[keep],
             category=col("category", "", object)[keep],
             transponder=col("transponder", False, np.bool_)[keep],
-            frame=geo.plot_frame(site[:, keep], rho[keep], col("theta_deg")[keep], sigmas),
+            frame=geo.plot_frame(
+                site[:, keep],
+                rho[keep],
+                col("theta_deg")[keep],
+                sigmas,
+                height3d[keep],
+                self.height_sigma_m,
+            ),
         )
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from airsentry.model import IntArray
+from airsentry.model import FloatArray, IntArray
 from airsentry.tracking.base import Predictor
 from airsentry.tracking.kalman import enu_rotation
 from airsentry.tracking.plots import ScanPlots
@@ -65,6 +65,14 @@ class PlotInitiator:
             x=x, P=p, mu=predictor.initial_mu(k), origin=plots.ecef[pj],
             rot=enu_rotation(batch.lat[pj], batch.lon[pj]),
             z=np.column_stack([batch.alt[pj], np.zeros(k)]),
-            Pz=np.repeat(np.diag([self.alt_sigma_m**2, self.vz_sigma**2])[None], k, 0),
+            Pz=self._pz(plots.alt_acc[pj]),
         )  # fmt: skip
         return np.arange(start, start + k)
+
+    def _pz(self, alt_acc: FloatArray) -> FloatArray:
+        """Altitude covariance of new tracks: the plot's stated altitude noise where it has
+        one, else ``alt_sigma_m``."""
+        sigma = np.where(np.isfinite(alt_acc), alt_acc, self.alt_sigma_m)
+        pz = np.zeros((len(alt_acc), 2, 2))
+        pz[:, 0, 0], pz[:, 1, 1] = sigma**2, self.vz_sigma**2
+        return pz

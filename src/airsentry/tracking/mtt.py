@@ -18,8 +18,11 @@ per scan. Scans run in time order. For each, vectorised over its tracks and plot
 1. candidate pairs from a k-d tree of plot positions (ECEF) around each track's
    predicted position, plus the pairs that identities and track-number hints name;
 2. per pair: prediction to the plot's own time (predictor), the plot in the track's ENU
-   frame, the squared Mahalanobis distance, gating (associator) plus a loose vertical
-   gate (a low drone never updates an airliner overhead);
+   frame, the squared Mahalanobis distance, gating (associator) plus a vertical gate (a
+   low drone never updates an airliner overhead): on the altitude innovation with the
+   plot's own height noise where its sensor frame states one (as probable as the
+   horizontal gate), loose (``alt_gate_m``) where it does not; and a per-hop speed gate
+   for tentative tracks (no plot further from the track than ``max_speed_mps`` allows);
 3. assignment (associator: global nearest neighbour, or JPDA weights where gates
    overlap) with identity and hint costs (merger);
 4. cross-checks of failed identity and hint links (cross-check);
@@ -110,8 +113,8 @@ class FusedConfig:
     min_accuracy_m: float = 5.0
     init_speed_sigma: float = 150.0  # m/s, velocity uncertainty of a new track
     init_turn_sigma: float = 0.05  # rad/s
-    max_speed_mps: float = 400.0  # a tentative track faster than this is clutter
-    alt_sigma_m: float = 150.0  # plots' height noise (3D radar at range); transponder: 1/4
+    max_speed_mps: float = 400.0  # a tentative track faster than this is clutter (per hop too)
+    alt_sigma_m: float = 150.0  # plots' height noise unless stated (frame); transponder: 1/4
     sigma_az: float = 1.0  # m/s^2 vertical acceleration noise
     alt_gate_sigmas: float = 5.0  # vertical gate: this many sigmas of predicted altitude ...
     alt_gate_m: float = 500.0  # ... plus this margin (plots' altitude noise is unstated)

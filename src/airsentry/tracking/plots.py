@@ -30,6 +30,9 @@ class ScanPlots:
     acc: FloatArray  # 1-sigma horizontal accuracy, m (defaults and floor applied)
     hint_key: Arr  # "sensor#track_number", or "" for plots without a track number
     sensor: int  # index of the scan's sensor
+    # 1-sigma altitude noise the plot states (its sensor frame's elevation noise), m;
+    # NaN where unstated (a Mode C altitude, a 2-D radar, a report without a frame)
+    alt_acc: FloatArray
     # the text columns that may be non-empty (a radar's plots: none); all by default
     texts: tuple[str, ...] = TEXTS
 
@@ -53,16 +56,42 @@ class ScanPlots:
             acc=np.maximum(acc, min_accuracy_m),
             hint_key=hint_key,
             sensor=sensor,
+            alt_acc=stated_alt_sigma(batch),
             texts=tuple(c for c in TEXTS if (getattr(batch, c) != "").any()),
         )
 
     def take(self, rows: IntArray, sensor: int) -> ScanPlots:
         """The plots ``rows`` as a scan of ``sensor`` (a batch's columns, computed once)."""
         return ScanPlots(self.batch.take(rows), self.ecef[rows], self.acc[rows],
-                         self.hint_key[rows], sensor, self.texts)  # fmt: skip
+                         self.hint_key[rows], sensor, self.alt_acc[rows],
+                         self.texts)  # fmt: skip
 
     def __len__(self) -> int:
         return len(self.batch)
+
+
+def stated_alt_sigma(batch: ReportBatch) -> FloatArray:
+    """1-sigma altitude noise (m) of plots whose sensor frame states an elevation noise
+    with a slant range; NaN for the others.
+
+    A plot's height is ``site + r sin(el) + ground^2 / 2R``, so its noise is the
+    elevation's times ``r cos(el)`` and the range's times ``sin(el)`` (independent). A
+    counter-drone radar's 10 m says that a plot 400 m from a track's altitude is not
+    the track's, where the loose gate for unstated noise (``alt_gate_m``) must let it."""
+    frame = batch.frame
+    if frame is None:
+        return np.full(len(batch), np.nan)
+    r, sig_el = frame.range_m, frame.sigma_elevation_rad
+    with np.errstate(invalid="ignore"):
+        el = np.where(
+            np.isfinite(frame.elevation_rad),
+            frame.elevation_rad,
+            np.arcsin(np.clip((batch.alt - frame.site_alt) / r, -1.0, 1.0)),
+        )
+        sig_r = np.where(np.isfinite(frame.sigma_range_m), frame.sigma_range_m, 0.0)
+        sigma = np.hypot(r * np.cos(el) * sig_el, np.sin(el) * sig_r)
+    stated = np.isfinite(sig_el) & np.isfinite(r) & (r > 0) & np.isfinite(batch.alt)
+    return np.where(stated & np.isfinite(sigma), sigma, np.nan)
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,11 +33,18 @@ from airsentry.tracking.kalman import columns, from_enu, to_enu
 from airsentry.tracking.plots import Candidates, ScanPlots
 from airsentry.tracking.state import FusedState, ScanSettings
 from airsentry.tracking.table import TrackTable
-from airsentry.tracking.update import alt_ok, hard_update, output_states, soft_update
+from airsentry.tracking.update import (
+    alt_ok,
+    hard_update,
+    output_states,
+    soft_update,
+    stated_gate_sigmas,
+)
 
 _EMPTY = np.empty(0, dtype=np.int64)
 _NO_STATES = ReportBatch.empty()
 MAX_CLIMB_MPS = 60.0  # steepest sustained climb or descent of anything tracked, m/s
+HOP_SIGMAS = 3.0  # noise allowance of the per-hop speed gate of tentative tracks
 DUPLICATE_CHI2 = 9.5  # chi-square 4 dof (~95 %): a newly confirmed track duplicates another
 
 
@@ -196,12 +203,17 @@ def _associate_and_update(
         hinted = lookup(state.hints.key, state.hints.track, plots.hint_key[pj]) == tab["id"][ti]
     else:
         hinted = np.zeros(len(ti), dtype=bool)
-    level = alt_ok(tab, cfg, batch, ti, pj, dt) & climb_ok(tab, cfg, batch, ti, pj, dt)
+    alt_acc = plots.alt_acc[pj]
+    k_z = stated_gate_sigmas(parts.associator.threshold)
+    level = alt_ok(tab, cfg, batch, ti, pj, dt, alt_acc, k_z) & climb_ok(
+        tab, cfg, batch, ti, pj, dt, alt_acc
+    )
     # a confirmed anonymous track whose existence has faded takes no plot (existence.py)
     faded = (
         tab["confirmed"][ti] & (tab["identity"][ti] == "") & cfg.existence.faded(tab["exist"][ti])
     )
     inside = parts.associator.gate(d2) & ~clash & (same_id | level) & ~faded
+    inside &= tab["confirmed"][ti] | same_id | hop_ok(tab, cfg, acc[pj], ti, z, dt)
     gated_plot[pj[inside & tab["confirmed"][ti]]] = True
     cost = d2 + logdet - parts.merger.hint_bonus * hinted - 1e4 * same_id
     cost = cost + 2.0 * ~tab["confirmed"][ti]
@@ -237,16 +249,40 @@ def _associate_and_update(
     return ti[sel], pj[sel], withheld, loglik
 
 
-def climb_ok(
-    tab: TrackTable, settings: ScanSettings, batch: ReportBatch, ti: IntArray, pj: IntArray,
+def hop_ok(
+    tab: TrackTable, settings: ScanSettings, acc: FloatArray, ti: IntArray, z: FloatArray,
     dt: FloatArray,
 ) -> np.ndarray:  # fmt: skip
-    """A bound on the vertical gate of coasting tracks: the altitude filter's uncertainty
+    """Per-hop speed gate of tentative tracks: a plot ``z`` (track frame) further from the
+    track's last position than ``max_speed_mps`` could fly in ``dt``, with
+    ``HOP_SIGMAS`` of the plot's and that position's noise, is not its next plot. The
+    too-fast kill looks at the filter's speed, which three clutter plots at 340-490 m/s
+    between hops need not push over the limit."""
+    x, p = tab["x"][ti], tab["P"][ti]
+    mu = tab["mu"][ti]
+    last = np.einsum("km,kmi->ki", mu, x[:, :, 0:2])
+    var = np.einsum("km,km->k", mu, p[:, :, 0, 0] + p[:, :, 1, 1])
+    hop = np.hypot(z[:, 0] - last[:, 0], z[:, 1] - last[:, 1])
+    allowance = HOP_SIGMAS * np.sqrt(acc**2 + np.maximum(var, 0.0))
+    return np.asarray(~(hop > settings.max_speed_mps * np.abs(dt) + allowance))
+
+
+def climb_ok(
+    tab: TrackTable, settings: ScanSettings, batch: ReportBatch, ti: IntArray, pj: IntArray,
+    dt: FloatArray, alt_acc: FloatArray,
+) -> np.ndarray:  # fmt: skip
+    """A cap on the vertical gate of coasting tracks: the altitude filter's uncertainty
     grows without limit while a track coasts (after two minutes it would take a plot
     8 km below), but nothing flying climbs faster than ``MAX_CLIMB_MPS``: a fighter's
-    coasting track must not take the first plot of an airliner taking off below it."""
+    coasting track must not take the first plot of an airliner taking off below it.
+    The margin on top of the climb is ``alt_gate_m`` for plots of unstated altitude
+    noise, else ``alt_gate_sigmas`` of the track's altitude and the plot's noise."""
     dz = np.abs(batch.alt[pj] - tab["z"][ti, 0])
-    return np.asarray(~(dz > settings.alt_gate_m + MAX_CLIMB_MPS * np.abs(dt)))
+    stated_margin = settings.alt_gate_sigmas * np.sqrt(
+        np.maximum(tab["Pz"][ti, 0, 0], 0.0) + alt_acc**2
+    )
+    margin = np.where(np.isfinite(alt_acc), stated_margin, settings.alt_gate_m)
+    return np.asarray(~(dz > margin + MAX_CLIMB_MPS * np.abs(dt)))
 
 
 def candidates(parts: ScanParts, state: FusedState, plots: ScanPlots) -> tuple[IntArray, IntArray]:

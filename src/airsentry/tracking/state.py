@@ -28,8 +28,8 @@ from airsentry.tracking.table import TrackTable
 class ScanSettings:
     default_accuracy_m: float = 150.0  # plots that state no accuracy
     min_accuracy_m: float = 5.0
-    max_speed_mps: float = 400.0  # a tentative track faster than this is clutter
-    alt_sigma_m: float = 150.0  # altitude noise of plots; transponder altitudes: a quarter
+    max_speed_mps: float = 400.0  # a tentative track faster than this is clutter (per hop too)
+    alt_sigma_m: float = 150.0  # plots' altitude noise unless stated; transponder: a quarter
     sigma_az: float = 1.0  # m/s^2 vertical acceleration noise
     alt_gate_sigmas: float = 5.0  # vertical gate: this many sigmas of predicted altitude ...
     alt_gate_m: float = 500.0  # ... plus this margin (plots' altitude noise is unstated)

@@ -7,6 +7,9 @@ the tracks being updated.
 
 from __future__ import annotations
 
+import functools
+import math
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
@@ -23,6 +26,7 @@ from airsentry.tracking.table import TrackTable
 
 VELOCITY_SIGMA_MAX_MPS = 8.0  # output velocities less certain than this ...
 YOUNG_SEEN = 8  # ... of tracks with fewer opportunities than this are left unknown
+MIN_ALT_SIGMA_M = 1.0  # floor of a plot's stated altitude noise in the altitude filter
 
 Arr = np.ndarray[Any, Any]
 
@@ -60,7 +64,7 @@ def hard_update(
             predictor, frame, pj[q], plots.acc[pj[q]], tab["origin"][rows[q]],
             tab["rot"][rows[q]], height, xp[q], pp[q], cbar[q],
         )  # fmt: skip
-    vertical(tab, settings, plots.batch, rows, pj)
+    vertical(tab, settings, plots.batch, rows, pj, plots.alt_acc)
     store(tab, rows, xs, ps, mu, plots.batch.t[pj])
 
 
@@ -96,7 +100,7 @@ def soft_update(
     pn = pn + gain @ spread @ np.swapaxes(gain, 1, 2)
     xn = xc + np.einsum("kij,kj->ki", gain, nu)
     m = predictor.m
-    vertical(tab, settings, batch, ti[sel], pj[sel])
+    vertical(tab, settings, batch, ti[sel], pj[sel], plots.alt_acc)
     store(tab, rows, np.repeat(xn[:, None], m, 1), np.repeat(pn[:, None], m, 1),
           cbar[first], batch.t[pj[first]])  # fmt: skip
 
@@ -114,32 +118,49 @@ def store(
     tab["lat"][rows], tab["lon"][rows], tab["t"][rows] = lat, lon, t
 
 
+@functools.lru_cache(maxsize=8)
+def stated_gate_sigmas(threshold_2d: float) -> float:
+    """Sigmas of a one-dimensional gate with the gate probability of the horizontal
+    chi-square gate ``threshold_2d`` (2 dof: ``P = 1 - exp(-T/2)``); 20 gives 4.06."""
+    return NormalDist().inv_cdf(1.0 - 0.5 * math.exp(-0.5 * threshold_2d))
+
+
 def alt_ok(
     tab: TrackTable, settings: ScanSettings, batch: ReportBatch, ti: IntArray, pj: IntArray,
-    dt: FloatArray,
+    dt: FloatArray, alt_acc: FloatArray, stated_sigmas: float,
 ) -> Arr:  # fmt: skip
     """Vertical gate of (track, plot) pairs: the 2-D gate alone lets a low drone's
     plot update an airliner passing overhead. Pairs without an altitude on either
-    side pass; otherwise the plot must lie within ``alt_gate_sigmas`` of the
-    predicted altitude plus ``alt_gate_m`` (plot altitude noise is not stated)."""
+    side pass. A plot that states its altitude noise (``alt_acc``, m, per pair) must lie
+    within ``stated_sigmas`` of the altitude innovation (predicted altitude variance plus
+    that noise): a chi-square gate in metres, as probable as the horizontal gate
+    (:func:`stated_gate_sigmas`). A plot that states none is allowed ``alt_sigma_m`` of
+    noise, ``alt_gate_sigmas`` of it, and ``alt_gate_m`` more."""
     z, pz = tab["z"][ti], tab["Pz"][ti]
     alt_pred = z[:, 0] + dt * z[:, 1]
-    var = pz[:, 0, 0] + 2 * dt * pz[:, 0, 1] + dt**2 * pz[:, 1, 1] + settings.alt_sigma_m**2
+    stated = np.isfinite(alt_acc)
+    noise = np.where(stated, alt_acc, settings.alt_sigma_m)
+    var = pz[:, 0, 0] + 2 * dt * pz[:, 0, 1] + dt**2 * pz[:, 1, 1] + noise**2
     dz = np.abs(batch.alt[pj] - alt_pred)
-    bound = settings.alt_gate_sigmas * np.sqrt(np.maximum(var, 0.0)) + settings.alt_gate_m
+    sigmas = np.where(stated, stated_sigmas, settings.alt_gate_sigmas)
+    bound = sigmas * np.sqrt(np.maximum(var, 0.0)) + np.where(stated, 0.0, settings.alt_gate_m)
     ok: Arr = ~(dz > bound)  # NaN on either side: no vertical test
     return ok
 
 
 def vertical(
-    tab: TrackTable, settings: ScanSettings, batch: ReportBatch, rows: IntArray, pj: IntArray
-) -> None:
+    tab: TrackTable, settings: ScanSettings, batch: ReportBatch, rows: IntArray, pj: IntArray,
+    alt_acc: FloatArray,
+) -> None:  # fmt: skip
     """Altitude filter (altitude, vertical rate) of tracks ``rows`` with plots ``pj``;
+    a plot's stated altitude noise (``ScanPlots.alt_acc``) where it has one, else
     transponder altitudes count four times as precise as other plots'."""
     dt = batch.t[pj] - tab["t"][rows]  # t already moved: 0 for updated rows
     zp, pzp = vertical_predict(tab["z"][rows], tab["Pz"][rows], dt, settings.sigma_az)
     alt = batch.alt[pj]
     sigma = np.where(batch.transponder[pj], settings.alt_sigma_m / 4.0, settings.alt_sigma_m)
+    stated = alt_acc[pj]
+    sigma = np.where(np.isfinite(stated), np.maximum(stated, MIN_ALT_SIGMA_M), sigma)
     fresh = ~np.isfinite(zp[:, 0]) & np.isfinite(alt)
     zp[fresh, 0], zp[fresh, 1] = alt[fresh], 0.0
     zn, pzn = vertical_update(np.where(np.isnan(zp), 0.0, zp), pzp, alt, sigma)
