@@ -57,7 +57,6 @@ rate asked, and prints the rate it sent.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import re
@@ -69,18 +68,17 @@ import sys
 import tempfile
 import threading
 import time
-import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
+from _samples import quickstart_positions
 from airsentry.model import ReportBatch
 from airsentry.sim import wire_beast
 from airsentry.sim.wire import sbs_lines
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = "traffic/data/samples/collections/quickstart.json.gz"
 PROBE_START = (52.08, 23.78)  # east of the Bug (the Belarus-Poland border) near Brest
 PROBE_SPEED = 250.0  # m/s, due west
 TICK = 0.02  # s between sends
@@ -88,14 +86,7 @@ TICK = 0.02  # s between sends
 
 def background_positions(wheel: Path, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Latitude, longitude and altitude (m) of ``n`` real positions."""
-    with zipfile.ZipFile(wheel) as z:
-        records = json.loads(gzip.decompress(z.read(SAMPLE)))
-    rows = [r for r in records if r.get("latitude") is not None and r.get("altitude")]
-    pick = np.linspace(0, len(rows) - 1, n).astype(int)
-    lat = np.array([rows[i]["latitude"] for i in pick])
-    lon = np.array([rows[i]["longitude"] for i in pick])
-    alt = np.array([rows[i]["altitude"] * 0.3048 for i in pick])
-    return lat, lon, alt
+    return quickstart_positions(wheel, n)
 
 
 def free_port() -> int:

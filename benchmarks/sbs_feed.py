@@ -24,18 +24,15 @@ Run: ``python benchmarks/sbs_feed.py [--sizes 8192,65536] [--baseline b061101]``
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-SAMPLE = "traffic/data/samples/collections/quickstart.json.gz"
 sys.path.insert(0, str(ROOT))
 
 
@@ -43,17 +40,12 @@ def child(size: int, reports: int, wheel: str) -> float:
     """CPU µs per report of feeding the rendered SBS in ``size``-byte pieces."""
     import numpy as np
 
+    from _samples import quickstart_positions
     from airsentry.model import ReportBatch
     from airsentry.sim.wire import sbs_lines
     from airsentry.sources.base import Quarantine, decoder
 
-    with zipfile.ZipFile(wheel) as z:  # as live_latency.background_positions
-        records = json.loads(gzip.decompress(z.read(SAMPLE)))
-    rows = [r for r in records if r.get("latitude") is not None and r.get("altitude")]
-    pick = np.linspace(0, len(rows) - 1, reports).astype(int)
-    lat = np.array([rows[i]["latitude"] for i in pick])
-    lon = np.array([rows[i]["longitude"] for i in pick])
-    alt = np.array([rows[i]["altitude"] * 0.3048 for i in pick])
+    lat, lon, alt = quickstart_positions(wheel, reports)
     n = len(lat)
     batch = ReportBatch.build(
         t=1.7e9 + np.arange(n) * 0.02,
