@@ -55,6 +55,8 @@ from airsentry.model import BoolArray, FloatArray, IntArray
 
 _KEY = 64  # key = track id * _KEY + sensor index % _KEY
 BRUTE_PAIRS = 4096  # up to this many (position, plot) pairs, distances beat a k-d tree
+Recent = tuple[FloatArray, FloatArray, FloatArray]  # times, ECEF (n, 3), polar (n, 4)
+_NO_PLOTS: Recent = (np.empty(0), np.empty((0, 3)), np.empty((0, 4)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +71,12 @@ class ExtentConfig:
     # suspect and is confirmed only after ``samples`` residuals have kept its sum low
     radius_m: float = 800.0  # neighbourhood of a track's plot, searched for other plots
     crowd_memory: float = 0.95  # per plot: the excess of neighbours is forgotten slowly
-    crowd_limit: float = 0.5  # an excess above this (about one plot) makes a track suspect
+    crowd_limit: float = 0.5  # an excess above this (two plots) makes a track suspect
     samples: int = 12
     window_s: float = 20.0  # a new track's neighbourhood: the sensor's plots this recent
+    # an older plot whose residual from the line back through a new track's first plot and
+    # the latest before it is within this (chi-square 2 dof, 99 %) is the track's own past
+    past_gate: float = 9.21
 
     def __post_init__(self) -> None:
         if self.scale <= 1.0 or not 0.0 < self.memory <= 1.0 or self.floor > 0.0:
@@ -93,8 +98,9 @@ class PlotExtent:
     llr: FloatArray = field(default_factory=lambda: np.empty(0))
     crowd: FloatArray = field(default_factory=lambda: np.empty(0))  # neighbours in excess
     tested: IntArray = field(default_factory=lambda: np.empty(0, dtype=np.int64))  # residuals
-    # per sensor, its recent plots no confirmed track explains: times and ECEF positions
-    recent: dict[int, tuple[FloatArray, FloatArray]] = field(default_factory=dict)
+    # per sensor, its recent plots no confirmed track explains: times, ECEF positions and
+    # (range, azimuth, their sigmas)
+    recent: dict[int, Recent] = field(default_factory=dict)
 
     def observe(
         self, track_id: IntArray, sensor: int, t: FloatArray, frame: SensorFrame,
@@ -152,22 +158,32 @@ class PlotExtent:
             excess[need] -= expected(need)
         self.crowd[r] = np.maximum(cfg.crowd_memory * prior + excess, 0.0)
 
-    def remember(self, sensor: int, t: FloatArray, ecef: FloatArray, now: float) -> None:
-        """Keep a scan's unexplained plots of ``sensor`` for ``window_s``."""
-        old_t, old_p = self.recent.get(sensor, (np.empty(0), np.empty((0, 3))))
+    def remember(
+        self, sensor: int, t: FloatArray, ecef: FloatArray, polar: FloatArray, now: float
+    ) -> None:
+        """Keep a scan's unexplained plots of ``sensor`` for ``window_s``: times, ECEF
+        positions and ``polar`` (n, 4): range, azimuth and their sigmas."""
+        old_t, old_p, old_q = self.recent.get(sensor, _NO_PLOTS)
         keep = old_t > now - self.config.window_s
         self.recent[sensor] = (
             np.concatenate([old_t[keep], t]),
             np.concatenate([old_p[keep], ecef]),
+            np.concatenate([old_q[keep], polar]),
         )
 
-    def born(self, track_id: IntArray, sensor: int, ecef: FloatArray, expected: FloatArray) -> None:
-        """Start the crowd of new tracks (at ``ecef``) from the sensor's recent plots
-        around them, less the ``expected`` number of false ones over ``window_s``."""
+    def born(
+        self, track_id: IntArray, sensor: int, t: FloatArray, ecef: FloatArray,
+        polar: FloatArray, expected: FloatArray, revisit_s: float | None,
+    ) -> None:  # fmt: skip
+        """Start the crowd of new tracks (first plots at ``t``, ``ecef``, ``polar``) from the
+        sensor's recent plots around them (:func:`crowd_at_birth`; ``revisit_s`` the
+        sensor's scan period, unknown: the whole window is one scan), less the track's own
+        and the ``expected`` number of false ones over ``window_s``."""
         if not len(track_id):
             return
-        _, recent = self.recent.get(sensor, (np.empty(0), np.empty((0, 3))))
-        around = neighbours(recent, ecef, self.config.radius_m)
+        recent = self.recent.get(sensor, _NO_PLOTS)
+        scan = revisit_s if revisit_s else self.config.window_s
+        around = crowd_at_birth(recent, t, ecef, polar, scan, self.config)
         r = self._rows(track_id * _KEY + sensor % _KEY)
         self.crowd[r] = np.maximum(around - 1.0 - expected, 0.0)  # less the track's own
 
@@ -218,6 +234,68 @@ class PlotExtent:
         self.crowd, self.tested = self.crowd[rows], self.tested[rows]
 
 
+def crowd_at_birth(
+    recent: Recent, t: FloatArray, around: FloatArray, polar: FloatArray, scan_s: float,
+    cfg: ExtentConfig,
+) -> FloatArray:  # fmt: skip
+    """How many of a sensor's ``recent`` plots lie within ``radius_m`` of each new
+    track's first plot (at ``t``, ``around`` (k, 3) ECEF, ``polar`` (k, 4): range,
+    azimuth and their sigmas), its own included, less those one point target could have
+    made before it.
+
+    A new track's object may have flown there unnoticed: its first plots taken by a
+    tentative track that then died (a miss while the clutter map was at its prior, or a
+    doomed clutter track that took the plot). Those plots are no crowd, but they look
+    like one: a flock makes as many plots a scan (0.8) as a drone at Pd 0.85. What
+    differs is their arrangement: at most one a scan on a smooth path for the drone;
+    scattered over hundreds of metres, or several in a scan, for a flock or a wind farm.
+    So the plots around are grouped by scan (whole revisits, ``scan_s``, before ``t``:
+    around one position an antenna's plots of one scan are milliseconds apart). Where no
+    scan has more than one, the latest earlier plot may be the object's (two plots
+    cannot be tested), and each plot before it is the object's if it lies on the line
+    back through those two: its residual (:func:`residual_q`, time reversed) is within
+    ``past_gate``. The rest are the crowd."""
+    if not len(around):
+        return np.zeros(0)
+    rt, rp, rq = recent
+    if not len(rt):
+        return np.ones(len(around))  # its own plot (remembered before it starts a track)
+    if len(around) * len(rt) <= BRUTE_PAIRS:
+        d2 = np.sum((around[:, None, :] - rp[None, :, :]) ** 2, axis=2)
+        i, j = np.nonzero(d2 <= cfg.radius_m**2)
+    else:
+        from scipy.spatial import cKDTree  # type: ignore[import-untyped]  # on first use
+
+        pairs = cKDTree(around).sparse_distance_matrix(
+            cKDTree(rp), cfg.radius_m, output_type="ndarray"
+        )
+        i, j = pairs["i"].astype(np.int64), pairs["j"].astype(np.int64)
+    full = np.bincount(i, minlength=len(around)).astype(np.float64)
+    ago = np.rint((t[i] - rt[j]) / scan_s).astype(np.int64)
+    past = ago >= 1
+    order = np.lexsort((-rt[j], ~past, i))  # per track: its past, newest first; then now
+    i, j, ago, past = i[order], j[order], ago[order], past[order]
+    same_scan = (i[1:] == i[:-1]) & (ago[1:] == ago[:-1])
+    crowded = np.zeros(len(around), dtype=bool)
+    crowded[i[1:][same_scan]] = True  # several plots in one scan: a crowd whatever the path
+    lead = past & np.r_[True, i[1:] != i[:-1]]  # each track's latest earlier plot
+    first = np.flatnonzero(lead)
+    b = np.full(len(around), -1)
+    b[i[first]] = j[first]
+    older = past & ~lead
+    k, ja = i[older], j[older]
+    jb = b[k]
+    # the line from the new plot back through the latest earlier one, time reversed
+    last = np.stack([np.column_stack([-t[k], polar[k, 0], polar[k, 1]]),
+                     np.column_stack([-rt[jb], rq[jb, 0], rq[jb, 1]])], axis=1)  # fmt: skip
+    q = residual_q(last, np.column_stack([-rt[ja], rq[ja, 0], rq[ja, 1]]), rq[ja, 2], rq[ja, 3])
+    on_line = np.isfinite(q) & (np.nan_to_num(q, nan=np.inf) <= cfg.past_gate)
+    credit = np.bincount(k, weights=on_line, minlength=len(around)).astype(np.float64)
+    credit[i[first]] += 1.0  # the latest earlier plot
+    out: FloatArray = full - np.where(crowded, 0.0, credit)
+    return out
+
+
 def neighbours(ecef: FloatArray, around: FloatArray, radius_m: float) -> FloatArray:
     """How many plots of a scan (``ecef``, (n, 3)) lie within ``radius_m`` of each
     position ``around`` ((k, 3), ECEF)."""
@@ -227,7 +305,7 @@ def neighbours(ecef: FloatArray, around: FloatArray, radius_m: float) -> FloatAr
         d2 = np.sum((around[:, None, :] - ecef[None, :, :]) ** 2, axis=2)
         near: FloatArray = np.count_nonzero(d2 <= radius_m**2, axis=1).astype(np.float64)
         return near
-    from scipy.spatial import cKDTree  # type: ignore[import-untyped]  # on first use
+    from scipy.spatial import cKDTree  # on first use
 
     counts = cKDTree(ecef).query_ball_point(around, r=radius_m, return_length=True)
     return np.asarray(counts, dtype=np.float64)

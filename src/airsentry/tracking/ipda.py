@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from airsentry.frame import SensorFrame
 from airsentry.model import BoolArray, FloatArray, IntArray
 from airsentry.tracking.clutterextent import neighbours
 from airsentry.tracking.cluttermap import ClutterMap
@@ -56,7 +57,8 @@ def scan_existence(
     if batch.frame is not None and len(batch):  # plots no confirmed track explains
         free = (batch.identity == "") & ~batch.transponder
         free[assigned_p[tab["confirmed"][:n_t][assigned_t]]] = False
-        cmap.extent.remember(plots.sensor, batch.t[free], plots.ecef[free], float(batch.t.max()))
+        cmap.extent.remember(plots.sensor, batch.t[free], plots.ecef[free],
+                             _polar(batch.frame, free), float(batch.t.max()))  # fmt: skip
     point = ~cmap.extent.extended(ids) | named  # a flock or a farm confirms no track
     return ex.confirmed(p) & (warm | named) & point, ex.dead(p) & ~named
 
@@ -83,8 +85,17 @@ def new_existence(
     if batch.frame is not None and len(anon):
         radius, window = ext.config.radius_m, ext.config.window_s
         expected = rate[~named] * window * np.pi * radius**2
-        ext.born(tab["id"][anon], plots.sensor, plots.ecef[pj[~named]], expected)
+        fresh = pj[~named]
+        ext.born(tab["id"][anon], plots.sensor, batch.t[fresh], plots.ecef[fresh],
+                 _polar(batch.frame, fresh), expected, revisit)  # fmt: skip
     return ex.confirmed(p)
+
+
+def _polar(frame: SensorFrame, at: BoolArray | IntArray) -> FloatArray:
+    """Range, azimuth and their sigmas of plots ``at`` of a scan's ``frame``, (n, 4)."""
+    cols = (frame.range_m, frame.azimuth_rad, frame.sigma_range_m, frame.sigma_azimuth_rad)
+    out: FloatArray = np.column_stack([c[at] for c in cols])
+    return out
 
 
 def _observe_extent(
