@@ -36,35 +36,35 @@ medians, and a digest of both revisions' outputs: see ``benchmarks/tracking_scan
 ``--scans-only`` to run just that, ``--no-scans`` to skip it).
 
 Run: ``python benchmarks/tracking.py`` (one core; needs ``stonesoup``; some 10 minutes,
-most of it Stone Soup at 1,000 targets). Figures of a run at ``b061101`` + the crowd
-count's shortcuts (2 cores shared with two other sessions, a soak and a niced
-``evaluate``, load ~2-4; ``--baseline b061101``):
+most of it Stone Soup at 1,000 targets). Figures of a run at ``481de86`` (tentative tracks
+outlive a missed scan; ``--no-demo --no-scans``; 2 cores shared with another session and
+a soak, load ~4):
 
 =======  ===========  =========  ========  =======  ========
 targets  tracker      ms/scan    GOSPA m   scans    speed-up
 =======  ===========  =========  ========  =======  ========
-100      airsentry    2.49       647.1     40
-100      stonesoup    149.72     693.2     40       60x
-100      (no hold)               567.5     40
-1000     airsentry    10.03      2355.7    25
-1000     stonesoup    12541.71   2244.0    25       1250x
-1000     (no hold)               1866.8    25
+100      airsentry    3.18       586.7     40
+100      stonesoup    183.79     693.2     40       58x
+100      (no hold)               570.9     40
+1000     airsentry    13.18      1885.9    23
+1000     stonesoup    13913.96   2238.7    23       1056x
+1000     (no hold)               1833.1    23
 =======  ===========  =========  ========  =======  ========
 
-(1,000 targets: Stone Soup capped at 300 CPU s, 25 scans scored 10-24.) At 1,000
-targets the default tracker's GOSPA is *worse* than Stone Soup's over scans 10-24: the
-clutter map's start-up hold (``ClutterMapConfig.hold_s``, 30 s, added after the earlier
-figure of 1,838.7 m) lets a sensor's plots confirm no track for its first 30 s, here
-7.5 scans, so airsentry outputs its first tracks at scan 8 where Stone Soup has them
-from scan 3; its GOSPA per scan is 6,391 m at scan 8, 2,068 m at scan 15 and 1,757-1,881
-m from scan 17 on (within 2 % of the numbers without the hold, the same from scan 25 of
-a 40-scan run). The ``(no
-hold)`` row, the same tracker with ``hold_s=0`` (Stone Soup has no clutter map and no
-hold), scores 1,866.8 m, better than Stone Soup's 2,244.0 m; at 100 targets the hold
-costs less (647.1 against 567.5 m, both better than 693.2 m). The speed-up is the
-default tracker's, with the hold.
+(1,000 targets: Stone Soup capped at 300 CPU s, 23 scans scored 10-22.) The default
+tracker is faster than Stone Soup and its GOSPA better at both sizes, with the clutter
+map's start-up hold (``ClutterMapConfig.hold_s``, 30 s: a sensor's plots confirm no track
+for its first 7.5 scans, so airsentry outputs its first tracks at scan 8 where Stone Soup
+has them from scan 3). The ``(no hold)`` row is the same tracker with ``hold_s=0`` (Stone
+Soup has no clutter map and no hold). Before ``481de86`` the hold cost far more (1,000
+targets, 25 scans: 2,355.7 m against Stone Soup's 2,244.0 m and 1,866.8 m without the
+hold; 100 targets 647.1 m): the backstop that ends a silent tentative track (``expire_s /
+10``, 2 s with this benchmark's 20 s) killed a held track at its first missed scan, so a
+third of the targets started again and were unconfirmed for several scans after the hold
+(GOSPA per scan 6,391 m at scan 8, 2,068 m at scan 15; now 4,033 m and 1,799 m).
 
-Per sensor scan (``oslo-2025-09-22`` plots, against ``b061101``): 1,008 against 1,177
+Earlier figures (``b061101`` + the crowd count's shortcuts, ``--baseline b061101``). Per
+sensor scan (``oslo-2025-09-22`` plots, against ``b061101``): 1,008 against 1,177
 us per scan (mean), 1.17x, tracker 1.14x, identical digests. Default against
 cooperative tracker, CPU s, medians of 5 interleaved runs: ADS-B only (airline control)
 0.037 vs 0.029 (1.26x, within the issue's 1.5x), demo tracker 0.040 vs 0.027 (1.49x,

@@ -157,7 +157,7 @@ class TrackManager(Protocol):
 
     @property
     def expire_s(self) -> float:
-        """Silence (s) after which any track ends; tentative tracks after a tenth of it."""
+        """Silence (s) after which any track ends; tentative tracks: ``tentative_silent``."""
         ...
 
     def record(self, hits: IntArray, seen: IntArray, hit: BoolArray) -> tuple[IntArray, IntArray]:
@@ -170,6 +170,11 @@ class TrackManager(Protocol):
 
     def tentative_dead(self, hits: IntArray, seen: IntArray) -> BoolArray:
         """Tentative tracks that can no longer be confirmed."""
+        ...
+
+    def tentative_silent(self, last_t: FloatArray, now: float, revisit: FloatArray) -> BoolArray:
+        """Tentative tracks silent too long (``revisit``: each one's last sensor's revisit
+        time, 0 if unknown); never sooner than M-of-N would end them."""
         ...
 
     def expired(

@@ -59,6 +59,20 @@ class Management:
         remaining = np.maximum(self.n - seen, 0)
         return self.hit_count(hits) + remaining < self.m
 
+    def tentative_silent(self, last_t: FloatArray, now: float, revisit: FloatArray) -> BoolArray:
+        """Tentative tracks silent for too long, a backstop for those no sensor scan
+        gives an opportunity any more (M-of-N ends the others, scan by scan): silent for
+        ``expire_s / 10``, and at least ``n - m + 1`` revisits (s, per track: its last
+        sensor's, 0 if unknown), the misses after which M-of-N ends them anyway. A
+        shorter limit killed a tentative track at its first missed scan: with
+        ``expire_s`` = 20 s and a 4 s radar (``benchmarks/tracking.py``) the limit was
+        2 s, and during the clutter map's 30 s start-up hold, when no track confirms, a
+        third of the real targets' tracks died and started again (GOSPA at 1,000
+        targets 2,356 m, worse than Stone Soup's 2,244 m; 1,872 m without the kill)."""
+        limit = np.maximum(self.expire_s / 10.0, (self.n - self.m + 1) * revisit)
+        out: BoolArray = now - last_t > limit
+        return out
+
     def expired(
         self, last_t: FloatArray, now: float, sigma_m: FloatArray, named: BoolArray
     ) -> tuple[BoolArray, BoolArray]:

@@ -373,7 +373,11 @@ class FusedTracker:
         silent, lost = mgr.expired(tab["t"], now, sig, named)
         # confirmed anonymous tracks whose existence faded are lost (existence.py)
         lost |= tab["confirmed"] & ~named & ~silent & self.settings.existence.faded(tab["exist"])
-        tentative_old = ~tab["confirmed"] & (now - tab["t"] > mgr.expire_s / 10.0)
+        # each track's last sensor's revisit time (index -1, none yet: the appended 0)
+        st = self.state
+        rev = np.array([st.revisit.get(s, 0.0) for s in range(len(st.sensor_names))] + [0.0])
+        quiet = mgr.tentative_silent(tab["t"], now, rev[tab["last_sensor"]])
+        tentative_old = ~tab["confirmed"] & quiet
         gone = silent | lost | tentative_old
         ended = self.stitcher.expire(now)
         if gone.any():
