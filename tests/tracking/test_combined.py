@@ -65,6 +65,22 @@ def test_the_radar_sees_the_airliner_before_its_transponder_is_heard(seed):
 
 
 @pytest.mark.parametrize("seed", SEEDS)
+def test_the_transponder_claims_the_radar_track_in_one_long_batch(seed):
+    """The same scene as one 10-minute batch (replay's size): the anonymous track is
+    claimed as of the transponder's first report, not after the whole batch (it was
+    stale then and the aircraft became two objects; claimcuts.py)."""
+    jet = Target(52.0, 21.0, 230.0, 80.0, alt=9000.0, identity="icao:4ca1d3")
+    plots = observe([jet], 300, sensor="psr", period=4, noise=80, p_detect=0.9, seed=seed)
+    adsb = observe([jet], 300, sensor="adsb", period=1, phase=0.2, noise=10, cooperative=True,
+                   window=(90, 300), seed=seed + 5)  # fmt: skip
+    batch = ReportBatch.concat([plots, adsb]).sorted_by_time()
+    updates, _ = run(CombinedTracker(), batch, chunk_s=600.0)
+    assert objects(updates) == 1
+    first_named = float(adsb.t.min())
+    assert (updates.state.t < first_named).any()  # the radar's track came first
+
+
+@pytest.mark.parametrize("seed", SEEDS)
 def test_four_drones_at_an_airport_are_four_objects(seed):
     """Four drones circling at 400-900 m from each other near a runway that an airliner
     (ADS-B, also seen by the radar) lands on: four anonymous tracks plus the airliner."""

@@ -31,6 +31,7 @@ multi-target part.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import fields, replace
 
@@ -38,6 +39,7 @@ import numpy as np
 
 from airsentry.model import Event, FloatArray, IntArray, ObjArray, ReportBatch, Track, TrackUpdates
 from airsentry.tracking.base import Ended, TrackingStats, factorize
+from airsentry.tracking.claimcuts import claim_cuts
 from airsentry.tracking.cooperative import CooperativeTracker
 from airsentry.tracking.crosscheck import CrossCheck, integrity_event
 from airsentry.tracking.duplicates import drop_tracks
@@ -47,10 +49,13 @@ from airsentry.tracking.join import (
     Rows,
     accuracy,
     best_per_query,
+    first_times,
     match,
     match_reaching,
+    near_times,
     one_per_scan,
     prefer_fine,
+    rank_within,
     reach,
     resolve_chains,
 )
@@ -112,6 +117,24 @@ class CombinedTracker:
         batch = batch.sorted_by_time()
         own = CooperativeTracker.keys_of(batch)
         keys = self._keys(batch, own)
+        anon = (keys == "") & np.isfinite(batch.lat) & np.isfinite(batch.lon)
+        cuts = claim_cuts(batch, keys, self.keyed.tracks, anon, self.join.search_m)
+        if not len(cuts):
+            return self._process(batch, own, keys)
+        parts, ended = [], []  # new keys claim as of their first report (claimcuts.py)
+        for a, b in itertools.pairwise([0, *cuts.tolist(), len(batch)]):
+            piece = batch.take(slice(a, b))
+            upd, end = self._process(piece, own[a:b], self._keys(piece, own[a:b]))
+            parts.append(upd)
+            ended += end
+        tid = np.concatenate([p.track_id for p in parts])
+        return TrackUpdates(tid, ReportBatch.concat([p.state for p in parts])), ended
+
+    def _process(
+        self, batch: ReportBatch, own: ObjArray, keys: ObjArray
+    ) -> tuple[TrackUpdates, list[Ended]]:
+        """One time-sorted piece of a batch (``own``: its rows' own keys, ``keys``: through
+        the aliases)."""
         keyed = keys != ""
         if keyed.any() and (batch.identity == "").any():
             keys = self._alias_new(batch, keys, keyed)
@@ -172,7 +195,7 @@ class CombinedTracker:
         live tracks are their slots, keys new in this batch follow)."""
         cfg = self.join
         if window is not None:
-            rows = rows[_near(batch.t, window, cfg.max_gap_s)[rows]]
+            rows = rows[near_times(batch.t, window, cfg.max_gap_s)[rows]]
         t_first = float(batch.t[0]) if len(batch) else np.inf
         kept = self.keyed.recent(
             t_first - cfg.search_m / cfg.time_scale_mps - cfg.max_gap_s, _KEPT_ROWS
@@ -253,7 +276,7 @@ class CombinedTracker:
         if not fresh.any():
             return keys
         # the first rows of each new number (rows are in time order)
-        rank = _rank_within(inv)
+        rank = rank_within(inv)
         q_sel = fresh[inv] & (rank < _ALIAS_ROWS)
         q_rows = tn_rows[q_sel]
         q_key = uniq[inv[q_sel]]
@@ -264,7 +287,7 @@ class CombinedTracker:
         own = np.char.add(q.sensor[qi].astype(str), "#")
         other = (names[code] != q_key[qi]) & ~np.char.startswith(names[code].astype(str), own)
         qi, code = qi[other], code[other]
-        first_t = _first_times(keys[keyed], batch.t[keyed])
+        first_t = first_times(keys[keyed], batch.t[keyed])
         n_q = np.bincount(inv[q_sel], minlength=len(uniq))
         for k in np.flatnonzero(fresh):  # one per new sensor track number
             key = str(uniq[k])
@@ -384,31 +407,3 @@ class CombinedTracker:
         # the keyed part counts the multi-target part's rows as untracked
         s.untracked = 0
         s.by_reason = reasons
-
-
-def _near(t: FloatArray, times: FloatArray, margin: float) -> np.ndarray:
-    """Rows of the time-sorted ``t`` within ``margin`` of any of ``times``."""
-    lo = np.searchsorted(t, times - margin, side="left")
-    hi = np.searchsorted(t, times + margin, side="right")
-    cover = np.zeros(len(t) + 1, dtype=np.int64)
-    np.add.at(cover, lo, 1)
-    np.add.at(cover, hi, -1)
-    return np.asarray(np.cumsum(cover)[:-1] > 0)
-
-
-def _rank_within(inv: IntArray) -> IntArray:
-    """0 for the first occurrence of each group in ``inv``, 1 for the second..."""
-    order = np.argsort(inv, kind="stable")
-    s = inv[order]
-    start = np.r_[True, s[1:] != s[:-1]] if len(s) else np.empty(0, dtype=bool)
-    run_start = np.maximum.accumulate(np.where(start, np.arange(len(s)), 0))
-    rank = np.empty(len(s), dtype=np.int64)
-    rank[order] = np.arange(len(s)) - run_start
-    return rank
-
-
-def _first_times(keys: ObjArray, t: np.ndarray) -> dict[str, float]:
-    uniq, inv = factorize(keys)
-    first = np.full(len(uniq), np.inf)
-    np.minimum.at(first, inv, t)
-    return dict(zip((str(k) for k in uniq), first.tolist(), strict=True))

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from airsentry.model import FloatArray, IntArray
+from airsentry.model import FloatArray, IntArray, ObjArray
+from airsentry.tracking.base import factorize
 from airsentry.tracking.kalman import geodetic_to_ecef
 
 _EMPTY_I = np.empty(0, dtype=np.int64)
@@ -278,3 +279,32 @@ def resolve_chains(alias: dict[str, str]) -> None:
             target = alias[target]
         if target != key:
             alias[key] = target
+
+
+def near_times(t: FloatArray, times: FloatArray, margin: float) -> np.ndarray:
+    """Rows of the time-sorted ``t`` within ``margin`` of any of ``times``."""
+    lo = np.searchsorted(t, times - margin, side="left")
+    hi = np.searchsorted(t, times + margin, side="right")
+    cover = np.zeros(len(t) + 1, dtype=np.int64)
+    np.add.at(cover, lo, 1)
+    np.add.at(cover, hi, -1)
+    return np.asarray(np.cumsum(cover)[:-1] > 0)
+
+
+def rank_within(inv: IntArray) -> IntArray:
+    """0 for the first occurrence of each group in ``inv``, 1 for the second..."""
+    order = np.argsort(inv, kind="stable")
+    s = inv[order]
+    start = np.r_[True, s[1:] != s[:-1]] if len(s) else np.empty(0, dtype=bool)
+    run_start = np.maximum.accumulate(np.where(start, np.arange(len(s)), 0))
+    rank = np.empty(len(s), dtype=np.int64)
+    rank[order] = np.arange(len(s)) - run_start
+    return rank
+
+
+def first_times(keys: ObjArray, t: np.ndarray) -> dict[str, float]:
+    """The earliest time ``t`` of each distinct key."""
+    uniq, inv = factorize(keys)
+    first = np.full(len(uniq), np.inf)
+    np.minimum.at(first, inv, t)
+    return dict(zip((str(k) for k in uniq), first.tolist(), strict=True))
