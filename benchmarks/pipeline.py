@@ -98,6 +98,14 @@ round changed): switzerland x2 sinks 0.15-0.18 against 0.24-0.27 CPU-s (1.5-1.6x
 against 0.66 (CSV), sinks 0.09-0.11 against 0.11-0.12; whole runs 1.01-1.04x, within
 the noise of decode (0.32 against 0.70 CPU-s in one Swiss CSV session, unchanged code).
 
+Issue 12, first round (``--baseline 2d21bff --copies 2 --runs 3``, medians of 3, load
+average 1.6-2.8 from the lead and a soak). The CSV cleaner (``sources/_cleantext.py``)
+numbered every byte's line with a cumulative sum to place the quotes (the benchmark's
+CSV quotes its text fields: ~6 quotes a row); the quotes' lines are now bisected from
+the line breaks. Cleaning quickstart x2 alone: 0.64 to 0.31 CPU-s. Quickstart x2 CSV
+157,700 against 134,500 reports/CPU-s (1.17x; decode 0.82 against 0.98); Parquet,
+which does not go through the cleaner, 211,000 against 211,300 (1.00x).
+
 Run: ``python benchmarks/pipeline.py [--copies 4] [--runs 3] [--sample quickstart]``.
 The wheel is found via ``--wheel`` or ``AIRSENTRY_TRAFFIC_WHEEL``.
 """

@@ -58,26 +58,31 @@ class CleanText(io.RawIOBase):
         return n
 
     def _guard(self, text: bytes) -> bytes:
-        """Whole lines with unpaired quotes neutralised; count the lines passed."""
+        """Whole lines with unpaired quotes neutralised; count the lines passed.
+
+        Per byte only comparisons run; a quote's line is found by bisecting the breaks
+        (a cumulative sum over every byte of the block cost 40% of the cleaning)."""
         a = np.frombuffer(text, dtype=np.uint8)
         lf = a == _LF
-        brk = lf | ((a == _CR) & ~np.r_[lf[1:], False])  # \n, or \r not before \n
+        cr = a == _CR
+        brk = lf | (cr & ~np.r_[lf[1:], False]) if cr.any() else lf  # \n, or \r not before \n
+        breaks = np.flatnonzero(brk)
         first = self._line
-        self._line += int(brk.sum())
-        quote = a == _QUOTE
-        if not quote.any():
+        self._line += len(breaks)
+        q = np.flatnonzero(a == _QUOTE)
+        if not q.size:
             return text
-        line_of = np.cumsum(brk) - brk  # a break belongs to the line it ends
-        starts = np.r_[0, np.flatnonzero(brk) + 1]
-        ends = np.r_[np.flatnonzero(brk), len(a)]
-        odd = _badly_quoted(a, quote, line_of, starts, ends)
+        line = np.searchsorted(breaks, q)  # a break belongs to the line it ends
+        starts = np.r_[0, breaks + 1]
+        ends = np.r_[breaks, len(a)]
+        odd = _badly_quoted(a, q, line, starts, ends)
         if not odd.size:
             return text
         for k in odd:  # rare: only the broken lines
-            line = text[starts[k] : ends[k]].removesuffix(b"\r")
-            self.unbalanced[first + int(k)] = line.decode("utf-8")
+            broken = text[starts[k] : ends[k]].removesuffix(b"\r")
+            self.unbalanced[first + int(k)] = broken.decode("utf-8")
         fixed = a.copy()
-        fixed[quote & np.isin(line_of, odd)] = _APOSTROPHE
+        fixed[q[np.isin(line, odd)]] = _APOSTROPHE
         return fixed.tobytes()
 
     def close(self) -> None:
@@ -86,7 +91,7 @@ class CleanText(io.RawIOBase):
 
 
 def _badly_quoted(
-    a: np.ndarray, quote: np.ndarray, line_of: np.ndarray, starts: np.ndarray, ends: np.ndarray
+    a: np.ndarray, q: np.ndarray, line: np.ndarray, starts: np.ndarray, ends: np.ndarray
 ) -> np.ndarray:
     """The lines (indices) whose quotes are not proper CSV quoting, for every line at once.
 
@@ -98,9 +103,10 @@ def _badly_quoted(
     and every closing quote ends one (line end, before a comma, or before an opening
     quote). A stray quote inside a field (``0","``) would make pyarrow join the next
     line to this one, even when the line's quotes pair up.
+
+    ``q`` are the quotes' positions in ``a`` (ascending), ``line`` their lines; work is
+    per quote, never per byte.
     """
-    q = np.flatnonzero(quote)
-    line = line_of[q]
     first_of_line = np.r_[True, line[1:] != line[:-1]]
     group_start = np.maximum.accumulate(np.where(first_of_line, np.arange(len(q)), 0))
     opening = (np.arange(len(q)) - group_start) % 2 == 0
@@ -112,7 +118,8 @@ def _badly_quoted(
     opens_field = (q == lo) | (before == _COMMA) | (before == _QUOTE)
     ends_field = (q + 1 == hi) | (after == _COMMA) | (after == _QUOTE)
     wrong = np.where(opening, ~opens_field, ~ends_field)
-    lines, first = np.unique(line, return_index=True)
+    first = np.flatnonzero(first_of_line)  # ``line`` ascends: its runs are its lines
+    lines = line[first]
     count = np.diff(np.r_[first, len(q)])
     wrong_any = np.logical_or.reduceat(wrong, first) if len(q) else np.zeros(0, dtype=bool)
     return np.asarray(lines[(count % 2 == 1) | wrong_any], dtype=np.int64)
