@@ -116,6 +116,16 @@ a three-key ``lexsort``. Approach detection alone on Switzerland x2: 0.51 to 0.4
 1.8-2.5): switzerland x2 83,600 against 74,600 reports/CPU-s on CSV (1.12x; watch
 0.97 against 1.17) and 93,400 against 86,600 on Parquet (1.08x; watch 0.93 against 1.07).
 
+Then the decoder alone (``benchmarks/decode_csv.py``, interleaved children, medians of
+5, load average 3.3-4.6): the cleaner tells the common block (its quotes pairing up
+into whole fields) in a few passes over half its quotes and passes ASCII through
+without decoding it; squawks are rewritten (``7100.0``, ``17``) only in blocks that
+hold such a cell. Quickstart x2 CSV decodes in 0.79 CPU-s against 0.99 at ``1b7ae22``
+(1.24x) and 1.51 at ``2d21bff`` (1.89x: 718,000 against 378,000 rows/CPU-s). In the
+whole run (against ``1b7ae22``, load average 2.9-3.7) the decode stage did not show it
+(0.88 against 0.82, within its noise); quickstart x2 155,800 against 150,500 reports/CPU-s
+on CSV (1.04x).
+
 Run: ``python benchmarks/pipeline.py [--copies 4] [--runs 3] [--sample quickstart]``.
 The wheel is found via ``--wheel`` or ``AIRSENTRY_TRAFFIC_WHEEL``.
 """

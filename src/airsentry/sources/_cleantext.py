@@ -46,14 +46,18 @@ class CleanText(io.RawIOBase):
     def readinto(self, buffer: Any) -> int:
         view = memoryview(buffer).cast("B")
         while len(self._out) < len(view) and not self._eof:
-            chunk = self._raw.read(self._block)
+            chunk = bytes(self._raw.read(self._block))
             self._eof = not chunk
-            text = self._pending + self._decoder.decode(bytes(chunk), final=self._eof).encode()
+            if not (chunk.isascii() and not self._decoder.getstate()[0]):
+                chunk = self._decoder.decode(chunk, final=self._eof).encode()
+            # else ASCII with no sequence pending: decoding would give it back unchanged
+            text = self._pending + chunk
             cut = len(text) if self._eof else _last_break(text)
             self._pending = text[cut:]
             self._out += self._guard(text[:cut])
         n = min(len(view), len(self._out))
-        view[:n] = self._out[:n]
+        with memoryview(self._out) as out:
+            view[:n] = out[:n]
         del self._out[:n]
         return n
 
@@ -73,6 +77,8 @@ class CleanText(io.RawIOBase):
         if not q.size:
             return text
         line = np.searchsorted(breaks, q)  # a break belongs to the line it ends
+        if _plainly_quoted(a, q, line):
+            return text
         starts = np.r_[0, breaks + 1]
         ends = np.r_[breaks, len(a)]
         odd = _badly_quoted(a, q, line, starts, ends)
@@ -88,6 +94,26 @@ class CleanText(io.RawIOBase):
     def close(self) -> None:
         self._raw.close()
         super().close()
+
+
+_BOUNDARY = np.zeros(256, dtype=np.bool_)
+_BOUNDARY[[_COMMA, _QUOTE, _LF, _CR]] = True  # what may stand next to a field's quote
+
+
+def _plainly_quoted(a: np.ndarray, q: np.ndarray, line: np.ndarray) -> bool:
+    """Whether the block's quotes, taken two by two (0-1, 2-3, ...), pair up on one
+    line each, every first one right after a comma, a quote or a line start and every
+    second one right before a comma, a quote or a line end: then every line is well
+    quoted (its own count starts at one of the pairs), which is the common case, told
+    in a few passes over half the quotes; otherwise :func:`_badly_quoted` decides."""
+    if len(q) % 2:
+        return False
+    first, second = q[0::2], q[1::2]
+    return bool(
+        (line[0::2] == line[1::2]).all()
+        and _BOUNDARY[a[np.maximum(first - 1, 0)]].all()  # a[0] is the quote itself
+        and _BOUNDARY[a[np.minimum(second + 1, len(a) - 1)]].all()
+    )
 
 
 def _badly_quoted(
