@@ -126,6 +126,15 @@ whole run (against ``1b7ae22``, load average 2.9-3.7) the decode stage did not s
 (0.88 against 0.82, within its noise); quickstart x2 155,800 against 150,500 reports/CPU-s
 on CSV (1.04x).
 
+``factorize`` (the tracker's and the silence detector's keys by hashing) converted every
+row's text to Arrow, four times a batch, though a batch's sensor is one value and keys
+often come in runs: the runs' first keys only are converted when the runs are few (a
+20,000-row column of one sensor: 0.68 to 0.22 ms; a column changing every row, told by
+a glance at its first 64 rows: unchanged, 1.4 ms). Whole runs against ``fb611a3``
+(load average 4.1-5.2): quickstart x2 160,100 against 157,500 reports/CPU-s on CSV
+(1.02x) and 202,800 against 194,900 on Parquet (1.04x), the tracker and watch stages
+within their noise.
+
 Run: ``python benchmarks/pipeline.py [--copies 4] [--runs 3] [--sample quickstart]``.
 The wheel is found via ``--wheel`` or ``AIRSENTRY_TRAFFIC_WHEEL``.
 """
