@@ -152,6 +152,17 @@ track knew in one gather. The cooperative tracker alone over quickstart x2's bat
 in whole runs (load average 3.8-4.2) the tracker stage 0.50-0.52 against 0.55 CPU-s,
 the runs within their noise (0.96x on CSV, 1.00x on Parquet).
 
+The round against its start, ``2d21bff`` (``--copies 2 --runs 3``, medians of 3, load
+average 1.6-3.1): quickstart x2 177,600 against 140,800 reports/CPU-s on CSV (1.26x;
+decode 0.72 against 0.93, tracker 0.48 against 0.67, identify 0.75 against 0.95, watch
+0.59 against 0.72) and 218,000 against 207,900 on Parquet (1.05x); switzerland x2
+84,700 against 74,300 on CSV (1.14x; watch 0.96 against 1.12) and 95,300 against
+88,800 on Parquet (1.07x; watch 0.89 against 1.02). Still far from the targets: what is
+left is the pyarrow parse and the cells' checks (CSV decode ~0.7 CPU-s), identify (~0.7,
+dozens of passes over every row), the zone index under the approach samples (~0.23 on
+Switzerland x2: every row is checked there, 3.3M samples) and per-event Python
+(building, describing, encoding and inserting 32,000 ``Event`` objects).
+
 Run: ``python benchmarks/pipeline.py [--copies 4] [--runs 3] [--sample quickstart]``.
 The wheel is found via ``--wheel`` or ``AIRSENTRY_TRAFFIC_WHEEL``.
 """
