@@ -98,6 +98,71 @@ round changed): switzerland x2 sinks 0.15-0.18 against 0.24-0.27 CPU-s (1.5-1.6x
 against 0.66 (CSV), sinks 0.09-0.11 against 0.11-0.12; whole runs 1.01-1.04x, within
 the noise of decode (0.32 against 0.70 CPU-s in one Swiss CSV session, unchanged code).
 
+Issue 12, first round (``--baseline 2d21bff --copies 2 --runs 3``, medians of 3, load
+average 1.6-2.8 from the lead and a soak). The CSV cleaner (``sources/_cleantext.py``)
+numbered every byte's line with a cumulative sum to place the quotes (the benchmark's
+CSV quotes its text fields: ~6 quotes a row); the quotes' lines are now bisected from
+the line breaks. Cleaning quickstart x2 alone: 0.64 to 0.31 CPU-s. Quickstart x2 CSV
+157,700 against 134,500 reports/CPU-s (1.17x; decode 0.82 against 0.98); Parquet,
+which does not go through the cleaner, 211,000 against 211,300 (1.00x).
+
+The approach detector samples every checked row's path at 12 points (Switzerland x2:
+all 278,196 rows checked, 3.3M samples, 1.4M (sample, zone) pairs outside buffers):
+the samples are now computed as (rows, steps) arrays broadcast from the rows' columns
+(the same arithmetic, value for value) instead of from eight repeated columns, and the
+earliest step per (row, zone) found with one sort of a single integer key instead of
+a three-key ``lexsort``. Approach detection alone on Switzerland x2: 0.51 to 0.40 CPU-s
+(0.23 of it the zone index). Against ``fa104ad`` (the cleaner's commit; load average
+1.8-2.5): switzerland x2 83,600 against 74,600 reports/CPU-s on CSV (1.12x; watch
+0.97 against 1.17) and 93,400 against 86,600 on Parquet (1.08x; watch 0.93 against 1.07).
+
+Then the decoder alone (``benchmarks/decode_csv.py``, interleaved children, medians of
+5, load average 3.3-4.6): the cleaner tells the common block (its quotes pairing up
+into whole fields) in a few passes over half its quotes and passes ASCII through
+without decoding it; squawks are rewritten (``7100.0``, ``17``) only in blocks that
+hold such a cell. Quickstart x2 CSV decodes in 0.79 CPU-s against 0.99 at ``1b7ae22``
+(1.24x) and 1.51 at ``2d21bff`` (1.89x: 718,000 against 378,000 rows/CPU-s). In the
+whole run (against ``1b7ae22``, load average 2.9-3.7) the decode stage did not show it
+(0.88 against 0.82, within its noise); quickstart x2 155,800 against 150,500 reports/CPU-s
+on CSV (1.04x).
+
+``factorize`` (the tracker's and the silence detector's keys by hashing) converted every
+row's text to Arrow, four times a batch, though a batch's sensor is one value and keys
+often come in runs: the runs' first keys only are converted when the runs are few (a
+20,000-row column of one sensor: 0.68 to 0.22 ms; a column changing every row, told by
+a glance at its first 64 rows: unchanged, 1.4 ms). Whole runs against ``fb611a3``
+(load average 4.1-5.2): quickstart x2 160,100 against 157,500 reports/CPU-s on CSV
+(1.02x) and 202,800 against 194,900 on Parquet (1.04x), the tracker and watch stages
+within their noise.
+
+Two per-call savings, each below the whole run's noise: the rules' ``gt``/``lt``
+(thousands of calls a run) compare in one pass instead of a NaN mask and a masked
+comparison (same answers: IEEE comparisons with NaN are False, silently), and
+``event_json`` tells that an event's texts are ``str`` with one ``str.join`` (0.1 us)
+instead of a generator of ``isinstance`` calls (0.6 us; 7.2 to 5.9 us per event,
+medians of 15). Against ``a3d54b3`` (load average 3.8-3.9): switzerland x2 79,900
+against 79,400 reports/CPU-s on CSV (1.01x; identify 0.39 against 0.42, book 0.59
+against 0.61) and 88,700 against 88,600 on Parquet (1.00x).
+
+The cooperative tracker carried callsign, squawk and category forward with a sort and
+five passes over object columns each, even for a column given on every row or on none
+(OpenSky has no category): such a column is now kept as it is, or taken from what each
+track knew in one gather. The cooperative tracker alone over quickstart x2's batches
+(interleaved children, medians of 5): 0.387 against 0.425 CPU-s at ``8d9b563`` (1.10x);
+in whole runs (load average 3.8-4.2) the tracker stage 0.50-0.52 against 0.55 CPU-s,
+the runs within their noise (0.96x on CSV, 1.00x on Parquet).
+
+The round against its start, ``2d21bff`` (``--copies 2 --runs 3``, medians of 3, load
+average 1.6-3.1): quickstart x2 177,600 against 140,800 reports/CPU-s on CSV (1.26x;
+decode 0.72 against 0.93, tracker 0.48 against 0.67, identify 0.75 against 0.95, watch
+0.59 against 0.72) and 218,000 against 207,900 on Parquet (1.05x); switzerland x2
+84,700 against 74,300 on CSV (1.14x; watch 0.96 against 1.12) and 95,300 against
+88,800 on Parquet (1.07x; watch 0.89 against 1.02). Still far from the targets: what is
+left is the pyarrow parse and the cells' checks (CSV decode ~0.7 CPU-s), identify (~0.7,
+dozens of passes over every row), the zone index under the approach samples (~0.23 on
+Switzerland x2: every row is checked there, 3.3M samples) and per-event Python
+(building, describing, encoding and inserting 32,000 ``Event`` objects).
+
 Run: ``python benchmarks/pipeline.py [--copies 4] [--runs 3] [--sample quickstart]``.
 The wheel is found via ``--wheel`` or ``AIRSENTRY_TRAFFIC_WHEEL``.
 """

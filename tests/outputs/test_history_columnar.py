@@ -227,6 +227,8 @@ def test_unusual_event_values_are_encoded_as_the_canonical_encoder_writes_them()
         replace(base, details={"x": np.float64(2.0), "y": np.int64(4), "ok": np.True_}),
         replace(base, details={10: "ten", 9: "nine"}),  # sorted as numbers, written as text
         replace(base, zone_name=7, target_class=None),  # type: ignore[arg-type]
+        replace(base, reasons=("ok", b"raw")),  # type: ignore[arg-type]
+        replace(base, identity=np.str_("icao:4b1801"), sensor=np.str_("s")),  # str subclass
     ]
     for e in variants:
         assert event_json(e) == dumps(e.to_dict())

@@ -149,3 +149,35 @@ def test_flush_ends_everything():
     assert sorted(e.track.identity for e in ended) == ["icao:1", "icao:2"]
     assert all(e.reason == "flush" for e in ended)
     assert not tracker.live()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_carried_texts_match_a_running_last_value_per_track(seed):
+    # columns given on every row, on none, or on some, batch after batch
+    rng = np.random.default_rng(seed)
+    tracker = CooperativeTracker()
+    known: dict[tuple[str, str], str] = {}
+    t = T0
+    for _ in range(5):
+        n = int(rng.integers(1, 40))
+        t = t + np.cumsum(rng.uniform(0.1, 2.0, n))
+        ids = np.array([f"icao:47a00{k}" for k in rng.integers(0, 4, n)], dtype=object)
+        cols = {}
+        for name in ("callsign", "squawk", "category"):
+            fill = rng.choice(["all", "none", "some"])
+            values = rng.choice(["A1", "B2", "C3"], n).astype(object)
+            if fill != "all":
+                values[(rng.random(n) < 0.6) | (fill == "none")] = ""
+            cols[name] = values
+        b = ReportBatch.build(t=t, lat=60.0, lon=11.0, identity=ids, **cols)
+        t = t[-1]
+        u, _ = tracker.process(b)
+        assert len(u) == n
+        pairs = zip(u.state.identity, u.state.t, strict=True)
+        got = {(str(i), float(tt)): k for k, (i, tt) in enumerate(pairs)}
+        for row in range(n):  # the batch is in time order, as the reference walks it
+            k = got[(str(ids[row]), float(b.t[row]))]
+            for name, values in cols.items():
+                if values[row] != "":
+                    known[(ids[row], name)] = values[row]
+                assert getattr(u.state, name)[k] == known.get((ids[row], name), "")

@@ -56,7 +56,7 @@ def event_json(event: Event) -> str:
     if (
         not (track is None or type(track) is int)
         or not (authorised is None or authorised is True or authorised is False)
-        or not all(isinstance(x, str) for x in (*texts, *zone, *e.reasons))
+        or not _all_text((*texts, *zone, *e.reasons))
     ):
         return dumps(e.to_dict())
     exit_ = e.kind is EventKind.EXIT
@@ -85,6 +85,17 @@ def event_json(event: Event) -> str:
         f"{_zone_text(*zone)}}}"
     )
     return "".join(parts)
+
+
+def _all_text(values: tuple[Any, ...]) -> bool:
+    """Whether every value is a ``str`` (or a subclass): ``str.join`` takes exactly
+    those, and tells it in C (0.1 us for an event's dozen texts, against 0.6 us for a
+    generator of ``isinstance`` calls; the whole encoding takes ~6 us)."""
+    try:
+        "".join(values)
+    except TypeError:
+        return False
+    return True
 
 
 _ENCODE_TEXT = json.encoder.encode_basestring_ascii  # what the encoder writes for a str

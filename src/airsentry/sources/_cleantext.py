@@ -46,38 +46,49 @@ class CleanText(io.RawIOBase):
     def readinto(self, buffer: Any) -> int:
         view = memoryview(buffer).cast("B")
         while len(self._out) < len(view) and not self._eof:
-            chunk = self._raw.read(self._block)
+            chunk = bytes(self._raw.read(self._block))
             self._eof = not chunk
-            text = self._pending + self._decoder.decode(bytes(chunk), final=self._eof).encode()
+            if not (chunk.isascii() and not self._decoder.getstate()[0]):
+                chunk = self._decoder.decode(chunk, final=self._eof).encode()
+            # else ASCII with no sequence pending: decoding would give it back unchanged
+            text = self._pending + chunk
             cut = len(text) if self._eof else _last_break(text)
             self._pending = text[cut:]
             self._out += self._guard(text[:cut])
         n = min(len(view), len(self._out))
-        view[:n] = self._out[:n]
+        with memoryview(self._out) as out:
+            view[:n] = out[:n]
         del self._out[:n]
         return n
 
     def _guard(self, text: bytes) -> bytes:
-        """Whole lines with unpaired quotes neutralised; count the lines passed."""
+        """Whole lines with unpaired quotes neutralised; count the lines passed.
+
+        Per byte only comparisons run; a quote's line is found by bisecting the breaks
+        (a cumulative sum over every byte of the block cost 40% of the cleaning)."""
         a = np.frombuffer(text, dtype=np.uint8)
         lf = a == _LF
-        brk = lf | ((a == _CR) & ~np.r_[lf[1:], False])  # \n, or \r not before \n
+        cr = a == _CR
+        brk = lf | (cr & ~np.r_[lf[1:], False]) if cr.any() else lf  # \n, or \r not before \n
+        breaks = np.flatnonzero(brk)
         first = self._line
-        self._line += int(brk.sum())
-        quote = a == _QUOTE
-        if not quote.any():
+        self._line += len(breaks)
+        q = np.flatnonzero(a == _QUOTE)
+        if not q.size:
             return text
-        line_of = np.cumsum(brk) - brk  # a break belongs to the line it ends
-        starts = np.r_[0, np.flatnonzero(brk) + 1]
-        ends = np.r_[np.flatnonzero(brk), len(a)]
-        odd = _badly_quoted(a, quote, line_of, starts, ends)
+        line = np.searchsorted(breaks, q)  # a break belongs to the line it ends
+        if _plainly_quoted(a, q, line):
+            return text
+        starts = np.r_[0, breaks + 1]
+        ends = np.r_[breaks, len(a)]
+        odd = _badly_quoted(a, q, line, starts, ends)
         if not odd.size:
             return text
         for k in odd:  # rare: only the broken lines
-            line = text[starts[k] : ends[k]].removesuffix(b"\r")
-            self.unbalanced[first + int(k)] = line.decode("utf-8")
+            broken = text[starts[k] : ends[k]].removesuffix(b"\r")
+            self.unbalanced[first + int(k)] = broken.decode("utf-8")
         fixed = a.copy()
-        fixed[quote & np.isin(line_of, odd)] = _APOSTROPHE
+        fixed[q[np.isin(line, odd)]] = _APOSTROPHE
         return fixed.tobytes()
 
     def close(self) -> None:
@@ -85,8 +96,28 @@ class CleanText(io.RawIOBase):
         super().close()
 
 
+_BOUNDARY = np.zeros(256, dtype=np.bool_)
+_BOUNDARY[[_COMMA, _QUOTE, _LF, _CR]] = True  # what may stand next to a field's quote
+
+
+def _plainly_quoted(a: np.ndarray, q: np.ndarray, line: np.ndarray) -> bool:
+    """Whether the block's quotes, taken two by two (0-1, 2-3, ...), pair up on one
+    line each, every first one right after a comma, a quote or a line start and every
+    second one right before a comma, a quote or a line end: then every line is well
+    quoted (its own count starts at one of the pairs), which is the common case, told
+    in a few passes over half the quotes; otherwise :func:`_badly_quoted` decides."""
+    if len(q) % 2:
+        return False
+    first, second = q[0::2], q[1::2]
+    return bool(
+        (line[0::2] == line[1::2]).all()
+        and _BOUNDARY[a[np.maximum(first - 1, 0)]].all()  # a[0] is the quote itself
+        and _BOUNDARY[a[np.minimum(second + 1, len(a) - 1)]].all()
+    )
+
+
 def _badly_quoted(
-    a: np.ndarray, quote: np.ndarray, line_of: np.ndarray, starts: np.ndarray, ends: np.ndarray
+    a: np.ndarray, q: np.ndarray, line: np.ndarray, starts: np.ndarray, ends: np.ndarray
 ) -> np.ndarray:
     """The lines (indices) whose quotes are not proper CSV quoting, for every line at once.
 
@@ -98,9 +129,10 @@ def _badly_quoted(
     and every closing quote ends one (line end, before a comma, or before an opening
     quote). A stray quote inside a field (``0","``) would make pyarrow join the next
     line to this one, even when the line's quotes pair up.
+
+    ``q`` are the quotes' positions in ``a`` (ascending), ``line`` their lines; work is
+    per quote, never per byte.
     """
-    q = np.flatnonzero(quote)
-    line = line_of[q]
     first_of_line = np.r_[True, line[1:] != line[:-1]]
     group_start = np.maximum.accumulate(np.where(first_of_line, np.arange(len(q)), 0))
     opening = (np.arange(len(q)) - group_start) % 2 == 0
@@ -112,7 +144,8 @@ def _badly_quoted(
     opens_field = (q == lo) | (before == _COMMA) | (before == _QUOTE)
     ends_field = (q + 1 == hi) | (after == _COMMA) | (after == _QUOTE)
     wrong = np.where(opening, ~opens_field, ~ends_field)
-    lines, first = np.unique(line, return_index=True)
+    first = np.flatnonzero(first_of_line)  # ``line`` ascends: its runs are its lines
+    lines = line[first]
     count = np.diff(np.r_[first, len(q)])
     wrong_any = np.logical_or.reduceat(wrong, first) if len(q) else np.zeros(0, dtype=bool)
     return np.asarray(lines[(count % 2 == 1) | wrong_any], dtype=np.int64)

@@ -257,8 +257,30 @@ def parse_squawk(col: pa.Array, name: str, verdicts: Verdicts) -> ObjArray:
     four digits lost their leading zeros (``0`` is ``0000``).
     """
     text = parse_text(col, name, verdicts, r"^[0-7]{1,4}(\.0+)?$", "a 4-digit octal code")
-    digits = pc.utf8_lpad(pc.replace_substring_regex(text, r"\.0+$", ""), width=4, padding="0")
-    return to_objects(digits)
+    # Most blocks hold 4-digit codes only: the regular expression and the padding run
+    # only when some cell has a dot, or is shorter (they cost more than the rest here).
+    dot, shortest = _dot_and_shortest(text)
+    if dot:
+        text = pc.replace_substring_regex(text, r"\.0+$", "")
+    if dot or shortest < 4:
+        text = pc.utf8_lpad(text, width=4, padding="0")
+    return to_objects(text)
+
+
+def _dot_and_shortest(text: pa.Array) -> tuple[bool, int]:
+    """Whether a ``string`` column's bytes hold a dot (null cells' bytes too: then the
+    answer may only err towards True), and its shortest present cell's length in
+    bytes (4 when none); ``(True, 0)`` when the column is not one such array."""
+    if not isinstance(text, pa.Array) or text.type != pa.string() or not len(text):
+        return True, 0
+    _validity, offsets_buf, data_buf = text.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=np.int32)[text.offset : text.offset + len(text) + 1]
+    width = np.diff(offsets)[present(text)]
+    shortest = int(width.min()) if len(width) else 4
+    if data_buf is None or offsets[-1] == offsets[0]:
+        return False, shortest
+    data = np.frombuffer(data_buf, dtype=np.uint8)[offsets[0] : offsets[-1]]
+    return bool((data == ord(".")).any()), shortest
 
 
 def to_objects(col: pa.Array) -> ObjArray:

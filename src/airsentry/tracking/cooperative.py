@@ -247,18 +247,30 @@ class CooperativeTracker:
         return self._table.track_id[slots][inverse], slots[inverse]
 
     def _carry_attributes(self, batch: ReportBatch, tid: IntArray, slot: IntArray) -> ReportBatch:
-        """Carry callsign, squawk, category and identity forward within each track."""
-        order = np.lexsort((batch.t, tid))
-        tid_s = tid[order]
-        start = np.r_[True, tid_s[1:] != tid_s[:-1]]
+        """Carry callsign, squawk, category and identity forward within each track.
+
+        A column given on every row is kept as it is, and one given on no row (OpenSky
+        has no category) is what each track knew: one gather, no sort."""
+        order = start = None
         cols: dict[str, np.ndarray] = {}
         for name in _CARRIED:
-            col = getattr(batch, name)[order].copy()
-            known = col != ""
+            given = getattr(batch, name)
+            known_rows = given != ""
+            if known_rows.all():
+                continue
+            if not known_rows.any():
+                cols[name] = self._table.texts[name][slot]
+                continue
+            if order is None or start is None:
+                order = np.lexsort((batch.t, tid))
+                tid_s = tid[order]
+                start = np.r_[True, tid_s[1:] != tid_s[:-1]]
+            col = given[order]
+            known = known_rows[order]
             # Seed each track's first row with what the track already knew.
             firsts = np.flatnonzero(start & ~known)
             col[firsts] = self._table.texts[name][slot[order[firsts]]]
-            known = col != ""
+            known[firsts] = col[firsts] != ""
             idx = np.where(known | start, np.arange(len(col)), 0)
             np.maximum.accumulate(idx, out=idx)
             filled = col[idx]

@@ -22,7 +22,17 @@ import numpy as np
 
 from airsentry.airspace.index import ZoneIndex
 from airsentry.identify.base import Identified
-from airsentry.model import Event, EventKind, IntArray, TrackUpdates, Zone, ZoneKind, from_epoch
+from airsentry.model import (
+    Event,
+    EventKind,
+    FloatArray,
+    IntArray,
+    ReportBatch,
+    TrackUpdates,
+    Zone,
+    ZoneKind,
+    from_epoch,
+)
 from airsentry.tracking.base import EARTH_RADIUS_M, Ended
 from airsentry.watch.base import Scene, WatchConfig
 
@@ -119,37 +129,23 @@ class ApproachDetector:
         st, cfg = updates.state, self.config
         k = cfg.approach_steps
         dt = cfg.approach_horizon_s * np.arange(1, k + 1) / k
-        lat0 = np.repeat(st.lat[rows], k)
-        cos = np.repeat(np.cos(np.radians(st.lat[rows])), k)  # per row, not per sample
-        dts = np.tile(dt, len(rows))
-        ve, vn = np.repeat(st.vel_e[rows], k), np.repeat(st.vel_n[rows], k)
-        vu = np.nan_to_num(np.repeat(st.vel_u[rows], k))
-        lat = lat0 + np.degrees(vn * dts / EARTH_RADIUS_M)
-        lon = np.repeat(st.lon[rows], k) + np.degrees(
-            ve * dts / (EARTH_RADIUS_M * np.maximum(cos, 1e-6))
-        )
-        lon = (lon + 180.0) % 360.0 - 180.0
-        alt = np.repeat(st.alt[rows], k) + vu * dts
-        m = self.index.query(lat, lon, alt, np.repeat(st.t[rows], k) + dts)
+        lat, lon, alt, t_at = _samples(st, rows, dt)
+        m = self.index.query(lat, lon, alt, t_at)
         if not len(m.point):
             return []
-        src = m.point // k  # index into rows
-        step = m.point % k
-        zone = m.zone
-        keep = ~self._skip[zone]
-        src, step, zone = src[keep], step[keep], zone[keep]
-        # earliest step per (row, zone)
-        order = np.lexsort((step, zone, src))
-        src, step, zone = src[order], step[order], zone[order]
-        first = (
-            np.r_[True, (src[1:] != src[:-1]) | (zone[1:] != zone[:-1])]
-            if len(src)
-            else np.empty(0, bool)
-        )
-        src, step, zone = src[first], step[first], zone[first]
+        keep = ~self._skip[m.zone]
+        sample, zone = m.point[keep], m.zone[keep]
+        # earliest step per (row, zone): one sort of a single key (row, zone, step),
+        # not a sort by three keys (a sample falls in a zone or two: millions of pairs)
+        nz = len(self.zones)
+        src = sample // k  # index into rows
+        code = np.sort((src * nz + zone) * k + (sample - src * k))
+        pair = code // k
+        first = np.r_[True, pair[1:] != pair[:-1]] if len(pair) else np.empty(0, bool)
+        pair, step = pair[first], code[first] % k
+        src, zone = pair // nz, pair % nz
         row = rows[src]
         # drop zones the row is already inside
-        nz = len(self.zones)
         inside = np.sort(point * nz + zone_of)
         key = row * nz + zone
         if len(inside):
@@ -207,3 +203,34 @@ class ApproachDetector:
                 )
             )
         return events
+
+
+def _samples(
+    st: ReportBatch, rows: IntArray, dt: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Latitude, longitude, altitude and time of each row's path sampled at ``dt``
+    seconds ahead (row-major: a row's samples together), dead-reckoned on the local
+    tangent plane. Computed as (rows, steps) arrays broadcast from the rows' columns,
+    not from copies of every column repeated per sample (the arithmetic is the same,
+    value for value)."""
+    d = dt[None, :]
+
+    def col(values: FloatArray) -> FloatArray:
+        return values[rows][:, None]
+
+    lat = col(st.vel_n) * d
+    lat /= EARTH_RADIUS_M
+    np.degrees(lat, out=lat)
+    lat += col(st.lat)
+    scale = EARTH_RADIUS_M * np.maximum(np.cos(np.radians(st.lat[rows])), 1e-6)
+    lon = col(st.vel_e) * d
+    lon /= scale[:, None]
+    np.degrees(lon, out=lon)
+    lon += col(st.lon)
+    lon += 180.0
+    lon %= 360.0
+    lon -= 180.0
+    alt = np.nan_to_num(col(st.vel_u)) * d
+    alt += col(st.alt)
+    t = col(st.t) + d
+    return lat.reshape(-1), lon.reshape(-1), alt.reshape(-1), t.reshape(-1)

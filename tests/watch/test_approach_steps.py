@@ -1,0 +1,89 @@
+"""Approach prediction: the sampled path, and the earliest sample inside each zone."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+import shapely
+from pyproj import Geod
+
+from airsentry.airspace.index import ZoneIndex
+from airsentry.identify.base import Identifier
+from airsentry.model import Admit, EventKind, ReportBatch, Zone, ZoneKind, to_epoch
+from airsentry.tracking.base import EARTH_RADIUS_M
+from airsentry.tracking.cooperative import CooperativeTracker
+from airsentry.watch.approach import _samples
+from airsentry.watch.stage import Watch
+
+GEOD = Geod(ellps="WGS84")
+T0 = to_epoch(datetime(2025, 9, 19, 6, 50, tzinfo=UTC))
+
+
+def test_samples_are_the_dead_reckoned_path_value_for_value() -> None:
+    rng = np.random.default_rng(3)
+    n = 50
+    st = ReportBatch.build(
+        t=T0 + rng.uniform(0, 100, n),
+        lat=rng.uniform(-89.9, 89.9, n),
+        lon=rng.uniform(-180, 180, n),
+        alt=np.where(rng.random(n) < 0.2, np.nan, rng.uniform(0, 9000, n)),
+        vel_e=rng.normal(0, 200, n),
+        vel_n=rng.normal(0, 200, n),
+        vel_u=np.where(rng.random(n) < 0.3, np.nan, rng.normal(0, 10, n)),
+    )
+    rows = np.array([4, 0, 17, 17, 49])
+    dt = 120.0 * np.arange(1, 13) / 12
+    lat, lon, alt, t = _samples(st, rows, dt)
+    for j, r in enumerate(rows.tolist()):  # one sample at a time, as written on paper
+        for i, d in enumerate(dt.tolist()):
+            s = j * len(dt) + i
+            cos = max(float(np.cos(np.radians(st.lat[r]))), 1e-6)
+            assert lat[s] == st.lat[r] + np.degrees(st.vel_n[r] * d / EARTH_RADIUS_M)
+            east = st.lon[r] + np.degrees(st.vel_e[r] * d / (EARTH_RADIUS_M * cos))
+            assert lon[s] == (east + 180.0) % 360.0 - 180.0
+            climb = 0.0 if np.isnan(st.vel_u[r]) else st.vel_u[r]
+            np.testing.assert_equal(alt[s], st.alt[r] + climb * d)
+            assert t[s] == st.t[r] + d
+
+
+def box(zone_id: str, kind: ZoneKind, west: float, east: float) -> Zone:
+    return Zone(
+        id=zone_id,
+        name=zone_id,
+        kind=kind,
+        owner="TST",
+        geometry=shapely.box(west, 59.0, east, 59.5),
+        admits=frozenset({Admit.CIVIL_COOPERATIVE}),
+    )
+
+
+def test_each_zone_is_predicted_at_its_nearest_sample() -> None:
+    # a silent target at 250 m/s eastward along 59.25°N, first seen ~34 s short of a
+    # zone A and ~80 s short of a zone B overlapping it (a buffer, never warned of,
+    # lies between): its first prediction sees both, each at its own earliest sample
+    zones = [
+        box("A", ZoneKind.SOVEREIGN, 24.15, 24.9),
+        box("B", ZoneKind.SITE, 24.35, 24.6),
+        box("buffer", ZoneKind.BUFFER, 24.05, 24.15),
+    ]
+    _, _, dist = GEOD.inv(24.0, 59.25, 24.3, 59.25)
+    n = int(dist / 250.0 / 5.0) + 1
+    lons, lats, _ = GEOD.fwd(np.full(n, 24.0), np.full(n, 59.25), np.full(n, 90.0),
+                             np.arange(n) * 1250.0)  # fmt: skip
+    b = ReportBatch.build(t=T0 + 5.0 * np.arange(n), lat=lats, lon=lons, alt=8000.0,
+                          sensor="r", track_number=9)  # fmt: skip
+    tracker, identifier = CooperativeTracker(), Identifier(zones)
+    watch = Watch(zones, ZoneIndex(zones))
+    updates, ended = tracker.process(b)
+    events = watch.process(identifier.identify(updates, []), ended)
+    approach = {e.zone_id: e for e in events if e.kind is EventKind.APPROACH}
+    assert set(approach) == {"A", "B"}
+    first = min(e.time for e in approach.values())
+    assert approach["A"].time == approach["B"].time == first
+    # 10 s samples: the first one at or past the border
+    _, _, to_a = GEOD.inv(approach["A"].lon, 59.25, 24.15, 59.25)
+    _, _, to_b = GEOD.inv(approach["B"].lon, 59.25, 24.35, 59.25)
+    assert approach["A"].details["eta_s"] == 10.0 * np.ceil(to_a / 250.0 / 10.0)
+    assert approach["B"].details["eta_s"] == 10.0 * np.ceil(to_b / 250.0 / 10.0)
+    assert approach["A"].details["eta_s"] < approach["B"].details["eta_s"]
