@@ -117,14 +117,16 @@ class CombinedTracker:
         batch = batch.sorted_by_time()
         own = CooperativeTracker.keys_of(batch)
         keys = self._keys(batch, own)
+        keyed = keys != ""
+        if keyed.any() and (batch.identity == "").any():
+            keys = self._alias_new(batch, keys, keyed)  # on the whole batch's first rows
         anon = (keys == "") & np.isfinite(batch.lat) & np.isfinite(batch.lon)
         cuts = claim_cuts(batch, keys, self.keyed.tracks, anon, self.join.search_m)
         if not len(cuts):
             return self._process(batch, own, keys)
         parts, ended = [], []  # new keys claim as of their first report (claimcuts.py)
         for a, b in itertools.pairwise([0, *cuts.tolist(), len(batch)]):
-            piece = batch.take(slice(a, b))
-            upd, end = self._process(piece, own[a:b], self._keys(piece, own[a:b]))
+            upd, end = self._process(batch.take(slice(a, b)), own[a:b], keys[a:b])
             parts.append(upd)
             ended += end
         tid = np.concatenate([p.track_id for p in parts])
@@ -135,9 +137,8 @@ class CombinedTracker:
     ) -> tuple[TrackUpdates, list[Ended]]:
         """One time-sorted piece of a batch (``own``: its rows' own keys, ``keys``: through
         the aliases)."""
+        keys = keys.copy()
         keyed = keys != ""
-        if keyed.any() and (batch.identity == "").any():
-            keys = self._alias_new(batch, keys, keyed)
         plots = np.flatnonzero(~keyed & np.isfinite(batch.lat) & np.isfinite(batch.lon))
         if len(plots) and (keyed.any() or self.keyed.tracks):
             idx, key = self._join_plots(batch, keys, keyed, plots)
