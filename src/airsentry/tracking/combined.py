@@ -23,7 +23,11 @@ Per batch (:mod:`~airsentry.tracking.join` does the matching, vectorised):
 4. the keyed part takes the keyed and joined rows; the multi-target part the rest;
 5. a **new keyed track** first takes over a confirmed anonymous track at its position
    (:meth:`~airsentry.tracking.mtt.FusedTracker.claim`: the drone tracked on plots whose
-   Remote ID is then heard keeps its track id).
+   Remote ID is then heard keeps its track id), else (a sensor's own number only) an
+   anonymous track that ended before it on a path it continues;
+6. a **new anonymous track** that continues a keyed track silent since before it
+   started takes the keyed track's id (:mod:`~airsentry.tracking.keyedstitch`: the
+   drone whose RF node fell silent while its plots lapsed stays one object).
 
 Output rows are those of both parts, in time order. Integrity events come from the
 multi-target part.
@@ -60,7 +64,9 @@ from airsentry.tracking.join import (
     resolve_chains,
 )
 from airsentry.tracking.kalman import geodetic_to_ecef
+from airsentry.tracking.keyedstitch import continue_keyed
 from airsentry.tracking.mtt import FusedTracker
+from airsentry.tracking.stitch import remap as _remap
 
 _ALIAS_ROWS = 8  # first rows of a new sensor track compared with the known tracks
 # Kept rows per keyed track a batch's plots are matched against (besides the batch's
@@ -92,6 +98,7 @@ class CombinedTracker:
         self.alias: dict[str, str] = {}  # sensor#track_number -> the key it is an alias of
         self.stats = TrackingStats()
         self._joined = 0
+        self._continued = 0  # anonymous tracks that took a silent keyed track's id
         self.cross = CrossCheck()
         self._events: list[Event] = []
         self._integrity_t: dict[str, float] = {}  # key -> time of its last integrity event
@@ -339,7 +346,8 @@ class CombinedTracker:
         qi, _, _ = match(ref, q.t, geodetic_to_ecef(q.lat, q.lon), q.alt, acc, reach(self.join))
         dup = np.zeros(int(new.sum()), dtype=bool)
         dup[qi] = True
-        self._reported = np.union1d(self._reported, ids[new][~dup])
+        upd, kept_ids = self._continue_keyed(upd, ids[new][~dup], q.take(np.flatnonzero(~dup)))
+        self._reported = np.union1d(self._reported, kept_ids)
         # ids are never reused: forget the ended, keep the dormant (a stitch revives them)
         live = np.concatenate([self.mtt.state.table["id"], self.mtt.stitcher.dormant.id])
         if len(self._reported) > 2 * len(live) + 256:
@@ -349,6 +357,33 @@ class CombinedTracker:
         gone = ids[new][dup]
         drop_tracks(self.mtt.state, gone)
         return upd.take(np.flatnonzero(~np.isin(upd.track_id, gone)))
+
+    def _continue_keyed(
+        self, upd: TrackUpdates, ids: IntArray, q: ReportBatch
+    ) -> tuple[TrackUpdates, IntArray]:
+        """New anonymous tracks ``ids`` (first rows ``q``) that continue a keyed track
+        silent since before they started take its id, and the keyed track ends silently
+        (:mod:`~airsentry.tracking.keyedstitch`): the drone whose RF node fell silent and
+        whose plots lapsed for a minute stays one object. Returns the updates and the
+        ids the new tracks now have."""
+        if not len(ids) or not len(self.keyed.tracks):
+            return upd, ids
+        tab = self.mtt.state.table
+        first_t = tab["first_t"][tab.rows_of(ids)]
+        cfg = self.mtt.stitcher.config
+        i, slots = continue_keyed(self.keyed, cfg, self.mtt.settings.max_speed_mps, q.t, first_t,
+                                  geodetic_to_ecef(q.lat, q.lon), accuracy(q.accuracy, self.join),
+                                  q.alt)  # fmt: skip
+        if not len(i):
+            return upd, ids
+        old = self.keyed.slot_ids(slots)
+        self.keyed.release(slots)
+        self.mtt.rename(ids[i], old)
+        self._continued += len(i)
+        renamed = _remap(upd.track_id, ids[i], old)
+        ids = ids.copy()
+        ids[i] = old
+        return TrackUpdates(renamed, upd.state), ids
 
     def _cross_check(self, batch: ReportBatch, keys: ObjArray, radar: np.ndarray) -> None:
         """Integrity events where a radar report that follows a cooperative track (by its
@@ -389,7 +424,8 @@ class CombinedTracker:
             for i in range(len(keys)):  # one per new track
                 t, lat, lon = float(first.t[i]), float(first.lat[i]), float(first.lon[i])
                 alt = float(first.alt[i])
-                ids[i] = self.mtt.claim(t, lat, lon, alt, float(acc[i]), self.join.gate)
+                ended = "#" in str(keys[i])  # a sensor's number may continue an ended track
+                ids[i] = self.mtt.claim(t, lat, lon, alt, float(acc[i]), self.join.gate, ended)
         new = ids < 0
         ids[new] = self.mtt.state.new_ids(int(new.sum()))
         return ids
@@ -400,6 +436,7 @@ class CombinedTracker:
         for k, v in a.by_reason.items():
             reasons[k] = reasons.get(k, 0) + v
         reasons["joined"] = self._joined
+        reasons["continued"] = self._continued
         reasons["aliases"] = len(self.alias)
         s = self.stats
         for f in fields(TrackingStats):

@@ -24,7 +24,16 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from airsentry.model import Event, FloatArray, IntArray, ObjArray, ReportBatch, Track, TrackUpdates
+from airsentry.model import (
+    BoolArray,
+    Event,
+    FloatArray,
+    IntArray,
+    ObjArray,
+    ReportBatch,
+    Track,
+    TrackUpdates,
+)
 from airsentry.tracking.base import Ended, TrackingStats, factorize, local_velocity
 from airsentry.tracking.keyed_table import KeyedTable, TrackView
 from airsentry.tracking.recent import COLUMNS, Kept, RecentRows
@@ -96,6 +105,23 @@ class CooperativeTracker:
     def slot_of(self, key: str) -> int:
         """The slot of a live track's key, -1 when it has none."""
         return self._table.index.get(key, -1)
+
+    def slot_ids(self, slots: IntArray) -> IntArray:
+        """The track ids of live ``slots``."""
+        return self._table.track_id[slots].copy()
+
+    def unnamed(self, slots: IntArray) -> BoolArray:
+        """Which live ``slots`` are keyed by a sensor's own track number and name no
+        identity (an RF node's object, a radar's track)."""
+        keys = self._table.key[slots].astype(str)
+        ident = self._table.texts["identity"][slots]
+        return np.asarray((np.char.find(keys, "#") >= 0) & (ident == ""))
+
+    def release(self, slots: IntArray) -> None:
+        """End the tracks of live ``slots`` silently: their object goes on under the same
+        id elsewhere (the combined tracker's multi-target part took it over), so no end
+        is reported; a later report of the key starts a new track."""
+        self._end(slots)
 
     def held_rows(self) -> int:
         """Rows kept for all tracks (bounded by a few dozen per live track)."""

@@ -161,16 +161,23 @@ def one_per_scan(
     return np.sort(order[first])
 
 
-def prefer_fine(ref: Rows, fine_m: float) -> Rows:
-    """``ref`` without the rough rows (stated accuracy over ``fine_m``) of tracks that have
-    fine ones: a passive RF or acoustic row aliased to a radar-tracked drone lies
-    kilometres along its bearing, and as a join reference its gate took a clutter plot
-    9 km from the drone (drone wall: the track jumped across the border). A track known
-    only from rough rows keeps them (nothing better places it)."""
-    fine = ref.acc <= fine_m
+def prefer_fine(ref: Rows, fine_m: float, hold_s: float = 30.0) -> Rows:
+    """``ref`` without the rough rows (stated accuracy over ``fine_m``) of a track that
+    has a fine row within ``hold_s`` of them: a passive RF or acoustic row aliased to a
+    radar-tracked drone lies kilometres along its bearing, and as a join reference its
+    gate took a clutter plot 9 km from the drone (drone wall: the track jumped across the
+    border). Where the track has no fine row that close, its rough rows are all that
+    place it and stay (the rows the track shows, :class:`RoughRows`): a drone whose
+    radar plots lapsed for half a minute while its RF node still heard it had its next
+    plots matched against the fine rows of before the lapse only (kept from an earlier
+    batch), beyond the join's reach, and they started a second object beside the RF
+    node's track (drone wall, plots variant)."""
+    fine = ~(ref.acc > fine_m)
     if fine.all() or not fine.any():
         return ref
-    keep = fine | ~np.isin(ref.code, np.unique(ref.code[fine]))
+    rough = np.flatnonzero(~fine)
+    keep = fine.copy()
+    keep[rough] = _gap_to(ref.code[fine], ref.t[fine], ref.code[rough], ref.t[rough]) > hold_s
     return Rows(ref.t[keep], ref.ecef[keep], ref.vel[keep], ref.alt[keep], ref.acc[keep],
                 ref.code[keep])  # fmt: skip
 

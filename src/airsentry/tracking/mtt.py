@@ -73,13 +73,14 @@ from airsentry.tracking.fusion import HintTable, TrackMerger
 from airsentry.tracking.imm import IMM
 from airsentry.tracking.initiation import PlotInitiator
 from airsentry.tracking.kalman import ecef_to_geodetic, from_enu, geodetic_to_ecef
+from airsentry.tracking.keyedstitch import claim_ended
 from airsentry.tracking.management import Management
 from airsentry.tracking.motion import MotionModel
 from airsentry.tracking.plots import ScanPlots
 from airsentry.tracking.scan import ScanParts
 from airsentry.tracking.sensorscan import run_any_scan
 from airsentry.tracking.state import FusedState, ScanSettings
-from airsentry.tracking.stitch import StitchConfig, Stitcher
+from airsentry.tracking.stitch import StitchConfig, Stitcher, remap
 
 CLAIM_RECENT_S = 30.0  # a track handed to a new identity was updated this recently ...
 CLAIM_ALT_M = 1_000.0  # ... at an altitude this close (where both are known)
@@ -233,35 +234,57 @@ class FusedTracker:
         lat, lon = ecef_to_geodetic(ecef)
         return tab["id"][conf].copy(), lat, lon
 
-    def claim(self, t: float, lat: float, lon: float, alt: float, acc: float, gate: float) -> int:
+    def claim(
+        self, t: float, lat: float, lon: float, alt: float, acc: float, gate: float,
+        ended: bool = False,
+    ) -> int:  # fmt: skip
         """Hand over the confirmed track nearest to a position at time ``t`` if it lies
         within the gate (squared distance normalised by the track's and the position's
         uncertainty): the track leaves this tracker silently and its id is returned
         (-1 when none): the combined tracker keeps the object by the identity it now
         has. The anonymous drone track becomes the Remote ID serial's track. Only tracks
         that plots still feed (updated within ``CLAIM_RECENT_S``) at a compatible altitude
-        qualify: a coasting track's wide covariance "agrees" with anything nearby."""
+        qualify: a coasting track's wide covariance "agrees" with anything nearby. When
+        none does and ``ended`` is set (a new key that is a sensor's own number, no
+        identity), an anonymous track that ended before ``t`` and that the position
+        continues on a reachable path is handed over instead
+        (:func:`~airsentry.tracking.keyedstitch.claim_ended`, track-segment association).
+        Not for an identity: an airliner first heard 100 m above the runway took over
+        the dormant track of a drone that had flown there (Copenhagen, plots variant:
+        the drone's incident lasted 11 minutes too long)."""
         tab = self.state.table
         recent = (t - tab["t"] <= CLAIM_RECENT_S) & ~(np.abs(tab["z"][:, 0] - alt) > CLAIM_ALT_M)
         conf = np.flatnonzero(tab["confirmed"] & recent)
-        if not len(conf):
-            return -1
-        xc, _, sig = self.sigma_at(t)
-        enu = np.column_stack([xc[conf, 0], xc[conf, 1], np.zeros(len(conf))])
-        pos = from_enu(enu, tab["origin"][conf], tab["rot"][conf])
         here = geodetic_to_ecef(np.array([lat]), np.array([lon]))
-        d2 = np.sum((pos - here) ** 2, axis=1) / (sig[conf] ** 2 + acc**2)
-        best = int(np.argmin(d2))
-        if not d2[best] < gate:
+        if len(conf):
+            xc, _, sig = self.sigma_at(t)
+            enu = np.column_stack([xc[conf, 0], xc[conf, 1], np.zeros(len(conf))])
+            pos = from_enu(enu, tab["origin"][conf], tab["rot"][conf])
+            d2 = np.sum((pos - here) ** 2, axis=1) / (sig[conf] ** 2 + acc**2)
+            best = int(np.argmin(d2))
+            if d2[best] < gate:
+                row = int(conf[best])
+                tid = int(tab["id"][row])
+                keep = np.ones(len(tab), dtype=bool)
+                keep[row] = False
+                self.state.hints.forget_tracks(np.array([tid]))
+                tab.keep(keep)
+                self.state.count("claimed", 1)
+                return tid
+        if not ended:
             return -1
-        row = int(conf[best])
-        tid = int(tab["id"][row])
-        keep = np.ones(len(tab), dtype=bool)
-        keep[row] = False
-        self.state.hints.forget_tracks(np.array([tid]))
-        tab.keep(keep)
-        self.state.count("claimed", 1)
-        return tid
+        return claim_ended(self.state, self.stitcher, self.settings.max_speed_mps,
+                           CLAIM_RECENT_S, t, here, acc, alt)  # fmt: skip
+
+    def rename(self, ids: IntArray, new_ids: IntArray) -> None:
+        """Live tracks ``ids`` go on as ``new_ids`` (the ids of the objects they continue,
+        :mod:`~airsentry.tracking.keyedstitch`); counted as stitched."""
+        tab, st = self.state.table, self.state
+        tab["id"][tab.rows_of(ids)] = new_ids
+        st.hints.track[:] = remap(st.hints.track, ids, new_ids)
+        stc = self.stitcher
+        stc.announced = np.union1d(stc.announced[~np.isin(stc.announced, ids)], new_ids)
+        stc.stitched += len(ids)
 
     def advance(self, now: float) -> list[Ended]:
         """Housekeeping up to event time ``now`` when no plot came (tracks still end)."""

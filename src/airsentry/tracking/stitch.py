@@ -209,8 +209,8 @@ class Stitcher:
                 old = self.dormant.id[j]
                 table["id"][rows[i]] = old
                 m = np.isin(hints.track, new[i])
-                hints.track[m] = _remap(hints.track[m], new[i], old)
-                tids = _remap(tids, new[i], old)
+                hints.track[m] = remap(hints.track[m], new[i], old)
+                tids = remap(tids, new[i], old)
                 keep = np.ones(len(self.dormant), dtype=bool)
                 keep[j] = False
                 self.dormant.take_out(keep)
@@ -265,12 +265,12 @@ class Stitcher:
         old_ids = table["id"][pairs_old].copy()
         hints.forget_tracks(old_ids)
         table["id"][pairs_new] = old_ids
-        hints.track[:] = _remap(hints.track, new_ids, old_ids)
+        hints.track[:] = remap(hints.track, new_ids, old_ids)
         keep = np.ones(len(table), dtype=bool)
         keep[pairs_old] = False
         table.keep(keep)
         self.stitched += len(pairs_new)
-        return _remap(tids, new_ids, old_ids)
+        return remap(tids, new_ids, old_ids)
 
     def prune(self, live: IntArray) -> None:
         """Forget reported ids that are neither live nor dormant."""
@@ -279,7 +279,7 @@ class Stitcher:
         ]
 
 
-def _remap(ids: IntArray, old: IntArray, new: IntArray) -> IntArray:
+def remap(ids: IntArray, old: IntArray, new: IntArray) -> IntArray:
     """``ids`` with each value in ``old`` replaced by the matching ``new``."""
     order = np.argsort(old)
     pos = np.clip(np.searchsorted(old, ids, sorter=order), 0, len(old) - 1)
