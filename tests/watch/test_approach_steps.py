@@ -32,6 +32,8 @@ def test_samples_are_the_dead_reckoned_path_value_for_value() -> None:
         vel_n=rng.normal(0, 200, n),
         vel_u=np.where(rng.random(n) < 0.3, np.nan, rng.normal(0, 10, n)),
     )
+    # two of them cross the antimeridian, eastward and westward
+    st.lat[[0, 17]], st.lon[[0, 17]], st.vel_e[[0, 17]] = 60.0, [179.9, -179.9], [250.0, -250.0]
     rows = np.array([4, 0, 17, 17, 49])
     dt = 120.0 * np.arange(1, 13) / 12
     lat, lon = _sample_positions(st, rows, dt)
@@ -41,6 +43,7 @@ def test_samples_are_the_dead_reckoned_path_value_for_value() -> None:
     alt_a, t_a = _sample_heights_times(st, rows, dt, asked)
     np.testing.assert_array_equal(alt_a, alt[asked])
     np.testing.assert_array_equal(t_a, t[asked])
+    wrapped = 0
     for j, r in enumerate(rows.tolist()):  # one sample at a time, as written on paper
         for i, d in enumerate(dt.tolist()):
             s = j * len(dt) + i
@@ -48,9 +51,11 @@ def test_samples_are_the_dead_reckoned_path_value_for_value() -> None:
             assert lat[s] == st.lat[r] + np.degrees(st.vel_n[r] * d / EARTH_RADIUS_M)
             east = st.lon[r] + np.degrees(st.vel_e[r] * d / (EARTH_RADIUS_M * cos))
             assert lon[s] == (east + 180.0) % 360.0 - 180.0
+            wrapped += not -180.0 <= east < 180.0
             climb = 0.0 if np.isnan(st.vel_u[r]) else st.vel_u[r]
             np.testing.assert_equal(alt[s], st.alt[r] + climb * d)
             assert t[s] == st.t[r] + d
+    assert 0 < wrapped < len(every)  # paths across the antimeridian, and not only those
 
 
 def box(zone_id: str, kind: ZoneKind, west: float, east: float) -> Zone:

@@ -230,7 +230,11 @@ def _sample_positions(
     np.degrees(lon, out=lon)
     lon += col(st.lon)
     lon += 180.0
-    lon %= 360.0
+    # the remainder only where it changes anything (a path past the antimeridian):
+    # it is the identity on [0, 360), and the slowest pass here over every sample
+    wrap = (lon < 0.0) | (lon >= 360.0)
+    if wrap.any():
+        lon[wrap] %= 360.0
     lon -= 180.0
     return lat.reshape(-1), lon.reshape(-1)
 
