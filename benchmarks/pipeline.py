@@ -163,6 +163,34 @@ dozens of passes over every row), the zone index under the approach samples (~0.
 Switzerland x2: every row is checked there, 3.3M samples) and per-event Python
 (building, describing, encoding and inserting 32,000 ``Event`` objects).
 
+Issue 12, second round (``--baseline f2a7e04 --copies 2 --runs 3``, medians of 3, three
+sessions, load average 2.2-3.8 from the lead and a soak; the first two before the last
+commit, the longitude remainder). Profiled with cProfile on a ``--child`` run with
+``time.process_time`` as its clock: the default clock is wall time, and there the
+commits' fsyncs look like 0.4 s of ``execute``. The approach detector no longer puts to
+the zone index the samples of a path that lie in a settled cell of the same zone set as
+the row's own position, a set without altitude limits or validity windows
+(``ZoneIndex.same_plain_cells``: they are in exactly the zones the row is in;
+Switzerland x2: 2.06M of 3.34M samples), computes altitudes and times for the others
+only, and takes the longitude remainder only where a path crosses the antimeridian:
+approach detection alone on Switzerland x2 0.259 against 0.378 CPU-s (1.46x).
+``ReportBatch.take`` of every row in order is the batch itself: the trackers' four takes
+a batch that kept every ADS-B row copied all 19 columns (tracker 0.40-0.45 against
+0.48-0.55 CPU-s on quickstart x2). Whole runs: switzerland x2 86,500-92,100 against
+82,000-87,100 reports/CPU-s on CSV (1.04-1.06x; watch 0.86-0.90 against 0.94-1.01) and
+95,800-102,400 against 91,700-97,400 on Parquet (1.04-1.05x); quickstart x2
+171,100-180,900 against 163,300-174,200 on CSV (1.02-1.07x) and 205,400-229,500 against
+199,000-224,500 on Parquet (1.02-1.03x). Identify read 0.03-0.05 CPU-s more on Parquet
+in every session: its own take now gathers from the decoded arrays instead of freshly
+copied ones. Tried and not kept: decoding a CSV's 1 MiB blocks together up to 100,000
+rows (pipeline batches of 20,000 rows instead of ~7,600: identify -12%, watch -17%,
+commits halved, but decode +0.13-0.19 CPU-s in a fresh process though not in a warm one;
+whole run ~1.02x), caching the encoded reasons and sensor of events (6.3 us per event
+either way) and a fast path of ``isoformat`` for UTC datetimes (``datetime.isoformat``
+itself is 1.1 of its 1.3 us). Per event on Switzerland x2 (32,190 events, CPU):
+``event_json`` 0.23 s (time 1.3 us, coordinates 1.2, details 1.1, texts 0.8 of its 7
+us), ``event_row`` 0.06, the dedup hash 0.02, the inserts 0.16.
+
 Run: ``python benchmarks/pipeline.py [--copies 4] [--runs 3] [--sample quickstart]``.
 The wheel is found via ``--wheel`` or ``AIRSENTRY_TRAFFIC_WHEEL``.
 """

@@ -137,8 +137,13 @@ class ReportBatch:
         return len(self.t)
 
     def take(self, index: npt.ArrayLike | slice) -> ReportBatch:
-        """Rows selected by an integer index, a boolean mask or a slice."""
+        """Rows selected by an integer index, a boolean mask or a slice; the batch itself,
+        without copying a column, when the index selects every row in order (columns
+        are never written in place: the trackers keep every row of an ADS-B batch, and
+        copied its 19 columns four times a batch to do so)."""
         idx = index if isinstance(index, slice) else np.asarray(index)
+        if not isinstance(idx, slice) and selects_all(idx, len(self)):
+            return self
         return ReportBatch(
             **{name: getattr(self, name)[idx] for name in COLUMNS},
             frame=None if self.frame is None else self.frame.take(idx),
@@ -187,6 +192,18 @@ COLUMNS: tuple[str, ...] = tuple(
 ``vel_accuracy`` are apart: optional side columns)."""
 
 
+def selects_all(index: npt.NDArray[Any], n: int) -> bool:
+    """Whether ``index`` (a boolean mask or integer positions) selects all ``n`` rows,
+    each once and in order: then a take is the rows themselves."""
+    if index.ndim != 1 or len(index) != n:
+        return False
+    if index.dtype == np.bool_:
+        return bool(index.all())
+    if index.dtype.kind not in "iu" or not n:
+        return False
+    return bool(index[0] == 0) and bool((np.diff(index) == 1).all())
+
+
 def _concat_sigma(parts: Sequence[FloatArray | None], sizes: Sequence[int]) -> FloatArray:
     """Consecutive batches' ``vel_accuracy``; a batch without one contributes NaN."""
     return np.concatenate(
@@ -210,7 +227,11 @@ class TrackUpdates:
         return len(self.track_id)
 
     def take(self, index: npt.ArrayLike) -> TrackUpdates:
+        """Rows selected by an integer index or a boolean mask (the updates themselves
+        when that is every row in order, as :meth:`ReportBatch.take`)."""
         idx = np.asarray(index)
+        if selects_all(idx, len(self)):
+            return self
         return TrackUpdates(self.track_id[idx], self.state.take(idx))
 
     @staticmethod

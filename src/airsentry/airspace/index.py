@@ -104,6 +104,11 @@ class ZoneIndex:
         self._timed = np.isfinite(self.valid_from) | np.isfinite(self.valid_to)
         self._by_id = {z.id: i for i, z in enumerate(self.zones)}
         self._sub = SubCells(self.grid)
+        # the grid's zone sets (settled cells) whose zones have no floor, ceiling or
+        # validity window: a point in such a cell is in exactly the set's zones
+        limited = np.r_[0, np.cumsum((self._vertical | self._timed)[self.grid.set_zones])]
+        starts = self.grid.set_start
+        self._plain_set = limited[starts[1:]] == limited[starts[:-1]]
 
     def __len__(self) -> int:
         return len(self.zones)
@@ -151,6 +156,29 @@ class ZoneIndex:
         elif isinstance(zone, int | np.integer):
             zone = self.zones[int(zone)]
         return _depth_m(zone, lat, lon)
+
+    def same_plain_cells(
+        self, lat0: FloatArray, lon0: FloatArray, lat: FloatArray, lon: FloatArray
+    ) -> npt.NDArray[np.bool_]:
+        """Which points ``(lat, lon)`` (``k`` per origin, row-major: shape ``(n * k,)``)
+        are certainly in exactly the zones their origin ``(lat0[i], lon0[i])`` is in,
+        at any altitude and time: both lie in settled cells of the same zone set, a set
+        without altitude limits or validity windows.
+
+        Two reads of the grid per point, no exact test: the approach detector puts
+        every track's predicted path to the index (Switzerland x2: 3.3M samples), and
+        most samples of a cruising aircraft lie where its current position does.
+        """
+        n = len(lat0)
+        if not n:
+            return np.zeros(len(lat), dtype=bool)
+        code0, _ = self._codes(lat0, lon0)
+        code, _ = self._codes(lat, lon)
+        plain = code0 >= 0
+        plain[plain] = self._plain_set[code0[plain]]
+        same: npt.NDArray[np.bool_] = code.reshape(n, -1) == code0[:, None]
+        same &= plain[:, None]
+        return same.reshape(-1)
 
     # -- internals -------------------------------------------------------------------
 

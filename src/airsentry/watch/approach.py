@@ -129,12 +129,15 @@ class ApproachDetector:
         st, cfg = updates.state, self.config
         k = cfg.approach_steps
         dt = cfg.approach_horizon_s * np.arange(1, k + 1) / k
-        lat, lon, alt, t_at = _samples(st, rows, dt)
-        m = self.index.query(lat, lon, alt, t_at)
+        lat, lon = _sample_positions(st, rows, dt)
+        # a sample in just the zones its row is in adds no zone to approach: not queried
+        ask = np.flatnonzero(~self.index.same_plain_cells(st.lat[rows], st.lon[rows], lat, lon))
+        alt, t_at = _sample_heights_times(st, rows, dt, ask)
+        m = self.index.query(lat[ask], lon[ask], alt, t_at)
         if not len(m.point):
             return []
         keep = ~self._skip[m.zone]
-        sample, zone = m.point[keep], m.zone[keep]
+        sample, zone = ask[m.point[keep]], m.zone[keep]
         # earliest step per (row, zone): one sort of a single key (row, zone, step),
         # not a sort by three keys (a sample falls in a zone or two: millions of pairs)
         nz = len(self.zones)
@@ -205,14 +208,13 @@ class ApproachDetector:
         return events
 
 
-def _samples(
+def _sample_positions(
     st: ReportBatch, rows: IntArray, dt: FloatArray
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """Latitude, longitude, altitude and time of each row's path sampled at ``dt``
-    seconds ahead (row-major: a row's samples together), dead-reckoned on the local
-    tangent plane. Computed as (rows, steps) arrays broadcast from the rows' columns,
-    not from copies of every column repeated per sample (the arithmetic is the same,
-    value for value)."""
+) -> tuple[FloatArray, FloatArray]:
+    """Latitude and longitude of each row's path sampled at ``dt`` seconds ahead
+    (row-major: a row's samples together), dead-reckoned on the local tangent plane.
+    Computed as (rows, steps) arrays broadcast from the rows' columns, not from copies
+    of every column repeated per sample (the arithmetic is the same, value for value)."""
     d = dt[None, :]
 
     def col(values: FloatArray) -> FloatArray:
@@ -228,9 +230,24 @@ def _samples(
     np.degrees(lon, out=lon)
     lon += col(st.lon)
     lon += 180.0
-    lon %= 360.0
+    # the remainder only where it changes anything (a path past the antimeridian):
+    # it is the identity on [0, 360), and the slowest pass here over every sample
+    wrap = (lon < 0.0) | (lon >= 360.0)
+    if wrap.any():
+        lon[wrap] %= 360.0
     lon -= 180.0
-    alt = np.nan_to_num(col(st.vel_u)) * d
-    alt += col(st.alt)
-    t = col(st.t) + d
-    return lat.reshape(-1), lon.reshape(-1), alt.reshape(-1), t.reshape(-1)
+    return lat.reshape(-1), lon.reshape(-1)
+
+
+def _sample_heights_times(
+    st: ReportBatch, rows: IntArray, dt: FloatArray, samples: IntArray
+) -> tuple[FloatArray, FloatArray]:
+    """Altitude and time of the ``samples`` (positions in :func:`_sample_positions`'
+    order) only: the samples the zone index is asked about (the same arithmetic as
+    for every sample, value for value)."""
+    k = len(dt)
+    src, step = rows[samples // k], samples % k
+    d = dt[step]
+    alt = np.nan_to_num(st.vel_u[src]) * d
+    alt += st.alt[src]
+    return alt, st.t[src] + d
