@@ -156,4 +156,4 @@ def test_anonymous_track_ids_output_are_forgotten_once_their_tracks_end() -> Non
         seen.update(upd.track_id.tolist())
     assert len(seen) >= 401  # ids of every wave's objects (a few stitched back)
     live = len(tracker.mtt.state.table) + len(tracker.mtt.stitcher.dormant)
-    assert len(tracker._reported) <= 2 * live + 256
+    assert len(tracker.segments.reported) <= 2 * live + 256

@@ -27,7 +27,9 @@ Per batch (:mod:`~airsentry.tracking.join` does the matching, vectorised):
    anonymous track that ended before it on a path it continues;
 6. a **new anonymous track** that continues a keyed track silent since before it
    started takes the keyed track's id (:mod:`~airsentry.tracking.keyedstitch`: the
-   drone whose RF node fell silent while its plots lapsed stays one object).
+   drone whose RF node fell silent while its plots lapsed stays one object), and one
+   that starts on a keyed track's object is dropped as a duplicate (both in
+   :class:`~airsentry.tracking.segments.Segments`).
 
 Output rows are those of both parts, in time order. Integrity events come from the
 multi-target part.
@@ -46,7 +48,6 @@ from airsentry.tracking.base import Ended, TrackingStats, factorize
 from airsentry.tracking.claimcuts import claim_cuts
 from airsentry.tracking.cooperative import CooperativeTracker
 from airsentry.tracking.crosscheck import CrossCheck, integrity_event
-from airsentry.tracking.duplicates import drop_tracks
 from airsentry.tracking.join import (
     JoinConfig,
     RoughRows,
@@ -60,13 +61,11 @@ from airsentry.tracking.join import (
     one_per_scan,
     prefer_fine,
     rank_within,
-    reach,
     resolve_chains,
 )
 from airsentry.tracking.kalman import geodetic_to_ecef
-from airsentry.tracking.keyedstitch import continue_keyed
 from airsentry.tracking.mtt import FusedTracker
-from airsentry.tracking.stitch import remap as _remap
+from airsentry.tracking.segments import Segments
 
 _ALIAS_ROWS = 8  # first rows of a new sensor track compared with the known tracks
 # Kept rows per keyed track a batch's plots are matched against (besides the batch's
@@ -98,11 +97,10 @@ class CombinedTracker:
         self.alias: dict[str, str] = {}  # sensor#track_number -> the key it is an alias of
         self.stats = TrackingStats()
         self._joined = 0
-        self._continued = 0  # anonymous tracks that took a silent keyed track's id
+        self.segments = Segments(self.keyed, self.mtt, self.join)
         self.cross = CrossCheck()
         self._events: list[Event] = []
         self._integrity_t: dict[str, float] = {}  # key -> time of its last integrity event
-        self._reported = np.empty(0, dtype=np.int64)  # multi-target ids already output
         self._heard_t: dict[int, float] = {}  # keyed track id -> its transponder's last report
         self._heard_swept = -np.inf  # event time of the last sweep of _heard_t
         self._rough = RoughRows(_DUP_REF_ACC_M)  # passive sensors' rows beside fine ones
@@ -164,7 +162,9 @@ class CombinedTracker:
             ended += end
         if len(m_rows):
             upd, end = self.mtt.process(batch.take(m_rows))
-            parts.append(self._keyed_duplicates(batch, keys, keyed, upd))
+            if keyed.any() or self.keyed.tracks:
+                upd = self.segments.check(upd, lambda: self._fine_references(batch, keys, keyed))
+            parts.append(upd)
             ended += end
         elif len(batch):
             ended += self.mtt.advance(float(batch.t[-1]))
@@ -227,6 +227,14 @@ class CombinedTracker:
         ref = Rows.of(col("t"), col("lat"), col("lon"), col("alt"), col("vel_e"), col("vel_n"),
                       col("accuracy"), code, cfg)  # fmt: skip
         return ref, names
+
+    def _fine_references(self, batch: ReportBatch, keys: ObjArray, keyed: np.ndarray) -> Rows:
+        """The keyed rows of stated accuracy at most ``_DUP_REF_ACC_M`` (a passive
+        sensor's position, kilometres along its bearing, vouches for nothing close)."""
+        ref, _ = self._references(batch, keys, np.flatnonzero(keyed))
+        fine = ref.acc <= _DUP_REF_ACC_M
+        return Rows(ref.t[fine], ref.ecef[fine], ref.vel[fine], ref.alt[fine], ref.acc[fine],
+                    ref.code[fine])  # fmt: skip
 
     def _join_plots(
         self, batch: ReportBatch, keys: ObjArray, keyed: np.ndarray, plots: IntArray
@@ -317,74 +325,6 @@ class CombinedTracker:
             self.alias = {k: v for k, v in self.alias.items() if v in live or v in here}
         return self._keys(batch, CooperativeTracker.keys_of(batch)) if self.alias else keys
 
-    def _keyed_duplicates(
-        self, batch: ReportBatch, keys: ObjArray, keyed: np.ndarray, upd: TrackUpdates
-    ) -> TrackUpdates:
-        """The multi-target part's output without tracks it confirmed on an object that a
-        keyed track already follows: plots of a drone that the join missed for a few scans
-        (the keyed track's rows were sparse or rough) start an anonymous track there, and
-        each such track was a second object in the incident (drone wall: 4 of 18 drones
-        counted twice). A track is checked once, when it first reports, against the keyed
-        tracks' rows of stated accuracy at most ``_DUP_REF_ACC_M`` (a passive sensor's
-        position, kilometres along its bearing, vouches for nothing that close); a
-        duplicate leaves the multi-target part before anyone saw it."""
-        if not len(upd) or not (keyed.any() or self.keyed.tracks):
-            return upd
-        ids, first = np.unique(upd.track_id, return_index=True)
-        new = ~np.isin(ids, self._reported)
-        if not new.any():
-            return upd
-        ref, _ = self._references(batch, keys, np.flatnonzero(keyed))
-        fine = ref.acc <= _DUP_REF_ACC_M
-        ref = Rows(ref.t[fine], ref.ecef[fine], ref.vel[fine], ref.alt[fine], ref.acc[fine],
-                   ref.code[fine])  # fmt: skip
-        q = upd.state.take(first[new])
-        acc = accuracy(q.accuracy, self.join)
-        # as far ahead of the keyed rows as the join interpolates: a drone whose keyed
-        # track lapsed for 30 s (the air picture missed it, a few plots unjoined) had its
-        # plots confirmed 14 s after the track's last row (drone wall: a second object)
-        qi, _, _ = match(ref, q.t, geodetic_to_ecef(q.lat, q.lon), q.alt, acc, reach(self.join))
-        dup = np.zeros(int(new.sum()), dtype=bool)
-        dup[qi] = True
-        upd, kept_ids = self._continue_keyed(upd, ids[new][~dup], q.take(np.flatnonzero(~dup)))
-        self._reported = np.union1d(self._reported, kept_ids)
-        # ids are never reused: forget the ended, keep the dormant (a stitch revives them)
-        live = np.concatenate([self.mtt.state.table["id"], self.mtt.stitcher.dormant.id])
-        if len(self._reported) > 2 * len(live) + 256:
-            self._reported = self._reported[np.isin(self._reported, live)]
-        if not dup.any():
-            return upd
-        gone = ids[new][dup]
-        drop_tracks(self.mtt.state, gone)
-        return upd.take(np.flatnonzero(~np.isin(upd.track_id, gone)))
-
-    def _continue_keyed(
-        self, upd: TrackUpdates, ids: IntArray, q: ReportBatch
-    ) -> tuple[TrackUpdates, IntArray]:
-        """New anonymous tracks ``ids`` (first rows ``q``) that continue a keyed track
-        silent since before they started take its id, and the keyed track ends silently
-        (:mod:`~airsentry.tracking.keyedstitch`): the drone whose RF node fell silent and
-        whose plots lapsed for a minute stays one object. Returns the updates and the
-        ids the new tracks now have."""
-        if not len(ids) or not len(self.keyed.tracks):
-            return upd, ids
-        tab = self.mtt.state.table
-        first_t = tab["first_t"][tab.rows_of(ids)]
-        cfg = self.mtt.stitcher.config
-        i, slots = continue_keyed(self.keyed, cfg, self.mtt.settings.max_speed_mps, q.t, first_t,
-                                  geodetic_to_ecef(q.lat, q.lon), accuracy(q.accuracy, self.join),
-                                  q.alt)  # fmt: skip
-        if not len(i):
-            return upd, ids
-        old = self.keyed.slot_ids(slots)
-        self.keyed.release(slots)
-        self.mtt.rename(ids[i], old)
-        self._continued += len(i)
-        renamed = _remap(upd.track_id, ids[i], old)
-        ids = ids.copy()
-        ids[i] = old
-        return TrackUpdates(renamed, upd.state), ids
-
     def _cross_check(self, batch: ReportBatch, keys: ObjArray, radar: np.ndarray) -> None:
         """Integrity events where a radar report that follows a cooperative track (by its
         alias or as a joined plot) disagrees with the track's own transponder positions
@@ -436,7 +376,7 @@ class CombinedTracker:
         for k, v in a.by_reason.items():
             reasons[k] = reasons.get(k, 0) + v
         reasons["joined"] = self._joined
-        reasons["continued"] = self._continued
+        reasons["continued"] = self.segments.continued
         reasons["aliases"] = len(self.alias)
         s = self.stats
         for f in fields(TrackingStats):

@@ -69,7 +69,7 @@ def duplicates(
 def drop_tracks(state: FusedState, ids: IntArray) -> None:
     """Take the tracks ``ids`` out of a fused tracker's state silently (they duplicate an
     object another part of the tracker keeps; see
-    :meth:`~airsentry.tracking.combined.CombinedTracker` ``_keyed_duplicates``)."""
+    :class:`~airsentry.tracking.segments.Segments`)."""
     tab = state.table
     gone = np.isin(tab["id"], ids)
     if not gone.any():

@@ -25,9 +25,10 @@ enter the gate with their own uncertainties, as in track-to-track association of
 unequal tracks (Bar-Shalom, Willett & Tian, *Tracking and Data Fusion*, 2011).
 
 :func:`continue_keyed` asks it of newly confirmed anonymous tracks against the keyed
-tracks' newest rows (:func:`silent_keyed`); the combined tracker renames the anonymous
-track to the keyed track's id and ends the keyed track silently (a later report of its
-key starts a keyed track that claims the anonymous one back while plots feed it).
+tracks' newest rows (:func:`silent_keyed`);
+:class:`~airsentry.tracking.segments.Segments` renames the anonymous track to the keyed
+track's id and ends the keyed track silently (a later report of its key starts a keyed
+track that claims the anonymous one back while plots feed it).
 """
 
 from __future__ import annotations
