@@ -76,3 +76,30 @@ def test_a_pinned_track_is_forgotten_after_retain_s() -> None:
     pic.update(_batch(np.array([2]), np.array([T0 + 3600.0 + 600.0])))
     assert len(pic.path(1)) == 0
     assert len(pic) == 1
+
+
+def test_paths_are_one_table_whose_rows_follow_the_traffic_not_its_history() -> None:
+    """Paths live in one table of columns (issue 13: one small array per track, copied
+    one row longer at every sample, fragmented the heap): after an hour of turnover the
+    table holds at most twice the rows of the paths it keeps."""
+    pic = TrafficPicture(sample_s=10.0, max_samples=12, recent_s=300.0)
+    for minute in range(60):  # 100 tracks at a time, each flying 5 minutes
+        t = T0 + minute * 60.0 + np.arange(0, 60, 5.0)
+        ids = np.arange(minute * 20, minute * 20 + 100)
+        pic.update(_batch(np.repeat(ids, len(t)), np.tile(t, len(ids))))
+    kept = sum(len(pic.path(int(i))) for i in pic.latest.track_id)
+    assert kept > 0
+    assert pic._paths.rows_held <= 2 * kept + 1024
+    assert len(pic._paths) == len(pic)
+
+
+def test_a_track_id_forgotten_and_seen_again_starts_a_new_path() -> None:
+    pic = TrafficPicture(sample_s=10.0, recent_s=120.0)
+    t = T0 + np.arange(0, 100, 5.0)
+    pic.update(_batch(np.full(len(t), 5, dtype=np.int64), t))
+    assert len(pic.path(5)) >= 9
+    pic.update(_batch(np.array([6]), np.array([T0 + 1000.0])))  # track 5 forgotten
+    assert len(pic.path(5)) == 0
+    pic.update(_batch(np.array([5, 5]), np.array([T0 + 1010.0, T0 + 1030.0])))
+    path = pic.path(5)
+    assert len(path) == 2 and path[0, 0] == T0 + 1010.0

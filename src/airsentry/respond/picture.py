@@ -31,7 +31,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from airsentry.model import FloatArray, IntArray, ObjArray, TrackUpdates
+from airsentry.model import BoolArray, FloatArray, IntArray, ObjArray, TrackUpdates
+from airsentry.respond.paths import SampledPaths
 
 _FIELDS = ("t", "lat", "lon", "alt", "vel_e", "vel_n", "vel_u")
 
@@ -83,9 +84,7 @@ class TrafficPicture:
         self._pinned: set[int] = set()
         self.latest = _empty_latest()
         self.now = -np.inf
-        # track id -> its samples as rows (t, lat, lon, alt, on_ground): one small array
-        # per track (40 bytes a sample, not a tuple of five floats at ~200)
-        self._paths: dict[int, FloatArray] = {}
+        self._paths = SampledPaths(sample_s, max_samples)  # columns, not an array per track
 
     def update(self, updates: TrackUpdates, classes: ObjArray | None = None) -> None:
         """Fold one batch of track updates (and their classes, row-aligned) in."""
@@ -120,49 +119,7 @@ class TrafficPicture:
         }
         by_id = np.argsort(merged["track_id"], kind="stable")
         self.latest = Latest(**{k: v[by_id] for k, v in merged.items()})
-        self._sample(updates)
-
-    def _sample(self, updates: TrackUpdates) -> None:
-        s = updates.state
-        bucket = np.floor(s.t / self.sample_s).astype(np.int64)
-        ok = np.isfinite(s.lat) & np.isfinite(s.lon)
-        rows = np.flatnonzero(ok)
-        if not len(rows):
-            return
-        # the first row of each (track, time bucket): a stable sort on both keys (what
-        # ``np.unique(axis=0)`` found, at a fraction of its cost)
-        tid_ok, bucket_ok = updates.track_id[rows], bucket[rows]
-        order = np.lexsort((bucket_ok, tid_ok))
-        t_s, b_s = tid_ok[order], bucket_ok[order]
-        head = np.r_[True, (t_s[1:] != t_s[:-1]) | (b_s[1:] != b_s[:-1])]
-        pick = rows[order[head]]
-        pick = pick[np.lexsort((s.t[pick], updates.track_id[pick]))]
-        tids = updates.track_id[pick]
-        bounds = np.flatnonzero(np.r_[True, tids[1:] != tids[:-1], True])
-        rows5 = np.column_stack(
-            [s.t[pick], s.lat[pick], s.lon[pick], s.alt[pick], s.on_ground[pick]]
-        ).astype(np.float64)
-        # Most tracks of a small (live) batch have no sample due: find the few that have
-        # before any per-track work (the last picked row of a track is its newest).
-        ends = bounds[1:] - 1
-        empty = np.empty((0, 5), dtype=np.float64)
-        get = self._paths.get
-        last_sample = np.fromiter(
-            ((p[-1, 0] if len(p := get(t, empty)) else -np.inf) for t in tids[ends].tolist()),
-            dtype=np.float64,
-            count=len(ends),
-        )
-        due = np.flatnonzero(rows5[ends, 0] >= last_sample + self.sample_s * 0.5)
-        for a, b, tid in zip(
-            bounds[due].tolist(), bounds[due + 1].tolist(), tids[ends[due]].tolist(), strict=True
-        ):
-            path = self._paths.get(tid, empty)
-            last_t = path[-1, 0] if len(path) else -np.inf
-            add = rows5[a:b]
-            add = add[add[:, 0] >= last_t + self.sample_s * 0.5][-self.max_samples :]
-            if len(add):
-                keep = path[max(0, len(path) + len(add) - self.max_samples) :]
-                self._paths[tid] = np.concatenate([keep, add])  # a fresh array, no view
+        self._paths.add(updates)
 
     def pin(self, track_ids: Iterable[int]) -> None:
         """Keep these tracks (an incident's objects) for ``retain_s``, not ``recent_s``."""
@@ -180,18 +137,19 @@ class TrafficPicture:
     def _drop_paths(self, track_ids: IntArray) -> None:
         """Forget tracks whose latest row went out of retention (a path ends no later
         than its track's latest row, so nothing kept loses its path)."""
-        for tid in track_ids.tolist():  # the tracks leaving, not all kept
-            self._paths.pop(tid, None)
-            self._pinned.discard(tid)
+        if not len(track_ids):
+            return
+        self._paths.forget(track_ids)
+        if self._pinned:
+            self._pinned.difference_update(track_ids.tolist())
 
     def __len__(self) -> int:
         """Number of tracks the picture remembers (live or within ``retain_s``)."""
-        return len(self._paths.keys() | set(self.latest.track_id.tolist()))
+        return len(self.latest)
 
     def path(self, track_id: int) -> FloatArray:
         """The track's sampled positions as rows ``(t, lat, lon, alt)``, oldest first."""
-        p = self._paths.get(int(track_id))
-        return np.empty((0, 4)) if p is None else p[:, :4].copy()
+        return self._paths.path(int(track_id))[:, :4]
 
     def at(self, t: float, *, stale_s: float = 300.0) -> Latest:
         """Every track's state at event time ``t``, interpolated from its sampled path.
@@ -202,43 +160,36 @@ class TrafficPicture:
         sky looked like when an incident began, not when the batch ended.
         """
         lt = self.latest
-        keep, rows = [], []
-        for i, tid in enumerate(lt.track_id.tolist()):
-            arr = self._paths.get(tid)
-            if arr is None or len(arr) < 2 or arr[0, 0] > t or arr[-1, 0] < t - stale_s:
-                continue
-            j = int(np.clip(np.searchsorted(arr[:, 0], t), 1, len(arr) - 1))
-            a, b = arr[j - 1], arr[j]
-            dt = max(b[0] - a[0], 1e-6)
-            w = float(np.clip((t - a[0]) / dt, 0.0, 1.0))
-            lat, lon, alt = a[1:4] + w * (b[1:4] - a[1:4])
-            phi = np.radians(lat)  # metres per degree on the WGS84 ellipsoid
-            m_lat = 111_132.954 - 559.822 * np.cos(2 * phi) + 1.175 * np.cos(4 * phi)
-            m_lon = 111_412.84 * np.cos(phi) - 93.5 * np.cos(3 * phi)
-            rows.append(
-                (
-                    t,
-                    lat,
-                    lon,
-                    alt,
-                    (b[2] - a[2]) * m_lon / dt,
-                    (b[1] - a[1]) * m_lat / dt,
-                    (b[3] - a[3]) / dt,
-                    bool(b[4] if w > 0.5 else a[4]),
-                )
-            )
-            keep.append(i)
-        if not rows:
+        start, size, p = self._paths.grouped(lt.track_id)
+        idx = np.flatnonzero(size >= 2)
+        s0, n = start[idx], size[idx]
+        ok = (p[s0, 0] <= t) & (p[s0 + n - 1, 0] >= t - stale_s)
+        idx, s0, n = idx[ok], s0[ok], n[ok]
+        if not len(idx):
             return _empty_latest()
-        cols = np.array(rows, dtype=np.float64)
-        idx = np.array(keep, dtype=np.int64)
+        # samples before t within each path (``searchsorted`` per path, at once)
+        before = _counts_within(p[:, 0] < t, s0, n)
+        j = s0 + np.clip(before, 1, n - 1)
+        a, b = p[j - 1], p[j]
+        dt = np.maximum(b[:, 0] - a[:, 0], 1e-6)
+        w = np.clip((t - a[:, 0]) / dt, 0.0, 1.0)
+        pos = a[:, 1:4] + w[:, None] * (b[:, 1:4] - a[:, 1:4])
+        phi = np.radians(pos[:, 0])  # metres per degree on the WGS84 ellipsoid
+        m_lat = 111_132.954 - 559.822 * np.cos(2 * phi) + 1.175 * np.cos(4 * phi)
+        m_lon = 111_412.84 * np.cos(phi) - 93.5 * np.cos(3 * phi)
         return Latest(
             track_id=lt.track_id[idx],
-            **{name: cols[:, k] for k, name in enumerate(_FIELDS)},
+            t=np.full(len(idx), float(t)),
+            lat=pos[:, 0],
+            lon=pos[:, 1],
+            alt=pos[:, 2],
+            vel_e=(b[:, 2] - a[:, 2]) * m_lon / dt,
+            vel_n=(b[:, 1] - a[:, 1]) * m_lat / dt,
+            vel_u=(b[:, 3] - a[:, 3]) / dt,
             identity=lt.identity[idx],
             callsign=lt.callsign[idx],
             transponder=lt.transponder[idx],
-            on_ground=cols[:, 7].astype(bool),
+            on_ground=np.where(w > 0.5, b[:, 4], a[:, 4]).astype(bool),
             cls=lt.cls[idx],
         )
 
@@ -249,3 +200,10 @@ class TrafficPicture:
         if i >= len(lt) or lt.track_id[i] != track_id:
             return None
         return {name: float(getattr(lt, name)[i]) for name in _FIELDS}
+
+
+def _counts_within(flag: BoolArray, start: IntArray, size: IntArray) -> IntArray:
+    """How many of ``flag``'s rows are true in each run ``[start, start + size)``."""
+    c: IntArray = np.r_[0, np.cumsum(flag, dtype=np.int64)]
+    out: IntArray = c[start + size] - c[start]
+    return out
