@@ -102,4 +102,5 @@ def test_a_track_id_forgotten_and_seen_again_starts_a_new_path() -> None:
     assert len(pic.path(5)) == 0
     pic.update(_batch(np.array([5, 5]), np.array([T0 + 1010.0, T0 + 1030.0])))
     path = pic.path(5)
-    assert len(path) == 2 and path[0, 0] == T0 + 1010.0
+    assert len(path) == 2
+    assert path[0, 0] == T0 + 1010.0
