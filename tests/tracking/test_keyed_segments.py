@@ -110,3 +110,51 @@ def test_an_identity_neither_continues_nor_is_continued_by_an_ended_anonymous_tr
     batch = ReportBatch.concat([r1, adsb, adsb2, r2]).sorted_by_time()
     updates, _ = run(CombinedTracker(), batch)
     assert len(np.unique(updates.track_id)) == 4
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_plots_that_outlive_a_silent_rf_track_in_one_long_batch_continue_it(seed):
+    """An RF node (1.5 km fixes, its own number) hears a drone until 200 s; a plot radar
+    sees it throughout. In one batch of ten minutes the join extends the RF track only
+    from the batch's RF rows, so the plots after 212 s started an anonymous track that
+    was dropped as a duplicate of the RF track (the drone vanished from the output, and
+    in the drone wall came back as a second object in the next batch). The anonymous
+    track continues the lapsed RF track: one id to the end."""
+    drone = Target(51.7, 23.8, 40.0, 270.0, alt=700.0)
+    rf = observe([drone], 590, sensor="rf", period=2, phase=0.4, noise=1500,
+                 track_numbers=True, window=(0.0, 200.0), seed=seed + 3)  # fmt: skip
+    r1 = observe([drone], 590, sensor="r1", period=2, noise=20, p_detect=0.9, seed=seed)
+    updates, ended = run(CombinedTracker(), ReportBatch.concat([rf, r1]).sorted_by_time(),
+                         chunk_s=600.0)  # fmt: skip
+    assert len(np.unique(updates.track_id)) == 1
+    assert (updates.state.t - T0 > 500.0).any()  # the drone is tracked to the end
+    assert len(ended) == 1
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_keyed_track_ended_later_in_the_batch_is_continued_by_event_time(seed):
+    """An RF node hears a drone until 200 s (its track ends 300 s later, at 500 s); a
+    plot radar first sees the drone at 320 s, and an airliner's ADS-B runs throughout.
+    In one batch of ten minutes the keyed part ended the RF track (by the airliner's
+    rows at 590 s) before the anonymous track of 320 s was checked, so it continued
+    nothing and the drone was two objects (drone wall, plots variant). A second drone
+    15 km away first seen at 320 s stays a second object."""
+    drone = Target(51.7, 23.8, 40.0, 270.0, alt=700.0)
+    other = Target(*at(51.7, 23.8, 200.0, 15_000.0), 40.0, 90.0, alt=700.0)
+    jet = Target(*at(51.7, 23.8, 0.0, 40_000.0), 200.0, 90.0, identity="icao:48c2a1")
+    rf = observe([drone], 590, sensor="rf", period=2, phase=0.4, noise=1500,
+                 track_numbers=True, window=(0.0, 200.0), seed=seed + 3)  # fmt: skip
+    seen = observe([drone], 590, sensor="r1", period=2, noise=20, p_detect=0.9,
+                   window=(320.0, 590.0), seed=seed)  # fmt: skip
+    late = observe([other], 590, sensor="r1", period=2, noise=20, p_detect=0.9,
+                   window=(320.0, 590.0), seed=seed + 30)  # fmt: skip
+    adsb = observe([jet], 590, sensor="adsb", period=1, noise=10, cooperative=True,
+                   seed=seed + 1)  # fmt: skip
+    batch = ReportBatch.concat([rf, seen, late, adsb]).sorted_by_time()
+    updates, ended = run(CombinedTracker(), batch, chunk_s=600.0)
+    drone_rows = updates.state.identity == ""  # not the airliner
+    before = np.unique(updates.track_id[drone_rows & (updates.state.t - T0 < 200.0)])
+    assert len(before) == 1
+    assert before[0] in ids_of(updates, 330.0, 590.0)  # the drone's plots kept its id
+    assert len(np.unique(updates.track_id[drone_rows])) == 2  # the drone, and the other
+    assert len([e for e in ended if e.track.track_id == before[0]]) == 1

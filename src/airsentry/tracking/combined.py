@@ -27,8 +27,10 @@ Per batch (:mod:`~airsentry.tracking.join` does the matching, vectorised):
    anonymous track that ended before it on a path it continues;
 6. a **new anonymous track** that continues a keyed track silent since before it
    started takes the keyed track's id (:mod:`~airsentry.tracking.keyedstitch`: the
-   drone whose RF node fell silent while its plots lapsed stays one object), and one
-   that starts on a keyed track's object is dropped as a duplicate (both in
+   drone whose RF node fell silent while its plots lapsed stays one object; so does a
+   keyed track that ended later in the same batch), and one that starts on a keyed
+   track's object is dropped as a duplicate, unless that track names no identity and
+   was last heard before it started: then it continues it (all in
    :class:`~airsentry.tracking.segments.Segments`).
 
 Output rows are those of both parts, in time order. Integrity events come from the
@@ -162,8 +164,10 @@ class CombinedTracker:
             ended += end
         if len(m_rows):
             upd, end = self.mtt.process(batch.take(m_rows))
-            if keyed.any() or self.keyed.tracks:
-                upd = self.segments.check(upd, lambda: self._fine_references(batch, keys, keyed))
+            if keyed.any() or self.keyed.tracks or ended:
+                upd, ended = self.segments.check(
+                    upd, lambda: self._fine_references(batch, keys, keyed), ended
+                )
             parts.append(upd)
             ended += end
         elif len(batch):

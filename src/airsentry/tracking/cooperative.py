@@ -75,6 +75,8 @@ class CooperativeTracker:
         self._fine = RecentRows(cfg.baseline_s / _FINE_PER_BASELINE, _FINE_DEPTH)
         self._coarse = RecentRows(cfg.history_s / (_COARSE_DEPTH - 2), _COARSE_DEPTH)
         self._newest = -np.inf  # newest report time seen
+        # ended track id (of a sensor's own number) -> the accuracy of its newest row
+        self._ended_acc: dict[int, float] = {}
         # Where new tracks get their ids: (keys, first rows of the batch) -> ids. The
         # combined tracker shares one id space with its multi-target part and lets a new
         # key take over the id of an anonymous track of the same object.
@@ -109,6 +111,10 @@ class CooperativeTracker:
     def slot_ids(self, slots: IntArray) -> IntArray:
         """The track ids of live ``slots``."""
         return self._table.track_id[slots].copy()
+
+    def last_seen(self, slots: IntArray) -> FloatArray:
+        """The time of the newest report of live ``slots``."""
+        return self._table.floats["last_seen"][slots].copy()
 
     def unnamed(self, slots: IntArray) -> BoolArray:
         """Which live ``slots`` are keyed by a sensor's own track number and name no
@@ -221,10 +227,22 @@ class CooperativeTracker:
             return None
         return int(rows[order[1:][gap]].min())
 
+    def ended_accuracy(self, ids: IntArray) -> FloatArray:
+        """The stated accuracy of the newest row of tracks that ended lately (NaN where
+        unknown): a track is a stitch candidate after it ended (keyedstitch.py)."""
+        return np.array([self._ended_acc.get(k, np.nan) for k in ids.tolist()])
+
     def _end(self, slots: IntArray) -> list[Track]:
         """Remove live tracks and free their slots."""
         if not len(slots):
             return []
+        unnamed = slots[self.unnamed(slots)]  # the stitch candidates among them
+        if len(unnamed):
+            if len(self._ended_acc) > 4096:  # only the lately ended are asked for
+                self._ended_acc.clear()
+            last = self._fine.gather(unnamed, -np.inf, newest=1)
+            ids = self._table.track_id[last.slot].tolist()
+            self._ended_acc.update(zip(ids, last.col("accuracy").tolist(), strict=True))
         self._fine.clear(slots)
         self._coarse.clear(slots)
         return self._table.close(slots)

@@ -36,6 +36,7 @@ from __future__ import annotations
 import numpy as np
 
 from airsentry.model import FloatArray, IntArray
+from airsentry.tracking.base import Ended
 from airsentry.tracking.cooperative import CooperativeTracker
 from airsentry.tracking.kalman import geodetic_to_ecef
 from airsentry.tracking.recent import Kept
@@ -78,21 +79,50 @@ def silent_keyed(keyed: CooperativeTracker, since: float) -> tuple[IntArray, Dor
     return kept.slot[rows], cand
 
 
+def ended_keyed(gone: list[Ended], keyed: CooperativeTracker) -> Dormant:
+    """Keyed tracks that ended silent in this batch and name no identity, as stitch
+    candidates (their newest row's accuracy: an RF node's fix kilometres off its drone
+    must not shut out the drone's next segment); :func:`continue_keyed` keeps them for
+    tracks that started while they were alive."""
+    tracks = [e.track for e in gone
+              if e.reason == "silent" and "#" in e.track.key and not e.track.identity]  # fmt: skip
+    acc = keyed.ended_accuracy(np.array([tr.track_id for tr in tracks], dtype=np.int64))
+    cand = Dormant()
+    cand.add(tracks, ["silent"] * len(tracks), np.where(np.isfinite(acc), acc, _DEFAULT_ACC_M))
+    return cand
+
+
 def continue_keyed(
     keyed: CooperativeTracker, cfg: StitchConfig, max_speed_mps: float, t: FloatArray,
     first_t: FloatArray, ecef: FloatArray, sigma: FloatArray, alt: FloatArray,
-) -> tuple[IntArray, IntArray]:  # fmt: skip
-    """Pairs (new anonymous track index, keyed slot): newly confirmed anonymous tracks
-    (state at ``t``, started at ``first_t``) that continue a keyed track silent since
-    before they started (within the stitch window); one-to-one, nearest first."""
+    gone: Dormant | None = None,
+) -> tuple[IntArray, IntArray, IntArray]:  # fmt: skip
+    """Triples (new anonymous track index, keyed slot, keyed id): newly confirmed
+    anonymous tracks (state at ``t``, started at ``first_t``) that continue a keyed
+    track silent since before they started (within the stitch window); one-to-one,
+    nearest first. ``gone``: keyed tracks that ended in this batch (slot -1), which are
+    candidates for the tracks that started while they were alive (before
+    ``expire_s`` of silence ended them): in a batch of ten minutes the keyed part ended
+    an RF node's track at the batch's end, before the anonymous track its drone's plots
+    had started two minutes after the node fell silent was checked (drone wall, plots
+    variant: a second object)."""
     empty = np.empty(0, dtype=np.int64)
     if not len(t):
-        return empty, empty
+        return empty, empty, empty
     slots, cand = silent_keyed(keyed, float(first_t.min()) - cfg.window_s)
+    until = np.full(len(cand), np.inf)
+    if gone is not None and len(gone):
+        slots = np.r_[slots, np.full(len(gone), -1, dtype=np.int64)]
+        until = np.r_[until, gone.t + keyed.config.expire_s]
+        cand = Dormant(
+            id=np.r_[cand.id, gone.id], t=np.r_[cand.t, gone.t], ecef=np.r_[cand.ecef, gone.ecef],
+            vel=np.r_[cand.vel, gone.vel], sigma=np.r_[cand.sigma, gone.sigma],
+            alt=np.r_[cand.alt, gone.alt],
+        )  # fmt: skip
     if not len(cand):
-        return empty, empty
-    i, j = stitch(cand, cfg, max_speed_mps, t, first_t, ecef, sigma, alt)
-    return i, slots[j]
+        return empty, empty, empty
+    i, j = stitch(cand, cfg, max_speed_mps, t, first_t, ecef, sigma, alt, until)
+    return i, slots[j], cand.id[j]
 
 
 def claim_ended(

@@ -6,7 +6,18 @@ checked when it first reports: one that starts *on* an object a keyed track foll
 join missed a few of the object's plots) is the same object seen twice at once and is
 dropped; one that continues a keyed track silent since before it started is a second
 segment of that object and takes its id (:func:`~airsentry.tracking.keyedstitch.continue_keyed`,
-track-segment association).
+track-segment association): whether the keyed track's join lapsed just before (it
+still reaches the new track's first rows, :meth:`Segments._lapsed`) or minutes before.
+
+Event time decides, not where a batch was cut: a batch of ten minutes gives the keyed
+part all its rows before the multi-target part's new tracks are checked, so a keyed
+track that ended (silent for ``expire_s``) later in the batch than a new track started
+is still a candidate (``gone``). A new track that already ended within the batch
+(dormant in the multi-target part) is left as it is: neither renamed nor dropped from
+the dormant tracks (dropped, the duplicate segment of one drone no longer drew that
+drone's next segment, and the multi-target part's own stitch gave it to the dormant
+track of another drone that had ended nine minutes before: drone wall, two drones
+merged).
 """
 
 from __future__ import annotations
@@ -15,12 +26,13 @@ from collections.abc import Callable
 
 import numpy as np
 
-from airsentry.model import IntArray, ReportBatch, TrackUpdates
+from airsentry.model import FloatArray, IntArray, ReportBatch, TrackUpdates
+from airsentry.tracking.base import Ended
 from airsentry.tracking.cooperative import CooperativeTracker
 from airsentry.tracking.duplicates import drop_tracks
 from airsentry.tracking.join import JoinConfig, Rows, accuracy, match, reach
 from airsentry.tracking.kalman import geodetic_to_ecef
-from airsentry.tracking.keyedstitch import continue_keyed
+from airsentry.tracking.keyedstitch import continue_keyed, ended_keyed
 from airsentry.tracking.mtt import FusedTracker
 from airsentry.tracking.stitch import remap
 
@@ -35,64 +47,123 @@ class Segments:
         self.reported = np.empty(0, dtype=np.int64)  # multi-target ids already output
         self.continued = 0  # anonymous tracks that took a silent keyed track's id
 
-    def check(self, upd: TrackUpdates, references: Callable[[], Rows]) -> TrackUpdates:
+    def check(
+        self, upd: TrackUpdates, references: Callable[[], Rows], gone: list[Ended] | None = None
+    ) -> tuple[TrackUpdates, list[Ended]]:
         """``upd`` (the multi-target part's output) without tracks it confirmed on an
         object that a keyed track already follows, and with the ids of those that
         continue a silent keyed track. ``references``: the keyed rows of fine accuracy
-        to compare with (made only when a new track reports).
+        to compare with (made only when a new track reports). ``gone``: the keyed
+        tracks that ended in this batch; returned without those a new track continues
+        (their object goes on under their id).
 
         Plots of a drone that the join missed for a few scans (the keyed track's rows
         were sparse or rough) start an anonymous track there, and each such track was a
         second object in the incident (drone wall: 4 of 18 drones counted twice); a
         duplicate leaves the multi-target part before anyone saw it."""
+        gone = gone or []
         if not len(upd):
-            return upd
+            return upd, gone
         ids, first = np.unique(upd.track_id, return_index=True)
         new = ~np.isin(ids, self.reported)
         if not new.any():
-            return upd
+            return upd, gone
         ref = references()
         q = upd.state.take(first[new])
         acc = accuracy(q.accuracy, self.join)
         # as far ahead of the keyed rows as the join interpolates: a drone whose keyed
         # track lapsed for 30 s (the air picture missed it, a few plots unjoined) had its
         # plots confirmed 14 s after the track's last row (drone wall: a second object)
-        qi, _, _ = match(ref, q.t, geodetic_to_ecef(q.lat, q.lon), q.alt, acc, reach(self.join))
+        qi, code, d2 = match(ref, q.t, geodetic_to_ecef(q.lat, q.lon), q.alt, acc,
+                             reach(self.join))  # fmt: skip
+        # a track output in a long batch may have ended (dormant) since: it is left as
+        # it was, neither renamed nor taken out of the dormant tracks
+        tab = self.mtt.state.table
+        live = np.isin(ids[new], tab["id"])
+        first_t = np.full(len(live), np.nan)
+        first_t[live] = tab["first_t"][tab.rows_of(ids[new][live])]
+        i, slots = self._lapsed(qi, code, d2, first_t)
         dup = np.zeros(int(new.sum()), dtype=bool)
         dup[qi] = True
-        upd, kept_ids = self._continue(upd, ids[new][~dup], q.take(np.flatnonzero(~dup)))
-        self.reported = np.union1d(self.reported, kept_ids)
+        dup[i] = False
+        upd, took = self._rename(upd, ids[new][i], slots, self.keyed.slot_ids(slots))
+        rest = np.flatnonzero(~dup)
+        rest = rest[~np.isin(rest, i) & live[rest]]
+        upd, kept_ids, gone = self._continue(upd, ids[new][rest], first_t[rest], q.take(rest),
+                                             gone)  # fmt: skip
+        self.reported = np.union1d(self.reported, np.concatenate([kept_ids, took]))
         # ids are never reused: forget the ended, keep the dormant (a stitch revives them)
         live = np.concatenate([self.mtt.state.table["id"], self.mtt.stitcher.dormant.id])
         if len(self.reported) > 2 * len(live) + 256:
             self.reported = self.reported[np.isin(self.reported, live)]
         if not dup.any():
-            return upd
-        gone = ids[new][dup]
-        drop_tracks(self.mtt.state, gone)
-        return upd.take(np.flatnonzero(~np.isin(upd.track_id, gone)))
+            return upd, gone
+        dropped = ids[new][dup]
+        drop_tracks(self.mtt.state, dropped)
+        return upd.take(np.flatnonzero(~np.isin(upd.track_id, dropped))), gone
 
     def _continue(
-        self, upd: TrackUpdates, ids: IntArray, q: ReportBatch
-    ) -> tuple[TrackUpdates, IntArray]:
-        """New anonymous tracks ``ids`` (first rows ``q``) that continue a silent keyed
-        track take its id and the keyed track ends silently. Returns the updates and the
-        ids the new tracks now have."""
-        if not len(ids) or not len(self.keyed.tracks):
-            return upd, ids
-        tab = self.mtt.state.table
-        first_t = tab["first_t"][tab.rows_of(ids)]
+        self, upd: TrackUpdates, ids: IntArray, first_t: FloatArray, q: ReportBatch,
+        gone: list[Ended],
+    ) -> tuple[TrackUpdates, IntArray, list[Ended]]:  # fmt: skip
+        """New anonymous tracks ``ids`` (started at ``first_t``, first rows ``q``) that
+        continue a silent keyed track, live or ``gone`` in this batch, take its id and
+        the keyed track ends silently. Returns the updates, the ids the new tracks now
+        have and ``gone`` without the tracks continued."""
+        cand = ended_keyed(gone, self.keyed)
+        if not len(ids) or not (len(self.keyed.tracks) or len(cand)):
+            return upd, ids, gone
         cfg = self.mtt.stitcher.config
-        i, slots = continue_keyed(self.keyed, cfg, self.mtt.settings.max_speed_mps, q.t, first_t,
-                                  geodetic_to_ecef(q.lat, q.lon), accuracy(q.accuracy, self.join),
-                                  q.alt)  # fmt: skip
-        if not len(i):
-            return upd, ids
-        old = self.keyed.slot_ids(slots)
-        self.keyed.release(slots)
-        self.mtt.rename(ids[i], old)
-        self.continued += len(i)
-        renamed = remap(upd.track_id, ids[i], old)
+        i, slots, old = continue_keyed(self.keyed, cfg, self.mtt.settings.max_speed_mps, q.t,
+                                       first_t, geodetic_to_ecef(q.lat, q.lon),
+                                       accuracy(q.accuracy, self.join), q.alt, cand)  # fmt: skip
+        upd, old = self._rename(upd, ids[i], slots, old)
         ids = ids.copy()
         ids[i] = old
-        return TrackUpdates(renamed, upd.state), ids
+        taken = set(old.tolist())
+        return upd, ids, [e for e in gone if e.track.track_id not in taken]
+
+    def _lapsed(
+        self, qi: IntArray, code: IntArray, d2: FloatArray, first_t: FloatArray
+    ) -> tuple[IntArray, IntArray]:
+        """Pairs (new anonymous track index, keyed slot) among the gated ones (``qi``,
+        ``code``, ``d2`` from :func:`match`) where the keyed track names no identity and
+        its newest report is older than the anonymous track's first plot (``first_t``,
+        NaN: not a candidate): the join onto the keyed track lapsed and the anonymous
+        track goes on where it stopped, one object (a later report of the key claims it
+        back). In a batch of ten minutes the join extends a keyed track only from the
+        keyed rows of the batch (and those kept from before): once an RF node fell
+        silent, the radar plots of its drone started an anonymous track, and that was
+        dropped as a duplicate of the track it continued, scan after scan, until it was
+        too far from it to be either and became a second object (drone wall, plots
+        variant, seed 0: 5 of 18 drones).
+        Track-segment association as in :func:`continue_keyed`, with the join's gate (the
+        older segment still reaches the younger one's first rows), one-to-one, nearest
+        first (Blackman & Popoli 1999, sec. 9.4)."""
+        slot_keys = self.keyed.slot_keys
+        keep = np.flatnonzero(code < len(slot_keys))
+        qi, code, d2 = qi[keep], code[keep], d2[keep]
+        keep = np.flatnonzero(slot_keys[code] != "")
+        qi, code, d2 = qi[keep], code[keep], d2[keep]
+        ok = self.keyed.unnamed(code) & (self.keyed.last_seen(code) < first_t[qi])  # NaN: no
+        qi, code, d2 = qi[ok], code[ok], d2[ok]
+        order = np.argsort(d2, kind="stable")
+        qi, code = qi[order], code[order]
+        _, one = np.unique(qi, return_index=True)  # each new track's nearest keyed track
+        one = np.sort(one)
+        qi, code = qi[one], code[one]
+        _, one = np.unique(code, return_index=True)  # each keyed track's nearest new one
+        return qi[one], code[one]
+
+    def _rename(
+        self, upd: TrackUpdates, ids: IntArray, slots: IntArray, old: IntArray
+    ) -> tuple[TrackUpdates, IntArray]:
+        """The new anonymous tracks ``ids`` take the ids ``old`` of the keyed tracks they
+        continue, whose live ``slots`` (-1: ended already) end silently; returns the
+        updates and the ids taken."""
+        if not len(ids):
+            return upd, np.empty(0, dtype=np.int64)
+        self.keyed.release(slots[slots >= 0])
+        self.mtt.rename(ids, old)
+        self.continued += len(ids)
+        return TrackUpdates(remap(upd.track_id, ids, old), upd.state), old

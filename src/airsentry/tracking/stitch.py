@@ -116,16 +116,19 @@ def ecef_velocity(lat: FloatArray, lon: FloatArray, ve: FloatArray, vn: FloatArr
 
 def stitch(
     dormant: Dormant, cfg: StitchConfig, max_speed_mps: float, t: FloatArray, first_t: FloatArray,
-    ecef: FloatArray, sigma: FloatArray, alt: FloatArray,
+    ecef: FloatArray, sigma: FloatArray, alt: FloatArray, until: FloatArray | None = None,
 ) -> tuple[IntArray, IntArray]:  # fmt: skip
     """Pairs (new track index, dormant row) of newly confirmed tracks (position ``ecef``
     and uncertainty ``sigma`` at ``t``, started at ``first_t``) and the dormant tracks
-    they continue; greedy one-to-one by normalised distance to the dead reckoning."""
+    they continue; greedy one-to-one by normalised distance to the dead reckoning.
+    ``until``: per dormant row, the latest start of a track that may continue it."""
     empty = np.empty(0, dtype=np.int64)
     if not len(dormant) or not len(t):
         return empty, empty
     dt = t[:, None] - dormant.t[None, :]
     after = first_t[:, None] > dormant.t[None, :]
+    if until is not None:
+        after &= first_t[:, None] <= until[None, :]
     speed = np.linalg.norm(dormant.vel, axis=1)
     vmax = np.clip(
         np.maximum(cfg.speed_factor * speed, speed + cfg.speed_margin_mps),
