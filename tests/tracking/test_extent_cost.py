@@ -62,9 +62,11 @@ def _rows_general(ext: PlotExtent, keys: np.ndarray) -> np.ndarray:
         ext.llr = np.concatenate([ext.llr, np.zeros(k)])
         ext.crowd = np.concatenate([ext.crowd, np.zeros(k)])
         ext.tested = np.concatenate([ext.tested, np.zeros(k, dtype=np.int64)])
+        ext.pending = np.concatenate([ext.pending, np.zeros(k, dtype=np.int64)])
         order = np.argsort(ext.key, kind="stable")
         ext.key, ext.last, ext.llr = ext.key[order], ext.last[order], ext.llr[order]
         ext.crowd, ext.tested = ext.crowd[order], ext.tested[order]
+        ext.pending = ext.pending[order]
     return np.searchsorted(ext.key, keys)
 
 
@@ -75,6 +77,7 @@ def _same(a: PlotExtent, b: PlotExtent) -> bool:
         and np.array_equal(a.llr, b.llr)
         and np.array_equal(a.crowd, b.crowd)
         and np.array_equal(a.tested, b.tested)
+        and np.array_equal(a.pending, b.pending)
     )
 
 
@@ -90,6 +93,8 @@ def test_rows_of_held_and_new_pairs_as_setdiff_found_them() -> None:
         assert _same(mine, general)
         mine.llr[got] += 1.0  # state the rows carry must follow them through re-sorts
         general.llr[want] += 1.0
+        mine.pending[got] += 1
+        general.pending[want] += 1
         if rng.random() < 0.1:
             live = rng.choice(60, size=30, replace=False)
             mine.forget(live)
@@ -135,8 +140,10 @@ def test_extended_without_suspects_is_the_membership_test() -> None:
         ext.llr = np.where(rng.random(n) < 0.05, 5.0, rng.normal(0.0, 1.0, n))
         ext.crowd = np.where(rng.random(n) < 0.05, 2.0, 0.0)
         ext.tested = rng.integers(0, 20, n)
+        ext.pending = np.where(rng.random(n) < 0.05, 2, 0)
         owner = ext.key // _KEY
-        unproven = (ext.crowd > cfg.crowd_limit) & (ext.tested < cfg.samples)
+        held = (ext.crowd > cfg.crowd_limit) | (ext.pending > 0)
+        unproven = held & (ext.tested < cfg.samples)
         bad = np.unique(owner[(ext.llr > cfg.block) | unproven])
         for query in (rng.integers(0, 60, 25), rng.integers(0, 60, 500)):  # small, large
             assert np.array_equal(ext.extended(query), np.isin(query, bad))

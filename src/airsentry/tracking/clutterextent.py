@@ -77,6 +77,12 @@ class ExtentConfig:
     # an older plot whose residual from the line back through a new track's first plot and
     # the latest before it is within this (chi-square 2 dof, 99 %) is the track's own past
     past_gate: float = 9.21
+    # a new track's neighbours are a crowd where the most significant space-time cylinder
+    # around its first plot has a Poisson tail below this (crowdbirth.crowd_pvalue)
+    crowd_alpha: float = 0.01
+    # a crowd at birth that is not significant holds the track this many of its sensor's
+    # scans: a flock (0.8 plots a scan) shows another plot within three with p = 0.91
+    pending_scans: int = 3
 
     def __post_init__(self) -> None:
         if self.scale <= 1.0 or not 0.0 < self.memory <= 1.0 or self.floor > 0.0:
@@ -98,6 +104,7 @@ class PlotExtent:
     llr: FloatArray = field(default_factory=lambda: np.empty(0))
     crowd: FloatArray = field(default_factory=lambda: np.empty(0))  # neighbours in excess
     tested: IntArray = field(default_factory=lambda: np.empty(0, dtype=np.int64))  # residuals
+    pending: IntArray = field(default_factory=lambda: np.empty(0, dtype=np.int64))  # scans held
     # per sensor, its recent plots no confirmed track explains: times, ECEF positions and
     # (range, azimuth, their sigmas)
     recent: dict[int, Recent] = field(default_factory=dict)
@@ -157,6 +164,7 @@ class PlotExtent:
         if len(need):
             excess[need] -= expected(need)
         self.crowd[r] = np.maximum(cfg.crowd_memory * prior + excess, 0.0)
+        self.pending[r] = np.maximum(self.pending[r] - 1, 0)
 
     def remember(
         self, sensor: int, t: FloatArray, ecef: FloatArray, polar: FloatArray, now: float
@@ -171,21 +179,28 @@ class PlotExtent:
             np.concatenate([old_q[keep], polar]),
         )
 
+    def plots_of(self, sensor: int) -> Recent:
+        """The recent unexplained plots of ``sensor`` (:meth:`remember`)."""
+        return self.recent.get(sensor, _NO_PLOTS)
+
     def born(
-        self, track_id: IntArray, sensor: int, t: FloatArray, ecef: FloatArray,
-        polar: FloatArray, expected: FloatArray, revisit_s: float | None,
+        self, track_id: IntArray, sensor: int, around: FloatArray, significant: BoolArray,
+        expected: FloatArray,
     ) -> None:  # fmt: skip
-        """Start the crowd of new tracks (first plots at ``t``, ``ecef``, ``polar``) from the
-        sensor's recent plots around them (:func:`crowd_at_birth`; ``revisit_s`` the
-        sensor's scan period, unknown: the whole window is one scan), less the track's own
-        and the ``expected`` number of false ones over ``window_s``."""
+        """Start the crowd of new tracks from the sensor's recent plots ``around`` each,
+        its own first plot included (``crowdbirth.birth_crowd``): the excess over its own
+        and the ``expected`` number of false ones over ``window_s``. Where a crowd that
+        would make the track suspect is not ``significant`` (more than clutter:
+        ``crowdbirth.crowd_pvalue``) it is none, but the track is held ``pending_scans``
+        scans: a plot around it in those makes a crowd (:meth:`crowded`), as a flock's
+        would."""
         if not len(track_id):
             return
-        recent = self.recent.get(sensor, _NO_PLOTS)
-        scan = revisit_s if revisit_s else self.config.window_s
-        around = crowd_at_birth(recent, t, ecef, polar, scan, self.config)
+        cfg = self.config
         r = self._rows(track_id * _KEY + sensor % _KEY)
-        self.crowd[r] = np.maximum(around - 1.0 - expected, 0.0)  # less the track's own
+        excess = np.maximum(around - 1.0 - expected, 0.0)  # less the track's own plot
+        self.crowd[r] = np.where(significant, excess, 0.0)
+        self.pending[r] = np.where(significant, 0, cfg.pending_scans)
 
     def _rows(self, keys: IntArray) -> IntArray:
         """Rows of (track, sensor) ``keys``, added where new (most scans add none: then
@@ -202,6 +217,7 @@ class PlotExtent:
         self.llr = np.concatenate([self.llr, np.zeros(k)])
         self.crowd = np.concatenate([self.crowd, np.zeros(k)])
         self.tested = np.concatenate([self.tested, np.zeros(k, dtype=np.int64)])
+        self.pending = np.concatenate([self.pending, np.zeros(k, dtype=np.int64)])
         self._take(np.argsort(self.key, kind="stable"))
         out: IntArray = np.searchsorted(self.key, keys)
         return out
@@ -213,7 +229,8 @@ class PlotExtent:
         if not len(self.key) or not len(track_id):
             return np.zeros(len(track_id), dtype=bool)
         cfg = self.config
-        unproven = (self.crowd > cfg.crowd_limit) & (self.tested < cfg.samples)
+        held = (self.crowd > cfg.crowd_limit) | (self.pending > 0)
+        unproven = held & (self.tested < cfg.samples)
         bad = (self.llr > cfg.block) | unproven
         if not bad.any():  # the usual scan: no pair under suspicion
             return np.zeros(len(track_id), dtype=bool)
@@ -232,68 +249,7 @@ class PlotExtent:
     def _take(self, rows: IntArray) -> None:
         self.key, self.last, self.llr = self.key[rows], self.last[rows], self.llr[rows]
         self.crowd, self.tested = self.crowd[rows], self.tested[rows]
-
-
-def crowd_at_birth(
-    recent: Recent, t: FloatArray, around: FloatArray, polar: FloatArray, scan_s: float,
-    cfg: ExtentConfig,
-) -> FloatArray:  # fmt: skip
-    """How many of a sensor's ``recent`` plots lie within ``radius_m`` of each new
-    track's first plot (at ``t``, ``around`` (k, 3) ECEF, ``polar`` (k, 4): range,
-    azimuth and their sigmas), its own included, less those one point target could have
-    made before it.
-
-    A new track's object may have flown there unnoticed: its first plots taken by a
-    tentative track that then died (a miss while the clutter map was at its prior, or a
-    doomed clutter track that took the plot). Those plots are no crowd, but they look
-    like one: a flock makes as many plots a scan (0.8) as a drone at Pd 0.85. What
-    differs is their arrangement: at most one a scan on a smooth path for the drone;
-    scattered over hundreds of metres, or several in a scan, for a flock or a wind farm.
-    So the plots around are grouped by scan (whole revisits, ``scan_s``, before ``t``:
-    around one position an antenna's plots of one scan are milliseconds apart). Where no
-    scan has more than one, the latest earlier plot may be the object's (two plots
-    cannot be tested), and each plot before it is the object's if it lies on the line
-    back through those two: its residual (:func:`residual_q`, time reversed) is within
-    ``past_gate``. The rest are the crowd."""
-    if not len(around):
-        return np.zeros(0)
-    rt, rp, rq = recent
-    if not len(rt):
-        return np.ones(len(around))  # its own plot (remembered before it starts a track)
-    if len(around) * len(rt) <= BRUTE_PAIRS:
-        d2 = np.sum((around[:, None, :] - rp[None, :, :]) ** 2, axis=2)
-        i, j = np.nonzero(d2 <= cfg.radius_m**2)
-    else:
-        from scipy.spatial import cKDTree  # type: ignore[import-untyped]  # on first use
-
-        pairs = cKDTree(around).sparse_distance_matrix(
-            cKDTree(rp), cfg.radius_m, output_type="ndarray"
-        )
-        i, j = pairs["i"].astype(np.int64), pairs["j"].astype(np.int64)
-    full = np.bincount(i, minlength=len(around)).astype(np.float64)
-    ago = np.rint((t[i] - rt[j]) / scan_s).astype(np.int64)
-    past = ago >= 1
-    order = np.lexsort((-rt[j], ~past, i))  # per track: its past, newest first; then now
-    i, j, ago, past = i[order], j[order], ago[order], past[order]
-    same_scan = (i[1:] == i[:-1]) & (ago[1:] == ago[:-1])
-    crowded = np.zeros(len(around), dtype=bool)
-    crowded[i[1:][same_scan]] = True  # several plots in one scan: a crowd whatever the path
-    lead = past & np.r_[True, i[1:] != i[:-1]]  # each track's latest earlier plot
-    first = np.flatnonzero(lead)
-    b = np.full(len(around), -1)
-    b[i[first]] = j[first]
-    older = past & ~lead
-    k, ja = i[older], j[older]
-    jb = b[k]
-    # the line from the new plot back through the latest earlier one, time reversed
-    last = np.stack([np.column_stack([-t[k], polar[k, 0], polar[k, 1]]),
-                     np.column_stack([-rt[jb], rq[jb, 0], rq[jb, 1]])], axis=1)  # fmt: skip
-    q = residual_q(last, np.column_stack([-rt[ja], rq[ja, 0], rq[ja, 1]]), rq[ja, 2], rq[ja, 3])
-    on_line = np.isfinite(q) & (np.nan_to_num(q, nan=np.inf) <= cfg.past_gate)
-    credit = np.bincount(k, weights=on_line, minlength=len(around)).astype(np.float64)
-    credit[i[first]] += 1.0  # the latest earlier plot
-    out: FloatArray = full - np.where(crowded, 0.0, credit)
-    return out
+        self.pending = self.pending[rows]
 
 
 def neighbours(ecef: FloatArray, around: FloatArray, radius_m: float) -> FloatArray:
@@ -305,7 +261,7 @@ def neighbours(ecef: FloatArray, around: FloatArray, radius_m: float) -> FloatAr
         d2 = np.sum((around[:, None, :] - ecef[None, :, :]) ** 2, axis=2)
         near: FloatArray = np.count_nonzero(d2 <= radius_m**2, axis=1).astype(np.float64)
         return near
-    from scipy.spatial import cKDTree  # on first use
+    from scipy.spatial import cKDTree  # type: ignore[import-untyped]  # on first use
 
     counts = cKDTree(ecef).query_ball_point(around, r=radius_m, return_length=True)
     return np.asarray(counts, dtype=np.float64)

@@ -18,6 +18,7 @@ from airsentry.frame import SensorFrame
 from airsentry.model import BoolArray, FloatArray, IntArray
 from airsentry.tracking.clutterextent import neighbours
 from airsentry.tracking.cluttermap import ClutterMap
+from airsentry.tracking.crowdbirth import birth_crowd
 from airsentry.tracking.existence import Existence
 from airsentry.tracking.kalman import ecef_to_geodetic, from_enu
 from airsentry.tracking.plots import ScanPlots
@@ -86,8 +87,11 @@ def new_existence(
         radius, window = ext.config.radius_m, ext.config.window_s
         expected = rate[~named] * window * np.pi * radius**2
         fresh = pj[~named]
-        ext.born(tab["id"][anon], plots.sensor, batch.t[fresh], plots.ecef[fresh],
-                 _polar(batch.frame, fresh), expected, revisit)  # fmt: skip
+        around, significant = birth_crowd(
+            ext.plots_of(plots.sensor), batch.t[fresh], plots.ecef[fresh],
+            _polar(batch.frame, fresh), revisit or window, ext.config, expected,
+        )  # fmt: skip
+        ext.born(tab["id"][anon], plots.sensor, around, significant, expected)
     return ex.confirmed(p)
 
 
