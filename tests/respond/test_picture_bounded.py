@@ -104,3 +104,16 @@ def test_a_track_id_forgotten_and_seen_again_starts_a_new_path() -> None:
     path = pic.path(5)
     assert len(path) == 2
     assert path[0, 0] == T0 + 1010.0
+
+
+def test_a_live_feed_in_half_second_batches_is_sampled_once_a_period() -> None:
+    """A sample per ``sample_s`` bucket whatever the batch cut: the live path's
+    half-second batches were sampled every half period (twice the rows: the soak's
+    resident memory rose with them, issue 13), one ten-minute batch every period."""
+    rows = np.arange(0.0, 600.0, 1.0)  # a track reporting every second for 10 minutes
+    live, replay = TrafficPicture(sample_s=20.0), TrafficPicture(sample_s=20.0)
+    for k in range(0, len(rows), 1):  # one report per batch, as a live feed gives them
+        live.update(_batch(np.array([3]), T0 + rows[k : k + 1]))
+    replay.update(_batch(np.full(len(rows), 3), T0 + rows))
+    assert len(replay.path(3)) == 30
+    np.testing.assert_array_equal(live.path(3), replay.path(3))

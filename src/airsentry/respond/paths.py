@@ -34,8 +34,7 @@ class SampledPaths:
     def __init__(self, sample_s: float, max_samples: int, capacity: int = 1024) -> None:
         self.sample_s = sample_s
         self.max_samples = max_samples
-        self._tid = np.empty(capacity, dtype=np.int64)
-        self._rows = np.empty((capacity, COLUMNS), dtype=np.float64)
+        self._tid, self._rows = _table(capacity)
         self._n = 0
         # the tracks that have samples (sorted), the time of each one's newest sample and
         # of its oldest since it was last forgotten (rows before that are dead: a track
@@ -54,8 +53,10 @@ class SampledPaths:
         return self._n
 
     def add(self, updates: TrackUpdates) -> None:
-        """Sample a batch: the first row of each (track, ``sample_s`` bucket), if it is
-        at least half a period after the track's newest sample."""
+        """Sample a batch: the first row of each (track, ``sample_s`` bucket), if the
+        track has no sample in that bucket yet (from an earlier batch) and it is at least
+        half a period after the track's newest sample. One sample a period whatever the
+        batches: a live feed's half-second batches sampled every half period before."""
         s = updates.state
         rows = np.flatnonzero(np.isfinite(s.lat) & np.isfinite(s.lon))
         if not len(rows):
@@ -71,7 +72,8 @@ class SampledPaths:
         pos, known = self._lookup(tids)
         last = np.full(len(tids), -np.inf)
         last[known] = self._last[pos[known]]
-        due = t >= last + 0.5 * self.sample_s
+        fresh_bucket = b_s[head] > np.floor(last / self.sample_s)
+        due = fresh_bucket & (t >= last + 0.5 * self.sample_s)
         if not due.any():
             return
         pick, tids, t = pick[due], tids[due], t[due]
@@ -106,9 +108,7 @@ class SampledPaths:
             self._compact()
             need = self._n + k
             if need > len(self._tid) // 2:
-                cap = max(2 * need, 1024)
-                tid = np.empty(cap, dtype=np.int64)
-                rows = np.empty((cap, COLUMNS), dtype=np.float64)
+                tid, rows = _table(max(2 * need, 1024))
                 tid[: self._n], rows[: self._n] = self._tid[: self._n], self._rows[: self._n]
                 self._tid, self._rows = tid, rows
         self._tid[self._n : self._n + k] = tids
@@ -176,3 +176,11 @@ class SampledPaths:
         start = np.searchsorted(g, track_ids, side="left")
         size = np.searchsorted(g, track_ids, side="right") - start
         return start, size, samples
+
+
+def _table(capacity: int) -> tuple[IntArray, FloatArray]:
+    """A table of ``capacity`` rows, its pages written at once: the process's resident
+    memory takes the table's size when it grows, not row by row over the next hour
+    (``np.empty`` pages become resident only as appended rows reach them; the soak read
+    that slow rise as a leak, issue 13)."""
+    return np.full(capacity, -1, dtype=np.int64), np.full((capacity, COLUMNS), np.nan)
