@@ -38,14 +38,12 @@ numbering a new one.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from operator import attrgetter
-from typing import Any
 
 from airsentry.incidents import codec
+from airsentry.incidents.folding import Touched, fold, snapshot, track_print
 from airsentry.incidents.grouping import natural_key, object_keys, severity_of, starts_incident
 from airsentry.incidents.kinds import IncidentStatus
 from airsentry.incidents.lookup import TrackLookup
@@ -66,46 +64,7 @@ OPEN = IncidentStatus.OPEN
 CLOSED = IncidentStatus.CLOSED
 
 
-_TRACK_FIELDS = tuple(f.name for f in fields(TrackState))
 _event_time = attrgetter("time")
-
-
-def _track_print(track: TrackState) -> tuple[Any, ...]:
-    """What a save writes of one object (scalars only, so a flat tuple;
-    ``dataclasses.astuple`` deep-copies and cost more than the rest)."""
-    return tuple(getattr(track, n) for n in _TRACK_FIELDS)
-
-
-@dataclass(slots=True)
-class _Touched:
-    """An incident a batch touched, as it was before: its row (None when new) and
-    each object the batch touched (None when the batch added it). The save compares
-    only these, and writes only the objects that changed (not every object of a big
-    incident every batch)."""
-
-    state: IncidentState
-    incident: dict[str, Any] | None
-    tracks: dict[str, tuple[Any, ...] | None] = field(default_factory=dict)
-
-    def changed_tracks(self) -> list[TrackState]:
-        found = self.state.tracks
-        return [
-            found[key]
-            for key, before in self.tracks.items()
-            if key in found and (before is None or _track_print(found[key]) != before)
-        ]
-
-
-def _snapshot(incident: BookedIncident) -> BookedIncident:
-    """A copy the caller may keep or change without touching the book's state."""
-    return replace(
-        incident,
-        track_ids=list(incident.track_ids),
-        identities=list(incident.identities),
-        classes=list(incident.classes),
-        reasons=list(incident.reasons),
-        events=list(incident.events),
-    )
 
 
 class IncidentBook:
@@ -174,7 +133,7 @@ class IncidentBook:
     def open_incidents(self) -> list[BookedIncident]:
         """Copies of the incidents still open, oldest first."""
         live = [s.incident for s in self._working.values() if s.incident.status == OPEN]
-        return [_snapshot(i) for i in sorted(live, key=lambda i: (i.start, i.id))]
+        return [snapshot(i) for i in sorted(live, key=lambda i: (i.start, i.id))]
 
     # -- the two entry points -------------------------------------------------------
 
@@ -189,7 +148,7 @@ class IncidentBook:
         # each event's canonical JSON once: its dedup key here and its stored row there
         encoded = [codec.event_json(e) for e in ordered]
         links: list[IncidentState | None] = []
-        touched: dict[int, _Touched] = {}
+        touched: dict[int, Touched] = {}
         try:
             with self.store.transaction():
                 self._sync()
@@ -246,7 +205,7 @@ class IncidentBook:
     def _route(
         self,
         event: Event,
-        touched: dict[int, _Touched],
+        touched: dict[int, Touched],
         data: str,
     ) -> IncidentState | None:
         """Apply one event (``data``: its canonical JSON); return its incident, if any."""
@@ -264,7 +223,7 @@ class IncidentBook:
         seen = touched.get(id(state))
         if seen is None:
             before = None if not state.incident.id else state.incident.to_dict()
-            seen = touched[id(state)] = _Touched(state, before)
+            seen = touched[id(state)] = Touched(state, before)
         self._apply(state, event, seen)
         dedup = codec.event_dedup_key(data)
         if dedup not in state.event_keys:
@@ -352,7 +311,7 @@ class IncidentBook:
 
     # -- applying one event to one incident -----------------------------------------
 
-    def _apply(self, state: IncidentState, event: Event, seen: _Touched) -> None:
+    def _apply(self, state: IncidentState, event: Event, seen: Touched) -> None:
         incident = state.incident
         t = to_epoch(event.time)
         in_zone = event.zone_id == incident.zone_id
@@ -373,39 +332,9 @@ class IncidentBook:
                 lookup.added(track)
                 seen.tracks[track.key] = None
             elif track.key not in seen.tracks:
-                seen.tracks[track.key] = _track_print(track)
-            self._apply_to_track(state, track, event, t, in_zone)
+                seen.tracks[track.key] = track_print(track)
+            fold(state.incident, track, event, t, in_zone)
             lookup.changed(track)
-
-    def _apply_to_track(
-        self, state: IncidentState, track: TrackState, event: Event, t: float, in_zone: bool
-    ) -> None:
-        incident = state.incident
-        if event.identity and not track.identity:
-            track.identity = event.identity
-        track.first_time = min(track.first_time, t)
-        if in_zone and event.kind is EventKind.ENTRY:
-            track.last_entry = t if track.last_entry is None else max(track.last_entry, t)
-        # Classification firms up as a track is followed: a later, known class replaces
-        # an earlier guess (a drone first seen as "unknown" at its first plot).
-        known = bool(event.target_class) and (
-            not track.target_class or event.target_class != "unknown"
-        )
-        if in_zone and event.kind is not EventKind.APPROACH and known:
-            track.target_class = event.target_class
-        if in_zone and event.depth_m is not None and math.isfinite(event.depth_m):
-            track.depth_m = max(track.depth_m, float(event.depth_m))
-        if in_zone and event.kind is EventKind.EXIT:
-            track.last_exit = t if track.last_exit is None else max(track.last_exit, t)
-            if event.dwell_s is not None and math.isfinite(event.dwell_s):
-                stay = float(event.dwell_s)
-            else:
-                stay = t - track.last_entry if track.last_entry is not None else 0.0
-            track.dwell_s = max(track.dwell_s, stay)
-        # An approach is by definition from outside: only an object inside extends it.
-        if (in_zone and event.kind is not EventKind.APPROACH) or track.inside:
-            track.last_time = max(track.last_time, t)
-            incident.end = max(incident.end, event.time)
 
     # -- derived fields and persistence ---------------------------------------------
 
@@ -420,7 +349,7 @@ class IncidentBook:
         incident.object_count = len(tracks)
         incident.dwell_s = max((tr.longest_stay() for tr in tracks), default=0.0)
         incident.depth_m = max((tr.depth_m for tr in tracks), default=0.0)
-        incident.recommendation = self.recommender(_snapshot(incident))
+        incident.recommendation = self.recommender(snapshot(incident))
         incident.severity = severity_of(incident)
 
     def _save(self, state: IncidentState, tracks: Sequence[TrackState] | None = None) -> None:
@@ -431,7 +360,7 @@ class IncidentBook:
             natural_key=state.natural_key,
         )
 
-    def _save_changed(self, touched: dict[int, _Touched]) -> list[IncidentState]:
+    def _save_changed(self, touched: dict[int, Touched]) -> list[IncidentState]:
         changed: list[IncidentState] = []
         for seen in touched.values():
             state = seen.state
@@ -448,4 +377,4 @@ class IncidentBook:
         ordinals = self.store.ordinals(ids)
         for state in [*self._working.values(), *states]:
             state.incident.ordinal = ordinals.get(state.incident.id)
-        return [_snapshot(s.incident) for s in states]
+        return [snapshot(s.incident) for s in states]
