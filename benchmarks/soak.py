@@ -31,10 +31,15 @@ not judged). Exit status 1 if anything was lost or memory was not bounded::
     python benchmarks/soak.py --minutes 30 --lifetime 600
 
 ``--expire S`` sets the tracks' expiry (``thresholds.expire_s``) for fast turnover in
-short runs. ``--census S`` probes the child every ``S`` seconds (a thread in it): glibc's
-heap (in use, free inside it, mmapped), SQLite's and pyarrow's allocators, and the size
-of every container reachable from the pipeline; at the end it prints the natives' course
-and the containers that grew most (what grows, by structure). ``--trace S`` adds
+short runs. The state kept for the traffic fills in ``lifetime + expire + 600`` s (the
+picture keeps a track's path 600 s past its expiry; an hour without ``--lifetime``);
+the script prints that horizon, and a slope over a last half that begins before it
+includes warm-up: ``--minutes 30 --lifetime 120 --expire 60`` fills in 13 minutes,
+``--lifetime 600`` (default expiry) in 25. ``--census S`` probes the child every ``S``
+seconds (a thread in it): glibc's heap (in use, free inside it, mmapped), SQLite's and
+pyarrow's allocators, and the size of every container reachable from the pipeline; at
+the end it prints the natives' course and the containers that grew most (what grows, by
+structure). ``--trace S`` adds
 ``tracemalloc``, and prints the allocation sites (file:line) whose live memory grew most
 since the first snapshot (what grows, by place).
 """
@@ -290,6 +295,25 @@ def print_probes(path: Path) -> None:
             print(f"  {k}: {a.get(k, 0):,} -> {b[k]:,}")
 
 
+PATH_S = 3600.0  # the traffic picture keeps a track's last 180 samples, 20 s apart
+
+
+def fill_horizon(lifetime: float, expire: float) -> float:
+    """Seconds until the state the run keeps for its traffic is full: a flight's path
+    stays in the traffic picture ``expire + 600`` s after its last report (the builder's
+    ``recent_s``), so with flights of ``lifetime`` s the picture holds every flight
+    begun in the last ``lifetime + expire + 600`` s; without turnover each path grows
+    for an hour. Memory judged over a last half that begins earlier includes this
+    warm-up, which is growth, but not a leak."""
+    return lifetime + expire + 600.0 if lifetime > 0 else PATH_S
+
+
+def horizon_why(lifetime: float) -> str:
+    if lifetime > 0:
+        return "flights plus the time the picture keeps an ended track's path"
+    return "no turnover: every track's path grows to an hour of samples"
+
+
 def feed_bytes(port: int) -> dict[str, int]:
     """Bytes each feed of the run has read, from its metrics endpoint."""
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
@@ -447,6 +471,11 @@ def main() -> int:
           f"{slopes['RssAnon']:+.1f} MB/h over the last half, x {t[-1] / 3600:.2f} h vs 5% "
           f"of its mean {anon.mean():.0f} MB (RssFile, mapped files, and RssShmem, shared "
           "memory, are shown but not judged)")  # fmt: skip
+    horizon = fill_horizon(args.lifetime, args.expire or 300.0)
+    print(f"the traffic's state fills in ~{horizon / 60:.0f} min ({horizon_why(args.lifetime)}); "
+          f"the last half began at {t[-1] / 120:.0f} min"
+          + ("" if horizon <= t[-1] / 2 else ": the slope includes that warm-up; judge a run "
+             f"of at least {2 * horizon / 60:.0f} min"))  # fmt: skip
     step = max(1, len(samples) // 12)
     print("RSS MB by time (VmRSS anon/file/shmem): " + ", ".join(
         f"{s:.0f}s {k['VmRSS']:.0f} ({k['RssAnon']:.0f}/{k['RssFile']:.0f}/{k['RssShmem']:.0f})"
