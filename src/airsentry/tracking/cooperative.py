@@ -36,6 +36,7 @@ from airsentry.model import (
 )
 from airsentry.tracking.base import Ended, TrackingStats, factorize, local_velocity
 from airsentry.tracking.keyed_table import KeyedTable, TrackView
+from airsentry.tracking.keyedvelocity import ROUGHER, refine_sources
 from airsentry.tracking.recent import COLUMNS, Kept, RecentRows
 
 # Text attributes carried forward per track. The transponder flag is not: it says
@@ -329,7 +330,8 @@ class CooperativeTracker:
 
     def _fill_velocity(self, state: ReportBatch, slot: IntArray) -> ReportBatch:
         """Estimate velocity where the feed gave none, from positions >= baseline_s apart
-        (the batch's own rows and the kept rows of the tracks that need one)."""
+        (the batch's own rows and the kept rows of the tracks that need one), the pair's
+        error bound met with both rows' accuracies (:mod:`keyedvelocity`)."""
         missing = ~np.isfinite(state.vel_e) | ~np.isfinite(state.vel_n)
         if not missing.any():
             return state
@@ -370,6 +372,14 @@ class CooperativeTracker:
         j = np.searchsorted(key, target, side="right") - 1
         valid = (j >= 0) & (rank[np.maximum(j, 0)] == rank[at])
         src = order[np.where(valid, j, 0)]
+        # a source much rougher than its row must meet the pair's error bound
+        # (keyedvelocity); never so on a feed of one kind, where this is one comparison
+        all_acc = np.nan_to_num(col("accuracy"), nan=0.0)  # unknown: as the baseline's
+        care = missing[dst - n_hist]  # rows given a horizontal velocity keep theirs
+        if (valid & care & (all_acc[src] > ROUGHER * all_acc[dst])).any():
+            j, valid = refine_sources(key, rank, all_acc[order], at, j, valid, cfg.speed_error_mps,
+                                      cfg.baseline_s, cfg.history_s, care)  # fmt: skip
+            src = order[np.where(valid, j, 0)]
         dt = all_t[dst] - all_t[src]
         ve, vn = local_velocity(all_lat[src], all_lon[src], all_lat[dst], all_lon[dst], dt)
         with np.errstate(divide="ignore", invalid="ignore"):
