@@ -76,8 +76,9 @@ class CooperativeTracker:
         self._fine = RecentRows(cfg.baseline_s / _FINE_PER_BASELINE, _FINE_DEPTH)
         self._coarse = RecentRows(cfg.history_s / (_COARSE_DEPTH - 2), _COARSE_DEPTH)
         self._newest = -np.inf  # newest report time seen
-        # ended track id (of a sensor's own number) -> the accuracy of its newest row
-        self._ended_acc: dict[int, float] = {}
+        # ended track id (of a sensor's own number) -> the accuracy of its newest row and
+        # the median velocity of its kept rows
+        self._ended_rows: dict[int, tuple[float, float, float]] = {}
         # Where new tracks get their ids: (keys, first rows of the batch) -> ids. The
         # combined tracker shares one id space with its multi-target part and lets a new
         # key take over the id of an anonymous track of the same object.
@@ -228,10 +229,18 @@ class CooperativeTracker:
             return None
         return int(rows[order[1:][gap]].min())
 
-    def ended_accuracy(self, ids: IntArray) -> FloatArray:
-        """The stated accuracy of the newest row of tracks that ended lately (NaN where
-        unknown): a track is a stitch candidate after it ended (keyedstitch.py)."""
-        return np.array([self._ended_acc.get(k, np.nan) for k in ids.tolist()])
+    def ended_rows(self, ids: IntArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """The stated accuracy of the newest row of tracks that ended lately and the
+        median east and north velocity of their last kept rows (NaN where unknown): a
+        track is a stitch candidate after it ended (keyedstitch.py)."""
+        nan = (np.nan, np.nan, np.nan)
+        got = np.array([self._ended_rows.get(k, nan) for k in ids.tolist()]).reshape(-1, 3)
+        return got[:, 0], got[:, 1], got[:, 2]
+
+    def recent_velocity(self, slots: IntArray) -> tuple[FloatArray, FloatArray]:
+        """The median east and north velocity of live ``slots``' last kept rows (NaN
+        where none has one): a stitch candidate's velocity, robust to a wrong row."""
+        return self._fine.median_velocity(slots)
 
     def _end(self, slots: IntArray) -> list[Track]:
         """Remove live tracks and free their slots."""
@@ -239,11 +248,13 @@ class CooperativeTracker:
             return []
         unnamed = slots[self.unnamed(slots)]  # the stitch candidates among them
         if len(unnamed):
-            if len(self._ended_acc) > 4096:  # only the lately ended are asked for
-                self._ended_acc.clear()
+            if len(self._ended_rows) > 4096:  # only the lately ended are asked for
+                self._ended_rows.clear()
             last = self._fine.gather(unnamed, -np.inf, newest=1)
             ids = self._table.track_id[last.slot].tolist()
-            self._ended_acc.update(zip(ids, last.col("accuracy").tolist(), strict=True))
+            ve, vn = self._fine.median_velocity(last.slot)
+            rows = zip(last.col("accuracy").tolist(), ve.tolist(), vn.tolist(), strict=True)
+            self._ended_rows.update(zip(ids, rows, strict=True))
         self._fine.clear(slots)
         self._coarse.clear(slots)
         return self._table.close(slots)
