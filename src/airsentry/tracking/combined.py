@@ -162,9 +162,10 @@ class CombinedTracker:
                                                             upd.state.accuracy)))  # fmt: skip
             parts.append(self._vouch(upd))
             ended += end
+            self.segments.retire(end)
         if len(m_rows):
             upd, end = self.mtt.process(batch.take(m_rows))
-            if keyed.any() or self.keyed.tracks or ended:
+            if keyed.any() or self.keyed.tracks or len(self.segments.lapsed):
                 upd, ended = self.segments.check(
                     upd, lambda: self._fine_references(batch, keys, keyed), ended
                 )

@@ -36,6 +36,7 @@ from airsentry.model import (
 )
 from airsentry.tracking.base import Ended, TrackingStats, factorize, local_velocity
 from airsentry.tracking.keyed_table import KeyedTable, TrackView
+from airsentry.tracking.keyedvelocity import ROUGHER, refine_sources
 from airsentry.tracking.recent import COLUMNS, Kept, RecentRows
 
 # Text attributes carried forward per track. The transponder flag is not: it says
@@ -75,8 +76,9 @@ class CooperativeTracker:
         self._fine = RecentRows(cfg.baseline_s / _FINE_PER_BASELINE, _FINE_DEPTH)
         self._coarse = RecentRows(cfg.history_s / (_COARSE_DEPTH - 2), _COARSE_DEPTH)
         self._newest = -np.inf  # newest report time seen
-        # ended track id (of a sensor's own number) -> the accuracy of its newest row
-        self._ended_acc: dict[int, float] = {}
+        # ended track id (of a sensor's own number) -> the accuracy of its newest row and
+        # the median velocity of its kept rows
+        self._ended_rows: dict[int, tuple[float, float, float]] = {}
         # Where new tracks get their ids: (keys, first rows of the batch) -> ids. The
         # combined tracker shares one id space with its multi-target part and lets a new
         # key take over the id of an anonymous track of the same object.
@@ -227,10 +229,18 @@ class CooperativeTracker:
             return None
         return int(rows[order[1:][gap]].min())
 
-    def ended_accuracy(self, ids: IntArray) -> FloatArray:
-        """The stated accuracy of the newest row of tracks that ended lately (NaN where
-        unknown): a track is a stitch candidate after it ended (keyedstitch.py)."""
-        return np.array([self._ended_acc.get(k, np.nan) for k in ids.tolist()])
+    def ended_rows(self, ids: IntArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """The stated accuracy of the newest row of tracks that ended lately and the
+        median east and north velocity of their last kept rows (NaN where unknown): a
+        track is a stitch candidate after it ended (keyedstitch.py)."""
+        nan = (np.nan, np.nan, np.nan)
+        got = np.array([self._ended_rows.get(k, nan) for k in ids.tolist()]).reshape(-1, 3)
+        return got[:, 0], got[:, 1], got[:, 2]
+
+    def recent_velocity(self, slots: IntArray) -> tuple[FloatArray, FloatArray]:
+        """The median east and north velocity of live ``slots``' last kept rows (NaN
+        where none has one): a stitch candidate's velocity, robust to a wrong row."""
+        return self._fine.median_velocity(slots)
 
     def _end(self, slots: IntArray) -> list[Track]:
         """Remove live tracks and free their slots."""
@@ -238,11 +248,13 @@ class CooperativeTracker:
             return []
         unnamed = slots[self.unnamed(slots)]  # the stitch candidates among them
         if len(unnamed):
-            if len(self._ended_acc) > 4096:  # only the lately ended are asked for
-                self._ended_acc.clear()
+            if len(self._ended_rows) > 4096:  # only the lately ended are asked for
+                self._ended_rows.clear()
             last = self._fine.gather(unnamed, -np.inf, newest=1)
             ids = self._table.track_id[last.slot].tolist()
-            self._ended_acc.update(zip(ids, last.col("accuracy").tolist(), strict=True))
+            ve, vn = self._fine.median_velocity(last.slot)
+            rows = zip(last.col("accuracy").tolist(), ve.tolist(), vn.tolist(), strict=True)
+            self._ended_rows.update(zip(ids, rows, strict=True))
         self._fine.clear(slots)
         self._coarse.clear(slots)
         return self._table.close(slots)
@@ -329,7 +341,8 @@ class CooperativeTracker:
 
     def _fill_velocity(self, state: ReportBatch, slot: IntArray) -> ReportBatch:
         """Estimate velocity where the feed gave none, from positions >= baseline_s apart
-        (the batch's own rows and the kept rows of the tracks that need one)."""
+        (the batch's own rows and the kept rows of the tracks that need one), the pair's
+        error bound met with both rows' accuracies (:mod:`keyedvelocity`)."""
         missing = ~np.isfinite(state.vel_e) | ~np.isfinite(state.vel_n)
         if not missing.any():
             return state
@@ -370,6 +383,14 @@ class CooperativeTracker:
         j = np.searchsorted(key, target, side="right") - 1
         valid = (j >= 0) & (rank[np.maximum(j, 0)] == rank[at])
         src = order[np.where(valid, j, 0)]
+        # a source much rougher than its row must meet the pair's error bound
+        # (keyedvelocity); never so on a feed of one kind, where this is one comparison
+        all_acc = np.nan_to_num(col("accuracy"), nan=0.0)  # unknown: as the baseline's
+        care = missing[dst - n_hist]  # rows given a horizontal velocity keep theirs
+        if (valid & care & (all_acc[src] > ROUGHER * all_acc[dst])).any():
+            j, valid = refine_sources(key, rank, all_acc[order], at, j, valid, cfg.speed_error_mps,
+                                      cfg.baseline_s, cfg.history_s, care)  # fmt: skip
+            src = order[np.where(valid, j, 0)]
         dt = all_t[dst] - all_t[src]
         ve, vn = local_velocity(all_lat[src], all_lon[src], all_lat[dst], all_lon[dst], dt)
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -67,8 +67,11 @@ def silent_keyed(keyed: CooperativeTracker, since: float) -> tuple[IntArray, Dor
     last = np.r_[slot[1:] != slot[:-1], True]
     rows = order[last]
     lat, lon = kept.col("lat")[rows], kept.col("lon")[rows]
-    ve = np.nan_to_num(kept.col("vel_e")[rows])
-    vn = np.nan_to_num(kept.col("vel_n")[rows])
+    # the median velocity of the track's last rows (a joined clutter plot made one row's
+    # hundreds of m/s and the gate missed the drone's next segment), else the newest's
+    me, mn = keyed.recent_velocity(kept.slot[rows])
+    ve = np.nan_to_num(np.where(np.isfinite(me), me, kept.col("vel_e")[rows]))
+    vn = np.nan_to_num(np.where(np.isfinite(mn), mn, kept.col("vel_n")[rows]))
     acc = kept.col("accuracy")[rows]
     acc = np.where(np.isfinite(acc), acc, _DEFAULT_ACC_M)
     ids = keyed.slot_ids(kept.slot[rows])
@@ -80,15 +83,20 @@ def silent_keyed(keyed: CooperativeTracker, since: float) -> tuple[IntArray, Dor
 
 
 def ended_keyed(gone: list[Ended], keyed: CooperativeTracker) -> Dormant:
-    """Keyed tracks that ended silent in this batch and name no identity, as stitch
-    candidates (their newest row's accuracy: an RF node's fix kilometres off its drone
-    must not shut out the drone's next segment); :func:`continue_keyed` keeps them for
-    tracks that started while they were alive."""
+    """Keyed tracks that ended silent and name no identity, as stitch candidates (their
+    newest row's accuracy: an RF node's fix kilometres off its drone must not shut out
+    the drone's next segment; the median velocity of their last rows: a clutter plot
+    joined to the track made its newest row's 569 m/s, drone wall, plots variant);
+    :class:`~airsentry.tracking.segments.Segments` keeps them for the stitch window."""
     tracks = [e.track for e in gone
               if e.reason == "silent" and "#" in e.track.key and not e.track.identity]  # fmt: skip
-    acc = keyed.ended_accuracy(np.array([tr.track_id for tr in tracks], dtype=np.int64))
+    acc, ve, vn = keyed.ended_rows(np.array([tr.track_id for tr in tracks], dtype=np.int64))
     cand = Dormant()
     cand.add(tracks, ["silent"] * len(tracks), np.where(np.isfinite(acc), acc, _DEFAULT_ACC_M))
+    if len(cand):  # the median velocity of the last rows, robust to a wrong one
+        lat, lon = np.array([tr.lat for tr in tracks]), np.array([tr.lon for tr in tracks])
+        med = ecef_velocity(lat, lon, np.nan_to_num(ve), np.nan_to_num(vn))
+        cand.vel = np.where(np.isfinite(ve + vn)[:, None], med, cand.vel)
     return cand
 
 
@@ -100,12 +108,14 @@ def continue_keyed(
     """Triples (new anonymous track index, keyed slot, keyed id): newly confirmed
     anonymous tracks (state at ``t``, started at ``first_t``) that continue a keyed
     track silent since before they started (within the stitch window); one-to-one,
-    nearest first. ``gone``: keyed tracks that ended in this batch (slot -1), which are
-    candidates for the tracks that started while they were alive (before
-    ``expire_s`` of silence ended them): in a batch of ten minutes the keyed part ended
-    an RF node's track at the batch's end, before the anonymous track its drone's plots
-    had started two minutes after the node fell silent was checked (drone wall, plots
-    variant: a second object)."""
+    nearest first. ``gone``: keyed tracks that ended (slot -1), candidates for the
+    tracks that started within the stitch window (``window_s``) of their last row, as
+    the multi-target part keeps its own ended tracks dormant: in a batch of ten minutes
+    the keyed part ended an RF node's track at the batch's end, before the anonymous
+    track its drone's plots had started two minutes after the node fell silent was
+    checked; and a drone whose RF track ended (``expire_s`` of silence) 160 s before its
+    plots came back, 458 s after the last row, was a second object (drone wall, plots
+    variant)."""
     empty = np.empty(0, dtype=np.int64)
     if not len(t):
         return empty, empty, empty
@@ -113,7 +123,7 @@ def continue_keyed(
     until = np.full(len(cand), np.inf)
     if gone is not None and len(gone):
         slots = np.r_[slots, np.full(len(gone), -1, dtype=np.int64)]
-        until = np.r_[until, gone.t + keyed.config.expire_s]
+        until = np.r_[until, gone.t + cfg.window_s]
         cand = Dormant(
             id=np.r_[cand.id, gone.id], t=np.r_[cand.t, gone.t], ecef=np.r_[cand.ecef, gone.ecef],
             vel=np.r_[cand.vel, gone.vel], sigma=np.r_[cand.sigma, gone.sigma],

@@ -25,6 +25,7 @@ from airsentry.model import BoolArray, FloatArray, IntArray
 # columns of a kept row, in this order along the last axis
 COLUMNS = ("t", "lat", "lon", "alt", "accuracy", "vel_e", "vel_n", "transponder")
 _T = 0
+_VE, _VN = COLUMNS.index("vel_e"), COLUMNS.index("vel_n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +88,22 @@ class RecentRows:
         last = np.r_[(s[1:] != s[:-1]) | (b[1:] != b[:-1]), True]
         idx = order[last]
         self._data[slot[idx], bucket[idx] % self.depth] = values[idx]
+
+    def median_velocity(self, slots: IntArray) -> tuple[FloatArray, FloatArray]:
+        """Per slot, the median east and north velocity of its kept rows (NaN where none
+        has one): robust to a few wrong ones (Huber, *Robust Statistics*, 1981), as when a
+        clutter plot joined to a keyed track made the next rows' differences hundreds of
+        m/s (drone wall, plots variant)."""
+        vel = self._data[slots][:, :, [_VE, _VN]]
+        known = np.isfinite(vel).all(axis=2)
+        vel = np.where(known[:, :, None], vel, np.inf)  # unknown rows sort last
+        n = known.sum(axis=1)
+        vel = np.sort(vel, axis=1)
+        lo, hi = np.maximum((n - 1) // 2, 0), np.maximum(n // 2, 0)
+        rows = np.arange(len(slots))
+        med = 0.5 * (vel[rows, lo] + vel[rows, hi])
+        med[n == 0] = np.nan
+        return med[:, 0], med[:, 1]
 
     def gather(
         self, slots: IntArray, since: float, upto: FloatArray | None = None, newest: int = 0

@@ -12,7 +12,11 @@ still reaches the new track's first rows, :meth:`Segments._lapsed`) or minutes b
 Event time decides, not where a batch was cut: a batch of ten minutes gives the keyed
 part all its rows before the multi-target part's new tracks are checked, so a keyed
 track that ended (silent for ``expire_s``) later in the batch than a new track started
-is still a candidate (``gone``). A new track that already ended within the batch
+is still a candidate. Keyed tracks that ended (a sensor's own number) stay candidates
+for the stitch window (``lapsed``), as the multi-target part keeps its own ended tracks
+dormant: a drone whose RF track ended 160 s before its plots came back (458 s after its
+last row) was a second object (drone wall, plots variant, seeds 0 and 1); its id comes
+back after its end was reported. A new track that already ended within the batch
 (dormant in the multi-target part) is left as it is: neither renamed nor dropped from
 the dormant tracks (dropped, the duplicate segment of one drone no longer drew that
 drone's next segment, and the multi-target part's own stitch gave it to the dormant
@@ -34,7 +38,7 @@ from airsentry.tracking.join import JoinConfig, Rows, accuracy, match, reach
 from airsentry.tracking.kalman import geodetic_to_ecef
 from airsentry.tracking.keyedstitch import continue_keyed, ended_keyed
 from airsentry.tracking.mtt import FusedTracker
-from airsentry.tracking.stitch import remap
+from airsentry.tracking.stitch import Dormant, remap
 
 
 class Segments:
@@ -46,6 +50,19 @@ class Segments:
         self.keyed, self.mtt, self.join = keyed, mtt, join
         self.reported = np.empty(0, dtype=np.int64)  # multi-target ids already output
         self.continued = 0  # anonymous tracks that took a silent keyed track's id
+        # keyed tracks that ended, dormant for the stitch window (keyedstitch.ended_keyed)
+        self.lapsed = Dormant()
+
+    def retire(self, ended: list[Ended]) -> None:
+        """Keep the keyed tracks that ended silent (a sensor's own number, no identity)
+        dormant for the stitch window, as the multi-target part keeps its own: a new
+        anonymous track that continues one takes its id (:func:`continue_keyed`)."""
+        if not ended:
+            return
+        self.lapsed.extend(ended_keyed(ended, self.keyed))
+        if len(self.lapsed):  # bounded: those within the window of the newest
+            newest = float(self.lapsed.t.max())
+            self.lapsed.take_out(self.lapsed.t >= newest - self.mtt.stitcher.config.window_s)
 
     def check(
         self, upd: TrackUpdates, references: Callable[[], Rows], gone: list[Ended] | None = None
@@ -89,8 +106,11 @@ class Segments:
         upd, took = self._rename(upd, ids[new][i], slots, self.keyed.slot_ids(slots))
         rest = np.flatnonzero(~dup)
         rest = rest[~np.isin(rest, i) & live[rest]]
-        upd, kept_ids, gone = self._continue(upd, ids[new][rest], first_t[rest], q.take(rest),
-                                             gone)  # fmt: skip
+        # a segment starts no later than its id's first row here: in a long batch the id
+        # may have gone dormant and been stitched to a later track, whose start the table
+        # holds (drone wall: a drone's plots 458 s after its RF track's last row)
+        start = np.minimum(first_t[rest], q.t[rest])
+        upd, kept_ids, gone = self._continue(upd, ids[new][rest], start, q.take(rest), gone)
         self.reported = np.union1d(self.reported, np.concatenate([kept_ids, took]))
         # ids are never reused: forget the ended, keep the dormant (a stitch revives them)
         live = np.concatenate([self.mtt.state.table["id"], self.mtt.stitcher.dormant.id])
@@ -107,19 +127,24 @@ class Segments:
         gone: list[Ended],
     ) -> tuple[TrackUpdates, IntArray, list[Ended]]:  # fmt: skip
         """New anonymous tracks ``ids`` (started at ``first_t``, first rows ``q``) that
-        continue a silent keyed track, live or ``gone`` in this batch, take its id and
-        the keyed track ends silently. Returns the updates, the ids the new tracks now
-        have and ``gone`` without the tracks continued."""
-        cand = ended_keyed(gone, self.keyed)
+        continue a silent keyed track, live or ended within the stitch window
+        (``lapsed``), take its id and the keyed track ends silently. Returns the
+        updates, the ids the new tracks now have and ``gone`` without the tracks
+        continued (their end is not reported: their object goes on)."""
+        cfg = self.mtt.stitcher.config
+        cand = self.lapsed
+        if len(cand) and len(ids):  # forget those whose window passed before the new tracks
+            cand.take_out(cand.t >= float(first_t.min()) - cfg.window_s)
         if not len(ids) or not (len(self.keyed.tracks) or len(cand)):
             return upd, ids, gone
-        cfg = self.mtt.stitcher.config
         i, slots, old = continue_keyed(self.keyed, cfg, self.mtt.settings.max_speed_mps, q.t,
                                        first_t, geodetic_to_ecef(q.lat, q.lon),
                                        accuracy(q.accuracy, self.join), q.alt, cand)  # fmt: skip
         upd, old = self._rename(upd, ids[i], slots, old)
         ids = ids.copy()
         ids[i] = old
+        if len(cand):
+            cand.take_out(~np.isin(cand.id, old))
         taken = set(old.tolist())
         return upd, ids, [e for e in gone if e.track.track_id not in taken]
 

@@ -95,6 +95,17 @@ class Dormant:
         self.tracks += tracks
         self.reasons += reasons
 
+    def extend(self, other: Dormant) -> None:
+        """Append ``other``'s rows (their states as they are)."""
+        self.id = np.concatenate([self.id, other.id])
+        self.t = np.concatenate([self.t, other.t])
+        self.ecef = np.concatenate([self.ecef, other.ecef])
+        self.vel = np.concatenate([self.vel, other.vel])
+        self.sigma = np.concatenate([self.sigma, other.sigma])
+        self.alt = np.concatenate([self.alt, other.alt])
+        self.tracks += other.tracks
+        self.reasons += other.reasons
+
     def take_out(self, keep: np.ndarray) -> list[tuple[Track, str]]:
         """Drop the rows not in ``keep``; return their tracks and end reasons."""
         gone = [(self.tracks[i], self.reasons[i]) for i in np.flatnonzero(~keep)]
