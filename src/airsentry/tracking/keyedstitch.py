@@ -40,6 +40,7 @@ from airsentry.tracking.base import Ended
 from airsentry.tracking.cooperative import CooperativeTracker
 from airsentry.tracking.kalman import geodetic_to_ecef
 from airsentry.tracking.recent import Kept
+from airsentry.tracking.robustend import robust_end
 from airsentry.tracking.state import FusedState
 from airsentry.tracking.stitch import Dormant, StitchConfig, Stitcher, ecef_velocity, stitch
 
@@ -152,11 +153,12 @@ def claim_ended(
     mu = tab["mu"][stale]
     x = np.einsum("km,kmi->ki", mu, tab["x"][stale])
     p = np.einsum("km,kmij->kij", mu, tab["P"][stale])
-    lat, lon = tab["lat"][stale], tab["lon"][stale]
+    lat, lon, ve, vn = robust_end(tab["ring"][stale], tab["lat"][stale], tab["lon"][stale],
+                                  x[:, 2], x[:, 3])  # fmt: skip
     cand = Dormant(
         id=np.r_[dormant.id, tab["id"][stale]], t=np.r_[dormant.t, tab["t"][stale]],
         ecef=np.r_[dormant.ecef, geodetic_to_ecef(lat, lon)],
-        vel=np.r_[dormant.vel, ecef_velocity(lat, lon, x[:, 2], x[:, 3])],
+        vel=np.r_[dormant.vel, ecef_velocity(lat, lon, ve, vn)],
         sigma=np.r_[dormant.sigma, np.sqrt(0.5 * np.maximum(p[:, 0, 0] + p[:, 1, 1], 0.0))],
         alt=np.r_[dormant.alt, tab["z"][stale, 0]],
     )  # fmt: skip

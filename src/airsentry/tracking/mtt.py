@@ -77,6 +77,7 @@ from airsentry.tracking.keyedstitch import claim_ended
 from airsentry.tracking.management import Management
 from airsentry.tracking.motion import MotionModel
 from airsentry.tracking.plots import ScanPlots
+from airsentry.tracking.robustend import robust_end
 from airsentry.tracking.scan import ScanParts
 from airsentry.tracking.sensorscan import run_any_scan
 from airsentry.tracking.state import FusedState, ScanSettings
@@ -417,7 +418,10 @@ class FusedTracker:
                     reasons.append(reason)
                 else:
                     ended.append(Ended(self._track(int(i)), reason))
-            self.stitcher.retire(dormant, reasons, sig_last[retire])
+            r = np.flatnonzero(retire)
+            xr = np.einsum("km,kmi->ki", tab["mu"][r], tab["x"][r])
+            end = robust_end(tab["ring"][r], tab["lat"][r], tab["lon"][r], xr[:, 2], xr[:, 3])
+            self.stitcher.retire(dormant, reasons, sig_last[retire], end)
             self.state.hints.forget_tracks(tab["id"][gone])
             tab.keep(~gone)
             self.stitcher.prune(tab["id"])

@@ -29,6 +29,13 @@ class ScanSettings:
     default_accuracy_m: float = 150.0  # plots that state no accuracy
     min_accuracy_m: float = 5.0
     max_speed_mps: float = 400.0  # a tentative track faster than this is clutter (per hop too)
+    # a confirmed anonymous track reaches at most this times its own speed plus the margin
+    # (at least the floor) from its last update: the stitch's reachable disc (stitch.py)
+    reach_factor: float = 1.5
+    reach_margin_mps: float = 15.0
+    reach_floor_mps: float = 20.0
+    # ... once it has coasted this long (before, its covariance is still its own gate)
+    reach_after_s: float = 10.0
     alt_sigma_m: float = 150.0  # plots' altitude noise unless stated; transponder: a quarter
     sigma_az: float = 1.0  # m/s^2 vertical acceleration noise
     alt_gate_sigmas: float = 5.0  # vertical gate: this many sigmas of predicted altitude ...

@@ -79,13 +79,22 @@ class Dormant:
     def __len__(self) -> int:
         return len(self.id)
 
-    def add(self, tracks: list[Track], reasons: list[str], sigma: FloatArray) -> None:
+    def add(
+        self, tracks: list[Track], reasons: list[str], sigma: FloatArray,
+        end: tuple[FloatArray, FloatArray, FloatArray, FloatArray] | None = None,
+    ) -> None:  # fmt: skip
+        """Keep ``tracks`` dormant; ``end``: their end states (lat, lon, east and north
+        velocity) where not the snapshots' (robustend.py)."""
         if not tracks:
             return
-        lat = np.array([tr.lat for tr in tracks])
-        lon = np.array([tr.lon for tr in tracks])
-        ve = np.nan_to_num(np.array([tr.vel_e for tr in tracks]))
-        vn = np.nan_to_num(np.array([tr.vel_n for tr in tracks]))
+        if end is None:
+            lat = np.array([tr.lat for tr in tracks])
+            lon = np.array([tr.lon for tr in tracks])
+            ve = np.array([tr.vel_e for tr in tracks])
+            vn = np.array([tr.vel_n for tr in tracks])
+        else:
+            lat, lon, ve, vn = end
+        ve, vn = np.nan_to_num(ve), np.nan_to_num(vn)
         self.id = np.concatenate([self.id, [tr.track_id for tr in tracks]]).astype(np.int64)
         self.t = np.concatenate([self.t, [tr.last_seen for tr in tracks]])
         self.ecef = np.concatenate([self.ecef, geodetic_to_ecef(lat, lon)])
@@ -179,9 +188,12 @@ class Stitcher:
     announced: IntArray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     stitched: int = 0
 
-    def retire(self, tracks: list[Track], reasons: list[str], sigma: FloatArray) -> None:
+    def retire(
+        self, tracks: list[Track], reasons: list[str], sigma: FloatArray,
+        end: tuple[FloatArray, FloatArray, FloatArray, FloatArray] | None = None,
+    ) -> None:  # fmt: skip
         """Anonymous confirmed tracks that ended: dormant until their window passes."""
-        self.dormant.add(tracks, reasons, sigma)
+        self.dormant.add(tracks, reasons, sigma, end)
 
     def expire(self, now: float) -> list[Ended]:
         """Dormant tracks whose window has passed: now they have ended."""

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from airsentry.model import Track
+from airsentry.tracking.robustend import RING
 
 # name -> (trailing shape given M models, dtype, fill)
 _SCALARS: dict[str, tuple[Any, Any]] = {
@@ -68,6 +69,8 @@ class TrackTable:
         self.cols["rot"] = np.empty((0, 3, 3))
         self.cols["z"] = np.empty((0, 2))  # vertical [alt, vz]
         self.cols["Pz"] = np.empty((0, 2, 2))
+        # the last updated positions (time, lat, lon), oldest first (robustend.py)
+        self.cols["ring"] = np.empty((0, RING, 3))
 
     def __len__(self) -> int:
         return len(self.cols["id"])
@@ -85,6 +88,8 @@ class TrackTable:
                 add = np.asarray(new[name], dtype=col.dtype)
             elif name in _SCALARS:
                 add = _fill(name, k)
+            elif name == "ring":
+                add = np.full((k, RING, 3), np.nan)
             else:
                 raise KeyError(f"column {name} must be given for new tracks")
             self.cols[name] = np.concatenate([col, add])

@@ -21,6 +21,7 @@ from airsentry.tracking.kalman import geodetic_to_ecef, position_model, recentre
 from airsentry.tracking.motion import vertical_predict, vertical_update
 from airsentry.tracking.plots import ScanPlots
 from airsentry.tracking.polar import polar_rows, polar_update
+from airsentry.tracking.robustend import push
 from airsentry.tracking.state import ScanSettings
 from airsentry.tracking.table import TrackTable
 
@@ -116,6 +117,7 @@ def store(
     tab["x"][rows], tab["P"][rows], tab["mu"][rows] = x, p, mu
     tab["origin"][rows], tab["rot"][rows] = origin, rot
     tab["lat"][rows], tab["lon"][rows], tab["t"][rows] = lat, lon, t
+    push(tab["ring"], rows, t, lat, lon)
 
 
 @functools.lru_cache(maxsize=8)
