@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from test_keyed_segments import at, ids_of
-from tracking_scenes import GEOD, T0, Target, observe, run
+from tracking_scenes import GEOD, T0, Target, heard_then_seen, observe, run
 
 from airsentry.model import ReportBatch
 from airsentry.tracking.combined import CombinedTracker
@@ -26,19 +26,14 @@ def gap_scene(seed: int, beside_m: float | None = None) -> ReportBatch:
     ``beside_m``, a second drone that far beside the first, plotted throughout; and an
     airliner's ADS-B far away."""
     drone = Target(51.7, 23.8, 40.0, 270.0, alt=700.0, end=900.0)
-    rf = observe([drone], 800, sensor="rf", period=2, phase=0.4, noise=1500,
-                 track_numbers=True, window=(0.0, 100.0), seed=seed + 3)  # fmt: skip
-    seen = [
-        observe([drone], 800, sensor="r1", period=2, noise=15, p_detect=0.9, window=w,
-                seed=seed + 10 * k)
-        for k, w in enumerate(((0.0, 100.0), (558.0, 800.0)))
-    ]  # fmt: skip
+    heard = heard_then_seen(drone, 800, 100.0, ((0.0, 100.0), (558.0, 800.0)),
+                            rf_noise=1500, plot_noise=15, seed=seed)  # fmt: skip
     # an airliner's ADS-B throughout keeps the keyed part's clock: the RF track ends
     jet = Target(*at(51.7, 23.8, 0.0, 40_000.0), 200.0, 90.0, end=900.0,
                  identity="icao:48c2a1")  # fmt: skip
     adsb = observe([jet], 800, sensor="adsb", period=1, noise=10, cooperative=True,
                    seed=seed + 1)  # fmt: skip
-    parts = [rf, *seen, adsb]
+    parts = [*heard, adsb]
     if beside_m is not None:
         other = Target(*at(51.7, 23.8, 0.0, beside_m), 40.0, 270.0, alt=700.0, end=900.0)
         parts.append(observe([other], 800, sensor="r1", period=2, noise=15, p_detect=0.9,

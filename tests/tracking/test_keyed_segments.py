@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tracking_scenes import GEOD, T0, Target, observe, run
+from tracking_scenes import GEOD, T0, Target, heard_then_seen, observe, run
 
 from airsentry.model import ReportBatch
 from airsentry.tracking.combined import CombinedTracker
@@ -34,16 +34,11 @@ def test_plots_after_a_silent_rf_track_continue_it(seed, chunk_s):
     the radar first sees at 260 s stays a second object."""
     drone = Target(51.7, 23.8, 40.0, 270.0, alt=700.0)
     other = Target(*at(51.7, 23.8, 200.0, 15_000.0), 40.0, 90.0, alt=700.0)
-    rf = observe([drone], 400, sensor="rf", period=2, phase=0.4, noise=2000,
-                 track_numbers=True, window=(0.0, 200.0), seed=seed + 3)  # fmt: skip
-    seen = [
-        observe([drone], 400, sensor="r1", period=2, noise=20, p_detect=0.9, window=w,
-                seed=seed + 10 * k)
-        for k, w in enumerate(((0.0, 150.0), (260.0, 400.0)))
-    ]  # fmt: skip
+    heard = heard_then_seen(drone, 400, 200.0, ((0.0, 150.0), (260.0, 400.0)),
+                            rf_noise=2000, plot_noise=20, seed=seed)  # fmt: skip
     late = observe([other], 400, sensor="r1", period=2, noise=20, p_detect=0.9,
                    window=(260.0, 400.0), seed=seed + 30)  # fmt: skip
-    batch = ReportBatch.concat([rf, *seen, late]).sorted_by_time()
+    batch = ReportBatch.concat([*heard, late]).sorted_by_time()
     updates, ended = run(CombinedTracker(), batch, chunk_s=chunk_s)
     before = ids_of(updates, 0.0, 150.0)
     assert len(before) == 1

@@ -136,3 +136,26 @@ def run(tracker, batch: ReportBatch, chunk_s: float = 10.0):
     tid = np.concatenate([u.track_id for u in ups])
     state = ReportBatch.concat([u.state for u in ups])
     return TrackUpdates(tid, state), ended
+
+
+def heard_then_seen(
+    drone: Target,
+    duration: float,
+    rf_until: float,
+    plot_windows: tuple[tuple[float, float], ...],
+    *,
+    rf_noise: float,
+    plot_noise: float,
+    seed: int,
+) -> list[ReportBatch]:
+    """A drone heard by an RF node (its own object number, fixes ``rf_noise`` m, every
+    2 s) until ``rf_until`` and plotted by a 2 s radar (``plot_noise`` m, Pd 0.9) in each
+    of ``plot_windows``: the drone wall's keyed and anonymous segments of one object."""
+    rf = observe([drone], duration, sensor="rf", period=2, phase=0.4, noise=rf_noise,
+                 track_numbers=True, window=(0.0, rf_until), seed=seed + 3)  # fmt: skip
+    seen = [
+        observe([drone], duration, sensor="r1", period=2, noise=plot_noise, p_detect=0.9,
+                window=w, seed=seed + 10 * k)
+        for k, w in enumerate(plot_windows)
+    ]  # fmt: skip
+    return [rf, *seen]
