@@ -19,7 +19,6 @@ Vectorised over the scan's new tracks; per (track, neighbour) pair, a few arrays
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import gammainc  # type: ignore[import-untyped]
 
 from airsentry.model import BoolArray, FloatArray, IntArray
 from airsentry.tracking.clutterextent import BRUTE_PAIRS, ExtentConfig, Recent, residual_q
@@ -121,6 +120,10 @@ def crowd_pvalue(
     i, ago, dist = i[sel], np.maximum(ago[sel], 0), dist[sel]
     if not len(i):  # the usual new track: nothing around it but its own past
         return np.ones(k)
+    # here, not at the top: scipy.special costs ~0.1 CPU-s to import, and a replay of
+    # cooperative traffic never comes here (start-up target, issue 12)
+    from scipy.special import gammainc  # type: ignore[import-untyped]
+
     # the whole neighbourhood over the whole window
     total = np.bincount(i, minlength=k).astype(np.float64)
     lam_all = np.maximum(expected, 1e-12)
