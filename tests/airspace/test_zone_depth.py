@@ -125,3 +125,29 @@ def test_windows_that_cannot_answer_a_cell_are_skipped_with_depths_unchanged(
     assert not all(skipped)
     assert np.array_equal(got, want)
     assert np.isfinite(got).all()
+
+
+def test_window_trees_are_kept_within_a_segment_budget(
+    index: ZoneIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The projected border windows kept between batches are bounded by their segments
+    (their memory), not by their count: traffic over a whole country settles hundreds
+    of windows of up to thousands of segments each (issue 12: a replay's peak memory
+    grew with the area its traffic covered). A small budget gives the same depths,
+    bit for bit, as a cache that keeps everything."""
+    from airsentry.airspace import depth
+
+    france = index.zones[index.position("sovereign:FRA")]
+    rng = np.random.default_rng(5)
+    lat, lon = rng.uniform(43.0, 50.5, 3_000), rng.uniform(-1.5, 7.5, 3_000)
+    monkeypatch.setattr(depth, "_TREES", depth._TreeCache(10**9, windows=10**6))
+    want = depth_m(france, lat, lon)
+    everything = depth._TREES.held_segments
+    budget = everything // 4
+    small = depth._TreeCache(budget, windows=10**6)
+    monkeypatch.setattr(depth, "_TREES", small)
+    got = np.concatenate([depth_m(france, lat[i::3], lon[i::3]) for i in range(3)])
+    order = np.concatenate([np.arange(i, 3_000, 3) for i in range(3)])
+    assert np.array_equal(got, want[order])
+    assert 0 < small.held_segments <= budget
+    assert everything > 4 * 1_000  # the country's windows are many segments

@@ -150,11 +150,59 @@ def _cell_reach(lat_c: float, lon_c: float) -> float:
     return float(np.hypot(np.asarray(x) - x0, np.asarray(y) - y0).max()) * 1.001 + 1.0
 
 
-_TREES: collections.OrderedDict[tuple[int, tuple[float, ...]], tuple[Any, Any, float]] = (
-    collections.OrderedDict()
-)
-TREES_KEPT = 2048
-"""Windows whose projected border (an STRtree of segments) is kept between batches."""
+class _TreeCache:
+    """Projected border windows (an STRtree of segments each) kept between batches,
+    least recently used first out, within a budget of segments.
+
+    Bounded by segments, not by windows: a window's tree holds from a few segments to
+    the whole densified border (thousands), about 370 bytes each with the tree. Bounded
+    by count alone (2,048 windows), the cache grew with the area the traffic covered:
+    a replay of four copies of the Paris sample held 191,000 segments (some 70 MB) at
+    its end and the bound allowed ten times that, so the replay's peak memory grew
+    with the length of its input and a live run's with its age (issue 12, issue 13).
+    """
+
+    def __init__(self, segments: int, windows: int) -> None:
+        self.segments, self.windows = segments, windows
+        self._held: collections.OrderedDict[tuple[int, tuple[float, ...]], tuple[Any, Any, float]]
+        self._held = collections.OrderedDict()
+        self._size: dict[tuple[int, tuple[float, ...]], int] = {}
+        self.held_segments = 0
+
+    def __len__(self) -> int:
+        return len(self._held)
+
+    def get(self, key: tuple[int, tuple[float, ...]], border: Any) -> tuple[Any, float] | None:
+        hit = self._held.get(key)
+        if hit is None or hit[0] is not border:
+            return None
+        self._held.move_to_end(key)
+        return hit[1], hit[2]
+
+    def put(self, key: tuple[int, tuple[float, ...]], entry: tuple[Any, Any, float]) -> None:
+        if key in self._held:
+            self._drop(key)
+        size = 0 if entry[1] is None else len(entry[1])
+        self._held[key], self._size[key] = entry, size
+        self.held_segments += size
+        while len(self._held) > 1 and (
+            self.held_segments > self.segments or len(self._held) > self.windows
+        ):
+            self._drop(next(iter(self._held)))
+
+    def _drop(self, key: tuple[int, tuple[float, ...]]) -> None:
+        del self._held[key]
+        self.held_segments -= self._size.pop(key)
+
+    def clear(self) -> None:
+        self._held.clear()
+        self._size.clear()
+        self.held_segments = 0
+
+
+SEGMENTS_KEPT = 150_000
+"""Border segments kept in projected windows between batches (about 55 MB)."""
+_TREES = _TreeCache(SEGMENTS_KEPT, windows=2048)
 
 
 def _window_tree(
@@ -165,14 +213,13 @@ def _window_tree(
 
     A window is a function of its lattice cell and pad, and ``fwd`` of its centre, so
     the tree of a (border, window) is the same in every batch: it is built once and
-    kept (least recently used first out; the border is kept alive with it so that its
+    kept (:class:`_TreeCache`; the border is kept alive with it so that its
     id stays unique). Building it (clip, densify, project) was most of a depth query.
     """
     key = (id(border), w)
-    hit = _TREES.get(key)
-    if hit is not None and hit[0] is border:
-        _TREES.move_to_end(key)
-        return hit[1], hit[2]
+    hit = _TREES.get(key, border)
+    if hit is not None:
+        return hit
     lines = _clip(border, (w[0], w[1], w[2], w[3]))
     tree = None if lines is None else shapely.STRtree(_projected_segments(lines, fwd, lon_c))
     centre_dist = np.inf
@@ -181,9 +228,7 @@ def _window_tree(
         centre = shapely.points(*fwd.transform(lon_c, lat_c))
         _, dist = tree.query_nearest(centre, return_distance=True, all_matches=False)
         centre_dist = float(dist[0]) if len(dist) else np.inf
-    _TREES[key] = (border, tree, centre_dist)
-    if len(_TREES) > TREES_KEPT:
-        _TREES.popitem(last=False)
+    _TREES.put(key, (border, tree, centre_dist))
     return tree, centre_dist
 
 
