@@ -31,7 +31,7 @@ import numpy as np
 
 from airsentry.identify.base import Identifier
 from airsentry.incidents import IncidentBook
-from airsentry.model import Event, Incident, ReportBatch, Track, from_epoch
+from airsentry.model import Event, Incident, ReportBatch, Track, TrackUpdates, from_epoch
 from airsentry.outputs.base import Sink, SinkHealth, SinkPolicy, SinkRunner, policy_of
 from airsentry.respond.playbook import Responder
 from airsentry.step import Step
@@ -112,14 +112,29 @@ class Pipeline:
         self._write(step, self._others(joined) if joined else None)
         return step
 
+    def consume(self, batches: Iterable[ReportBatch]) -> Step:
+        """Every batch, then the end of input, keeping nothing: what the commands run.
+        The store has the events and incidents and the sinks had every step, so a
+        replay's memory does not grow with its input (:meth:`run` keeps the steps with
+        events: a replay of 2.3 million OpenSky rows held 9,790 events to its end, and
+        a month of traffic would hold millions). Returns the end-of-input step."""
+        for batch in batches:
+            self.process(batch)
+        return self.finish()
+
     def run(self, batches: Iterable[ReportBatch]) -> list[Step]:
         """Every batch, then the end of input; the steps that raised events or changed
-        incidents (a long replay's quiet steps are not kept)."""
+        incidents (a long replay's quiet steps are not kept), without their rows: the
+        sinks had the reports and the track updates, and a replay's memory must not
+        grow with its input (each kept step held its batch's whole update columns: a
+        replay of 569,000 OpenSky rows peaked at 495 MB, issue 12). Whoever needs the
+        rows runs :meth:`process` or adds a sink."""
         kept = []
         for batch in batches:
             step = self.process(batch)
             if step.events or step.incidents:
-                kept.append(replace(step, batch=None))  # the sinks had the reports
+                no_rows = TrackUpdates.empty()
+                kept.append(replace(step, batch=None, updates=no_rows, classes=np.empty(0, object)))
         final = self.finish()
         if final.events or final.incidents:
             kept.append(final)

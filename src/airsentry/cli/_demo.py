@@ -22,7 +22,7 @@ def book_demo(deployment: DeploymentConfig, seed: int = 0) -> tuple[list[Any], i
 
     reports = generate(load_library(DEMO_SCENARIO), seed=seed)
     with open_run(deployment) as run:
-        run.pipeline.run(chunks(reports))
+        run.pipeline.consume(chunks(reports))
         return list(run.incidents()), len(reports), run.totals.events
 
 

@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         with open_run(deployment) as run:
-            run.pipeline.run(pace(batches(), args.speed))
+            run.pipeline.consume(pace(batches(), args.speed))
             incidents, totals = run.incidents(), run.totals
             tr = run.pipeline.tracker.stats
     finally:

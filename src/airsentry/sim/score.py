@@ -260,7 +260,7 @@ def evaluate(
             cfg = replace(cfg, registers=(*cfg.registers, Path(tmp) / "registers.yaml"))
         deployment = DeploymentConfig(pipeline=cfg, db=Path(tmp) / "book.sqlite")
         with open_run(deployment, zones=used, sinks=[recorder]) as run:
-            run.pipeline.run(_batches(feed, s.batch_s))
+            run.pipeline.consume(_batches(feed, s.batch_s))
             booked: list[Incident] = list(run.incidents())
     alerts = recorder.alerts
     matches = _match(truths, booked, alerts, s.match_slack_s, scenario.control)
