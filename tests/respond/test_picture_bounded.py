@@ -117,3 +117,33 @@ def test_a_live_feed_in_half_second_batches_is_sampled_once_a_period() -> None:
     replay.update(_batch(np.full(len(rows), 3), T0 + rows))
     assert len(replay.path(3)) == 30
     np.testing.assert_array_equal(live.path(3), replay.path(3))
+
+
+def _turnover_capacity(flying: int, minutes: int, life_s: float = 120.0) -> np.ndarray:
+    """The paths table's capacity every 10 s of ``flying`` flights at a time, each
+    ``life_s`` long and replaced by a new one at its end (staggered): the soak's
+    traffic (``--lifetime``) in miniature."""
+    pic = TrafficPicture(sample_s=20.0, recent_s=600.0)
+    off = np.random.default_rng(flying).uniform(0.0, life_s, flying)
+    caps = []
+    for sec in range(0, minutes * 60, 10):
+        t = np.repeat(T0 + sec + np.arange(10.0), flying)
+        slot = np.tile(np.arange(flying), 10)
+        ids = ((t - T0 + off[slot]) // life_s).astype(np.int64) * flying + slot
+        pic.update(_batch(ids, t))
+        caps.append(len(pic._paths._tid))
+    return np.array(caps)
+
+
+def test_the_paths_table_stops_growing_once_the_traffic_has_levelled_off() -> None:
+    """Its state fills in the flights' life plus ``recent_s`` (12 minutes here); after
+    that the table's memory must stay as it is. Sized to twice the rows at each
+    compaction it kept growing by a few per cent at 21 and 32 minutes (issue 13: the
+    soak's memory still rose over its last half)."""
+    for flying in (500, 1000):
+        caps = _turnover_capacity(flying, minutes=50)
+        filled = caps[15 * 6]  # 15 minutes in
+        assert np.all(caps[15 * 6 :] == filled), flying
+        # bounded by the traffic: the rows kept (a sample every 20 s of each track's
+        # 120 s of flight and 600 s kept after) over the three quarters that grow it, x 2
+        assert filled <= 8 / 3 * flying * (120 + 600) / 20

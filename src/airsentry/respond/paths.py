@@ -14,7 +14,12 @@ number of tracks had levelled off (issue 13), while the memory in use stayed fla
 (track id; time, latitude, longitude, altitude, on ground) and keeps each track's
 newest sample time in two sorted arrays. The table is compacted only when it is full:
 rows of forgotten tracks and rows beyond a track's newest ``max_samples`` go, and the
-table doubles if it is still over half full. Its memory is a few large arrays whose
+table doubles if it is still over three quarters full. Doubling the capacity (not
+sizing it to twice the rows kept) matters: sized to the rows, a table whose traffic had
+levelled off kept growing by a few per cent at every compaction for as long as the
+rows crept up, in the soak up to 20 minutes after the traffic's state had filled
+(issue 13); doubled, it grows only when the rows cross three quarters of a power of two
+of the first capacity, a handful of times while the traffic builds up. Its memory is a few large arrays whose
 size follows the traffic, not thousands of small ones; a batch's work is a sort of its
 picked rows and a few ``searchsorted`` calls, with no Python loop per track.
 """
@@ -106,9 +111,11 @@ class SampledPaths:
         k = len(tids)
         if self._n + k > len(self._tid):
             self._compact()
-            need = self._n + k
-            if need > len(self._tid) // 2:
-                tid, rows = _table(max(2 * need, 1024))
+            need, cap = self._n + k, len(self._tid)
+            if need > cap * 3 // 4:
+                while need > cap * 3 // 4:
+                    cap *= 2
+                tid, rows = _table(cap)
                 tid[: self._n], rows[: self._n] = self._tid[: self._n], self._rows[: self._n]
                 self._tid, self._rows = tid, rows
         self._tid[self._n : self._n + k] = tids
