@@ -41,7 +41,8 @@ pyarrow's allocators, and the size of every container reachable from the pipelin
 the end it prints the natives' course and the containers that grew most (what grows, by
 structure). ``--trace S`` adds
 ``tracemalloc``, and prints the allocation sites (file:line) whose live memory grew most
-since the first snapshot (what grows, by place).
+over the last half (the judged part: from the first snapshot in it to the last), what
+grows, by place.
 """
 
 from __future__ import annotations
@@ -162,8 +163,8 @@ class Feed(threading.Thread):
 PROBE = """
 import ctypes, gc, json, sys, threading, time
 every, out, trace = float(sys.argv[1]), sys.argv[2], sys.argv[3] == "1"
-census = sys.argv[4] == "1"
-sys.argv = ["airsentry", *sys.argv[5:]]
+census, trace_from = sys.argv[4] == "1", float(sys.argv[5])
+sys.argv = ["airsentry", *sys.argv[6:]]
 if trace:
     import tracemalloc
     tracemalloc.start(12)
@@ -242,17 +243,17 @@ def find_pipeline():
     return None
 
 def watch():
-    t0, first = time.monotonic(), None
+    t0, first, since = time.monotonic(), None, 0
     while True:
         time.sleep(every)
         row = {"t": round(time.monotonic() - t0), **natives()}
-        if trace:
+        if trace and row["t"] >= trace_from:
             snap = tracemalloc.take_snapshot()
             if first is None:
-                first = snap
+                first, since = snap, row["t"]
             top = snap.compare_to(first, "lineno")[:25]
             with open(out + ".lines", "w") as f:
-                f.write("\\n".join(str(s) for s in top))
+                f.write(f"since {since} s\\n" + "\\n".join(str(s) for s in top))
         if census:
             p = find_pipeline()
             if p is not None:
@@ -287,6 +288,10 @@ def print_probes(path: Path) -> None:
     natives = [k for k in last if k not in ("t", "census")]
     print(f"probe {first['t']} s -> {last['t']} s: " + ", ".join(
         f"{k} {first.get(k, 0) / mb:.0f} -> {last[k] / mb:.0f} MB" for k in natives))  # fmt: skip
+    course = "; ".join(
+        f"{r['t']}s " + " ".join(f"{r.get(k, 0) / mb:.0f}" for k in natives) for r in rows
+    )
+    print(f"probe by time ({' '.join(natives)}, MB): {course}")
     a, b = first.get("census", {}), last.get("census", {})
     grew = sorted(((b[k] - a.get(k, 0), k) for k in b), reverse=True)[:25]
     if grew:
@@ -401,7 +406,8 @@ def main() -> int:
     probes = folder / "probes.jsonl"
     every = args.trace or args.census
     if every:
-        flags = [str(int(bool(args.trace))), str(int(bool(args.census)))]
+        # tracemalloc's growth is measured over the judged last half of the run
+        flags = [str(int(bool(args.trace))), str(int(bool(args.census))), str(args.minutes * 30)]
         cmd = [sys.executable, "-c", PROBE, str(every), str(probes), *flags, *cmd[3:]]
     probe = socket.create_server(("127.0.0.1", 0))
     port = probe.getsockname()[1]
@@ -485,7 +491,7 @@ def main() -> int:
         print_probes(probes)
     lines = Path(f"{probes}.lines")
     if args.trace and lines.exists():
-        print(f"tracemalloc: growth since {args.trace:g} s, by line\n{lines.read_text()}")
+        print(f"tracemalloc: growth over the last half, by line, {lines.read_text()}")
     return 0 if lost == 0 and bounded else 1
 
 
