@@ -322,3 +322,45 @@ def test_binary_garbage_never_raises(tmp_path: Path, data: bytes) -> None:
     path.write_bytes(data)
     reports, rejected, skipped = accounted(path)
     assert reports + rejected + skipped == count_lines(data)
+
+
+def test_an_aircraft_silent_for_ten_minutes_is_forgotten_wherever_chunks_are_cut(
+    tmp_path: Path,
+) -> None:
+    """Callsign and squawk are carried while the aircraft is heard; after ten minutes
+    of silence (``_carry.FORGET_S``) its next positions start afresh, in one chunk or
+    in many (the decision is per row, from the gap, not from where a chunk ends)."""
+    lines = [
+        msg(1, "4CA1D3", "10:00:00.000", "RYR1AB,,,,,,,,,,,0"),
+        msg(3, "4CA1D3", "10:00:05.000", ",35000,,,59.8,26.3,,,0,0,0,0"),
+        msg(3, "4CA1D3", "10:09:00.000", ",35000,,,59.9,26.9,,,0,0,0,0"),  # 535 s: carried
+        msg(3, "3C6586", "10:15:00.000", ",3000,,,50.0,8.5,,,0,0,0,0"),
+        msg(3, "4CA1D3", "10:19:30.000", ",35000,,,60.0,27.5,,,0,0,0,0"),  # 630 s silent
+        msg(1, "4CA1D3", "10:19:31.000", "RYR9ZZ,,,,,,,,,,,0"),
+        msg(3, "4CA1D3", "10:19:32.000", ",35000,,,60.0,27.6,,,0,0,0,0"),
+    ]
+    path = write(tmp_path, lines)
+    for block in (None, 60, 150, 400):
+        options = {} if block is None else {"block_bytes": block}
+        b = decode(path, **options)
+        ryr = b.identity == "icao:4ca1d3"
+        assert list(b.callsign[ryr]) == ["RYR1AB", "RYR1AB", "", "RYR9ZZ"], block
+
+
+def test_a_live_feed_remembers_the_aircraft_of_the_last_ten_minutes_not_all_it_heard() -> None:
+    """A feed whose traffic turns over (a new aircraft every second, each heard for a
+    minute) for two hours: the decoder's memory holds the last ten minutes' aircraft,
+    not the 7,200 it heard (issue 13: the soak's heap grew with every aircraft ever heard,
+    and each chunk sorted them all again)."""
+    dec, q = SbsDecoder(), Quarantine()
+    for minute in range(120):
+        lines = []
+        for sec in range(0, 60, 5):
+            for k in range(minute * 60 + sec - 55, minute * 60 + sec + 1):  # aircraft k
+                if k >= 0:  # heard from second k to second k + 55
+                    clock = f"{10 + minute // 60:02d}:{minute % 60:02d}:{sec:02d}.000"
+                    lines.append(msg(3, f"{k:06X}", clock, ",3000,,,50.0,8.5,,,0,0,0,0"))
+        dec.feed(("\n".join(lines) + "\n").encode(), q)
+    held = len(dec._carry.keys)
+    assert 0 < held <= 11 * 60 + 60  # heard within the last 10 minutes, plus a chunk
+    assert q.count == 0

@@ -12,6 +12,13 @@ identity the memory row comes first and the chunk rows keep their file order), a
 running maximum of "index of the last row holding a value" gives every row the row
 its value comes from; a row whose source lies before the start of its identity's run
 has no value yet.
+
+An identity silent for ``forget_s`` (event time, against the newest row seen) is
+forgotten: its values are not carried onto a later return, which its own next
+identification message fills within seconds anyway (ADS-B broadcasts it every few
+seconds; the tracker has ended its track long before). Without it a live feed kept
+every aircraft it had ever heard and sorted them all again with every chunk: the soak's
+heap grew by the 50 new aircraft a second of its traffic (issue 13).
 """
 
 from __future__ import annotations
@@ -25,6 +32,10 @@ from airsentry.model import FloatArray, IntArray, ObjArray
 
 Column = np.ndarray[Any, Any]
 
+FORGET_S = 600.0
+"""Silence (s) after which an identity's carried values are forgotten: twice the
+tracker's default expiry, ten times the age up to which kinematics are carried."""
+
 
 def _missing(values: Column) -> Column:
     if values.dtype == object:
@@ -37,13 +48,17 @@ class Carry:
     """Latest value and report time of each attribute, per identity.
 
     ``fields`` maps an attribute name to its kind: ``float`` (NaN is "unknown") or
-    ``str`` ("" is "unknown").
+    ``str`` ("" is "unknown"). ``forget_s``: an identity without a row for this long
+    (behind the newest row seen) is forgotten.
     """
 
     fields: dict[str, type]
+    forget_s: float = FORGET_S
     keys: np.ndarray[Any, np.dtype[np.str_]] = field(default_factory=lambda: np.empty(0, dtype=str))
     values: dict[str, Column] = field(default_factory=dict)
     times: dict[str, FloatArray] = field(default_factory=dict)
+    seen: FloatArray = field(default_factory=lambda: np.empty(0))  # newest row per identity
+    newest: float = -np.inf  # newest row time seen
 
     def __post_init__(self) -> None:
         for name, kind in self.fields.items():
@@ -65,10 +80,18 @@ class Carry:
             return {name: (_empty(kind, 0), np.empty(0)) for name, kind in self.fields.items()}
         uniq, code = np.unique(every, return_inverse=True)
         order = np.argsort(code, kind="stable")
-        starts = np.flatnonzero(np.r_[True, np.diff(code[order]) != 0])
+        code_sorted = code.reshape(-1)[order]
+        row_t = np.concatenate([self.seen, t])[order]  # a memory row: its identity's last row
+        starts = np.flatnonzero(np.r_[True, code_sorted[1:] != code_sorted[:-1]])
+        # a value is carried within a run: an identity's rows, broken where it fell silent
+        # for ``forget_s`` (so what is carried does not depend on where chunks are cut)
+        with np.errstate(invalid="ignore"):
+            silent = np.r_[False, np.diff(row_t) > self.forget_s]
+        silent[starts] = True
+        runs = np.flatnonzero(silent)
         positions = np.arange(len(every), dtype=np.int64)
-        run_start = np.repeat(starts, np.diff(np.r_[starts, len(every)]))
-        run_end = np.r_[starts[1:] - 1, len(every) - 1]
+        run_start = np.repeat(runs, np.diff(np.r_[runs, len(every)]))
+        run_end = np.r_[starts[1:] - 1, len(every) - 1]  # each identity's last row
 
         out: dict[str, tuple[Column, FloatArray]] = {}
         for name, kind in self.fields.items():
@@ -85,7 +108,21 @@ class Carry:
             self.values[name] = _take(values, last, kind)
             self.times[name] = np.where(last >= 0, times[np.maximum(last, 0)], np.nan)
         self.keys = uniq
+        self.seen = np.fmax.reduceat(row_t, starts)
+        self._forget(float(np.max(t, initial=-np.inf)))
         return out
+
+    def _forget(self, newest: float) -> None:
+        """Drop the identities silent for ``forget_s`` behind the newest row seen."""
+        if newest == newest:  # not NaN
+            self.newest = max(self.newest, newest)
+        keep = self.seen >= self.newest - self.forget_s
+        if keep.all():
+            return
+        self.keys, self.seen = self.keys[keep], self.seen[keep]
+        for name in self.fields:
+            self.values[name] = self.values[name][keep]
+            self.times[name] = self.times[name][keep]
 
 
 def _last_source(

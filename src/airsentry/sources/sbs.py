@@ -18,7 +18,8 @@ vertical rate and squawk, which are carried onto its later positions (also acros
 chunks; see :mod:`airsentry.sources._carry`). Altitude, speed, track and vertical rate
 are carried only while younger than ``max_age`` seconds, so a lost velocity does not
 linger; a surface position (type 2) takes no altitude but its own. Callsign and squawk
-are carried for as long as the file lasts. ``SEL``, ``ID``, ``AIR``, ``STA`` and
+are carried for as long as the aircraft is heard: one silent for ten minutes
+(``_carry.FORGET_S``) is forgotten, so a live feed's memory follows its traffic. ``SEL``, ``ID``, ``AIR``, ``STA`` and
 ``CLK`` lines are valid but carry no position: they are counted as skipped, as are
 blank lines and ``MSG`` lines without a position.
 
