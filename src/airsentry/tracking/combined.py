@@ -65,6 +65,7 @@ from airsentry.tracking.join import (
     rank_within,
     resolve_chains,
 )
+from airsentry.tracking.joincheck import vouched
 from airsentry.tracking.kalman import geodetic_to_ecef
 from airsentry.tracking.mtt import FusedTracker
 from airsentry.tracking.segments import Segments
@@ -249,11 +250,14 @@ class CombinedTracker:
         ref = prefer_fine(ref, _DUP_REF_ACC_M)
         q = batch.take(plots)
         acc = accuracy(q.accuracy, self.join)
-        qi, code, d2 = match(ref, q.t, geodetic_to_ecef(q.lat, q.lon), q.alt, acc, self.join)
+        ecef = geodetic_to_ecef(q.lat, q.lon)
+        qi, code, d2 = match(ref, q.t, ecef, q.alt, acc, self.join)
         qi, code, d2 = best_per_query(qi, code, d2)
         _, sensor = np.unique(q.sensor.astype(str), return_inverse=True)
         keep = one_per_scan(qi, code, d2, q.t, sensor.reshape(-1), self.join.scan_s)
-        return plots[qi[keep]], names[code[keep]]
+        qi, code = qi[keep], code[keep]
+        ok = vouched(ref, q.t, ecef, acc, qi, code, self.join, _DUP_REF_ACC_M)
+        return plots[qi[ok]], names[code[ok]]
 
     def _vouch(self, upd: TrackUpdates) -> TrackUpdates:
         """Remember when each keyed track's transponder was last heard, and make its
