@@ -46,6 +46,7 @@ from dataclasses import fields, replace
 import numpy as np
 
 from airsentry.model import Event, FloatArray, IntArray, ObjArray, ReportBatch, Track, TrackUpdates
+from airsentry.tracking.aliasing import with_plots
 from airsentry.tracking.base import Ended, TrackingStats, factorize
 from airsentry.tracking.claimcuts import claim_cuts
 from airsentry.tracking.cooperative import CooperativeTracker
@@ -294,7 +295,9 @@ class CombinedTracker:
 
     def _alias_new(self, batch: ReportBatch, keys: ObjArray, keyed: np.ndarray) -> ObjArray:
         """Make new sensor track numbers aliases of the keyed track of another sensor
-        that most of their first reports fall on (one look per new number)."""
+        that most of their first reports fall on (one look per new number), the keyed
+        tracks placed by their joined plots where they have them
+        (:func:`~airsentry.tracking.aliasing.with_plots`)."""
         tn_rows = np.flatnonzero(keyed & (batch.identity == ""))
         uniq, inv = factorize(keys[tn_rows])
         fresh = np.array([k not in self.keyed.tracks for k in uniq], dtype=bool)
@@ -307,6 +310,10 @@ class CombinedTracker:
         q_key = uniq[inv[q_sel]]
         q = batch.take(q_rows)
         ref, names = self._references(batch, keys, np.flatnonzero(keyed), q.t)
+        known = keyed.copy()  # where the known tracks' plots place them (aliasing.py)
+        known[tn_rows[fresh[inv]]] = False
+        ref = with_plots(ref, names, batch, keyed, known, q.t, self.join, _DUP_REF_ACC_M,
+                         lambda k, p: self._join_plots(batch, keys, k, p))  # fmt: skip
         acc = accuracy(q.accuracy, self.join)
         qi, code = match_reaching(ref, q.t, q.lat, q.lon, q.alt, acc, self.join, _DUP_REF_ACC_M)
         own = np.char.add(q.sensor[qi].astype(str), "#")
