@@ -49,7 +49,8 @@ def test_a_new_rf_number_14_km_from_a_plotted_drone_is_not_its_alias(seed):
     plotted = s.sensor == "r3"
     ids_a = set(np.unique(updates.track_id[plotted & north]).tolist())
     ids_b = set(np.unique(updates.track_id[plotted & ~north]).tolist())
-    assert ids_a and ids_b
+    assert ids_a
+    assert ids_b
     assert not ids_a & ids_b
 
 
