@@ -46,6 +46,7 @@ from dataclasses import fields, replace
 import numpy as np
 
 from airsentry.model import Event, FloatArray, IntArray, ObjArray, ReportBatch, Track, TrackUpdates
+from airsentry.tracking.aliasing import with_plots
 from airsentry.tracking.base import Ended, TrackingStats, factorize
 from airsentry.tracking.claimcuts import claim_cuts
 from airsentry.tracking.cooperative import CooperativeTracker
@@ -65,6 +66,7 @@ from airsentry.tracking.join import (
     rank_within,
     resolve_chains,
 )
+from airsentry.tracking.joincheck import vouched
 from airsentry.tracking.kalman import geodetic_to_ecef
 from airsentry.tracking.mtt import FusedTracker
 from airsentry.tracking.segments import Segments
@@ -249,11 +251,14 @@ class CombinedTracker:
         ref = prefer_fine(ref, _DUP_REF_ACC_M)
         q = batch.take(plots)
         acc = accuracy(q.accuracy, self.join)
-        qi, code, d2 = match(ref, q.t, geodetic_to_ecef(q.lat, q.lon), q.alt, acc, self.join)
+        ecef = geodetic_to_ecef(q.lat, q.lon)
+        qi, code, d2 = match(ref, q.t, ecef, q.alt, acc, self.join)
         qi, code, d2 = best_per_query(qi, code, d2)
         _, sensor = np.unique(q.sensor.astype(str), return_inverse=True)
         keep = one_per_scan(qi, code, d2, q.t, sensor.reshape(-1), self.join.scan_s)
-        return plots[qi[keep]], names[code[keep]]
+        qi, code = qi[keep], code[keep]
+        ok = vouched(ref, q.t, ecef, acc, qi, code, self.join, _DUP_REF_ACC_M)
+        return plots[qi[ok]], names[code[ok]]
 
     def _vouch(self, upd: TrackUpdates) -> TrackUpdates:
         """Remember when each keyed track's transponder was last heard, and make its
@@ -290,7 +295,9 @@ class CombinedTracker:
 
     def _alias_new(self, batch: ReportBatch, keys: ObjArray, keyed: np.ndarray) -> ObjArray:
         """Make new sensor track numbers aliases of the keyed track of another sensor
-        that most of their first reports fall on (one look per new number)."""
+        that most of their first reports fall on (one look per new number), the keyed
+        tracks placed by their joined plots where they have them
+        (:func:`~airsentry.tracking.aliasing.with_plots`)."""
         tn_rows = np.flatnonzero(keyed & (batch.identity == ""))
         uniq, inv = factorize(keys[tn_rows])
         fresh = np.array([k not in self.keyed.tracks for k in uniq], dtype=bool)
@@ -303,6 +310,10 @@ class CombinedTracker:
         q_key = uniq[inv[q_sel]]
         q = batch.take(q_rows)
         ref, names = self._references(batch, keys, np.flatnonzero(keyed), q.t)
+        known = keyed.copy()  # where the known tracks' plots place them (aliasing.py)
+        known[tn_rows[fresh[inv]]] = False
+        ref = with_plots(ref, names, batch, keyed, known, q.t, self.join, _DUP_REF_ACC_M,
+                         lambda k, p: self._join_plots(batch, keys, k, p))  # fmt: skip
         acc = accuracy(q.accuracy, self.join)
         qi, code = match_reaching(ref, q.t, q.lat, q.lon, q.alt, acc, self.join, _DUP_REF_ACC_M)
         own = np.char.add(q.sensor[qi].astype(str), "#")
