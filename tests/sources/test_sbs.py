@@ -364,3 +364,23 @@ def test_a_live_feed_remembers_the_aircraft_of_the_last_ten_minutes_not_all_it_h
     held = len(dec._carry.keys)
     assert 0 < held <= 11 * 60 + 60  # heard within the last 10 minutes, plus a chunk
     assert q.count == 0
+
+
+def test_a_line_stamped_ahead_of_the_others_makes_no_aircraft_look_silent(
+    tmp_path: Path,
+) -> None:
+    """A file need not be in time order (the simulator writes every identification
+    first, each at its aircraft's first report): an aircraft first heard 30 minutes
+    later must not make the others' memory look ten minutes silent."""
+    lines = [
+        msg(1, "4CA1D3", "10:00:00.000", "RYR1AB,,,,,,,,,,,0"),
+        msg(1, "3C6586", "10:30:00.000", "DLH4X,,,,,,,,,,,0"),
+        *(
+            msg(3, "4CA1D3", f"10:{m:02d}:05.000", ",35000,,,59.8,26.3,,,0,0,0,0")
+            for m in range(0, 20)
+        ),
+    ]
+    for block in (None, 90, 200):
+        options = {} if block is None else {"block_bytes": block}
+        b = decode(write(tmp_path, lines), **options)
+        assert list(b.callsign) == ["RYR1AB"] * 20, block

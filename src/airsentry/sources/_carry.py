@@ -58,7 +58,7 @@ class Carry:
     values: dict[str, Column] = field(default_factory=dict)
     times: dict[str, FloatArray] = field(default_factory=dict)
     seen: FloatArray = field(default_factory=lambda: np.empty(0))  # newest row per identity
-    newest: float = -np.inf  # newest row time seen
+    newest: float = -np.inf  # the latest chunk's earliest row time (the latest such)
 
     def __post_init__(self) -> None:
         for name, kind in self.fields.items():
@@ -109,12 +109,15 @@ class Carry:
             self.times[name] = np.where(last >= 0, times[np.maximum(last, 0)], np.nan)
         self.keys = uniq
         self.seen = np.fmax.reduceat(row_t, starts)
-        self._forget(float(np.max(t, initial=-np.inf)))
+        # against the chunk's earliest row: a row stamped ahead of the others (a file
+        # need not be in time order) must not make the rest look silent
+        self._forget(float(np.fmin.reduce(t, initial=np.inf)))
         return out
 
     def _forget(self, newest: float) -> None:
-        """Drop the identities silent for ``forget_s`` behind the newest row seen."""
-        if newest == newest:  # not NaN
+        """Drop the identities silent for ``forget_s`` behind ``newest``, the latest
+        chunk's earliest row (or an earlier chunk's, if later)."""
+        if newest == newest and newest < np.inf:  # not NaN
             self.newest = max(self.newest, newest)
         keep = self.seen >= self.newest - self.forget_s
         if keep.all():
