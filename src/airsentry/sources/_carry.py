@@ -58,7 +58,7 @@ class Carry:
     values: dict[str, Column] = field(default_factory=dict)
     times: dict[str, FloatArray] = field(default_factory=dict)
     seen: FloatArray = field(default_factory=lambda: np.empty(0))  # newest row per identity
-    newest: float = -np.inf  # the latest chunk's earliest row time (the latest such)
+    newest: float = -np.inf  # the latest ``now`` given
 
     def __post_init__(self) -> None:
         for name, kind in self.fields.items():
@@ -66,12 +66,16 @@ class Carry:
             self.times.setdefault(name, np.empty(0))
 
     def fill(
-        self, keys: ObjArray, t: FloatArray, columns: dict[str, Column]
+        self, keys: ObjArray, t: FloatArray, columns: dict[str, Column], now: float = np.nan
     ) -> dict[str, tuple[Column, FloatArray]]:
         """Fill one chunk (rows in file order) and remember its latest values.
 
         Returns, per attribute, the value in force at each row (the row's own value if
-        it has one) and the time it was reported (NaN when there is none).
+        it has one) and the time it was reported (NaN when there is none). ``now``: the
+        time the chunk brings the feed to, against which silence is judged (the
+        decoders give their newest position: a file need not be in time order, and the
+        simulator writes every identification first, each at its aircraft's first
+        report); NaN (none) forgets nothing.
         """
         m = len(self.keys)
         # Fixed-width text sorts several times faster than Python strings.
@@ -109,15 +113,13 @@ class Carry:
             self.times[name] = np.where(last >= 0, times[np.maximum(last, 0)], np.nan)
         self.keys = uniq
         self.seen = np.fmax.reduceat(row_t, starts)
-        # against the chunk's earliest row: a row stamped ahead of the others (a file
-        # need not be in time order) must not make the rest look silent
-        self._forget(float(np.fmin.reduce(t, initial=np.inf)))
+        self._forget(now)
         return out
 
     def _forget(self, newest: float) -> None:
-        """Drop the identities silent for ``forget_s`` behind ``newest``, the latest
-        chunk's earliest row (or an earlier chunk's, if later)."""
-        if newest == newest and newest < np.inf:  # not NaN
+        """Drop the identities silent for ``forget_s`` behind ``newest`` (or behind an
+        earlier chunk's, if later)."""
+        if newest == newest:  # not NaN
             self.newest = max(self.newest, newest)
         keep = self.seen >= self.newest - self.forget_s
         if keep.all():

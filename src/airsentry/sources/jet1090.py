@@ -145,7 +145,9 @@ class Jet1090Decoder:
             "vr": np.where(vel, f["vertical_rate"][keep], nan),
             "nucp": f["NUCp"][keep],
         }
-        filled = carry.fill(identity, t, cols)
+        positioned = ~np.isnan(f["latitude"][keep])
+        now = float(np.fmax.reduce(np.where(positioned, t, np.nan), initial=np.nan))
+        filled = carry.fill(identity, t, cols, now)
         value = {k: v[0] for k, v in filled.items()}
         for k in ("alt", "gs", "track", "vr"):
             with np.errstate(invalid="ignore"):

@@ -19,9 +19,9 @@ chunks; see :mod:`airsentry.sources._carry`). Altitude, speed, track and vertica
 are carried only while younger than ``max_age`` seconds, so a lost velocity does not
 linger; a surface position (type 2) takes no altitude but its own. Callsign and squawk
 are carried for as long as the aircraft is heard: one silent for ten minutes
-(``_carry.FORGET_S``) is forgotten, so a live feed's memory follows its traffic. ``SEL``, ``ID``, ``AIR``, ``STA`` and
-``CLK`` lines are valid but carry no position: they are counted as skipped, as are
-blank lines and ``MSG`` lines without a position.
+(``_carry.FORGET_S``) is forgotten, so a live feed's memory follows its traffic.
+``SEL``, ``ID``, ``AIR``, ``STA`` and ``CLK`` lines are valid but carry no position:
+they are counted as skipped, as are blank lines and ``MSG`` lines without a position.
 
 Times: the report time is the date/time *generated* (fields 6-7). The time zone of
 those fields is the ``tz`` option: readsb writes UTC (the default), dump1090-fa and
@@ -231,7 +231,8 @@ class SbsDecoder:
         """Carry state forward over the good MSG lines and build the position reports."""
         cols = {k: np.asarray(v)[good] for k, v in p.items()}
         t = cols["t"]
-        filled = self._carry.fill(cols["identity"], t, {name: cols[name] for name in _CARRIED})
+        now = float(np.fmax.reduce(np.where(np.isnan(cols["lat"]), np.nan, t), initial=np.nan))
+        filled = self._carry.fill(cols["identity"], t, {name: cols[name] for name in _CARRIED}, now)
         value = {name: f[0] for name, f in filled.items()}
         for name in _KINEMATIC:
             _, when = filled[name]
