@@ -194,6 +194,12 @@ def natives():
         out["arrow"] = pa.total_allocated_bytes()
     if trace:
         out["traced"] = tracemalloc.get_traced_memory()[0]
+    # module-level caches, out of the pipeline's reach (counts, not bytes: shown as is)
+    depth = sys.modules.get("airsentry.airspace.depth")
+    if depth is not None:
+        out["depth_segments"] = depth._TREES.held_segments
+        out["depth_windows"] = len(depth._TREES)
+        out["projections"] = depth._projection.cache_info().currsize
     return out
 
 def sizes(root, depth=6):
@@ -266,6 +272,7 @@ raise SystemExit(main())
 """
 
 RSS_KINDS = ("VmRSS", "RssAnon", "RssFile", "RssShmem")
+COUNTED = ("depth_segments", "depth_windows", "projections")  # probe fields that are counts
 
 
 def rss_kinds(pid: int) -> dict[str, float]:
@@ -286,12 +293,17 @@ def print_probes(path: Path) -> None:
     first, last = rows[0], rows[-1]
     mb = 2**20
     natives = [k for k in last if k not in ("t", "census")]
+    counts = [k for k in natives if k in COUNTED]
+    natives = [k for k in natives if k not in COUNTED]
     print(f"probe {first['t']} s -> {last['t']} s: " + ", ".join(
         f"{k} {first.get(k, 0) / mb:.0f} -> {last[k] / mb:.0f} MB" for k in natives))  # fmt: skip
     course = "; ".join(
         f"{r['t']}s " + " ".join(f"{r.get(k, 0) / mb:.0f}" for k in natives) for r in rows
     )
     print(f"probe by time ({' '.join(natives)}, MB): {course}")
+    if counts:
+        course = "; ".join(f"{r['t']}s " + " ".join(f"{r.get(k, 0)}" for k in counts) for r in rows)
+        print(f"module caches by time ({' '.join(counts)}): {course}")
     a, b = first.get("census", {}), last.get("census", {})
     grew = sorted(((b[k] - a.get(k, 0), k) for k in b), reverse=True)[:25]
     if grew:
