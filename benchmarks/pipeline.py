@@ -194,6 +194,26 @@ itself is 1.1 of its 1.3 us). Per event on Switzerland x2 (32,190 events, CPU):
 ``event_json`` 0.23 s (time 1.3 us, coordinates 1.2, details 1.1, texts 0.8 of its 7
 us), ``event_row`` 0.06, the dedup hash 0.02, the inserts 0.16.
 
+Issue 12, third round: memory and start-up. The peak RSS printed before this round was
+the parent's: Linux carries ``ru_maxrss`` over ``exec`` from the memory the parent had
+at the ``fork`` (the built input); the child now reads its own ``VmHWM``. Measured so,
+a replay's peak still grew with its input (quickstart Parquet x1/x2/x4: 362, 494 and
+744 MB): ``Pipeline.run`` kept every step with events together with its batch's whole
+track-update columns (the commands now call ``Pipeline.consume``, which keeps nothing),
+and the depth query's cache of projected border windows was bounded by count (2,048
+windows of up to thousands of segments: 191,000 segments, ~70 MB, after x4; now a budget
+of 150,000 segments). After: 321, 353 and 390 MB at x1/x2/x4, and over x16 (4.55M rows,
+``VmHWM`` by row) 394 MB at 1.2M rows, 419 at 2.4M and 423 from 3.6M to the end;
+tracemalloc from 2.2M to 4.4M rows: +0.1 MB. Throughput unchanged (x4, two interleaved
+runs against ``f814c32``: 160,900 against 152,800 reports/CPU-s on CSV, 216,700 against
+214,600 on Parquet). Start-up: ``scipy.special`` (0.1 CPU-s with its array-API
+imports) was imported with the tracker for the crowd test's Poisson tail; imported on
+first use, the first report comes at 0.396 against 0.477 CPU-s (``benchmarks/startup.py``,
+medians of 5), under the 0.4 target. Pipeline batches of 100,000 rows instead of 20,000
+(quickstart x2 Parquet, three interleaved pairs): 2.76-2.81 against 2.60-2.84 CPU-s,
+identify 0.86-0.89 against 0.70-0.72 (no gain: per-batch overhead is not what is left;
+the profile is flat, no function over 4 % of the run).
+
 Run: ``python benchmarks/pipeline.py [--copies 4] [--runs 3] [--sample quickstart]``.
 The wheel is found via ``--wheel`` or ``AIRSENTRY_TRAFFIC_WHEEL``.
 """
