@@ -19,9 +19,10 @@ sizing it to twice the rows kept) matters: sized to the rows, a table whose traf
 levelled off kept growing by a few per cent at every compaction for as long as the
 rows crept up, in the soak up to 20 minutes after the traffic's state had filled
 (issue 13); doubled, it grows only when the rows cross three quarters of a power of two
-of the first capacity, a handful of times while the traffic builds up. Its memory is a few large arrays whose
-size follows the traffic, not thousands of small ones; a batch's work is a sort of its
-picked rows and a few ``searchsorted`` calls, with no Python loop per track.
+of the first capacity, a handful of times while the traffic builds up. Its memory is a
+few large arrays whose size follows the traffic, not thousands of small ones; a batch's
+work is a sort of its picked rows and a few ``searchsorted`` calls, with no Python loop
+per track.
 """
 
 from __future__ import annotations
