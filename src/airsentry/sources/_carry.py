@@ -13,12 +13,13 @@ running maximum of "index of the last row holding a value" gives every row the r
 its value comes from; a row whose source lies before the start of its identity's run
 has no value yet.
 
-An identity silent for ``forget_s`` (event time, against the newest row seen) is
-forgotten: its values are not carried onto a later return, which its own next
-identification message fills within seconds anyway (ADS-B broadcasts it every few
-seconds; the tracker has ended its track long before). Without it a live feed kept
-every aircraft it had ever heard and sorted them all again with every chunk: the soak's
-heap grew by the 50 new aircraft a second of its traffic (issue 13).
+An identity silent for ``forget_s`` (event time: the gap between its rows, and for
+the memory the newest position a decoder has seen) is forgotten: its values are not
+carried onto a later return, which its own next identification message fills within
+seconds anyway (ADS-B broadcasts it every few seconds; the tracker has ended its track
+long before). Without it a live feed kept every aircraft it had ever heard and sorted
+them all again with every chunk: the soak's heap grew by the 50 new aircraft a second
+of its traffic (issue 13).
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ class Carry:
 
     ``fields`` maps an attribute name to its kind: ``float`` (NaN is "unknown") or
     ``str`` ("" is "unknown"). ``forget_s``: an identity without a row for this long
-    (behind the newest row seen) is forgotten.
+    (behind the ``now`` its decoder gives) is forgotten.
     """
 
     fields: dict[str, type]
