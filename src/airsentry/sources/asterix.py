@@ -64,6 +64,7 @@ from airsentry.sources import _asterix_geo as geo
 from airsentry.sources import _asterix_spec as spec
 from airsentry.sources import _pcap
 from airsentry.sources._asterix_geo import Site, ground_range, stereographic
+from airsentry.sources._asterix_status import SensorStatus, keep_status, why_unplaced
 from airsentry.sources._lines import Document
 from airsentry.sources.base import Quarantine, register
 
@@ -78,20 +79,6 @@ __all__ = [
 
 DAY = 86_400.0
 _KNOWN = (21, 34, 48, 62, 65)  # categories decoded here
-
-
-@dataclass(frozen=True, slots=True)
-class SensorStatus:
-    """One service message (CAT034 radar, CAT065 SDPS): sensor health, not a report."""
-
-    t: float  # epoch seconds
-    sensor: str
-    category: int
-    kind: str  # "north_marker", "sector_crossing", "end_of_batch", ...
-    sector_deg: float = math.nan
-    rotation_s: float = math.nan
-    nogo: bool | None = None
-    overload: bool | None = None
 
 
 @dataclass
@@ -323,14 +310,7 @@ class AsterixDecoder:
         sensor = col("sensor", "", object)
         t = self._times(col("tod"), np.array(rows.refs, dtype=np.float64))
         service = (cat == 34) | (cat == 65)
-        for i in np.flatnonzero(service):
-            v = vals[i]
-            status = SensorStatus(
-                float(t[i]), v["sensor"], int(cat[i]), v["kind"], v.get("sector_deg", math.nan),
-                v.get("rotation_s", math.nan), v.get("nogo"), v.get("overload"),
-            )  # fmt: skip
-            self.status.append(status)
-            self.status_counts[f"CAT{cat[i]:03d} {status.kind}"] += 1
+        keep_status(vals, t, cat, service, self.status, self.status_counts)
         quarantine.skip("ASTERIX service message: sensor health, not a report", int(service.sum()))
 
         lat, lon = col("lat"), col("lon")
@@ -353,7 +333,7 @@ class AsterixDecoder:
         report = ~service
         bad = report & (~np.isfinite(t) | ~np.isfinite(lat) | ~np.isfinite(lon))
         for i in np.flatnonzero(bad):
-            reason = _why_unplaced(vals[i], t[i])
+            reason = why_unplaced(vals[i], t[i])
             where = f"{source} CAT{cat[i]:03d} {sensor[i]}"
             if reason.startswith("no "):
                 quarantine.skip(f"ASTERIX CAT{cat[i]:03d}: {reason}")
@@ -407,15 +387,3 @@ def decode_datagram(
     """
     dec = decoder if decoder is not None else AsterixDecoder()
     return dec.decode_datagram(data, received=received, quarantine=quarantine, source=source)
-
-
-def _why_unplaced(v: dict[str, Any], t: float) -> str:
-    if not math.isfinite(v.get("tod", math.nan)):
-        return "record has no time of day"
-    if not math.isfinite(t):
-        return "no date for a time of day (set the source's date)"
-    if v["cat"] == 48 and "rho_nm" in v:
-        return f"no radar site configured for {v['sensor']}"
-    if v["cat"] == 62 and "x" in v:
-        return f"no system reference point configured for {v['sensor']}"
-    return "no position in the record"
