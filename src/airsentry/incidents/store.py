@@ -3,7 +3,8 @@
 :class:`IncidentStore` is the one owner of the database: every write goes through its
 single writer and every read through its per-thread read connections
 (:class:`~airsentry.incidents.database.Database`), so readers never wait for a writer.
-The console's reads live in :mod:`airsentry.incidents.queries`, the users in
+The console's reads live in :mod:`airsentry.incidents.queries`, what a restarted book
+resumes from in :mod:`airsentry.incidents.resume`, the users in
 :mod:`airsentry.incidents.users`; the tables in :mod:`airsentry.incidents.schema`. The
 database is an SQLite file (the embedded default) or PostgreSQL (a ``postgresql://``
 URL), with the same SQL; what differs is in :mod:`airsentry.incidents.dialect`.
@@ -32,13 +33,14 @@ from platformdirs import user_data_dir
 
 from airsentry.errors import NotFound
 from airsentry.incidents import codec
-from airsentry.incidents.dialect import Connection, is_url
+from airsentry.incidents.dialect import is_url
 from airsentry.incidents.history import RENUMBER, PublicRecord
 from airsentry.incidents.kinds import DecisionKind, IncidentStatus, decision_of
 from airsentry.incidents.queries import ConsoleReads
 from airsentry.incidents.record import shipped
-from airsentry.incidents.records import BookedIncident, Decision, IncidentState, TrackState
+from airsentry.incidents.records import BookedIncident, Decision, TrackState
 from airsentry.incidents.register_store import RegisterStore
+from airsentry.incidents.resume import ResumeReads
 from airsentry.incidents.users import UserStore
 from airsentry.model import Action, Event, Incident, ZoneKind, to_epoch
 
@@ -102,7 +104,7 @@ def local_anchor(target: str | os.PathLike[str]) -> Path:
     return Path(user_data_dir("airsentry")) / f"postgresql-{name}"
 
 
-class IncidentStore(ConsoleReads, PublicRecord):
+class IncidentStore(ConsoleReads, PublicRecord, ResumeReads):
     """Incidents, their events, tracks and decisions, the console's users and the public
     record of violations, in one SQLite file or one PostgreSQL database (``path`` a
     ``postgresql://`` URL).
@@ -347,59 +349,6 @@ class IncidentStore(ConsoleReads, PublicRecord):
                 "SELECT * FROM decisions WHERE incident_id = ? ORDER BY time, id", (incident_id,)
             ).fetchall()
         return [codec.decision_from_row(r) for r in rows]
-
-    # -- what the incident book resumes from --------------------------------------
-
-    def open_states(self) -> builtins.list[IncidentState]:
-        """Every open incident with its tracks and events: what a restarted book continues."""
-        with self.reading("read open incidents") as conn:
-            rows = conn.execute(
-                "SELECT * FROM incidents WHERE status = ? ORDER BY start_time, id_year, seq, id",
-                (str(IncidentStatus.OPEN),),
-            ).fetchall()
-            return [self._state(conn, row) for row in rows]
-
-    def state_by_natural_key(self, natural_key: str) -> IncidentState | None:
-        """The incident first recorded under ``natural_key`` (a replayed start), if any."""
-        with self.reading("find an incident") as conn:
-            row = conn.execute(
-                "SELECT * FROM incidents WHERE natural_key = ?", (natural_key,)
-            ).fetchone()
-            return None if row is None else self._state(conn, row)
-
-    def state_spanning(
-        self, zone_id: str, owner: str, t: float, gap_s: float
-    ) -> IncidentState | None:
-        """The latest incident of ``zone_id`` (owned by ``owner``) whose span, widened by
-        ``gap_s`` on both sides, holds event time ``t``: the one a starting event at
-        ``t`` joins, whatever batching first booked it."""
-        with self.reading("find an incident") as conn:
-            row = conn.execute(
-                "SELECT * FROM incidents WHERE zone_id = ? AND owner = ?"
-                " AND start_time - ? <= ? AND end_time + ? >= ?"
-                " ORDER BY end_time DESC, start_time DESC, id DESC LIMIT 1",
-                (zone_id, owner, gap_s, t, gap_s, t),
-            ).fetchone()
-            return None if row is None else self._state(conn, row)
-
-    @staticmethod
-    def _state(conn: Connection, row: Any) -> IncidentState:
-        tracks = conn.execute(
-            "SELECT * FROM incident_tracks WHERE incident_id = ? ORDER BY first_time, track_key",
-            (row["id"],),
-        ).fetchall()
-        states = [codec.track_from_row(t) for t in tracks]
-        events = conn.execute(
-            "SELECT dedup, data FROM events WHERE incident_id = ? ORDER BY time, id", (row["id"],)
-        ).fetchall()
-        incident = codec.incident_from_row(row)
-        incident.events = [codec.event_from_dict(json.loads(e["data"])) for e in events]
-        return IncidentState(
-            incident=incident,
-            tracks={t.key: t for t in states},
-            natural_key=row["natural_key"],
-            event_keys={str(e["dedup"]) for e in events},
-        )
 
 
 def _opt(action: Action | None) -> str | None:
