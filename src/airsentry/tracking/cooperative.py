@@ -34,9 +34,9 @@ from airsentry.model import (
     Track,
     TrackUpdates,
 )
-from airsentry.tracking.base import Ended, TrackingStats, factorize, local_velocity
+from airsentry.tracking.base import Ended, TrackingStats, factorize
 from airsentry.tracking.keyed_table import KeyedTable, TrackView
-from airsentry.tracking.keyedvelocity import ROUGHER, refine_sources
+from airsentry.tracking.keyedvelocity import fill_velocity
 from airsentry.tracking.recent import COLUMNS, Kept, RecentRows
 
 # Text attributes carried forward per track. The transponder flag is not: it says
@@ -340,73 +340,11 @@ class CooperativeTracker:
         return _replace_cols(batch, **cols)
 
     def _fill_velocity(self, state: ReportBatch, slot: IntArray) -> ReportBatch:
-        """Estimate velocity where the feed gave none, from positions >= baseline_s apart
-        (the batch's own rows and the kept rows of the tracks that need one), the pair's
-        error bound met with both rows' accuracies (:mod:`keyedvelocity`)."""
-        missing = ~np.isfinite(state.vel_e) | ~np.isfinite(state.vel_n)
-        if not missing.any():
+        """Velocity where the feed gave none (:func:`~.keyedvelocity.fill_velocity`)."""
+        filled = fill_velocity(state, slot, self._fine, self._coarse, self._newest, self.config)
+        if filled is None:
             return state
-        cfg = self.config
-        since = min(self._newest, float(state.t.min())) - cfg.history_s
-        baseline = np.clip(
-            np.nan_to_num(state.accuracy, nan=0.0) * np.sqrt(2.0) / cfg.speed_error_mps,
-            cfg.baseline_s,
-            cfg.history_s,
-        )
-        # per track, the earliest time a row of this batch looks back to: of the kept
-        # rows before it only the newest can be a source
-        look = missing | ~np.isfinite(state.vel_u)
-        need, inv = np.unique(slot[look], return_inverse=True)
-        upto = np.full(len(need), np.inf)
-        np.minimum.at(upto, inv.reshape(-1), (state.t - baseline)[look])
-        fine = self._fine.gather(need, since, upto)
-        coarse = self._coarse.gather(need, since, upto)
-        n_hist = len(fine) + len(coarse)
-
-        def col(name: str) -> FloatArray:
-            return np.concatenate([fine.col(name), coarse.col(name), getattr(state, name)])
-
-        all_t, all_lat, all_lon, all_alt = col("t"), col("lat"), col("lon"), col("alt")
-        all_tid = np.concatenate([fine.slot, coarse.slot, slot])
-        order = np.lexsort((all_t, all_tid))
-        s_tid, s_t = all_tid[order], all_t[order]
-        # Composite key so one searchsorted finds, per row, the newest earlier row of the
-        # same track that is at least baseline_s older.
-        span = float(s_t.max() - s_t.min()) + 10 * cfg.history_s + 1.0
-        t0 = float(s_t.min())
-        rank = np.cumsum(np.r_[True, s_tid[1:] != s_tid[:-1]]) - 1
-        key = rank * span + (s_t - t0)
-        # only the batch's rows look back (kept rows are sources only)
-        at = np.flatnonzero(order >= n_hist)
-        dst = order[at]
-        target = key[at] - baseline[dst - n_hist]
-        j = np.searchsorted(key, target, side="right") - 1
-        valid = (j >= 0) & (rank[np.maximum(j, 0)] == rank[at])
-        src = order[np.where(valid, j, 0)]
-        # a source much rougher than its row must meet the pair's error bound
-        # (keyedvelocity); never so on a feed of one kind, where this is one comparison
-        all_acc = np.nan_to_num(col("accuracy"), nan=0.0)  # unknown: as the baseline's
-        care = missing[dst - n_hist]  # rows given a horizontal velocity keep theirs
-        if (valid & care & (all_acc[src] > ROUGHER * all_acc[dst])).any():
-            j, valid = refine_sources(key, rank, all_acc[order], at, j, valid, cfg.speed_error_mps,
-                                      cfg.baseline_s, cfg.history_s, care)  # fmt: skip
-            src = order[np.where(valid, j, 0)]
-        dt = all_t[dst] - all_t[src]
-        ve, vn = local_velocity(all_lat[src], all_lon[src], all_lat[dst], all_lon[dst], dt)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            vu = (all_alt[dst] - all_alt[src]) / dt
-        row = dst[valid] - n_hist
-        est_e = np.full(len(state), np.nan)
-        est_n = np.full(len(state), np.nan)
-        est_u = np.full(len(state), np.nan)
-        est_e[row], est_n[row], est_u[row] = ve[valid], vn[valid], vu[valid]
-        vel_u_missing = ~np.isfinite(state.vel_u)
-        return _replace_cols(
-            state,
-            vel_e=np.where(missing, est_e, state.vel_e),
-            vel_n=np.where(missing, est_n, state.vel_n),
-            vel_u=np.where(vel_u_missing, est_u, state.vel_u),
-        )
+        return _replace_cols(state, vel_e=filled[0], vel_n=filled[1], vel_u=filled[2])
 
     def _remember(self, state: ReportBatch, slot: IntArray, inverse: IntArray) -> None:
         """Update each live track's last state and keep recent rows for velocities."""

@@ -30,9 +30,25 @@ for the rows concerned only; a batch with none costs one comparison.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import numpy as np
 
-from airsentry.model import BoolArray, FloatArray, IntArray
+from airsentry.model import BoolArray, FloatArray, IntArray, ReportBatch
+from airsentry.tracking.base import local_velocity
+from airsentry.tracking.recent import RecentRows
+
+
+class VelocityConfig(Protocol):
+    """What :func:`fill_velocity` reads of the keyed part's configuration."""
+
+    @property
+    def baseline_s(self) -> float: ...
+    @property
+    def history_s(self) -> float: ...
+    @property
+    def speed_error_mps(self) -> float: ...
+
 
 # A source at most this many times rougher than its row is of the same kind (one radar's
 # accuracy varies with range: 143-162 m in one airliner's track): with the row's own
@@ -84,3 +100,79 @@ def refine_sources(
     src[bad] = np.maximum(best, 0)
     valid[bad] = best >= 0
     return src, valid
+
+
+def fill_velocity(
+    state: ReportBatch,
+    slot: IntArray,
+    fine: RecentRows,
+    coarse: RecentRows,
+    newest: float,
+    cfg: VelocityConfig,
+) -> tuple[FloatArray, FloatArray, FloatArray] | None:
+    """The keyed part's velocity columns (east, north, up) of ``state`` with estimates
+    where the feed gave none (None: every row has one): from positions at least the
+    row's baseline apart, among the batch's own rows and the tracks' kept rows
+    (``fine``, ``coarse``: by track ``slot``), the pair's error bound met with both
+    rows' accuracies (:func:`refine_sources`)."""
+    missing = ~np.isfinite(state.vel_e) | ~np.isfinite(state.vel_n)
+    if not missing.any():
+        return None
+    since = min(newest, float(state.t.min())) - cfg.history_s
+    baseline = np.clip(
+        np.nan_to_num(state.accuracy, nan=0.0) * np.sqrt(2.0) / cfg.speed_error_mps,
+        cfg.baseline_s,
+        cfg.history_s,
+    )
+    # per track, the earliest time a row of this batch looks back to: of the kept
+    # rows before it only the newest can be a source
+    look = missing | ~np.isfinite(state.vel_u)
+    need, inv = np.unique(slot[look], return_inverse=True)
+    upto = np.full(len(need), np.inf)
+    np.minimum.at(upto, inv.reshape(-1), (state.t - baseline)[look])
+    kept_fine = fine.gather(need, since, upto)
+    kept_coarse = coarse.gather(need, since, upto)
+    n_hist = len(kept_fine) + len(kept_coarse)
+
+    def col(name: str) -> FloatArray:
+        return np.concatenate([kept_fine.col(name), kept_coarse.col(name), getattr(state, name)])
+
+    all_t, all_lat, all_lon, all_alt = col("t"), col("lat"), col("lon"), col("alt")
+    all_tid = np.concatenate([kept_fine.slot, kept_coarse.slot, slot])
+    order = np.lexsort((all_t, all_tid))
+    s_tid, s_t = all_tid[order], all_t[order]
+    # Composite key so one searchsorted finds, per row, the newest earlier row of the
+    # same track that is at least baseline_s older.
+    span = float(s_t.max() - s_t.min()) + 10 * cfg.history_s + 1.0
+    t0 = float(s_t.min())
+    rank = np.cumsum(np.r_[True, s_tid[1:] != s_tid[:-1]]) - 1
+    key = rank * span + (s_t - t0)
+    # only the batch's rows look back (kept rows are sources only)
+    at = np.flatnonzero(order >= n_hist)
+    dst = order[at]
+    target = key[at] - baseline[dst - n_hist]
+    j = np.searchsorted(key, target, side="right") - 1
+    valid = (j >= 0) & (rank[np.maximum(j, 0)] == rank[at])
+    src = order[np.where(valid, j, 0)]
+    # a source much rougher than its row must meet the pair's error bound
+    # (refine_sources); never so on a feed of one kind, where this is one comparison
+    all_acc = np.nan_to_num(col("accuracy"), nan=0.0)  # unknown: as the baseline's
+    care = missing[dst - n_hist]  # rows given a horizontal velocity keep theirs
+    if (valid & care & (all_acc[src] > ROUGHER * all_acc[dst])).any():
+        j, valid = refine_sources(key, rank, all_acc[order], at, j, valid, cfg.speed_error_mps,
+                                  cfg.baseline_s, cfg.history_s, care)  # fmt: skip
+        src = order[np.where(valid, j, 0)]
+    dt = all_t[dst] - all_t[src]
+    ve, vn = local_velocity(all_lat[src], all_lon[src], all_lat[dst], all_lon[dst], dt)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        vu = (all_alt[dst] - all_alt[src]) / dt
+    row = dst[valid] - n_hist
+    est_e = np.full(len(state), np.nan)
+    est_n = np.full(len(state), np.nan)
+    est_u = np.full(len(state), np.nan)
+    est_e[row], est_n[row], est_u[row] = ve[valid], vn[valid], vu[valid]
+    return (
+        np.where(missing, est_e, state.vel_e),
+        np.where(missing, est_n, state.vel_n),
+        np.where(~np.isfinite(state.vel_u), est_u, state.vel_u),
+    )
