@@ -153,3 +153,28 @@ def test_a_keyed_track_ended_later_in_the_batch_is_continued_by_event_time(seed)
     assert before[0] in ids_of(updates, 330.0, 590.0)  # the drone's plots kept its id
     assert len(np.unique(updates.track_id[drone_rows])) == 2  # the drone, and the other
     assert len([e for e in ended if e.track.track_id == before[0]]) == 1
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_plots_that_outlive_an_rf_track_ended_later_in_the_batch_continue_it(seed):
+    """As above, with an airliner's ADS-B throughout: the keyed part's newest row is then
+    the batch's end, so the RF track (silent from 200 s) ends in the batch at 500 s, and
+    its rows here carry no live slot. The drone's anonymous track, started just after
+    the last joined plot, was dropped as the ended track's duplicate with all its rows
+    (drone wall, plots variant, seed 3, decoy-04: 238 rows, then a second object); it
+    continues the RF track as it would have had the batch been cut before the end."""
+    drone = Target(51.7, 23.8, 40.0, 270.0, alt=700.0)
+    jet = Target(*at(51.7, 23.8, 0.0, 40_000.0), 200.0, 90.0, identity="icao:48c2a1")
+    rf = observe([drone], 590, sensor="rf", period=2, phase=0.4, noise=1500,
+                 track_numbers=True, window=(0.0, 200.0), seed=seed + 3)  # fmt: skip
+    r1 = observe([drone], 590, sensor="r1", period=2, noise=20, p_detect=0.9, seed=seed)
+    adsb = observe([jet], 590, sensor="adsb", period=1, noise=10, cooperative=True,
+                   seed=seed + 1)  # fmt: skip
+    batch = ReportBatch.concat([rf, r1, adsb]).sorted_by_time()
+    updates, ended = run(CombinedTracker(), batch, chunk_s=600.0)
+    drone_rows = updates.state.identity == ""
+    assert len(np.unique(updates.track_id[drone_rows])) == 1
+    t = updates.state.t[drone_rows] - T0
+    assert (t > 500.0).any()  # the drone is tracked to the end
+    assert np.diff(np.sort(t)).max() < 30.0  # without a gap
+    assert len([e for e in ended if not e.track.identity]) == 1

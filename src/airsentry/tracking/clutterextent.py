@@ -37,6 +37,12 @@ micro-Doppler classification (Chen, Liu, Li & Yan, "Radar detection and classifi
 of birds and drones", IEEE T-AES 2020 survey; Rahman & Robertson, "Radar micro-Doppler
 signatures of drones and birds at K-band and W-band", Sci. Rep. 8, 2018).
 
+A flock's plots also lapse now and then (0.8 a scan: none for seven scans with p =
+0.004), and a track born just after a lapse has no crowd; so where a radar's tracks were
+held as crowded or found extended lately (``suspect_s``), a new track is held as a
+crowded one (:meth:`PlotExtent.suspected`; drone wall, plots variant: a flock track
+confirmed on three plots 12 s after the last crowded one).
+
 It holds for the confirmation of anonymous tracks only: a named (cooperative) track and
 plots without a range (bearings) are never tested. Everything is vectorised over the
 scan's assigned plots; per (track, sensor) the test keeps the last two plots.
@@ -83,6 +89,10 @@ class ExtentConfig:
     # a crowd at birth that is not significant holds the track this many of its sensor's
     # scans: a flock (0.8 plots a scan) shows another plot within three with p = 0.91
     pending_scans: int = 3
+    # a new track within ``radius_m`` of where a track was held as crowded or extended
+    # this recently is held ``samples`` of its sensor's scans: a flock's plots may lapse
+    # for a few scans (0.8 a scan: none in six with p = 0.008), its crowd with them
+    suspect_s: float = 30.0
 
     def __post_init__(self) -> None:
         if self.scale <= 1.0 or not 0.0 < self.memory <= 1.0 or self.floor > 0.0:
@@ -108,6 +118,8 @@ class PlotExtent:
     # per sensor, its recent plots no confirmed track explains: times, ECEF positions and
     # (range, azimuth, their sigmas)
     recent: dict[int, Recent] = field(default_factory=dict)
+    # per sensor, where and when tracks were held as crowded or extended (``suspect_s``)
+    suspects: dict[int, tuple[FloatArray, FloatArray]] = field(default_factory=dict)
 
     def observe(
         self, track_id: IntArray, sensor: int, t: FloatArray, frame: SensorFrame,
@@ -147,15 +159,16 @@ class PlotExtent:
     def crowded(
         self, track_id: IntArray, sensor: int, around: FloatArray,
         expected: Callable[[IntArray], FloatArray],
-    ) -> None:  # fmt: skip
+    ) -> BoolArray:  # fmt: skip
         """Count, for tracks ``sensor`` had a chance to see in a scan, the excess of that
         scan's other plots around each (``around``: neighbours less the track's own plot)
         over what clutter explains (``expected(which)``, >= 0, for the tracks at indices
         ``which``). The expected count (a clutter-map lookup) is asked only where it can
         change the result: a track with no crowd yet and no other plot around it keeps
-        a crowd of exactly 0 whatever clutter is expected."""
+        a crowd of exactly 0 whatever clutter is expected. Returns which of the tracks
+        the crowd holds (unproven) or the test found extended."""
         if not len(track_id):
-            return
+            return np.zeros(0, dtype=bool)
         r = self._rows(track_id * _KEY + sensor % _KEY)
         cfg = self.config
         prior = self.crowd[r]
@@ -165,6 +178,26 @@ class PlotExtent:
             excess[need] -= expected(need)
         self.crowd[r] = np.maximum(cfg.crowd_memory * prior + excess, 0.0)
         self.pending[r] = np.maximum(self.pending[r] - 1, 0)
+        crowd = (self.crowd[r] > cfg.crowd_limit) & (self.tested[r] < cfg.samples)
+        return crowd | (self.llr[r] > cfg.block)  # held: crowded, or found extended
+
+    def suspect(self, sensor: int, now: float, ecef: FloatArray) -> None:
+        """Remember where tracks of ``sensor`` were held as crowded or extended at
+        ``now`` (ECEF, (n, 3)) for ``suspect_s``."""
+        old_t, old_p = self.suspects.get(sensor, (np.empty(0), np.empty((0, 3))))
+        keep = old_t > now - self.config.suspect_s
+        self.suspects[sensor] = (np.r_[old_t[keep], np.full(len(ecef), now)],
+                                 np.concatenate([old_p[keep], ecef]))  # fmt: skip
+
+    def suspected(self, sensor: int, t: FloatArray, ecef: FloatArray) -> BoolArray:
+        """Which new tracks of ``sensor`` (first plots at ``t``, ``ecef``) lie within
+        ``radius_m`` of where a track was held within ``suspect_s`` before (a flock
+        whose plots lapsed for a few scans is still there)."""
+        st, sp = self.suspects.get(sensor, (np.empty(0), np.empty((0, 3))))
+        if len(st) and len(t):
+            sp = sp[st > float(t.min()) - self.config.suspect_s]
+        out: BoolArray = neighbours(sp, ecef, self.config.radius_m) > 0
+        return out
 
     def remember(
         self, sensor: int, t: FloatArray, ecef: FloatArray, polar: FloatArray, now: float
@@ -185,7 +218,7 @@ class PlotExtent:
 
     def born(
         self, track_id: IntArray, sensor: int, around: FloatArray, significant: BoolArray,
-        expected: FloatArray,
+        expected: FloatArray, suspect: BoolArray | None = None,
     ) -> None:  # fmt: skip
         """Start the crowd of new tracks from the sensor's recent plots ``around`` each,
         its own first plot included (``crowdbirth.birth_crowd``): the excess over its own
@@ -193,7 +226,8 @@ class PlotExtent:
         would make the track suspect is not ``significant`` (more than clutter:
         ``crowdbirth.crowd_pvalue``) it is none, but the track is held ``pending_scans``
         scans: a plot around it in those makes a crowd (:meth:`crowded`), as a flock's
-        would."""
+        would. A ``suspect`` track (born where a track was held lately, :meth:`suspected`)
+        is held ``samples`` scans."""
         if not len(track_id):
             return
         cfg = self.config
@@ -201,6 +235,8 @@ class PlotExtent:
         excess = np.maximum(around - 1.0 - expected, 0.0)  # less the track's own plot
         self.crowd[r] = np.where(significant, excess, 0.0)
         self.pending[r] = np.where(significant, 0, cfg.pending_scans)
+        if suspect is not None and suspect.any():
+            self.pending[r[suspect]] = np.maximum(self.pending[r[suspect]], cfg.samples)
 
     def _rows(self, keys: IntArray) -> IntArray:
         """Rows of (track, sensor) ``keys``, added where new (most scans add none: then

@@ -235,13 +235,16 @@ class CombinedTracker:
                       col("accuracy"), code, cfg)  # fmt: skip
         return ref, names
 
-    def _fine_references(self, batch: ReportBatch, keys: ObjArray, keyed: np.ndarray) -> Rows:
+    def _fine_references(
+        self, batch: ReportBatch, keys: ObjArray, keyed: np.ndarray
+    ) -> tuple[Rows, ObjArray]:
         """The keyed rows of stated accuracy at most ``_DUP_REF_ACC_M`` (a passive
-        sensor's position, kilometres along its bearing, vouches for nothing close)."""
-        ref, _ = self._references(batch, keys, np.flatnonzero(keyed))
+        sensor's position, kilometres along its bearing, vouches for nothing close) and
+        the key of each code (:meth:`_references`)."""
+        ref, names = self._references(batch, keys, np.flatnonzero(keyed))
         fine = ref.acc <= _DUP_REF_ACC_M
         return Rows(ref.t[fine], ref.ecef[fine], ref.vel[fine], ref.alt[fine], ref.acc[fine],
-                    ref.code[fine])  # fmt: skip
+                    ref.code[fine]), names  # fmt: skip
 
     def _join_plots(
         self, batch: ReportBatch, keys: ObjArray, keyed: np.ndarray, plots: IntArray

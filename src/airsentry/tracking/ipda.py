@@ -91,7 +91,8 @@ def new_existence(
             ext.plots_of(plots.sensor), batch.t[fresh], plots.ecef[fresh],
             _polar(batch.frame, fresh), revisit or window, ext.config, expected,
         )  # fmt: skip
-        ext.born(tab["id"][anon], plots.sensor, around, significant, expected)
+        suspect = ext.suspected(plots.sensor, batch.t[fresh], plots.ecef[fresh])
+        ext.born(tab["id"][anon], plots.sensor, around, significant, expected, suspect)
     return ex.confirmed(p)
 
 
@@ -138,7 +139,9 @@ def _observe_extent(
         return out
 
     around = neighbours(plots.ecef, pos, radius) - own[near]
-    ext.crowded(tab["id"][near], plots.sensor, around, expected)
+    held = ext.crowded(tab["id"][near], plots.sensor, around, expected)
+    if held.any():  # where a flock or a farm held a track (clutterextent.suspected)
+        ext.suspect(plots.sensor, now, pos[held])
 
 
 def learn_clutter(

@@ -12,11 +12,12 @@ still reaches the new track's first rows, :meth:`Segments._lapsed`) or minutes b
 Event time decides, not where a batch was cut: a batch of ten minutes gives the keyed
 part all its rows before the multi-target part's new tracks are checked, so a keyed
 track that ended (silent for ``expire_s``) later in the batch than a new track started
-is still a candidate. Keyed tracks that ended (a sensor's own number) stay candidates
-for the stitch window (``lapsed``), as the multi-target part keeps its own ended tracks
-dormant: a drone whose RF track ended 160 s before its plots came back (458 s after its
-last row) was a second object (drone wall, plots variant, seeds 0 and 1); its id comes
-back after its end was reported. A new track that already ended within the batch
+is still a candidate, both for a lapse (:meth:`Segments._lapsed`: its rows here carry
+no live slot) and for a continuation. Keyed tracks that ended (a sensor's own number)
+stay candidates for the stitch window (``lapsed``), as the multi-target part keeps its
+own ended tracks dormant: a drone whose RF track ended 160 s before its plots came back
+(458 s after its last row) was a second object (drone wall, plots variant, seeds 0 and
+1); its id comes back after its end was reported. A new track that already ended within the batch
 (dormant in the multi-target part) is left as it is: neither renamed nor dropped from
 the dormant tracks (dropped, the duplicate segment of one drone no longer drew that
 drone's next segment, and the multi-target part's own stitch gave it to the dormant
@@ -30,7 +31,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from airsentry.model import FloatArray, IntArray, ReportBatch, TrackUpdates
+from airsentry.model import FloatArray, IntArray, ObjArray, ReportBatch, TrackUpdates
 from airsentry.tracking.base import Ended
 from airsentry.tracking.cooperative import CooperativeTracker
 from airsentry.tracking.duplicates import drop_tracks
@@ -65,14 +66,15 @@ class Segments:
             self.lapsed.take_out(self.lapsed.t >= newest - self.mtt.stitcher.config.window_s)
 
     def check(
-        self, upd: TrackUpdates, references: Callable[[], Rows], gone: list[Ended] | None = None
-    ) -> tuple[TrackUpdates, list[Ended]]:
+        self, upd: TrackUpdates, references: Callable[[], tuple[Rows, ObjArray]],
+        gone: list[Ended] | None = None,
+    ) -> tuple[TrackUpdates, list[Ended]]:  # fmt: skip
         """``upd`` (the multi-target part's output) without tracks it confirmed on an
         object that a keyed track already follows, and with the ids of those that
         continue a silent keyed track. ``references``: the keyed rows of fine accuracy
-        to compare with (made only when a new track reports). ``gone``: the keyed
-        tracks that ended in this batch; returned without those a new track continues
-        (their object goes on under their id).
+        to compare with and the key of each code (made only when a new track reports).
+        ``gone``: the keyed tracks that ended in this batch; returned without those a
+        new track continues (their object goes on under their id).
 
         Plots of a drone that the join missed for a few scans (the keyed track's rows
         were sparse or rough) start an anonymous track there, and each such track was a
@@ -85,7 +87,7 @@ class Segments:
         new = ~np.isin(ids, self.reported)
         if not new.any():
             return upd, gone
-        ref = references()
+        ref, names = references()
         q = upd.state.take(first[new])
         acc = accuracy(q.accuracy, self.join)
         # as far ahead of the keyed rows as the join interpolates: a drone whose keyed
@@ -99,11 +101,15 @@ class Segments:
         live = np.isin(ids[new], tab["id"])
         first_t = np.full(len(live), np.nan)
         first_t[live] = tab["first_t"][tab.rows_of(ids[new][live])]
-        i, slots = self._lapsed(qi, code, d2, first_t)
+        i, slots, old = self._lapsed(qi, code, d2, first_t, names, gone)
         dup = np.zeros(int(new.sum()), dtype=bool)
         dup[qi] = True
         dup[i] = False
-        upd, took = self._rename(upd, ids[new][i], slots, self.keyed.slot_ids(slots))
+        upd, took = self._rename(upd, ids[new][i], slots, old)
+        if (slots < 0).any():  # keyed tracks that ended here go on: no end, not dormant
+            went = set(old[slots < 0].tolist())
+            gone = [e for e in gone if e.track.track_id not in went]
+            self.lapsed.take_out(~np.isin(self.lapsed.id, old))
         rest = np.flatnonzero(~dup)
         rest = rest[~np.isin(rest, i) & live[rest]]
         # a segment starts no later than its id's first row here: in a long batch the id
@@ -149,36 +155,54 @@ class Segments:
         return upd, ids, [e for e in gone if e.track.track_id not in taken]
 
     def _lapsed(
-        self, qi: IntArray, code: IntArray, d2: FloatArray, first_t: FloatArray
-    ) -> tuple[IntArray, IntArray]:
-        """Pairs (new anonymous track index, keyed slot) among the gated ones (``qi``,
-        ``code``, ``d2`` from :func:`match`) where the keyed track names no identity and
-        its newest report is older than the anonymous track's first plot (``first_t``,
-        NaN: not a candidate): the join onto the keyed track lapsed and the anonymous
-        track goes on where it stopped, one object (a later report of the key claims it
-        back). In a batch of ten minutes the join extends a keyed track only from the
-        keyed rows of the batch (and those kept from before): once an RF node fell
-        silent, the radar plots of its drone started an anonymous track, and that was
-        dropped as a duplicate of the track it continued, scan after scan, until it was
-        too far from it to be either and became a second object (drone wall, plots
-        variant, seed 0: 5 of 18 drones).
+        self, qi: IntArray, code: IntArray, d2: FloatArray, first_t: FloatArray,
+        names: ObjArray, gone: list[Ended],
+    ) -> tuple[IntArray, IntArray, IntArray]:  # fmt: skip
+        """Triples (new anonymous track index, keyed slot, keyed id) among the gated pairs
+        (``qi``, ``code``, ``d2`` from :func:`match`; ``names``: the key of each code)
+        where the keyed track names no identity and its newest report is older than the
+        anonymous track's first plot (``first_t``, NaN: not a candidate): the join onto
+        the keyed track lapsed and the anonymous track goes on where it stopped, one
+        object (a later report of the key claims it back). In a batch of ten minutes the
+        join extends a keyed track only from the keyed rows of the batch (and those kept
+        from before): once an RF node fell silent, the radar plots of its drone started
+        an anonymous track, and that was dropped as a duplicate of the track it
+        continued, scan after scan, until it was too far from it to be either and became
+        a second object (drone wall, plots variant, seed 0: 5 of 18 drones).
+        A keyed track that ended silent in this batch (in ``gone``, slot -1; its rows
+        here carry a code past the live slots) is a candidate too, as it was while it
+        lived: the drone whose plots started a track 2 s after its RF track's last
+        joined plot, the RF track ending 300 s later in the same ten-minute batch, was
+        dropped as its duplicate with 238 rows and counted twice (seed 3, decoy-04).
         Track-segment association as in :func:`continue_keyed`, with the join's gate (the
         older segment still reaches the younger one's first rows), one-to-one, nearest
         first (Blackman & Popoli 1999, sec. 9.4)."""
         slot_keys = self.keyed.slot_keys
-        keep = np.flatnonzero(code < len(slot_keys))
-        qi, code, d2 = qi[keep], code[keep], d2[keep]
-        keep = np.flatnonzero(slot_keys[code] != "")
-        qi, code, d2 = qi[keep], code[keep], d2[keep]
-        ok = self.keyed.unnamed(code) & (self.keyed.last_seen(code) < first_t[qi])  # NaN: no
-        qi, code, d2 = qi[ok], code[ok], d2[ok]
+        n = len(slot_keys)
+        uc, ci = np.unique(code, return_inverse=True)  # per distinct keyed track
+        slot = np.where(uc < n, uc, -1)
+        tid = np.full(len(uc), -1, dtype=np.int64)
+        last = np.full(len(uc), np.nan)
+        lv = np.flatnonzero(uc < n)
+        lv = lv[slot_keys[uc[lv]] != ""]
+        lv = lv[self.keyed.unnamed(uc[lv])]
+        tid[lv], last[lv] = self.keyed.slot_ids(uc[lv]), self.keyed.last_seen(uc[lv])
+        ended = {e.track.key: e.track for e in gone if e.reason == "silent"
+                 and "#" in e.track.key and not e.track.identity}  # fmt: skip
+        for k in np.flatnonzero(uc >= n) if ended else []:  # keys new in the batch: few
+            tr = ended.get(str(names[uc[k]]))
+            if tr is not None:
+                tid[k], last[k] = tr.track_id, tr.last_seen
+        ci = ci.reshape(-1)
+        ok = (tid[ci] >= 0) & (last[ci] < first_t[qi])  # NaN: no
+        qi, ci, d2 = qi[ok], ci[ok], d2[ok]
         order = np.argsort(d2, kind="stable")
-        qi, code = qi[order], code[order]
+        qi, ci = qi[order], ci[order]
         _, one = np.unique(qi, return_index=True)  # each new track's nearest keyed track
         one = np.sort(one)
-        qi, code = qi[one], code[one]
-        _, one = np.unique(code, return_index=True)  # each keyed track's nearest new one
-        return qi[one], code[one]
+        qi, ci = qi[one], ci[one]
+        _, one = np.unique(ci, return_index=True)  # each keyed track's nearest new one
+        return qi[one], slot[ci[one]], tid[ci[one]]
 
     def _rename(
         self, upd: TrackUpdates, ids: IntArray, slots: IntArray, old: IntArray
