@@ -50,7 +50,7 @@ from airsentry.tracking.aliasing import with_plots
 from airsentry.tracking.base import Ended, TrackingStats, factorize
 from airsentry.tracking.claimcuts import claim_cuts
 from airsentry.tracking.cooperative import CooperativeTracker
-from airsentry.tracking.crosscheck import CrossCheck, integrity_event
+from airsentry.tracking.crosscheck import CrossCheck, keyed_disagreements
 from airsentry.tracking.join import (
     JoinConfig,
     RoughRows,
@@ -358,21 +358,11 @@ class CombinedTracker:
         acc = accuracy(q.accuracy, self.join)
         loose = replace(self.join, gate=np.inf, extrapolate_s=5.0)
         qi, code, d2 = match(ref, q.t, geodetic_to_ecef(q.lat, q.lon), q.alt, acc, loose)
-        mine = names[code] == keys[q_rows][qi]
-        bad = mine & (d2 > self.cross.k_sigma**2)
-        for k in np.flatnonzero(bad):  # events only, a handful per hour
-            j, key, t = int(q_rows[qi[k]]), str(names[code[k]]), float(q.t[qi[k]])
-            if t - self._integrity_t.get(key, -np.inf) <= self.cross.holdoff_s:
-                continue
-            self._integrity_t[key] = t
-            track = self.keyed.tracks.get(key)
-            sig = float(acc[qi[k]])
-            self._events.append(integrity_event(
-                t, track.track_id if track else -1, key if "#" not in key else "",
-                track.callsign if track else "", float(batch.lat[j]), float(batch.lon[j]),
-                str(batch.sensor[j]), float(np.sqrt(d2[k])) * sig, sig,
-                "identity position disagrees with the radar that follows the track",
-            ))  # fmt: skip
+        bad = (names[code] == keys[q_rows][qi]) & (d2 > self.cross.k_sigma**2)
+        self._events += keyed_disagreements(
+            batch, q_rows[qi[bad]], names[code[bad]], np.sqrt(d2[bad]), acc[qi[bad]],
+            self.cross.holdoff_s, self._integrity_t, self.keyed.tracks,
+        )  # fmt: skip
 
     def _new_ids(self, keys: ObjArray, first: ReportBatch) -> IntArray:
         """Ids of new keyed tracks: a confirmed anonymous track's at the first report's

@@ -17,11 +17,22 @@ like any other event.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
-from airsentry.model import BoolArray, Event, EventKind, FloatArray, IntArray, from_epoch
+from airsentry.model import (
+    BoolArray,
+    Event,
+    EventKind,
+    FloatArray,
+    IntArray,
+    ObjArray,
+    ReportBatch,
+    Track,
+    from_epoch,
+)
 from airsentry.tracking.fusion import HintTable, lookup
 from airsentry.tracking.kalman import enu_rotation
 from airsentry.tracking.plots import Candidates, ScanPlots
@@ -130,3 +141,34 @@ def integrity_event(
         ),
         details={"separation_m": round(separation_m, 1), "sigma_m": round(sigma_m, 1)},
     )
+
+
+def keyed_disagreements(
+    batch: ReportBatch,
+    rows: IntArray,
+    keys: ObjArray,
+    sigmas: FloatArray,
+    sigma_m: FloatArray,
+    holdoff_s: float,
+    last_t: dict[str, float],
+    tracks: Mapping[str, Track],
+) -> list[Event]:
+    """Integrity events of the combined tracker: radar reports ``rows`` of ``batch`` that
+    follow keyed tracks ``keys`` and lie ``sigmas`` combined sigmas (``sigma_m`` metres
+    each) from the tracks' own transponder positions; at most one per key per
+    ``holdoff_s`` (``last_t``: when each key last raised one). A handful per hour."""
+    out: list[Event] = []
+    for j, key, n_sig, sig in zip(rows.tolist(), keys.tolist(), sigmas.tolist(),
+                                  sigma_m.tolist(), strict=True):  # fmt: skip
+        t = float(batch.t[j])
+        if t - last_t.get(key, -np.inf) <= holdoff_s:
+            continue
+        last_t[key] = t
+        track = tracks.get(key)
+        out.append(integrity_event(
+            t, track.track_id if track else -1, key if "#" not in key else "",
+            track.callsign if track else "", float(batch.lat[j]), float(batch.lon[j]),
+            str(batch.sensor[j]), n_sig * sig, sig,
+            "identity position disagrees with the radar that follows the track",
+        ))  # fmt: skip
+    return out
