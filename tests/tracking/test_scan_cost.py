@@ -16,10 +16,10 @@ from scipy.spatial import cKDTree
 
 from airsentry.frame import SensorFrame
 from airsentry.tracking.association import _components, gnn
+from airsentry.tracking.fusedconfig import fused_imm
 from airsentry.tracking.imm import IMM
 from airsentry.tracking.kalman import enu_rotation, geodetic_to_ecef, innovation
 from airsentry.tracking.motion import MotionModel, ct_transition, cv_transition
-from airsentry.tracking.mtt import _fused_imm
 from airsentry.tracking.polar import (
     SiteGeometry,
     ecef_at,
@@ -144,7 +144,7 @@ def test_polar_update_of_all_models_in_one_pass() -> None:
     """One stacked polar pass gives each IMM model the numbers of its own pass."""
     rng = np.random.default_rng(10)
     k = 3
-    imm = _fused_imm()
+    imm = fused_imm()
     frame = SensorFrame(
         site_lat=np.full(k, 54.0), site_lon=np.full(k, 18.0), site_alt=np.full(k, 50.0),
         range_m=rng.uniform(20e3, 80e3, k), azimuth_rad=rng.uniform(0, 6.28, k),
