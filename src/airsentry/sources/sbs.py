@@ -40,10 +40,9 @@ Lines end with ``\\n`` (a ``\\r`` before it is dropped). Line numbers are 1-base
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, tzinfo
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pyarrow as pa
@@ -53,6 +52,7 @@ from airsentry.errors import ConfigError, DecodeError
 from airsentry.model import BoolArray, FloatArray, ReportBatch
 from airsentry.sources import _columns as col
 from airsentry.sources._carry import Carry
+from airsentry.sources._sbs_time import utc_seconds, wall_seconds, zone
 from airsentry.sources.base import Quarantine, register
 
 FT = 0.3048  # metres per foot
@@ -81,7 +81,6 @@ _CARRIED: dict[str, type] = {
     "vr": float,
 }
 _KINEMATIC = ("alt", "gs", "track", "vr")
-_DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 
 @register("sbs")
@@ -106,7 +105,7 @@ class SbsDecoder:
         max_age: float = 60.0,
         max_line_bytes: int = 1 << 20,
     ) -> None:
-        self.tz = _zone(tz)
+        self.tz = zone(tz)
         if max_line_bytes < 1 or not max_age > 0:
             raise ConfigError("sbs", "max_age and max_line_bytes must be positive")
         self.max_age = max_age
@@ -212,7 +211,7 @@ class SbsDecoder:
             "a time HH:MM:SS.sss",
             required=True,
         )
-        out["t"] = _utc(_wall_seconds(date, clock, v), self.tz)
+        out["t"] = utc_seconds(wall_seconds(date, clock, v), self.tz)
         callsign = col.parse_text(c[10], "callsign", v, col.PRINTABLE, "printable ASCII")
         out["callsign"] = col.to_objects(pc.utf8_trim_whitespace(callsign))
         out.update(_parse_floats(c, v))
@@ -327,17 +326,6 @@ def _parse_flags(c: dict[int, pa.Array], v: col.Verdicts) -> list[BoolArray]:
     return out
 
 
-def _zone(tz: str | tzinfo) -> tzinfo:
-    if isinstance(tz, tzinfo):
-        return tz
-    if tz.upper() in ("UTC", "Z"):
-        return UTC
-    try:
-        return ZoneInfo(tz)
-    except (KeyError, ValueError):
-        raise ConfigError("tz", f"unknown time zone {tz!r}") from None
-
-
 def _np(arr: pa.Array) -> np.ndarray[Any, Any]:
     return np.asarray(arr.to_numpy(zero_copy_only=False))
 
@@ -348,54 +336,3 @@ def _raw(line: bytes) -> str | bytes:
         return line.decode("utf-8")
     except UnicodeDecodeError:
         return line
-
-
-def _wall_seconds(date: pa.Array, clock: pa.Array, v: col.Verdicts) -> FloatArray:
-    """Seconds since 1970-01-01 00:00 of wall-clock date and time text; NaN if bad."""
-    d = pc.fill_null(date, "1970/01/01")
-    h = pc.fill_null(clock, "00:00:00")
-
-    def part(a: pa.Array, start: int, stop: int) -> FloatArray:
-        piece = pc.utf8_slice_codeunits(a, start, stop)
-        return np.asarray(_np(pc.cast(piece, pa.float64())), dtype=np.float64)
-
-    year, month, day = part(d, 0, 4), part(d, 5, 7), part(d, 8, 10)
-    hour, minute, second = part(h, 0, 2), part(h, 3, 5), part(h, 6, 64)
-    mi = np.clip(month, 1, 12).astype(np.int64)
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    mdays = _DAYS_IN_MONTH[mi - 1] + ((mi == 2) & leap)
-    bad_date = ~((year >= 1970) & (year <= 2099) & (month == mi) & (day >= 1) & (day <= mdays))
-    v.flag(bad_date, lambda i: f"date generated {col.cell_text(d, i)!r} is not a date in 1970-2099")
-    bad_time = ~((hour < 24) & (minute < 60) & (second < 60))
-    v.flag(bad_time, lambda i: f"time generated {col.cell_text(h, i)!r} is not a time of day")
-    # Days from the civil date (H. Hinnant's algorithm), for whole arrays at once.
-    y = year.astype(np.int64) - (mi <= 2)
-    era = y // 400
-    yoe = y - era * 400
-    doy = (153 * (mi + np.where(mi > 2, -3, 9)) + 2) // 5 + day.astype(np.int64) - 1
-    days = era * 146_097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719_468
-    seconds = days * 86_400.0 + hour * 3_600.0 + minute * 60.0 + second
-    return np.where(v.bad, np.nan, seconds)
-
-
-def _utc(wall: FloatArray, tz: tzinfo) -> FloatArray:
-    """Epoch seconds of wall-clock seconds in ``tz``.
-
-    The offset is looked up once per distinct quarter hour (time zones change offset on
-    quarter hours), not once per row.
-    """
-    if tz is UTC:
-        return wall
-    ok = np.isfinite(wall)
-    quarter = np.floor(wall[ok] / 900.0)
-    uniq, inverse = np.unique(quarter, return_inverse=True)
-    offsets = np.array([_offset(q * 900.0, tz) for q in uniq], dtype=np.float64)
-    out = wall.copy()
-    out[ok] = wall[ok] - offsets[inverse]
-    return out
-
-
-def _offset(wall: float, tz: tzinfo) -> float:
-    local = datetime.fromtimestamp(wall, tz=UTC).replace(tzinfo=tz)
-    delta = local.utcoffset()
-    return delta.total_seconds() if delta is not None else 0.0
