@@ -19,6 +19,17 @@ work's fourth wave started), extracted with ``git archive``; runs alternate betw
 current, ``--runs`` each, and medians and ratios are printed. The target (issue 12)
 is first report at or under 0.4 CPU-s.
 
+Measured (issue 12): first report 0.396 against 0.477 CPU-s once ``scipy.special`` was
+imported on first use; on later days the same code read 0.42-0.49 (the machine). pyproj
+(some 45 ms of import) is now imported on first use too: a replay of cooperative reports
+from warm disk caches never converts to ECEF or builds a geodesic, and the caches' keys
+name the installed pyproj by its files (``gridcache.library_token``) instead of its
+version attribute. ``--baseline HEAD`` (the commit before), medians of 7, quiet
+machine: first report 0.386 against 0.425 CPU-s (1.10x), built 0.318 against 0.359.
+What is left is spread over imports (pyarrow with its compute functions ~40 ms, NumPy
+~35 ms, shapely ~20 ms, ~100 dataclasses, the default playbook's YAML) and the first
+block's decode.
+
 Run: ``python benchmarks/startup.py [--runs 5]``; the wheel via ``--wheel`` or
 ``AIRSENTRY_TRAFFIC_WHEEL``.
 """

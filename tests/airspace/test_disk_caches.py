@@ -51,8 +51,8 @@ def test_cached_circle_rings_equal_fresh_geodesics(
     lat, lon = rng.uniform(-85, 85, n), rng.uniform(-180, 180, n)
     radius = rng.uniform(1e3, 2e4, n)
     fresh = geodesy._rings(lat, lon, radius, 64)
-    # the rings are GEOD.fwd's points, longitudes unwrapped around the centre
-    lons, lats, _ = geodesy.GEOD.fwd(np.full(64, lon[3]), np.full(64, lat[3]),
+    # the rings are geod().fwd's points, longitudes unwrapped around the centre
+    lons, lats, _ = geodesy.geod().fwd(np.full(64, lon[3]), np.full(64, lat[3]),
                                      np.linspace(0, 360, 64, endpoint=False),
                                      np.full(64, radius[3]))  # fmt: skip
     assert np.array_equal(fresh[3, :-1, 1], lats)

@@ -20,14 +20,16 @@ import hashlib
 import math
 import os
 import tempfile
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
-import pyproj
 import shapely
 
-from airsentry.airspace.gridcache import cache_dir
+from airsentry.airspace.gridcache import cache_dir, library_token
 from airsentry.model import FloatArray
+
+if TYPE_CHECKING:
+    import pyproj
 
 EARTH_RADIUS_M = 6_371_008.8
 """Mean Earth radius (IUGG), used only in error bounds and rough windows."""
@@ -40,14 +42,27 @@ longitude is at most 111,320 m (at the equator). So a displacement of ``d`` degr
 lon/lat space is never longer than ``d * METRES_PER_DEGREE_MAX`` metres on the ground.
 """
 
-GEOD = pyproj.Geod(ellps="WGS84")
+
+@functools.cache
+def geod() -> pyproj.Geod:
+    """The WGS84 ellipsoid's geodesic solver, built on first use.
+
+    pyproj is imported by the functions that compute and not with the module: a start
+    whose geometry all comes from the disk caches (the shipped catalogue's rings, bands
+    and grids) never needs it, and importing it costs some 45 ms of CPU (issue 12).
+    """
+    import pyproj
+
+    return pyproj.Geod(ellps="WGS84")
+
 
 DENSIFY_DEG = 0.01
 """Edges longer than this (degrees) are split before projecting: a straight lon/lat edge
 of 0.01 degree bends away from its projected chord by well under a centimetre, where a
 50 km edge at 60 N would bend by 80 m."""
 
-Transform = pyproj.Transformer
+Transform: TypeAlias = "pyproj.Transformer"
+"""The type of :func:`local_projection`'s transformers (a name: pyproj loads lazily)."""
 
 
 @functools.lru_cache(maxsize=512)
@@ -61,6 +76,8 @@ def local_projection(lat0: float, lon0: float) -> tuple[Transform, Transform]:
     builds in a fraction of a millisecond and gives bit-identical results
     (``tests/airspace/test_zone_depth.py``).
     """
+    import pyproj
+
     lat0 = float(np.clip(lat0, -89.9, 89.9))
     aeqd = f"+proj=aeqd +lat_0={lat0:.6f} +lon_0={lon0:.6f} +x_0=0 +y_0=0 +ellps=WGS84"
     fwd = pyproj.Transformer.from_pipeline(
@@ -151,7 +168,7 @@ def _rings(lat: FloatArray, lon: FloatArray, radius: FloatArray, vertices: int) 
     longitudes unwrapped around the centre."""
     n = len(lat)
     az = np.linspace(0.0, 360.0, vertices, endpoint=False)
-    lons, lats, _ = GEOD.fwd(
+    lons, lats, _ = geod().fwd(
         np.repeat(lon, vertices),
         np.repeat(lat, vertices),
         np.tile(az, n),
@@ -190,7 +207,7 @@ def circle_rings(
     if n * vertices < CACHE_MIN_POINTS:
         return _rings(lat, lon, radius, vertices)
     h = hashlib.blake2b(digest_size=16)
-    h.update(f"rings:1:{pyproj.__version__}:{pyproj.proj_version_str}:{n}:{vertices}".encode())
+    h.update(f"rings:2:{library_token('pyproj')}:{n}:{vertices}".encode())
     for a in (lat, lon, radius):
         h.update(a.tobytes())
     path = cache_dir() / f"geodesic-rings-{h.hexdigest()}.npy"

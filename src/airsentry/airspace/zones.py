@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
-import pyproj
 import shapely
 
 from airsentry.airspace import airports as _airports
@@ -229,7 +228,7 @@ def _provenance(config: AirspaceConfig) -> bytes:
     (and each zone's id) instead of hashing every vertex at each start-up."""
     h = hashlib.blake2b(digest_size=16)
     h.update(repr(config).encode())
-    h.update(f"{shapely.__version__}:{pyproj.__version__}:{np.__version__}".encode())
+    h.update(f"{shapely.__version__}:{gridcache.library_token('pyproj')}:{np.__version__}".encode())
     for path in sorted(borders.data_dir().iterdir()):
         st = path.stat()
         h.update(f"{path.name}:{st.st_size}:{st.st_mtime_ns}".encode())

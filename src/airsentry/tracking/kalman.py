@@ -24,19 +24,35 @@ Measurement models (all vectorised over ``K`` items, states ``(K, 5)``):
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pyproj
 
 from airsentry.model import FloatArray
 
-_TO_ECEF = pyproj.Transformer.from_crs("EPSG:4979", "EPSG:4978", always_xy=True)
-_FROM_ECEF = pyproj.Transformer.from_crs("EPSG:4978", "EPSG:4979", always_xy=True)
+if TYPE_CHECKING:
+    import pyproj
+
+
+@functools.cache
+def ecef_transformers() -> tuple[pyproj.Transformer, pyproj.Transformer]:
+    """Geodetic (lon, lat, ellipsoidal height) to ECEF and back, WGS84, built on first use.
+
+    pyproj is imported here and not with the module: importing it costs some 45 ms of
+    CPU, a tenth of the start-up budget (issue 12), and a replay of cooperative reports
+    never converts a coordinate to ECEF (only plots, bearings and sited sensors do).
+    """
+    import pyproj
+
+    return (
+        pyproj.Transformer.from_crs("EPSG:4979", "EPSG:4978", always_xy=True),
+        pyproj.Transformer.from_crs("EPSG:4978", "EPSG:4979", always_xy=True),
+    )
 
 
 def geodetic_to_ecef(lat: FloatArray, lon: FloatArray) -> FloatArray:
     """ECEF metres ``(K, 3)`` of points on the WGS84 ellipsoid (height 0)."""
-    x, y, z = _TO_ECEF.transform(lon, lat, np.zeros_like(lat))
+    x, y, z = ecef_transformers()[0].transform(lon, lat, np.zeros_like(lat))
     return columns(x, y, z)
 
 
@@ -51,7 +67,7 @@ def columns(*cols: FloatArray) -> FloatArray:
 
 def ecef_to_geodetic(p: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Latitude and longitude (degrees) of ECEF points ``(K, 3)``."""
-    lon, lat, _ = _FROM_ECEF.transform(p[:, 0], p[:, 1], p[:, 2])
+    lon, lat, _ = ecef_transformers()[1].transform(p[:, 0], p[:, 1], p[:, 2])
     return np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64)
 
 

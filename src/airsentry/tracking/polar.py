@@ -34,21 +34,25 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-import pyproj
 
 from airsentry.frame import SensorFrame
 from airsentry.model import BoolArray, FloatArray, IntArray
 from airsentry.tracking.base import Predictor
-from airsentry.tracking.kalman import columns, ecef_to_geodetic, enu_rotation, innovation
+from airsentry.tracking.kalman import (
+    columns,
+    ecef_to_geodetic,
+    ecef_transformers,
+    enu_rotation,
+    innovation,
+)
 
-_TO_ECEF = pyproj.Transformer.from_crs("EPSG:4979", "EPSG:4978", always_xy=True)
 MIN_SIGMA_RANGE_M = 1.0
 MIN_SIGMA_AZ_RAD = 1e-4
 
 
 def ecef_at(lat: FloatArray, lon: FloatArray, h: FloatArray) -> FloatArray:
     """ECEF metres ``(K, 3)`` of geodetic points at ellipsoidal heights ``h``."""
-    x, y, z = _TO_ECEF.transform(lon, lat, h)
+    x, y, z = ecef_transformers()[0].transform(lon, lat, h)
     return columns(x, y, z)
 
 
