@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import fields
 from pathlib import Path
 
@@ -101,3 +102,27 @@ def test_shipped_catalogue_is_vouched_for_by_its_sources() -> None:
     others = [z.geometry for z in zones.default_catalogue(other).zones]
     assert len(others) == len(geoms)
     assert gridcache.cache_key(others, GridSpec()) != key
+
+
+def test_grid_cache_keeps_the_most_recently_used_grids(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pruning evicts the least recently *used* grid: the one every start loads stays
+    while other catalogues' grids are written (a rebuild costs 1.5-3 s of start-up)."""
+    monkeypatch.setattr(gridcache, "MIN_SEGMENTS", 0)
+    sets = [np.array([shapely.box(10.0 + i, 50.0, 10.5 + i, 50.5)], dtype=object) for i in range(5)]
+    spec = GridSpec()
+    paths = []
+    for geoms in sets[:4]:
+        gridcache.cached_build(geoms, spec, directory=tmp_path)
+        (path,) = set(tmp_path.glob("zone-grid-*")) - set(paths)
+        paths.append(path)
+    for age, path in enumerate(paths):  # written in order, long ago
+        os.utime(path, (1_000.0 * (age + 1), 1_000.0 * (age + 1)))
+    first = gridcache.cached_build(sets[0], spec, directory=tmp_path)  # a hit: used now
+    assert _grids_equal(first, build_grid(sets[0], spec))
+    gridcache.cached_build(sets[4], spec, directory=tmp_path)  # a fifth: one must go
+    kept = set(tmp_path.glob("zone-grid-*"))
+    assert len(kept) == gridcache.KEEP
+    assert paths[0] in kept  # used last but one: kept
+    assert paths[1] not in kept  # the least recently used went

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import numpy as np
 import shapely
 
-from airsentry.airspace.gridcache import cache_dir, library_token
+from airsentry.airspace.gridcache import cache_dir, library_token, touch
 from airsentry.model import FloatArray
 
 if TYPE_CHECKING:
@@ -214,6 +214,7 @@ def circle_rings(
     with contextlib.suppress(OSError, ValueError):
         stored: FloatArray = np.load(path, allow_pickle=False)
         if stored.shape == (n, vertices + 1, 2) and stored.dtype == np.float64:
+            touch(path)  # pruning below keeps the most recently used sets
             return stored
     out = _rings(lat, lon, radius, vertices)
     with contextlib.suppress(OSError):
