@@ -33,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from airsentry.identify import callsign, icao
-from airsentry.identify.cues import CLASSES, LEVELS, MAX_SPEED, Cues, category_classes
+from airsentry.identify.cues import CLASSES, LEVELS, MAX_SPEED, Cues, category_classes, manned_hint
 from airsentry.identify.grouped import (
     group_start,
     grouped_best,
@@ -48,9 +48,10 @@ from airsentry.identify.manoeuvre import (
     speed_spread,
     velocity_sigma,
 )
+from airsentry.identify.memory import SortedRows, TrackMemory
 from airsentry.identify.reasons import reasons
 from airsentry.identify.rules import evaluate, manoeuvre_veto
-from airsentry.model import FloatArray, IntArray, ObjArray, ReportBatch, TargetClass, TrackUpdates
+from airsentry.model import FloatArray, IntArray, ObjArray, TargetClass, TrackUpdates
 
 CLASS_NAMES: ObjArray = np.array([str(c) for c in CLASSES], dtype=object)
 _LIMITS = np.array([MAX_SPEED[c] for c in CLASSES], dtype=np.float64)
@@ -99,96 +100,6 @@ the mean of n speeds is known to ``rms sigma / sqrt(n / CORRELATED_UPDATES)``.""
 
 _MAN_FIELDS = fields(ManoeuvreMemory)  # the manoeuvre statistics a track's memory keeps
 
-_MANOEUVRE_FILL: dict[str, float] = {
-    "hover": 0,
-    "s2sum": 0.0,
-    "q2sum": 0.0,
-    "speed_hi": 0.0,
-    "t": np.nan,
-    "heading": np.nan,
-    "heading_sd": np.nan,
-    "turn": np.nan,
-    "turn_max": 0.0,
-    "climb": np.nan,
-    "climb_max": 0.0,
-}
-
-
-class _Memory:
-    """Running statistics per track, as columns sorted by track id.
-
-    Kept as arrays rather than a dict of objects so that a batch's tracks are found
-    with one ``searchsorted`` and their statistics gathered and scattered at once.
-    """
-
-    def __init__(self) -> None:
-        self.ids = np.empty(0, dtype=np.int64)
-        self.vmax = np.empty(0, dtype=np.float64)  # fastest horizontal speed, m/s
-        self.alt = np.empty(0, dtype=np.float64)  # latest known altitude, m
-        self.count = np.empty(0, dtype=np.int64)  # updates seen
-        self.xpdr = np.empty(0, dtype=bool)  # transponder ever heard
-        self.cat = np.empty(0, dtype=object)  # latest non-empty category
-        self.ssum = np.empty(0, dtype=np.float64)  # sum of known speeds, m/s
-        self.vlast = np.empty(0, dtype=np.float64)  # latest speed less 1 sigma (0: unknown)
-        self.alt_raw = np.empty(0, dtype=np.float64)  # latest reported altitude
-        self.sn = np.empty(0, dtype=np.int64)  # number of known speeds
-        # manoeuvres (identify.manoeuvre): hover spells, speed spread, turns, climbs
-        self.hover = np.empty(0, dtype=np.int64)
-        self.s2sum = np.empty(0, dtype=np.float64)
-        self.q2sum = np.empty(0, dtype=np.float64)  # sum of speed noise variances
-        self.speed_hi = np.empty(0, dtype=np.float64)  # latest speed + 1 sigma (0: unknown)
-        self.t = np.empty(0, dtype=np.float64)
-        self.heading = np.empty(0, dtype=np.float64)
-        self.heading_sd = np.empty(0, dtype=np.float64)
-        self.turn = np.empty(0, dtype=np.float64)
-        self.turn_max = np.empty(0, dtype=np.float64)
-        self.climb = np.empty(0, dtype=np.float64)
-        self.climb_max = np.empty(0, dtype=np.float64)
-        self.level = np.empty((0, _K), dtype=np.int64)  # held confidence per class
-        self.why: ObjArray = np.empty((0, _K), dtype=object)  # reasons per class
-
-    def slots(self, ids: IntArray) -> IntArray:
-        """Slots of the sorted, distinct ``ids``, adding tracks not seen before."""
-        pos = np.searchsorted(self.ids, ids)
-        known = pos < len(self.ids)
-        known[known] = self.ids[pos[known]] == ids[known]
-        new = ids[~known]
-        if len(new):
-            at = np.searchsorted(self.ids, new)
-            self.ids = np.insert(self.ids, at, new)
-            self.vmax = np.insert(self.vmax, at, 0.0)
-            self.alt = np.insert(self.alt, at, np.nan)
-            self.count = np.insert(self.count, at, 0)
-            self.xpdr = np.insert(self.xpdr, at, False)
-            self.cat = np.insert(self.cat, at, "")
-            self.ssum = np.insert(self.ssum, at, 0.0)
-            self.vlast = np.insert(self.vlast, at, 0.0)
-            self.alt_raw = np.insert(self.alt_raw, at, np.nan)
-            self.sn = np.insert(self.sn, at, 0)
-            for name, fill in _MANOEUVRE_FILL.items():
-                setattr(self, name, np.insert(getattr(self, name), at, fill))
-            self.level = np.insert(self.level, at, 0, axis=0)
-            self.why = np.insert(self.why, at, np.empty((len(new), _K), dtype=object), axis=0)
-        return np.searchsorted(self.ids, ids).astype(np.int64)
-
-    def keep(self, mask: npt.NDArray[np.bool_]) -> None:
-        for name in (
-            "ids",
-            "vmax",
-            "alt",
-            "count",
-            "xpdr",
-            "cat",
-            "ssum",
-            "sn",
-            "vlast",
-            "alt_raw",
-            "level",
-            "why",
-            *_MANOEUVRE_FILL,
-        ):
-            setattr(self, name, getattr(self, name)[mask])
-
 
 class TrackClassifier:
     """Classifies tracks batch by batch, remembering each track between batches.
@@ -198,7 +109,7 @@ class TrackClassifier:
     """
 
     def __init__(self) -> None:
-        self._mem = _Memory()
+        self._mem = TrackMemory()
 
     def __len__(self) -> int:
         """Number of tracks remembered."""
@@ -219,7 +130,9 @@ class TrackClassifier:
         pos = np.minimum(np.searchsorted(mem.ids, ids), len(mem.ids) - 1)
         known = mem.ids[pos] == ids
         veto = mem.vmax[pos][:, None] > _LIMITS[None, :]
-        veto |= manoeuvre_veto(mem.xpdr[pos], mem.turn_max[pos], mem.climb_max[pos], mem.cat[pos])
+        veto |= manoeuvre_veto(
+            mem.xpdr[pos], mem.turn_max[pos], mem.climb_max[pos], manned_hint(mem.cat[pos])
+        )
         held = np.where(veto, 0, mem.level[pos])
         choice = np.argmax(held, axis=1)
         firm = known & (held.max(axis=1) > 0)
@@ -235,23 +148,26 @@ class TrackClassifier:
         slot_of_group = self._mem.slots(uniq.astype(np.int64))
         order = np.argsort(inverse.reshape(-1), kind="stable")
         g = inverse.reshape(-1)[order].astype(np.int64)
-        s = updates.state.take(order)
+        s = SortedRows.take(updates.state, order)
         slot = slot_of_group[g]
         cues, address, ssum, sn, alt_ff, man, spd_lo = self._cues(s, g, slot)
         rule_idx, raw_cls, raw_level = evaluate(cues)
         spread = cues.spread()
 
         # Held confidence per class: the best of memory and of this batch's rows so far.
+        # A class no row gives has level 0 throughout, reached first at its track's first
+        # row: that is what grouped_best returns for it, without the pass (a batch of
+        # airliners gives one or two classes of the eight).
         best_lvl = np.zeros((n, _K), dtype=np.int64)
-        best_pos = np.zeros((n, _K), dtype=np.int64)
-        for k in range(_K):
+        best_pos = np.repeat(group_start(g)[:, None], _K, axis=1)
+        for k in np.flatnonzero(np.bincount(raw_cls, minlength=_K)).tolist():
             lvl = np.where(raw_cls == k, raw_level, 0)
             best_lvl[:, k], best_pos[:, k] = grouped_best(lvl, g, LEVELS)
         mem_lvl = self._mem.level[slot]
         from_mem = mem_lvl >= best_lvl  # a tie keeps the older evidence
         held = np.where(from_mem, mem_lvl, best_lvl)
         vetoed = cues.vmax[:, None] > _LIMITS[None, :]
-        vetoed |= manoeuvre_veto(cues.transponder, cues.turns(), cues.climbs(), cues.category)
+        vetoed |= manoeuvre_veto(cues.transponder, cues.turns(), cues.climbs(), cues.manned_hint())
 
         # The row's own rule always counts, even for a class the track's past vetoes.
         rows = np.arange(n)
@@ -316,7 +232,7 @@ class TrackClassifier:
         )
 
     def _cues(
-        self, s: ReportBatch, g: IntArray, slot: IntArray
+        self, s: SortedRows, g: IntArray, slot: IntArray
     ) -> tuple[Cues, IntArray, FloatArray, IntArray, FloatArray, Manoeuvres, FloatArray]:
         """The rows' cues, combining this batch's running statistics with memory."""
         mem = self._mem
@@ -346,6 +262,7 @@ class TrackClassifier:
         at, which = _runs(cat, first)
         run_cls, run_conf = category_classes(cat[at])
         cat_cls, cat_conf = run_cls[which], run_conf[which]
+        manned = manned_hint(cat[at])[which]  # the category judged once per run
         count = np.arange(n, dtype=np.int64) - group_start(g) + 1 + mem.count[slot]
         # the identity's facts, once per run of it along a track
         ident_at, ident_of = _runs(s.identity, first)
@@ -382,6 +299,7 @@ class TrackClassifier:
             turn_max=man.turn_max,
             climb_max=man.climb_max,
             # filtered velocity errors stay correlated over ~CORRELATED_UPDATES updates
+            manned=manned,
             mean_speed_sd=np.sqrt(
                 man.q2sum / np.maximum(sn, 1) / np.maximum(sn / CORRELATED_UPDATES, 1.0)
             ),

@@ -26,6 +26,17 @@ from airsentry.model import (
 CLASSES: tuple[TargetClass, ...] = tuple(TargetClass)
 CLASS_INDEX: dict[str, int] = {str(c): i for i, c in enumerate(CLASSES)}
 UNKNOWN = CLASS_INDEX[TargetClass.UNKNOWN]
+MANNED_HINTS = ("aircraft", "helicopter")
+"""Sensor classifications (SAPIENT "manned aircraft", "helicopter": radar cross-section,
+micro-Doppler, imagery) that rule out a drone."""
+
+
+def manned_hint(category: ObjArray) -> BoolArray:
+    """Where a sensor's category text names a manned aircraft or a helicopter."""
+    out: BoolArray = np.isin(np.asarray(category, dtype=object), MANNED_HINTS)
+    return out
+
+
 LEVELS = 1001  # confidence is kept as an integer level 0..1000 (per mille)
 
 # Fastest plausible horizontal speed of each class, m/s. A track that has flown faster
@@ -98,6 +109,8 @@ class Cues:
     turn_max: FloatArray | None = None  # sharpest sustained turn, deg/s
     climb_max: FloatArray | None = None  # steepest sustained climb or descent, m/s
     mean_speed_sd: FloatArray | None = None  # 1-sigma error of mean_speed (0: exact)
+    # where the category names a manned aircraft or a helicopter (None: from category)
+    manned: BoolArray | None = None
 
     def hovers(self) -> IntArray:
         return self.hover if self.hover is not None else np.zeros(len(self.speed), np.int64)
@@ -110,6 +123,9 @@ class Cues:
 
     def climbs(self) -> FloatArray:
         return self.climb_max if self.climb_max is not None else np.zeros(len(self.speed))
+
+    def manned_hint(self) -> BoolArray:
+        return self.manned if self.manned is not None else manned_hint(self.category)
 
     def mean_sd(self) -> FloatArray:
         sd = self.mean_speed_sd

@@ -35,12 +35,33 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from airsentry.identify.grouped import grouped_cummax, grouped_cumsum
-from airsentry.model import FloatArray, IntArray, ReportBatch
+from airsentry.model import FloatArray, IntArray
+
+
+class Motion(Protocol):
+    """The columns the manoeuvre statistics read: a :class:`~airsentry.model.ReportBatch`,
+    or the classifier's narrower take of one (``classify.SortedRows``)."""
+
+    @property
+    def t(self) -> FloatArray: ...
+    @property
+    def alt(self) -> FloatArray: ...
+    @property
+    def vel_e(self) -> FloatArray: ...
+    @property
+    def vel_n(self) -> FloatArray: ...
+    @property
+    def vel_u(self) -> FloatArray: ...
+    @property
+    def vel_accuracy(self) -> FloatArray | None: ...
+    def speed(self) -> FloatArray: ...
+    def __len__(self) -> int: ...
+
 
 HOVER_MPS = 8.0  # ground speed below which a track "stands still" (no fixed wing can)
 HOVER_MAX_ALT_M = 3000.0  # a hover spell counts only low down
@@ -48,7 +69,7 @@ TURN_MIN_SPEED_MPS = 10.0  # below this, a velocity's direction is noise
 TURN_SIGMAS = 2.0  # a heading change counts beyond this many sigmas of its noise
 
 
-def velocity_sigma(s: ReportBatch) -> FloatArray:
+def velocity_sigma(s: Motion) -> FloatArray:
     """Each row's 1-sigma velocity error per axis, m/s; 0 where none is stated."""
     if s.vel_accuracy is None:
         return np.zeros(len(s))
@@ -90,7 +111,7 @@ class Manoeuvres:
 
 
 def manoeuvres(
-    s: ReportBatch,
+    s: Motion,
     g: IntArray,
     first: np.ndarray,
     fresh: np.ndarray,

@@ -62,16 +62,21 @@ from dataclasses import dataclass
 import numpy as np
 
 from airsentry.identify import callsign
-from airsentry.identify.cues import CLASS_INDEX, CLASSES, MAX_SPEED, UNKNOWN, Cues, gt, lt, within
-from airsentry.model import BoolArray, FloatArray, IntArray, ObjArray, TargetClass
+from airsentry.identify.cues import (
+    CLASS_INDEX,
+    CLASSES,
+    MAX_SPEED,
+    UNKNOWN,
+    Cues,
+    gt,
+    lt,
+    within,
+)
+from airsentry.model import BoolArray, FloatArray, IntArray, TargetClass
 
 HELICOPTER_CRUISE = 50.0
 """m/s: a steady silent track faster than this on average may be a cruising helicopter
 as much as a one-way attack drone (rule ``steady_cruise_ambiguous``)."""
-
-MANNED_HINTS = ("aircraft", "helicopter")
-"""Sensor classifications (SAPIENT "manned aircraft", "helicopter": radar cross-section,
-micro-Doppler, imagery) that rule out a drone."""
 
 
 Mask = Callable[[Cues], BoolArray]
@@ -95,15 +100,15 @@ def _steady(c: Cues) -> BoolArray:
 
 
 def manoeuvre_veto(
-    transponder: BoolArray, turn_max: FloatArray, climb: FloatArray, category: ObjArray
+    transponder: BoolArray, turn_max: FloatArray, climb: FloatArray, manned: BoolArray
 ) -> BoolArray:
     """Per row and class (n, K): classes a track's cues rule out for good. A silent
     transport does not turn at 6 deg/s or climb at 30 m/s (a fighter does); a track a
-    sensor classifies as a manned aircraft or a helicopter is no drone."""
+    sensor classifies as a manned aircraft or a helicopter (``manned``:
+    :func:`manned_hint` of its category) is no drone."""
     out = np.zeros((len(turn_max), len(CLASSES)), dtype=bool)
     hard = ~transponder & (gt(turn_max, 1.5 * GENTLE_TURN) | gt(climb, STEEP_CLIMB))
     out[:, CLASS_INDEX[TargetClass.AIRLINER]] = hard
-    manned = np.isin(np.asarray(category, dtype=object), MANNED_HINTS)
     for k in (TargetClass.DRONE, TargetClass.DECOY_DRONE):
         out[:, CLASS_INDEX[k]] = manned
     return out
@@ -151,7 +156,7 @@ def _rotorcraft(c: Cues) -> BoolArray:
 
 def _slow_low_silent(c: Cues) -> BoolArray:
     slow = ~c.transponder & within(c.speed, 10.0, 70.0) & lt(c.alt, 4000.0)
-    out: BoolArray = slow & ~gt(c.vmax, 90.0) & ~np.isin(c.category, MANNED_HINTS)
+    out: BoolArray = slow & ~gt(c.vmax, 90.0) & ~c.manned_hint()
     return out
 
 
