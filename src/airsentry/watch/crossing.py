@@ -24,10 +24,8 @@ import numpy as np
 from airsentry.airspace.index import ZoneIndex
 from airsentry.identify.base import Identified
 from airsentry.model import (
-    BoolArray,
     Event,
     EventKind,
-    FloatArray,
     IntArray,
     TrackUpdates,
     Zone,
@@ -37,6 +35,7 @@ from airsentry.model import (
 from airsentry.tracking.base import Ended
 from airsentry.watch.base import Scene
 from airsentry.watch.claims import ClaimGrace, Runs, held_reason
+from airsentry.watch.depthbound import DepthMeter
 
 LOST_REASONS = {
     "silent": "track lost inside (no report since)",
@@ -54,6 +53,11 @@ class Stay:
     max_depth: float
     first_seen_inside: bool
     verify: bool = False  # a cooperative state aircraft: its events say authorised None
+    # the latest row whose depth was measured (watch.depthbound: rows that cannot be
+    # deeper than max_depth are not measured)
+    ref_lat: float = math.nan
+    ref_lon: float = math.nan
+    ref_depth: float = math.nan
 
 
 class CrossingDetector:
@@ -70,6 +74,7 @@ class CrossingDetector:
         self._measure_depth = np.array(
             [z.kind is not ZoneKind.BUFFER for z in self.zones], dtype=bool
         )
+        self._depth = DepthMeter(index, self.zones, self._measure_depth)
 
     def inside(self, track_id: int) -> list[int]:
         """Zone indices the track is inside, as of the last batch."""
@@ -159,7 +164,7 @@ class CrossingDetector:
                 stays[tr][z].authorised
                 for tr, z in zip(runs.track[cont].tolist(), runs.zone[cont].tolist(), strict=True)
             ]
-        depth = self._depths(updates, point, zone, runs, verdict)
+        depth, ref_row, ref_depth = self._depth.measure(self.stays, st, point, zone, runs, verdict)
 
         # Remembered stays of tracks in this batch that no run continues were left between
         # the previous batch and the track's first row here.
@@ -191,6 +196,7 @@ class CrossingDetector:
         track_l, zone_l = runs.track[busy].tolist(), runs.zone[busy].tolist()
         row_l, exit_l = at[busy].tolist(), runs.exit_row[busy].tolist()
         new_l, depth_l = (~runs.continues[busy]).tolist(), depth[busy].tolist()
+        ref_l, ref_depth_l = ref_row[busy].tolist(), ref_depth[busy].tolist()
         measured_l, verdict_l = measured[busy].tolist(), verdict[busy].tolist()
         verify_l, since_l = verify[busy].tolist(), since[busy].tolist()
         starts = ~runs.continues[busy]  # the entries' reasons, read for all at once
@@ -214,6 +220,10 @@ class CrossingDetector:
             stay = self.stays[track][z]
             if measured_l[i]:
                 stay.max_depth = max(stay.max_depth, depth_l[i])
+                if ref_l[i] >= 0:
+                    stay.ref_lat = float(st.lat[ref_l[i]])
+                    stay.ref_lon = float(st.lon[ref_l[i]])
+                    stay.ref_depth = ref_depth_l[i]
             if exit_l[i] >= 0:
                 xr = exit_l[i]
                 events.append(
@@ -265,22 +275,6 @@ class CrossingDetector:
         s = tid[order]
         start = np.r_[True, s[1:] != s[:-1]] if len(tid) else np.empty(0, bool)
         return dict(zip(s[start].tolist(), order[start].tolist(), strict=True))
-
-    def _depths(
-        self, updates: TrackUpdates, point: IntArray, zone: IntArray, runs: Runs, verdict: BoolArray
-    ) -> FloatArray:
-        """Largest depth per run, measured for unauthorised runs in non-buffer zones."""
-        out = np.full(len(runs.track), np.nan)
-        pick = ~verdict[runs.pair_run] & self._measure_depth[zone]
-        if not pick.any():
-            return out
-        st = updates.state
-        pr, pz, prun = point[pick], zone[pick], runs.pair_run[pick]
-        for z in np.unique(pz):
-            sel = pz == z
-            d = self.index.depth_m(self.zones[int(z)], st.lat[pr[sel]], st.lon[pr[sel]])
-            np.fmax.at(out, prun[sel], d)
-        return out
 
     def _entry(
         self,
