@@ -45,7 +45,7 @@ from airsentry.model import FloatArray, IntArray
 
 class Motion(Protocol):
     """The columns the manoeuvre statistics read: a :class:`~airsentry.model.ReportBatch`,
-    or the classifier's narrower take of one (``classify.SortedRows``)."""
+    or the classifier's narrower take of one (``identify.memory.SortedRows``)."""
 
     @property
     def t(self) -> FloatArray: ...
