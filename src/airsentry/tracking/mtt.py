@@ -231,10 +231,12 @@ class FusedTracker:
                            CLAIM_RECENT_S, t, here, acc, alt)  # fmt: skip
 
     def rename(self, ids: IntArray, new_ids: IntArray) -> None:
-        """Live tracks ``ids`` go on as ``new_ids`` (the ids of the objects they continue,
-        :mod:`~airsentry.tracking.keyedstitch`); counted as stitched."""
+        """Tracks ``ids``, live or dormant, go on as ``new_ids`` (the ids of the objects
+        they continue, :mod:`~airsentry.tracking.keyedstitch`); counted as stitched."""
         tab, st = self.state.table, self.state
-        tab["id"][tab.rows_of(ids)] = new_ids
+        live = np.isin(ids, tab["id"])  # or dormant: ended in a long batch
+        tab["id"][tab.rows_of(ids[live])] = new_ids[live]
+        self.stitcher.dormant.rename(ids[~live], new_ids[~live])
         st.hints.track[:] = remap(st.hints.track, ids, new_ids)
         stc = self.stitcher
         stc.announced = np.union1d(stc.announced[~np.isin(stc.announced, ids)], new_ids)
