@@ -20,7 +20,7 @@ cost nothing. Vectorised: one k-d tree query for all of a batch's new keys.
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Callable, Container
 
 import numpy as np
 
@@ -29,11 +29,13 @@ from airsentry.tracking.kalman import geodetic_to_ecef
 
 
 def claim_cuts(
-    batch: ReportBatch, keys: ObjArray, known: Container[str], anon: BoolArray, radius_m: float
-) -> IntArray:
+    batch: ReportBatch, keys: ObjArray, known: Container[str], anon: BoolArray, radius_m: float,
+    again: Callable[[ReportBatch, ObjArray, IntArray], IntArray] | None = None,
+) -> IntArray:  # fmt: skip
     """Rows (ascending, > 0) of the time-sorted ``batch`` at which to cut it: the first
-    report of each key (``keys``, "" for none) not ``known`` that has an ``anon`` row
-    (an anonymous plot) within ``radius_m`` earlier in the batch."""
+    report of each key (``keys``, "" for none) not ``known``, and the rows ``again``
+    names among the keyed rows (later reports that may claim, claimretry.py), that have
+    an ``anon`` row (an anonymous plot) within ``radius_m`` earlier in the batch."""
     none = np.empty(0, dtype=np.int64)
     keyed = keys != ""
     if not anon.any() or not keyed.any():
@@ -42,6 +44,8 @@ def claim_cuts(
     uniq, first = np.unique(keys[rows].astype(str), return_index=True)
     new = np.array([k not in known for k in uniq.tolist()], dtype=bool)  # per distinct key
     starts = rows[first[new]]
+    if again is not None:
+        starts = np.union1d(starts, again(batch, keys, rows))
     a_rows = np.flatnonzero(anon)
     starts = starts[starts > a_rows[0]]  # a plot must come first
     if not len(starts):

@@ -24,7 +24,8 @@ Per batch (:mod:`~airsentry.tracking.join` does the matching, vectorised):
 5. a **new keyed track** first takes over a confirmed anonymous track at its position
    (:meth:`~airsentry.tracking.mtt.FusedTracker.claim`: the drone tracked on plots whose
    Remote ID is then heard keeps its track id), else (a sensor's own number only) an
-   anonymous track that ended before it on a path it continues;
+   anonymous track that ended before it on a path it continues; a rough first report
+   that nearly claimed tries again on its next few (:mod:`~airsentry.tracking.claimretry`);
 6. a **new anonymous track** that continues a keyed track silent since before it
    started takes the keyed track's id (:mod:`~airsentry.tracking.keyedstitch`: the
    drone whose RF node fell silent while its plots lapsed stays one object; so does a
@@ -39,7 +40,7 @@ multi-target part.
 
 from __future__ import annotations
 
-import itertools
+import heapq
 from collections.abc import Sequence
 from dataclasses import fields, replace
 
@@ -49,6 +50,7 @@ from airsentry.model import Event, FloatArray, IntArray, ObjArray, ReportBatch, 
 from airsentry.tracking.aliasing import with_plots
 from airsentry.tracking.base import Ended, TrackingStats, factorize
 from airsentry.tracking.claimcuts import claim_cuts
+from airsentry.tracking.claimretry import ClaimRetry
 from airsentry.tracking.cooperative import CooperativeTracker
 from airsentry.tracking.crosscheck import CrossCheck, keyed_disagreements
 from airsentry.tracking.join import (
@@ -97,7 +99,6 @@ class CombinedTracker:
         self.keyed = keyed or CooperativeTracker()
         self.mtt = mtt or FusedTracker.from_config()
         self.join = join or JoinConfig()
-        self.keyed.new_ids = self._new_ids
         self.alias: dict[str, str] = {}  # sensor#track_number -> the key it is an alias of
         self.stats = TrackingStats()
         self._joined = 0
@@ -108,6 +109,8 @@ class CombinedTracker:
         self._heard_t: dict[int, float] = {}  # keyed track id -> its transponder's last report
         self._heard_swept = -np.inf  # event time of the last sweep of _heard_t
         self._rough = RoughRows(_DUP_REF_ACC_M)  # passive sensors' rows beside fine ones
+        self.retry = ClaimRetry(self.keyed, self.mtt, self.join, _DUP_REF_ACC_M)
+        self.keyed.new_ids = self.retry.new_ids  # claims (claimretry.py)
 
     # ------------------------------------------------------------ protocol
     def live(self) -> Sequence[Track]:
@@ -130,14 +133,24 @@ class CombinedTracker:
         if keyed.any() and (batch.identity == "").any():
             keys = self._alias_new(batch, keys, keyed)  # on the whole batch's first rows
         anon = (keys == "") & np.isfinite(batch.lat) & np.isfinite(batch.lon)
-        cuts = claim_cuts(batch, keys, self.keyed.tracks, anon, self.join.search_m)
-        if not len(cuts):
-            return self._process(batch, own, keys)
-        parts, ended = [], []  # new keys claim as of their first report (claimcuts.py)
-        for a, b in itertools.pairwise([0, *cuts.tolist(), len(batch)]):
+        cuts = claim_cuts(batch, keys, self.keyed.tracks, anon, self.join.search_m,
+                          self.retry.cut_rows)  # fmt: skip
+        todo, n = cuts.tolist(), len(batch)  # ascending: a heap already
+        parts: list[TrackUpdates] = []
+        ended: list[Ended] = []
+        a = 0  # new keys claim as of their first report (claimcuts.py)
+        while not parts or a < n:  # one piece at least (an empty batch ends tracks too)
+            while todo and todo[0] <= a:
+                heapq.heappop(todo)
+            for c in self.retry.cuts_after(batch, keys, a, todo[0] if todo else n).tolist():
+                heapq.heappush(todo, c)  # later reports of a key that will be pending
+            b = todo[0] if todo else n
             upd, end = self._process(batch.take(slice(a, b)), own[a:b], keys[a:b])
             parts.append(upd)
             ended += end
+            a = b
+        if len(parts) == 1:
+            return parts[0], ended
         tid = np.concatenate([p.track_id for p in parts])
         return TrackUpdates(tid, ReportBatch.concat([p.state for p in parts])), ended
 
@@ -148,6 +161,7 @@ class CombinedTracker:
         the aliases)."""
         keys = keys.copy()
         keyed = keys != ""
+        self.retry.again(batch, keys)  # a pending new key claims again (claimretry.py)
         plots = np.flatnonzero(~keyed & np.isfinite(batch.lat) & np.isfinite(batch.lon))
         if len(plots) and (keyed.any() or self.keyed.tracks):
             idx, key = self._join_plots(batch, keys, keyed, plots)
@@ -160,6 +174,8 @@ class CombinedTracker:
         ended: list[Ended] = []
         if len(k_rows):
             upd, end = self.keyed.process(batch.take(k_rows), keys[k_rows])
+            if self.retry.pending:  # a pending key's rows wait (claimretry.py)
+                upd = upd.take(np.flatnonzero(self.retry.shown(upd)))
             upd = upd.take(np.flatnonzero(self._rough.shown(upd.track_id, upd.state.t,
                                                             upd.state.accuracy)))  # fmt: skip
             parts.append(self._vouch(upd))
@@ -261,6 +277,7 @@ class CombinedTracker:
         keep = one_per_scan(qi, code, d2, q.t, sensor.reshape(-1), self.join.scan_s)
         qi, code = qi[keep], code[keep]
         ok = vouched(ref, q.t, ecef, acc, qi, code, self.join, _DUP_REF_ACC_M)
+        ok &= self.retry.joinable(q.t[qi], names[code])
         return plots[qi[ok]], names[code[ok]]
 
     def _vouch(self, upd: TrackUpdates) -> TrackUpdates:
@@ -363,21 +380,6 @@ class CombinedTracker:
             batch, q_rows[qi[bad]], names[code[bad]], np.sqrt(d2[bad]), acc[qi[bad]],
             self.cross.holdoff_s, self._integrity_t, self.keyed.tracks,
         )  # fmt: skip
-
-    def _new_ids(self, keys: ObjArray, first: ReportBatch) -> IntArray:
-        """Ids of new keyed tracks: a confirmed anonymous track's at the first report's
-        position (the object was tracked before it named itself), else fresh ones."""
-        ids = np.full(len(keys), -1, dtype=np.int64)
-        if len(self.mtt.state.table):
-            acc = accuracy(first.accuracy, self.join)
-            for i in range(len(keys)):  # one per new track
-                t, lat, lon = float(first.t[i]), float(first.lat[i]), float(first.lon[i])
-                alt = float(first.alt[i])
-                ended = "#" in str(keys[i])  # a sensor's number may continue an ended track
-                ids[i] = self.mtt.claim(t, lat, lon, alt, float(acc[i]), self.join.gate, ended)
-        new = ids < 0
-        ids[new] = self.mtt.state.new_ids(int(new.sum()))
-        return ids
 
     def _sum_stats(self) -> None:
         a, b = self.keyed.stats, self.mtt.stats

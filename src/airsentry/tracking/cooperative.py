@@ -131,6 +131,11 @@ class CooperativeTracker:
         is reported; a later report of the key starts a new track."""
         self._end(slots)
 
+    def rekey(self, slot: int, track_id: int) -> None:
+        """The live track in ``slot`` goes on as ``track_id`` (an object it turned out to
+        be, :mod:`~airsentry.tracking.claimretry`)."""
+        self._table.track_id[slot] = track_id
+
     def held_rows(self) -> int:
         """Rows kept for all tracks (bounded by a few dozen per live track)."""
         return self._fine.held() + self._coarse.held()

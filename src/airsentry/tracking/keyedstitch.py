@@ -173,10 +173,19 @@ def claim_ended(
         keep = np.ones(len(dormant), dtype=bool)
         keep[k] = False
         dormant.take_out(keep)
-    else:
-        keep = np.ones(len(tab), dtype=bool)
-        keep[stale[k - len(dormant)]] = False
-        state.hints.forget_tracks(np.array([tid]))
-        tab.keep(keep)
+        state.count("claimed", 1)
+        return tid
+    return hand_over(state, int(stale[k - len(dormant)]))
+
+
+def hand_over(state: FusedState, row: int) -> int:
+    """The track at table ``row`` leaves the multi-target part silently (a keyed track
+    takes it over, :meth:`~airsentry.tracking.mtt.FusedTracker.claim`); returns its id."""
+    tab = state.table
+    tid = int(tab["id"][row])
+    keep = np.ones(len(tab), dtype=bool)
+    keep[row] = False
+    state.hints.forget_tracks(np.array([tid]))
+    tab.keep(keep)
     state.count("claimed", 1)
     return tid

@@ -73,7 +73,7 @@ from airsentry.tracking.fusion import HintTable, TrackMerger
 from airsentry.tracking.imm import IMM
 from airsentry.tracking.initiation import PlotInitiator
 from airsentry.tracking.kalman import ecef_to_geodetic, from_enu, geodetic_to_ecef
-from airsentry.tracking.keyedstitch import claim_ended
+from airsentry.tracking.keyedstitch import claim_ended, hand_over
 from airsentry.tracking.management import Management
 from airsentry.tracking.plots import ScanPlots
 from airsentry.tracking.robustend import robust_end
@@ -206,35 +206,39 @@ class FusedTracker:
         Not for an identity: an airliner first heard 100 m above the runway took over
         the dormant track of a drone that had flown there (Copenhagen, plots variant:
         the drone's incident lasted 11 minutes too long)."""
-        tab = self.state.table
-        recent = (t - tab["t"] <= CLAIM_RECENT_S) & ~(np.abs(tab["z"][:, 0] - alt) > CLAIM_ALT_M)
-        conf = np.flatnonzero(tab["confirmed"] & recent)
         here = geodetic_to_ecef(np.array([lat]), np.array([lon]))
-        if len(conf):
-            xc, _, sig = self.sigma_at(t)
-            enu = np.column_stack([xc[conf, 0], xc[conf, 1], np.zeros(len(conf))])
-            pos = from_enu(enu, tab["origin"][conf], tab["rot"][conf])
-            d2 = np.sum((pos - here) ** 2, axis=1) / (sig[conf] ** 2 + acc**2)
-            best = int(np.argmin(d2))
-            if d2[best] < gate:
-                row = int(conf[best])
-                tid = int(tab["id"][row])
-                keep = np.ones(len(tab), dtype=bool)
-                keep[row] = False
-                self.state.hints.forget_tracks(np.array([tid]))
-                tab.keep(keep)
-                self.state.count("claimed", 1)
-                return tid
+        row, d2 = self.nearest_fed(t, here, acc, alt)
+        if d2 < gate:
+            return hand_over(self.state, row)
         if not ended:
             return -1
         return claim_ended(self.state, self.stitcher, self.settings.max_speed_mps,
                            CLAIM_RECENT_S, t, here, acc, alt)  # fmt: skip
 
+    def nearest_fed(self, t: float, here: FloatArray, acc: float, alt: float) -> tuple[int, float]:
+        """The table row of the confirmed track fed within ``CLAIM_RECENT_S`` at an
+        altitude within ``CLAIM_ALT_M`` of ``alt`` nearest to ``here`` (ECEF, (1, 3), of
+        stated accuracy ``acc``) at time ``t``, and its squared distance over both
+        uncertainties; (-1, inf) when there is none (:meth:`claim`)."""
+        tab = self.state.table
+        recent = (t - tab["t"] <= CLAIM_RECENT_S) & ~(np.abs(tab["z"][:, 0] - alt) > CLAIM_ALT_M)
+        conf = np.flatnonzero(tab["confirmed"] & recent)
+        if not len(conf):
+            return -1, np.inf
+        xc, _, sig = self.sigma_at(t)
+        enu = np.column_stack([xc[conf, 0], xc[conf, 1], np.zeros(len(conf))])
+        pos = from_enu(enu, tab["origin"][conf], tab["rot"][conf])
+        d2 = np.sum((pos - here) ** 2, axis=1) / (sig[conf] ** 2 + acc**2)
+        best = int(np.argmin(d2))
+        return int(conf[best]), float(d2[best])
+
     def rename(self, ids: IntArray, new_ids: IntArray) -> None:
-        """Live tracks ``ids`` go on as ``new_ids`` (the ids of the objects they continue,
-        :mod:`~airsentry.tracking.keyedstitch`); counted as stitched."""
+        """Tracks ``ids``, live or dormant, go on as ``new_ids`` (the ids of the objects
+        they continue, :mod:`~airsentry.tracking.keyedstitch`); counted as stitched."""
         tab, st = self.state.table, self.state
-        tab["id"][tab.rows_of(ids)] = new_ids
+        live = np.isin(ids, tab["id"])  # or dormant: ended in a long batch
+        tab["id"][tab.rows_of(ids[live])] = new_ids[live]
+        self.stitcher.dormant.rename(ids[~live], new_ids[~live])
         st.hints.track[:] = remap(st.hints.track, ids, new_ids)
         stc = self.stitcher
         stc.announced = np.union1d(stc.announced[~np.isin(stc.announced, ids)], new_ids)

@@ -17,12 +17,15 @@ no live slot) and for a continuation. Keyed tracks that ended (a sensor's own nu
 stay candidates for the stitch window (``lapsed``), as the multi-target part keeps its
 own ended tracks dormant: a drone whose RF track ended 160 s before its plots came back
 (458 s after its last row) was a second object (drone wall, plots variant, seeds 0 and
-1); its id comes back after its end was reported. A new track that already ended within the batch
-(dormant in the multi-target part) is left as it is: neither renamed nor dropped from
-the dormant tracks (dropped, the duplicate segment of one drone no longer drew that
-drone's next segment, and the multi-target part's own stitch gave it to the dormant
-track of another drone that had ended nine minutes before: drone wall, two drones
-merged).
+1); its id comes back after its end was reported. A duplicate whose rows outlive its
+keyed track in the batch goes on as that track from the track's newest report
+(:meth:`Segments._outlived`), as half-second batches give it. A new track that already
+ended within the batch (dormant in the multi-target part) may still continue a keyed
+track (renamed where it is dormant), as it would have when first output in short
+batches, but is not dropped from the dormant tracks as a duplicate (dropped, the
+duplicate segment of one drone no longer drew that drone's next segment, and the
+multi-target part's own stitch gave it to the dormant track of another drone that had
+ended nine minutes before: drone wall, two drones merged).
 """
 
 from __future__ import annotations
@@ -70,8 +73,9 @@ class Segments:
         gone: list[Ended] | None = None,
     ) -> tuple[TrackUpdates, list[Ended]]:  # fmt: skip
         """``upd`` (the multi-target part's output) without tracks it confirmed on an
-        object that a keyed track already follows, and with the ids of those that
-        continue a silent keyed track. ``references``: the keyed rows of fine accuracy
+        object that a keyed track already follows (from that track's newest report on,
+        one that outlives it continues it: :meth:`_outlived`), and with the ids of those
+        that continue a silent keyed track. ``references``: the keyed rows of fine accuracy
         to compare with and the key of each code (made only when a new track reports).
         ``gone``: the keyed tracks that ended in this batch; returned without those a
         new track continues (their object goes on under their id).
@@ -105,17 +109,28 @@ class Segments:
         dup = np.zeros(int(new.sum()), dtype=bool)
         dup[qi] = True
         dup[i] = False
+        j, j_slots, j_old, cut = self._outlived(upd, ids[new], qi, code, d2, dup & live,
+                                                names, gone, old)  # fmt: skip
+        if len(j):  # their rows up to the keyed track's last are duplicates
+            early = upd.state.t <= _per_row(upd.track_id, ids[new][j], cut)
+            upd = upd.take(np.flatnonzero(~early))
+            dup[j] = False
+            i, slots, old = np.r_[i, j], np.r_[slots, j_slots], np.r_[old, j_old]
         upd, took = self._rename(upd, ids[new][i], slots, old)
         if (slots < 0).any():  # keyed tracks that ended here go on: no end, not dormant
             went = set(old[slots < 0].tolist())
             gone = [e for e in gone if e.track.track_id not in went]
             self.lapsed.take_out(~np.isin(self.lapsed.id, old))
+        # one that ended here (dormant) may still continue a keyed track, as it would
+        # have when first output in short batches (drone wall, seed 2: decoy-18's plot
+        # segment 170 s after its RF-keyed track, dormant by the batch's end)
+        asleep = ~live & np.isin(ids[new], self.mtt.stitcher.dormant.id)
         rest = np.flatnonzero(~dup)
-        rest = rest[~np.isin(rest, i) & live[rest]]
+        rest = rest[~np.isin(rest, i) & (live | asleep)[rest]]
         # a segment starts no later than its id's first row here: in a long batch the id
         # may have gone dormant and been stitched to a later track, whose start the table
         # holds (drone wall: a drone's plots 458 s after its RF track's last row)
-        start = np.minimum(first_t[rest], q.t[rest])
+        start = np.fmin(first_t[rest], q.t[rest])
         upd, kept_ids, gone = self._continue(upd, ids[new][rest], start, q.take(rest), gone)
         self.reported = np.union1d(self.reported, np.concatenate([kept_ids, took]))
         # ids are never reused: forget the ended, keep the dormant (a stitch revives them)
@@ -177,6 +192,24 @@ class Segments:
         Track-segment association as in :func:`continue_keyed`, with the join's gate (the
         older segment still reaches the younger one's first rows), one-to-one, nearest
         first (Blackman & Popoli 1999, sec. 9.4)."""
+        ci, slot, tid, last = self._keyed_of(code, names, gone)
+        ok = (tid[ci] >= 0) & (last[ci] < first_t[qi])  # NaN: no
+        qi, ci, d2 = qi[ok], ci[ok], d2[ok]
+        order = np.argsort(d2, kind="stable")
+        qi, ci = qi[order], ci[order]
+        _, one = np.unique(qi, return_index=True)  # each new track's nearest keyed track
+        one = np.sort(one)
+        qi, ci = qi[one], ci[one]
+        _, one = np.unique(ci, return_index=True)  # each keyed track's nearest new one
+        return qi[one], slot[ci[one]], tid[ci[one]]
+
+    def _keyed_of(
+        self, code: IntArray, names: ObjArray, gone: list[Ended]
+    ) -> tuple[IntArray, IntArray, IntArray, FloatArray]:
+        """The index of each pair's keyed track among the distinct ones of ``code``, and
+        per distinct keyed track its live slot (-1: ended in this batch), its id and its
+        newest report's time where it is a segment candidate (a sensor's own number, no
+        identity; an ended one ended silent, in ``gone``), else id -1 and time NaN."""
         slot_keys = self.keyed.slot_keys
         n = len(slot_keys)
         uc, ci = np.unique(code, return_inverse=True)  # per distinct keyed track
@@ -193,16 +226,46 @@ class Segments:
             tr = ended.get(str(names[uc[k]]))
             if tr is not None:
                 tid[k], last[k] = tr.track_id, tr.last_seen
-        ci = ci.reshape(-1)
-        ok = (tid[ci] >= 0) & (last[ci] < first_t[qi])  # NaN: no
+        return ci.reshape(-1), slot, tid, last
+
+    def _outlived(
+        self, upd: TrackUpdates, new_ids: IntArray, qi: IntArray, code: IntArray,
+        d2: FloatArray, dup: np.ndarray, names: ObjArray, gone: list[Ended], taken: IntArray,
+    ) -> tuple[IntArray, IntArray, IntArray, FloatArray]:  # fmt: skip
+        """Quadruples (new anonymous track index, keyed slot, keyed id, time) among the
+        duplicates ``dup`` (indices into ``new_ids``, live in the multi-target part) whose
+        nearest gated keyed track (``qi``, ``code``, ``d2`` as in :meth:`_lapsed`; not
+        one of ``taken``) fell silent before the duplicate's last row here: from that
+        track's newest report (the time) on, the duplicate continues it, its rows up to
+        then are the duplicate's. In half-second batches the duplicate is dropped when it
+        is first output and the object's later plots, once the keyed track lapsed, start a
+        track that continues it (:meth:`_lapsed`); in a batch of ten minutes the whole
+        duplicate, its rows after the keyed track's end included, was dropped (drone wall,
+        plots variant, seed 1: 590 s of decoy-13's plots; the drone came back as a second
+        object). Same candidates as :meth:`_lapsed`; one-to-one, nearest first."""
+        empty = np.empty(0, dtype=np.int64)
+        sel = dup[qi]
+        if not sel.any():
+            return empty, empty, empty, np.empty(0)
+        qi, code, d2 = qi[sel], code[sel], d2[sel]
+        ci, slot, tid, last = self._keyed_of(code, names, gone)
+        ok = (tid[ci] >= 0) & ~np.isin(tid[ci], taken)
         qi, ci, d2 = qi[ok], ci[ok], d2[ok]
         order = np.argsort(d2, kind="stable")
         qi, ci = qi[order], ci[order]
-        _, one = np.unique(qi, return_index=True)  # each new track's nearest keyed track
+        _, one = np.unique(qi, return_index=True)  # each duplicate's nearest keyed track
         one = np.sort(one)
         qi, ci = qi[one], ci[one]
-        _, one = np.unique(ci, return_index=True)  # each keyed track's nearest new one
-        return qi[one], slot[ci[one]], tid[ci[one]]
+        # the duplicate's newest row here must come after the keyed track's newest report
+        pos = np.searchsorted(new_ids, upd.track_id)  # new_ids are sorted (np.unique)
+        hit = (pos < len(new_ids)) & (new_ids[np.minimum(pos, len(new_ids) - 1)] == upd.track_id)
+        end = np.full(len(new_ids), -np.inf)
+        np.maximum.at(end, pos[hit], upd.state.t[hit])
+        ok = end[qi] > last[ci] + self.join.max_gap_s  # NaN: no
+        qi, ci = qi[ok], ci[ok]
+        _, one = np.unique(ci, return_index=True)  # one duplicate per keyed track
+        qi, ci = qi[one], ci[one]
+        return qi, slot[ci], tid[ci], last[ci]
 
     def _rename(
         self, upd: TrackUpdates, ids: IntArray, slots: IntArray, old: IntArray
@@ -216,3 +279,12 @@ class Segments:
         self.mtt.rename(ids, old)
         self.continued += len(ids)
         return TrackUpdates(remap(upd.track_id, ids, old), upd.state), old
+
+
+def _per_row(track_id: IntArray, ids: IntArray, values: FloatArray) -> FloatArray:
+    """Per row of ``track_id``, the value of its id among ``ids`` (-inf where none)."""
+    order = np.argsort(ids)
+    pos = np.clip(np.searchsorted(ids, track_id, sorter=order), 0, len(ids) - 1)
+    hit = ids[order[pos]] == track_id
+    out: FloatArray = np.where(hit, values[order[pos]], -np.inf)
+    return out

@@ -36,7 +36,7 @@ likelihood of the full covariance (which after minutes of coasting says little).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -114,6 +114,15 @@ class Dormant:
         self.alt = np.concatenate([self.alt, other.alt])
         self.tracks += other.tracks
         self.reasons += other.reasons
+
+    def rename(self, ids: IntArray, new_ids: IntArray) -> None:
+        """The rows of ``ids`` go on as ``new_ids`` (the objects they continue)."""
+        hit = np.isin(self.id, ids)
+        if not hit.any():
+            return
+        self.id = remap(self.id, ids, new_ids)
+        for k in np.flatnonzero(hit).tolist():
+            self.tracks[k] = replace(self.tracks[k], track_id=int(self.id[k]))
 
     def take_out(self, keep: np.ndarray) -> list[tuple[Track, str]]:
         """Drop the rows not in ``keep``; return their tracks and end reasons."""
