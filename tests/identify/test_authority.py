@@ -92,6 +92,27 @@ def test_zone_without_tokens_admits_nothing() -> None:
     assert not Authority([closed]).judge(np.zeros(len(CASES), int), state, classes).any()
 
 
+@pytest.mark.parametrize("zones", [ZONES, [ESTONIA, INFO], [KASTRUP, INFO], [INFO]])
+def test_admitted_everywhere_is_admitted_in_every_zone_by_its_tokens(zones: list[Zone]) -> None:
+    """``Authority.everywhere`` (the approach detector skips those targets) is exactly
+    the targets every zone admits, for targets whose admission does not depend on the
+    zone's owner or allies (all the cases but the state aircraft)."""
+    from airsentry.identify.authority import target_facts
+
+    state, classes = batch(CASES)
+    authority = Authority(zones)
+    facts = target_facts(state.identity, state.transponder, state.squawk, classes)
+    got = authority.everywhere(facts.civil, facts.drone, facts.remote_id)
+    everywhere = [all(c[4][ZONES.index(z)] for z in zones) for c in CASES]
+    for i, case in enumerate(CASES):
+        if got[i]:  # never wrong where it says so
+            assert everywhere[i], case
+        elif not facts.state_aircraft[i]:  # and exact where no owner is involved
+            assert not everywhere[i], case
+    assert got.any()
+    assert got.all() == (zones == [INFO])  # the buffer alone admits anything
+
+
 def row(case: tuple[Any, ...], **more: Any) -> dict[str, Any]:
     return {
         "identity": case[0],

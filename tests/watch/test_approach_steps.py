@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 import shapely
 from pyproj import Geod
 
-from airsentry.airspace.index import ZoneIndex
+from airsentry.airspace.index import Membership, ZoneIndex
 from airsentry.identify.base import Identifier
 from airsentry.model import Admit, EventKind, ReportBatch, Zone, ZoneKind, to_epoch
 from airsentry.tracking.base import EARTH_RADIUS_M
@@ -143,3 +144,45 @@ def within(lat: np.ndarray, lon: np.ndarray, zones: list[Zone], margin: float) -
     for z in zones:
         out |= shapely.contains_xy(z.geometry.buffer(margin) if margin else z.geometry, lon, lat)
     return out
+
+
+def test_a_target_admitted_everywhere_has_no_path_predicted() -> None:
+    """An airliner (transponder, ICAO identity) flying at zones that all admit civil
+    traffic is never warned of, so its path is not put to the index at all; the same
+    airliner is warned of a site that refuses civil traffic, and a silent target of
+    every zone it heads for."""
+    _, _, dist = GEOD.inv(24.0, 59.25, 24.3, 59.25)
+    n = int(dist / 250.0 / 5.0) + 1
+    lons, lats, _ = GEOD.fwd(np.full(n, 24.0), np.full(n, 59.25), np.full(n, 90.0),
+                             np.arange(n) * 1250.0)  # fmt: skip
+    airliner = {"identity": "icao:4ca123", "transponder": True, "callsign": "EIN12"}
+    site = Zone(id="site", name="site", kind=ZoneKind.SITE, owner="TST",
+                geometry=shapely.box(24.35, 59.0, 24.6, 59.5),
+                admits=frozenset({Admit.STATE_OWN}))  # fmt: skip
+    open_only = [box("A", ZoneKind.SOVEREIGN, 24.15, 24.9)]
+
+    def run(zones: list[Zone], **columns: Any) -> tuple[set[str], int]:
+        b = ReportBatch.build(t=T0 + 5.0 * np.arange(n), lat=lats, lon=lons, alt=8000.0,
+                              sensor="r", track_number=9, **columns)  # fmt: skip
+        index = ZoneIndex(zones)
+        asked = []
+        query = index.query
+
+        def counted(lat: Any, *args: Any, **kwargs: Any) -> Membership:
+            asked.append(len(np.atleast_1d(lat)))
+            return query(lat, *args, **kwargs)
+
+        index.query = counted  # type: ignore[method-assign]
+        tracker, identifier = CooperativeTracker(), Identifier(zones)
+        updates, ended = tracker.process(b)
+        events = Watch(zones, index).process(identifier.identify(updates, []), ended)
+        warned = {e.zone_id for e in events if e.kind is EventKind.APPROACH}
+        return warned, sum(asked) - len(updates)  # points beyond the batch's own rows
+
+    assert run(open_only, **airliner) == (set(), 0)
+    warned, asked = run([*open_only, site], **airliner)
+    assert warned == {"site"}
+    assert asked > 0
+    warned, asked = run(open_only)
+    assert warned == {"A"}
+    assert asked > 0

@@ -148,6 +148,24 @@ class Authority:
         for zi, zone in enumerate(self.zones):
             cols = [index[a] for a in zone.allies if a in index]
             self._allied[zi, cols] = True
+        # Whether every zone admits a target by a token that does not depend on the
+        # zone's owner or allies, per profile (civil, drone, drone with Remote ID):
+        # entry ``4 * civil + 2 * drone + remote id``. Registers only ever admit more.
+        tok = self._tok
+        self._everywhere = np.array(
+            [
+                bool(
+                    (
+                        tok[Admit.ANY]
+                        | (tok[Admit.CIVIL_COOPERATIVE] & bool(code & 4))
+                        | (tok[Admit.DRONE_REMOTE_ID] & bool(code & 2) & bool(code & 1))
+                        | (tok[Admit.NON_DRONE] & (not code & 2))
+                    ).all()
+                )
+                for code in range(8)
+            ],
+            dtype=bool,
+        )
 
     def judge(self, zone_idx: IntArray, state: ReportBatch, classes: ObjArray) -> BoolArray:
         """True where row i (of ``state`` and ``classes``) is admitted in ``zones[zone_idx[i]]``."""
@@ -170,6 +188,18 @@ class Authority:
             | (tok[Admit.NON_DRONE] & ~drone)
         )
         return ok
+
+    def everywhere(self, civil: BoolArray, drone: BoolArray, remote_id: BoolArray) -> BoolArray:
+        """True where a target (its :class:`TargetFacts` ``civil``, ``drone`` and
+        ``remote_id``) is admitted in every zone whatever the zone's owner and allies
+        (by ``ANY``, ``CIVIL_COOPERATIVE``, ``NON_DRONE`` or ``DRONE_REMOTE_ID``), so
+        that :meth:`admit` is true for it in any zone: with the default catalogue, every
+        civil cooperative aircraft. The approach detector predicts no path for those."""
+        code = civil.astype(np.int64) * 4
+        code += drone.astype(np.int64) * 2
+        code += drone & remote_id
+        out: BoolArray = self._everywhere[code]
+        return out
 
     def explain(self, zone: Zone, row: Mapping[str, Any], authorised: bool) -> tuple[str, ...]:
         """The reasons, in words, why one target is (or is not) admitted in ``zone``.

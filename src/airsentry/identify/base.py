@@ -61,6 +61,13 @@ class Identified:
             ok |= self.named(idx, z) != ""
         return ok
 
+    def admitted_everywhere(self, rows: IntArray) -> BoolArray:
+        """True where the target of update row ``rows[i]`` is admitted in every zone
+        (:meth:`Authority.everywhere`): :meth:`admitted` is then true for it in any."""
+        idx = np.asarray(rows, dtype=np.int64)
+        f = self.facts
+        return self.authority.everywhere(f.civil[idx], f.drone[idx], f.remote_id[idx])
+
     def named(self, rows: IntArray, zones: IntArray) -> ObjArray:
         """The register entry admitting each (row, zone) pair in words, ``""`` for none."""
         s, idx = self.updates.state, np.asarray(rows, dtype=np.int64)

@@ -159,8 +159,9 @@ def _number(x: Any) -> str:
 def event_dedup_key(data: str) -> str:
     """The identity of an event for replays: the hash of its canonical JSON.
 
-    Two events with the same content (to the millisecond) are the same event, so
-    feeding a recorded file twice stores each event once.
+    Two events with the same content (to the millisecond) at the same instant are the
+    same event, so feeding a recorded file twice stores each event once. The store keys
+    events by ``(time, dedup)``: the time leads so that inserts append (schema 8).
     """
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 

@@ -37,6 +37,13 @@ Version history:
    or ``airsentry registers`` (:mod:`airsentry.incidents.register_store`), never deleted
    (a withdrawal is stamped on the row), and the one-row ``register_version``, bumped by
    every register write, which a running pipeline polls to reload its register.
+7. ``track_chunks`` (above).
+8. ``events`` keyed by ``(time, dedup)``: the replay key was a unique index on the
+   sha256 alone, a random key whose B-tree took every insert somewhere new. Event time
+   leads the key now, so inserts append at the tree's end (the event's time is part of
+   what the hash covers, so a replayed event still matches its stored copy), and the
+   index serves time ranges, which ``events_time`` did. ``events_track`` is dropped:
+   no query read it. Storing an event cost half as much (issue 12).
 
 The SQL is written in SQLite's spelling and kept to what PostgreSQL means the same way;
 tables are created after the tables they reference.
@@ -313,6 +320,44 @@ def _v7(conn: Connection, dialect: Dialect) -> None:
     conn.execute("DROP TABLE track_states")
 
 
+_V8_EVENTS = """
+    CREATE TABLE events_v8 (
+        id INTEGER PRIMARY KEY,
+        dedup TEXT NOT NULL,             -- sha256 of the canonical event JSON
+        kind TEXT NOT NULL,
+        time REAL NOT NULL,              -- epoch seconds UTC
+        zone_id TEXT NOT NULL,
+        zone_kind TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        track_id INTEGER,
+        identity TEXT NOT NULL,
+        incident_id TEXT REFERENCES incidents(id),
+        data TEXT NOT NULL               -- JSON of Event.to_dict()
+    )
+"""
+_EVENT_COLUMNS = (
+    "id, dedup, kind, time, zone_id, zone_kind, owner, track_id, identity, incident_id, data"
+)
+
+
+def _v8(conn: Connection, dialect: Dialect) -> None:
+    """Events keyed by (time, dedup), without the unused indexes; rows carried over
+    with their ids (SQLite cannot drop a column's UNIQUE in place: the table is
+    rebuilt, the same way on both databases)."""
+    conn.execute(_V8_EVENTS)
+    conn.execute(f"INSERT INTO events_v8 ({_EVENT_COLUMNS}) SELECT {_EVENT_COLUMNS} FROM events")
+    conn.execute("DROP TABLE events")
+    conn.execute("ALTER TABLE events_v8 RENAME TO events")
+    dialect.reset_identity(conn, "events")
+    for statement in (
+        "CREATE UNIQUE INDEX events_dedup ON events(time, dedup)",
+        "CREATE INDEX events_incident ON events(incident_id, time)",
+        "CREATE INDEX events_zone ON events(zone_id, time)",
+        "CREATE INDEX events_kind ON events(kind, time)",
+    ):
+        conn.execute(statement)
+
+
 MIGRATIONS: list[Migration] = [
     _script(_V1),
     _v2,
@@ -321,6 +366,7 @@ MIGRATIONS: list[Migration] = [
     _script(_V5_TRACK_STATES),
     _script(_V6_REGISTERS),
     _v7,
+    _v8,
 ]
 """Item ``i`` upgrades a database from schema version ``i`` to ``i + 1``."""
 

@@ -80,7 +80,7 @@ INSERT INTO events (dedup, kind, time, zone_id, zone_kind, owner, track_id,
     identity, incident_id, data)
 VALUES (:dedup, :kind, :time, :zone_id, :zone_kind, :owner, :track_id, :identity,
     :incident_id, :data)
-ON CONFLICT (dedup) DO NOTHING
+ON CONFLICT (time, dedup) DO NOTHING
 """
 
 
@@ -171,10 +171,10 @@ class IncidentStore(ConsoleReads, PublicRecord, ResumeReads):
             # (in the events' order, so the last link given wins, as one by one)
             added = max(0, conn.executemany(_INSERT_EVENT, rows).rowcount) if rows else 0
             conn.executemany(
-                "UPDATE events SET incident_id = ? WHERE dedup = ?"
+                "UPDATE events SET incident_id = ? WHERE time = ? AND dedup = ?"
                 " AND (incident_id IS NULL OR incident_id <> ?)",
                 [
-                    (row["incident_id"], row["dedup"], row["incident_id"])
+                    (row["incident_id"], row["time"], row["dedup"], row["incident_id"])
                     for row in rows
                     if row["incident_id"] is not None
                 ],

@@ -124,6 +124,10 @@ class ApproachDetector:
         entries = entries or {}
         updates = judge.updates
         rows = self.rows_to_check(updates)
+        # A target admitted in every zone (an airliner, with the default catalogue)
+        # cannot approach one that refuses it: its path is not predicted. Taken after
+        # the choice of rows, so the rows checked, and the warnings, are the same.
+        rows = rows[~judge.admitted_everywhere(rows)]
         if not len(rows):
             return []
         st, cfg = updates.state, self.config
