@@ -24,6 +24,10 @@ Figures (2026-12-04, medians of 3, load ~7, quickstart x4): live 11.0 against re
 gap is identify (3.1 against 1.6) and watch (3.3 against 1.2): many small NumPy calls
 per batch.
 
+Against ``c725a68`` (December 2026, issue 12 fourth round: no approach path for targets
+every zone admits, events keyed by time; medians of 3): live 8.4 against 8.8 CPU µs per
+report (watch 2.6 against 2.9), replay-sized 3.2 against 3.4; live / replay 2.61x.
+
 Run: ``python benchmarks/live_batches.py [--runs 3] [--live-rows 1000] [--baseline REF]``.
 The wheel is found via ``--wheel`` or ``AIRSENTRY_TRAFFIC_WHEEL``.
 """

@@ -214,6 +214,26 @@ medians of 5), under the 0.4 target. Pipeline batches of 100,000 rows instead of
 identify 0.86-0.89 against 0.70-0.72 (no gain: per-batch overhead is not what is left;
 the profile is flat, no function over 4 % of the run).
 
+Issue 12, fourth round (``--baseline c725a68 --copies 2``, December 2026, the machine
+shared with one niced evaluation; medians of 5 on Switzerland, of 3 on quickstart): the
+approach detector predicts no path for a target admitted in every zone by a token that
+does not depend on the zone's owner (``Authority.everywhere``: with the default
+catalogue, every civil cooperative aircraft; approach detection on Switzerland x2 0.075
+against 0.336 CPU-s), and the store keys events by ``(time, dedup)`` (schema 8: the
+unique index on the sha256 alone took every insert somewhere random in its B-tree;
+``events_time`` and the unused ``events_track`` are gone; inserting Switzerland's
+32,190 events 0.17 against 0.34 CPU-s, the database 15 % smaller). Switzerland x2
+100,200 against 88,100 reports/CPU-s on CSV (1.14x; watch 0.63 against 0.87, book 0.49
+against 0.58, commit 0.10 against 0.16) and 112,500 against 97,800 on Parquet (1.15x);
+quickstart x2 175,500 against 171,800 on CSV (1.02x; watch 0.56 against 0.66) and
+220,200 against 212,900 on Parquet (1.03x). Every event and incident identical
+(``tools/replay_equivalence.py``). Looked at and left: building events faster
+(a frozen ``Event`` costs 4 us to make, 1.1 us unfrozen; ~1-2 % of an event-dense run),
+dictionary-encoding text columns before they become objects (to_objects 1.5x faster,
+~1 % of a run), and the depth of the few cooperative state aircraft inside France on
+quickstart (0.28 CPU-s of x2, once per run: 108 projected border windows for 28 cells,
+the largest 8 degrees wide).
+
 Run: ``python benchmarks/pipeline.py [--copies 4] [--runs 3] [--sample quickstart]``.
 The wheel is found via ``--wheel`` or ``AIRSENTRY_TRAFFIC_WHEEL``.
 """
