@@ -7,8 +7,9 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 
-from airsentry.sources._columns import velocity_en
+from airsentry.sources._columns import to_objects, velocity_en
 from airsentry.sources.base import Quarantine, read_file
 
 
@@ -49,3 +50,18 @@ def test_an_infinite_ground_speed_in_aircraft_json_is_rejected_without_a_warning
     assert q.count == 1  # the infinite speed: rejected
     for b in batches:
         assert np.isnan(b.vel_e).all()
+
+
+def test_text_cells_become_one_shared_str_per_distinct_value() -> None:
+    """``to_objects``: the cells' text ("" for nulls), with equal cells one object (so
+    a block's identities cost a ``str`` each, not one per row); chunked input too."""
+    cells = ["icao:4ca1d3", None, "icao:4ca1d3", "", "icao:3c6444", "icao:4ca1d3"]
+    for col in (pa.array(cells), pa.chunked_array([cells[:2], cells[2:]])):
+        out = to_objects(col)
+        assert out.dtype == object
+        assert out.tolist() == ["icao:4ca1d3", "", "icao:4ca1d3", "", "icao:3c6444", "icao:4ca1d3"]
+        assert all(type(v) is str for v in out)
+        assert out[0] is out[2]
+        assert out[2] is out[5]
+        assert out[1] is out[3]
+    assert to_objects(pa.array([], pa.string())).tolist() == []

@@ -284,9 +284,20 @@ def _dot_and_shortest(text: pa.Array) -> tuple[bool, int]:
 
 
 def to_objects(col: pa.Array) -> ObjArray:
-    """A string column as an object array of str, "" where null."""
-    out = pc.fill_null(col, "").to_numpy(zero_copy_only=False)
-    return np.asarray(out, dtype=object)
+    """A string column as an object array of str, "" where null.
+
+    Each distinct text becomes one ``str``, shared by its cells (a dictionary encoding,
+    then a gather): a block holds a few hundred identities, callsigns and squawks over
+    thousands of rows. Making one object per cell cost 1.5x as much, and equal cells
+    that are one object compare by identity downstream (runs along a track).
+    """
+    filled = pc.fill_null(col, "")
+    if isinstance(filled, pa.ChunkedArray):
+        filled = filled.combine_chunks()
+    coded = pc.dictionary_encode(filled)
+    values = np.asarray(coded.dictionary.to_numpy(zero_copy_only=False), dtype=object)
+    out: ObjArray = values[coded.indices.to_numpy(zero_copy_only=False)]
+    return out
 
 
 def velocity_en(speed: FloatArray, track_deg: FloatArray) -> tuple[FloatArray, FloatArray]:
