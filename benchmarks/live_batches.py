@@ -26,7 +26,9 @@ per batch.
 
 Against ``c725a68`` (December 2026, issue 12 fourth round: no approach path for targets
 every zone admits, events keyed by time; medians of 3): live 8.4 against 8.8 CPU µs per
-report (watch 2.6 against 2.9), replay-sized 3.2 against 3.4; live / replay 2.61x.
+report (watch 2.6 against 2.9), replay-sized 3.2 against 3.4; live / replay 2.61x. With
+text cells shared per distinct value as well: live 7.9 against 8.7 (1.10x; watch 2.4
+against 2.8, identify 1.9 against 2.0), replay-sized 3.0 against 3.3; live / replay 2.66x.
 
 Run: ``python benchmarks/live_batches.py [--runs 3] [--live-rows 1000] [--baseline REF]``.
 The wheel is found via ``--wheel`` or ``AIRSENTRY_TRAFFIC_WHEEL``.

@@ -227,10 +227,18 @@ unique index on the sha256 alone took every insert somewhere random in its B-tre
 against 0.58, commit 0.10 against 0.16) and 112,500 against 97,800 on Parquet (1.15x);
 quickstart x2 175,500 against 171,800 on CSV (1.02x; watch 0.56 against 0.66) and
 220,200 against 212,900 on Parquet (1.03x). Every event and incident identical
-(``tools/replay_equivalence.py``). Looked at and left: building events faster
-(a frozen ``Event`` costs 4 us to make, 1.1 us unfrozen; ~1-2 % of an event-dense run),
-dictionary-encoding text columns before they become objects (to_objects 1.5x faster,
-~1 % of a run), and the depth of the few cooperative state aircraft inside France on
+(``tools/replay_equivalence.py``). Then the decoders' text columns became one shared
+``str`` per distinct value (``_columns.to_objects``: a dictionary encoding, then a
+gather; 1.5x cheaper per column, and equal cells, one object, compare by identity in
+the tracker's and classifier's runs along a track): against the commit before, quickstart
+x2 190,700 against 183,500 on CSV (1.04x) and 253,400 against 235,500 on Parquet (1.08x,
+medians of 5; identify 0.62 against 0.67, peak RSS 15-42 MB lower). All three against
+``c725a68`` (medians of 3, a test run on the other core): Switzerland x2 109,600 against
+94,100 on CSV (1.16x) and 123,300 against 103,900 on Parquet (1.19x); quickstart x2
+192,900 against 180,000 on CSV (1.07x) and 237,500 against 217,000 on Parquet (1.09x).
+Looked at and left: building events faster (a frozen ``Event`` costs 4 us to make, 1.1
+us unfrozen; ``_entry`` and ``_exit`` together 0.16 CPU-s of Switzerland x2, ~5 us an
+event) and the depth of the few cooperative state aircraft inside France on
 quickstart (0.28 CPU-s of x2, once per run: 108 projected border windows for 28 cells,
 the largest 8 degrees wide).
 
