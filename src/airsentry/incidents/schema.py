@@ -37,7 +37,7 @@ Version history:
    or ``airsentry registers`` (:mod:`airsentry.incidents.register_store`), never deleted
    (a withdrawal is stamped on the row), and the one-row ``register_version``, bumped by
    every register write, which a running pipeline polls to reload its register.
-7. ``track_chunks`` (above).
+7. ``track_chunks``: the track log as columnar chunks (see 5), the states logged carried over.
 8. ``events`` keyed by ``(time, dedup)``: the replay key was a unique index on the
    sha256 alone, a random key whose B-tree took every insert somewhere new. Event time
    leads the key now, so inserts append at the tree's end (the event's time is part of
