@@ -31,7 +31,18 @@ Halving the wait costs more CPU per report (more, smaller batches: ``live_batche
 but the run keeps up at 50,000/s. The default run (SBS and Beast, 10 s per rate, 25 ms):
 SBS p50/p99 30/46, 29/47, 45/93 ms at 5k/20k/50k; Beast 32/111, 32/112, 36/136 ms, where
 each Beast p99 is its run's first probe entry alone (20 entries: p99 is the worst; the
-others are 15-45 ms). Why only a Beast run's first entry is late was not found.
+others are 15-45 ms).
+
+Found later that day: the first frame of a Beast feed built the Mode S altitude and
+squawk tables from pyModeS (16,384 ``pyModeS.decode`` calls, 94 ms of CPU) before its
+reports could go on, so the run's first step came ~80 ms late. The tables now ship with
+the package (``sources/modes/data/code13.npz``; the first 8 kB of frames cost 5.7 ms
+instead of 94). Beast, 10 s per rate, against the revision before in the same session
+(``--src``), two runs each, p50/p99 in ms at 5k/20k/50k: before 31/112, 29/109, 40/139
+and 27/105, 33/106, 29/155; after 25/45, 26/42, 29/41 and 28/42, 23/43, 29/40. At
+50,000/s for 60 s (2026-12-05): Beast p50/p90/p99/worst 40/53/64/64 ms, 3,158,903
+accepted + 2,120 first positions waiting for their CPR pair = 3,161,023 sent; SBS in the
+same invocation 46/51/70/78 ms, 3,161,028 of 3,161,028.
 
 Figures (2026-12-04, 50 ms emission, this 2-core machine with nothing else running; the
 sender on one core, the run on the other): at 50,000 reports/s asked for 60 s, 52,700/s sent and

@@ -13,18 +13,20 @@ of byte 0, as in ICAO Annex 10 Vol IV and pyModeS::
 The 56-bit ME payload is packed into one ``uint64`` per frame and every field is read
 with shifts and masks, for all frames at once, at the payload bit positions pyModeS
 documents (``pyModeS.decoder.bds.bds05`` ...). The code tables that are fiddly to get
-right (the Gillham altitude code, the interleaved squawk bits) are built once from
-pyModeS's own decoder, one entry per possible code, and then indexed by array.
+right (the Gillham altitude code, the interleaved squawk bits) are pyModeS's own
+answers, one entry per possible code, shipped in ``data/code13.npz``
+(``tools/build_modes_tables.py``), and indexed by array.
 """
 
 from __future__ import annotations
 
+import io
 from functools import cache
+from importlib import resources
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import pyModeS
 
 U8 = npt.NDArray[np.uint8]
 U64 = npt.NDArray[np.uint64]
@@ -113,24 +115,30 @@ def code13(frames: U8) -> I64:
 
 
 @cache
+def _tables() -> dict[str, npt.NDArray[Any]]:
+    """The shipped code tables (``data/code13.npz``, made from pyModeS by
+    ``tools/build_modes_tables.py``): read once, in well under a millisecond."""
+    raw = resources.files("airsentry.sources.modes").joinpath("data", "code13.npz")
+    with np.load(io.BytesIO(raw.read_bytes())) as npz:
+        tables = {
+            "altitude_ft": npz["altitude_ft"],
+            "squawk": npz["squawk"].astype(str).astype(object),
+        }
+    for table in tables.values():
+        table.flags.writeable = False  # shared by every decoder
+    return tables
+
+
 def _altitude_table() -> F64:
-    """Feet of each 13-bit altitude code, from pyModeS's DF4 decoder (NaN: none/metric)."""
-    out = np.full(8192, np.nan)
-    for code in range(8192):
-        frame = (4 << 51) | (code << 24)  # DF4 with this AC field; parity is irrelevant
-        alt = pyModeS.decode(f"{frame:014X}").get("altitude")
-        if alt is not None:
-            out[code] = alt
+    """Feet of each 13-bit altitude code, as pyModeS's DF4 decoder gives it (NaN: none
+    or metric)."""
+    out: F64 = _tables()["altitude_ft"]
     return out
 
 
-@cache
 def _squawk_table() -> npt.NDArray[np.object_]:
-    """Squawk text of each 13-bit identity code, from pyModeS's DF5 decoder."""
-    out = np.empty(8192, dtype=object)
-    for code in range(8192):
-        frame = (5 << 51) | (code << 24)
-        out[code] = pyModeS.decode(f"{frame:014X}")["squawk"]
+    """Squawk text of each 13-bit identity code, as pyModeS's DF5 decoder gives it."""
+    out: npt.NDArray[np.object_] = _tables()["squawk"]
     return out
 
 
