@@ -248,10 +248,11 @@ class ZoneIndex:
         pos = delta[point]
         pos += np.arange(len(point), dtype=np.int64)
         if not hits:
-            return point, set_zones[pos].astype(np.int64)
-        zone = np.zeros(len(point), dtype=np.int64)
+            return point, set_zones[pos]
         if len(set_zones):
-            zone = set_zones[np.minimum(pos, len(set_zones) - 1, out=pos)].astype(np.int64)
+            zone = set_zones[np.minimum(pos, len(set_zones) - 1, out=pos)]
+        else:
+            zone = np.zeros(len(point), dtype=np.int64)
         # a hit's rank among its point's hits (hit_point is ascending)
         rank = np.arange(len(hit_point)) - np.searchsorted(hit_point, hit_point)
         zone[out_start[hit_point] + counts[hit_point] + rank] = hit_zone

@@ -89,7 +89,8 @@ class SubCells:
         self._n_slots = int(slots.sum())
         self._slot_set: npt.NDArray[np.int32] | None = None  # zone set id + 1 of a slot
         self.set_start: I64 = grid.set_start
-        self.set_zones: npt.NDArray[np.int32] = grid.set_zones
+        # int64, as the index's pairs are: a query gathers from it without a conversion
+        self.set_zones: I64 = grid.set_zones.astype(np.int64)
         self.set_len: I64 = np.diff(grid.set_start)
 
     def set_of(self, e: I64, st: npt.NDArray[np.uint8]) -> I64:
@@ -179,7 +180,7 @@ class SubCells:
         base_len = self.set_len[sid]
         total = base_len + popcount(bits.astype(np.uint64)).astype(np.int64)
         start = np.cumsum(total) - total
-        zones = np.empty(int(total.sum()), dtype=np.int32)
+        zones = np.empty(int(total.sum()), dtype=np.int64)
         i = np.repeat(np.arange(len(new)), base_len)
         r = np.arange(len(i)) - np.repeat(np.cumsum(base_len) - base_len, base_len)
         zones[start[i] + r] = self.set_zones[self.set_start[sid][i] + r]

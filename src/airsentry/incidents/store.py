@@ -78,8 +78,7 @@ ON CONFLICT (incident_id, track_key) DO UPDATE SET track_id = excluded.track_id,
 _INSERT_EVENT = """
 INSERT INTO events (dedup, kind, time, zone_id, zone_kind, owner, track_id,
     identity, incident_id, data)
-VALUES (:dedup, :kind, :time, :zone_id, :zone_kind, :owner, :track_id, :identity,
-    :incident_id, :data)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (time, dedup) DO NOTHING
 """
 
@@ -174,9 +173,9 @@ class IncidentStore(ConsoleReads, PublicRecord, ResumeReads):
                 "UPDATE events SET incident_id = ? WHERE time = ? AND dedup = ?"
                 " AND (incident_id IS NULL OR incident_id <> ?)",
                 [
-                    (row["incident_id"], row["time"], row["dedup"], row["incident_id"])
-                    for row in rows
-                    if row["incident_id"] is not None
+                    (incident_id, t, dedup, incident_id)
+                    for dedup, _, t, _, _, _, _, _, incident_id, _ in rows
+                    if incident_id is not None
                 ],
             )
         return added
