@@ -185,3 +185,12 @@ def test_a_manned_aircraft_without_transponder_is_intercepted_not_treated_as_a_d
     assert "intercept_and_escort" not in fired(heard)
     # a decoy stays a matter for air defence
     assert Responder(PLAYBOOK)(early).action is Action.ALERT_AIR_DEFENCE
+
+
+def test_the_shipped_default_reads_as_the_file_given_by_path() -> None:
+    """The default is parsed with libyaml where PyYAML has it (start-up), a playbook
+    given by path with PyYAML's own parser: the same file gives the same playbook."""
+    shipped = Path(__file__).resolve().parents[2] / "src/airsentry/respond/playbooks/default.yaml"
+    by_path = load(shipped)
+    assert replace(by_path, source=PLAYBOOK.source) == PLAYBOOK
+    assert len(PLAYBOOK.steps) >= 5

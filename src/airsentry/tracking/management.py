@@ -22,11 +22,12 @@ import numpy as np
 
 from airsentry.model import BoolArray, FloatArray, IntArray
 
-# bits set in every 16-bit value (built with array operations: a Python loop over the
-# 65,536 values cost 8 ms of every start-up)
-_POPCOUNT16 = (
-    np.unpackbits(np.arange(1 << 16, dtype="<u2").view(np.uint8)).reshape(-1, 16).sum(axis=1)
-).astype(np.int64)
+# bits set in every 16-bit value, from those of its two bytes (a Python loop over the
+# 65,536 values cost 8 ms of every start-up, unpacking all their bits 7 ms)
+_POPCOUNT8 = np.unpackbits(np.arange(256, dtype=np.uint8)[:, None], axis=1).sum(axis=1)
+_WORDS = np.arange(1 << 16)
+_POPCOUNT16 = (_POPCOUNT8[_WORDS & 0xFF] + _POPCOUNT8[_WORDS >> 8]).astype(np.int64)
+del _WORDS
 
 
 @dataclass(frozen=True, slots=True)
