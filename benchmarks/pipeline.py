@@ -242,6 +242,16 @@ event) and the depth of the few cooperative state aircraft inside France on
 quickstart (0.28 CPU-s of x2, once per run: 108 projected border windows for 28 cells,
 the largest 8 degrees wide).
 
+Fifth round (``--baseline e64e87d --copies 2 --runs 3``, 2026-12-05, nothing else
+running, a day on which both revisions ran ~10 % slower than the figures above): events
+bound to the insert as tuples (1.2 us less per event than names), the CSV cleaner's
+carriage-return test by byte search and its quote pairing checked once per line break
+(1.15-1.22x less CPU per file), start-up 1.05-1.10x less (see ``startup.py``). Every
+event and incident identical (``tools/replay_equivalence.py``). Switzerland x2 99,600
+against 96,200 reports/CPU-s on CSV (1.04x; book 0.47 against 0.52) and 111,200
+against 108,000 on Parquet (1.03x); quickstart x2 173,100 against 168,600 on CSV (1.03x)
+and 230,100 against 226,900 on Parquet (1.01x).
+
 Run: ``python benchmarks/pipeline.py [--copies 4] [--runs 3] [--sample quickstart]``.
 The wheel is found via ``--wheel`` or ``AIRSENTRY_TRAFFIC_WHEEL``.
 """

@@ -30,6 +30,15 @@ What is left is spread over imports (pyarrow with its compute functions ~40 ms, 
 ~35 ms, shapely ~20 ms, ~100 dataclasses, the default playbook's YAML) and the first
 block's decode.
 
+Against ``e64e87d`` (2026-12-05, medians of 7): first report 0.367 against 0.391 CPU-s
+(1.07x) on a quiet machine, 0.402 against 0.431 (1.07x) under some load; built 0.301
+against 0.325. The shipped borders and bands are stored, not deflated (inflating them
+cost 20 ms), the tracker's popcount table comes from byte counts (7 ms at import), and
+the default playbook is parsed by libyaml (3.7 against 0.4 ms). Under load the figure
+sits at the 0.4 target: what is left is mostly the libraries' own imports (pyarrow and
+its compute functions, NumPy, shapely, PyYAML's regular expressions, ``inspect`` via
+``dataclasses``) and pyarrow importing ``numpy.ma`` at its first ``pa.array`` (7.6 ms).
+
 Run: ``python benchmarks/startup.py [--runs 5]``; the wheel via ``--wheel`` or
 ``AIRSENTRY_TRAFFIC_WHEEL``.
 """
