@@ -85,6 +85,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import signal
 import socket
 import statistics
@@ -257,6 +258,7 @@ def one_rate(
         server = socket.create_server(("127.0.0.1", port))
         env = dict(os.environ, PYTHONPATH=str(args.src))
         profile = ["-m", "cProfile", "-o", f"{args.profile}.{rate}"] if args.profile else []
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         proc = subprocess.Popen(
             [sys.executable, *profile, "-m", "airsentry.cli", "run", "--config", str(config),
              "--status-every", "0"],
@@ -304,6 +306,8 @@ def one_rate(
         finally:
             proc.send_signal(signal.SIGINT)
             _, err = proc.communicate(timeout=120)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            run_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
             conn.close()
             server.close()
             tail.stop.set()
@@ -328,6 +332,9 @@ def one_rate(
         f"{len(lat_ms)} of {probes}; latency p50 {p50:,.0f} ms, p90 {p90:,.0f} ms, "
         f"p99 {p99:,.0f} ms, max {max(lat_ms, default=float('nan')):,.0f} ms"
     )
+    if found and accepted:
+        # the run's own CPU (start-up and shutdown included) per report it accepted
+        print(f"        run CPU {run_cpu:.1f} s, {run_cpu / accepted * 1e6:.1f} us per report")
     if not found:
         print(f"  airsentry run did not report its totals:\n{err[-2000:]}")
     elif summary := re.search(r"incidents changed; (.*); ([\d,]+) late", err):

@@ -21,7 +21,7 @@ from test_live import FAST, wait_for
 from test_live_support import KillableServer
 
 from airsentry.model import ReportBatch
-from airsentry.sources._live_transports import TcpClient
+from airsentry.sources._live_transports import READ_BYTES, TcpClient
 from airsentry.sources.base import Quarantine
 from airsentry.sources.base import decoder as new_decoder
 from airsentry.sources.live import STOPPED_REASON, Feed, HttpPoller, LiveRunner
@@ -78,9 +78,9 @@ def test_a_stopped_tcp_session_hands_on_what_it_holds_in_one_piece():
     """A TCP session stopped with several reads' worth held (a feed behind under load)
     yields all of it at once: the runner decodes a piece without giving the loop a turn,
     so a stop budget that runs out (the feed task cancelled) can no longer cut the drain
-    after its first 64 kB and lose the rest uncounted (issue 13). Here the consumer
+    after its first read's worth and lose the rest uncounted (issue 13). Here the consumer
     takes one piece after the stop and goes, as a cancelled feed task does."""
-    payload = sbs_positions(2_000)  # about 180 kB: three reads' worth, all read before the stop
+    payload = sbs_positions(3 * READ_BYTES // 90)  # three reads' worth, all read before the stop
     q = Quarantine()
 
     async def scenario() -> int:
@@ -94,6 +94,35 @@ def test_a_stopped_tcp_session_hands_on_what_it_holds_in_one_piece():
     reports = asyncio.run(asyncio.wait_for(scenario(), 10))
     # sent = accepted + rejected + skipped, exactly, though only one piece was taken
     assert payload.count(b"\n") == reports + q.count + sum(q.skipped.values())
+
+
+def test_a_busy_tcp_session_hands_on_its_bytes_in_few_large_pieces():
+    """What a session holds goes to the decoder up to ``READ_BYTES`` (256 kB) at a time,
+    not a socket read's worth: decoding costs per piece as well as per report (SBS in
+    64 kB pieces took 1.95x the CPU per report of 256 kB, ``benchmarks/live_pieces.py``),
+    so a feed that is behind catches up in few, large pieces."""
+    payload = sbs_positions(9_000)  # about 900 kB
+
+    async def scenario() -> list[bytes]:
+        server = KillableServer(payload, chunk=len(payload))
+        port = await server.start()
+        session = TcpClient("127.0.0.1", port).session()
+        try:
+            assert await anext(session) == b""
+            await wait_for(lambda: server.sent == len(payload))
+            await asyncio.sleep(0.2)  # the loop reads the socket into the session's buffer
+            pieces: list[bytes] = []
+            while sum(map(len, pieces)) < len(payload):
+                pieces.append(await anext(session))
+            return pieces
+        finally:
+            await session.aclose()
+            await server.kill()
+
+    pieces = asyncio.run(asyncio.wait_for(scenario(), 10))
+    assert b"".join(pieces) == payload
+    assert all(len(p) >= 256 * 1024 for p in pieces[:-1])
+    assert len(pieces) <= 4  # 64 kB pieces would have been 15
 
 
 def test_a_stop_accounts_for_every_line_read_within_its_budget():
