@@ -77,45 +77,86 @@ class Carry:
         decoders give their newest position: a file need not be in time order, and the
         simulator writes every identification first, each at its aircraft's first
         report); NaN (none) forgets nothing.
+
+        Only the memory rows of the identities in the chunk take part: the others
+        cannot change, and sorting all of them with every chunk made a live feed's
+        cost grow with the aircraft it knew (2.1 ms a 2,900-row chunk with 2,000
+        remembered, 9.8 ms with 30,000).
         """
-        m = len(self.keys)
-        # Fixed-width text sorts several times faster than Python strings.
-        every = np.concatenate([self.keys, np.asarray(keys, dtype=str)])
-        if len(every) == 0:
+        chunk = np.asarray(keys, dtype=str)  # fixed-width text sorts fast
+        if not len(chunk):
+            if len(self.keys):
+                self._forget(now)
             return {name: (_empty(kind, 0), np.empty(0)) for name, kind in self.fields.items()}
-        uniq, code = np.unique(every, return_inverse=True)
-        order = np.argsort(code, kind="stable")
-        code_sorted = code.reshape(-1)[order]
-        row_t = np.concatenate([self.seen, t])[order]  # a memory row: its identity's last row
-        starts = np.flatnonzero(np.r_[True, code_sorted[1:] != code_sorted[:-1]])
+        ids, row_id = np.unique(chunk, return_inverse=True)
+        row_id = row_id.reshape(-1)
+        slot = np.searchsorted(self.keys, ids)
+        known = slot < len(self.keys)
+        known[known] = self.keys[slot[known]] == ids[known]
+        mem = slot[known]  # memory rows taking part, in the order of ``ids``
+        m = len(mem)
+        # memory row first within its identity, then the chunk's rows in file order
+        order = np.argsort(np.r_[np.flatnonzero(known), row_id], kind="stable")
+        starts = np.r_[0, np.cumsum(known.astype(np.int64) + np.bincount(row_id))[:-1]]
+        row_t = np.r_[self.seen[mem], t][order]  # a memory row: its identity's last row
         # a value is carried within a run: an identity's rows, broken where it fell silent
         # for ``forget_s`` (so what is carried does not depend on where chunks are cut)
         with np.errstate(invalid="ignore"):
             silent = np.r_[False, np.diff(row_t) > self.forget_s]
         silent[starts] = True
         runs = np.flatnonzero(silent)
-        positions = np.arange(len(every), dtype=np.int64)
-        run_start = np.repeat(runs, np.diff(np.r_[runs, len(every)]))
-        run_end = np.r_[starts[1:] - 1, len(every) - 1]  # each identity's last row
+        rows = m + len(chunk)
+        positions = np.arange(rows, dtype=np.int64)
+        run_start = np.repeat(runs, np.diff(np.r_[runs, rows]))
+        run_end = np.r_[starts[1:] - 1, rows - 1]  # each identity's last row
 
         out: dict[str, tuple[Column, FloatArray]] = {}
+        latest: dict[str, tuple[Column, FloatArray]] = {}
         for name, kind in self.fields.items():
-            values = np.concatenate([self.values[name], np.asarray(columns[name])])
+            values = np.concatenate([self.values[name][mem], np.asarray(columns[name])])
             own = ~_missing(values)
-            times = np.concatenate([self.times[name], np.where(own[m:], t, np.nan)])
+            times = np.concatenate([self.times[name][mem], np.where(own[m:], t, np.nan)])
             src_sorted = _last_source(own[order], positions, run_start, order)
-            src = np.empty(len(every), dtype=np.int64)
+            src = np.empty(rows, dtype=np.int64)
             src[order] = src_sorted
             filled = _take(values, src, kind)
             when = np.where(src >= 0, times[np.maximum(src, 0)], np.nan)
             out[name] = (filled[m:], when[m:])
             last = src_sorted[run_end]
-            self.values[name] = _take(values, last, kind)
-            self.times[name] = np.where(last >= 0, times[np.maximum(last, 0)], np.nan)
-        self.keys = uniq
-        self.seen = np.fmax.reduceat(row_t, starts)
+            latest[name] = (
+                _take(values, last, kind),
+                np.where(last >= 0, times[np.maximum(last, 0)], np.nan),
+            )
+        self._remember(ids, known, slot, latest, np.fmax.reduceat(row_t, starts))
         self._forget(now)
         return out
+
+    def _remember(
+        self,
+        ids: Column,
+        known: Column,
+        slot: IntArray,
+        latest: dict[str, tuple[Column, FloatArray]],
+        seen: FloatArray,
+    ) -> None:
+        """Store the chunk's identities' latest values (``ids`` sorted; ``known``: in
+        memory already, at ``slot``; the others are inserted there, keeping it sorted)."""
+        fresh = ~known
+        at = slot[fresh]
+        width = np.result_type(self.keys.dtype, ids.dtype)
+        self.keys = np.insert(self.keys.astype(width, copy=False), at, ids[fresh])
+        self.seen = self._merged(self.seen, slot[known], at, seen, known)
+        for name, (values, times) in latest.items():
+            self.values[name] = self._merged(self.values[name], slot[known], at, values, known)
+            self.times[name] = self._merged(self.times[name], slot[known], at, times, known)
+
+    @staticmethod
+    def _merged(old: Column, update: IntArray, at: IntArray, new: Column, known: Column) -> Column:
+        """``old`` with the known identities' rows (``update``) set from ``new`` and the
+        fresh ones' inserted at ``at`` (``new`` in the order of the chunk's identities)."""
+        out = old.copy()
+        out[update] = new[known]
+        return np.insert(out, at, new[~known])
 
     def _forget(self, newest: float) -> None:
         """Drop the identities silent for ``forget_s`` behind ``newest`` (or behind an
