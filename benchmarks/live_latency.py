@@ -44,6 +44,15 @@ and 27/105, 33/106, 29/155; after 25/45, 26/42, 29/41 and 28/42, 23/43, 29/40. A
 accepted + 2,120 first positions waiting for their CPR pair = 3,161,023 sent; SBS in the
 same invocation 46/51/70/78 ms, 3,161,028 of 3,161,028.
 
+The run's own CPU per report accepted is printed too (start-up and shutdown included).
+2026-12-05, 50,000/s for 30 s, medians of two runs: SBS 17.5-17.8 us, Beast 13.4-14.1 us
+with the sessions reading 256 kB pieces, against 18.0-18.1 and 14.1-14.2 with 64 kB (a
+burst already arrives in socket reads of up to 256 kB: little changes here). With
+``--aircraft 10000`` (a national picture), SBS: 18.8 against 19.9 us per report once the
+SBS carry sorted only the identities a chunk holds (``f9db4ec``), latency p50/p90
+52/62-74 ms against 71-74/99-106 ms (p99 82 and 209, against 104 and 142: with 60
+entries p99 is the worst one, and one run had a late entry).
+
 Figures (2026-12-04, 50 ms emission, this 2-core machine with nothing else running; the
 sender on one core, the run on the other): at 50,000 reports/s asked for 60 s, 52,700/s sent and
 accepted (3,161,021 of 3,161,021), p50 54 ms, p99 96 ms (``a62ff72``: p50 59, p99 98 ms);
