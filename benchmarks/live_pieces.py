@@ -17,6 +17,9 @@ Figures (2026-12-05, the full test suite running on the other core), CPU µs per
 SBS 46.8 (16 kB), 15.6 (64 kB), 8.0 (256 kB), 6.2 (1 MB); Beast 13.7, 6.1, 4.6, 5.0.
 So the sessions now hand on up to 256 kB: SBS decodes 1.95x and Beast 1.3x cheaper
 per report when a feed is busy, and a quiet feed's pieces are what arrived anyway.
+Once the SBS carry sorted only a piece's identities (``f9db4ec``; medians of 3, quiet
+machine): SBS 37.2, 13.5 (baseline), 7.4 (x1.82), 6.4 (x2.10); Beast 12.7, 5.7, 4.6
+(x1.24), 5.7 (x1.01).
 
 Run: ``python benchmarks/live_pieces.py [--runs 5]``; the wheel via ``--wheel`` or
 ``AIRSENTRY_TRAFFIC_WHEEL``.

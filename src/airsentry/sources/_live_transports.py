@@ -37,7 +37,8 @@ T = TypeVar("T")
 READ_BYTES = 1 << 18
 """Bytes a session hands on at most at a time (about: whole reads): a busy feed's
 decoder gets pieces this big. Decoding costs per piece as well as per report: SBS at
-64 kB cost 1.95x and Beast 1.3x the CPU per report of 256 kB (``benchmarks/live_pieces.py``)."""
+64 kB cost 1.8-1.95x and Beast 1.24-1.3x the CPU per report of 256 kB
+(``benchmarks/live_pieces.py``)."""
 HIGH_WATER = 1 << 20  # bytes a TCP session holds read and not yet decoded
 
 
