@@ -80,8 +80,8 @@ class Carry:
 
         Only the memory rows of the identities in the chunk take part: the others
         cannot change, and sorting all of them with every chunk made a live feed's
-        cost grow with the aircraft it knew (2.1 ms a 2,900-row chunk with 2,000
-        remembered, 9.8 ms with 30,000).
+        cost grow with the aircraft it knew (a 2,900-row chunk: 5.6 ms with 2,000
+        remembered, 11.4 ms with 30,000; now 1.65 and 3.7 ms, interleaved).
         """
         chunk = np.asarray(keys, dtype=str)  # fixed-width text sorts fast
         if not len(chunk):
