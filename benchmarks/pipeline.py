@@ -288,6 +288,43 @@ STAGES = ("decode", "tracker", "identify", "respond", "watch", "book", "sinks", 
 # -- input ---------------------------------------------------------------------------
 
 
+def copy_addresses(addresses: list[int], copies: int) -> list[dict[int, int]]:
+    """Per copy, the ICAO address each of the recording's aircraft takes: copy 0 keeps
+    the recorded ones; in every other copy each address is another of the same ICAO
+    block and the same military sub-range (or none), used by no other aircraft of any
+    copy. Each copy then holds the recording's States and state aircraft, no more.
+
+    (Until December 2026 the copies cycled the address's top hex digit: a French
+    airliner of copy 3 became an Australian, some of them in military ranges, so that
+    quickstart x8 held foreign state aircraft over Paris whose entries ask to verify a
+    clearance and whose depth is measured: 8.7 % of that replay's CPU. Switzerland,
+    with no state aircraft recorded, had 24 in copy 1 and 174 in copy 3.)
+    """
+    from airsentry.identify import icao
+
+    blocks, military = icao.blocks(), icao.military_ranges()
+    used = set(addresses)
+    out = [{a: a for a in addresses}]
+    for k in range(1, copies):
+        mapping = {}
+        for a in addresses:
+            block = blocks.lookup([a])[0]
+            mil = military.lookup([a])[0]
+            # the low 12 bits XOR-ed: a block is 1,024 addresses or more, aligned
+            for step in range(1, 4096):
+                b = a ^ ((16 * k + step - 1) % 4095 + 1)
+                if b in used or blocks.lookup([b])[0] != block:
+                    continue
+                if military.lookup([b])[0] == mil:
+                    break
+            else:
+                raise ValueError(f"no free address like {a:06x} for copy {k}")
+            mapping[a] = b
+            used.add(b)
+        out.append(mapping)
+    return out
+
+
 def build_input(wheel: Path, sample: str, copies: int, folder: Path) -> tuple[Path, Path, int]:
     """The sample as OpenSky rows, ``copies`` times in time, as CSV and Parquet."""
     import gzip
@@ -315,9 +352,9 @@ def build_input(wheel: Path, sample: str, copies: int, folder: Path) -> tuple[Pa
     alt = column("altitude", FT)
     span = float(t.max() - t.min()) + 600.0
     tables = []
+    renamed = copy_addresses(sorted({int(a, 16) for a in icao}), copies)
     for k in range(copies):
-        # distinct identities per copy: the top hex digit cycles, the rest is kept
-        ids = [f"{(int(a[0], 16) + k) % 16:x}{a[1:]}" for a in icao]
+        ids = [f"{renamed[k][int(a, 16)]:06x}" for a in icao]
         tk = np.floor(t + k * span)
         tables.append(
             pa.table(
