@@ -22,6 +22,7 @@ LEVELS: dict[str, int] = {
     "nav": 0,
     "columns": 1,
     "model": 2,
+    "order": 2,
     "step": 3,
     # the stages, in data-flow order
     "sources": 10,

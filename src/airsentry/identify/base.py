@@ -21,6 +21,7 @@ from airsentry.identify.authority import Authority, TargetFacts, explain, target
 from airsentry.identify.classify import Classification, TrackClassifier
 from airsentry.identify.registers import Registers, Targets
 from airsentry.model import BoolArray, FloatArray, IntArray, ObjArray, TrackUpdates, Zone
+from airsentry.order import unique
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -214,7 +215,7 @@ class Identifier:
             s.identity, s.transponder, s.squawk, c.cls, address=c.address, remote_id=c.remote_id
         )
         gone = np.asarray(ended, dtype=np.int64)
-        ids = np.unique(np.concatenate([updates.track_id, gone]) if len(gone) else updates.track_id)
+        ids = unique(np.concatenate([updates.track_id, gone]) if len(gone) else updates.track_id)
         return Identified(
             updates=updates,
             cls=c.cls,

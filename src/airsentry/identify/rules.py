@@ -73,6 +73,7 @@ from airsentry.identify.cues import (
     within,
 )
 from airsentry.model import BoolArray, FloatArray, IntArray, TargetClass
+from airsentry.order import unique
 
 HELICOPTER_CRUISE = 50.0
 """m/s: a steady silent track faster than this on average may be a cruising helicopter
@@ -383,7 +384,7 @@ def evaluate(cues: Cues) -> tuple[IntArray, IntArray, IntArray]:
     rule_idx = rule_idx.astype(np.int64)
     cls = np.full(n, UNKNOWN, dtype=np.int64)
     level = np.full(n, UNKNOWN_LEVEL, dtype=np.int64)
-    for i in np.unique(rule_idx).tolist():
+    for i in unique(rule_idx).tolist():
         if i == UNKNOWN_RULE:
             continue
         rule, sel = RULES[i], rule_idx == i

@@ -17,6 +17,7 @@ from airsentry.incidents.chunks import States
 from airsentry.incidents.database import Database
 from airsentry.incidents.tracklog import INTERVAL_S, TrackLog
 from airsentry.model import EventKind, FloatArray, IntArray
+from airsentry.order import lexsort
 from airsentry.step import Step
 
 
@@ -88,7 +89,7 @@ class TrackHistory:
         # do not all start a slot (and a write) in the same batch
         phase = (tid * 0.618034) % 1.0 * self.interval_s
         slot = np.floor((s.t[idx] + phase) / self.interval_s).astype(np.int64)
-        order = np.lexsort((s.t[idx], slot, tid))  # by track, slot, time
+        order = lexsort((s.t[idx], slot, tid))  # by track, slot, time
         tid, slot = tid[order], slot[order]
         first = np.r_[True, (tid[1:] != tid[:-1]) | (slot[1:] != slot[:-1])]
         # a slot already written for the track keeps its first state

@@ -30,6 +30,7 @@ from __future__ import annotations
 import numpy as np
 
 from airsentry.model import FloatArray, IntArray, TrackUpdates
+from airsentry.order import lexsort
 
 COLUMNS = 5  # t, lat, lon, alt, on_ground
 
@@ -69,7 +70,7 @@ class SampledPaths:
             return
         bucket = np.floor(s.t[rows] / self.sample_s).astype(np.int64)
         tid = updates.track_id[rows].astype(np.int64)
-        order = np.lexsort((s.t[rows], bucket, tid))  # by track, bucket, time
+        order = lexsort((s.t[rows], bucket, tid))  # by track, bucket, time
         t_s, b_s = tid[order], bucket[order]
         head = np.r_[True, (t_s[1:] != t_s[:-1]) | (b_s[1:] != b_s[:-1])]
         pick = rows[order[head]]

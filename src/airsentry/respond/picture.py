@@ -32,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from airsentry.model import BoolArray, FloatArray, IntArray, ObjArray, TrackUpdates
+from airsentry.order import lexsort
 from airsentry.respond.paths import SampledPaths
 
 _FIELDS = ("t", "lat", "lon", "alt", "vel_e", "vel_n", "vel_u")
@@ -92,7 +93,7 @@ class TrafficPicture:
             return
         s = updates.state
         cls = np.asarray(classes, dtype=object) if classes is not None else None
-        order = np.lexsort((s.t, updates.track_id))
+        order = lexsort((s.t, updates.track_id))
         tid = updates.track_id[order]
         last = order[np.r_[tid[1:] != tid[:-1], True]]
         new = Latest(

@@ -47,6 +47,7 @@ from dataclasses import fields, replace
 import numpy as np
 
 from airsentry.model import Event, FloatArray, IntArray, ObjArray, ReportBatch, Track, TrackUpdates
+from airsentry.order import unique_inverse
 from airsentry.tracking.aliasing import with_plots
 from airsentry.tracking.base import Ended, TrackingStats, factorize
 from airsentry.tracking.claimcuts import claim_cuts
@@ -288,7 +289,7 @@ class CombinedTracker:
         xpdr = s.transponder.astype(bool)
         heard = np.flatnonzero(xpdr)
         if len(heard):
-            uniq, inv = np.unique(upd.track_id[heard], return_inverse=True)
+            uniq, inv = unique_inverse(upd.track_id[heard])
             newest = np.full(len(uniq), -np.inf)
             np.maximum.at(newest, inv.reshape(-1), s.t[heard])
             for k, t in zip(uniq.tolist(), newest.tolist(), strict=True):
@@ -305,7 +306,7 @@ class CombinedTracker:
         other = np.flatnonzero(~xpdr)
         if not len(other) or not self._heard_t:
             return upd
-        uniq, inv = np.unique(upd.track_id[other], return_inverse=True)
+        uniq, inv = unique_inverse(upd.track_id[other])
         last = np.array([self._heard_t.get(k, -np.inf) for k in uniq.tolist()])[inv.reshape(-1)]
         on = other[s.t[other] - last <= TRANSPONDER_HOLD_S]
         if not len(on):

@@ -34,6 +34,7 @@ from airsentry.model import (
     Track,
     TrackUpdates,
 )
+from airsentry.order import lexsort
 from airsentry.tracking.base import Ended, TrackingStats, factorize
 from airsentry.tracking.keyed_table import KeyedTable, TrackView
 from airsentry.tracking.keyedvelocity import fill_velocity
@@ -227,7 +228,7 @@ class CooperativeTracker:
         rows = np.flatnonzero((keys != "") & np.isfinite(batch.lat) & np.isfinite(batch.lon))
         _, inverse = factorize(keys[rows])
         t = batch.t[rows]
-        order = np.lexsort((t, inverse))
+        order = lexsort((t, inverse))
         same = inverse[order][1:] == inverse[order][:-1]
         gap = same & (np.diff(t[order]) > expire)
         if not gap.any():
@@ -323,7 +324,7 @@ class CooperativeTracker:
                 cols[name] = self._table.texts[name][slot]
                 continue
             if order is None or start is None:
-                order = np.lexsort((batch.t, tid))
+                order = lexsort((batch.t, tid))
                 tid_s = tid[order]
                 start = np.r_[True, tid_s[1:] != tid_s[:-1]]
             col = given[order]

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from airsentry.model import FloatArray, IntArray, ObjArray
+from airsentry.order import unique_inverse
 from airsentry.tracking.base import factorize
 from airsentry.tracking.kalman import geodetic_to_ecef
 
@@ -211,7 +212,7 @@ class RoughRows:
             f_t = np.concatenate([t[fine], known[:, 1]])
             out[rough] = _gap_to(f_id, f_t, track_id[rough], t[rough]) > self.hold_s
         if fine.any():
-            ids, inv = np.unique(track_id[fine], return_inverse=True)
+            ids, inv = unique_inverse(track_id[fine])
             newest = np.full(len(ids), -np.inf)
             np.maximum.at(newest, inv.reshape(-1), t[fine])
             for k, v in zip(ids.tolist(), newest.tolist(), strict=True):

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from airsentry.model import BoolArray, FloatArray, IntArray
+from airsentry.order import lexsort
 
 # columns of a kept row, in this order along the last axis
 COLUMNS = ("t", "lat", "lon", "alt", "accuracy", "vel_e", "vel_n", "transponder")
@@ -83,7 +84,7 @@ class RecentRows:
             return
         t = values[:, _T]
         bucket = np.floor(t / self.bucket_s).astype(np.int64)
-        order = np.lexsort((t, bucket, slot))
+        order = lexsort((t, bucket, slot))
         s, b = slot[order], bucket[order]
         last = np.r_[(s[1:] != s[:-1]) | (b[1:] != b[:-1]), True]
         idx = order[last]

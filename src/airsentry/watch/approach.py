@@ -33,6 +33,7 @@ from airsentry.model import (
     ZoneKind,
     from_epoch,
 )
+from airsentry.order import lexsort
 from airsentry.tracking.base import EARTH_RADIUS_M, Ended
 from airsentry.watch.base import Scene, WatchConfig
 
@@ -69,7 +70,7 @@ class ApproachDetector:
         if not ok.any():
             return np.empty(0, dtype=np.int64)
         slot = np.floor(st.t / self.config.approach_every_s)
-        order = np.lexsort((st.t, tid))
+        order = lexsort((st.t, tid))
         ok_s, slot_s, tid_s = ok[order], slot[order], tid[order]
         # keep the first usable row of each (track, slot)
         rows = order[ok_s]

@@ -32,6 +32,7 @@ from airsentry.model import (
     ZoneKind,
     from_epoch,
 )
+from airsentry.order import lexsort, stable_order
 from airsentry.tracking.base import Ended
 from airsentry.watch.base import Scene
 from airsentry.watch.claims import ClaimGrace, Runs, held_reason
@@ -85,7 +86,7 @@ class CrossingDetector:
         """Group containment pairs into runs of consecutive rows per (track, zone)."""
         n, nz = len(updates), max(len(self.zones), 1)
         tid, t = updates.track_id, updates.state.t
-        order = np.lexsort((t, tid))  # rows by track, then time
+        order = lexsort((t, tid))  # rows by track, then time
         pos = np.empty(n, dtype=np.int64)
         pos[order] = np.arange(n)
         tid_sorted = tid[order]
@@ -94,7 +95,8 @@ class CrossingDetector:
         track_end = np.r_[change, True] if n else np.empty(0, bool)
 
         p = pos[point]
-        by = np.lexsort((p, zone))  # pairs by zone, then row position
+        # pairs by zone, then row position (the lexsort as one integer key: radix passes)
+        by = stable_order(zone.astype(np.int64) * max(n, 1) + p)
         p_s, z_s = p[by], zone[by]
         brk = np.ones(len(p_s), dtype=bool)
         if len(p_s) > 1:
@@ -271,7 +273,7 @@ class CrossingDetector:
     @staticmethod
     def _first_rows(updates: TrackUpdates) -> dict[int, int]:
         tid = updates.track_id
-        order = np.lexsort((updates.state.t, tid))
+        order = lexsort((updates.state.t, tid))
         s = tid[order]
         start = np.r_[True, s[1:] != s[:-1]] if len(tid) else np.empty(0, bool)
         return dict(zip(s[start].tolist(), order[start].tolist(), strict=True))
