@@ -51,7 +51,8 @@ from airsentry.identify.manoeuvre import (
 from airsentry.identify.memory import SortedRows, TrackMemory
 from airsentry.identify.reasons import reasons
 from airsentry.identify.rules import evaluate, manoeuvre_veto
-from airsentry.model import FloatArray, IntArray, ObjArray, TargetClass, TrackUpdates
+from airsentry.model import BoolArray, FloatArray, IntArray, ObjArray, TargetClass, TrackUpdates
+from airsentry.order import stable_order, unique
 
 CLASS_NAMES: ObjArray = np.array([str(c) for c in CLASSES], dtype=object)
 _LIMITS = np.array([MAX_SPEED[c] for c in CLASSES], dtype=np.float64)
@@ -144,13 +145,20 @@ class TrackClassifier:
         n = len(updates)
         if n == 0:
             return Classification(np.empty(0, dtype=object), np.empty(0), np.empty(0, object))
-        uniq, inverse = np.unique(updates.track_id, return_inverse=True)
-        slot_of_group = self._mem.slots(uniq.astype(np.int64))
-        order = np.argsort(inverse.reshape(-1), kind="stable")
-        g = inverse.reshape(-1)[order].astype(np.int64)
+        # rows by track (stably: in time order within a track), each track a group
+        tid = np.asarray(updates.track_id, dtype=np.int64)
+        order = stable_order(tid)
+        sorted_ids = tid[order]
+        first = np.empty(n, dtype=bool)
+        first[0] = True
+        np.not_equal(sorted_ids[1:], sorted_ids[:-1], out=first[1:])
+        g = np.cumsum(first, dtype=np.int64)
+        g -= 1
+        start = group_start(g)
+        slot_of_group = self._mem.slots(sorted_ids[first])
         s = SortedRows.take(updates.state, order)
         slot = slot_of_group[g]
-        cues, address, ssum, sn, alt_ff, man, spd_lo = self._cues(s, g, slot)
+        cues, address, ssum, sn, alt_ff, man, spd_lo = self._cues(s, g, slot, first, start)
         rule_idx, raw_cls, raw_level = evaluate(cues)
         spread = cues.spread()
 
@@ -159,11 +167,11 @@ class TrackClassifier:
         # row: that is what grouped_best returns for it, without the pass (a batch of
         # airliners gives one or two classes of the eight).
         best_lvl = np.zeros((n, _K), dtype=np.int64)
-        best_pos = np.repeat(group_start(g)[:, None], _K, axis=1)
+        best_pos = np.repeat(start[:, None], _K, axis=1)
         for k in np.flatnonzero(np.bincount(raw_cls, minlength=_K)).tolist():
             lvl = np.where(raw_cls == k, raw_level, 0)
             best_lvl[:, k], best_pos[:, k] = grouped_best(lvl, g, LEVELS)
-        mem_lvl = self._mem.level[slot]
+        mem_lvl = np.take(self._mem.level, slot, axis=0)  # 2.5x less than level[slot]
         from_mem = mem_lvl >= best_lvl  # a tie keeps the older evidence
         held = np.where(from_mem, mem_lvl, best_lvl)
         vetoed = cues.vmax[:, None] > _LIMITS[None, :]
@@ -185,7 +193,7 @@ class TrackClassifier:
         last = np.flatnonzero(np.r_[np.diff(g) != 0, True])  # each track's last row
         use_batch = ~from_mem[rows, choice]
         need_last = (~from_mem[last]) & (held[last] > 0)
-        need = np.unique(
+        need = unique(
             np.r_[best_pos[rows, choice][use_batch], best_pos[last][need_last]].astype(np.int64)
         )
         why_rows = np.empty(n, dtype=object)
@@ -232,11 +240,22 @@ class TrackClassifier:
         )
 
     def _cues(
-        self, s: SortedRows, g: IntArray, slot: IntArray
+        self,
+        s: SortedRows,
+        g: IntArray,
+        slot: IntArray,
+        first: BoolArray | None = None,
+        start: IntArray | None = None,
     ) -> tuple[Cues, IntArray, FloatArray, IntArray, FloatArray, Manoeuvres, FloatArray]:
-        """The rows' cues, combining this batch's running statistics with memory."""
+        """The rows' cues, combining this batch's running statistics with memory
+        (``first``: where a track's rows start; ``start``: :func:`group_start`; both
+        computed from ``g`` when not given)."""
         mem = self._mem
         n = len(g)
+        if first is None:
+            first = np.r_[True, g[1:] != g[:-1]] if n else np.zeros(0, dtype=bool)
+        if start is None:
+            start = group_start(g)
         speed = s.speed()
         # One-row spikes (a garbled speed or altitude, common in raw ADS-B) must not
         # establish a class: the cues use the smaller of a row's value and the value
@@ -244,36 +263,35 @@ class TrackClassifier:
         # at a track's first update, when there is nothing to compare with). A speed
         # known to ``sigma`` counts as at least ``speed - sigma`` for the fastest speed
         # and at most ``speed + sigma`` for hovering (``identify.manoeuvre``).
-        first = np.r_[True, g[1:] != g[:-1]]
         sigma = velocity_sigma(s)
         spd0 = np.nan_to_num(np.maximum(speed - sigma, 0.0), nan=0.0)
         fresh = first & (mem.count[slot] == 0)  # a track's very first row: its own value
         spd_prev = np.where(first, mem.vlast[slot], np.r_[0.0, spd0[:-1]])
         spd_prev = np.where(fresh, spd0, spd_prev)
         vmax = np.maximum(grouped_cummax(np.minimum(spd0, spd_prev), g), mem.vmax[slot])
-        last_alt = grouped_last(np.isfinite(s.alt), g)
+        last_alt = grouped_last(np.isfinite(s.alt), g, start)
         alt_ff = np.where(last_alt >= 0, s.alt[np.maximum(last_alt, 0)], mem.alt_raw[slot])
         alt_prev = np.where(first, mem.alt_raw[slot], np.r_[np.nan, alt_ff[:-1]])
         alt = np.where(np.isnan(alt_prev), alt_ff, np.fmin(alt_ff, alt_prev))
-        xpdr = (grouped_last(s.transponder, g) >= 0) | mem.xpdr[slot]
-        last_cat = grouped_last(_per_run(s.category, first, lambda v: v != ""), g)
+        xpdr = (grouped_last(s.transponder, g, start) >= 0) | mem.xpdr[slot]
+        last_cat = grouped_last(_per_run(s.category, first, lambda v: v != ""), g, start)
         cat = np.where(last_cat >= 0, s.category[np.maximum(last_cat, 0)], mem.cat[slot])
         cat = np.asarray(cat, dtype=object)
         at, which = _runs(cat, first)
         run_cls, run_conf = category_classes(cat[at])
         cat_cls, cat_conf = run_cls[which], run_conf[which]
         manned = manned_hint(cat[at])[which]  # the category judged once per run
-        count = np.arange(n, dtype=np.int64) - group_start(g) + 1 + mem.count[slot]
+        count = np.arange(n, dtype=np.int64) - start + 1 + mem.count[slot]
         # the identity's facts, once per run of it along a track
         ident_at, ident_of = _runs(s.identity, first)
         ident = s.identity[ident_at].astype(np.str_)
         address = icao.parse_identity(ident)
         known = np.isfinite(speed)
-        ssum = grouped_cumsum(np.where(known, speed, 0.0), g) + mem.ssum[slot]
-        sn = grouped_cumsum(known.astype(np.float64), g).astype(np.int64) + mem.sn[slot]
+        ssum = grouped_cumsum(np.where(known, speed, 0.0), g, start) + mem.ssum[slot]
+        sn = grouped_cumsum(known.astype(np.float64), g, start).astype(np.int64) + mem.sn[slot]
         with np.errstate(invalid="ignore", divide="ignore"):
             mean_speed = np.where(sn > 0, ssum / np.maximum(sn, 1), np.nan)
-        man = manoeuvres(s, g, first, fresh, slot, self._manoeuvre_memory(), sigma)
+        man = manoeuvres(s, g, first, fresh, slot, self._manoeuvre_memory(), sigma, start)
         # Callsign and identity rarely change along a track: judge them where they do.
         cs_kind = _per_run(s.callsign, first, callsign.kinds)
         mil_addr = icao.is_military(address)[ident_of]

@@ -39,7 +39,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from airsentry.identify.grouped import grouped_cummax, grouped_cumsum
+from airsentry.identify.grouped import group_start, grouped_cummax, grouped_cumsum
 from airsentry.model import FloatArray, IntArray
 
 
@@ -118,12 +118,14 @@ def manoeuvres(
     slot: IntArray,
     mem: ManoeuvreMemory,
     sigma: FloatArray,
+    start: IntArray | None = None,
 ) -> Manoeuvres:
     """Running manoeuvre statistics of each row's track.
 
     ``s`` are the rows sorted by track (``g`` the group of each row, ``first`` where a
     group starts, ``fresh`` a track's very first row, ``slot`` the track's memory
-    slot); ``sigma`` is each row's velocity error (:func:`velocity_sigma`).
+    slot); ``sigma`` is each row's velocity error (:func:`velocity_sigma`); ``start``
+    each row's group start, when the caller has it (:func:`.grouped.group_start`).
     """
     n = len(g)
     speed = s.speed()
@@ -133,10 +135,13 @@ def manoeuvres(
     hi_prev = np.where(first, mem.speed_hi[slot], np.r_[0.0, speed_hi[:-1]])
     hi_prev = np.where(fresh, speed_hi, hi_prev)
     hovering = np.isfinite(speed) & (np.fmax(speed_hi, hi_prev) < HOVER_MPS) & low
-    hover = grouped_cumsum(hovering.astype(np.float64), g).astype(np.int64) + mem.hover[slot]
+    if start is None:
+        start = group_start(g)
+    hover = grouped_cumsum(hovering.astype(np.float64), g, start).astype(np.int64)
+    hover += mem.hover[slot]
     known = np.isfinite(speed)
-    s2sum = grouped_cumsum(np.where(known, speed, 0.0) ** 2, g) + mem.s2sum[slot]
-    q2sum = grouped_cumsum(np.where(known, sigma, 0.0) ** 2, g) + mem.q2sum[slot]
+    s2sum = grouped_cumsum(np.where(known, speed, 0.0) ** 2, g, start) + mem.s2sum[slot]
+    q2sum = grouped_cumsum(np.where(known, sigma, 0.0) ** 2, g, start) + mem.q2sum[slot]
 
     heading = np.where(speed > TURN_MIN_SPEED_MPS, np.arctan2(s.vel_e, s.vel_n), np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
