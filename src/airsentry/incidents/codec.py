@@ -15,6 +15,7 @@ import json
 import math
 import sqlite3
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from airsentry.incidents.kinds import DecisionKind, IncidentStatus
@@ -79,12 +80,11 @@ def event_json(event: Event) -> str:
         parts.append(f',"details":{_details_text(e.details) or dumps(dict(e.details))}')
     if dwell is not None:
         parts.append(f',"dwell_s":{dwell}')
-    reasons = ",".join([text(r) for r in e.reasons])
     parts.append(
         f',"identity":{text(e.identity)},"kind":{text(str(e.kind))},'
-        f'"lat":{_coordinate(e.lat)},"lon":{_coordinate(e.lon)},"reasons":[{reasons}],'
+        f'"lat":{_coordinate(e.lat)},"lon":{_coordinate(e.lon)},"reasons":{_reasons_text(e.reasons)},'
         f'"sensor":{text(e.sensor)},"target_class":{text(e.target_class)},'
-        f'"time":{text(isoformat(e.time))},"track_id":{_LITERAL[None] if track is None else track},'
+        f'"time":{_time_text(e.time)},"track_id":{_LITERAL[None] if track is None else track},'
         f"{_zone_text(*zone)}}}"
     )
     return "".join(parts)
@@ -103,6 +103,20 @@ def _all_text(values: tuple[Any, ...]) -> bool:
 
 _ENCODE_TEXT = json.encoder.encode_basestring_ascii  # what the encoder writes for a str
 _LITERAL = {None: "null", True: "true", False: "false"}
+
+
+@functools.lru_cache(maxsize=4096)
+def _time_text(time: datetime) -> str:
+    """An event time as the encoder writes its ISO text (the events of a batch share a
+    few instants: each is formatted once; equal instants have one text)."""
+    return _ENCODE_TEXT(isoformat(time))
+
+
+@functools.lru_cache(maxsize=4096)
+def _reasons_text(reasons: tuple[str, ...]) -> str:
+    """A reasons tuple (text only) as the encoder writes the list (a track's rows share
+    one tuple, and its entries into several zones one set of reasons)."""
+    return "[" + ",".join([_ENCODE_TEXT(r) for r in reasons]) + "]"
 
 
 @functools.lru_cache(maxsize=4096)
