@@ -170,7 +170,12 @@ class CooperativeTracker:
         if keys is None:
             batch = batch.sorted_by_time()
             keys = self.keys_of(batch)
-        cut = self._silence_cut(batch, keys)
+        has_key = keys != ""
+        has_key &= np.isfinite(batch.lat) & np.isfinite(batch.lon)  # clutter hook: bearing-only
+        rows = np.flatnonzero(has_key)
+        # the keys factorized once: for the silence cut and for the tracks
+        uniq, inverse = factorize(keys[rows])
+        cut = self._silence_cut(batch.t, rows, inverse)
         if cut is not None:
             # A key silent longer than expire_s inside the batch: its track ends there,
             # as it would have had the batch been cut there (results never depend on
@@ -179,14 +184,11 @@ class CooperativeTracker:
             tail, tail_ended = self.process(batch.take(slice(cut, None)), keys[cut:])
             return _concat(head, tail), head_ended + tail_ended
         self.stats.reports += len(batch)
-        has_key = keys != ""
-        has_key &= np.isfinite(batch.lat) & np.isfinite(batch.lon)  # clutter hook: bearing-only
-        self.stats.untracked += int((~has_key).sum())
-        batch, keys = batch.take(has_key), keys[has_key]
+        self.stats.untracked += len(batch) - len(rows)
+        batch, keys = batch.take(rows), keys[rows]
         if not len(batch):
             return TrackUpdates.empty(), self._expire(None)
 
-        uniq, inverse = factorize(keys)
         known = self._table.slots_of(uniq)
         # Drop reports older than their live track's last update (late arrivals).
         last_seen = np.where(
@@ -218,19 +220,18 @@ class CooperativeTracker:
         return ended
 
     # --------------------------------------------------------------- helpers
-    def _silence_cut(self, batch: ReportBatch, keys: ObjArray) -> int | None:
-        """The first row (of a batch in time order) whose key was silent for longer than
-        expire_s before it within the batch, or None (always when the batch spans no
-        more than expire_s: the usual case, one comparison)."""
+    def _silence_cut(self, t: FloatArray, rows: IntArray, inverse: IntArray) -> int | None:
+        """The first row (of a batch in time order, report times ``t``) whose key was
+        silent for longer than expire_s before it within the batch, or None (always
+        when the batch spans no more than expire_s: the usual case, one comparison).
+        ``rows`` are the rows with a key and a position, ``inverse`` their key codes."""
         expire = self.config.expire_s
-        if len(batch) < 2 or float(batch.t[-1] - batch.t[0]) <= expire:
+        if len(t) < 2 or float(t[-1] - t[0]) <= expire:
             return None
-        rows = np.flatnonzero((keys != "") & np.isfinite(batch.lat) & np.isfinite(batch.lon))
-        _, inverse = factorize(keys[rows])
-        t = batch.t[rows]
-        order = lexsort((t, inverse))
+        tk = t[rows]
+        order = lexsort((tk, inverse))
         same = inverse[order][1:] == inverse[order][:-1]
-        gap = same & (np.diff(t[order]) > expire)
+        gap = same & (np.diff(tk[order]) > expire)
         if not gap.any():
             return None
         return int(rows[order[1:][gap]].min())
