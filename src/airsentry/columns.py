@@ -23,12 +23,24 @@ BoolArray = npt.NDArray[np.bool_]
 ObjArray = npt.NDArray[np.object_]
 
 
+def cells(n: int, value: Any = "") -> ObjArray:
+    """An object column of ``n`` cells holding ``value`` (one shared object).
+
+    ``np.full`` with an object fill converts the fill cell by cell: 4.3 ms for 100,000
+    cells, against 0.17 ms to fill an empty column. Decoders make two such columns
+    (sensor, category) for every block of reports."""
+    out: ObjArray = np.empty(n, dtype=object)
+    out.fill(value)
+    return out
+
+
 def _column(value: Any, n: int, dtype: Any, default: Any) -> np.ndarray[Any, Any]:
     if value is None:
-        return np.full(n, default, dtype=dtype)
+        return cells(n, default) if dtype is object else np.full(n, default, dtype=dtype)
     arr = np.asarray(value, dtype=dtype)
     if arr.ndim == 0:
-        return np.full(n, arr.item(), dtype=dtype)
+        item = arr.item()
+        return cells(n, item) if dtype is object else np.full(n, item, dtype=dtype)
     return arr
 
 

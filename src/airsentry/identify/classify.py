@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from airsentry.columns import cells
 from airsentry.identify import callsign, icao
 from airsentry.identify.cues import CLASSES, LEVELS, MAX_SPEED, Cues, category_classes, manned_hint
 from airsentry.identify.grouped import (
@@ -125,7 +126,7 @@ class TrackClassifier:
         """The class each track holds now, from memory ("unknown" for tracks not known)."""
         ids = np.asarray(track_ids, dtype=np.int64).reshape(-1)
         mem = self._mem
-        out = np.full(len(ids), str(TargetClass.UNKNOWN), dtype=object)
+        out = cells(len(ids), str(TargetClass.UNKNOWN))
         if not len(mem.ids) or not len(ids):
             return out
         pos = np.minimum(np.searchsorted(mem.ids, ids), len(mem.ids) - 1)

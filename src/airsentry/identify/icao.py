@@ -19,6 +19,7 @@ from importlib import resources
 import numpy as np
 import numpy.typing as npt
 
+from airsentry.columns import cells
 from airsentry.model import BoolArray, IntArray, ObjArray
 
 ICAO_SCHEME = "icao:"
@@ -119,7 +120,7 @@ def registering_state(addresses: npt.ArrayLike) -> ObjArray:
     """ISO3 code of the State whose block holds each address; ``""`` when none (or -1)."""
     table = blocks()
     row = table.lookup(addresses)
-    out = np.full(len(row), "", dtype=object)
+    out = cells(len(row))
     hit = row >= 0
     out[hit] = table.iso3[row[hit]]
     return out

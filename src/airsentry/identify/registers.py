@@ -59,6 +59,7 @@ import numpy as np
 import numpy.typing as npt
 import yaml
 
+from airsentry.columns import cells
 from airsentry.errors import InputError
 from airsentry.identify.register_csv import register_rows
 from airsentry.model import BoolArray, IntArray, ObjArray, Zone, to_epoch, utc
@@ -167,7 +168,7 @@ class Registers:
         """For each row, the own-force entry it belongs to in words (``""``: none), by
         callsign, address range, identity or reporting sensor; everywhere, at all times."""
         n = len(on.t)
-        out: ObjArray = np.full(n, "", dtype=object)
+        out: ObjArray = cells(n)
         if not self.own_forces:
             return out
         callsign = np.char.strip(on.callsign.astype(np.str_)).astype(object)

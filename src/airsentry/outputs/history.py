@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from airsentry.columns import cells
 from airsentry.incidents.chunks import States
 from airsentry.incidents.database import Database
 from airsentry.incidents.tracklog import INTERVAL_S, TrackLog
@@ -108,7 +109,7 @@ class TrackHistory:
         if len(step.classes) == len(u):
             classes = by_runs(step.classes[pick], _class_text)
         else:
-            classes = np.full(len(pick), "unknown", dtype=object)
+            classes = cells(len(pick), "unknown")
         times = s.t[pick]
         self.log.put_states(
             States(

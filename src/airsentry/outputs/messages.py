@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from airsentry.columns import cells
 from airsentry.model import Event, Incident, ObjArray, TrackUpdates, from_epoch, isoformat
 
 SCHEMA_VERSION = 1
@@ -133,7 +134,7 @@ class TrackSnapshot:
         ids = updates.track_id[::-1]
         _, first = np.unique(ids, return_index=True)
         rows = len(ids) - 1 - first
-        cls = classes[rows] if len(classes) == len(updates) else np.full(len(rows), "", object)
+        cls = classes[rows] if len(classes) == len(updates) else cells(len(rows))
         return TrackSnapshot(updates.take(rows), cls)
 
     def __len__(self) -> int:

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from airsentry.columns import cells
 from airsentry.model import BoolArray, FloatArray, IntArray, ObjArray, TrackUpdates
 from airsentry.order import lexsort
 from airsentry.respond.paths import SampledPaths
@@ -103,7 +104,7 @@ class TrafficPicture:
             callsign=s.callsign[last],
             transponder=s.transponder[last],
             on_ground=s.on_ground[last],
-            cls=cls[last] if cls is not None else np.full(len(last), "unknown", dtype=object),
+            cls=cls[last] if cls is not None else cells(len(last), "unknown"),
         )
         old = self.latest
         renewed = np.isin(old.track_id, new.track_id)

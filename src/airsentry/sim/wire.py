@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from airsentry.columns import cells
 from airsentry.errors import ScenarioError
 from airsentry.model import FloatArray, ObjArray, ReportBatch, as_str_array, from_epoch
 from airsentry.sim import wire_asterix, wire_sapient
@@ -120,7 +121,7 @@ def _round_trip(
             for f in fields(decoded)
             if f.name not in ("sensor", "accuracy", "track_number")
         },
-        sensor=np.full(len(decoded), sensor_id, dtype=object),
+        sensor=cells(len(decoded), sensor_id),
         accuracy=batch.accuracy,
         track_number=batch.track_number,
     )

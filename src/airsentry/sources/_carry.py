@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from airsentry.columns import cells
 from airsentry.model import FloatArray, IntArray, ObjArray
 
 Column = np.ndarray[Any, Any]
@@ -189,5 +190,5 @@ def _take(values: Column, src: IntArray, kind: type) -> Column:
 
 def _empty(kind: type, n: int) -> Column:
     if kind is str:
-        return np.full(n, "", dtype=object)
+        return cells(n)
     return np.full(n, np.nan)

@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from airsentry.columns import cells
 from airsentry.model import ReportBatch
 from airsentry.sources._live_health import FeedHealth, FeedState, HealthSnapshot
 from airsentry.sources._live_heap import HeapTrim
@@ -289,7 +290,7 @@ class LiveRunner:
     def _push(self, name: str, batch: ReportBatch, now: float) -> None:
         if not len(batch):
             return
-        batch = dataclasses.replace(batch, sensor=np.full(len(batch), name, dtype=object))
+        batch = dataclasses.replace(batch, sensor=cells(len(batch), name))
         health = self._health[name]
         health.decoded(now, len(batch), float(np.nanmax(batch.t)))
         health.late += self.merger.push(name, batch, now)

@@ -23,6 +23,7 @@ from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
 
+from airsentry.columns import cells
 from airsentry.model import BoolArray, FloatArray, IntArray, ObjArray, ReportBatch, Track
 from airsentry.tracking.base import factorize
 
@@ -36,11 +37,11 @@ class KeyedTable:
 
     def __init__(self, capacity: int = 64) -> None:
         self.index: dict[str, int] = {}  # key -> slot of a live track
-        self.key = np.full(capacity, "", dtype=object)  # slot -> key ("" when free)
+        self.key = cells(capacity)  # slot -> key ("" when free)
         self.track_id = np.full(capacity, -1, dtype=np.int64)
         self.opened = np.zeros(capacity, dtype=np.int64)  # order the tracks started in
         self.floats = {name: np.full(capacity, np.nan) for name in FLOATS}
-        self.texts = {name: np.full(capacity, "", dtype=object) for name in TEXTS}
+        self.texts = {name: cells(capacity) for name in TEXTS}
         self.transponder = np.zeros(capacity, dtype=bool)
         self.sensor_mask = np.zeros(capacity, dtype=np.uint64)
         self._more_sensors: dict[int, set[str]] = {}  # slot -> sensors beyond the mask's

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from airsentry.columns import cells
 from airsentry.model import BoolArray, FloatArray, IntArray, ReportBatch
 from airsentry.tracking.kalman import geodetic_to_ecef
 
@@ -49,7 +50,7 @@ class ScanPlots:
                 "",
             ).astype(object)
         else:  # plots without track numbers (a radar's primary plots): no string work
-            hint_key = np.full(len(tn), "", dtype=object)
+            hint_key = cells(len(tn))
         return cls(
             batch=batch,
             ecef=geodetic_to_ecef(batch.lat, batch.lon),

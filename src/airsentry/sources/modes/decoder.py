@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from airsentry.columns import cells
 from airsentry.errors import DecodeError
 from airsentry.model import ReportBatch
 from airsentry.nav import NavIntegrity
@@ -200,16 +201,16 @@ class ModeSDecoder:
         alt = np.where(gnss, fl.bits(me_r, 36, 12).astype(np.float64), value["alt_ft"] * fl.FT)
         alt = np.where(on_ground, np.nan, alt)
         cs = value["callsign"]
-        callsign = np.full(len(rows), "", dtype=object)
+        callsign = cells(len(rows))
         has_cs = ~np.isnan(cs)
         callsign[has_cs] = fl.callsign_text(cs[has_cs].astype(np.uint64))
         cat = value["category"]
         has_cat = ~np.isnan(cat)
-        category = np.full(len(rows), "", dtype=object)
+        category = cells(len(rows))
         c = cat[has_cat].astype(np.int64)
         category[has_cat] = fl.category_text(c // 8, c % 8)
         sq = value["squawk"]
-        squawk = np.full(len(rows), "", dtype=object)
+        squawk = cells(len(rows))
         squawk[~np.isnan(sq)] = fl.squawk(sq[~np.isnan(sq)].astype(np.int64))
         tisb = (df[rows] == 18) & np.isin(ca[rows], (2, 3, 5))
         hexes = np.char.mod("%06x", key[rows] & 0xFFFFFF).astype(object)
