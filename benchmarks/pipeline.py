@@ -5,7 +5,8 @@ Input, built here from a package sample: a real OpenSky recording shipped in the
 afternoon, ordinary event density; ``--sample switzerland`` for 139,098 vectors over
 Switzerland, event-dense), converted to OpenSky ``state_vectors_data4`` rows (SI
 units), multiplied ``--copies`` times in time (copy ``k`` shifted by ``k`` spans, its
-ICAO addresses made distinct), and written to CSV and to Parquet in a temporary folder.
+ICAO addresses made distinct within their block and military status:
+``copy_addresses``), and written to CSV and to Parquet in a temporary folder.
 
 Each measured run is its own process (``--child``) that does what ``airsentry replay``
 does: the one builder (:func:`airsentry.build.open_run`) over a fresh database, then
@@ -251,6 +252,29 @@ event and incident identical (``tools/replay_equivalence.py``). Switzerland x2 9
 against 96,200 reports/CPU-s on CSV (1.04x; book 0.47 against 0.52) and 111,200
 against 108,000 on Parquet (1.03x); quickstart x2 173,100 against 168,600 on CSV (1.03x)
 and 230,100 against 226,900 on Parquet (1.01x).
+
+Sixth round (``--baseline 2316c60 --runs 3``, 2026-12-05, quiet machine). First the
+input: the copies no longer cycle the address's top hex digit, which made foreign
+state aircraft of French and Swiss airliners (Australian and Austrian military ranges;
+174 of them in copy 3 of Switzerland, which recorded none), whose entries ask to verify
+a clearance and whose depth is measured. On the same code (``2316c60``), quickstart x8
+Parquet took 7.57 CPU-s on the new input against 7.93-8.48 on the old, Switzerland x2
+2.29 against 2.57-2.66: figures before and after this change are not comparable; the
+ratios below are, both revisions running the new input. Then the code, with every
+event and incident identical: rows put in track order by radix sorts
+(``airsentry.order``: one stable sort of 16-bit digits, the times already rising along
+each track), the classifier's running maxima without a sort and its group starts once
+per batch, the tracker's kept rows scattered as whole items and its keys factorized
+once, velocities estimated over the tracks that lack one, constant text columns filled
+rather than converted (``np.full`` of an object: 25x), the decoders' byte checks by
+range, event times and reasons encoded once per distinct value (figures of each in
+``batch_primitives.py``). Quickstart x2 231,600 against 204,900 reports/CPU-s on CSV
+(1.13x) and 317,500 against 273,400 on Parquet (1.16x; tracker 0.30 against 0.42,
+identify 0.45 against 0.52); quickstart x8 (2.28M rows, the issue's "few million")
+265,100 against 232,100 on CSV (1.14x) and 400,200 against 326,700 on Parquet (1.22x);
+Switzerland x2 123,700 against 117,100 on CSV (1.06x) and 144,100 against 133,500 on
+Parquet (1.08x; its per-event work, book 0.40 and watch 0.38 CPU-s, is unchanged).
+CSV decode (2.63 of quickstart x8's 8.6 CPU-s) is now the largest stage on CSV.
 
 Run: ``python benchmarks/pipeline.py [--copies 4] [--runs 3] [--sample quickstart]``.
 The wheel is found via ``--wheel`` or ``AIRSENTRY_TRAFFIC_WHEEL``.
