@@ -30,6 +30,14 @@ report (watch 2.6 against 2.9), replay-sized 3.2 against 3.4; live / replay 2.61
 text cells shared per distinct value as well: live 7.9 against 8.7 (1.10x; watch 2.4
 against 2.8, identify 1.9 against 2.0), replay-sized 3.0 against 3.3; live / replay 2.66x.
 
+Against ``2316c60`` (2026-12-05, issue 12 sixth round, medians of 3, quiet machine). The
+overlaid copies' addresses now stay in their ICAO block and military status (they
+cycled the top hex digit: foreign state aircraft over Paris, whose depth the watch
+measured); on that input, live 6.7 against 7.1 CPU µs per report (1.06x; watch 1.5,
+identify 1.7, tracker 1.5, sinks 0.9), replay-sized 2.1 against 2.6 (1.24x: radix
+track orders, the classifier's running maxima, the tracker's kept rows); live / replay
+3.18x, the per-batch work unchanged while the per-row work fell.
+
 Run: ``python benchmarks/live_batches.py [--runs 3] [--live-rows 1000] [--baseline REF]``.
 The wheel is found via ``--wheel`` or ``AIRSENTRY_TRAFFIC_WHEEL``.
 """
@@ -46,7 +54,14 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pipeline import baseline_source, build_input, run_child, time_stages, wheel
+from pipeline import (
+    baseline_source,
+    build_input,
+    copy_addresses,
+    run_child,
+    time_stages,
+    wheel,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 STAGES = ("tracker", "identify", "respond", "watch", "book", "sinks")
@@ -75,7 +90,9 @@ def child(path: Path, db: Path, rows: int) -> dict[str, Any]:
 
 def overlay(path: Path, copies: int) -> tuple[Path, int]:
     """The recording ``copies`` times over the same hours: copy ``k`` with its ICAO
-    addresses made distinct and its positions moved 0.05 degrees north per copy, so
+    addresses made distinct (in their block and military status, as ``pipeline.py``'s
+    copies; they cycled the top hex digit before December 2026, which made foreign
+    state aircraft over Paris) and its positions moved 0.05 degrees north per copy, so
     that ``copies`` times as many tracks are live at once (a national picture has
     thousands; the Paris afternoon a few hundred)."""
     import pyarrow as pa
@@ -83,10 +100,11 @@ def overlay(path: Path, copies: int) -> tuple[Path, int]:
     import pyarrow.csv as pacsv
 
     table = pacsv.read_csv(path)
-    icao = table["icao24"].to_pylist()
+    icao = [int(a, 16) for a in table["icao24"].to_pylist()]
+    renamed = copy_addresses(sorted(set(icao)), copies)  # each in its block and status
     parts = []
     for k in range(copies):
-        ids = pa.array([f"{(int(a[0], 16) + k) % 16:x}{a[1:]}" for a in icao], pa.string())
+        ids = pa.array([f"{renamed[k][a]:06x}" for a in icao], pa.string())
         moved = table.set_column(table.schema.get_field_index("icao24"), "icao24", ids)
         lat = pc.add(moved["lat"], 0.05 * k)
         parts.append(moved.set_column(moved.schema.get_field_index("lat"), "lat", lat))
