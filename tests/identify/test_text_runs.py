@@ -22,6 +22,8 @@ def _batch() -> TrackUpdates:
     identity = ["icao:4ca1d3", "", "icao:4ca1d3", "", "rid:1581F5FJD229", "",
                 "rid:1581F5FJD229", "icao:ae1234", "icao:4ca1d3", "icao:ae1234"]  # fmt: skip
     category = ["A5", "", "A5", "", "B6", "", "", "A7", "A5", "A7"]
+    # squawks that declare an emergency and stop (or change) within a track's rows
+    squawk = ["7700", "", "7700", "7500", "1000", "7500", "", "7600", "7700", "1200"]
     state = ReportBatch.build(
         t=T0 + np.arange(10) // 2,
         lat=59.0,
@@ -32,12 +34,14 @@ def _batch() -> TrackUpdates:
         transponder=[True, False, True, False, True, False, True, True, True, True],
         identity=identity,
         category=category,
+        squawk=squawk,
     )
     return TrackUpdates(ids, state)
 
 
 def test_classes_and_facts_follow_changes_inside_a_batch() -> None:
     u = _batch()
+    squawk = u.state.squawk.tolist()
     whole = TrackClassifier().update(u)
     # the same rows one batch each: per-row evaluation, no runs to share
     one_by_one = TrackClassifier()
@@ -52,7 +56,10 @@ def test_classes_and_facts_follow_changes_inside_a_batch() -> None:
     assert whole.remote_id.tolist() == [s.startswith("rid:") for s in u.state.identity]
     assert "drone" in whole.cls.tolist()  # the change of identity changed the class
     given = target_facts(u.state.identity, u.state.transponder, u.state.squawk, whole.cls,
-                         address=whole.address, remote_id=whole.remote_id)  # fmt: skip
+                         address=whole.address, remote_id=whole.remote_id,
+                         has_identity=whole.has_identity, emergency=whole.emergency,
+                         class_code=whole.code)  # fmt: skip
+    assert given.emergency.tolist() == [q in ("7500", "7600", "7700") for q in squawk]
     own = target_facts(u.state.identity, u.state.transponder, u.state.squawk, whole.cls)
     for name in ("address", "state_idx", "state_aircraft", "emergency", "drone", "remote_id",
                  "civil"):  # fmt: skip

@@ -30,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from airsentry.identify import icao
+from airsentry.identify.cues import CLASS_INDEX
 from airsentry.model import (
     EMERGENCY_SQUAWKS,
     Admit,
@@ -43,6 +44,7 @@ from airsentry.model import (
 )
 
 DRONE_CLASSES = (str(TargetClass.DRONE), str(TargetClass.DECOY_DRONE))
+_DRONE_CODES = np.array([CLASS_INDEX[c] for c in DRONE_CLASSES], dtype=np.int64)
 SQUAWK_MEANING = {"7500": "hijack", "7600": "radio failure", "7700": "general emergency"}
 FOREIGN_STATE = "foreign state aircraft"
 """Start of the reason :meth:`Authority.explain` gives for a foreign state aircraft."""
@@ -106,22 +108,35 @@ def target_facts(
     *,
     address: IntArray | None = None,
     remote_id: BoolArray | None = None,
+    has_identity: BoolArray | None = None,
+    emergency: BoolArray | None = None,
+    class_code: IntArray | None = None,
 ) -> TargetFacts:
-    """Admission facts for each row, computed once whatever the zones. ``address`` and
-    ``remote_id`` (the identities' ICAO addresses and Remote ID flags), when given, are
-    taken as they are: the classifier parses each identity once per run of it."""
+    """Admission facts for each row, computed once whatever the zones. ``address``,
+    ``remote_id``, ``has_identity`` and ``emergency`` (the identities' ICAO addresses,
+    Remote ID flags and presence, the squawks' emergencies) and ``class_code`` (each
+    class's index in ``cues.CLASSES``), when given, are taken as they are: the
+    classifier judges each identity and squawk once per run of it, and comparing
+    class indexes costs a tenth of comparing class names."""
     ident = np.asarray(identity, dtype=object)
-    cls = np.asarray(classes, dtype=object)
-    sq = np.asarray(squawk, dtype=object)
     xpdr = np.asarray(transponder, dtype=bool)
     if address is None:
         address = icao.parse_identity(ident)
     if remote_id is None:
         remote_id = np.char.startswith(ident.astype(np.str_), "rid:")
+    if has_identity is None:
+        has_identity = ident != ""
+    if emergency is None:
+        emergency = np.isin(np.asarray(squawk, dtype=object), sorted(EMERGENCY_SQUAWKS))
     # the text columns compared as objects (casting them to fixed-width text costs more)
-    state_aircraft = icao.is_military(address) | (cls == str(TargetClass.FAST_JET))
-    emergency = np.isin(sq, sorted(EMERGENCY_SQUAWKS))
-    drone = np.isin(cls, DRONE_CLASSES)
+    if class_code is None:
+        cls = np.asarray(classes, dtype=object)
+        fast_jet = cls == str(TargetClass.FAST_JET)
+        drone = np.isin(cls, DRONE_CLASSES)
+    else:
+        fast_jet = class_code == CLASS_INDEX[TargetClass.FAST_JET]
+        drone = np.isin(class_code, _DRONE_CODES)
+    state_aircraft = icao.is_military(address) | fast_jet
     return TargetFacts(
         address=address,
         state_idx=icao.state_index(address),
@@ -129,7 +144,7 @@ def target_facts(
         emergency=emergency,
         drone=drone,
         remote_id=remote_id,
-        civil=xpdr & (ident != "") & ~emergency & ~state_aircraft & ~drone,
+        civil=xpdr & has_identity & ~emergency & ~state_aircraft & ~drone,
     )
 
 

@@ -212,8 +212,10 @@ class Identifier:
         c: Classification = self.classifier.update(updates)
         s = updates.state
         facts = target_facts(
-            s.identity, s.transponder, s.squawk, c.cls, address=c.address, remote_id=c.remote_id
-        )
+            s.identity, s.transponder, s.squawk, c.cls, address=c.address,
+            remote_id=c.remote_id, has_identity=c.has_identity, emergency=c.emergency,
+            class_code=c.code,
+        )  # fmt: skip
         gone = np.asarray(ended, dtype=np.int64)
         ids = unique(np.concatenate([updates.track_id, gone]) if len(gone) else updates.track_id)
         return Identified(

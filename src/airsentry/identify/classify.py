@@ -52,12 +52,21 @@ from airsentry.identify.manoeuvre import (
 from airsentry.identify.memory import SortedRows, TrackMemory
 from airsentry.identify.reasons import reasons
 from airsentry.identify.rules import evaluate, manoeuvre_veto
-from airsentry.model import BoolArray, FloatArray, IntArray, ObjArray, TargetClass, TrackUpdates
+from airsentry.model import (
+    EMERGENCY_SQUAWKS,
+    BoolArray,
+    FloatArray,
+    IntArray,
+    ObjArray,
+    TargetClass,
+    TrackUpdates,
+)
 from airsentry.order import stable_order, unique
 
 CLASS_NAMES: ObjArray = np.array([str(c) for c in CLASSES], dtype=object)
 _LIMITS = np.array([MAX_SPEED[c] for c in CLASSES], dtype=np.float64)
 _K = len(CLASSES)
+_EMERGENCY = sorted(EMERGENCY_SQUAWKS)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -67,10 +76,15 @@ class Classification:
     cls: ObjArray  # TargetClass values as str
     confidence: FloatArray  # 0..1
     reasons: ObjArray  # one tuple of str per row (rows of a track share their tuple)
-    # per row, computed once per run of an identity: its ICAO address (-1: none) and
-    # whether it is a Remote ID serial (``authority.target_facts`` reuses them)
+    # per row, computed once per run of an identity or a squawk: its ICAO address (-1:
+    # none), whether it is a Remote ID serial, whether there is an identity at all,
+    # whether the squawk declares an emergency; and the class as its index in
+    # ``cues.CLASSES`` (``authority.target_facts`` reuses them all)
     address: IntArray | None = None
     remote_id: npt.NDArray[np.bool_] | None = None
+    has_identity: npt.NDArray[np.bool_] | None = None
+    emergency: npt.NDArray[np.bool_] | None = None
+    code: IntArray | None = None
 
     def __len__(self) -> int:
         return len(self.cls)
@@ -238,6 +252,9 @@ class TrackClassifier:
             reasons=row_why[back],  # read per event only (Identified.describe)
             address=address[back],
             remote_id=cues.remote_id[back],
+            has_identity=cues.has_identity[back],
+            emergency=None if cues.emergency is None else cues.emergency[back],
+            code=choice[back],
         )
 
     def _cues(
@@ -293,8 +310,11 @@ class TrackClassifier:
         with np.errstate(invalid="ignore", divide="ignore"):
             mean_speed = np.where(sn > 0, ssum / np.maximum(sn, 1), np.nan)
         man = manoeuvres(s, g, first, fresh, slot, self._manoeuvre_memory(), sigma, start)
-        # Callsign and identity rarely change along a track: judge them where they do.
+        # Callsign, identity and squawk rarely change along a track: judge them where
+        # they do.
         cs_kind = _per_run(s.callsign, first, callsign.kinds)
+        sq_at, sq_of = _runs(s.squawk, first)
+        squawks = s.squawk[sq_at]
         mil_addr = icao.is_military(address)[ident_of]
         military = mil_addr | (cs_kind == callsign.MILITARY)
         cues = Cues(
@@ -307,7 +327,7 @@ class TrackClassifier:
             category=cat,
             cat_cls=cat_cls,
             cat_conf=cat_conf,
-            squawk=np.asarray(s.squawk != "", dtype=bool),
+            squawk=np.asarray(squawks != "", dtype=bool)[sq_of],
             callsign=np.asarray(s.callsign != "", dtype=bool),
             count=count,
             cs_kind=cs_kind,
@@ -322,6 +342,7 @@ class TrackClassifier:
             mean_speed_sd=np.sqrt(
                 man.q2sum / np.maximum(sn, 1) / np.maximum(sn / CORRELATED_UPDATES, 1.0)
             ),
+            emergency=np.isin(squawks, _EMERGENCY)[sq_of],
         )
         return cues, address[ident_of], ssum, sn, alt_ff, man, spd0
 

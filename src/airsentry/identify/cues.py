@@ -111,6 +111,8 @@ class Cues:
     mean_speed_sd: FloatArray | None = None  # 1-sigma error of mean_speed (0: exact)
     # where the category names a manned aircraft or a helicopter (None: from category)
     manned: BoolArray | None = None
+    # squawking 7500, 7600 or 7700 (judged once per run of a squawk along a track)
+    emergency: BoolArray | None = None
 
     def hovers(self) -> IntArray:
         return self.hover if self.hover is not None else np.zeros(len(self.speed), np.int64)
