@@ -274,7 +274,11 @@ identify 0.45 against 0.52); quickstart x8 (2.28M rows, the issue's "few million
 265,100 against 232,100 on CSV (1.14x) and 400,200 against 326,700 on Parquet (1.22x);
 Switzerland x2 123,700 against 117,100 on CSV (1.06x) and 144,100 against 133,500 on
 Parquet (1.08x; its per-event work, book 0.40 and watch 0.38 CPU-s, is unchanged).
-CSV decode (2.63 of quickstart x8's 8.6 CPU-s) is now the largest stage on CSV.
+CSV decode (2.63 of quickstart x8's 8.6 CPU-s) is now the largest stage on CSV. With
+the admission facts taken from the classifier's per-run judgements (a second
+session, both revisions ~7 % slower): quickstart x8 373,700 against 305,300 on
+Parquet (1.22x) and 249,400 against 216,700 on CSV (1.15x); x2 1.18x and 1.12x;
+Switzerland x2 1.08x on both.
 
 Run: ``python benchmarks/pipeline.py [--copies 4] [--runs 3] [--sample quickstart]``.
 The wheel is found via ``--wheel`` or ``AIRSENTRY_TRAFFIC_WHEEL``.
