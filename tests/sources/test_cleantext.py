@@ -75,3 +75,22 @@ def test_a_well_quoted_block_passes_unchanged() -> None:
     assert out == rows
     assert bad == {}
     assert line == 2001
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_small_reads_hand_on_every_byte_in_order(seed: int) -> None:
+    """Reads of any size, smaller or larger than the blocks, get the cleaned text whole
+    and in order: a read comes back short only at the end (pyarrow takes a short read
+    for the end of the stream)."""
+    rnd = random.Random(seed)
+    for _ in range(200):
+        data = b"".join(rnd.choice(PIECES) for _ in range(rnd.randint(0, 80)))
+        want, bad = reference(data)
+        for block in (1, 3, 16, 1 << 20):
+            stream = CleanText(io.BytesIO(data), block=block)
+            size = rnd.choice([1, 2, 7, 64])
+            pieces = []
+            while piece := stream.read(size):
+                pieces.append(piece)
+            assert all(len(p) == size for p in pieces[:-1])
+            assert (b"".join(pieces), stream.unbalanced) == (want, bad)
